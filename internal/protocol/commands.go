@@ -1,0 +1,86 @@
+package protocol
+
+// Command names. Each has a row in commandTable with its params and result types.
+const (
+	CmdHello   = "hello"
+	CmdVersion = "version"
+)
+
+// Event names the host pushes.
+const (
+	EvReaderAdded   = "reader-added"
+	EvReaderRemoved = "reader-removed"
+	EvCardInserted  = "card-inserted"
+	EvCardRemoved   = "card-removed"
+)
+
+// Hello is the first request of every connection.
+type Hello struct {
+	Protocol int    `json:"protocol"` // the client's Version
+	Client   string `json:"client"`   // e.g. "ponte-wasm v0.1.0"
+}
+
+// HelloResult tells the client who it is talking to.
+type HelloResult struct {
+	Protocol  int    `json:"protocol"`
+	Version   string `json:"version"`   // ponte-host version, from git
+	OS        string `json:"os"`        // GOOS/GOARCH of the host
+	Transport string `json:"transport"` // "native" or "websocket"
+}
+
+// VersionResult is the host's version.
+type VersionResult struct {
+	Version string `json:"version"`
+}
+
+// ReaderEvent is the data of reader-added and reader-removed, and CardEvent of card-inserted/-removed.
+type ReaderEvent struct {
+	Reader string `json:"reader"`
+}
+
+type CardEvent struct {
+	Reader string `json:"reader"`
+	ATR    string `json:"atr,omitempty"` // hex
+}
+
+// CommandInfo documents one command.
+type CommandInfo struct {
+	Name   string
+	Doc    string
+	Params any
+	Result any
+}
+
+// EventInfo documents one event.
+type EventInfo struct {
+	Name string
+	Doc  string
+	Data any
+}
+
+var commandTable = []CommandInfo{
+	{CmdHello, "Agree the protocol version. Must be the first request; any other before it gets HELLO_REQUIRED.", Hello{}, HelloResult{}},
+	{CmdVersion, "The host's version (the same string `ponte-host version` prints).", struct{}{}, VersionResult{}},
+}
+
+var eventTable = []EventInfo{
+	{EvReaderAdded, "A reader was plugged in.", ReaderEvent{}},
+	{EvReaderRemoved, "A reader was unplugged.", ReaderEvent{}},
+	{EvCardInserted, "A card was put in a reader.", CardEvent{}},
+	{EvCardRemoved, "A card was taken out of a reader.", CardEvent{}},
+}
+
+// Commands and Events list the tables in order, for docs and for the host's dispatcher check.
+func Commands() []CommandInfo { return commandTable }
+func Events() []EventInfo     { return eventTable }
+
+var commandIndex = index(commandTable, func(c CommandInfo) string { return c.Name })
+var eventIndex = index(eventTable, func(e EventInfo) string { return e.Name })
+
+func index[T any](rows []T, key func(T) string) map[string]T {
+	m := make(map[string]T, len(rows))
+	for _, r := range rows {
+		m[key(r)] = r
+	}
+	return m
+}

@@ -1,0 +1,62 @@
+// Package testenv lets integration tests ask for the real tools they use (pcscd, softhsm2-util, openssl,
+// chromium, ...). Under `make test` (PONTE_INTEGRATION=1) a missing tool fails the test, so CI can never
+// pass by skipping; a bare `go test` on a machine without the tool skips with the reason.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// Integration reports whether the run must exercise every real tool (set by `make test`).
+func Integration() bool { return os.Getenv("PONTE_INTEGRATION") == "1" }
+
+// Tool returns the path of a command, or fails/skips the test when it is missing.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Missing(t, name+" is not installed (run scripts/deps.sh)")
+	}
+	return p
+}
+
+// File returns the first existing path, or fails/skips the test when none exists.
+func File(t testing.TB, what string, candidates ...string) string {
+	t.Helper()
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c
+		}
+	}
+	Missing(t, what+" not found (run scripts/deps.sh)")
+	return ""
+}
+
+// Missing fails the test under `make test` and skips it otherwise.
+func Missing(t testing.TB, why string) {
+	t.Helper()
+	if Integration() {
+		t.Fatal(why)
+	}
+	t.Skip(why)
+}
+
+// Root is the repository root (where go.mod is).
+func Root() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+// Artefacts returns a folder under test/artefacts/NAME for screenshots and logs kept after the run.
+func Artefacts(t testing.TB, name string) string {
+	t.Helper()
+	dir := filepath.Join(Root(), "test", "artefacts", name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
