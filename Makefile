@@ -18,7 +18,6 @@ build: host wasm extension
 
 host:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ponte-host ./host
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ponte-ca ./cmd/ponte-ca
 
 wasm:
 	mkdir -p $(BUILD)/extension
