@@ -2,21 +2,24 @@
 # Both install what they need first (scripts/deps.sh).
 
 GO       ?= go
-VERSION  := $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION  := $(shell scripts/version.sh)
+NUMERIC  := $(shell scripts/version.sh numeric)
 LDFLAGS  := -X github.com/ponte-it/ponte/internal/buildinfo.Version=$(VERSION)
 BUILD    := build
 GOROOT   := $(shell $(GO) env GOROOT)
 
-.PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist clean
+.PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist docs clean
 
 all: build
 
 deps:
 	scripts/deps.sh
 
-build: host wasm extension
+build: host
 
-host:
+# The host embeds the built UI for `ponte-host serve`, so the extension is built first.
+host: extension
+	rm -rf host/webui/dist && mkdir -p host/webui/dist && cp -r $(BUILD)/extension/. host/webui/dist/ && touch host/webui/dist/.gitkeep
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ponte-host ./host
 
 wasm:
@@ -25,7 +28,7 @@ wasm:
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(BUILD)/extension/wasm_exec.js
 
 extension: wasm
-	$(GO) run ./scripts/stamp -version '$(VERSION)' -src extension -dst $(BUILD)/extension
+	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension
 
 # Every test: unit, integration with real pcscd/SoftHSM2/OpenSC/openssl, and real-browser tests.
 # PONTE_INTEGRATION=1 turns a missing tool into a failure instead of a skip.
@@ -41,13 +44,17 @@ fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
 
 demo: deps build
-	scripts/demo.sh
+	$(GO) run ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)
 
 install: build
 	$(BUILD)/ponte-host install
 
 uninstall: build
 	$(BUILD)/ponte-host uninstall
+
+# Regenerates the documents made from code tables (docs/protocol.md).
+docs:
+	PONTE_UPDATE_DOCS=1 $(GO) test -count=1 -run 'DocIsCurrent' ./...
 
 clean:
 	rm -rf $(BUILD) dist test/artefacts

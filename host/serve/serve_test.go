@@ -1,0 +1,151 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/ponte-it/ponte/host/session"
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+func start(t *testing.T) *Server {
+	t.Helper()
+	ui := fstest.MapFS{"app.html": {Data: []byte("<html>app</html>")}}
+	s, err := Listen(&session.Host{Version: "v-test", Events: session.NewHub()}, ui, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Error("server did not stop")
+		}
+	})
+	return s
+}
+
+func (s *Server) wsURL(secret string) string {
+	return "ws://127.0.0.1:" + s.port + "/ws?secret=" + secret
+}
+
+func dial(t *testing.T, url string, hdr http.Header) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: hdr})
+}
+
+func TestRefusesNonLoopback(t *testing.T) {
+	for _, addr := range []string{"0.0.0.0:0", "192.0.2.1:0", "example.org:0"} {
+		if _, err := Listen(&session.Host{}, fstest.MapFS{}, addr); err == nil {
+			t.Errorf("listening on %s was allowed", addr)
+		}
+	}
+}
+
+func TestWebSocketRoundTrip(t *testing.T) {
+	s := start(t)
+	c, _, err := dial(t, s.wsURL(s.secret), http.Header{"Origin": {"http://127.0.0.1:" + s.port}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Write(ctx, websocket.MessageText, []byte(`{"id":"1","command":"hello","params":{"protocol":1,"client":"t"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := c.Read(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m protocol.Message
+	var hr protocol.HelloResult
+	if json.Unmarshal(b, &m) != nil || m.Error != nil || json.Unmarshal(m.Result, &hr) != nil || hr.Transport != "websocket" || hr.Version != "v-test" {
+		t.Fatalf("hello over websocket: %s", b)
+	}
+	// An oversized message closes the connection with "message too big".
+	if err := c.Write(ctx, websocket.MessageText, []byte(strings.Repeat(" ", protocol.MaxInbound+1))); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Fatalf("oversized message: %v", err)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	s := start(t)
+	own := "http://127.0.0.1:" + s.port
+	cases := []struct {
+		name   string
+		url    string
+		header http.Header
+	}{
+		{"no secret", s.wsURL(""), http.Header{"Origin": {own}}},
+		{"wrong secret", s.wsURL(strings.Repeat("0", 64)), http.Header{"Origin": {own}}},
+		{"foreign origin", s.wsURL(s.secret), http.Header{"Origin": {"https://evil.example"}}},
+		{"no origin", s.wsURL(s.secret), nil},
+		{"other port origin", s.wsURL(s.secret), http.Header{"Origin": {"http://127.0.0.1:1"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conn, resp, err := dial(t, c.url, c.header)
+			if err == nil {
+				conn.CloseNow()
+				t.Fatal("connection accepted")
+			}
+			if resp == nil || (resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusMisdirectedRequest) {
+				t.Fatalf("refused with %v / %v", resp, err)
+			}
+		})
+	}
+}
+
+func TestStaticUIAndHostCheck(t *testing.T) {
+	s := start(t)
+	get := func(host string) *http.Response {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+s.port+"/app.html", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if r := get("127.0.0.1:" + s.port); r.StatusCode != 200 || !strings.Contains(r.Header.Get("Content-Security-Policy"), "'wasm-unsafe-eval'") {
+		t.Fatalf("app page: %d, CSP %q", r.StatusCode, r.Header.Get("Content-Security-Policy"))
+	}
+	if r := get("attacker.example"); r.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("foreign Host got %d", r.StatusCode)
+	}
+	// A DNS-rebinding page reaches us under its own host name: the WebSocket upgrade is refused too.
+	req, _ := http.NewRequest("GET", s.wsURL(s.secret), nil)
+	req.URL.Scheme = "http"
+	req.Host = "rebound.example:" + s.port
+	req.Header = http.Header{"Origin": {"http://rebound.example:" + s.port}, "Connection": {"Upgrade"}, "Upgrade": {"websocket"},
+		"Sec-Websocket-Version": {"13"}, "Sec-Websocket-Key": {"dGhlIHNhbXBsZSBub25jZQ=="}}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("rebound WebSocket upgrade got %d", resp.StatusCode)
+	}
+	if !strings.Contains(s.URL(), "#secret="+s.secret) {
+		t.Fatalf("URL %s does not carry the secret in the fragment", s.URL())
+	}
+}

@@ -1,0 +1,110 @@
+package protocol
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestEveryCodeHasBothLanguages(t *testing.T) {
+	seen := map[Code]bool{}
+	for _, r := range errorTable {
+		if seen[r.code] {
+			t.Errorf("%s listed twice", r.code)
+		}
+		seen[r.code] = true
+		if r.it == "" || r.en == "" || r.it == r.en {
+			t.Errorf("%s: Italian %q / English %q", r.code, r.it, r.en)
+		}
+	}
+	if ErrNoCard.Text("en") == ErrNoCard.Text("it") || Code("NOPE").Text("it") != ErrInternal.Text("it") {
+		t.Fatal("Text does not pick the language or the fallback")
+	}
+}
+
+func TestTablesHaveNoDuplicates(t *testing.T) {
+	if len(commandIndex) != len(commandTable) || len(eventIndex) != len(eventTable) {
+		t.Fatal("a command or event is listed twice")
+	}
+}
+
+// A client talking to a fake host that answers in its own goroutine, out of order.
+func TestClientCallsAndEvents(t *testing.T) {
+	var c *Client
+	events := make(chan Message, 10)
+	c = NewClient(func(b []byte) error {
+		var r Request
+		if err := json.Unmarshal(b, &r); err != nil {
+			return err
+		}
+		go func() {
+			c.Deliver([]byte(`{"event":"card-inserted","data":{"reader":"R"}}`))
+			switch r.Command {
+			case CmdVersion:
+				c.Deliver([]byte(`{"id":"` + r.ID + `","result":{"version":"v1"}}`))
+			default:
+				c.Deliver([]byte(`{"id":"` + r.ID + `","error":{"code":"NO_CARD","message":"x","retriable":true}}`))
+			}
+		}()
+		return nil
+	}, func(m Message) { events <- m })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var v VersionResult
+	if err := c.Call(ctx, CmdVersion, nil, &v); err != nil || v.Version != "v1" {
+		t.Fatalf("version: %+v %v", v, err)
+	}
+	var perr *Error
+	if err := c.Call(ctx, CmdHello, Hello{}, nil); !errors.As(err, &perr) || perr.Code != ErrNoCard || !perr.Retriable {
+		t.Fatalf("error answer: %v", err)
+	}
+	if m := <-events; m.Event != EvCardInserted {
+		t.Fatalf("event %+v", m)
+	}
+	c.Close(errors.New("host exited"))
+	if err := c.Call(ctx, CmdVersion, nil, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+}
+
+func TestClientCloseWakesPendingCalls(t *testing.T) {
+	c := NewClient(func([]byte) error { return nil }, nil)
+	done := make(chan error, 1)
+	go func() { done <- c.Call(context.Background(), CmdVersion, nil, nil) }()
+	time.Sleep(10 * time.Millisecond)
+	c.Close(errors.New("Specified native messaging host not found."))
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("pending call got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("pending call not woken by Close")
+	}
+}
+
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add([]byte(`{"id":"1","command":"hello","params":{"protocol":1,"client":"x"}}`))
+	f.Add([]byte(`{"id":"1","command":"version"}`))
+	f.Add([]byte(`{"id":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, perr := DecodeRequest(b)
+		if perr != nil {
+			if perr.Code != ErrBadRequest && perr.Code != ErrUnknownCommand {
+				t.Fatalf("unexpected code %s", perr.Code)
+			}
+			return
+		}
+		if r.ID == "" || len(r.ID) > 64 {
+			t.Fatalf("accepted bad id %q", r.ID)
+		}
+		if _, ok := commandIndex[r.Command]; !ok {
+			t.Fatalf("accepted unknown command %q", r.Command)
+		}
+		var h Hello
+		_ = Params(r, &h)
+	})
+}

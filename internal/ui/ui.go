@@ -1,0 +1,63 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+// Conn is the state of the connection to ponte-host.
+type Conn int
+
+const (
+	Connecting Conn = iota
+	Connected
+	Failed
+)
+
+// State is everything a screen shows. The WASM module keeps one and re-renders on every change.
+type State struct {
+	Mode      string // "app" (full tab) or "popup"
+	Lang      string
+	Extension string // the extension's (or local app's) version
+	Conn      Conn
+	Host      protocol.HelloResult
+	Problem   *Problem
+}
+
+// Problem is an error shown to the user: a code from the protocol table, or a transport failure.
+type Problem struct {
+	Code   protocol.Code // empty for a transport failure
+	Detail string        // technical detail, shown small
+}
+
+//go:embed views/*.html
+var views embed.FS
+
+// Render draws the screen for s in the catalogue's language.
+func Render(s State, cat *Catalog) (string, error) {
+	t, err := template.New("").Funcs(template.FuncMap{
+		"t":       cat.T,
+		"errtext": func(c protocol.Code) string { return c.Text(cat.Lang) },
+	}).ParseFS(views, "views/*.html")
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, s.Mode+".html", s); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+func (c Conn) String() string {
+	switch c {
+	case Connecting:
+		return "connecting"
+	case Connected:
+		return "connected"
+	}
+	return "failed"
+}
