@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,4 +109,26 @@ func FuzzDecodeRequest(f *testing.F) {
 		var h Hello
 		_ = Params(r, &h)
 	})
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	var l Login
+	if err := json.Unmarshal([]byte(`{"card":"c","pin":"12345"}`), &l); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{fmt.Sprint(l), fmt.Sprintf("%v %+v %#v %s", l, l, l, l.PIN)} {
+		if strings.Contains(s, "12345") {
+			t.Fatalf("PIN printed: %s", s)
+		}
+	}
+	if string(l.PIN) != "12345" {
+		t.Fatal("PIN not decoded")
+	}
+	l.PIN.Wipe()
+	if string(l.PIN) != "\x00\x00\x00\x00\x00" {
+		t.Fatal("not wiped")
+	}
+	if err := json.Unmarshal([]byte(`{"card":"c","pin":12345}`), &l); err == nil {
+		t.Fatal("numeric PIN accepted")
+	}
 }

@@ -1,0 +1,186 @@
+package protocol
+
+// Card commands. A card is named by its ID (Card.ID: the card serial from EF_IDCarta, or the PKCS#11 token
+// serial when the card has no CNS files), which survives removal and reinsertion, unlike a reader name.
+const (
+	CmdCards            = "cards"
+	CmdLogin            = "login"
+	CmdLogout           = "logout"
+	CmdSign             = "sign"
+	CmdGenerateKey      = "generate-key"
+	CmdWriteCertificate = "write-certificate"
+	CmdDeleteObjects    = "delete-objects"
+	CmdChangePIN        = "change-pin"
+	CmdUnblockPIN       = "unblock-pin"
+	CmdDiagnose         = "diagnose"
+)
+
+// CardsResult lists readers and the cards in them.
+type CardsResult struct {
+	Readers []Reader `json:"readers"`
+}
+
+// Reader is a PC/SC reader and its card, if any.
+type Reader struct {
+	Name   string `json:"name"`
+	PINPad bool   `json:"pinPad,omitempty"`
+	Card   *Card  `json:"card,omitempty"`
+}
+
+// Card is what the host knows of an inserted card without a PIN.
+type Card struct {
+	ID           string        `json:"id"`
+	ATR          string        `json:"atr"` // hex
+	Family       Family        `json:"family"`
+	Holder       *Holder       `json:"holder,omitempty"`
+	Number       string        `json:"number,omitempty"` // the number printed on the card, where derivable
+	Certificates []Certificate `json:"certificates"`
+	Token        *Token        `json:"token,omitempty"` // nil when no PKCS#11 module sees the card
+	Problem      *Error        `json:"problem,omitempty"`
+}
+
+// Family is the card family identified from the ATR (internal/cns table).
+type Family struct {
+	Sigla      string   `json:"sigla"` // e.g. "AC 2018", "ST 2021"; "" when unknown
+	Name       string   `json:"name"`
+	Maker      string   `json:"maker,omitempty"`
+	Chip       string   `json:"chip,omitempty"`
+	CNSVersion string   `json:"cnsVersion,omitempty"`
+	KeyBits    int      `json:"keyBits,omitempty"`
+	Drivers    []string `json:"drivers,omitempty"`
+	NeedsPUK   bool     `json:"needsPUK,omitempty"` // renewal asks PIN and PUK (AC 2014/2018)
+	Reinsert   bool     `json:"reinsert,omitempty"` // remove and reinsert after renewal
+	Known      bool     `json:"known"`
+}
+
+// Holder is the personal data read from EF_DatiPersonali.
+type Holder struct {
+	Surname       string `json:"surname"`
+	Name          string `json:"name"`
+	FiscalCode    string `json:"fiscalCode"`
+	BirthDate     string `json:"birthDate,omitempty"` // YYYY-MM-DD
+	Sex           string `json:"sex,omitempty"`
+	IssueDate     string `json:"issueDate,omitempty"`
+	ExpiryDate    string `json:"expiryDate,omitempty"`
+	Issuer        string `json:"issuer,omitempty"`
+	BirthPlace    string `json:"birthPlace,omitempty"`
+	FiscalCodeBad bool   `json:"fiscalCodeBad,omitempty"` // check character does not match
+}
+
+// Certificate is a certificate on the card with its role.
+type Certificate struct {
+	ID                 string `json:"id"`   // CKA_ID, hex; "" when read from PC/SC files only
+	Role               string `json:"role"` // "cns" (authentication), "signature" (nonRepudiation), "other"
+	Label              string `json:"label,omitempty"`
+	Subject            string `json:"subject"`
+	Issuer             string `json:"issuer"`
+	Serial             string `json:"serial"`    // hex
+	NotBefore          string `json:"notBefore"` // RFC 3339
+	NotAfter           string `json:"notAfter"`
+	KeyType            string `json:"keyType"` // "RSA", "EC"
+	KeyBits            int    `json:"keyBits"`
+	DER                []byte `json:"der"`
+	HasKey             bool   `json:"hasKey"`                       // the matching private key is on the token
+	AlwaysAuthenticate bool   `json:"alwaysAuthenticate,omitempty"` // the key asks the PIN for each signature
+}
+
+// Token is the PKCS#11 view of the card.
+type Token struct {
+	Module    string    `json:"module"` // path of the PKCS#11 library
+	Driver    string    `json:"driver"` // driver table name, e.g. "bit4id-xpki"
+	Label     string    `json:"label"`
+	Serial    string    `json:"serial"`
+	PIN       PINStatus `json:"pin"`
+	FreeBytes int64     `json:"freeBytes"` // -1 when the token does not say
+	LoggedIn  bool      `json:"loggedIn"`
+}
+
+// PINStatus carries the token's flags (PKCS#11 CK_TOKEN_INFO.flags), never the PIN.
+type PINStatus struct {
+	CountLow  bool `json:"countLow,omitempty"`
+	FinalTry  bool `json:"finalTry,omitempty"`
+	Locked    bool `json:"locked,omitempty"`
+	PUKLocked bool `json:"pukLocked,omitempty"`
+	PINPad    bool `json:"pinPad,omitempty"` // protected authentication path: type the PIN on the reader
+	MinLen    int  `json:"minLen,omitempty"`
+	MaxLen    int  `json:"maxLen,omitempty"`
+}
+
+// Login opens a PIN session on the card for this connection; it lasts until logout, the end of the
+// connection or the card's removal. PIN is empty for a PIN-pad reader. The host never retries.
+type Login struct {
+	Card string `json:"card"`
+	PIN  Secret `json:"pin,omitempty"`
+}
+
+// CardRef names a card.
+type CardRef struct {
+	Card string `json:"card"`
+}
+
+// PINResult is the answer to login, change-pin and unblock-pin.
+type PINResult struct {
+	PIN PINStatus `json:"pin"`
+}
+
+// Sign asks for a signature over a digest with a key on the card. PIN is set only for keys with
+// alwaysAuthenticate (context-specific login).
+type Sign struct {
+	Card      string `json:"card"`
+	Key       string `json:"key"`       // CKA_ID hex
+	Mechanism string `json:"mechanism"` // "rsa-pkcs1", "rsa-pss", "ecdsa"
+	Hash      string `json:"hash"`      // "sha256", "sha384", "sha512"
+	Digest    []byte `json:"digest"`
+	PIN       Secret `json:"pin,omitempty"`
+}
+
+// SignResult is the signature (PKCS#1 v1.5 / PSS bytes, or ASN.1 DER ECDSA).
+type SignResult struct {
+	Signature []byte `json:"signature"`
+}
+
+// GenerateKey makes a new RSA key pair on the card; the private key is sensitive and not extractable.
+type GenerateKey struct {
+	Card  string `json:"card"`
+	Bits  int    `json:"bits"`
+	Label string `json:"label"`
+}
+
+// GenerateKeyResult names the new key.
+type GenerateKeyResult struct {
+	Key       string `json:"key"`       // CKA_ID hex
+	PublicKey []byte `json:"publicKey"` // DER SubjectPublicKeyInfo
+}
+
+// WriteCertificate stores a certificate on the card bound to the key with the same CKA_ID.
+type WriteCertificate struct {
+	Card  string `json:"card"`
+	Key   string `json:"key"`
+	Label string `json:"label"`
+	DER   []byte `json:"der"`
+}
+
+// DeleteObjects removes the certificate and/or keys with one CKA_ID.
+type DeleteObjects struct {
+	Card        string `json:"card"`
+	Key         string `json:"key"`
+	Certificate bool   `json:"certificate"`
+	PrivateKey  bool   `json:"privateKey"`
+	PublicKey   bool   `json:"publicKey"`
+}
+
+// ChangePIN and UnblockPIN: the host never logs or keeps them.
+type ChangePIN struct {
+	Card string `json:"card"`
+	Old  Secret `json:"old"`
+	New  Secret `json:"new"`
+}
+
+type UnblockPIN struct {
+	Card string `json:"card"`
+	PUK  Secret `json:"puk"`
+	New  Secret `json:"new"`
+}
+
+// Empty is the result of commands that return nothing.
+type Empty struct{}
