@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"strings"
+	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -25,6 +27,10 @@ type State struct {
 	Conn      Conn
 	Host      protocol.HelloResult
 	Problem   *Problem
+
+	Now         time.Time // the clock the screens judge expiry by
+	Readers     []protocol.Reader
+	CardsLoaded bool
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -38,9 +44,18 @@ var views embed.FS
 
 // Render draws the screen for s in the catalogue's language.
 func Render(s State, cat *Catalog) (string, error) {
+	now := s.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	t, err := template.New("").Funcs(template.FuncMap{
-		"t":       cat.T,
-		"errtext": func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"t":         cat.T,
+		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"date":      formatDate,
+		"daysleft":  func(d string) int { return daysLeft(now, d) },
+		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
+		"expiry":    CardExpiry,
+		"join":      strings.Join,
 	}).ParseFS(views, "views/*.html")
 	if err != nil {
 		return "", err

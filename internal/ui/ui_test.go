@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/testenv"
@@ -78,5 +79,39 @@ func TestCatalogSubstitutesAndPicksLanguage(t *testing.T) {
 	}
 	if PickLang("en-GB") != "en" || PickLang("it-IT") != "it" || PickLang("de") != "it" {
 		t.Fatal("PickLang")
+	}
+}
+
+func TestCardListScreen(t *testing.T) {
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	card := &protocol.Card{
+		ID: "6020100010515006", ATR: "3bff",
+		Family: protocol.Family{Known: true, Sigla: "AC 2018", Name: "Actalis", Drivers: []string{"athena-idp"}},
+		Holder: &protocol.Holder{Surname: "BAUDO", Name: "PIPPO", FiscalCode: "BDAPPP36L07A028Z"},
+		Certificates: []protocol.Certificate{
+			{Role: "cns", NotAfter: "2026-12-03T23:59:59Z", KeyBits: 1024, Subject: "CN=BDAPPP36L07A028Z/..."},
+			{Role: "signature", NotAfter: "2026-01-01T00:00:00Z", KeyBits: 2048},
+		},
+	}
+	unknown := &protocol.Card{ID: "x", ATR: "3b0102"}
+	s := State{Mode: "app", Lang: "it", Conn: Connected, Now: now, CardsLoaded: true,
+		Readers: []protocol.Reader{{Name: "R1", Card: card}, {Name: "R2"}, {Name: "R3", Card: unknown}}}
+	html, err := Render(s, catalogs(t)["it"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Intestato a BAUDO PIPPO",
+		"Scadenza il 04/12/2026", // 23:59 UTC is already the 4th in Rome
+		"IN SCADENZA il 04/12/2026 (tra 9 giorni)",
+		"SCADUTO il 01/01/2026",
+		"AC 2018 — Actalis",
+		"non trovato su questo computer",
+		"Lettore R2: vuoto",
+		"Tessera non riconosciuta (ATR 3b0102)",
+	} {
+		if !strings.Contains(html, htmlpkg.EscapeString(want)) {
+			t.Errorf("card list lacks %q", want)
+		}
 	}
 }
