@@ -111,20 +111,24 @@ func (c *Card) UnblockPIN(ctx context.Context, puk, new protocol.Secret) (protoc
 	return r.PIN, err
 }
 
+// PINFunc asks the user for the PIN again, for keys that need context-specific login
+// (CKA_ALWAYS_AUTHENTICATE): one call, one try.
+type PINFunc func() (protocol.Secret, error)
+
 // Signer is a crypto.Signer over a key on the card. crypto.Signer has no context, so the one given to
-// NewSigner bounds every signature. PIN, when set, is asked for each signature of a key that needs
-// context-specific login (CKA_ALWAYS_AUTHENTICATE).
+// Signer bounds every signature.
 type Signer struct {
 	card *Card
 	ctx  context.Context
 	key  string
 	pub  crypto.PublicKey
-	PIN  func() (protocol.Secret, error)
+	pin  PINFunc
 }
 
-// NewSigner returns a signer for the key with CKA_ID key whose public key is pub.
-func (c *Card) NewSigner(ctx context.Context, key string, pub crypto.PublicKey) *Signer {
-	return &Signer{card: c, ctx: ctx, key: key, pub: pub}
+// Signer returns a signer for the key with CKA_ID key whose public key is pub; pin may be nil when the key
+// signs within the login session.
+func (c *Card) Signer(ctx context.Context, key string, pub crypto.PublicKey, pin PINFunc) crypto.Signer {
+	return &Signer{card: c, ctx: ctx, key: key, pub: pub, pin: pin}
 }
 
 func (s *Signer) Public() crypto.PublicKey { return s.pub }
@@ -153,8 +157,8 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	default:
 		return nil, fmt.Errorf("hostcard: unsupported key type %T", s.pub)
 	}
-	if s.PIN != nil {
-		pin, err := s.PIN()
+	if s.pin != nil {
+		pin, err := s.pin()
 		if err != nil {
 			return nil, err
 		}

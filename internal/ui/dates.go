@@ -3,6 +3,7 @@ package ui
 import (
 	"time"
 
+	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/protocol"
 )
 
@@ -27,15 +28,8 @@ func formatDate(s string) string {
 	if !ok {
 		return s
 	}
-	return t.In(rome).Format("02/01/2006")
+	return itime.Date(t)
 }
-
-var rome = func() *time.Location {
-	if l, err := time.LoadLocation("Europe/Rome"); err == nil {
-		return l
-	}
-	return time.FixedZone("CET", 3600)
-}()
 
 func daysLeft(now time.Time, s string) int {
 	t, ok := parseDate(s)

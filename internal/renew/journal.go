@@ -1,0 +1,132 @@
+package renew
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Journal keeps renewals across sessions. Save must be atomic: after a crash the journal holds either the
+// previous or the new record, never half of one.
+type Journal interface {
+	Save(r *Renewal) error
+	Load(id string) (*Renewal, error)
+	List() ([]*Renewal, error)
+}
+
+// ErrNotFound is returned by Load for an unknown renewal.
+var ErrNotFound = errors.New("renewal not found in the journal")
+
+// FileJournal stores one JSON file per renewal in a folder (the `ponte` command line and tests; the
+// extension keeps the same records in chrome.storage.local).
+type FileJournal struct{ Dir string }
+
+func (j FileJournal) path(id string) (string, error) {
+	if id == "" || strings.ContainsAny(id, `/\.`) {
+		return "", fmt.Errorf("renew: bad renewal id %q", id)
+	}
+	return filepath.Join(j.Dir, id+".json"), nil
+}
+
+// Save writes the record to a temporary file, syncs it and renames it over the old one.
+func (j FileJournal) Save(r *Renewal) error {
+	p, err := j.path(r.ID)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(j.Dir, ".tmp-"+r.ID+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), p)
+}
+
+// Load reads one record.
+func (j FileJournal) Load(id string) (*Renewal, error) {
+	p, err := j.path(id)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return DecodeRenewal(b)
+}
+
+// List returns every record, oldest first.
+func (j FileJournal) List() ([]*Renewal, error) {
+	entries, err := os.ReadDir(j.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*Renewal
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".json") {
+			continue
+		}
+		r, err := j.Load(strings.TrimSuffix(name, ".json"))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Started.Before(out[b].Started) })
+	return out, nil
+}
+
+// DecodeRenewal parses a journal record strictly.
+func DecodeRenewal(b []byte) (*Renewal, error) {
+	var r Renewal
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("registro del rinnovo illeggibile / unreadable renewal record: %w", err)
+	}
+	if r.ID == "" || r.Step == "" {
+		return nil, errors.New("registro del rinnovo incompleto / incomplete renewal record")
+	}
+	return &r, nil
+}
+
+// Entry is one line of the renewal's diagnostic log (what "Scarica log" downloads). It holds steps, codes
+// and CA answers — never a PIN or PUK, which the engine never has in a field it could write.
+type Entry struct {
+	Time   time.Time `json:"time"`
+	Step   Step      `json:"step"`
+	Event  string    `json:"event"`
+	Detail string    `json:"detail,omitempty"`
+}

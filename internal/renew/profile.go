@@ -1,0 +1,166 @@
+// Package renew is the renewal of a card's certificates, as a state machine that survives anything:
+// every step is written to a journal before it acts, so a renewal interrupted anywhere (browser closed,
+// host killed, card removed, CA unreachable, machine rebooted) is found again and resumed or rolled back,
+// with no orphaned key, no lost certificate and no double charge. It runs in the WASM module (the
+// extension) and natively (`ponte renew`, tests) alike; the card is reached through ponte-host and the CA
+// over CMP (package cmp).
+package renew
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"strings"
+)
+
+// Profile is what Ponte knows of one CA: where it answers, which anchors its answers must chain to, which
+// certificates of which cards it renews and how, and the texts the user must accept. Operators write it as
+// JSON (docs/ca-profiles.md, "Client profile").
+type Profile struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// URL is the CMP endpoint, e.g. https://ca.example/.well-known/cmp/p/cns (RFC 9811 §3).
+	URL string `json:"url"`
+	// Anchors are PEM certificates; every answer and every issued certificate must chain to one.
+	Anchors string `json:"anchors"`
+	// Issuers lists the issuer DNs (RFC 4514) of the certificates this CA renews; a card certificate from
+	// another issuer is not offered for renewal here.
+	Issuers []string `json:"issuers"`
+	// Renews says, per certificate role ("cns", "signature"), how this CA renews it.
+	Renews []Rule `json:"renews"`
+	// Families restricts renewal to these card families (siglas); empty means every family.
+	Families []string `json:"families,omitempty"`
+	// ImplicitConfirm asks the CA to skip certConf (RFC 9810 §5.1.1.1).
+	ImplicitConfirm bool `json:"implicitConfirm,omitempty"`
+	// Paid renewals ask for the prepaid account's id and password (seed 002).
+	Paid bool `json:"paid,omitempty"`
+	// Terms and Privacy are shown before the PIN, in Italian and English (seed 000: PROSEGUI, RINNOVA).
+	Terms   Text `json:"terms"`
+	Privacy Text `json:"privacy"`
+	// MaxWaitSeconds is how long Ponte waits for a delayed certificate in one go before it offers
+	// "Scarica" later (seed 002's two phases).
+	MaxWaitSeconds int `json:"maxWaitSeconds,omitempty"`
+	// TSA is the RFC 3161 time-stamp service this CA offers for signatures, if any.
+	TSA string `json:"tsa,omitempty"`
+
+	anchors *x509.CertPool
+}
+
+// Rule is how one certificate role is renewed.
+type Rule struct {
+	Role string `json:"role"` // "cns" or "signature"
+	// Mode is "rekey" (a new key on the card, kur signed with the old key) or "extend" (the same key,
+	// a new certificate: kur/cr).
+	Mode string `json:"mode"`
+	// WindowDays: renewal is offered only this many days before expiry (and never after it).
+	WindowDays int `json:"windowDays"`
+	// KeyBits of the new key for "rekey".
+	KeyBits int `json:"keyBits,omitempty"`
+	// KeepOld keeps the old key and certificate on the card after a rekey; by default they are removed,
+	// and only once the new certificate is written and a test signature with the new key verifies.
+	KeepOld bool `json:"keepOld,omitempty"`
+}
+
+// Text is a text in Italian and English.
+type Text struct {
+	IT string `json:"it"`
+	EN string `json:"en"`
+}
+
+// In returns the text in lang ("en" or Italian).
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.IT
+}
+
+// ParseProfile reads and validates a profile: unknown fields, a missing URL, anchors that do not parse,
+// a rule with an unknown role or mode — each refused with what is wrong.
+func ParseProfile(b []byte) (*Profile, error) {
+	var p Profile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("profilo CA non valido / invalid CA profile: %w", err)
+	}
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("profilo CA %q non valido / invalid CA profile: %w", p.ID, err)
+	}
+	return &p, nil
+}
+
+func (p *Profile) validate() error {
+	switch {
+	case p.ID == "" || strings.ContainsAny(p.ID, "/ \t\n"):
+		return fmt.Errorf("id must be a non-empty word")
+	case p.Name == "":
+		return fmt.Errorf("name is required")
+	case !strings.HasPrefix(p.URL, "https://") && !strings.HasPrefix(p.URL, "http://127.0.0.1:") && !strings.HasPrefix(p.URL, "http://localhost:"):
+		return fmt.Errorf("url must be https (or http on loopback for a local CA): %q", p.URL)
+	case len(p.Renews) == 0:
+		return fmt.Errorf("renews lists no certificate role")
+	case p.Terms.IT == "" || p.Privacy.IT == "":
+		return fmt.Errorf("terms and privacy texts are required (Italian at least)")
+	case p.MaxWaitSeconds < 0 || p.MaxWaitSeconds > 600:
+		return fmt.Errorf("maxWaitSeconds must be 0 to 600")
+	}
+	pool := x509.NewCertPool()
+	rest := []byte(p.Anchors)
+	n := 0
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return fmt.Errorf("anchor %d: %w", n+1, err)
+		}
+		pool.AddCert(cert)
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("anchors holds no PEM certificate")
+	}
+	p.anchors = pool
+	seen := map[string]bool{}
+	for _, r := range p.Renews {
+		if r.Role != "cns" && r.Role != "signature" {
+			return fmt.Errorf("rule role %q: want cns or signature", r.Role)
+		}
+		if seen[r.Role] {
+			return fmt.Errorf("role %q has two rules", r.Role)
+		}
+		seen[r.Role] = true
+		switch r.Mode {
+		case "rekey":
+			if r.KeyBits != 2048 && r.KeyBits != 3072 && r.KeyBits != 4096 {
+				return fmt.Errorf("role %s: keyBits must be 2048, 3072 or 4096", r.Role)
+			}
+		case "extend":
+		default:
+			return fmt.Errorf("role %s: mode %q: want rekey or extend", r.Role, r.Mode)
+		}
+		if r.WindowDays < 1 || r.WindowDays > 3650 {
+			return fmt.Errorf("role %s: windowDays must be 1 to 3650", r.Role)
+		}
+	}
+	return nil
+}
+
+// AnchorPool is the parsed trust anchors.
+func (p *Profile) AnchorPool() *x509.CertPool { return p.anchors }
+
+// Rule returns the rule for a role.
+func (p *Profile) Rule(role string) (Rule, bool) {
+	for _, r := range p.Renews {
+		if r.Role == role {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
