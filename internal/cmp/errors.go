@@ -24,7 +24,6 @@ const (
 	CodeUntrustedCert       Code = "CMP_UNTRUSTED_CERT"
 	CodeBadPOP              Code = "CMP_BAD_POP"
 	CodeUnsupported         Code = "CMP_UNSUPPORTED"
-	CodeStillWaiting        Code = "CMP_STILL_WAITING"
 	CodeBadInput            Code = "CMP_BAD_INPUT"
 )
 
@@ -49,7 +48,6 @@ var codeTable = []codeRow{
 	{CodeUntrustedCert, false, "il certificato emesso non è riconducibile alla CA configurata: non viene usato", "the issued certificate does not lead to the configured CA: it is not used"},
 	{CodeBadPOP, false, "la prova di possesso della chiave nella richiesta non è valida", "the proof of possession of the key in the request is not valid"},
 	{CodeUnsupported, false, "algoritmo o funzione CMP non supportati", "CMP algorithm or feature not supported"},
-	{CodeStillWaiting, true, "la CA sta ancora preparando il certificato: riprovare più tardi", "the CA is still preparing the certificate: try again later"},
 	{CodeBadInput, false, "dati della richiesta non validi", "invalid request data"},
 }
 
@@ -76,7 +74,6 @@ var (
 	ErrUntrustedCert       = &Error{Code: CodeUntrustedCert}
 	ErrBadPOP              = &Error{Code: CodeBadPOP}
 	ErrUnsupported         = &Error{Code: CodeUnsupported}
-	ErrStillWaiting        = &Error{Code: CodeStillWaiting}
 	ErrBadInput            = &Error{Code: CodeBadInput}
 )
 

@@ -433,3 +433,7 @@ func sequenceOf(contents []byte) []byte {
 	b, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: contents})
 	return b
 }
+
+type asnRaw = asn1.RawValue
+
+func asn1Name(n pkix.Name) ([]byte, error) { return asn1.Marshal(n.ToRDNSequence()) }
