@@ -60,10 +60,12 @@ type wireCertifiedKeyPair struct {
 	PublicationInfo asn1.RawValue `asn1:"optional,explicit,tag:1"`
 }
 
+// wireCertStatus is encoded from this struct; it is decoded field by field (decodeCertStatus) because
+// an explicit statusInfo "accepted" must stay distinguishable from an absent one.
 type wireCertStatus struct {
 	CertHash   []byte
 	CertReqID  int
-	StatusInfo wireStatusInfo           `asn1:"optional"`
+	StatusInfo asn1.RawValue            `asn1:"optional"`
 	HashAlg    pkix.AlgorithmIdentifier `asn1:"optional,explicit,tag:0"`
 }
 
@@ -210,7 +212,11 @@ func (b *Body) encode() ([]byte, error) {
 		for _, s := range b.CertConf {
 			ws := wireCertStatus{CertHash: s.CertHash, CertReqID: s.CertReqID, HashAlg: s.HashAlg}
 			if s.StatusInfo != nil {
-				ws.StatusInfo = s.StatusInfo.wire()
+				si, e := asn1.Marshal(s.StatusInfo.wire())
+				if e != nil {
+					return nil, e
+				}
+				ws.StatusInfo = asn1.RawValue{FullBytes: si}
 			}
 			w = append(w, ws)
 		}
@@ -300,20 +306,15 @@ func (b *Body) decode(rv asn1.RawValue) error {
 		}
 		b.CertRep = rep
 	case BodyCertConf:
-		var w []wireCertStatus
+		var w []asn1.RawValue
 		if err = unmarshalAll(rv.Bytes, &w); err != nil {
 			break
 		}
 		b.CertConf = []CertStatus{}
 		for _, ws := range w {
-			s := CertStatus{CertHash: ws.CertHash, CertReqID: ws.CertReqID, HashAlg: ws.HashAlg}
-			if ws.StatusInfo.Status != 0 || ws.StatusInfo.StatusString != nil || ws.StatusInfo.FailInfo.BitLength != 0 {
-				si, e := ws.StatusInfo.decode()
-				if e != nil {
-					err = e
-					break
-				}
-				s.StatusInfo = &si
+			var s CertStatus
+			if s, err = decodeCertStatus(ws.FullBytes); err != nil {
+				break
 			}
 			b.CertConf = append(b.CertConf, s)
 		}
@@ -437,3 +438,44 @@ func sequenceOf(contents []byte) []byte {
 type asnRaw = asn1.RawValue
 
 func asn1Name(n pkix.Name) ([]byte, error) { return asn1.Marshal(n.ToRDNSequence()) }
+
+// decodeCertStatus parses CertStatus, RFC 9810 §5.3.18.
+func decodeCertStatus(der []byte) (CertStatus, error) {
+	var s CertStatus
+	var f []asn1.RawValue
+	if err := unmarshalAll(der, &f); err != nil {
+		return s, err
+	}
+	if len(f) < 2 || len(f) > 4 {
+		return s, fmt.Errorf("CertStatus has %d fields", len(f))
+	}
+	if err := unmarshalAll(f[0].FullBytes, &s.CertHash); err != nil {
+		return s, fmt.Errorf("certHash: %w", err)
+	}
+	if err := unmarshalAll(f[1].FullBytes, &s.CertReqID); err != nil {
+		return s, fmt.Errorf("certReqId: %w", err)
+	}
+	f = f[2:]
+	if len(f) > 0 && f[0].Class == asn1.ClassUniversal && f[0].Tag == asn1.TagSequence {
+		var w wireStatusInfo
+		if err := unmarshalAll(f[0].FullBytes, &w); err != nil {
+			return s, fmt.Errorf("statusInfo: %w", err)
+		}
+		si, err := w.decode()
+		if err != nil {
+			return s, err
+		}
+		s.StatusInfo = &si
+		f = f[1:]
+	}
+	if len(f) > 0 && f[0].Class == asn1.ClassContextSpecific && f[0].Tag == 0 && f[0].IsCompound {
+		if err := unmarshalAll(f[0].Bytes, &s.HashAlg); err != nil {
+			return s, fmt.Errorf("hashAlg: %w", err)
+		}
+		f = f[1:]
+	}
+	if len(f) > 0 {
+		return s, fmt.Errorf("unexpected field in CertStatus")
+	}
+	return s, nil
+}
