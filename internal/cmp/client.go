@@ -30,6 +30,10 @@ type Client struct {
 	// MaxWait bounds how long Enroll and Poll keep polling in one call, honouring checkAfter; when the CA
 	// needs longer they return the pending Transaction. Zero: return at the first "waiting".
 	MaxWait time.Duration
+	// BeforeSend, when set, is called with the transaction before each message of it leaves, so the
+	// caller can save it first (write-ahead): an answer lost to a crash is then collected by polling or
+	// confirming the same transaction later, never by sending a second request.
+	BeforeSend func(tx *Transaction) error
 	// Now and Sleep default to the real clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -50,6 +54,9 @@ type Request struct {
 	// ImplicitConfirm asks the CA to skip certConf/pkiConf (RFC 9810 §5.1.1.1); if the CA does not
 	// grant it, the client confirms explicitly.
 	ImplicitConfirm bool
+	// DeferConfirm returns the checked certificate without sending certConf: the caller stores it first
+	// (on the card) and then calls Confirm or Reject (RFC 9483 §4.1: the EE confirms once it accepts).
+	DeferConfirm bool
 }
 
 // KeyUpdateRequest is a renewal with a new key: kur protected with the OLD key and certificate, proof
@@ -83,6 +90,7 @@ type Transaction struct {
 	PublicKey       []byte      `json:"publicKey"` // DER SubjectPublicKeyInfo requested
 	Recipient       GeneralName `json:"recipient"`
 	ImplicitConfirm bool        `json:"implicitConfirm"`
+	DeferConfirm    bool        `json:"deferConfirm,omitempty"`
 	Started         time.Time   `json:"started"`
 	CheckAfter      time.Time   `json:"checkAfter"` // the CA's checkAfter: do not poll before
 }
@@ -97,6 +105,8 @@ type Result struct {
 	Status              PKIStatusInfo       // accepted or grantedWithMods
 	ImplicitlyConfirmed bool
 	Pending             *Transaction
+	// Transaction is the finished transaction, for Confirm or Reject when the request had DeferConfirm.
+	Transaction *Transaction
 }
 
 // Initial enrols a new entity (ir, see InitialRequest).
@@ -144,7 +154,7 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 		return nil, err
 	}
 	tx := &Transaction{Request: r.Type, TransactionID: tid, PublicKey: spki, Recipient: r.Recipient,
-		ImplicitConfirm: r.ImplicitConfirm, Started: c.now()}
+		ImplicitConfirm: r.ImplicitConfirm, DeferConfirm: r.DeferConfirm, Started: c.now()}
 	subject := r.Subject
 	if r.OldCert != nil {
 		if subject == nil {
@@ -253,8 +263,12 @@ func (c *Client) certResponse(ctx context.Context, tx *Transaction, p Protector,
 		}
 		return nil, err
 	}
+	res.Transaction = tx
 	if tx.ImplicitConfirm && ans.Header.ImplicitConfirm() {
 		res.ImplicitlyConfirmed = true
+		return res, nil
+	}
+	if tx.DeferConfirm {
 		return res, nil
 	}
 	if err := c.confirm(ctx, tx, p, res.Cert, nil); err != nil {
@@ -296,6 +310,22 @@ func (c *Client) checkIssued(tx *Transaction, ans *Message, cr CertResponse) (*R
 	}
 	res.Chain = chains[0]
 	return res, nil
+}
+
+// Confirm accepts a certificate received with DeferConfirm: certConf, then pkiConf (RFC 9810 §5.3.18).
+func (c *Client) Confirm(ctx context.Context, tx *Transaction, p Protector, cert *x509.Certificate) error {
+	if tx == nil || cert == nil {
+		return fail(CodeBadInput, nil, "nothing to confirm")
+	}
+	return c.confirm(ctx, tx, p, cert, nil)
+}
+
+// Reject tells the CA the certificate received with DeferConfirm is not accepted, and why.
+func (c *Client) Reject(ctx context.Context, tx *Transaction, p Protector, cert *x509.Certificate, why *Error) error {
+	if tx == nil || cert == nil || why == nil {
+		return fail(CodeBadInput, nil, "nothing to reject")
+	}
+	return c.confirm(ctx, tx, p, cert, why)
 }
 
 // confirm sends certConf and expects pkiConf (RFC 9810 §5.3.18, §5.3.17). A nil reason accepts.
@@ -350,6 +380,11 @@ func (c *Client) exchange(ctx context.Context, tx *Transaction, p Protector, bod
 	endpoint := c.URL
 	if c.OperationLabels {
 		endpoint = strings.TrimRight(endpoint, "/") + "/" + OperationLabel(tx.Request)
+	}
+	if c.BeforeSend != nil {
+		if err := c.BeforeSend(tx); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := post(ctx, c.HTTP, endpoint, der)
 	if err != nil {

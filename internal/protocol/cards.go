@@ -139,7 +139,9 @@ type SignResult struct {
 	Signature []byte `json:"signature"`
 }
 
-// GenerateKey makes a new RSA key pair on the card; the private key is sensitive and not extractable.
+// GenerateKey makes a new RSA key pair on the card; the private key is sensitive and not extractable. If a
+// key pair with this label is already on the card (a renewal interrupted after the card made it), that
+// pair is returned instead of a second one.
 type GenerateKey struct {
 	Card  string `json:"card"`
 	Bits  int    `json:"bits"`
@@ -160,13 +162,15 @@ type WriteCertificate struct {
 	DER   []byte `json:"der"`
 }
 
-// DeleteObjects removes the certificate and/or keys with one CKA_ID.
+// DeleteObjects removes objects with one CKA_ID: the private and/or public key, and the certificate object
+// whose value is exactly Certificate (so a renewal can remove the old certificate of a key that keeps its
+// new one). Deleting nothing is refused.
 type DeleteObjects struct {
 	Card        string `json:"card"`
 	Key         string `json:"key"`
-	Certificate bool   `json:"certificate"`
-	PrivateKey  bool   `json:"privateKey"`
-	PublicKey   bool   `json:"publicKey"`
+	PrivateKey  bool   `json:"privateKey,omitempty"`
+	PublicKey   bool   `json:"publicKey,omitempty"`
+	Certificate []byte `json:"certificate,omitempty"`
 }
 
 // ChangePIN and UnblockPIN: the host never logs or keeps them.

@@ -1,0 +1,391 @@
+package renew
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+// Card is what a renewal needs from the card: *hostcard.Card, over ponte-host. The card must already be
+// logged in (the screens ask the PIN before Begin and before Resume).
+type Card interface {
+	Info(ctx context.Context) (*protocol.Card, error)
+	GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error)
+	Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer
+	WriteCertificate(ctx context.Context, key, label string, der []byte) error
+	DeleteObjects(ctx context.Context, d protocol.DeleteObjects) error
+}
+
+// Engine runs renewals for one card against one CA profile.
+type Engine struct {
+	Card    Card
+	CA      *cmp.Client
+	Profile *Profile
+	Journal Journal
+	// PIN is asked again for keys with context-specific login (CKA_ALWAYS_AUTHENTICATE).
+	PIN hostcard.PINFunc
+	// Progress is told of every step as it is saved (the screens' progress list).
+	Progress func(r *Renewal)
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
+// ErrPending is returned when the CA has not issued yet: the renewal is saved at StepWaiting and the
+// screens offer "Scarica" later (seed 002).
+var ErrPending = errors.New("renew: the CA has not issued the certificate yet")
+
+// minFreeBytes is the room a new RSA-2048 key pair and its certificate need on a token that reports its
+// free memory (users report "spazio insufficiente" on ID 2019 cards: check before making the key).
+const minFreeBytes = 4096
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Begin starts renewing cert on card: it checks eligibility, writes the first journal record and runs.
+func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.Certificate) (*Renewal, error) {
+	if reason := Eligible(e.Profile, card, cert, e.now()); reason != nil {
+		return nil, &Failure{Code: "not-eligible-" + reason.Code, IT: reason.IT, EN: reason.EN}
+	}
+	rule, _ := e.Profile.Rule(cert.Role)
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	r := &Renewal{
+		ID: hex.EncodeToString(id), Profile: e.Profile.ID, Card: card.ID, Family: card.Family.Sigla,
+		Role: cert.Role, Mode: rule.Mode, OldKey: cert.ID, OldCert: cert.DER, OldLabel: cert.Label,
+		Step: StepStart, Started: e.now(),
+	}
+	if card.Holder != nil {
+		r.Holder = card.Holder.Surname + " " + card.Holder.Name
+	}
+	if err := e.save(r, "begin", fmt.Sprintf("%s %s, profile %s", r.Role, r.Mode, r.Profile)); err != nil {
+		return nil, err
+	}
+	return r, e.Run(ctx, r)
+}
+
+// Run carries r forward from its recorded step until it is done, failed, waiting at the CA (ErrPending)
+// or stopped by a retriable failure (returned as *Failure with Retriable set; Run again later).
+func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	for i := 0; i < 16 && !r.Step.Terminal(); i++ { // each step moves forward; 16 bounds a bug
+		err := e.step(ctx, r)
+		if errors.Is(err, ErrPending) {
+			return err
+		}
+		if err != nil {
+			f := classify(err)
+			r.Failure = f
+			if !f.Retriable {
+				e.rollback(ctx, r)
+				r.Step = StepFailed
+			}
+			if serr := e.save(r, "error", f.Code+": "+f.EN+" ("+f.Detail+")"); serr != nil {
+				return serr
+			}
+			return f
+		}
+	}
+	if !r.Step.Terminal() {
+		return fmt.Errorf("renew: renewal %s did not finish (step %s)", r.ID, r.Step)
+	}
+	return nil
+}
+
+// advance records the next step before its action runs.
+func (e *Engine) advance(r *Renewal, next Step, detail string) error {
+	r.Step = next
+	r.Failure = nil
+	return e.save(r, "step", detail)
+}
+
+func (e *Engine) save(r *Renewal, event, detail string) error {
+	r.Updated = e.now()
+	r.Log = append(r.Log, Entry{Time: r.Updated, Step: r.Step, Event: event, Detail: detail})
+	if err := e.Journal.Save(r); err != nil {
+		return fmt.Errorf("renew: saving the journal: %w", err)
+	}
+	if e.Progress != nil {
+		e.Progress(r)
+	}
+	return nil
+}
+
+func (e *Engine) step(ctx context.Context, r *Renewal) error {
+	switch r.Step {
+	case StepStart:
+		if r.Mode == "rekey" {
+			return e.advance(r, StepKeygen, "")
+		}
+		old, err := x509.ParseCertificate(r.OldCert)
+		if err != nil {
+			return err
+		}
+		spki := old.RawSubjectPublicKeyInfo
+		r.NewKey, r.NewPub = r.OldKey, spki
+		return e.advance(r, StepRequest, "same key")
+	case StepKeygen:
+		return e.keygen(ctx, r)
+	case StepRequest, StepWaiting:
+		return e.request(ctx, r)
+	case StepWrite:
+		return e.write(ctx, r)
+	case StepVerify:
+		return e.verify(ctx, r)
+	case StepConfirm:
+		return e.confirm(ctx, r)
+	case StepCleanup:
+		return e.cleanup(ctx, r)
+	}
+	return fmt.Errorf("renew: unknown step %q", r.Step)
+}
+
+func (e *Engine) keygen(ctx context.Context, r *Renewal) error {
+	rule, _ := e.Profile.Rule(r.Role)
+	info, err := e.Card.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if info.Token != nil && info.Token.FreeBytes >= 0 && info.Token.FreeBytes < minFreeBytes {
+		return protocol.Errorf(protocol.ErrTokenFull, "%d bytes free, a new key and certificate need %d", info.Token.FreeBytes, minFreeBytes)
+	}
+	// The label is unique to this renewal, and generate-key returns an existing pair with the same
+	// label: a keygen interrupted after the card made the key finds it instead of leaving an orphan.
+	r.KeyLabel = "ponte-" + r.ID
+	key, pub, err := e.Card.GenerateKey(ctx, rule.KeyBits, r.KeyLabel)
+	if err != nil {
+		return err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	r.NewKey, r.NewPub = key, spki
+	return e.advance(r, StepRequest, "new key "+key)
+}
+
+// protection is the old key and certificate: it signs the kur (RFC 9483 §4.1.3) and every later message
+// of the transaction (pollReq, certConf).
+func (e *Engine) protection(ctx context.Context, r *Renewal) (*cmp.SignatureProtection, *x509.Certificate, error) {
+	old, err := x509.ParseCertificate(r.OldCert)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cmp.SignatureProtection{Signer: e.Card.Signer(ctx, r.OldKey, old.PublicKey, e.PIN), Cert: old}, old, nil
+}
+
+func (e *Engine) request(ctx context.Context, r *Renewal) error {
+	p, old, err := e.protection(ctx, r)
+	if err != nil {
+		return err
+	}
+	ca := *e.CA
+	// Write-ahead: the transaction is in the journal before any message of it leaves, so an answer lost
+	// to a crash is collected by polling the same transaction, never by a second request (and charge).
+	ca.BeforeSend = func(tx *cmp.Transaction) error {
+		r.Tx = tx
+		return e.Journal.Save(r)
+	}
+	var res *cmp.Result
+	if r.Tx != nil {
+		res, err = ca.Poll(ctx, r.Tx, p)
+	} else {
+		pub, perr := x509.ParsePKIXPublicKey(r.NewPub)
+		if perr != nil {
+			return perr
+		}
+		newKey := e.Card.Signer(ctx, r.NewKey, pub, nil)
+		var req *cmp.Request
+		if r.Mode == "rekey" {
+			req = cmp.KeyUpdateRequest(old, p.Signer, newKey)
+		} else {
+			req = cmp.ExtendRequest(old, p.Signer, cmp.BodyKUR)
+		}
+		req.ImplicitConfirm = e.Profile.ImplicitConfirm
+		req.DeferConfirm = true
+		res, err = ca.Enroll(ctx, req)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Pending != nil {
+		r.Tx = res.Pending
+		r.Step = StepWaiting
+		if err := e.save(r, "waiting", "check after "+res.Pending.CheckAfter.Format(time.RFC3339)); err != nil {
+			return err
+		}
+		return ErrPending
+	}
+	r.Tx = res.Transaction
+	r.NewCert = res.Cert.Raw
+	r.Implicit = res.ImplicitlyConfirmed
+	return e.advance(r, StepWrite, fmt.Sprintf("issued serial %x, valid to %s", res.Cert.SerialNumber, res.Cert.NotAfter.Format(time.RFC3339)))
+}
+
+func (e *Engine) write(ctx context.Context, r *Renewal) error {
+	info, err := e.Card.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasCert(info, r.NewCert) { // written before an interruption: do not write it twice
+		if err := e.Card.WriteCertificate(ctx, r.NewKey, r.OldLabel, r.NewCert); err != nil {
+			return err
+		}
+	}
+	return e.advance(r, StepVerify, "certificate on the card")
+}
+
+func hasCert(c *protocol.Card, der []byte) bool {
+	for _, x := range c.Certificates {
+		if bytes.Equal(x.DER, der) {
+			return true
+		}
+	}
+	return false
+}
+
+// verify: the certificate on the card is the one issued, carries the new key, chains to the profile's
+// anchors, and a signature by the card's new key verifies with it.
+func (e *Engine) verify(ctx context.Context, r *Renewal) error {
+	cert, err := x509.ParseCertificate(r.NewCert)
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, r.NewPub) {
+		return &Failure{Code: "wrong-key", IT: "Il certificato ricevuto non corrisponde alla nuova chiave.", EN: "The certificate received does not match the new key."}
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: e.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		return &Failure{Code: "untrusted", IT: "Il certificato ricevuto non è emesso dall'autorità attesa.", EN: "The certificate received is not from the expected authority.", Detail: err.Error()}
+	}
+	info, err := e.Card.Info(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasCert(info, r.NewCert) {
+		return e.advance(r, StepWrite, "certificate missing on the card: writing again")
+	}
+	digest := sha256.Sum256([]byte("Ponte renewal test signature " + r.ID))
+	sig, err := e.Card.Signer(ctx, r.NewKey, cert.PublicKey, e.PIN).Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		return err
+	}
+	if err := verifySignature(cert.PublicKey, digest[:], sig); err != nil {
+		return &Failure{Code: "test-signature", IT: "La firma di prova con la nuova chiave non è valida.", EN: "The test signature with the new key does not verify.", Detail: err.Error()}
+	}
+	if r.Implicit {
+		return e.advance(r, StepCleanup, "test signature verified; implicitly confirmed")
+	}
+	return e.advance(r, StepConfirm, "test signature verified")
+}
+
+func verifySignature(pub crypto.PublicKey, digest, sig []byte) error {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(k, crypto.SHA256, digest, sig)
+	}
+	return fmt.Errorf("key type %T", pub)
+}
+
+func (e *Engine) confirm(ctx context.Context, r *Renewal) error {
+	p, _, err := e.protection(ctx, r)
+	if err != nil {
+		return err
+	}
+	cert, err := x509.ParseCertificate(r.NewCert)
+	if err != nil {
+		return err
+	}
+	if err := e.CA.Confirm(ctx, r.Tx, p, cert); err != nil {
+		return err
+	}
+	return e.advance(r, StepCleanup, "confirmed")
+}
+
+// cleanup removes what the renewed certificate replaces — only now, with the new one written, verified and
+// confirmed. A profile may keep the old key and certificate.
+func (e *Engine) cleanup(ctx context.Context, r *Renewal) error {
+	rule, _ := e.Profile.Rule(r.Role)
+	d := protocol.DeleteObjects{Key: r.OldKey, Certificate: r.OldCert}
+	if r.Mode == "rekey" {
+		if rule.KeepOld {
+			d = protocol.DeleteObjects{}
+		} else {
+			d.PrivateKey, d.PublicKey = true, true
+		}
+	}
+	if d.Key != "" {
+		info, err := e.Card.Info(ctx)
+		if err != nil {
+			return err
+		}
+		if hasCert(info, r.OldCert) || d.PrivateKey {
+			if err := e.Card.DeleteObjects(ctx, d); err != nil && !isNoSuchObject(err) {
+				return err
+			}
+		}
+	}
+	return e.advance(r, StepDone, "")
+}
+
+// rollback undoes what a failed renewal put on the card: the new key and, if written, its certificate.
+// The old key and certificate are never touched before cleanup, so the card is as it was.
+func (e *Engine) rollback(ctx context.Context, r *Renewal) {
+	if r.Mode != "rekey" || r.NewKey == "" || r.NewKey == r.OldKey {
+		if r.NewCert != nil && r.Mode == "extend" {
+			_ = e.Card.DeleteObjects(ctx, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
+		}
+		return
+	}
+	d := protocol.DeleteObjects{Key: r.NewKey, PrivateKey: true, PublicKey: true, Certificate: r.NewCert}
+	if err := e.Card.DeleteObjects(ctx, d); err != nil && !isNoSuchObject(err) {
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
+		return
+	}
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + r.NewKey + " removed"})
+}
+
+func isNoSuchObject(err error) bool {
+	var perr *protocol.Error
+	return errors.As(err, &perr) && perr.Code == protocol.ErrNoSuchObject
+}
+
+// classify turns any error into what the screens show, keeping whether trying again can help.
+func classify(err error) *Failure {
+	var f *Failure
+	var perr *protocol.Error
+	var ref *cmp.Refusal
+	var cerr *cmp.Error
+	switch {
+	case errors.As(err, &f):
+		return f
+	case errors.As(err, &perr):
+		return &Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en"), Retriable: perr.Retriable, Detail: perr.Message}
+	case errors.As(err, &ref):
+		it, en := ref.Text()
+		return &Failure{Code: "ca-refused", IT: "Richiesta non inoltrata: " + it, EN: "Request refused: " + en, Retriable: ref.Retriable(), Detail: ref.Error()}
+	case errors.As(err, &cerr):
+		it, en := cerr.Text()
+		return &Failure{Code: "ca-" + string(cerr.Code), IT: it, EN: en, Retriable: cerr.Retriable(), Detail: cerr.Error()}
+	case errors.Is(err, hostcard.ErrNoSuchCard):
+		return &Failure{Code: "card-absent", IT: "Tessera non inserita: reinserirla per continuare.", EN: "Card not inserted: put it back to continue.", Retriable: true}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, protocol.ErrClosed):
+		return &Failure{Code: "interrupted", IT: "Operazione interrotta: riprendere il rinnovo.", EN: "Interrupted: resume the renewal.", Retriable: true, Detail: err.Error()}
+	}
+	return &Failure{Code: "internal", IT: "Errore imprevisto: scaricare il log e contattare l'assistenza.", EN: "Unexpected error: download the log and contact support.", Detail: err.Error()}
+}

@@ -1,0 +1,76 @@
+package renew
+
+import (
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// Step is where a renewal is. The journal records the step BEFORE its action runs (write-ahead), so on
+// resume the engine knows which action may have half-happened and checks the card and the CA before
+// doing it again.
+type Step string
+
+const (
+	StepStart   Step = "start"   // eligible, terms and privacy accepted, PIN given
+	StepKeygen  Step = "keygen"  // generating the new key on the card (rekey)
+	StepRequest Step = "request" // the CMP request is going to the CA (its transaction saved first)
+	StepWaiting Step = "waiting" // the CA said "waiting": download later (seed 002, phase 2 "Scarica")
+	StepWrite   Step = "write"   // certificate received and checked; writing it on the card
+	StepVerify  Step = "verify"  // the new certificate carries the new key, chains, and a test signature verifies
+	StepConfirm Step = "confirm" // certConf to the CA (unless implicitly confirmed)
+	StepCleanup Step = "cleanup" // removing the old key and certificate, per profile — only now
+	StepDone    Step = "done"    // "Certificato rinnovato e attivo"
+	StepFailed  Step = "failed"  // refused or rejected; the card is as it was before (new key removed)
+)
+
+// Terminal reports whether nothing more will happen to the renewal.
+func (s Step) Terminal() bool { return s == StepDone || s == StepFailed }
+
+// Renewal is one renewal's journal record.
+type Renewal struct {
+	ID      string `json:"id"`
+	Profile string `json:"profile"`
+	Card    string `json:"card"`   // card ID
+	Family  string `json:"family"` // sigla, for the log and the "reinsert" advice
+	Holder  string `json:"holder"` // "SURNAME NAME", for the screens
+	Role    string `json:"role"`   // "cns" or "signature"
+	Mode    string `json:"mode"`   // "rekey" or "extend"
+
+	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
+	OldCert  []byte `json:"oldCert"`  // DER
+	OldLabel string `json:"oldLabel"` // CKA_LABEL of the old certificate, reused for the new one
+
+	NewKey   string `json:"newKey,omitempty"`       // CKA_ID of the new key (rekey) or OldKey (extend)
+	NewPub   []byte `json:"newPublicKey,omitempty"` // DER SubjectPublicKeyInfo
+	KeyLabel string `json:"keyLabel,omitempty"`     // label the new key is generated with, to find it again
+
+	Tx       *cmp.Transaction `json:"transaction,omitempty"`
+	NewCert  []byte           `json:"newCert,omitempty"`
+	Implicit bool             `json:"implicitlyConfirmed,omitempty"`
+
+	Step    Step      `json:"step"`
+	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
+	Log     []Entry   `json:"log"`
+	Started time.Time `json:"started"`
+	Updated time.Time `json:"updated"`
+}
+
+// Failure is an error as the screens show it.
+type Failure struct {
+	Code      string `json:"code"`
+	IT        string `json:"it"`
+	EN        string `json:"en"`
+	Retriable bool   `json:"retriable"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+func (f *Failure) Error() string { return f.Code + ": " + f.EN }
+
+// Text returns the message in lang.
+func (f *Failure) Text(lang string) string {
+	if lang == "en" {
+		return f.EN
+	}
+	return f.IT
+}
