@@ -59,15 +59,23 @@ func TestParseProfileRefusesBadInput(t *testing.T) {
 		t.Fatalf("good profile refused: %v", err)
 	}
 	cases := map[string]func(m map[string]any){
-		"unknown field":   func(m map[string]any) { m["urll"] = "x" },
-		"plain http":      func(m map[string]any) { m["url"] = "http://ca.example/cmp" },
-		"no anchors":      func(m map[string]any) { m["anchors"] = "" },
-		"broken anchor":   func(m map[string]any) { m["anchors"] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n" },
-		"bad role":        func(m map[string]any) { m["renews"] = []map[string]any{{"role": "x", "mode": "rekey", "windowDays": 9, "keyBits": 2048}} },
-		"bad mode":        func(m map[string]any) { m["renews"] = []map[string]any{{"role": "cns", "mode": "x", "windowDays": 9}} },
-		"weak key":        func(m map[string]any) { m["renews"] = []map[string]any{{"role": "cns", "mode": "rekey", "windowDays": 9, "keyBits": 1024}} },
-		"no terms":        func(m map[string]any) { m["terms"] = map[string]string{} },
-		"duplicated role": func(m map[string]any) { m["renews"] = []map[string]any{{"role": "cns", "mode": "extend", "windowDays": 9}, {"role": "cns", "mode": "extend", "windowDays": 9}} },
+		"unknown field": func(m map[string]any) { m["urll"] = "x" },
+		"plain http":    func(m map[string]any) { m["url"] = "http://ca.example/cmp" },
+		"no anchors":    func(m map[string]any) { m["anchors"] = "" },
+		"broken anchor": func(m map[string]any) {
+			m["anchors"] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+		},
+		"bad role": func(m map[string]any) {
+			m["renews"] = []map[string]any{{"role": "x", "mode": "rekey", "windowDays": 9, "keyBits": 2048}}
+		},
+		"bad mode": func(m map[string]any) { m["renews"] = []map[string]any{{"role": "cns", "mode": "x", "windowDays": 9}} },
+		"weak key": func(m map[string]any) {
+			m["renews"] = []map[string]any{{"role": "cns", "mode": "rekey", "windowDays": 9, "keyBits": 1024}}
+		},
+		"no terms": func(m map[string]any) { m["terms"] = map[string]string{} },
+		"duplicated role": func(m map[string]any) {
+			m["renews"] = []map[string]any{{"role": "cns", "mode": "extend", "windowDays": 9}, {"role": "cns", "mode": "extend", "windowDays": 9}}
+		},
 	}
 	for name, mutate := range cases {
 		if _, err := ParseProfile(profileJSON(anchors, mutate)); err == nil {
