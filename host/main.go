@@ -47,6 +47,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case "serve":
 		return serveCmd(args[1:], stdout, stderr)
+	case "stdio":
+		// The `ponte` command line runs the host as its child and speaks the same framed protocol. No
+		// caller check: a local program can run ponte-host as the user anyway.
+		return serveStdio("local", stdin, stdout)
 	case "help", "--help", "-h":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -58,6 +62,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const usage = `uso / usage:
   ponte-host version             versione / version
   ponte-host serve [--listen A]  app locale su 127.0.0.1 / local web app on 127.0.0.1
+  ponte-host stdio               protocollo su stdin/stdout (per il comando ponte) / protocol on stdin/stdout (for the ponte command)
 `
 
 // browserCaller recognises how browsers start a native host: Chrome passes the calling origin first (and
@@ -95,11 +100,16 @@ func native(caller string, stdin io.Reader, stdout io.Writer) int {
 		log.Printf("chiamante non autorizzato / caller not allowed: %q", caller)
 		return 3
 	}
-	// Nothing but frames may reach the browser: anything printed by mistake goes to stderr (Chrome's log).
+	return serveStdio("native", stdin, stdout)
+}
+
+// serveStdio runs one framed session on stdin/stdout.
+func serveStdio(transport string, stdin io.Reader, stdout io.Writer) int {
+	// Nothing but frames may reach the client: anything printed by mistake goes to stderr (Chrome's log).
 	os.Stdout = os.Stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := newHost().Serve(ctx, session.NewNativeConn(stdin, stdout), "native"); err != nil {
+	if err := newHost().Serve(ctx, session.NewNativeConn(stdin, stdout), transport); err != nil {
 		log.Print(err)
 		return 1
 	}
