@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
 )
 
 // Conn is the state of the connection to ponte-host.
@@ -31,6 +32,12 @@ type State struct {
 	Now         time.Time // the clock the screens judge expiry by
 	Readers     []protocol.Reader
 	CardsLoaded bool
+
+	// Offers says per card and certificate ("card/cert") whether RINNOVA is offered, and Pending lists
+	// renewals waiting at the CA or interrupted, per card ID.
+	Offers  map[string]Offer
+	Pending map[string][]*renew.Renewal
+	Flow    *Flow
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -56,6 +63,17 @@ func Render(s State, cat *Catalog) (string, error) {
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
 		"expiry":    CardExpiry,
 		"join":      strings.Join,
+		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
+		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
+		"rolename": func(role string) string {
+			key := map[string]string{"cns": "roleCns", "signature": "roleSignature"}[role]
+			if key == "" {
+				key = "roleOther"
+			}
+			m, _ := cat.T(key)
+			return m
+		},
+		"ftext": func(f *renew.Failure) string { return f.Text(cat.Lang) },
 	}).ParseFS(views, "views/*.html")
 	if err != nil {
 		return "", err

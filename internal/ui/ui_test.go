@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/testenv"
 )
 
@@ -113,5 +114,61 @@ func TestCardListScreen(t *testing.T) {
 		if !strings.Contains(html, htmlpkg.EscapeString(want)) {
 			t.Errorf("card list lacks %q", want)
 		}
+	}
+}
+
+// Every renewal screen renders in both languages with no missing message, and shows what the seeds show.
+func TestRenewalScreens(t *testing.T) {
+	fail := &renew.Failure{Code: "ca-refused", IT: "Richiesta non inoltrata: credito insufficiente", EN: "Request refused: insufficient balance"}
+	flows := map[string]Flow{
+		"terms":    {Screen: "terms", Terms: "Termini", ProfileName: "Ponte CA"},
+		"privacy":  {Screen: "privacy", Privacy: "Informativa"},
+		"pin":      {Screen: "pin", NeedsPUK: true, Paid: true, PIN: PINView{FinalTry: true}, Failure: &renew.Failure{IT: "PIN errato.", EN: "Wrong PIN."}},
+		"pinpad":   {Screen: "pin", PIN: PINView{PINPad: true}},
+		"locked":   {Screen: "pin", PIN: PINView{Locked: true}},
+		"progress": {Screen: "progress", Paused: true, Steps: Steps("rekey", renew.StepWrite)},
+		"waiting":  {Screen: "waiting", RenewalID: "r1"},
+		"success":  {Screen: "success", Holder: "BAUDO PIPPO", NewExpiry: "2032-12-03T00:00:00Z", Reinsert: true},
+		"failure":  {Screen: "failure", Failure: fail},
+	}
+	want := map[string][]string{
+		"it/terms":   {"PROSEGUI", "CHIUDI"},
+		"it/privacy": {"RINNOVA", "disabled"},
+		"it/pin":     {"ULTIMO TENTATIVO", "PUK", "Codice conto", "PIN errato."},
+		"it/pinpad":  {"tastierino"},
+		"it/locked":  {"bloccato"},
+		"it/success": {"Certificato rinnovato e attivo", "Scadenza il 03/12/2032", "reinseriscila"},
+		"it/failure": {"credito insufficiente", "Scarica log", "non è stata modificata"},
+		"it/waiting": {"Richiesta inoltrata correttamente", "SCARICA"},
+		"en/failure": {"insufficient balance", "Download log"},
+		"en/success": {"Certificate renewed and active"},
+	}
+	for lang, cat := range catalogs(t) {
+		for name, f := range flows {
+			f := f
+			html, err := Render(State{Mode: "app", Lang: lang, Conn: Connected, Flow: &f}, cat)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", lang, name, err)
+			}
+			for _, w := range want[lang+"/"+name] {
+				if !strings.Contains(html, htmlpkg.EscapeString(w)) && !strings.Contains(html, w) {
+					t.Errorf("%s/%s lacks %q", lang, name, w)
+				}
+			}
+		}
+	}
+}
+
+func TestSteps(t *testing.T) {
+	got := Steps("rekey", renew.StepWrite)
+	states := ""
+	for _, s := range got {
+		states += s.State[:1]
+	}
+	if states != "ddcttt" {
+		t.Fatalf("rekey at write: %s", states)
+	}
+	if s := Steps("extend", renew.StepDone); len(s) != 5 || s[4].State != "done" {
+		t.Fatalf("extend done: %+v", s)
 	}
 }
