@@ -61,6 +61,8 @@ type EventInfo struct {
 var commandTable = []CommandInfo{
 	{CmdHello, "Agree the protocol version. Must be the first request; any other before it gets HELLO_REQUIRED.", Hello{}, HelloResult{}},
 	{CmdVersion, "The host's version (the same string `ponte-host version` prints).", struct{}{}, VersionResult{}},
+	{CmdJournalPut, "Store one renewal journal record (write-ahead; atomic).", JournalPut{}, Empty{}},
+	{CmdJournalList, "Every renewal journal record, for resuming.", struct{}{}, JournalListResult{}},
 }
 
 var eventTable = []EventInfo{

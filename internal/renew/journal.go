@@ -2,9 +2,11 @@ package renew
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/protocol"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -129,4 +131,57 @@ type Entry struct {
 	Step   Step      `json:"step"`
 	Event  string    `json:"event"`
 	Detail string    `json:"detail,omitempty"`
+}
+
+// maxLog bounds a record's log so it always fits the host's record limit.
+const maxLog = 120
+
+// HostJournal keeps the records in ponte-host's store (journal-put / journal-list), which the extension,
+// the local app and `ponte renew` share.
+type HostJournal struct {
+	Host interface {
+		Call(ctx context.Context, command string, params, result any) error
+	}
+	Ctx context.Context
+}
+
+func (j HostJournal) Save(r *Renewal) error {
+	if len(r.Log) > maxLog {
+		r.Log = append(r.Log[:1:1], r.Log[len(r.Log)-maxLog+1:]...)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return j.Host.Call(j.Ctx, protocol.CmdJournalPut, protocol.JournalPut{ID: r.ID, Record: b}, nil)
+}
+
+func (j HostJournal) List() ([]*Renewal, error) {
+	var res protocol.JournalListResult
+	if err := j.Host.Call(j.Ctx, protocol.CmdJournalList, nil, &res); err != nil {
+		return nil, err
+	}
+	var out []*Renewal
+	for _, b := range res.Records {
+		r, err := DecodeRenewal(b)
+		if err != nil {
+			continue // a record from another version or damaged: not resumable, not fatal
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Started.Before(out[b].Started) })
+	return out, nil
+}
+
+func (j HostJournal) Load(id string) (*Renewal, error) {
+	all, err := j.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range all {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 }

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestPutList(t *testing.T) {
+	s := Store{Dir: filepath.Join(t.TempDir(), "r")}
+	if m, ids, err := s.List(); err != nil || len(m) != 0 || len(ids) != 0 {
+		t.Fatalf("empty store: %v %v %v", m, ids, err)
+	}
+	if err := s.Put("a1", []byte(`{"step":"keygen"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put("a1", []byte(`{"step":"request"}`)); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(s.Dir, "broken.json"), []byte(`{"step":`), 0o600)
+	m, ids, err := s.List()
+	if err != nil || len(ids) != 1 || string(m["a1"]) != `{"step":"request"}` {
+		t.Fatalf("list: %v %v %v", m, ids, err)
+	}
+	for _, bad := range []string{"", "../x", "a/b", "a.b"} {
+		if err := s.Put(bad, []byte(`{}`)); err == nil {
+			t.Errorf("id %q accepted", bad)
+		}
+	}
+	if err := s.Put("x", []byte(`not json`)); err == nil {
+		t.Error("non-JSON record accepted")
+	}
+	if err := s.Put("x", make([]byte, MaxRecord+1)); err == nil {
+		t.Error("oversized record accepted")
+	}
+}

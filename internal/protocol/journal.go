@@ -1,0 +1,21 @@
+package protocol
+
+import "encoding/json"
+
+// Journal commands: the host keeps the UI's renewal journal as opaque records in the user's state folder,
+// so a renewal survives the browser, the local app's changing origin and a reboot.
+const (
+	CmdJournalPut  = "journal-put"
+	CmdJournalList = "journal-list"
+)
+
+// JournalPut stores one record (JSON, at most 48 KiB) under id ([A-Za-z0-9_-], 1 to 64 characters).
+type JournalPut struct {
+	ID     string          `json:"id"`
+	Record json.RawMessage `json:"record"`
+}
+
+// JournalListResult returns every record by id.
+type JournalListResult struct {
+	Records map[string]json.RawMessage `json:"records"`
+}
