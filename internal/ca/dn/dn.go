@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // attributes maps the accepted names (lower case) to their OIDs (RFC 4519 §2, RFC 5280 Appendix A,
@@ -144,6 +145,9 @@ func attribute(s string, rfc4514 bool) (pkix.AttributeTypeAndValue, error) {
 	val, err := unescape(v)
 	if err != nil {
 		return atv, err
+	}
+	if !utf8.ValidString(val) {
+		return atv, fmt.Errorf("nome distinto: %s non è UTF-8 valido / distinguished name: %s is not valid UTF-8", k, k)
 	}
 	if val == "" {
 		return atv, fmt.Errorf("nome distinto: valore vuoto per %s / distinguished name: empty value for %s", k, k)
