@@ -1,0 +1,82 @@
+package cmp
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ContentType of CMP messages over HTTP, RFC 9811 §3.4.
+const ContentType = "application/pkixcmp"
+
+// maxMessage bounds the answers read (a certificate response with a chain is a few kilobytes).
+const maxMessage = 1 << 20
+
+// Endpoint is the URL of a CA's CMP service for a profile (RFC 9811 §3.3): <base>/.well-known/cmp, or
+// <base>/.well-known/cmp/p/<profile> when profile is not empty.
+func Endpoint(base, profile string) string {
+	u := strings.TrimRight(base, "/") + "/.well-known/cmp"
+	if profile != "" {
+		u += "/p/" + url.PathEscape(profile)
+	}
+	return u
+}
+
+// OperationLabel is the optional last path segment naming the operation (RFC 9483 §6.1, Table 12);
+// pollReq and certConf go to the label of the request they continue.
+func OperationLabel(req BodyType) string {
+	switch req {
+	case BodyIR:
+		return "initialization"
+	case BodyCR:
+		return "certification"
+	case BodyKUR:
+		return "keyupdate"
+	case BodyP10CR:
+		return "pkcs10"
+	case BodyRR:
+		return "revocation"
+	case BodyGenM:
+		return "getcacerts"
+	}
+	return ""
+}
+
+// post sends one CMP message and returns the answer's DER (RFC 9811 §3: POST, application/pkixcmp both
+// ways). Any answer labelled application/pkixcmp is returned whatever the HTTP status, since CAs send
+// CMP error messages with 4xx/5xx; anything else is a transport failure.
+func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(der))
+	if err != nil {
+		return nil, fail(CodeBadInput, err, "CMP endpoint %q", endpoint)
+	}
+	// One connection per message: servers may close a kept-alive connection when a transaction ends
+	// (OpenSSL does), and a POST on a connection closed under it cannot be retried safely.
+	req.Close = true
+	req.Header.Set("Content-Type", ContentType)
+	req.Header.Set("Accept", ContentType)
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fail(CodeTransport, err, "POST %s", endpoint)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage+1))
+	if err != nil {
+		return nil, fail(CodeTransport, err, "reading the answer of %s", endpoint)
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if mt != ContentType {
+		return nil, fail(CodeTransport, nil, "HTTP %d with content type %q from %s", resp.StatusCode, resp.Header.Get("Content-Type"), endpoint)
+	}
+	if len(body) > maxMessage {
+		return nil, fail(CodeMalformed, nil, "answer larger than %d bytes", maxMessage)
+	}
+	return body, nil
+}
