@@ -9,35 +9,37 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/cmp"
 )
 
-// PKIFailureInfo bits, RFC 9810 §5.2.3.
+// Reason is the machine-readable first word of the statusString, shared with the client (internal/cmp).
+type Reason = cmp.Reason
+
+// The reasons: those the client knows (internal/cmp reasonTable) and the ones only this CA gives, which
+// the client shows through their failInfo bit and the CA's words.
 const (
-	FailBadRequest      = 2
-	FailBadCertID       = 4
-	FailCertRevoked     = 10
-	FailBadCertTemplate = 19
-	FailNotAuthorized   = 23
+	ReasonMaxLifetime         = cmp.ReasonMaxLifetime
+	ReasonTooEarly            = cmp.ReasonTooEarly
+	ReasonExpired             = cmp.ReasonExpired
+	ReasonAlreadyRenewed      = cmp.ReasonAlreadyRenewed
+	ReasonRevoked             = cmp.ReasonRevoked
+	ReasonUnknownCertificate  = cmp.ReasonUnknownCertificate
+	ReasonBadAccount          = cmp.ReasonBadAccount
+	ReasonInsufficientBalance = cmp.ReasonInsufficientBalance
+	ReasonKeyReuse            = cmp.ReasonKeyReuse
+	ReasonExtendNotAllowed    = cmp.ReasonExtendNotAllowed
+
+	ReasonRekeyNotAllowed Reason = "rekeyNotAllowed"
+	ReasonRoleNotAllowed  Reason = "roleNotAllowed"
+	ReasonEnrolNotAllowed Reason = "enrolmentNotAllowed"
 )
 
-// Reason is the machine-readable first word of the statusString. The names are shared with the client
-// (internal/cmp Reason), which turns them into its own messages.
-type Reason string
-
+// PKIFailureInfo bits used here, RFC 9810 §5.2.3.
 const (
-	ReasonMaxLifetime         Reason = "maxLifetimeReached"
-	ReasonTooEarly            Reason = "renewalWindowNotOpen"
-	ReasonExpired             Reason = "certificateExpired"
-	ReasonAlreadyRenewed      Reason = "alreadyRenewed"
-	ReasonRevoked             Reason = "certificateRevoked"
-	ReasonUnknownCertificate  Reason = "unknownCertificate"
-	ReasonBadAccount          Reason = "badAccount"
-	ReasonInsufficientBalance Reason = "insufficientBalance"
-	ReasonKeyReuse            Reason = "keyReuseNotAllowed"
-	ReasonExtendNotAllowed    Reason = "extensionNotAllowed"
-	ReasonRekeyNotAllowed     Reason = "rekeyNotAllowed"
-	ReasonRoleNotAllowed      Reason = "roleNotAllowed"
-	ReasonEnrolNotAllowed     Reason = "enrolmentNotAllowed"
+	FailBadCertID       = cmp.FailBadCertID
+	FailCertRevoked     = cmp.FailCertRevoked
+	FailBadCertTemplate = cmp.FailBadCertTemplate
+	FailNotAuthorized   = cmp.FailNotAuthorized
 )
 
 // Refusal is a request the CA will not grant.
@@ -52,6 +54,12 @@ func (r *Refusal) Error() string { return string(r.Reason) + ": " + r.It + " / "
 // StatusStrings is the PKIFreeText of the refusal: "reason: Italian", then English.
 func (r *Refusal) StatusStrings() []string {
 	return []string{string(r.Reason) + ": " + r.It, r.En}
+}
+
+// Status is the PKIStatusInfo of the refusal: rejection, the failInfo bit, and the reason with the
+// Italian and English explanation as statusString.
+func (r *Refusal) Status() cmp.PKIStatusInfo {
+	return cmp.PKIStatusInfo{Status: cmp.StatusRejection, FailInfo: cmp.Bit(r.FailBit), StatusString: r.StatusStrings()}
 }
 
 func refuse(reason Reason, bit int, it, en string) *Refusal {
