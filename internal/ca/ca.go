@@ -58,7 +58,8 @@ type CA struct {
 	// Now is the CA's clock (tests move it); nil means time.Now.
 	Now func() time.Time
 
-	mu        sync.Mutex // serialises CMP state changes (one decision at a time per CA)
+	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
+	urlMu     sync.Mutex
 	publicURL string
 }
 
@@ -276,15 +277,15 @@ func (c *CA) Close() error { return c.Store.Close() }
 // SetPublicURL sets the base URL written into certificates (the server calls it with its real address
 // when the configuration does not fix one).
 func (c *CA) SetPublicURL(u string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.urlMu.Lock()
+	defer c.urlMu.Unlock()
 	c.publicURL = strings.TrimRight(u, "/")
 }
 
 // PublicURL is the base URL of the CA's HTTP services.
 func (c *CA) PublicURL() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.urlMu.Lock()
+	defer c.urlMu.Unlock()
 	return c.publicURL
 }
 

@@ -85,11 +85,11 @@ func (c *CA) build(r *Request) (*store.Cert, error) {
 			tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
 		}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		tmpl.PolicyIdentifiers = []asn1.ObjectIdentifier{OIDPolicyCNS}
+		tmpl.Policies = []x509.OID{mustOID(OIDPolicyCNS)}
 	case profile.RoleSignature:
 		// Signature: nonRepudiation (contentCommitment) only, as qualified signature certificates.
 		tmpl.KeyUsage = x509.KeyUsageContentCommitment
-		tmpl.PolicyIdentifiers = []asn1.ObjectIdentifier{OIDPolicyQCPnQSCD}
+		tmpl.Policies = []x509.OID{mustOID(OIDPolicyQCPnQSCD)}
 	default:
 		return nil, fmt.Errorf("ruolo sconosciuto %q / unknown role %q", r.Role, r.Role)
 	}
@@ -189,4 +189,16 @@ func spkiBits(spki []byte) ([]byte, error) {
 		return nil, err
 	}
 	return s.Key.Bytes, nil
+}
+
+func mustOID(o asn1.ObjectIdentifier) x509.OID {
+	ints := make([]uint64, len(o))
+	for i, n := range o {
+		ints[i] = uint64(n)
+	}
+	oid, err := x509.OIDFromInts(ints)
+	if err != nil {
+		panic(err) // the constants above are valid
+	}
+	return oid
 }
