@@ -1,0 +1,352 @@
+// Command ponte-ca is Ponte's embedded default CA (package internal/ca): CMP, OCSP and CRL over HTTP on
+// loopback, with its state in a directory.
+//
+//	ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
+//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT]
+//	ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before T] [--profile P] --out CERT.pem
+//	ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
+//	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
+//	ponte-ca account show --dir DIR --id ID
+//	ponte-ca account credit --dir DIR --id ID --amount CENTS
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"math/big"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca"
+	"github.com/ponte-it/ponte/internal/ca/dn"
+	"github.com/ponte-it/ponte/internal/ca/policy"
+	"github.com/ponte-it/ponte/internal/ca/profile"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "ponte-ca:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `uso / usage:
+  ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
+  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT]
+  ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
+  ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
+  ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]`
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	switch args[0] {
+	case "init":
+		return cmdInit(args[1:])
+	case "serve":
+		return cmdServe(args[1:])
+	case "issue":
+		return cmdIssue(args[1:])
+	case "revoke":
+		return cmdRevoke(args[1:])
+	case "account":
+		if len(args) < 2 {
+			return errors.New(usage)
+		}
+		return cmdAccount(args[1], args[2:])
+	case "-h", "--help", "help":
+		fmt.Println(usage)
+		return nil
+	}
+	return fmt.Errorf("comando sconosciuto %q / unknown command %q\n%s", args[0], args[0], usage)
+}
+
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	dir := fs.String("dir", "", "cartella della CA / CA directory")
+	return fs, dir
+}
+
+func needDir(dir string) error {
+	if dir == "" {
+		return errors.New("--dir è obbligatorio / --dir is required")
+	}
+	return nil
+}
+
+func cmdInit(args []string) error {
+	fs, dir := flags("init")
+	listen := fs.String("listen", ca.DefaultListen, "indirizzo / address")
+	public := fs.String("public-url", "", "URL pubblico nei certificati / public URL in certificates")
+	name := fs.String("name", "", "nome della CA / CA name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public})
+	if err != nil {
+		return err
+	}
+	defer res.CA.Close()
+	a, _ := res.CA.Store.Account(context.Background(), res.AccountID)
+	fmt.Printf("CA creata / CA created: %s/%s\n", *dir, ca.CertFile)
+	fmt.Printf("account dimostrativo / demo account: id=%s password=%s credito/balance=%s\n", res.AccountID, res.AccountPassword, policy.Euro(a.Balance))
+	fmt.Printf("segreto per ir (MAC) / ir shared secret: reference=%s secret=%s\n", res.IRReference, res.IRSecret)
+	return nil
+}
+
+func cmdServe(args []string) error {
+	fs, dir := flags("serve")
+	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	c, err := ca.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- c.Serve(ctx, *listen, nil, ready) }()
+	select {
+	case base := <-ready:
+		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)
+	case err := <-errc:
+		return err
+	}
+	return <-errc
+}
+
+// readPublicKey reads a PEM public key, private key, certificate or CSR and returns its public key.
+func readPublicKey(path string) (crypto.PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return nil, fmt.Errorf("%s: nessuna chiave PEM / no PEM key", path)
+		}
+		switch b.Type {
+		case "PUBLIC KEY":
+			return x509.ParsePKIXPublicKey(b.Bytes)
+		case "RSA PUBLIC KEY":
+			return x509.ParsePKCS1PublicKey(b.Bytes)
+		case "PRIVATE KEY":
+			k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			return k.(crypto.Signer).Public(), nil
+		case "RSA PRIVATE KEY":
+			k, err := x509.ParsePKCS1PrivateKey(b.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			return k.Public(), nil
+		case "EC PRIVATE KEY":
+			k, err := x509.ParseECPrivateKey(b.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			return k.Public(), nil
+		case "CERTIFICATE":
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, err
+			}
+			return c.PublicKey, nil
+		}
+	}
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("data %q non valida (AAAA-MM-GG o RFC 3339) / invalid date %q (YYYY-MM-DD or RFC 3339)", s, s)
+}
+
+func cmdIssue(args []string) error {
+	fs, dir := flags("issue")
+	keyPath := fs.String("key", "", "chiave pubblica o privata PEM / PEM public or private key")
+	subject := fs.String("subject", "", `soggetto "/CN=.../serialNumber=..." o RFC 4514 / subject`)
+	role := fs.String("role", "cns", "cns o signature")
+	days := fs.Int("days", 0, "giorni di validità (predefinito: dal profilo) / validity days (default: from the profile)")
+	notBefore := fs.String("not-before", "", "inizio validità / start of validity (YYYY-MM-DD or RFC 3339)")
+	prof := fs.String("profile", "", "profilo registrato nel certificato / profile recorded (default: config)")
+	out := fs.String("out", "", "file del certificato PEM / output certificate PEM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	if *keyPath == "" || *subject == "" || *out == "" {
+		return errors.New("--key, --subject e --out sono obbligatori / --key, --subject and --out are required")
+	}
+	c, err := ca.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	pub, err := readPublicKey(*keyPath)
+	if err != nil {
+		return err
+	}
+	spki, err := x509.MarshalPKIXPublicKey(pub)
+	if err != nil {
+		return err
+	}
+	subj, err := dn.Marshal(*subject)
+	if err != nil {
+		return err
+	}
+	if *prof == "" {
+		*prof = c.Config.DefaultProfile
+	}
+	p := c.Profiles[*prof]
+	if p == nil {
+		return fmt.Errorf("profilo %q sconosciuto / unknown profile %q", *prof, *prof)
+	}
+	nb := time.Now().UTC().Truncate(time.Second)
+	if *notBefore != "" {
+		if nb, err = parseTime(*notBefore); err != nil {
+			return err
+		}
+	}
+	if *days == 0 {
+		*days = p.ValidityDays
+	}
+	cert, err := c.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.Role(*role),
+		NotBefore: nb, NotAfter: nb.AddDate(0, 0, *days), Profile: p.Name})
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("emesso / issued: serial=%s subject=%q scade/expires=%s\n", ca.SerialHex(cert.SerialNumber), cert.Subject.String(), cert.NotAfter.Format(time.RFC3339))
+	return nil
+}
+
+func cmdRevoke(args []string) error {
+	fs, dir := flags("revoke")
+	serialHex := fs.String("serial", "", "numero di serie esadecimale / hex serial")
+	certPath := fs.String("cert", "", "certificato PEM / PEM certificate")
+	reason := fs.Int("reason", 0, "motivo RFC 5280 §5.3.1 (0 unspecified, 1 keyCompromise, 4 superseded, 5 cessationOfOperation) / reason")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	var serial *big.Int
+	switch {
+	case *certPath != "":
+		data, err := os.ReadFile(*certPath)
+		if err != nil {
+			return err
+		}
+		cert, err := ca.ParseCertificatePEM(data)
+		if err != nil {
+			return err
+		}
+		serial = cert.SerialNumber
+	case *serialHex != "":
+		var ok bool
+		if serial, ok = new(big.Int).SetString(strings.TrimPrefix(strings.ReplaceAll(strings.ToLower(*serialHex), ":", ""), "0x"), 16); !ok {
+			return fmt.Errorf("numero di serie %q non esadecimale / serial %q is not hex", *serialHex, *serialHex)
+		}
+	default:
+		return errors.New("--serial o --cert è obbligatorio / --serial or --cert is required")
+	}
+	c, err := ca.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if err := c.Revoke(context.Background(), serial, *reason); err != nil {
+		return err
+	}
+	fmt.Printf("revocato / revoked: %s\n", ca.SerialHex(serial))
+	return nil
+}
+
+func cmdAccount(sub string, args []string) error {
+	fs, dir := flags("account " + sub)
+	id := fs.String("id", "", "identificativo dell'account / account id")
+	password := fs.String("password", "", "password (predefinita: generata) / password (default: generated)")
+	balance := fs.Int64("balance", 0, "credito iniziale in centesimi / initial balance in cents")
+	amount := fs.Int64("amount", 0, "centesimi da accreditare / cents to credit")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	if *id == "" {
+		return errors.New("--id è obbligatorio / --id is required")
+	}
+	c, err := ca.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ctx := context.Background()
+	switch sub {
+	case "add":
+		pw := *password
+		if pw == "" {
+			if pw, err = ca.RandomPassword(); err != nil {
+				return err
+			}
+		}
+		if err := c.AddAccount(ctx, *id, pw, *balance); err != nil {
+			return err
+		}
+		fmt.Printf("account creato / account created: id=%s password=%s credito/balance=%s\n", *id, pw, policy.Euro(*balance))
+		return nil
+	case "credit":
+		if err := c.Store.Credit(ctx, *id, *amount); err != nil {
+			return fmt.Errorf("account %q: %w", *id, err)
+		}
+		fallthrough
+	case "show":
+		a, err := c.Store.Account(ctx, *id)
+		if err != nil {
+			return fmt.Errorf("account %q: %w", *id, err)
+		}
+		charges, err := c.Store.Charges(ctx, *id)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("account %s: credito/balance %s, addebiti/charges %d\n", a.ID, policy.Euro(a.Balance), len(charges))
+		for _, ch := range charges {
+			fmt.Printf("  %s  %s  certificato/certificate %s  transazione/transaction %s\n", ch.At.Format(time.RFC3339), policy.Euro(ch.Amount), ch.CertSerial, ch.TransactionID)
+		}
+		return nil
+	}
+	return fmt.Errorf("sottocomando account sconosciuto %q (add, show, credit) / unknown account subcommand", sub)
+}

@@ -1,0 +1,326 @@
+// Package ca is ponte-ca, the embedded default CA: a small but real certification authority for the
+// demo and the tests. It issues X.509 certificates for CNS authentication and signature keys under
+// server profiles (internal/ca/profile) and a renewal policy (internal/ca/policy), answers CMP (RFC 9810,
+// HTTP transport RFC 9811, lightweight profile RFC 9483) through the codec in internal/cmp, runs an OCSP
+// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in SQLite
+// (internal/ca/store) so a restart loses nothing.
+//
+// A CA lives in a directory:
+//
+//	DIR/ca.pem        the CA certificate (the trust anchor clients configure)
+//	DIR/ca-key.pem    its private key (PKCS #8, mode 0600)
+//	DIR/config.json   Config
+//	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
+//	DIR/ca.db         the state
+package ca
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/ca/store"
+)
+
+// Files in a CA directory.
+const (
+	CertFile    = "ca.pem"
+	KeyFile     = "ca-key.pem"
+	ConfigFile  = "config.json"
+	DBFile      = "ca.db"
+	ProfilesDir = "profiles"
+)
+
+// CA is an open certification authority.
+type CA struct {
+	Dir      string
+	Config   Config
+	Cert     *x509.Certificate
+	Key      crypto.Signer
+	Store    *store.Store
+	Profiles map[string]*profile.Profile
+
+	// Now is the CA's clock (tests move it); nil means time.Now.
+	Now func() time.Time
+
+	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
+	urlMu     sync.Mutex
+	publicURL string
+}
+
+// InitOptions are the choices of `ponte-ca init`.
+type InitOptions struct {
+	Name          string // CA common name; default "Ponte CA dimostrativa"
+	Listen        string // default DefaultListen
+	PublicURL     string
+	DemoAccount   string // default "demo"
+	DemoBalance   int64  // cents; default 5000 (50 €)
+	DemoIRSecret  string // default: random
+	DemoPassword  string // default: random
+	ValidityYears int    // CA certificate; default 20
+}
+
+// InitResult says what init created, for the operator.
+type InitResult struct {
+	CA              *CA
+	AccountID       string
+	AccountPassword string
+	IRReference     string
+	IRSecret        string
+}
+
+// Init creates a new CA in dir (which must not already hold one) and opens it.
+func Init(dir string, o InitOptions) (*InitResult, error) {
+	if _, err := os.Stat(filepath.Join(dir, CertFile)); err == nil {
+		return nil, fmt.Errorf("%s esiste già: la CA è già stata creata / %s already exists: the CA was already created", filepath.Join(dir, CertFile), filepath.Join(dir, CertFile))
+	}
+	if o.Name == "" {
+		o.Name = "Ponte CA dimostrativa"
+	}
+	if o.DemoAccount == "" {
+		o.DemoAccount = "demo"
+	}
+	if o.DemoBalance == 0 {
+		o.DemoBalance = 5000
+	}
+	if o.ValidityYears == 0 {
+		o.ValidityYears = 20
+	}
+	var err error
+	if o.DemoIRSecret == "" {
+		if o.DemoIRSecret, err = RandomPassword(); err != nil {
+			return nil, err
+		}
+	}
+	if o.DemoPassword == "" {
+		if o.DemoPassword, err = RandomPassword(); err != nil {
+			return nil, err
+		}
+	}
+	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, ProfilesDir), 0o755); err != nil {
+		return nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	certDER, err := selfSigned(key, o.Name, o.ValidityYears, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o644); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), cfg.Marshal(), 0o644); err != nil {
+		return nil, err
+	}
+	for _, p := range profile.Defaults(o.DemoIRSecret, time.Now()) {
+		if err := os.WriteFile(filepath.Join(dir, ProfilesDir, p.Name+".json"), p.Marshal(), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	c, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.AddAccount(context.Background(), o.DemoAccount, o.DemoPassword, o.DemoBalance); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return &InitResult{CA: c, AccountID: o.DemoAccount, AccountPassword: o.DemoPassword, IRReference: "demo", IRSecret: o.DemoIRSecret}, nil
+}
+
+// selfSigned makes the CA certificate (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign and
+// cRLSign; digitalSignature because the same key signs CMP answers and OCSP responses).
+func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([]byte, error) {
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, err
+	}
+	ski, err := subjectKeyID(key.Public())
+	if err != nil {
+		return nil, err
+	}
+	nb := now.UTC().Truncate(time.Second).Add(-time.Hour)
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: name, Organization: []string{"Ponte"}, Country: []string{"IT"}},
+		NotBefore:             nb,
+		NotAfter:              nb.AddDate(years, 0, 0),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+		SubjectKeyId:          ski,
+	}
+	return x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+}
+
+// Open opens the CA in dir: certificate, key, configuration, profiles and database.
+func Open(dir string) (*CA, error) {
+	c := &CA{Dir: dir, Profiles: map[string]*profile.Profile{}}
+	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
+	if err != nil {
+		return nil, fmt.Errorf("CA non trovata in %s (eseguire ponte-ca init) / no CA in %s (run ponte-ca init): %w", dir, dir, err)
+	}
+	if c.Cert, err = ParseCertificatePEM(certPEM); err != nil {
+		return nil, err
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	if err != nil {
+		return nil, err
+	}
+	b, _ := pem.Decode(keyPEM)
+	if b == nil {
+		return nil, fmt.Errorf("%s: nessun blocco PEM / no PEM block", KeyFile)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", KeyFile, err)
+	}
+	signer, ok := k.(crypto.Signer)
+	if !ok || !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
+		return nil, fmt.Errorf("%s non corrisponde a %s / %s does not match %s", KeyFile, CertFile, KeyFile, CertFile)
+	}
+	c.Key = signer
+	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := ParseConfig(cfgData)
+	if err != nil {
+		return nil, err
+	}
+	c.Config = *cfg
+	if err := c.loadProfiles(); err != nil {
+		return nil, err
+	}
+	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {
+		return nil, err
+	}
+	c.publicURL = cfg.PublicURL
+	if c.publicURL == "" {
+		c.publicURL = "http://" + cfg.Listen
+	}
+	return c, nil
+}
+
+func (c *CA) loadProfiles() error {
+	files, err := filepath.Glob(filepath.Join(c.Dir, ProfilesDir, "*.json"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		p, err := profile.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if strings.TrimSuffix(filepath.Base(f), ".json") != p.Name {
+			return fmt.Errorf("%s: il nome del file deve essere %s.json / the file name must be %s.json", f, p.Name, p.Name)
+		}
+		c.Profiles[p.Name] = p
+	}
+	if c.Profiles[c.Config.DefaultProfile] == nil {
+		return fmt.Errorf("profilo predefinito %q non trovato in %s / default profile %q not found in %s", c.Config.DefaultProfile, ProfilesDir, c.Config.DefaultProfile, ProfilesDir)
+	}
+	return nil
+}
+
+// AddProfile installs a profile (written to DIR/profiles and used at once).
+func (c *CA) AddProfile(p *profile.Profile) error {
+	if err := p.Normalize(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, ProfilesDir, p.Name+".json"), p.Marshal(), 0o600); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.Profiles[p.Name] = p
+	return nil
+}
+
+// Close closes the database.
+func (c *CA) Close() error { return c.Store.Close() }
+
+// SetPublicURL sets the base URL written into certificates (the server calls it with its real address
+// when the configuration does not fix one).
+func (c *CA) SetPublicURL(u string) {
+	c.urlMu.Lock()
+	defer c.urlMu.Unlock()
+	c.publicURL = strings.TrimRight(u, "/")
+}
+
+// PublicURL is the base URL of the CA's HTTP services.
+func (c *CA) PublicURL() string {
+	c.urlMu.Lock()
+	defer c.urlMu.Unlock()
+	return c.publicURL
+}
+
+func (c *CA) now() time.Time {
+	if c.Now != nil {
+		return c.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// ParseCertificatePEM reads the first certificate of a PEM file.
+func ParseCertificatePEM(data []byte) (*x509.Certificate, error) {
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			return nil, errors.New("nessun certificato PEM / no PEM certificate")
+		}
+		if b.Type == "CERTIFICATE" {
+			return x509.ParseCertificate(b.Bytes)
+		}
+	}
+}
+
+// randomSerial is a positive 128-bit random serial (RFC 5280 §4.1.2.2: at most 20 octets; CA/B BR
+// §7.1: at least 64 bits of randomness): 16 random bytes with the top bit cleared.
+func randomSerial() (*big.Int, error) {
+	b := make([]byte, 16)
+	for {
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		b[0] &= 0x7f
+		if n := new(big.Int).SetBytes(b); n.Sign() > 0 {
+			return n, nil
+		}
+	}
+}

@@ -1,0 +1,526 @@
+package ca
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca/policy"
+	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/ca/store"
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// The CMP server: one exchange per request message. Decisions are made under c.mu so two messages of
+// the same transaction (a retry racing a poll) cannot both issue; the store makes issuance and charge
+// atomic besides.
+
+// exchange is the handling of one request message.
+type exchange struct {
+	c   *CA
+	p   *profile.Profile
+	req *cmp.Message
+	now time.Time
+
+	macSecret []byte      // the request was MAC-protected with this secret: the answer is too
+	macRef    string      // its reference (senderKID)
+	signer    *store.Cert // the request was signed by this certificate of ours
+}
+
+// status builds a rejection PKIStatusInfo from a failInfo bit and an explanation in both languages.
+func status(bit int, it, en string) cmp.PKIStatusInfo {
+	return cmp.PKIStatusInfo{Status: cmp.StatusRejection, FailInfo: cmp.Bit(bit), StatusString: []string{it, en}}
+}
+
+// HandleCMP answers one DER PKIMessage sent to profile name ("" = default) and returns the DER answer.
+func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if profileName == "" {
+		profileName = c.Config.DefaultProfile
+	}
+	x := &exchange{c: c, p: c.Profiles[profileName], now: c.now()}
+	var err error
+	x.req, err = cmp.ParseMessage(der)
+	if err != nil {
+		x.req = &cmp.Message{}
+		return x.finish(x.errorMsg(status(cmp.FailBadDataFormat, "messaggio CMP non valido: "+err.Error(), "invalid CMP message: "+err.Error())))
+	}
+	if x.p == nil {
+		return x.finish(x.errorMsg(status(cmp.FailBadRequest, "profilo CA sconosciuto: "+profileName, "unknown CA profile: "+profileName)))
+	}
+	return x.finish(x.handle(ctx))
+}
+
+func (x *exchange) handle(ctx context.Context) *cmp.Message {
+	h := &x.req.Header
+	if h.PVNO != cmp.PVNO2000 && h.PVNO != cmp.PVNO2021 {
+		return x.errorMsg(status(cmp.FailUnsupportedVersion, fmt.Sprintf("versione CMP %d non supportata", h.PVNO), fmt.Sprintf("CMP version %d not supported", h.PVNO)))
+	}
+	if len(h.TransactionID) < 8 || len(h.TransactionID) > 64 || len(h.SenderNonce) < 8 {
+		return x.errorMsg(status(cmp.FailBadRequest, "transactionID o senderNonce mancante (RFC 9483 §3.1)", "transactionID or senderNonce missing (RFC 9483 §3.1)"))
+	}
+	switch x.req.Body.Type {
+	case cmp.BodyIR, cmp.BodyCR, cmp.BodyKUR, cmp.BodyP10CR:
+		return x.certRequest(ctx)
+	case cmp.BodyPollReq:
+		return x.pollReq(ctx)
+	case cmp.BodyCertConf:
+		return x.certConf(ctx)
+	case cmp.BodyGenM:
+		if st := x.authenticate(ctx, x.p); st != nil {
+			return x.errorMsg(*st)
+		}
+		if x.req.AsksForCACerts() {
+			return x.answer(cmp.CACertsBody([][]byte{x.c.Cert.Raw}))
+		}
+		return x.answer(cmp.Body{Type: cmp.BodyGenP})
+	}
+	return x.errorMsg(status(cmp.FailBadRequest, "tipo di messaggio non supportato: "+x.req.Body.Type.String(), "message type not supported: "+x.req.Body.Type.String()))
+}
+
+func isMAC(m *cmp.Message) bool {
+	a := m.Header.ProtectionAlg.Algorithm
+	return a != nil && (a.Equal(cmp.OIDPasswordBasedMac) || a.Equal(cmp.OIDPBMAC1))
+}
+
+// authenticate verifies the request's protection (RFC 9483 §3.2): a MAC with a secret of profile p found
+// by senderKID, or a signature by a certificate this CA issued and has not revoked. It returns the
+// rejection to send, or nil.
+func (x *exchange) authenticate(ctx context.Context, p *profile.Profile) *cmp.PKIStatusInfo {
+	fail := func(bit int, it, en string) *cmp.PKIStatusInfo { s := status(bit, it, en); return &s }
+	if x.req.Header.ProtectionAlg.Algorithm == nil || len(x.req.Protection) == 0 {
+		return fail(cmp.FailBadMessageCheck, "richiesta priva di protezione", "request without protection")
+	}
+	if isMAC(x.req) {
+		secret, ok := p.SecretFor(x.req.Header.SenderKID)
+		if !ok {
+			return fail(cmp.FailBadMessageCheck, "riferimento del segreto condiviso sconosciuto", "unknown shared-secret reference")
+		}
+		if err := x.req.VerifyMAC(secret); err != nil {
+			return fail(cmp.FailBadMessageCheck, "la protezione con segreto condiviso non è valida", "the shared-secret protection does not verify")
+		}
+		x.macSecret, x.macRef = secret, string(x.req.Header.SenderKID)
+		return nil
+	}
+	// Find the protection certificate first, so an expired certificate of ours is checked at its last
+	// valid second and refused later by the policy with a precise reason instead of a chain error.
+	at := x.now
+	for _, der := range x.req.ExtraCerts {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil || (len(x.req.Header.SenderKID) > 0 && string(cert.SubjectKeyId) != string(x.req.Header.SenderKID)) {
+			continue
+		}
+		if rec, err := x.c.Lookup(ctx, cert); err == nil && at.After(rec.NotAfter) {
+			at = rec.NotAfter.Add(-time.Second)
+		}
+		break
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(x.c.Cert)
+	cert, err := x.req.VerifySignature(pool, at)
+	if err != nil {
+		var ce *cmp.Error
+		if errors.As(err, &ce) && ce.Code == cmp.CodeUntrustedSigner {
+			return fail(cmp.FailSignerNotTrusted, "la richiesta non è firmata da un certificato di questa CA", "the request is not signed by a certificate of this CA")
+		}
+		return fail(cmp.FailBadMessageCheck, "la firma della richiesta non è valida", "the request's signature does not verify")
+	}
+	rec, err := x.c.Lookup(ctx, cert)
+	if err != nil {
+		s := policy.UnknownCertificate().Status()
+		s.FailInfo |= cmp.Bit(cmp.FailSignerNotTrusted)
+		return &s
+	}
+	x.signer = rec
+	return nil
+}
+
+// requestHash identifies the content of a request, so a retry of the same transaction is recognised.
+func requestHash(m *cmp.Message) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\n", m.Body.Type)
+	if m.Body.Type == cmp.BodyP10CR {
+		h.Write(m.Body.P10CR)
+	}
+	for i := range m.Body.CertReqMsgs {
+		der, err := m.Body.CertReqMsgs[i].CertRequestDER()
+		if err != nil {
+			return "", err
+		}
+		h.Write(der)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func txnID(m *cmp.Message) string { return hex.EncodeToString(m.Header.TransactionID) }
+
+// certRequest handles ir, cr, kur and p10cr (RFC 9483 §4.1).
+func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
+	body := x.req.Body
+	hash, err := requestHash(x.req)
+	if err != nil {
+		return x.errorMsg(status(cmp.FailBadDataFormat, "richiesta non codificabile", "request cannot be encoded"))
+	}
+	// A retry of a transaction we know: answer from its state, never decide (or charge) again.
+	if t, err := x.c.Store.Txn(ctx, txnID(x.req)); err == nil {
+		if t.RequestSHA256 != hash {
+			return x.errorMsg(status(cmp.FailTransactionIDInUse, "transactionID già usato per un'altra richiesta", "transactionID already used for another request"))
+		}
+		if st := x.authenticateFor(ctx, t); st != nil {
+			return x.errorMsg(*st)
+		}
+		return x.deliver(ctx, t, false)
+	}
+	if st := x.authenticate(ctx, x.p); st != nil {
+		return x.errorMsg(*st)
+	}
+	var (
+		subject, spki []byte
+		certReqID     int
+		msg           *cmp.CertReqMsg
+	)
+	if body.Type == cmp.BodyP10CR {
+		csr, err := x509.ParseCertificateRequest(body.P10CR)
+		if err != nil || csr.CheckSignature() != nil {
+			return x.errorMsg(status(cmp.FailBadPOP, "richiesta PKCS #10 non valida o firma errata", "PKCS #10 request invalid or badly signed"))
+		}
+		subject, spki = csr.RawSubject, csr.RawSubjectPublicKeyInfo
+	} else {
+		if len(body.CertReqMsgs) != 1 {
+			return x.errorMsg(status(cmp.FailBadRequest, "serve esattamente una richiesta di certificato (RFC 9483 §4.1)", "exactly one certificate request is needed (RFC 9483 §4.1)"))
+		}
+		msg = &body.CertReqMsgs[0]
+		certReqID = msg.CertReqID
+		if err := msg.VerifyPOP(); err != nil {
+			return x.reject(certReqID, status(cmp.FailBadPOP, "prova di possesso della chiave non valida", "invalid proof of possession of the key"))
+		}
+		subject, spki = msg.Template.Subject, msg.Template.PublicKey
+	}
+	if len(spki) == 0 {
+		return x.reject(certReqID, status(cmp.FailBadCertTemplate, "chiave pubblica mancante nella richiesta", "public key missing from the request"))
+	}
+	t := &store.Txn{ID: txnID(x.req), Profile: x.p.Name, Kind: body.Type.String(), RequestSHA256: hash,
+		CertReqID: certReqID, SPKI: spki, MACRef: x.macRef}
+	if r := x.decide(ctx, msg, subject, t); r != nil {
+		return x.reject(certReqID, *r)
+	}
+	if x.p.Paid() {
+		if r := x.charge(ctx, msg, t); r != nil {
+			return x.reject(certReqID, r.Status())
+		}
+	}
+	t.ImplicitConfirm = x.req.Header.ImplicitConfirm() && *x.p.ImplicitConfirm
+	t.ReadyAt = x.now.Add(time.Duration(x.p.DelaySeconds) * time.Second)
+	if err := x.c.Store.CreateTxn(ctx, t); err != nil {
+		return x.errorMsg(status(cmp.FailTransactionIDInUse, "transactionID già in uso", "transactionID already in use"))
+	}
+	return x.deliver(ctx, t, false)
+}
+
+// decide applies the profile and the renewal policy, filling subject, role, validity and parent of t.
+func (x *exchange) decide(ctx context.Context, msg *cmp.CertReqMsg, subject []byte, t *store.Txn) *cmp.PKIStatusInfo {
+	fail := func(s cmp.PKIStatusInfo) *cmp.PKIStatusInfo { return &s }
+	var oldSerial string
+	if msg != nil {
+		issuer, serial, ok, err := msg.OldCertID()
+		if err != nil {
+			return fail(status(cmp.FailBadDataFormat, "controllo oldCertID non valido", "invalid oldCertID control"))
+		}
+		if ok {
+			if name, isDN := issuer.Name(); !isDN || string(name) != string(x.c.Cert.RawSubject) {
+				return fail(policy.UnknownCertificate().Status())
+			}
+			oldSerial = SerialHex(serial)
+		}
+	}
+	if x.req.Body.Type == cmp.BodyKUR && oldSerial == "" && x.signer != nil {
+		oldSerial = x.signer.Serial // RFC 9483 §4.1.3: without oldCertID, the protection certificate
+	}
+	if x.req.Body.Type != cmp.BodyKUR && oldSerial == "" {
+		return x.decideEnrol(subject, t)
+	}
+	// A renewal must be signed by the very certificate it renews (RFC 9483 §4.1.3).
+	if x.signer == nil {
+		return fail(status(cmp.FailWrongIntegrity, "il rinnovo va firmato con il certificato da rinnovare", "a renewal must be signed with the certificate being renewed"))
+	}
+	old, err := x.c.Store.Cert(ctx, oldSerial)
+	if err != nil {
+		return fail(policy.UnknownCertificate().Status())
+	}
+	if old.Serial != x.signer.Serial {
+		return fail(status(cmp.FailNotAuthorized, "il rinnovo va firmato con il certificato da rinnovare", "a renewal must be signed with the certificate being renewed"))
+	}
+	oldCert, err := x509.ParseCertificate(old.DER)
+	if err != nil {
+		return fail(status(cmp.FailSystemFailure, "certificato in archivio illeggibile", "stored certificate unreadable"))
+	}
+	if len(subject) > 0 && string(subject) != string(oldCert.RawSubject) {
+		return fail(status(cmp.FailBadCertTemplate, "il soggetto deve restare quello del certificato da rinnovare", "the subject must stay that of the certificate being renewed"))
+	}
+	role := profile.Role(old.Role)
+	if !x.p.HasRole(role) {
+		return fail(policy.RoleNotAllowed(x.p, role).Status())
+	}
+	n, err := x.c.Store.Renewals(ctx, old.Serial)
+	if err != nil {
+		return fail(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
+	}
+	v, r := policy.Renew(x.p, policy.Certificate{
+		NotBefore: old.NotBefore, NotAfter: old.NotAfter, Revoked: !old.RevokedAt.IsZero(), Renewals: n,
+		LineageStart: old.LineageStart, LineageRenewals: old.LineageRenewals,
+	}, spkiHash(t.SPKI) == old.SPKISHA256, x.now)
+	if r != nil {
+		return fail(r.Status())
+	}
+	t.Subject, t.Role, t.NotBefore, t.NotAfter, t.Parent = oldCert.RawSubject, old.Role, v.NotBefore, v.NotAfter, old.Serial
+	return nil
+}
+
+func (x *exchange) decideEnrol(subject []byte, t *store.Txn) *cmp.PKIStatusInfo {
+	fail := func(s cmp.PKIStatusInfo) *cmp.PKIStatusInfo { return &s }
+	switch {
+	case x.p.IR == profile.IRNone:
+		return fail(policy.EnrolNotAllowed(x.p).Status())
+	case x.p.IR == profile.IRSecret && x.macSecret == nil,
+		x.p.IR == profile.IRSignature && x.signer == nil:
+		return fail(status(cmp.FailWrongIntegrity, "protezione della richiesta di tipo non ammesso dal profilo", "request protection of a kind the profile does not accept"))
+	}
+	if x.signer != nil && !x.signer.RevokedAt.IsZero() {
+		return fail(status(cmp.FailCertRevoked, "il certificato che firma la richiesta è revocato", "the certificate signing the request is revoked"))
+	}
+	if len(subject) == 0 || string(subject) == "\x30\x00" {
+		return fail(status(cmp.FailBadCertTemplate, "soggetto mancante nella richiesta", "subject missing from the request"))
+	}
+	v := policy.Enrol(x.p, x.now)
+	t.Subject, t.Role, t.NotBefore, t.NotAfter = subject, string(x.p.Roles[0]), v.NotBefore, v.NotAfter
+	return nil
+}
+
+// charge checks the prepaid account before anything is issued: credentials from regInfo utf8Pairs
+// (cmp.AccountRegInfo), balance at least the price. The debit itself happens at issuance (store.Issue).
+func (x *exchange) charge(ctx context.Context, msg *cmp.CertReqMsg, t *store.Txn) *policy.Refusal {
+	if msg == nil {
+		return policy.BadAccount(" (p10cr non può portare le credenziali)", " (p10cr cannot carry the credentials)")
+	}
+	pairs, err := msg.UTF8Pairs()
+	if err != nil || pairs[cmp.PairAccount] == "" {
+		return policy.BadAccount(" (credenziali mancanti in regInfo)", " (credentials missing from regInfo)")
+	}
+	a, err := x.c.Authenticate(ctx, pairs[cmp.PairAccount], pairs[cmp.PairPassword])
+	if err != nil {
+		return policy.BadAccount("", "")
+	}
+	if a.Balance < x.p.Price {
+		return policy.InsufficientBalance(a.Balance, x.p.Price)
+	}
+	t.Account, t.Price = a.ID, x.p.Price
+	return nil
+}
+
+// deliver answers a known transaction from its state: waiting (a CertRep with status waiting, or a
+// pollRep when polling), issuing it when its time has come, or the issued certificate again.
+func (x *exchange) deliver(ctx context.Context, t *store.Txn, polling bool) *cmp.Message {
+	for tries := 0; tries < 2; tries++ {
+		switch t.State {
+		case store.StateWaiting:
+			if x.now.Before(t.ReadyAt) {
+				if polling {
+					return x.answer(cmp.PollRepBody(t.CertReqID, t.ReadyAt.Sub(x.now),
+						"richiesta in lavorazione / request being processed"))
+				}
+				return x.certRep(t, cmp.Waiting(t.CertReqID))
+			}
+			if st := x.issue(ctx, t); st != nil {
+				return x.certRep(t, cmp.CertResponse{CertReqID: t.CertReqID, Status: *st})
+			}
+		case store.StateIssued, store.StateConfirmed:
+			rec, err := x.c.Store.Cert(ctx, t.CertSerial)
+			if err != nil {
+				return x.errorMsg(status(cmp.FailSystemFailure, "certificato emesso non trovato", "issued certificate not found"))
+			}
+			m := x.certRep(t, cmp.Issued(t.CertReqID, rec.DER))
+			if t.ImplicitConfirm {
+				m.GrantImplicitConfirm()
+			}
+			return m
+		default:
+			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: il certificato è stato rifiutato", "transaction closed: the certificate was rejected"))
+		}
+		var err error
+		if t, err = x.c.Store.Txn(ctx, t.ID); err != nil {
+			break
+		}
+	}
+	return x.errorMsg(status(cmp.FailSystemFailure, "stato della transazione incoerente", "inconsistent transaction state"))
+}
+
+// issue signs the certificate of a waiting transaction and records it with the charge.
+func (x *exchange) issue(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
+	r := &Request{Subject: t.Subject, SPKI: t.SPKI, Role: profile.Role(t.Role), NotBefore: t.NotBefore, NotAfter: t.NotAfter, Profile: t.Profile}
+	if t.Parent != "" {
+		var err error
+		if r.Parent, err = x.c.Store.Cert(ctx, t.Parent); err != nil {
+			s := status(cmp.FailSystemFailure, "certificato da rinnovare non trovato", "certificate to renew not found")
+			return &s
+		}
+	}
+	rec, err := x.c.build(r)
+	if err != nil {
+		s := status(cmp.FailBadCertTemplate, "certificato non emettibile: "+err.Error(), "certificate cannot be issued: "+err.Error())
+		return &s
+	}
+	switch err := x.c.Store.Issue(ctx, t.ID, rec, t.ImplicitConfirm); {
+	case errors.Is(err, store.ErrInsufficientBalance):
+		x.c.Store.Abandon(ctx, t.ID)
+		a, _ := x.c.Store.Account(ctx, t.Account)
+		var bal int64
+		if a != nil {
+			bal = a.Balance
+		}
+		s := policy.InsufficientBalance(bal, t.Price).Status()
+		return &s
+	case errors.Is(err, store.ErrState):
+		return nil // another message got there first: deliver reloads the state
+	case err != nil:
+		log.Printf("ponte-ca: issuing transaction %s: %v", t.ID, err)
+		s := status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")
+		return &s
+	}
+	return nil
+}
+
+// authenticateFor checks that a message continuing transaction t is protected like its request was.
+func (x *exchange) authenticateFor(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
+	p := x.c.Profiles[t.Profile]
+	if p == nil {
+		s := status(cmp.FailSystemFailure, "profilo della transazione non più configurato", "the transaction's profile is no longer configured")
+		return &s
+	}
+	x.p = p
+	if st := x.authenticate(ctx, p); st != nil {
+		return st
+	}
+	if (t.MACRef != "") != (x.macSecret != nil) || (t.MACRef != "" && t.MACRef != x.macRef) {
+		s := status(cmp.FailWrongIntegrity, "protezione diversa da quella della richiesta iniziale", "protection differs from the initial request's")
+		return &s
+	}
+	return nil
+}
+
+// pollReq answers a pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4).
+func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
+	t, err := x.c.Store.Txn(ctx, txnID(x.req))
+	if err != nil {
+		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
+	}
+	if st := x.authenticateFor(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
+	if len(x.req.Body.PollReq) != 1 || x.req.Body.PollReq[0] != t.CertReqID {
+		return x.errorMsg(status(cmp.FailBadRequest, "certReqId del pollReq non corrisponde", "the pollReq's certReqId does not match"))
+	}
+	return x.deliver(ctx, t, true)
+}
+
+// certConf answers a certConf with pkiConf (RFC 9810 §5.3.18, RFC 9483 §4.1.1).
+func (x *exchange) certConf(ctx context.Context) *cmp.Message {
+	t, err := x.c.Store.Txn(ctx, txnID(x.req))
+	if err != nil {
+		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
+	}
+	if st := x.authenticateFor(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
+	if t.State == store.StateConfirmed || t.State == store.StateRejected {
+		return x.answer(cmp.PKIConfBody())
+	}
+	if t.State != store.StateIssued {
+		return x.errorMsg(status(cmp.FailBadRequest, "nessun certificato da confermare", "no certificate to confirm"))
+	}
+	rec, err := x.c.Store.Cert(ctx, t.CertSerial)
+	if err != nil {
+		return x.errorMsg(status(cmp.FailSystemFailure, "certificato emesso non trovato", "issued certificate not found"))
+	}
+	cert, _ := x509.ParseCertificate(rec.DER)
+	state := store.StateRejected // RFC 9810 §5.3.18: an empty certConf rejects
+	for _, cs := range x.req.Body.CertConf {
+		if cs.CertReqID != t.CertReqID {
+			return x.errorMsg(status(cmp.FailBadRequest, "certReqId del certConf non corrisponde", "the certConf's certReqId does not match"))
+		}
+		ok, err := cs.Confirms(cert)
+		var ref *cmp.Refusal
+		switch {
+		case errors.As(err, &ref):
+			state = store.StateRejected
+		case err != nil || !ok:
+			return x.errorMsg(status(cmp.FailBadCertID, "l'hash del certificato confermato non corrisponde", "the confirmed certificate's hash does not match"))
+		default:
+			state = store.StateConfirmed
+		}
+	}
+	if err := x.c.Store.Finish(ctx, t.ID, state); err != nil {
+		return x.errorMsg(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
+	}
+	return x.answer(cmp.PKIConfBody())
+}
+
+// certRep builds the ip/cp/kup for a transaction; an ip carries the CA certificate in caPubs
+// (RFC 9483 §4.1.1) so a MAC-enrolled client can learn its anchor.
+func (x *exchange) certRep(t *store.Txn, r cmp.CertResponse) *cmp.Message {
+	bt := map[string]cmp.BodyType{"ir": cmp.BodyIR, "cr": cmp.BodyCR, "kur": cmp.BodyKUR, "p10cr": cmp.BodyP10CR}[t.Kind]
+	rt, _ := cmp.ResponseType(bt)
+	var caPubs [][]byte
+	if rt == cmp.BodyIP && r.Cert != nil {
+		caPubs = [][]byte{x.c.Cert.Raw}
+	}
+	return x.answer(cmp.CertRepBody(rt, caPubs, r))
+}
+
+// reject answers a certificate request with a rejection in the matching CertRep.
+func (x *exchange) reject(certReqID int, s cmp.PKIStatusInfo) *cmp.Message {
+	rt, _ := cmp.ResponseType(x.req.Body.Type)
+	return x.answer(cmp.CertRepBody(rt, nil, cmp.CertResponse{CertReqID: certReqID, Status: s}))
+}
+
+func (x *exchange) errorMsg(s cmp.PKIStatusInfo) *cmp.Message {
+	return x.answer(cmp.ErrorBody(s))
+}
+
+func (x *exchange) answer(b cmp.Body) *cmp.Message {
+	m, err := cmp.NewResponse(x.req, b, x.now)
+	if err != nil {
+		return nil
+	}
+	m.Header.Sender = cmp.DirectoryName(x.c.Cert.RawSubject)
+	return m
+}
+
+// finish protects the answer like the request (RFC 9483 §3.2: MAC answers MAC) and encodes it.
+func (x *exchange) finish(m *cmp.Message) []byte {
+	if m == nil {
+		return nil
+	}
+	var err error
+	if x.macSecret != nil {
+		m.ExtraCerts = append(m.ExtraCerts, x.c.Cert.Raw)
+		err = m.Protect(&cmp.MACProtection{Secret: x.macSecret, Reference: []byte(x.macRef)})
+	} else {
+		err = m.Protect(&cmp.SignatureProtection{Signer: x.c.Key, Cert: x.c.Cert})
+	}
+	if err != nil {
+		log.Printf("ponte-ca: protecting the answer: %v", err)
+		return nil
+	}
+	der, err := m.Marshal()
+	if err != nil {
+		log.Printf("ponte-ca: encoding the answer: %v", err)
+		return nil
+	}
+	return der
+}

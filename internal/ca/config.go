@@ -1,0 +1,70 @@
+package ca
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// Config is DIR/config.json. Flags of `ponte-ca serve` override it.
+type Config struct {
+	// Listen is the address to serve on; loopback by default (RFC 9811 over plain HTTP is for local use).
+	Listen string `json:"listen"`
+	// PublicURL is the base URL written into certificates (OCSP and CRL pointers, AIA). Empty: the URL
+	// the server actually listens on.
+	PublicURL string `json:"publicURL,omitempty"`
+	// DefaultProfile answers on /.well-known/cmp without a profile label.
+	DefaultProfile string `json:"defaultProfile"`
+	// Name is the CA's common name (used at init only).
+	Name string `json:"name,omitempty"`
+}
+
+// DefaultListen is the loopback address ponte-ca serves on unless told otherwise.
+const DefaultListen = "127.0.0.1:8742"
+
+// ParseConfig reads config.json strictly and checks it.
+func ParseConfig(data []byte) (*Config, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("configurazione della CA non leggibile / CA configuration not readable: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("configurazione della CA: dati dopo l'oggetto JSON / CA configuration: data after the JSON object")
+	}
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (c *Config) check() error {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("configurazione: listen %q non è host:porta / configuration: listen %q is not host:port", c.Listen, c.Listen)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("configurazione: publicURL %q non è un URL http(s) / configuration: publicURL %q is not an http(s) URL", c.PublicURL, c.PublicURL)
+		}
+		c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	}
+	if c.DefaultProfile == "" {
+		return errors.New("configurazione: defaultProfile mancante / configuration: defaultProfile missing")
+	}
+	return nil
+}
+
+// Marshal writes the configuration as ParseConfig reads it.
+func (c *Config) Marshal() []byte {
+	b, _ := json.MarshalIndent(c, "", "  ")
+	return append(b, '\n')
+}

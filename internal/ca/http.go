@@ -1,0 +1,243 @@
+package ca
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
+
+	"github.com/ponte-it/ponte/internal/ca/store"
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// maxRequest bounds request bodies (a CMP request with a certificate chain is a few kilobytes).
+const maxRequest = 1 << 20
+
+// Handler is the CA's HTTP service:
+//
+//	POST /.well-known/cmp                       CMP, default profile (RFC 9811 §3.3)
+//	POST /.well-known/cmp/p/<profile>[/<op>]    CMP, named profile; <op> is the optional operation label
+//	POST /ocsp, GET /ocsp/<base64 request>      OCSP (RFC 6960 Appendix A)
+//	GET  /crl                                   the CRL, DER (RFC 5280 §5)
+//	GET  /ca.pem, /ca.cer                       the CA certificate, PEM and DER
+//	     /tsa                                   RFC 3161 time stamps, when TSA is set
+//
+// Every answer carries CORS headers for the extension and the local web app (cors.go).
+func (c *CA) Handler(tsa http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/.well-known/cmp", c.serveCMP)
+	mux.HandleFunc("/.well-known/cmp/", c.serveCMP)
+	mux.HandleFunc("/ocsp", c.serveOCSP)
+	mux.HandleFunc("/ocsp/", c.serveOCSP)
+	mux.HandleFunc("/crl", c.serveCRL)
+	mux.HandleFunc("/ca.pem", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		w.Write(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw}))
+	})
+	mux.HandleFunc("/ca.cer", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/pkix-cert")
+		w.Write(c.Cert.Raw)
+	})
+	if tsa != nil {
+		mux.Handle("/tsa", tsa)
+	} else {
+		mux.HandleFunc("/tsa", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "marca temporale non disponibile / time stamping not available", http.StatusNotImplemented)
+		})
+	}
+	return cors(mux)
+}
+
+// cmpProfile extracts the profile from /.well-known/cmp/p/<profile>[/<operation>] ("" for the default).
+func cmpProfile(path string) (string, bool) {
+	rest, ok := strings.CutPrefix(path, "/.well-known/cmp")
+	if !ok {
+		return "", false
+	}
+	rest = strings.Trim(rest, "/")
+	if rest == "" {
+		return "", true
+	}
+	parts := strings.Split(rest, "/")
+	if parts[0] != "p" || len(parts) < 2 || len(parts) > 3 || parts[1] == "" {
+		// RFC 9483 §6.1: an operation label alone is allowed after the base path.
+		if len(parts) == 1 && parts[0] != "p" {
+			return "", true
+		}
+		return "", false
+	}
+	name, err := url.PathUnescape(parts[1])
+	return name, err == nil
+}
+
+func (c *CA) serveCMP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		http.Error(w, "CMP: solo POST / only POST", http.StatusMethodNotAllowed)
+		return
+	}
+	name, ok := cmpProfile(r.URL.Path)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, cmp.ContentType) {
+		http.Error(w, "CMP: Content-Type deve essere application/pkixcmp / must be application/pkixcmp", http.StatusUnsupportedMediaType)
+		return
+	}
+	der, err := io.ReadAll(io.LimitReader(r.Body, maxRequest+1))
+	if err != nil || len(der) > maxRequest {
+		http.Error(w, "CMP: richiesta troppo grande / request too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	ans := c.HandleCMP(r.Context(), name, der)
+	if ans == nil {
+		http.Error(w, "CMP: errore interno / internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", cmp.ContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(ans)
+}
+
+// serveOCSP answers OCSP requests (RFC 6960 §2.2; HTTP binding Appendix A) for certificates this CA
+// issued: good, revoked with time and reason, or unknown. The CA key signs the responses directly.
+func (c *CA) serveOCSP(w http.ResponseWriter, r *http.Request) {
+	var der []byte
+	var err error
+	switch r.Method {
+	case http.MethodPost:
+		der, err = io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	case http.MethodGet:
+		var s string
+		if s, err = url.PathUnescape(strings.TrimPrefix(r.URL.Path, "/ocsp/")); err == nil {
+			der, err = base64.StdEncoding.DecodeString(s)
+		}
+	default:
+		http.Error(w, "OCSP: GET o POST / GET or POST", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "application/ocsp-response")
+	if err != nil {
+		w.Write(ocsp.MalformedRequestErrorResponse)
+		return
+	}
+	req, err := ocsp.ParseRequest(der)
+	if err != nil {
+		w.Write(ocsp.MalformedRequestErrorResponse)
+		return
+	}
+	resp, err := c.OCSPResponse(r.Context(), req)
+	if err != nil {
+		w.Write(ocsp.InternalErrorErrorResponse)
+		return
+	}
+	w.Write(resp)
+}
+
+// OCSPResponse builds the signed response for one OCSP request.
+func (c *CA) OCSPResponse(ctx context.Context, req *ocsp.Request) ([]byte, error) {
+	now := c.now()
+	tmpl := ocsp.Response{
+		SerialNumber: req.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
+		Status: ocsp.Unknown, IssuerHash: req.HashAlgorithm,
+	}
+	h := req.HashAlgorithm.New()
+	h.Write(c.Cert.RawSubject)
+	nameHash := h.Sum(nil)
+	keyHash, err := issuerKeyHash(c.Cert, req)
+	if err != nil {
+		return nil, err
+	}
+	if string(nameHash) == string(req.IssuerNameHash) && string(keyHash) == string(req.IssuerKeyHash) {
+		if rec, err := c.Store.Cert(ctx, SerialHex(req.SerialNumber)); err == nil {
+			if rec.RevokedAt.IsZero() {
+				tmpl.Status = ocsp.Good
+			} else {
+				tmpl.Status, tmpl.RevokedAt, tmpl.RevocationReason = ocsp.Revoked, rec.RevokedAt, rec.RevocationReason
+			}
+		} else if err != store.ErrNotFound {
+			return nil, err
+		}
+	}
+	return ocsp.CreateResponse(c.Cert, c.Cert, tmpl, c.Key)
+}
+
+// issuerKeyHash is the hash of the CA's subjectPublicKey BIT STRING (RFC 6960 §4.1.1 issuerKeyHash).
+func issuerKeyHash(ca *x509.Certificate, req *ocsp.Request) ([]byte, error) {
+	ski, err := spkiBits(ca.RawSubjectPublicKeyInfo)
+	if err != nil {
+		return nil, err
+	}
+	h := req.HashAlgorithm.New()
+	h.Write(ski)
+	return h.Sum(nil), nil
+}
+
+// serveCRL publishes a CRL of every revoked certificate, valid one day (RFC 5280 §5).
+func (c *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
+	der, err := c.CRL(r.Context())
+	if err != nil {
+		http.Error(w, "CRL: errore interno / internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pkix-crl")
+	w.Write(der)
+}
+
+// CRL builds the current CRL.
+func (c *CA) CRL(ctx context.Context) ([]byte, error) {
+	revoked, err := c.Store.Revoked(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := c.now()
+	tmpl := &x509.RevocationList{Number: big.NewInt(now.Unix()), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}
+	for _, rc := range revoked {
+		n, _ := new(big.Int).SetString(rc.Serial, 16)
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
+			SerialNumber: n, RevocationTime: rc.RevokedAt, ReasonCode: rc.RevocationReason,
+		})
+	}
+	return x509.CreateRevocationList(rand.Reader, tmpl, c.Cert, c.Key)
+}
+
+// Serve listens on addr (loopback by default) and serves until ctx ends. It returns the base URL on
+// the ready channel once listening; when the configuration has no publicURL the certificates point to it.
+func (c *CA) Serve(ctx context.Context, addr string, tsa http.Handler, ready chan<- string) error {
+	if addr == "" {
+		addr = c.Config.Listen
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	if c.Config.PublicURL == "" {
+		c.SetPublicURL(base)
+	}
+	srv := &http.Server{Handler: c.Handler(tsa), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	if ready != nil {
+		ready <- base
+	}
+	if err := srv.Serve(ln); err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Account is a prepaid account; the password is kept only as a hash (internal/ca/account).
+type Account struct {
+	ID           string
+	PasswordHash string
+	Balance      int64 // cents
+	CreatedAt    time.Time
+}
+
+// AddAccount creates an account (ErrExists if the id is taken).
+func (s *Store) AddAccount(ctx context.Context, a *Account) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts (id, password_hash, balance, created_at) VALUES (?,?,?,?) ON CONFLICT(id) DO NOTHING`,
+		a.ID, a.PasswordHash, a.Balance, unix(time.Now()))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrExists
+	}
+	return nil
+}
+
+// Account finds an account by id.
+func (s *Store) Account(ctx context.Context, id string) (*Account, error) {
+	var a Account
+	var ca int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, balance, created_at FROM accounts WHERE id = ?`, id).
+		Scan(&a.ID, &a.PasswordHash, &a.Balance, &ca)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	a.CreatedAt = fromUnix(ca)
+	return &a, err
+}
+
+// Credit adds cents (may be negative for a correction) to an account.
+func (s *Store) Credit(ctx context.Context, id string, cents int64) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, cents, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Charge is one debit of an account.
+type Charge struct {
+	TransactionID, Account, CertSerial string
+	Amount                             int64
+	At                                 time.Time
+}
+
+// Charges lists the debits of an account, oldest first.
+func (s *Store) Charges(ctx context.Context, account string) ([]Charge, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT transaction_id, account, cert_serial, amount, at FROM charges WHERE account = ? ORDER BY at, transaction_id`, account)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Charge
+	for rows.Next() {
+		var c Charge
+		var at int64
+		if err := rows.Scan(&c.TransactionID, &c.Account, &c.CertSerial, &c.Amount, &at); err != nil {
+			return nil, err
+		}
+		c.At = fromUnix(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

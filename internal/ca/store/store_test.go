@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func open(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func waitingTxn(id, parent string, price int64) *Txn {
+	now := time.Now().UTC().Truncate(time.Second)
+	return &Txn{ID: id, Profile: "p", Kind: "kur", RequestSHA256: "h-" + id, ReadyAt: now, CertReqID: 0,
+		Subject: []byte{0x30, 0}, SPKI: []byte{1}, Role: "cns", NotBefore: now, NotAfter: now.AddDate(1, 0, 0),
+		Parent: parent, Account: "acc", Price: price}
+}
+
+func cert(serial, parent string) *Cert {
+	now := time.Now().UTC().Truncate(time.Second)
+	return &Cert{Serial: serial, DER: []byte{1, 2}, Subject: "CN=x", Role: "cns", Profile: "p", NotBefore: now,
+		NotAfter: now.AddDate(1, 0, 0), SPKISHA256: "aa", Parent: parent, LineageStart: now, IssuedAt: now}
+}
+
+// TestChargeOnce: many concurrent attempts to issue the same transaction issue and charge exactly once.
+func TestChargeOnce(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "ca.db"))
+	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: 1200}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h"}); !errors.Is(err, ErrExists) {
+		t.Fatalf("duplicate account: %v", err)
+	}
+	if err := s.PutCert(ctx, cert("01", "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateTxn(ctx, waitingTxn("t1", "01", 500)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateTxn(ctx, waitingTxn("t1", "01", 500)); !errors.Is(err, ErrExists) {
+		t.Fatalf("duplicate transaction: %v", err)
+	}
+	if n, _ := s.Renewals(ctx, "01"); n != 1 {
+		t.Fatalf("pending renewal not counted: %d", n)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok, stale := 0, 0
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Issue(ctx, "t1", cert("02", "01"), false)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, ErrState):
+				stale++
+			default:
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 || stale != 7 {
+		t.Fatalf("issued %d times, %d refused", ok, stale)
+	}
+	a, _ := s.Account(ctx, "acc")
+	if a.Balance != 700 {
+		t.Fatalf("balance %d, want 700", a.Balance)
+	}
+	ch, _ := s.Charges(ctx, "acc")
+	if len(ch) != 1 || ch[0].CertSerial != "02" || ch[0].Amount != 500 {
+		t.Fatalf("charges %+v", ch)
+	}
+	if n, _ := s.Renewals(ctx, "01"); n != 1 {
+		t.Fatalf("issued renewal counted %d times", n)
+	}
+	// A second paid transaction: 700 pays 500 once more, the third is refused with nothing issued.
+	s.CreateTxn(ctx, waitingTxn("t2", "", 500))
+	if err := s.Issue(ctx, "t2", cert("03", ""), true); err != nil {
+		t.Fatal(err)
+	}
+	s.CreateTxn(ctx, waitingTxn("t3", "", 500))
+	if err := s.Issue(ctx, "t3", cert("04", ""), true); !errors.Is(err, ErrInsufficientBalance) {
+		t.Fatalf("want insufficient balance, got %v", err)
+	}
+	if _, err := s.Cert(ctx, "04"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("certificate issued without payment: %v", err)
+	}
+	if tx, _ := s.Txn(ctx, "t3"); tx.State != StateWaiting {
+		t.Fatalf("state %s", tx.State)
+	}
+}
+
+// TestRestart: a waiting transaction and everything else survive closing and reopening the database.
+func TestRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ca.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := waitingTxn("abcd", "", 0)
+	want.MACRef, want.ImplicitConfirm = "demo", true
+	if err := s.CreateTxn(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	s.PutCert(ctx, cert("0a", ""))
+	if err := s.Revoke(ctx, "0a", 1, time.Unix(1700000000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Revoke(ctx, "ff", 1, time.Now()); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("revoking an unknown serial: %v", err)
+	}
+	s.Close()
+
+	s = open(t, path)
+	got, err := s.Txn(ctx, "abcd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != StateWaiting || got.MACRef != "demo" || !got.ImplicitConfirm || !got.NotAfter.Equal(want.NotAfter) || string(got.SPKI) != string(want.SPKI) {
+		t.Fatalf("transaction after restart: %+v", got)
+	}
+	r, _ := s.Revoked(ctx)
+	if len(r) != 1 || r[0].Serial != "0a" || r[0].RevokedAt.Unix() != 1700000000 || r[0].RevocationReason != 1 {
+		t.Fatalf("revocations after restart: %+v", r)
+	}
+	if err := s.Issue(ctx, "abcd", cert("0b", ""), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Finish(ctx, "abcd", StateRejected); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.Cert(ctx, "0b"); c.RevokedAt.IsZero() || c.RevocationReason != 4 {
+		t.Fatalf("rejected certificate not revoked: %+v", c)
+	}
+	if err := s.Finish(ctx, "abcd", StateConfirmed); !errors.Is(err, ErrState) {
+		t.Fatalf("confirm after reject: %v", err)
+	}
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Transaction states.
+const (
+	StateWaiting   = "waiting"   // accepted, certificate not issued yet (delayed issuance)
+	StateIssued    = "issued"    // certificate issued, waiting for certConf
+	StateConfirmed = "confirmed" // certConf accepted it, or implicit confirmation
+	StateRejected  = "rejected"  // the client rejected the certificate in certConf
+)
+
+// Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
+type Txn struct {
+	ID              string // hex transactionID
+	Profile         string
+	Kind            string
+	RequestSHA256   string
+	State           string
+	ReadyAt         time.Time
+	CertReqID       int
+	Subject         []byte // DER Name
+	SPKI            []byte // DER SubjectPublicKeyInfo
+	Role            string
+	NotBefore       time.Time
+	NotAfter        time.Time
+	Parent          string
+	Account         string
+	Price           int64
+	ImplicitConfirm bool
+	MACRef          string
+	CertSerial      string
+	CreatedAt       time.Time
+}
+
+const txnCols = `id, profile, kind, request_sha256, state, ready_at, cert_req_id, subject, spki, role, not_before,
+	not_after, parent, account, price, implicit_confirm, mac_ref, cert_serial, created_at`
+
+func scanTxn(r scanner) (*Txn, error) {
+	var t Txn
+	var ra, nb, na, ca int64
+	var ic int
+	err := r.Scan(&t.ID, &t.Profile, &t.Kind, &t.RequestSHA256, &t.State, &ra, &t.CertReqID, &t.Subject, &t.SPKI,
+		&t.Role, &nb, &na, &t.Parent, &t.Account, &t.Price, &ic, &t.MACRef, &t.CertSerial, &ca)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.ReadyAt, t.NotBefore, t.NotAfter, t.CreatedAt = fromUnix(ra), fromUnix(nb), fromUnix(na), fromUnix(ca)
+	t.ImplicitConfirm = ic != 0
+	return &t, nil
+}
+
+// CreateTxn records a new accepted request in state waiting. ErrExists if the transactionID is taken.
+func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
+	ic := 0
+	if t.ImplicitConfirm {
+		ic = 1
+	}
+	now := unix(time.Now())
+	res, err := s.db.ExecContext(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
+		t.ID, t.Profile, t.Kind, t.RequestSHA256, StateWaiting, unix(t.ReadyAt), t.CertReqID, t.Subject, t.SPKI, t.Role,
+		unix(t.NotBefore), unix(t.NotAfter), t.Parent, t.Account, t.Price, ic, t.MACRef, "", now, now)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrExists
+	}
+	t.State = StateWaiting
+	return nil
+}
+
+// Txn finds a transaction by its hex id.
+func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
+	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, id))
+}
+
+// Issue records the certificate of a waiting transaction and, for a paid one, charges the account, in
+// one SQL transaction: either all happens or nothing. A transaction that is no longer waiting is left
+// alone (ErrState), so a retried or repeated poll can never issue or charge twice. An account that
+// cannot pay gets ErrInsufficientBalance and nothing is issued.
+func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+		if err != nil {
+			return err
+		}
+		if t.State != StateWaiting {
+			return ErrState
+		}
+		now := unix(time.Now())
+		if t.Price > 0 {
+			res, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?`, t.Price, t.Account, t.Price)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return ErrInsufficientBalance
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO charges (transaction_id, account, amount, cert_serial, at) VALUES (?,?,?,?,?)`,
+				txnID, t.Account, t.Price, c.Serial, now); err != nil {
+				return fmt.Errorf("addebito / charge: %w", err)
+			}
+		}
+		if err := insertCert(ctx, tx, c); err != nil {
+			return err
+		}
+		state := StateIssued
+		if confirmed {
+			state = StateConfirmed
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ?`, state, c.Serial, now, txnID)
+		return err
+	})
+}
+
+// Finish moves a transaction from waiting or issued to a final state: confirmed, or rejected (the certConf
+// refused the certificate, which is then revoked). Finishing again with the same state is a no-op.
+func (s *Store) Finish(ctx context.Context, txnID, state string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+		if err != nil {
+			return err
+		}
+		if t.State == state {
+			return nil
+		}
+		if t.State != StateIssued {
+			return ErrState
+		}
+		now := unix(time.Now())
+		if state == StateRejected {
+			// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
+			if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = 4 WHERE serial = ? AND revoked_at = 0`, now, t.CertSerial); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
+		return err
+	})
+}
+
+// Abandon removes a waiting transaction that can no longer be issued (e.g. its account ran dry), so it
+// does not count as a pending renewal.
+func (s *Store) Abandon(ctx context.Context, txnID string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		StateRejected, unix(time.Now()), txnID, StateWaiting)
+	return err
+}
