@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/miekg/pkcs11"
@@ -163,8 +164,14 @@ func (t *Token) Certificates() ([]Certificate, error) {
 			}
 			out = append(out, cert)
 		}
+		if len(out) == 0 {
+			return fail("list certificates", ErrNoSuchObject, "no certificates") // confirmed below
+		}
 		return nil
 	})
+	if errors.Is(err, ErrNoSuchObject) {
+		return nil, nil // the token is there (do confirmed it) and simply holds no certificate
+	}
 	return out, err
 }
 

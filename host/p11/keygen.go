@@ -233,3 +233,43 @@ func hasValidCert(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte, now time.
 // asn1Integer is the DER INTEGER CKA_SERIAL_NUMBER holds (PKCS#11 v2.40 §4.6.3: "DER-encoding of the
 // serial number").
 func asn1Integer(n *big.Int) ([]byte, error) { return asn1.Marshal(n) }
+
+// KeyAttributes are the protection attributes of a private key (PKCS#11 v2.40 §4.9 table 36).
+type KeyAttributes struct {
+	Label              string `json:"label"`
+	Token              bool   `json:"token"`
+	Private            bool   `json:"private"`
+	Sensitive          bool   `json:"sensitive"`
+	AlwaysSensitive    bool   `json:"always_sensitive"`
+	Extractable        bool   `json:"extractable"`
+	NeverExtractable   bool   `json:"never_extractable"`
+	Local              bool   `json:"local"` // generated on the token
+	Sign               bool   `json:"sign"`
+	AlwaysAuthenticate bool   `json:"always_authenticate"`
+}
+
+// PrivateKeyAttributes reads the protection attributes of the private key with this CKA_ID.
+func (t *Token) PrivateKeyAttributes(id []byte) (KeyAttributes, error) {
+	var ka KeyAttributes
+	err := t.do("C_GetAttributeValue", callTime, func(sh pkcs11.SessionHandle) error {
+		k, err := keyByID(t.mod.ctx, sh, id)
+		if err != nil {
+			return err
+		}
+		a, err := attrs(t.mod.ctx, sh, k.h, pkcs11.CKA_LABEL, pkcs11.CKA_TOKEN, pkcs11.CKA_PRIVATE, pkcs11.CKA_SENSITIVE,
+			pkcs11.CKA_ALWAYS_SENSITIVE, pkcs11.CKA_EXTRACTABLE, pkcs11.CKA_NEVER_EXTRACTABLE, pkcs11.CKA_LOCAL,
+			pkcs11.CKA_SIGN, pkcs11.CKA_ALWAYS_AUTHENTICATE)
+		if err != nil {
+			return err
+		}
+		ka = KeyAttributes{
+			Label: string(a[pkcs11.CKA_LABEL]), Token: boolAttr(a[pkcs11.CKA_TOKEN]), Private: boolAttr(a[pkcs11.CKA_PRIVATE]),
+			Sensitive: boolAttr(a[pkcs11.CKA_SENSITIVE]), AlwaysSensitive: boolAttr(a[pkcs11.CKA_ALWAYS_SENSITIVE]),
+			Extractable: boolAttr(a[pkcs11.CKA_EXTRACTABLE]), NeverExtractable: boolAttr(a[pkcs11.CKA_NEVER_EXTRACTABLE]),
+			Local: boolAttr(a[pkcs11.CKA_LOCAL]), Sign: boolAttr(a[pkcs11.CKA_SIGN]),
+			AlwaysAuthenticate: boolAttr(a[pkcs11.CKA_ALWAYS_AUTHENTICATE]),
+		}
+		return nil
+	})
+	return ka, err
+}

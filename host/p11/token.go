@@ -194,10 +194,33 @@ func (t *Token) do(op string, d duration, f func(sh pkcs11.SessionHandle) error)
 		}
 	}
 	err := t.mod.bounded(op, d.of(t.mod.t), func() error { return f(t.sh) })
+	if err != nil && !errors.Is(err, ErrCardRemoved) && t.mod.Err() == nil && doubtful(err) {
+		err = t.confirmPresent(err)
+	}
 	if err != nil && (errors.Is(err, ErrCardRemoved) || errors.Is(err, ErrModuleFailed)) {
 		t.hasSession = false
 	}
 	return err
+}
+
+// doubtful errors may be how a module reports a card that went away: some answer CKR_GENERAL_ERROR or
+// CKR_FUNCTION_FAILED, and SoftHSM simply stops finding the objects of a token whose files vanished.
+func doubtful(err error) bool {
+	return errors.Is(err, ErrNoSuchObject) || errors.Is(err, ErrFailed) || errors.Is(err, ErrModuleFailed)
+}
+
+// confirmPresent asks the module about the token (C_GetTokenInfo). If the token no longer answers, the
+// failure is reported as a removed card, which is retriable; otherwise the original error stands.
+func (t *Token) confirmPresent(orig error) error {
+	perr := t.mod.bounded("C_GetTokenInfo", t.mod.t.Call, func() error {
+		_, err := t.mod.ctx.GetTokenInfo(t.SlotID)
+		return wrap("C_GetTokenInfo", err, whoNone)
+	})
+	if perr == nil || t.mod.Err() != nil {
+		return orig
+	}
+	e := &Error{Op: "token check", RV: rvOf(perr), Kind: ErrCardRemoved, msg: "the token stopped answering after: " + orig.Error()}
+	return e
 }
 
 // duration picks one of the Timeouts.
@@ -225,7 +248,11 @@ func (t *Token) Info() (TokenInfo, error) {
 	err := t.mod.bounded("C_GetTokenInfo", t.mod.t.Call, func() error {
 		ti, err := t.mod.ctx.GetTokenInfo(t.SlotID)
 		if err != nil {
-			return wrap("C_GetTokenInfo", err, whoNone)
+			// The slot exists but its token does not answer: for the user, the card is gone.
+			if isRV(err, pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED) {
+				return wrap("C_GetTokenInfo", err, whoNone)
+			}
+			return &Error{Op: "C_GetTokenInfo", RV: rvOf(err), Kind: ErrCardRemoved}
 		}
 		out = tokenInfo(ti)
 		return nil
@@ -255,4 +282,19 @@ func (t *Token) Close() error {
 		}
 		return wrap("C_CloseSession", err, whoNone)
 	})
+}
+
+// TokenBySerial finds the token with this serial number among the module's slots. Slot IDs are not
+// stable (SoftHSM renumbers after C_Initialize, readers come and go): the serial is.
+func (mod *Module) TokenBySerial(serial string) (*Token, error) {
+	slots, err := mod.Slots()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range slots {
+		if s.Token != nil && s.Token.Serial == serial {
+			return mod.Token(s.ID), nil
+		}
+	}
+	return nil, fail("find token", ErrCardRemoved, "no token with serial %s in %s", serial, mod.Path)
 }
