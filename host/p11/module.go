@@ -163,7 +163,7 @@ func (mod *Module) revive() error {
 	if hung {
 		return dead
 	}
-	err := mod.bounded("C_Initialize", mod.t.Load, func() error {
+	err := mod.run("C_Initialize", mod.t.Load, func() error {
 		if err := mod.ctx.Initialize(); err != nil && !isRV(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 			return wrap("C_Initialize", err, whoNone)
 		}
@@ -215,6 +215,11 @@ func (mod *Module) bounded(op string, d time.Duration, f func() error) error {
 	if err := mod.Err(); err != nil {
 		return err
 	}
+	return mod.run(op, d, f)
+}
+
+// run is bounded without the dead check, for revive.
+func (mod *Module) run(op string, d time.Duration, f func() error) error {
 	done := make(chan error, 1)
 	go func() { done <- f() }()
 	timer := time.NewTimer(d)
