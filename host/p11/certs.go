@@ -1,0 +1,208 @@
+package p11
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/miekg/pkcs11"
+)
+
+// PolicyCNS is the certificate policy of CNS authentication certificates (AgID, "Profilo di certificato
+// digitale per l'autenticazione mediante Carta Nazionale dei Servizi"; CARDS.md).
+var PolicyCNS = asn1.ObjectIdentifier{1, 3, 76, 16, 2, 1}
+
+// Role is what a certificate on a card is for.
+type Role string
+
+const (
+	// RoleAuthentication is the CNS certificate: TLS client login to public administration portals. A
+	// signature with it is not a qualified signature.
+	RoleAuthentication Role = "authentication"
+	// RoleSignature is the qualified signature certificate (keyUsage nonRepudiation).
+	RoleSignature Role = "signature"
+	// RoleOther is anything else (CA certificates, unknown profiles).
+	RoleOther Role = "other"
+)
+
+// ClassifyCertificate gives a certificate's role: the CNS policy wins, then keyUsage nonRepudiation
+// (RFC 5280 §4.2.1.3 contentCommitment), else other.
+func ClassifyCertificate(c *x509.Certificate) Role {
+	for _, p := range c.PolicyIdentifiers {
+		if p.Equal(PolicyCNS) {
+			return RoleAuthentication
+		}
+	}
+	if c.KeyUsage&x509.KeyUsageContentCommitment != 0 && !c.IsCA {
+		return RoleSignature
+	}
+	return RoleOther
+}
+
+// Certificate is one certificate object on a token, with what the UI and the renewal need to know.
+type Certificate struct {
+	ID                 []byte            `json:"-"`
+	IDHex              string            `json:"id"` // CKA_ID, hex
+	Label              string            `json:"label"`
+	Role               Role              `json:"role"`
+	Subject            string            `json:"subject"`
+	Issuer             string            `json:"issuer"`
+	Serial             string            `json:"serial"`
+	KeyType            string            `json:"key_type"` // RSA, ECDSA, Ed25519
+	KeyBits            int               `json:"key_bits"`
+	NotBefore          time.Time         `json:"not_before"`
+	NotAfter           time.Time         `json:"not_after"`
+	HasPrivateKey      bool              `json:"has_private_key"`     // a private key with the same CKA_ID is visible
+	AlwaysAuthenticate bool              `json:"always_authenticate"` // that key needs the PIN for every signature
+	DER                []byte            `json:"-"`
+	Cert               *x509.Certificate `json:"-"`
+}
+
+// KeyTypeAndSize names a public key's algorithm and size in bits.
+func KeyTypeAndSize(pub any) (string, int) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return "RSA", k.N.BitLen()
+	case *ecdsa.PublicKey:
+		return "ECDSA", k.Curve.Params().BitSize
+	case ed25519.PublicKey:
+		return "Ed25519", 256
+	}
+	return "unknown", 0
+}
+
+// maxObjects bounds every object search: a token answering endlessly must not keep us looping.
+const maxObjects = 4096
+
+func findObjects(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
+	if err := ctx.FindObjectsInit(sh, tmpl); err != nil {
+		return nil, wrap("C_FindObjectsInit", err, whoNone)
+	}
+	var out []pkcs11.ObjectHandle
+	var ferr error
+	for len(out) < maxObjects {
+		objs, _, err := ctx.FindObjects(sh, 64)
+		if err != nil {
+			ferr = wrap("C_FindObjects", err, whoNone)
+			break
+		}
+		if len(objs) == 0 {
+			break
+		}
+		out = append(out, objs...)
+	}
+	if err := ctx.FindObjectsFinal(sh); err != nil && ferr == nil {
+		ferr = wrap("C_FindObjectsFinal", err, whoNone)
+	}
+	return out, ferr
+}
+
+// attrs reads attributes one at a time, so an attribute the token refuses (sensitive, unknown) reads as
+// absent instead of failing the whole template (PKCS#11 v2.40 §5.7 C_GetAttributeValue).
+func attrs(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, o pkcs11.ObjectHandle, types ...uint) (map[uint][]byte, error) {
+	out := map[uint][]byte{}
+	for _, ty := range types {
+		a, err := ctx.GetAttributeValue(sh, o, []*pkcs11.Attribute{pkcs11.NewAttribute(ty, nil)})
+		if err != nil {
+			if k := kindOf(rvOf(err), whoNone); k == ErrCardRemoved || k == ErrModuleFailed {
+				return nil, wrap("C_GetAttributeValue", err, whoNone)
+			}
+			continue
+		}
+		if len(a) == 1 {
+			out[ty] = a[0].Value
+		}
+	}
+	return out, nil
+}
+
+func boolAttr(v []byte) bool { return len(v) > 0 && v[0] != 0 }
+
+// Certificates lists the X.509 certificates on the token with their roles. Private keys that the token
+// shows (most hide them until login) are matched by CKA_ID.
+func (t *Token) Certificates() ([]Certificate, error) {
+	var out []Certificate
+	err := t.do("list certificates", callTime, func(sh pkcs11.SessionHandle) error {
+		ctx := t.mod.ctx
+		certs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
+			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE),
+			pkcs11.NewAttribute(pkcs11.CKA_CERTIFICATE_TYPE, pkcs11.CKC_X_509),
+		})
+		if err != nil {
+			return err
+		}
+		keys, err := privateKeys(ctx, sh)
+		if err != nil {
+			return err
+		}
+		for _, h := range certs {
+			a, err := attrs(ctx, sh, h, pkcs11.CKA_ID, pkcs11.CKA_LABEL, pkcs11.CKA_VALUE)
+			if err != nil {
+				return err
+			}
+			c, perr := x509.ParseCertificate(a[pkcs11.CKA_VALUE])
+			if perr != nil {
+				continue // not a certificate we can read: nothing the user can do with it
+			}
+			kt, bits := KeyTypeAndSize(c.PublicKey)
+			cert := Certificate{
+				ID: a[pkcs11.CKA_ID], IDHex: hex.EncodeToString(a[pkcs11.CKA_ID]), Label: string(a[pkcs11.CKA_LABEL]),
+				Role: ClassifyCertificate(c), Subject: c.Subject.String(), Issuer: c.Issuer.String(),
+				Serial: c.SerialNumber.Text(16), KeyType: kt, KeyBits: bits, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
+				DER: a[pkcs11.CKA_VALUE], Cert: c,
+			}
+			for _, k := range keys {
+				if len(cert.ID) > 0 && bytes.Equal(k.id, cert.ID) {
+					cert.HasPrivateKey, cert.AlwaysAuthenticate = true, k.alwaysAuth
+				}
+			}
+			out = append(out, cert)
+		}
+		if len(out) == 0 {
+			return fail("list certificates", ErrNoSuchObject, "no certificates") // confirmed below
+		}
+		return nil
+	})
+	if errors.Is(err, ErrNoSuchObject) {
+		return nil, nil // the token is there (do confirmed it) and simply holds no certificate
+	}
+	return out, err
+}
+
+type keyRef struct {
+	h          pkcs11.ObjectHandle
+	id         []byte
+	alwaysAuth bool
+	keyType    uint
+}
+
+func privateKeys(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) ([]keyRef, error) {
+	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]keyRef, 0, len(hs))
+	for _, h := range hs {
+		a, err := attrs(ctx, sh, h, pkcs11.CKA_ID, pkcs11.CKA_ALWAYS_AUTHENTICATE, pkcs11.CKA_KEY_TYPE)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, keyRef{h: h, id: a[pkcs11.CKA_ID], alwaysAuth: boolAttr(a[pkcs11.CKA_ALWAYS_AUTHENTICATE]), keyType: ulong(a[pkcs11.CKA_KEY_TYPE])})
+	}
+	return out, nil
+}
+
+// ulong decodes a CK_ULONG attribute value (native byte order, as the module wrote it).
+func ulong(b []byte) uint {
+	var v uint
+	for i := len(b) - 1; i >= 0; i-- {
+		v = v<<8 | uint(b[i])
+	}
+	return v
+}

@@ -1,0 +1,142 @@
+package p11
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// EnvModule names the environment variable that overrides module discovery: one library path, or several
+// separated by the OS list separator (':' on Unix, ';' on Windows).
+const EnvModule = "PONTE_PKCS11_MODULE"
+
+// HostConfig is the part of the host's configuration file ($XDG_CONFIG_HOME/ponte/host.json and the OS
+// equivalents, see DefaultConfigFile) this package reads.
+type HostConfig struct {
+	PKCS11Modules []string `json:"pkcs11_modules"`
+}
+
+// Candidate is one module path to try, and why.
+type Candidate struct {
+	Path   string `json:"path"`
+	Source string `json:"source"`           // "env", "config" or "driver"
+	Driver string `json:"driver,omitempty"` // driver table name, for Source "driver"
+}
+
+// Locator finds module paths. The zero value is not useful: use NewLocator, or fill every field (tests).
+type Locator struct {
+	Getenv     func(string) string
+	ConfigFile string // "" for none
+	GOOS       string
+	GOARCH     string
+	Exists     func(path string) bool
+}
+
+// NewLocator looks at the real environment, configuration file and file system.
+func NewLocator() Locator {
+	cfg, _ := DefaultConfigFile()
+	return Locator{
+		Getenv: os.Getenv, ConfigFile: cfg, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		Exists: func(p string) bool {
+			st, err := os.Stat(p)
+			return err == nil && !st.IsDir()
+		},
+	}
+}
+
+// DefaultConfigFile is ponte/host.json under the user's configuration directory ($XDG_CONFIG_HOME or
+// ~/.config on Linux, ~/Library/Application Support on macOS, %AppData% on Windows).
+func DefaultConfigFile() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "ponte", "host.json"), nil
+}
+
+// ReadHostConfig reads the configuration file; a missing file is an empty configuration.
+func ReadHostConfig(path string) (HostConfig, error) {
+	var c HostConfig
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Overrides are the modules the user named (environment first, then configuration file). When there are
+// any, they replace the driver table entirely: the user knows better than our table.
+func (l Locator) Overrides() ([]Candidate, error) {
+	if v := l.Getenv(EnvModule); strings.TrimSpace(v) != "" {
+		sep := ":"
+		if l.GOOS == "windows" {
+			sep = ";"
+		}
+		var out []Candidate
+		for _, p := range strings.Split(v, sep) {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, Candidate{Path: p, Source: "env"})
+			}
+		}
+		return out, nil
+	}
+	cfg, err := ReadHostConfig(l.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	var out []Candidate
+	for _, p := range cfg.PKCS11Modules {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, Candidate{Path: p, Source: "config"})
+		}
+	}
+	return out, nil
+}
+
+// Find lists the modules to load for cards needing the given drivers: the overrides when set, else the
+// first installed library of each driver. A driver with nothing installed contributes nothing (see
+// Installed for diagnose).
+func (l Locator) Find(drivers ...string) ([]Candidate, error) {
+	over, err := l.Overrides()
+	if err != nil || len(over) > 0 {
+		return over, err
+	}
+	var out []Candidate
+	seen := map[string]bool{}
+	for _, name := range drivers {
+		if p, ok := l.Installed(name); ok && !seen[p] {
+			seen[p] = true
+			out = append(out, Candidate{Path: p, Source: "driver", Driver: name})
+		}
+	}
+	return out, nil
+}
+
+// Installed returns the first existing library of a driver on this OS.
+func (l Locator) Installed(driver string) (string, bool) {
+	d, ok := DriverByName(driver)
+	if !ok {
+		return "", false
+	}
+	for _, p := range d.Candidates(l.GOOS, l.GOARCH) {
+		if l.GOOS == "windows" && !strings.ContainsAny(p, `\/`) {
+			continue // bare DLL name: only the loader can tell; the $SYSTEM32 entry covers the usual install
+		}
+		if l.Exists(p) {
+			return p, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,77 @@
+#include "pkcs11go.h"
+#include <dlfcn.h>
+#include <stdlib.h>
+
+#define TRIES 3
+
+static CK_FUNCTION_LIST_PTR real;
+static CK_FUNCTION_LIST list;
+static int user_tries = TRIES, so_tries = TRIES;
+static CK_USER_TYPE logged_as = (CK_USER_TYPE)-1;
+
+static CK_RV shim_login(CK_SESSION_HANDLE s, CK_USER_TYPE who, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+	int *tries = (who == CKU_SO) ? &so_tries : &user_tries;
+	if (*tries == 0)
+		return CKR_PIN_LOCKED;
+	CK_RV rv = real->C_Login(s, who, pin, len);
+	if (rv == CKR_PIN_INCORRECT)
+		(*tries)--;
+	else if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN) {
+		*tries = TRIES;
+		if (who != CKU_CONTEXT_SPECIFIC)
+			logged_as = who;
+	}
+	return rv;
+}
+
+static CK_RV shim_logout(CK_SESSION_HANDLE s) {
+	logged_as = (CK_USER_TYPE)-1;
+	return real->C_Logout(s);
+}
+
+static CK_RV shim_init_pin(CK_SESSION_HANDLE s, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
+	CK_RV rv = real->C_InitPIN(s, pin, len);
+	if (rv == CKR_OK)
+		user_tries = TRIES;
+	return rv;
+}
+
+static CK_FLAGS counter_flags(int tries, CK_FLAGS low, CK_FLAGS final, CK_FLAGS locked) {
+	if (tries == 0)
+		return locked;
+	if (tries == 1)
+		return low | final;
+	if (tries < TRIES)
+		return low;
+	return 0;
+}
+
+static CK_RV shim_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
+	CK_RV rv = real->C_GetTokenInfo(slot, info);
+	if (rv != CKR_OK)
+		return rv;
+	info->flags &= ~(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED |
+			 CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED);
+	info->flags |= counter_flags(user_tries, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED);
+	info->flags |= counter_flags(so_tries, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
+	return rv;
+}
+
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
+	if (real == NULL) {
+		const char *path = getenv("LOCKSHIM_MODULE");
+		void *h = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
+		if (h == NULL)
+			return CKR_GENERAL_ERROR;
+		CK_C_GetFunctionList get = (CK_C_GetFunctionList)dlsym(h, "C_GetFunctionList");
+		if (get == NULL || get(&real) != CKR_OK)
+			return CKR_GENERAL_ERROR;
+		list = *real;
+		list.C_Login = shim_login;
+		list.C_Logout = shim_logout;
+		list.C_InitPIN = shim_init_pin;
+		list.C_GetTokenInfo = shim_token_info;
+	}
+	*pp = &list;
+	return CKR_OK;
+}
