@@ -57,6 +57,9 @@ type Request struct {
 	// DeferConfirm returns the checked certificate without sending certConf: the caller stores it first
 	// (on the card) and then calls Confirm or Reject (RFC 9483 §4.1: the EE confirms once it accepts).
 	DeferConfirm bool
+	// RegInfo is registration information for the CA, e.g. AccountRegInfo for a paid renewal (RFC 4211
+	// §7); the request's protection covers it.
+	RegInfo []AttributeTypeAndValue
 }
 
 // KeyUpdateRequest is a renewal with a new key: kur protected with the OLD key and certificate, proof
@@ -165,7 +168,7 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 		}
 	}
 	// RFC 9483 §4.1.1: the template names subject and public key; certReqId is 0.
-	crm := CertReqMsg{CertReqID: 0, Template: CertTemplate{Subject: subject, PublicKey: spki, Extensions: r.Extensions}}
+	crm := CertReqMsg{CertReqID: 0, Template: CertTemplate{Subject: subject, PublicKey: spki, Extensions: r.Extensions}, RegInfo: r.RegInfo}
 	if r.Type == BodyKUR {
 		crm.Controls = []AttributeTypeAndValue{OldCertIDControl(r.OldCert)}
 	}

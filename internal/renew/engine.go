@@ -40,6 +40,15 @@ type Engine struct {
 	Progress func(r *Renewal)
 	// Now defaults to time.Now.
 	Now func() time.Time
+	// Account is the prepaid account for a paid renewal (Profile.Paid); it is sent inside the protected
+	// request (cmp.AccountRegInfo) and never written to the journal.
+	Account *Account
+}
+
+// Account is a prepaid account's credentials (seed 002: "credenziali del conto prepagato").
+type Account struct {
+	ID       string
+	Password protocol.Secret
 }
 
 // ErrPending is returned when the CA has not issued yet: the renewal is saved at StepWaiting and the
@@ -61,6 +70,9 @@ func (e *Engine) now() time.Time {
 func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.Certificate) (*Renewal, error) {
 	if reason := Eligible(e.Profile, card, cert, e.now()); reason != nil {
 		return nil, &Failure{Code: "not-eligible-" + reason.Code, IT: reason.IT, EN: reason.EN}
+	}
+	if e.Profile.Paid && e.Account == nil {
+		return nil, &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
 	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
@@ -219,6 +231,16 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		}
 		req.ImplicitConfirm = e.Profile.ImplicitConfirm
 		req.DeferConfirm = true
+		if e.Profile.Paid {
+			if e.Account == nil {
+				return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+			}
+			ri, err := cmp.AccountRegInfo(e.Account.ID, string(e.Account.Password))
+			if err != nil {
+				return &Failure{Code: "account-invalid", IT: "Credenziali del conto non valide: " + err.Error(), EN: "Invalid account credentials: " + err.Error()}
+			}
+			req.RegInfo = append(req.RegInfo, ri)
+		}
 		res, err = ca.Enroll(ctx, req)
 	}
 	if err != nil {
