@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
@@ -27,6 +28,9 @@ type app struct {
 	state    ui.State
 	catalogs map[string]*ui.Catalog
 	client   *protocol.Client
+	profiles []*renew.Profile
+	lastHTML string // what is on the page: an unchanged screen is not redrawn (typed fields survive)
+	run      *flowRun // the renewal on screen (only touched from action goroutines, one at a time)
 }
 
 func main() {
@@ -139,6 +143,13 @@ func (a *app) render() {
 		showFatal(err)
 		return
 	}
+	a.mu.Lock()
+	same := html == a.lastHTML
+	a.lastHTML = html
+	a.mu.Unlock()
+	if same {
+		return
+	}
 	root := js.Global().Get("document").Call("getElementById", "app")
 	root.Set("innerHTML", html)
 	js.Global().Get("document").Get("documentElement").Set("lang", s.Lang)
@@ -166,7 +177,22 @@ func (a *app) connect() {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
+	if a.state.Mode == "app" {
+		a.loadProfiles()
+	}
+	a.refreshCards()
 }
+
+// problem shows an error of a call that is not part of the renewal flow.
+func (a *app) problem(err error) {
+	p := &ui.Problem{Detail: err.Error()}
+	if perr, ok := err.(*protocol.Error); ok {
+		p.Code = perr.Code
+	}
+	a.update(func(s *ui.State) { s.Problem = p })
+}
+
+func js_console(msg string) { js.Global().Get("console").Call("warn", msg) }
 
 func (a *app) fail(err error) {
 	p := &ui.Problem{Detail: err.Error()}
@@ -176,12 +202,15 @@ func (a *app) fail(err error) {
 	a.update(func(s *ui.State) { s.Conn, s.Problem = ui.Failed, p })
 }
 
-func (a *app) onEvent(m protocol.Message) {
-	// Card events arrive here; the card screens subscribe in a later step.
-}
-
-// listen installs the one delegated click listener of the page.
+// listen installs the page's delegated listeners: clicks on [data-action], and form submissions.
 func listen(a *app) {
+	js.Global().Get("document").Call("addEventListener", "submit", js.FuncOf(func(this js.Value, args []js.Value) any {
+		args[0].Call("preventDefault")
+		if args[0].Get("target").Get("dataset").Get("action").String() == "pin-submit" {
+			go a.submitPIN()
+		}
+		return nil
+	}))
 	js.Global().Get("document").Call("addEventListener", "click", js.FuncOf(func(this js.Value, args []js.Value) any {
 		el := args[0].Get("target").Call("closest", "[data-action]")
 		if !el.Truthy() {
@@ -203,6 +232,29 @@ func (a *app) act(action string, el js.Value) {
 		}
 		js.Global().Get("localStorage").Call("setItem", "ponte.lang", lang)
 		a.update(func(s *ui.State) { s.Lang = lang })
+	case "rescan":
+		a.refreshCards()
+	case "renew":
+		a.startFlow(el.Get("dataset").Get("card").String(), el.Get("dataset").Get("cert").String())
+	case "terms-accept":
+		a.update(func(s *ui.State) { s.Flow.Screen = "privacy" })
+	case "privacy-toggle":
+		checked := el.Get("checked").Bool()
+		a.update(func(s *ui.State) { s.Flow.PrivacyAck = checked })
+	case "privacy-accept":
+		a.update(func(s *ui.State) {
+			if s.Flow.PrivacyAck {
+				s.Flow.Screen = "pin"
+			}
+		})
+	case "renew-resume":
+		a.resumeFlow(el.Get("dataset").Get("renewal").String())
+	case "download-log":
+		a.downloadLog(el.Get("dataset").Get("renewal").String())
+	case "flow-close":
+		a.run = nil
+		a.update(func(s *ui.State) { s.Flow = nil })
+		a.refreshCards()
 	case "open-app":
 		if tabs := js.Global().Get("chrome").Get("tabs"); tabs.Truthy() {
 			tabs.Call("create", map[string]any{"url": chromeRuntime().Call("getURL", "app.html")})

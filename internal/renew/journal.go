@@ -185,3 +185,26 @@ func (j HostJournal) Load(id string) (*Renewal, error) {
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 }
+
+// DiagnosticLog is the text "Scarica log" saves for support: versions, card family, steps, codes and the
+// CA's answers. It is built from the journal record, which never holds a PIN or PUK.
+func DiagnosticLog(r *Renewal, versions ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Ponte — registro del rinnovo / renewal log %s\n", r.ID)
+	for _, v := range versions {
+		fmt.Fprintf(&b, "versione / version: %s\n", v)
+	}
+	fmt.Fprintf(&b, "profilo / profile: %s\ntessera / card: %s (%s)\ncertificato / certificate: %s, %s\nstato / state: %s\n",
+		r.Profile, r.Card, r.Family, r.Role, r.Mode, r.Step)
+	if r.Failure != nil {
+		fmt.Fprintf(&b, "errore / error: %s — %s / %s (%s)\n", r.Failure.Code, r.Failure.IT, r.Failure.EN, r.Failure.Detail)
+	}
+	if r.Tx != nil {
+		fmt.Fprintf(&b, "transazione CMP / CMP transaction: %x\n", r.Tx.TransactionID)
+	}
+	b.WriteString("\n")
+	for _, e := range r.Log {
+		fmt.Fprintf(&b, "%s  %-8s %-8s %s\n", e.Time.UTC().Format(time.RFC3339), e.Step, e.Event, e.Detail)
+	}
+	return b.String()
+}

@@ -1,0 +1,268 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/buildinfo"
+	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// flowRun is what the renewal on screen needs beyond what the screen shows.
+type flowRun struct {
+	card    *protocol.Card
+	cert    protocol.Certificate
+	profile *renew.Profile
+	renewal *renew.Renewal // set when resuming or once begun
+}
+
+func (a *app) findCard(id string) *protocol.Card {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.state.Readers {
+		if r.Card != nil && r.Card.ID == id {
+			return r.Card
+		}
+	}
+	return nil
+}
+
+func (a *app) profileByID(id string) *renew.Profile {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, p := range a.profiles {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+func pinView(c *protocol.Card) ui.PINView {
+	if c == nil || c.Token == nil {
+		return ui.PINView{}
+	}
+	p := c.Token.PIN
+	return ui.PINView{CountLow: p.CountLow, FinalTry: p.FinalTry, Locked: p.Locked, PINPad: p.PINPad}
+}
+
+// startFlow opens the terms of the CA that can renew cert (seed 000: RINNOVA, then terms and privacy).
+func (a *app) startFlow(cardID, certID string) {
+	card := a.findCard(cardID)
+	if card == nil {
+		return
+	}
+	var cert protocol.Certificate
+	for _, c := range card.Certificates {
+		if c.ID == certID {
+			cert = c
+		}
+	}
+	a.mu.Lock()
+	profiles, lang := a.profiles, a.state.Lang
+	a.mu.Unlock()
+	var profile *renew.Profile
+	for _, p := range profiles {
+		if renew.Eligible(p, card, cert, time.Now()) == nil {
+			profile = p
+			break
+		}
+	}
+	if profile == nil {
+		return
+	}
+	a.run = &flowRun{card: card, cert: cert, profile: profile}
+	a.update(func(s *ui.State) {
+		s.Flow = &ui.Flow{Screen: "terms", CardID: card.ID, CertID: cert.ID, Holder: holderName(card),
+			ProfileID: profile.ID, ProfileName: profile.Name, Terms: profile.Terms.In(lang), Privacy: profile.Privacy.In(lang),
+			Paid: profile.Paid, PIN: pinView(card), Reinsert: card.Family.Reinsert}
+	})
+}
+
+func holderName(c *protocol.Card) string {
+	if c.Holder == nil {
+		return ""
+	}
+	return strings.TrimSpace(c.Holder.Surname + " " + c.Holder.Name + " " + c.Number)
+}
+
+// resumeFlow reopens a renewal from the journal: the PIN first (the card session did not survive), then
+// the engine carries on from the recorded step.
+func (a *app) resumeFlow(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).Load(id)
+	if err != nil {
+		a.problem(err)
+		return
+	}
+	profile := a.profileByID(r.Profile)
+	card := a.findCard(r.Card)
+	if profile == nil || card == nil {
+		a.update(func(s *ui.State) {
+			s.Flow = &ui.Flow{Screen: "failure", RenewalID: r.ID, Retriable: true, Holder: r.Holder,
+				Failure: &renew.Failure{Code: "resume-missing", IT: "Per riprendere il rinnovo inserire la stessa tessera (e tenere configurata la stessa autorità).", EN: "To resume the renewal insert the same card (and keep the same authority configured)."}}
+		})
+		return
+	}
+	a.run = &flowRun{card: card, profile: profile, renewal: r}
+	a.update(func(s *ui.State) {
+		s.Flow = &ui.Flow{Screen: "pin", CardID: card.ID, Holder: r.Holder, ProfileID: profile.ID, ProfileName: profile.Name,
+			Paid: profile.Paid && r.Step == renew.StepStart, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert}
+	})
+}
+
+// submitPIN reads and clears the fields, logs in once (never retried), and runs the renewal.
+func (a *app) submitPIN() {
+	doc := js.Global().Get("document")
+	take := func(id string) protocol.Secret {
+		el := doc.Call("getElementById", id)
+		if !el.Truthy() {
+			return nil
+		}
+		v := protocol.Secret(el.Get("value").String())
+		el.Set("value", "")
+		return v
+	}
+	pin := take("pin")
+	accountID := take("account-id")
+	password := take("account-password")
+	run := a.run
+	if run == nil {
+		return
+	}
+	card := hostcard.New(a.client, run.card.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // PIN-pad readers wait for the user
+	flags, err := card.Login(ctx, pin)
+	cancel()
+	if err != nil {
+		var perr *protocol.Error
+		f := &renew.Failure{Code: "login", IT: err.Error(), EN: err.Error()}
+		if errors.As(err, &perr) {
+			f = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
+		}
+		a.update(func(s *ui.State) {
+			s.Flow.Failure = f
+			s.Flow.PIN = ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked || (perr != nil && perr.Code == protocol.ErrPINLocked), PINPad: flags.PINPad}
+		})
+		return
+	}
+	var account *renew.Account
+	if len(accountID) > 0 {
+		account = &renew.Account{ID: string(accountID), Password: password}
+	}
+	a.runEngine(card, account)
+}
+
+func (a *app) runEngine(card *hostcard.Card, account *renew.Account) {
+	run := a.run
+	a.guard(true)
+	defer a.guard(false)
+	a.update(func(s *ui.State) {
+		s.Flow.Screen, s.Flow.Failure, s.Flow.Paused = "progress", nil, false
+		mode := "rekey"
+		if run.renewal != nil {
+			mode = run.renewal.Mode
+		} else if rule, ok := run.profile.Rule(run.cert.Role); ok {
+			mode = rule.Mode
+		}
+		s.Flow.Steps = ui.Steps(mode, renew.StepStart)
+	})
+	ctx := context.Background()
+	e := &renew.Engine{
+		Card:    card,
+		CA:      &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
+		Profile: run.profile,
+		Journal: renew.HostJournal{Host: a.client, Ctx: ctx},
+		Account: account,
+		Progress: func(r *renew.Renewal) {
+			a.update(func(s *ui.State) {
+				if s.Flow != nil {
+					s.Flow.RenewalID = r.ID
+					s.Flow.Steps = ui.Steps(r.Mode, r.Step)
+				}
+			})
+		},
+	}
+	var err error
+	if run.renewal == nil {
+		run.renewal, err = e.Begin(ctx, run.card, run.cert)
+	} else {
+		err = e.Run(ctx, run.renewal)
+	}
+	if account != nil {
+		account.Password.Wipe()
+	}
+	a.finish(run, err)
+}
+
+// finish shows the outcome: done, waiting at the CA, paused for the card, or failed.
+func (a *app) finish(run *flowRun, err error) {
+	var f *renew.Failure
+	switch {
+	case err == nil && run.renewal != nil && run.renewal.Step == renew.StepDone:
+		expiry := ""
+		if c, perr := x509.ParseCertificate(run.renewal.NewCert); perr == nil {
+			expiry = c.NotAfter.Format(time.RFC3339)
+		}
+		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.NewExpiry = "success", expiry })
+	case errors.Is(err, renew.ErrPending):
+		a.update(func(s *ui.State) { s.Flow.Screen = "waiting" })
+	case errors.As(err, &f) && f.Retriable && (f.Code == string(protocol.ErrCardRemoved) || f.Code == "card-absent" || f.Code == string(protocol.ErrNoCard)):
+		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Paused = "progress", true })
+	default:
+		if f == nil {
+			f = &renew.Failure{Code: "internal", IT: fmt.Sprint(err), EN: fmt.Sprint(err)}
+		}
+		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Failure, s.Flow.Retriable = "failure", f, f.Retriable })
+	}
+	go a.refreshCards()
+}
+
+// guard asks the browser to confirm before the page is left while a renewal runs.
+func (a *app) guard(on bool) {
+	w := js.Global().Get("window")
+	if !on {
+		w.Set("onbeforeunload", js.Null())
+		return
+	}
+	w.Set("onbeforeunload", js.FuncOf(func(this js.Value, args []js.Value) any {
+		args[0].Call("preventDefault")
+		args[0].Set("returnValue", "")
+		return ""
+	}))
+}
+
+// downloadLog saves the renewal's diagnostic log: steps, codes, versions, card family and CA answers. The
+// record never held a PIN or PUK.
+func (a *app) downloadLog(id string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).Load(id)
+	if err != nil {
+		a.problem(err)
+		return
+	}
+	a.mu.Lock()
+	host := a.state.Host
+	a.mu.Unlock()
+	text := renew.DiagnosticLog(r, "ponte-wasm "+buildinfo.Version, "ponte-host "+host.Version+" "+host.OS)
+	blob := js.Global().Get("Blob").New([]any{text}, map[string]any{"type": "text/plain"})
+	url := js.Global().Get("URL").Call("createObjectURL", blob)
+	link := js.Global().Get("document").Call("createElement", "a")
+	link.Set("href", url)
+	link.Set("download", "ponte-rinnovo-"+r.ID+".log")
+	link.Call("click")
+	js.Global().Get("URL").Call("revokeObjectURL", url)
+}
