@@ -1,0 +1,59 @@
+// Command ponte is Ponte on the command line, for offices that renew many cards and for scripts. It runs
+// ponte-host as its child (`ponte-host stdio`) and uses the same packages as the extension.
+//
+//	ponte cards [--json]                                    readers, cards, certificates
+//	ponte renew --card ID --role cns|signature --profile P  renew a certificate (PIN from the terminal)
+//	ponte renew --resume RENEWAL --profile P                resume or download a pending renewal
+//	ponte renewals                                          the renewal journal
+//
+// PINs, PUKs and passwords are read from the terminal without echo, or one per line from standard input
+// when it is not a terminal — never from arguments or the environment.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+const usage = `uso / usage:
+  ponte cards [--json]
+  ponte renew --card ID --role cns|signature --profile PROFILE.json [--account ID]
+  ponte renew --resume RENEWAL --profile PROFILE.json
+  ponte renewals
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "cards":
+		err = cardsCmd(ctx, args[1:], stdout)
+	case "renew":
+		err = renewCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "renewals":
+		err = renewalsCmd(ctx, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ponte: comando sconosciuto / unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ponte:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/itime"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
+)
+
+func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+	fs := flag.NewFlagSet("renew", flag.ContinueOnError)
+	cardID := fs.String("card", "", "ID della tessera (ponte cards) / card ID")
+	role := fs.String("role", "cns", "cns o signature / cns or signature")
+	profilePath := fs.String("profile", "", "profilo della CA (JSON) / CA profile")
+	resume := fs.String("resume", "", "ID di un rinnovo da riprendere / renewal to resume")
+	accountID := fs.String("account", "", "conto prepagato (rinnovo a pagamento) / prepaid account")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *profilePath == "" || (*cardID == "" && *resume == "") {
+		return errors.New("servono --profile e --card (o --resume) / --profile and --card (or --resume) are required")
+	}
+	pb, err := os.ReadFile(*profilePath)
+	if err != nil {
+		return err
+	}
+	profile, err := renew.ParseProfile(pb)
+	if err != nil {
+		return err
+	}
+	h, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	journal := renew.HostJournal{Host: h, Ctx: ctx}
+
+	var rec *renew.Renewal
+	if *resume != "" {
+		if rec, err = journal.Load(*resume); err != nil {
+			return err
+		}
+		*cardID = rec.Card
+	}
+	card := hostcard.New(h, *cardID)
+	info, err := card.Info(ctx)
+	if err != nil {
+		return err
+	}
+	sec := newSecrets(stdin, errw)
+	pin, err := sec.read("PIN")
+	if err != nil {
+		return err
+	}
+	if _, err := card.Login(ctx, pin); err != nil { // one try: never retried
+		return err
+	}
+	e := &renew.Engine{
+		Card:    card,
+		CA:      &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
+		Profile: profile,
+		Journal: journal,
+		Progress: func(r *renew.Renewal) {
+			fmt.Fprintf(errw, "  %s %s\n", r.Step, lastDetail(r))
+		},
+	}
+	if profile.Paid && rec == nil {
+		if *accountID == "" {
+			return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
+		}
+		pw, err := sec.read("Password del conto / account password")
+		if err != nil {
+			return err
+		}
+		defer pw.Wipe()
+		e.Account = &renew.Account{ID: *accountID, Password: pw}
+	}
+	if rec == nil {
+		cert, err := pick(info, *role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(errw, "%s\n%s\n", profile.Terms.IT, profile.Privacy.IT)
+		rec, err = e.Begin(ctx, info, cert)
+		if err != nil {
+			return report(out, rec, err)
+		}
+	} else if err := e.Run(ctx, rec); err != nil {
+		return report(out, rec, err)
+	}
+	return report(out, rec, nil)
+}
+
+func pick(info *protocol.Card, role string) (protocol.Certificate, error) {
+	for _, c := range info.Certificates {
+		if c.Role == role {
+			return c, nil
+		}
+	}
+	return protocol.Certificate{}, fmt.Errorf("nessun certificato %q sulla tessera / no %q certificate on the card", role, role)
+}
+
+func lastDetail(r *renew.Renewal) string {
+	if len(r.Log) == 0 {
+		return ""
+	}
+	return r.Log[len(r.Log)-1].Detail
+}
+
+func report(out io.Writer, r *renew.Renewal, err error) error {
+	if errors.Is(err, renew.ErrPending) {
+		fmt.Fprintf(out, "Richiesta inoltrata correttamente: riprendere con / request sent: resume with\n  ponte renew --resume %s --profile ...\n", r.ID)
+		return nil
+	}
+	if err != nil {
+		if r != nil {
+			fmt.Fprintf(out, "rinnovo / renewal %s: %s\n", r.ID, r.Step)
+		}
+		return err
+	}
+	exp := ""
+	if c, perr := x509.ParseCertificate(r.NewCert); perr == nil {
+		exp = itime.Date(c.NotAfter)
+	}
+	fmt.Fprintf(out, "Certificato rinnovato e attivo — Intestato a %s — Scadenza il %s\n", r.Holder, exp)
+	return nil
+}
+
+func renewalsCmd(ctx context.Context, out io.Writer) error {
+	h, err := connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	all, err := renew.HostJournal{Host: h, Ctx: ctx}.List()
+	if err != nil {
+		return err
+	}
+	for _, r := range all {
+		fmt.Fprintf(out, "%s  %s  %s %s %s  %s\n", r.ID, r.Started.Format(time.RFC3339), r.Card, r.Role, r.Mode, r.Step)
+	}
+	return nil
+}
