@@ -59,6 +59,9 @@ func runOpenSSLClient(t *testing.T, dir string, args ...string) *opensslRun {
 				t.Fatalf("%s (%v): re-encoding differs (%v)", filepath.Base(f), m.Body.Type, err)
 			}
 			r.raw = append(r.raw, der)
+			if dst := os.Getenv("PONTE_CMP_VECTORS"); dst != "" { // regenerate testdata/openssl (see its README)
+				os.WriteFile(filepath.Join(dst, fmt.Sprintf("%s-%d-%v.der", t.Name(), len(r.raw), m.Body.Type)), der, 0o644)
+			}
 			if f == reqFiles[i] {
 				r.reqs = append(r.reqs, m)
 			} else {
