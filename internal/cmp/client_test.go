@@ -43,7 +43,7 @@ func (f *fakeCA) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	resp, err := f.answer(req)
 	if err != nil {
-		resp, _ = NewResponse(req, ErrorBody(PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadRequest)}, err.Error()), time.Now())
+		resp, _ = NewResponse(req, ErrorBody(StatusFor(err)), time.Now())
 	}
 	f.trace = append(f.trace, req.Body.Type.String()+">"+resp.Body.Type.String())
 	f.paths = append(f.paths, r.URL.Path)
@@ -69,6 +69,9 @@ func (f *fakeCA) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeCA) answer(req *Message) (*Message, error) {
+	if st := req.CheckRequestHeader(); st != nil {
+		return NewResponse(req, ErrorBody(*st), time.Now())
+	}
 	// RFC 9483 §4.3: a genm may come unprotected.
 	if req.Body.Type != BodyGenM || req.Header.ProtectionAlg.Algorithm != nil {
 		if _, err := req.VerifyRequest(f.p.anchors, f.secret, time.Now()); err != nil {
@@ -304,4 +307,45 @@ func (s *senderOverride) setup(h *Header) ([][]byte, error) {
 	extra, err := s.SignatureProtection.setup(h)
 	h.Sender = s.sender
 	return extra, err
+}
+
+// The server helpers turn a bad request into the precise failInfo: a POP by another key is badPOP, a
+// request signed by an untrusted certificate signerNotTrusted, and the client shows it as a Refusal.
+func TestServerRefusalsReachTheClient(t *testing.T) {
+	f := &fakeCA{}
+	c := startFakeCA(t, f)
+	other := newTestPKI(t, "Other")
+	for _, tc := range []struct {
+		name string
+		req  *Request
+		bit  int
+	}{
+		{"untrusted signer", KeyUpdateRequest(other.ee, other.eeKey, newKey(t, false)), FailSignerNotTrusted},
+		{"wrong signature", KeyUpdateRequest(f.p.ee, other.eeKey, newKey(t, false)), FailBadMessageCheck},
+	} {
+		_, err := c.Enroll(context.Background(), tc.req)
+		var ref *Refusal
+		if !errors.As(err, &ref) || !ref.Status.FailInfo.Has(tc.bit) || ref.Body != BodyError {
+			t.Errorf("%s: got %v", tc.name, err)
+		}
+	}
+	// A POP that does not verify: sign the request with one key, then swap the template's key.
+	newK, otherK := newKey(t, false), newKey(t, false)
+	spki, _ := x509.MarshalPKIXPublicKey(otherK.Public())
+	crm := CertReqMsg{Template: CertTemplate{Subject: f.p.ee.RawSubject, PublicKey: spki}, Controls: []AttributeTypeAndValue{OldCertIDControl(f.p.ee)}}
+	if err := crm.SignPOP(newK); err != nil {
+		t.Fatal(err)
+	}
+	tx := &Transaction{Request: BodyKUR, TransactionID: []byte("0123456789abcdef"), PublicKey: spki}
+	_, err := c.exchange(context.Background(), tx, &SignatureProtection{Signer: f.p.eeKey, Cert: f.p.ee}, Body{Type: BodyKUR, CertReqMsgs: []CertReqMsg{crm}}, false)
+	var ref *Refusal
+	if !errors.As(err, &ref) || !ref.Status.FailInfo.Has(FailBadPOP) {
+		t.Errorf("bad POP: got %v", err)
+	}
+	// A short transactionID is refused by the header rules.
+	tx.TransactionID = []byte{1}
+	_, err = c.exchange(context.Background(), tx, &SignatureProtection{Signer: f.p.eeKey, Cert: f.p.ee}, Body{Type: BodyPollReq, PollReq: []int{0}}, false)
+	if !errors.As(err, &ref) || !ref.Status.FailInfo.Has(FailBadRequest) {
+		t.Errorf("short transactionID: got %v", err)
+	}
 }

@@ -293,14 +293,14 @@ func TestOpenSSLInitialMAC(t *testing.T) {
 	cert := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "BIANCHI ANNA"}, KeyUsage: x509.KeyUsageDigitalSignature},
 		newK.Public(), s.ca, s.caKey)
 	rsp := writePEM(t, filepath.Join(s.dir, "ir.pem"), "CERTIFICATE", cert.Raw)
-	url := mockServer(t, "-srv_secret", "pass:sesamo-apriti", "-srv_ref", "ponte", "-rsp_cert", rsp)
+	url := mockServer(t, "-srv_secret", "pass:sesamo-apriti", "-srv_ref", "ponte", "-rsp_cert", rsp, "-rsp_capubs", s.trusted)
 	c := &Client{URL: url, Anchors: s.anchors, Secret: []byte("sesamo-apriti"), MaxWait: 10 * time.Second}
 	res, err := c.Initial(timeout(t), pkix.Name{CommonName: "BIANCHI ANNA"}, newK, &MACProtection{Secret: []byte("sesamo-apriti"), Reference: []byte("ponte")}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Cert.Equal(cert) {
-		t.Fatal("wrong certificate")
+	if !res.Cert.Equal(cert) || len(res.CAPubs) != 1 || !res.CAPubs[0].Equal(s.ca) {
+		t.Fatalf("result %+v", res)
 	}
 	// The CA's MAC-protected answer must verify with the profile's secret: with another one it is
 	// refused (the request itself is right, so the CA does answer).
@@ -434,4 +434,36 @@ func TestOpenSSLRefusesBadRequestProtection(t *testing.T) {
 		t.Fatalf("got %v, want the CA's error message", err)
 	}
 	t.Log(err)
+}
+
+// A two-level PKI: the anchor is a root, everything is issued by an intermediate CA that travels in
+// extraCerts both ways (our Chain; the mock's chain and -rsp_extracerts); ip's caPubs are reported but
+// not trusted.
+func TestOpenSSLIntermediateCA(t *testing.T) {
+	root := newTestPKI(t, "Root")
+	sub := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}, root.srvKey.Public(), root.ca, root.caKey)
+	subKey := root.srvKey
+	srvKey, eeKey, newK := newKey(t, false), newKey(t, true), newKey(t, false)
+	srv := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature}, srvKey.Public(), sub, subKey)
+	ee := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "NERI PAOLA"}, KeyUsage: x509.KeyUsageDigitalSignature}, eeKey.Public(), sub, subKey)
+	want := issue(t, &x509.Certificate{SerialNumber: ee.SerialNumber, Subject: ee.Subject, KeyUsage: x509.KeyUsageDigitalSignature}, newK.Public(), sub, subKey)
+	dir := t.TempDir()
+	url := mockServer(t,
+		"-srv_cert", writePEM(t, filepath.Join(dir, "srv.pem"), "CERTIFICATE", srv.Raw),
+		"-srv_key", writeKey(t, filepath.Join(dir, "srv.key"), srvKey),
+		"-srv_trusted", writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", root.ca.Raw),
+		"-srv_untrusted", writePEM(t, filepath.Join(dir, "sub.pem"), "CERTIFICATE", sub.Raw),
+		"-rsp_extracerts", filepath.Join(dir, "sub.pem"),
+		"-rsp_cert", writePEM(t, filepath.Join(dir, "rsp.pem"), "CERTIFICATE", want.Raw))
+	c := &Client{URL: url, Anchors: root.anchors, MaxWait: 10 * time.Second}
+	r := KeyUpdateRequest(ee, eeKey, newK)
+	r.Protection = &SignatureProtection{Signer: eeKey, Cert: ee, Chain: []*x509.Certificate{sub}}
+	res, err := c.Enroll(timeout(t), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Cert.Equal(want) || len(res.Chain) != 3 || !res.Chain[1].Equal(sub) || !res.Chain[2].Equal(root.ca) {
+		t.Fatalf("result %+v", res)
+	}
 }
