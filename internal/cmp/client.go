@@ -28,8 +28,11 @@ type Client struct {
 	// §3.2). When nil, answers must be signed.
 	Secret []byte
 	// MaxWait bounds how long Enroll and Poll keep polling in one call, honouring checkAfter; when the CA
-	// needs longer they return the pending Transaction. Zero: return at the first "waiting".
+	// needs longer they return the pending Transaction. Zero: Enroll returns at the first "waiting", and
+	// Poll sends a single pollReq once CheckAfter has passed.
 	MaxWait time.Duration
+	// MessageTimeout bounds each request/answer round trip; zero means one minute.
+	MessageTimeout time.Duration
 	// Now and Sleep default to the real clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -167,7 +170,7 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 		return nil, err
 	}
 	want, _ := ResponseType(r.Type)
-	return c.continueWith(ctx, tx, r.Protection, ans, want)
+	return c.certResponse(ctx, tx, r.Protection, ans, want, c.now().Add(c.MaxWait))
 }
 
 // Poll resumes a pending transaction (RFC 9810 §5.3.22, RFC 9483 §4.4): pollReq until the certificate
@@ -200,6 +203,10 @@ func (c *Client) poll(ctx context.Context, tx *Transaction, p Protector, want Bo
 			return nil, err
 		}
 		if ans.Body.Type != BodyPollRep {
+			if ans.Body.Type == want && len(ans.Body.CertRep.Responses) == 1 && ans.Body.CertRep.Responses[0].Status.Status == StatusWaiting {
+				// RFC 9810 §5.3.22: "not ready yet" after a pollReq is a pollRep, never another waiting.
+				return nil, fail(CodeUnexpectedBody, nil, "%v with status waiting in answer to pollReq", ans.Body.Type)
+			}
 			return c.certResponse(ctx, tx, p, ans, want, deadline)
 		}
 		if len(ans.Body.PollRep) != 1 || ans.Body.PollRep[0].CertReqID != tx.CertReqID {
@@ -212,10 +219,6 @@ func (c *Client) poll(ctx context.Context, tx *Transaction, p Protector, want Bo
 		tx.CheckAfter = c.now().Add(time.Duration(after) * time.Second)
 	}
 	return &Result{Pending: tx}, nil
-}
-
-func (c *Client) continueWith(ctx context.Context, tx *Transaction, p Protector, ans *Message, want BodyType) (*Result, error) {
-	return c.certResponse(ctx, tx, p, ans, want, c.now().Add(c.MaxWait))
 }
 
 // certResponse handles ip/cp/kup (RFC 9810 §5.3.4): waiting → poll, rejection → *Refusal, accepted →
@@ -233,6 +236,9 @@ func (c *Client) certResponse(ctx context.Context, tx *Transaction, p Protector,
 	case StatusWaiting:
 		// RFC 9483 §4.4: the first pollReq may follow at once; the CA's pollRep gives checkAfter.
 		tx.CheckAfter = c.now()
+		if c.MaxWait <= 0 {
+			return &Result{Pending: tx}, nil
+		}
 		return c.poll(ctx, tx, p, want, deadline)
 	case StatusRejection:
 		return nil, &Refusal{Body: ans.Body.Type, Status: cr.Status}
@@ -351,7 +357,13 @@ func (c *Client) exchange(ctx context.Context, tx *Transaction, p Protector, bod
 	if c.OperationLabels {
 		endpoint = strings.TrimRight(endpoint, "/") + "/" + OperationLabel(tx.Request)
 	}
-	raw, err := post(ctx, c.HTTP, endpoint, der)
+	limit := c.MessageTimeout
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	msgCtx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	raw, err := post(msgCtx, c.HTTP, endpoint, der)
 	if err != nil {
 		return nil, err
 	}

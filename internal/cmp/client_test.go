@@ -229,11 +229,19 @@ func TestClientRefusesWrongAnswers(t *testing.T) {
 			}
 		}, ErrUnexpectedBody},
 		{"pvno", func(req, resp *Message) { resp.Header.PVNO = 1 }, ErrUnsupported},
+		{"waiting again", func(req, resp *Message) {
+			if req.Body.Type == BodyPollReq {
+				resp.Body = CertRepBody(BodyKUP, nil, Waiting(0))
+			}
+		}, ErrUnexpectedBody},
 		{"sender", nil, ErrUntrustedSigner},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := &fakeCA{tamper: tc.tamper}
+			if tc.name == "waiting again" {
+				f.polls = 2
+			}
 			if tc.tamper == nil {
 				f.sender = DirectoryNameOf(pkix.Name{CommonName: "someone else"})
 			}
