@@ -48,8 +48,11 @@ type Request struct {
 	NewKey     crypto.Signer // the key to certify; it signs the proof of possession (RFC 4211 §4.1)
 	Subject    []byte        // DER Name; for kur and extensions the old certificate's subject by default
 	Extensions []pkix.Extension
-	OldCert    *x509.Certificate // the certificate to update: oldCertID control in kur (RFC 4211 §6.5)
-	Recipient  GeneralName       // default: the old certificate's issuer, else the NULL-DN
+	// RegInfo travels in the CertReqMsg (RFC 4211 §7), covered by the message protection but not by
+	// the proof of possession: e.g. a prepaid account's credentials.
+	RegInfo   []AttributeTypeAndValue
+	OldCert   *x509.Certificate // the certificate to update: oldCertID control in kur (RFC 4211 §6.5)
+	Recipient GeneralName       // default: the old certificate's issuer, else the NULL-DN
 	// ImplicitConfirm asks the CA to skip certConf/pkiConf (RFC 9810 §5.1.1.1); if the CA does not
 	// grant it, the client confirms explicitly.
 	ImplicitConfirm bool
@@ -165,6 +168,7 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 	if err := crm.SignPOP(r.NewKey); err != nil {
 		return nil, err
 	}
+	crm.RegInfo = r.RegInfo
 	ans, err := c.exchange(ctx, tx, r.Protection, Body{Type: r.Type, CertReqMsgs: []CertReqMsg{crm}}, r.ImplicitConfirm)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"errors"
 	"io"
@@ -29,6 +30,7 @@ type fakeCA struct {
 	pending *Message // the certificate request while polling
 	trace   []string
 	paths   []string
+	lastReq *Message
 	issued  *x509.Certificate
 }
 
@@ -80,6 +82,7 @@ func (f *fakeCA) answer(req *Message) (*Message, error) {
 	}
 	switch req.Body.Type {
 	case BodyIR, BodyCR, BodyKUR:
+		f.lastReq = req
 		crm := req.Body.CertReqMsgs[0]
 		if err := crm.VerifyPOP(); err != nil {
 			return nil, err
@@ -262,13 +265,24 @@ func TestClientRefusesWrongAnswers(t *testing.T) {
 func TestClientPBMAC1(t *testing.T) {
 	f := &fakeCA{secret: []byte("segreto condiviso")}
 	c := startFakeCA(t, f)
-	res, err := c.Initial(context.Background(), pkix.Name{CommonName: "VERDI LUCA"}, newKey(t, false),
-		&MACProtection{Secret: f.secret, Reference: []byte("acct-1"), PBMAC1: true}, false)
+	// id-regInfo-utf8Pairs (RFC 4211 §7.1), as ponte-ca's prepaid accounts use it.
+	pairs, _ := asn1.MarshalWithParams("account?demo%password?x%", "utf8")
+	note := AttributeTypeAndValue{Type: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 5, 2, 1}, Value: asn1.RawValue{FullBytes: pairs}}
+	r, err := InitialRequest(pkix.Name{CommonName: "VERDI LUCA"}, newKey(t, false), &MACProtection{Secret: f.secret, Reference: []byte("acct-1"), PBMAC1: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.RegInfo = []AttributeTypeAndValue{note}
+	res, err := c.Enroll(context.Background(), r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Cert.Subject.CommonName != "VERDI LUCA" {
 		t.Fatal("subject")
+	}
+	if ri := f.lastReq.Body.CertReqMsgs[0].RegInfo; len(ri) != 1 || string(ri[0].Value.FullBytes) != string(note.Value.FullBytes) ||
+		!f.lastReq.MACProtected() || string(f.lastReq.Header.SenderKID) != "acct-1" {
+		t.Fatalf("request as the CA saw it: %+v", f.lastReq.Header)
 	}
 	c.Secret = []byte("altro")
 	_, err = c.Initial(context.Background(), pkix.Name{CommonName: "VERDI LUCA"}, newKey(t, false),

@@ -236,6 +236,10 @@ func hmacFor(oid asn1.ObjectIdentifier) func() hash.Hash {
 	return nil
 }
 
+// MACProtected reports whether the message claims MAC-based protection (PasswordBasedMac or PBMAC1), so
+// a server knows to look the secret up by senderKID and call VerifyMAC.
+func (m *Message) MACProtected() bool { return isMAC(m.Header.ProtectionAlg.Algorithm) }
+
 // isMAC reports whether a protectionAlg is MAC based.
 func isMAC(alg asn1.ObjectIdentifier) bool {
 	return alg.Equal(OIDPasswordBasedMac) || alg.Equal(OIDPBMAC1)
