@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"net/http"
 	"strings"
 	"time"
@@ -72,7 +73,7 @@ func ExtendRequest(cert *x509.Certificate, key crypto.Signer, body BodyType) *Re
 
 // InitialRequest is an ir for a new entity (RFC 9483 §4.1.1), protected by p (usually a MAC).
 func InitialRequest(subject pkix.Name, newKey crypto.Signer, p Protector) (*Request, error) {
-	der, err := asn1Name(subject)
+	der, err := asn1.Marshal(subject.ToRDNSequence())
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +446,7 @@ func (c *Client) CACerts(ctx context.Context, p Protector) ([]*x509.Certificate,
 		if i.Value.FullBytes == nil {
 			return nil, nil
 		}
-		var ders []asnRaw
+		var ders []asn1.RawValue
 		if err := unmarshalAll(i.Value.FullBytes, &ders); err != nil {
 			return nil, malformed("caCerts", err)
 		}
