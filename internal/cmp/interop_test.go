@@ -217,25 +217,83 @@ func TestOpenSSLKeyUpdatePollingCertConf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tx Transaction
-	if err := json.Unmarshal(saved, &tx); err != nil {
+	// Resume in another process: the test binary itself, running TestResumeChild with the saved state.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tx.json"), saved, 0o600)
+	os.WriteFile(filepath.Join(dir, "url"), []byte(url), 0o600)
+	writePEM(t, filepath.Join(dir, "ee.pem"), "CERTIFICATE", s.ee.Raw)
+	writeKey(t, filepath.Join(dir, "ee.key"), s.eeKey)
+	writePEM(t, filepath.Join(dir, "anchor.pem"), "CERTIFICATE", s.ca.Raw)
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestResumeChild$", "-test.count=1")
+	child.Env = append(os.Environ(), "PONTE_CMP_RESUME_DIR="+dir)
+	if out, err := child.CombinedOutput(); err != nil {
+		t.Fatalf("resuming in a child process: %v (trace %s)\n%s", err, rec, out)
+	}
+	der, err := os.ReadFile(filepath.Join(dir, "cert.der"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	later := s.client(url) // a fresh client, as in a later session
-	res, err = later.Poll(ctx, &tx, &SignatureProtection{Signer: s.eeKey, Cert: s.ee})
-	if err != nil {
-		t.Fatalf("%v (trace %s)", err, rec)
-	}
-	if res.Pending != nil || !res.Cert.Equal(s.expected) || res.ImplicitlyConfirmed {
-		t.Fatalf("result %+v", res)
-	}
-	if !res.Chain[len(res.Chain)-1].Equal(s.ca) {
-		t.Fatal("chain does not end at the anchor")
+	if got, err := x509.ParseCertificate(der); err != nil || !got.Equal(s.expected) {
+		t.Fatalf("the child process got another certificate (%v)", err)
 	}
 	// -poll_count 2 counts the first "waiting" answer as one of the two.
 	want := "kur>kup(waiting) pollReq>pollRep pollReq>kup(accepted) certConf>pkiconf"
 	if got := rec.String(); got != want {
 		t.Fatalf("exchange\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestResumeChild is the later session of TestOpenSSLKeyUpdatePollingCertConf, run in its own process:
+// it loads the saved transaction and the end entity's credentials and polls to the end.
+func TestResumeChild(t *testing.T) {
+	dir := os.Getenv("PONTE_CMP_RESUME_DIR")
+	if dir == "" {
+		t.Skip("only run as a child process by TestOpenSSLKeyUpdatePollingCertConf")
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	pemDER := func(name string) []byte {
+		blk, _ := pem.Decode(read(name))
+		if blk == nil {
+			t.Fatalf("%s: no PEM", name)
+		}
+		return blk.Bytes
+	}
+	var tx Transaction
+	if err := json.Unmarshal(read("tx.json"), &tx); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(pemDER("ee.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(pemDER("ee.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor, err := x509.ParseCertificate(pemDER("anchor.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(anchor)
+	c := &Client{URL: string(read("url")), Anchors: pool, MaxWait: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := c.Poll(ctx, &tx, &SignatureProtection{Signer: k.(crypto.Signer), Cert: cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cert == nil || res.ImplicitlyConfirmed {
+		t.Fatalf("result %+v", res)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.der"), res.Cert.Raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
