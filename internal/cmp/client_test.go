@@ -305,17 +305,31 @@ func TestEndpoint(t *testing.T) {
 }
 
 func TestTransportRefusesOtherContent(t *testing.T) {
+	status := http.StatusOK
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(status)
 		w.Write([]byte("<html>captive portal</html>"))
 	}))
 	defer srv.Close()
 	p := newTestPKI(t, "T")
 	c := &Client{URL: srv.URL, Anchors: p.anchors}
-	_, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), false)
-	var e *Error
-	if !errors.Is(err, ErrTransport) || !errors.As(err, &e) || !e.Retriable() {
-		t.Fatalf("got %v", err)
+	for _, tc := range []struct {
+		status    int
+		want      error
+		retriable bool
+	}{{http.StatusOK, ErrNotCMP, false}, {http.StatusNotFound, ErrNotCMP, false}, {http.StatusBadGateway, ErrTransport, true}} {
+		status = tc.status
+		_, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), false)
+		var e *Error
+		if !errors.Is(err, tc.want) || !errors.As(err, &e) || e.Retriable() != tc.retriable {
+			t.Errorf("HTTP %d: got %v", tc.status, err)
+		}
+	}
+	// Nobody listening: a transport failure, worth retrying.
+	srv.Close()
+	if _, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), false); !errors.Is(err, ErrTransport) {
+		t.Errorf("closed server: got %v", err)
 	}
 }
 
