@@ -172,7 +172,7 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 		}
 	}
 	// RFC 9483 §4.1.1: the template names subject and public key; certReqId is 0.
-	crm := CertReqMsg{CertReqID: 0, Template: CertTemplate{Subject: subject, PublicKey: spki, Extensions: r.Extensions}, RegInfo: r.RegInfo}
+	crm := CertReqMsg{CertReqID: 0, Template: CertTemplate{Subject: subject, PublicKey: spki, Extensions: r.Extensions}}
 	if r.Type == BodyKUR {
 		crm.Controls = []AttributeTypeAndValue{OldCertIDControl(r.OldCert)}
 	}
