@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,7 +27,17 @@ func TestRealChromiumStartsHost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: Chromium's helper processes may still be writing the profile for a moment after the
+	// browser is killed, so the folder is removed with bounded retries once the whole group is gone.
+	dir, err := os.MkdirTemp("", "ponte-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	profile := filepath.Join(dir, "profile")
 
 	// An extension with a fixed ID: the manifest "key" is a fresh RSA public key; the ID is the first 128
@@ -76,10 +87,15 @@ ping(); setInterval(ping, 1000);
 		"--user-data-dir="+profile, "--load-extension="+ext, "--disable-extensions-except="+ext, "about:blank")
 	logf, _ := os.Create(filepath.Join(dir, "chromium.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own process group, killed whole
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); logf.Close() })
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		logf.Close()
+	})
 
 	var got []byte
 	for i := 0; i < 600 && ctx.Err() == nil; i++ { // at most 60 s
