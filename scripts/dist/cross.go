@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 )
@@ -108,18 +107,18 @@ func crossBuild(t target, bin, version string) string {
 
 // tarGz packs files under a top folder, in name order, with a fixed time.
 func tarGz(top string, files map[string][]byte, modes map[string]fs.FileMode) []byte {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedNames(files)
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
 	when := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	tw.WriteHeader(&tar.Header{Name: top + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: when})
 	for _, n := range names {
-		tw.WriteHeader(&tar.Header{Name: top + "/" + n, Mode: int64(modes[n]), Size: int64(len(files[n])), ModTime: when, Typeflag: tar.TypeReg})
+		mode, ok := modes[n]
+		if !ok {
+			mode = 0o644
+		}
+		tw.WriteHeader(&tar.Header{Name: top + "/" + n, Mode: int64(mode), Size: int64(len(files[n])), ModTime: when, Typeflag: tar.TypeReg})
 		tw.Write(files[n])
 	}
 	tw.Close()

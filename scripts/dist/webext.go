@@ -126,11 +126,7 @@ func readTree(dir string) (map[string][]byte, error) {
 
 // zipBytes writes a zip with entries in name order and a fixed time, so the same tree gives the same bytes.
 func zipBytes(files map[string][]byte, modes map[string]fs.FileMode) ([]byte, error) {
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedNames(files)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, n := range names {
@@ -150,6 +146,15 @@ func zipBytes(files map[string][]byte, modes map[string]fs.FileMode) ([]byte, er
 	}
 	err := zw.Close()
 	return buf.Bytes(), err
+}
+
+func sortedNames(files map[string][]byte) []string {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func (d *dist) writeZip(name string, files map[string][]byte) error {
