@@ -20,11 +20,28 @@ func darwinLocations(env Env, system bool) []Location {
 		}
 	}
 	as := join("darwin", env.Home, "Library/Application Support")
-	return []Location{
+	locs := []Location{
 		{Browsers: []Browser{Chrome, Brave}, Flavour: c, Dir: join("darwin", as, "Google/Chrome/NativeMessagingHosts")},
 		{Browsers: []Browser{Chromium}, Flavour: c, Dir: join("darwin", as, "Chromium/NativeMessagingHosts")},
 		{Browsers: []Browser{Edge}, Flavour: c, Dir: join("darwin", as, "Microsoft Edge/NativeMessagingHosts")},
 		{Browsers: []Browser{Brave}, Flavour: c, Dir: join("darwin", as, "BraveSoftware/Brave-Browser/NativeMessagingHosts")},
 		{Browsers: []Browser{Firefox}, Flavour: manifest.Firefox, Dir: join("darwin", as, "Mozilla/NativeMessagingHosts")},
 	}
+	// Pre-release channels keep their own folder; written only where that channel has run.
+	for _, ch := range []struct {
+		b      Browser
+		folder string
+	}{
+		{Chrome + " Beta", "Google/Chrome Beta"},
+		{Chrome + " Dev", "Google/Chrome Dev"},
+		{Chrome + " Canary", "Google/Chrome Canary"},
+		{Edge + " Beta", "Microsoft Edge Beta"},
+		{Edge + " Dev", "Microsoft Edge Dev"},
+		{Brave + " Beta", "BraveSoftware/Brave-Browser-Beta"},
+		{Brave + " Nightly", "BraveSoftware/Brave-Browser-Nightly"},
+	} {
+		locs = append(locs, Location{Browsers: []Browser{ch.b}, Flavour: c,
+			Dir: join("darwin", as, ch.folder, "NativeMessagingHosts"), Requires: join("darwin", as, ch.folder)})
+	}
+	return locs
 }

@@ -207,7 +207,7 @@ func TestUninstallRemovesOnlyOurs(t *testing.T) {
 func TestInstallSnapAndFlatpak(t *testing.T) {
 	home := t.TempDir()
 	host := fakeHost(t)
-	for _, d := range []string{"snap/firefox", "snap/chromium", ".var/app/org.chromium.Chromium", ".var/app/org.mozilla.firefox"} {
+	for _, d := range []string{"snap/firefox", "snap/chromium", ".var/app/org.chromium.Chromium", ".var/app/org.mozilla.firefox", ".config/google-chrome-beta"} {
 		if err := os.MkdirAll(filepath.Join(home, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -219,6 +219,10 @@ func TestInstallSnapAndFlatpak(t *testing.T) {
 	}
 	checkManifest(t, filepath.Join(home, "snap/firefox/common/.mozilla/native-messaging-hosts/it.ponte.host.json"), manifest.Firefox, host)
 	checkManifest(t, filepath.Join(home, "snap/chromium/common/chromium/NativeMessagingHosts/it.ponte.host.json"), manifest.Chromium, host)
+	checkManifest(t, filepath.Join(home, ".config/google-chrome-beta/NativeMessagingHosts/it.ponte.host.json"), manifest.Chromium, host)
+	if _, err := os.Stat(filepath.Join(home, ".config/microsoft-edge-beta")); !os.IsNotExist(err) {
+		t.Errorf("a channel folder was created for a channel that never ran: %v", err)
+	}
 
 	for app, sub := range map[string]string{
 		"org.chromium.Chromium": "config/chromium/NativeMessagingHosts",

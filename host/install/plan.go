@@ -37,6 +37,11 @@ type Env struct {
 	ProgramData  string // Windows: %ProgramData% (system-wide manifests)
 }
 
+// Sources of the tables: https://developer.chrome.com/docs/extensions/develop/concepts/native-messaging
+// ("Native messaging host location"), https://developer.mozilla.org/en-US/docs/Mozilla/Add-ons/WebExtensions/Native_manifests
+// ("Manifest location"), https://learn.microsoft.com/microsoft-edge/extensions/developer-guide/native-messaging
+// (Edge); each table file names what it took from where.
+
 // Location is one place a manifest goes: a folder holding it.ponte.host.json and, on Windows, the registry
 // keys whose default value is that file's path.
 type Location struct {
