@@ -1,7 +1,6 @@
 package install
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -12,11 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testproc"
 )
 
 // A real Chromium finds the manifest WriteManifest puts in its profile's NativeMessagingHosts folder (the
@@ -60,17 +59,7 @@ func newChromiumProbe(t *testing.T) *chromiumProbe {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	// Not t.TempDir: Chromium's helper processes may still be writing the profile for a moment after the
-	// browser is killed, so the folder is removed with bounded retries once the whole group is gone.
-	dir, err := os.MkdirTemp("", "ponte-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
+	dir := testproc.TempDir(t, "ponte-chromium-")
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -112,32 +101,19 @@ ping(); setInterval(ping, 1000);
 // notes) and waits, at most 60 s, for the host to record the origin it was started for.
 func (b *chromiumProbe) run(t *testing.T, env []string, args ...string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
 	args = append([]string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--load-extension=" + b.ext, "--disable-extensions-except=" + b.ext}, append(args, "about:blank")...)
-	cmd := exec.CommandContext(ctx, b.chromium, args...)
+	cmd := exec.Command(b.chromium, args...)
 	cmd.Env = append(os.Environ(), env...)
-	logf, _ := os.Create(filepath.Join(b.dir, "chromium.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // its own process group, killed whole
-	if err := cmd.Start(); err != nil {
+	logf, err := os.Create(filepath.Join(b.dir, "chromium.log"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		logf.Close()
-	})
-	var got []byte
-	var err error
-	for i := 0; i < 600 && ctx.Err() == nil; i++ {
-		if got, err = os.ReadFile(b.marker); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	t.Cleanup(func() { logf.Close() })
+	cmd.Stdout, cmd.Stderr = logf, logf
+	testproc.Start(t, cmd)
+	got, err := testproc.WaitFile(b.marker, 60*time.Second)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(b.dir, "chromium.log"))
 		t.Fatalf("Chromium never started the host (manifest not found or origin refused)\n%s", log)

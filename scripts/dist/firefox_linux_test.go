@@ -1,18 +1,17 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ponte-it/ponte/host/install"
 	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testproc"
 )
 
 // A real Firefox ESR loads the .xpi that firefoxManifest derives from a Chrome MV3 manifest and starts the
@@ -24,16 +23,7 @@ func TestRealFirefoxStartsHost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a browser")
 	}
-	// Not t.TempDir: Firefox's child processes may still write the profile for a moment after the kill.
-	dir, err := os.MkdirTemp("", "ponte-firefox-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
+	dir := testproc.TempDir(t, "ponte-firefox-")
 	home, profile := filepath.Join(dir, "home"), filepath.Join(dir, "profile")
 	marker := filepath.Join(dir, "started")
 	host := filepath.Join(dir, "bin", "ponte-host")
@@ -97,28 +87,16 @@ ping(); setInterval(ping, 1000);
 		t.Fatal(err)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, firefox, "--headless", "--no-remote", "--profile", profile, "about:blank")
+	cmd := exec.Command(firefox, "--headless", "--no-remote", "--profile", profile, "about:blank")
 	cmd.Env = append(os.Environ(), "HOME="+home, "MOZ_HEADLESS=1", "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
-	logf, _ := os.Create(filepath.Join(dir, "firefox.log"))
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	logf, err := os.Create(filepath.Join(dir, "firefox.log"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
-		logf.Close()
-	})
-	var got []byte
-	for i := 0; i < 900 && ctx.Err() == nil; i++ { // at most 90 s
-		if got, err = os.ReadFile(marker); err == nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	t.Cleanup(func() { logf.Close() })
+	cmd.Stdout, cmd.Stderr = logf, logf
+	testproc.Start(t, cmd)
+	got, err := testproc.WaitFile(marker, 90*time.Second)
 	if err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "firefox.log"))
 		t.Fatalf("Firefox never started the host\n%s", log)
