@@ -27,11 +27,7 @@ func darwinLocations(env Env, system bool) []Location {
 		{Browsers: []Browser{Brave}, Flavour: c, Dir: join("darwin", as, "BraveSoftware/Brave-Browser/NativeMessagingHosts")},
 		{Browsers: []Browser{Firefox}, Flavour: manifest.Firefox, Dir: join("darwin", as, "Mozilla/NativeMessagingHosts")},
 	}
-	// Pre-release channels keep their own folder; written only where that channel has run.
-	for _, ch := range []struct {
-		b      Browser
-		folder string
-	}{
+	return append(locs, channelLocations("darwin", as, []channel{
 		{Chrome + " Beta", "Google/Chrome Beta"},
 		{Chrome + " Dev", "Google/Chrome Dev"},
 		{Chrome + " Canary", "Google/Chrome Canary"},
@@ -39,9 +35,5 @@ func darwinLocations(env Env, system bool) []Location {
 		{Edge + " Dev", "Microsoft Edge Dev"},
 		{Brave + " Beta", "BraveSoftware/Brave-Browser-Beta"},
 		{Brave + " Nightly", "BraveSoftware/Brave-Browser-Nightly"},
-	} {
-		locs = append(locs, Location{Browsers: []Browser{ch.b}, Flavour: c,
-			Dir: join("darwin", as, ch.folder, "NativeMessagingHosts"), Requires: join("darwin", as, ch.folder)})
-	}
-	return locs
+	})...)
 }

@@ -41,21 +41,14 @@ func linuxLocations(env Env, system bool) []Location {
 		{Browsers: []Browser{Brave}, Flavour: c, Dir: join("linux", cfg, "BraveSoftware/Brave-Browser/NativeMessagingHosts")},
 		{Browsers: []Browser{Firefox}, Flavour: manifest.Firefox, Dir: join("linux", env.Home, ".mozilla/native-messaging-hosts")},
 	}
-	// Pre-release channels keep their own user data folder; written only where that channel has run.
-	for _, ch := range []struct {
-		b      Browser
-		folder string
-	}{
+	locs = append(locs, channelLocations("linux", cfg, []channel{
 		{Chrome + " Beta", "google-chrome-beta"},
 		{Chrome + " Dev", "google-chrome-unstable"},
 		{Edge + " Beta", "microsoft-edge-beta"},
 		{Edge + " Dev", "microsoft-edge-dev"},
 		{Brave + " Beta", "BraveSoftware/Brave-Browser-Beta"},
 		{Brave + " Nightly", "BraveSoftware/Brave-Browser-Nightly"},
-	} {
-		locs = append(locs, Location{Browsers: []Browser{ch.b}, Flavour: c,
-			Dir: join("linux", cfg, ch.folder, "NativeMessagingHosts"), Requires: join("linux", cfg, ch.folder)})
-	}
+	})...)
 	locs = append(locs, []Location{
 		{Browsers: []Browser{Chromium + " (snap)"}, Flavour: c, Dir: join("linux", env.Home, "snap/chromium/common/chromium/NativeMessagingHosts"), Requires: join("linux", env.Home, "snap/chromium")},
 		{Browsers: []Browser{Firefox + " (snap)"}, Flavour: manifest.Firefox, Dir: join("linux", env.Home, "snap/firefox/common/.mozilla/native-messaging-hosts"), Requires: join("linux", env.Home, "snap/firefox")},

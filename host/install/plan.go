@@ -102,3 +102,20 @@ func isAbs(goos, p string) bool {
 	}
 	return strings.HasPrefix(p, "/")
 }
+
+// channel is a pre-release channel of a Chromium-family browser, with its own user data folder.
+type channel struct {
+	b      Browser
+	folder string // below the OS's browser data folder
+}
+
+// channelLocations: a channel's manifest folder is written only where that channel has run (its data
+// folder exists), so Ponte never creates folders for browsers that are not there.
+func channelLocations(goos, base string, chs []channel) []Location {
+	locs := make([]Location, 0, len(chs))
+	for _, ch := range chs {
+		locs = append(locs, Location{Browsers: []Browser{ch.b}, Flavour: manifest.Chromium,
+			Dir: join(goos, base, ch.folder, "NativeMessagingHosts"), Requires: join(goos, base, ch.folder)})
+	}
+	return locs
+}
