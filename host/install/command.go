@@ -41,6 +41,10 @@ func Command(op string, args []string, cfg Config, stdout, stderr io.Writer) int
 		}
 		cfg.HostPath = exe
 	}
+	if !*system && os.Geteuid() == 0 && os.Getenv("SUDO_USER") != "" {
+		fmt.Fprintf(stderr, "Attenzione: con sudo ma senza --system, Ponte è registrato solo per root. Per te: ponte-host %s (senza sudo); per tutti: sudo ponte-host %s --system.\n"+
+			"Warning: with sudo but without --system, Ponte is registered for root only. For you: ponte-host %s (no sudo); for everyone: sudo ponte-host %s --system.\n", op, op, op, op)
+	}
 	opt := Options{System: *system, Root: *root}
 	var rep *Report
 	var err error

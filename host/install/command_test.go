@@ -15,6 +15,7 @@ func TestCommand(t *testing.T) {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CONFIG_HOME", "")
+	t.Setenv("SUDO_USER", "")
 	cfg := testConfig(host)
 	var out, errb bytes.Buffer
 	if code := Command("install", nil, cfg, &out, &errb); code != 0 {
@@ -51,6 +52,15 @@ func TestCommand(t *testing.T) {
 	}
 	if code := Command("reinstall", nil, cfg, &out, &errb); code != 2 {
 		t.Errorf("unknown op: exit %d", code)
+	}
+	// sudo without --system registers for root: said, not refused.
+	if os.Geteuid() == 0 {
+		t.Setenv("SUDO_USER", "ada")
+		errb.Reset()
+		cfg.HostPath = host
+		if code := Command("install", nil, cfg, &out, &errb); code != 0 || !strings.Contains(errb.String(), "registered for root only") {
+			t.Errorf("sudo warning: exit %d, stderr %q", code, errb.String())
+		}
 	}
 	// A missing host is a failure with the reason, not a half install.
 	errb.Reset()
