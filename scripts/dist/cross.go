@@ -1,0 +1,127 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// target is a host archive for another OS. ponte-host uses cgo for PC/SC (libpcsclite / PCSC.framework)
+// and PKCS#11 (dlopen of the module), so a cross build needs that OS's C toolchain: MinGW-w64 for Windows
+// (Debian package gcc-mingw-w64-x86-64), osxcross (o64-clang, not packaged in Debian) for macOS. Without it
+// the build is tried with CGO_ENABLED=0, which succeeds only if the host has pure-Go fallbacks; otherwise
+// the archive is skipped and the reason printed.
+type target struct {
+	goos, goarch, cc string
+	exe              string   // binary name in the archive
+	scripts          []string // files from assets/<goos>/
+}
+
+var targets = []target{
+	{"darwin", "arm64", "oa64-clang", "ponte-host", []string{"install.sh", "uninstall.sh"}},
+	{"darwin", "amd64", "o64-clang", "ponte-host", []string{"install.sh", "uninstall.sh"}},
+	{"windows", "amd64", "x86_64-w64-mingw32-gcc", "ponte-host.exe", []string{"install.ps1", "install.cmd", "uninstall.ps1", "uninstall.cmd"}},
+}
+
+func (d *dist) hostArchives() error {
+	if out, err := exec.Command("go", "list", "-f", "{{.Name}}", "./host").Output(); err != nil || strings.TrimSpace(string(out)) != "main" {
+		fmt.Println("dist: host archives skipped: ./host is not a main package yet")
+		return nil
+	}
+	tmp, err := os.MkdirTemp("", "ponte-cross-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, t := range targets {
+		bin := filepath.Join(tmp, t.goos+"-"+t.goarch, t.exe)
+		if why := crossBuild(t, bin, d.version); why != "" {
+			fmt.Printf("dist: %s/%s host archive skipped: %s\n", t.goos, t.goarch, why)
+			continue
+		}
+		files := map[string][]byte{}
+		modes := map[string]fs.FileMode{}
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			return err
+		}
+		files[t.exe], modes[t.exe] = data, 0o755
+		for _, s := range t.scripts {
+			b, err := assets.ReadFile("assets/" + t.goos + "/" + s)
+			if err != nil {
+				return err
+			}
+			files[s], modes[s] = b, 0o755
+		}
+		base := fmt.Sprintf("ponte-host-%s-%s-%s", fileVersion(d.version), t.goos, t.goarch)
+		if t.goos == "windows" {
+			z, err := zipBytes(files, modes)
+			if err != nil {
+				return err
+			}
+			err = d.emit(base+".zip", z)
+		} else {
+			err = d.emit(base+".tar.gz", tarGz(base, files, modes))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crossBuild builds ./host for t into bin; it returns why it could not, or "".
+func crossBuild(t target, bin, version string) string {
+	env := append(os.Environ(), "GOOS="+t.goos, "GOARCH="+t.goarch)
+	how := "CGO_ENABLED=0 (no " + t.cc + " cross compiler)"
+	if _, err := exec.LookPath(t.cc); err == nil {
+		env = append(env, "CGO_ENABLED=1", "CC="+t.cc)
+		how = "CGO_ENABLED=1 CC=" + t.cc
+	} else {
+		env = append(env, "CGO_ENABLED=0")
+	}
+	cmd := exec.Command("go", "build", "-trimpath",
+		"-ldflags", "-s -w -X github.com/ponte-it/ponte/internal/buildinfo.Version="+version,
+		"-o", bin, "./host")
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if len(lines) > 4 {
+			lines = append(lines[:4], "...")
+		}
+		return how + " failed:\n    " + strings.Join(lines, "\n    ")
+	}
+	return ""
+}
+
+// tarGz packs files under a top folder, in name order, with a fixed time.
+func tarGz(top string, files map[string][]byte, modes map[string]fs.FileMode) []byte {
+	names := sortedNames(files)
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	when := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	tw.WriteHeader(&tar.Header{Name: top + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: when})
+	for _, n := range names {
+		mode, ok := modes[n]
+		if !ok {
+			mode = 0o644
+		}
+		tw.WriteHeader(&tar.Header{Name: top + "/" + n, Mode: int64(mode), Size: int64(len(files[n])), ModTime: when, Typeflag: tar.TypeReg})
+		tw.Write(files[n])
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
