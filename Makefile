@@ -46,6 +46,10 @@ fuzz:
 demo: deps build
 	$(GO) run ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)
 
+# Packages for users: .deb, store zip, Firefox .xpi, Windows/macOS host archives (docs/install.md).
+dist: build
+	scripts/dist.sh $(BUILD) $(VERSION)
+
 install: build
 	$(BUILD)/ponte-host install
 

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/ponte-it/ponte/host/config"
+	"github.com/ponte-it/ponte/host/install"
 	"github.com/ponte-it/ponte/host/serve"
 	"github.com/ponte-it/ponte/host/session"
 	"github.com/ponte-it/ponte/host/webui"
@@ -47,6 +48,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case "serve":
 		return serveCmd(args[1:], stdout, stderr)
+	case "install", "uninstall":
+		return install.Command(args[0], args[1:], install.Config{
+			ChromeExtensionID: ids.ChromeExtensionID(), FirefoxAddonID: ids.FirefoxAddonID,
+		}, stdout, stderr)
 	case "stdio":
 		// The `ponte` command line runs the host as its child and speaks the same framed protocol. No
 		// caller check: a local program can run ponte-host as the user anyway.
@@ -62,6 +67,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const usage = `uso / usage:
   ponte-host version             versione / version
   ponte-host serve [--listen A]  app locale su 127.0.0.1 / local web app on 127.0.0.1
+  ponte-host install [--system]  registra il programma nei browser / register with the browsers
+  ponte-host uninstall [--system] rimuove la registrazione / remove the registration
   ponte-host stdio               protocollo su stdin/stdout (per il comando ponte) / protocol on stdin/stdout (for the ponte command)
 `
 

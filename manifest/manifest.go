@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/ids"
 	"regexp"
 	"strings"
 	"text/template"
@@ -22,7 +23,7 @@ import (
 
 // HostName is the native messaging host name: the manifest's "name", its file name (HostName + ".json") on
 // Linux and macOS, the registry key name on Windows, and the argument of runtime.connectNative().
-const HostName = "it.ponte.host"
+const HostName = ids.HostName
 
 // FileName is the manifest's file name; Chrome and Firefox look the host up by it on Linux and macOS.
 const FileName = HostName + ".json"

@@ -4,7 +4,6 @@ package browser
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ponte-it/ponte/host/install"
 	"github.com/ponte-it/ponte/internal/ids"
 )
 
@@ -35,17 +35,6 @@ func Find() (string, error) {
 	return "", fmt.Errorf("chromium non trovato / not found (apt install chromium)")
 }
 
-// HostManifest is a Chrome native messaging host manifest for ponte-host allowing only our extension.
-func HostManifest(hostPath string) ([]byte, error) {
-	return json.MarshalIndent(map[string]any{
-		"name":            ids.HostName,
-		"description":     "Ponte native host",
-		"path":            hostPath,
-		"type":            "stdio",
-		"allowed_origins": []string{ids.ChromeOrigin()},
-	}, "", "  ")
-}
-
 // Start launches Chromium and returns a chromedp context bound to its first tab, and a function that closes
 // the browser.
 func Start(ctx context.Context, o Options) (context.Context, context.CancelFunc, error) {
@@ -57,6 +46,7 @@ func Start(ctx context.Context, o Options) (context.Context, context.CancelFunc,
 		o.Chromium = p
 	}
 	if o.Host != "" {
+		// Chromium reads <user-data-dir>/NativeMessagingHosts: the host is registered for this profile only.
 		dir := filepath.Join(o.Profile, "NativeMessagingHosts")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, nil, err
@@ -65,11 +55,8 @@ func Start(ctx context.Context, o Options) (context.Context, context.CancelFunc,
 		if err != nil {
 			return nil, nil, err
 		}
-		m, err := HostManifest(host)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := os.WriteFile(filepath.Join(dir, ids.HostName+".json"), m, 0o644); err != nil {
+		cfg := install.Config{HostPath: host, ChromeExtensionID: ids.ChromeExtensionID(), FirefoxAddonID: ids.FirefoxAddonID}
+		if _, err := install.WriteManifest(dir, install.Chromium, cfg); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -3,13 +3,10 @@ package main
 import (
 	"archive/zip"
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
 	"debug/elf"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/ids"
 	"io"
 	"os"
 	"os/exec"
@@ -317,14 +314,9 @@ func fakeBuild(t *testing.T, root string) string {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building the stand-in host: %v\n%s", err, out)
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	der, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	mf, _ := json.MarshalIndent(map[string]any{
 		"manifest_version": 3, "name": "__MSG_name__", "version": "0.1.0", "default_locale": "it",
-		"key":         base64.StdEncoding.EncodeToString(der),
+		"key":         ids.ExtensionKey,
 		"permissions": []string{"nativeMessaging"},
 		"background":  map[string]any{"service_worker": "background.js"},
 	}, "", "  ")

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/ids"
 	"os"
 	"regexp"
 	"strings"
@@ -54,8 +53,8 @@ func debVersion(describe string) (string, error) {
 	return v, nil
 }
 
-// extensionIDFromManifest derives the Chromium extension ID from the manifest's "key": the first 128 bits
-// of SHA-256 of the DER public key, with the hex digits 0-f written as the letters a-p.
+// extensionIDFromManifest checks that the built manifest carries Ponte's fixed "key" (ids.ExtensionKey)
+// and returns the extension ID it gives.
 func extensionIDFromManifest(path string) (string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -67,19 +66,10 @@ func extensionIDFromManifest(path string) (string, error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
-	if m.Key == "" {
-		return "", fmt.Errorf("%s has no \"key\": the extension ID would not be fixed", path)
+	if m.Key != ids.ExtensionKey {
+		return "", fmt.Errorf("%s does not carry Ponte's key: the extension ID would not match the host's allowed origin", path)
 	}
-	der, err := base64.StdEncoding.DecodeString(m.Key)
-	if err != nil {
-		return "", fmt.Errorf("%s: key is not base64: %w", path, err)
-	}
-	sum := sha256.Sum256(der)
-	id := make([]byte, 32)
-	for i, b := range sum[:16] {
-		id[2*i], id[2*i+1] = 'a'+b>>4, 'a'+b&0x0f
-	}
-	return string(id), nil
+	return ids.ChromeExtensionID(), nil
 }
 
 // geckoID reads browser_specific_settings.gecko.id from a Firefox manifest, if there is one.
