@@ -1,6 +1,7 @@
 package p11_test
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -41,5 +42,26 @@ func TestDiagnoseDrivers(t *testing.T) {
 	if len(reps) != 2 || !reps[0].Loads || reps[0].Source != "env" || reps[0].Tokens < 1 ||
 		reps[1].Installed || !strings.Contains(reps[1].HintIT, p11.EnvModule) {
 		t.Fatalf("overrides: %+v", reps)
+	}
+}
+
+func TestOpenFor(t *testing.T) {
+	e := newSoftEnv(t, testHolders[0])
+	l := p11.NewLocator()
+	l.ConfigFile = ""
+	l.Getenv = func(k string) string {
+		if k == p11.EnvModule {
+			return e.lib + ":/nonexistent/libx.so"
+		}
+		return ""
+	}
+	mods, err := e.m.OpenFor(l, "bit4id-xpki")
+	if len(mods) != 1 || mods[0].Path != e.lib || !errors.Is(err, p11.ErrModuleMissing) {
+		t.Fatalf("OpenFor with one good and one missing override: %v %v", mods, err)
+	}
+	l.Getenv = func(string) string { return "" }
+	l.Exists = func(string) bool { return false }
+	if _, err := e.m.OpenFor(l, "bit4id-xpki"); !errors.Is(err, p11.ErrModuleMissing) {
+		t.Fatalf("nothing installed: %v", err)
 	}
 }

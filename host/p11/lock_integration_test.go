@@ -86,3 +86,24 @@ func TestPUKLocks(t *testing.T) {
 	// The user PIN is untouched.
 	login(t, tok, testPIN)
 }
+
+// TestPINPadLogin: on a token with a protected authentication path, Login with no PIN passes NULL to
+// C_Login and the reader collects the PIN (here the shim plays the reader); a PIN sent anyway is refused
+// by the shim, so the test proves the NULL.
+func TestPINPadLogin(t *testing.T) {
+	t.Setenv("LOCKSHIM_PINPAD", string(testPIN))
+	_, tok := lockedToken(t)
+	info, err := tok.Info()
+	if err != nil || !info.ProtectedAuthPath {
+		t.Fatalf("protected authentication path not reported: %+v %v", info, err)
+	}
+	if _, _, err := tok.Login(nil); err != nil {
+		t.Fatalf("PIN-pad login: %v", err)
+	}
+	if err := tok.Logout(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tok.Login(testPIN); err == nil {
+		t.Fatal("a typed PIN was sent to a PIN-pad token and accepted")
+	}
+}
