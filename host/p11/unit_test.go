@@ -233,6 +233,7 @@ func TestErrorMapping(t *testing.T) {
 		{pkcs11.CKR_DEVICE_MEMORY, whoNone, protocol.ErrTokenFull},
 		{pkcs11.CKR_OBJECT_HANDLE_INVALID, whoNone, protocol.ErrNoSuchObject},
 		{pkcs11.CKR_MECHANISM_INVALID, whoNone, protocol.ErrUnsupported},
+		{pkcs11.CKR_USER_PIN_NOT_INITIALIZED, whoUser, protocol.ErrUnsupported},
 		{pkcs11.CKR_DATA_LEN_RANGE, whoNone, protocol.ErrInternal},
 	}
 	for _, c := range cases {
