@@ -179,22 +179,24 @@ func (t *Token) do(op string, d duration, f func(sh pkcs11.SessionHandle) error)
 		t.hasSession = false // the module was initialised again: the old session no longer exists
 	}
 	if !t.hasSession {
+		// The call runs on its own goroutine (bounded): it hands its result back through locals only, so
+		// a call that overruns cannot write into the token later.
+		var sh pkcs11.SessionHandle
 		err := t.mod.bounded("C_OpenSession", t.mod.t.Call, func() error {
-			sh, err := t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
+			h, err := t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
 			if isRV(err, pkcs11.CKR_TOKEN_WRITE_PROTECTED) {
-				sh, err = t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION)
+				h, err = t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION)
 			}
-			if err != nil {
-				return wrap("C_OpenSession", err, whoNone)
-			}
-			t.sh, t.hasSession, t.gen = sh, true, t.mod.gen.Load()
-			return nil
+			sh = h
+			return wrap("C_OpenSession", err, whoNone)
 		})
 		if err != nil {
 			return err
 		}
+		t.sh, t.hasSession, t.gen = sh, true, t.mod.gen.Load()
 	}
-	err := t.mod.bounded(op, d.of(t.mod.t), func() error { return f(t.sh) })
+	sh := t.sh
+	err := t.mod.bounded(op, d.of(t.mod.t), func() error { return f(sh) })
 	if err != nil && !errors.Is(err, ErrCardRemoved) && t.mod.Err() == nil && doubtful(err) {
 		err = t.confirmPresent(err)
 	}
