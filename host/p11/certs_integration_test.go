@@ -58,3 +58,23 @@ func TestCertificatesWithRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchSoftHSMSlots runs the slot/reader rule on real SoftHSM slots: two tokens, two "readers" whose
+// card ids are the token serials (as OpenSC reports EF_IDCarta), one reader whose card id is unknown.
+func TestMatchSoftHSMSlots(t *testing.T) {
+	e := newSoftEnv(t, testHolders[0], testHolders[1])
+	slots, err := e.mod.Slots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := p11.SlotRefs(e.mod, slots)
+	readers := []p11.ReaderRef{{Name: "Reader B", CardID: e.cards[1].Serial}, {Name: "Reader A", CardID: e.cards[0].Serial}}
+	got := p11.MatchSlots(readers, refs)
+	want := []p11.Match{
+		{Reader: "Reader A", Module: e.lib, SlotID: e.cards[0].SlotID, By: "serial"},
+		{Reader: "Reader B", Module: e.lib, SlotID: e.cards[1].SlotID, By: "serial"},
+	}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+}

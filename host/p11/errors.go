@@ -82,12 +82,14 @@ func kindOf(rv uint, w who) error {
 		return ErrPINLocked
 	case pkcs11.CKR_PIN_LEN_RANGE, pkcs11.CKR_PIN_INVALID:
 		return ErrPINInvalid
-	case pkcs11.CKR_PIN_EXPIRED:
-		return ErrPINLocked
 	case pkcs11.CKR_FUNCTION_CANCELED:
 		return ErrPINCancelled
-	case pkcs11.CKR_USER_NOT_LOGGED_IN, pkcs11.CKR_USER_PIN_NOT_INITIALIZED:
+	case pkcs11.CKR_USER_NOT_LOGGED_IN:
 		return ErrNotLoggedIn
+	case pkcs11.CKR_USER_PIN_NOT_INITIALIZED:
+		// The module cannot use this card's PIN: OpenSC on ACe 2025 cards (CARDS.md). The vendor
+		// middleware is needed, not another PIN.
+		return ErrUnsupported
 	case pkcs11.CKR_DEVICE_REMOVED, pkcs11.CKR_TOKEN_NOT_PRESENT, pkcs11.CKR_SESSION_HANDLE_INVALID,
 		pkcs11.CKR_SESSION_CLOSED, pkcs11.CKR_SLOT_ID_INVALID, pkcs11.CKR_TOKEN_NOT_RECOGNIZED,
 		pkcs11.CKR_DEVICE_ERROR:

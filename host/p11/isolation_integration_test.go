@@ -225,3 +225,29 @@ func TestCrashingModuleProbedInSubprocess(t *testing.T) {
 		t.Fatalf("SoftHSM in a subprocess: %+v", r)
 	}
 }
+
+// TestSessionInvalidatedUnderUs: the module drops our session (as middlewares do on card removal):
+// the next operation is a retriable CARD_REMOVED (CKR_SESSION_HANDLE_INVALID), and the one after
+// opens a fresh session by itself.
+func TestSessionInvalidatedUnderUs(t *testing.T) {
+	e := newSoftEnv(t, testHolders[0])
+	tok := e.token(0)
+	id := cardKeyID(t, e.cards[0].AuthID)
+	login(t, tok, testPIN)
+	if err := signOnce(tok, id, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tok.CloseAllSessions(); err != nil {
+		t.Fatal(err)
+	}
+	err := signOnce(tok, id, "b")
+	var pe *p11.Error
+	if !errors.Is(err, p11.ErrCardRemoved) || !errors.As(err, &pe) || pe.RV != 0xb3 /* CKR_SESSION_HANDLE_INVALID */ {
+		t.Fatalf("sign on an invalidated session: %v", err)
+	}
+	// Closing the last session logged the token out (PKCS#11 v2.40 §5.6 C_CloseSession): log in again.
+	login(t, tok, testPIN)
+	if err := signOnce(tok, id, "c"); err != nil {
+		t.Fatalf("after a fresh session: %v", err)
+	}
+}

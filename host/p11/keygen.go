@@ -213,21 +213,33 @@ func hasValidCert(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte, now time.
 	if len(id) == 0 {
 		return false, nil
 	}
-	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
-	if err != nil {
-		return false, err
-	}
-	for _, h := range hs {
-		a, err := attrs(ctx, sh, h, pkcs11.CKA_VALUE)
-		if err != nil {
-			return false, err
-		}
-		if c, err := x509.ParseCertificate(a[pkcs11.CKA_VALUE]); err == nil && !now.Before(c.NotBefore) && !now.After(c.NotAfter) {
+	certs, err := certsByID(ctx, sh, id)
+	for _, c := range certs {
+		if !now.Before(c.NotBefore) && !now.After(c.NotAfter) {
 			return true, nil
 		}
 	}
-	return false, nil
+	return false, err
+}
+
+// certsByID reads the X.509 certificates with this CKA_ID (unparsable ones are skipped).
+func certsByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) ([]*x509.Certificate, error) {
+	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+	if err != nil {
+		return nil, err
+	}
+	var out []*x509.Certificate
+	for _, h := range hs {
+		a, err := attrs(ctx, sh, h, pkcs11.CKA_VALUE)
+		if err != nil {
+			return nil, err
+		}
+		if c, err := x509.ParseCertificate(a[pkcs11.CKA_VALUE]); err == nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // asn1Integer is the DER INTEGER CKA_SERIAL_NUMBER holds (PKCS#11 v2.40 §4.6.3: "DER-encoding of the

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"os/exec"
@@ -148,5 +147,3 @@ func pkcs11Tool(t *testing.T, tool string, e *softEnv, args ...string) string {
 	}
 	return string(out)
 }
-
-var _ = x509.ParseCertificate

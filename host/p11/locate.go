@@ -2,6 +2,7 @@ package p11
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,4 +140,28 @@ func (l Locator) Installed(driver string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// OpenFor loads the modules for cards needing these drivers (Locator.Find), each in isolation: the
+// modules that load are returned, together with the errors of those that do not (ErrModuleMissing when
+// nothing is installed at all).
+func (m *Manager) OpenFor(l Locator, drivers ...string) ([]*Module, error) {
+	cands, err := l.Find(drivers...)
+	if err != nil {
+		return nil, err
+	}
+	if len(cands) == 0 {
+		return nil, fail("find module", ErrModuleMissing, "none of %v is installed", drivers)
+	}
+	var mods []*Module
+	var errs []error
+	for _, c := range cands {
+		mod, err := m.Load(c.Path)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		mods = append(mods, mod)
+	}
+	return mods, errors.Join(errs...)
 }

@@ -115,3 +115,15 @@ func sameReaderName(reader, desc string) bool {
 	}
 	return strings.HasPrefix(a, b) || strings.HasPrefix(b, a)
 }
+
+// SlotRefs describes a module's slots that hold an initialised token, for MatchSlots.
+func SlotRefs(mod *Module, slots []Slot) []SlotRef {
+	var out []SlotRef
+	for _, s := range slots {
+		if s.Token == nil || !s.Token.Initialized {
+			continue
+		}
+		out = append(out, SlotRef{Module: mod.Path, ID: s.ID, Description: s.Description, Serial: s.Token.Serial})
+	}
+	return out
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/pkcs11"
@@ -62,6 +63,7 @@ type Module struct {
 	dead   error // set when the module hung or was finalised under us
 	hung   bool
 	tokens map[uint]*Token
+	gen    atomic.Uint64 // incremented by each C_Initialize after the first
 }
 
 // Load returns the module for a library path, loading and initialising it the first time.
@@ -174,10 +176,8 @@ func (mod *Module) revive() error {
 	}
 	mod.mu.Lock()
 	mod.dead = nil
-	for _, t := range mod.tokens {
-		t.dropSession()
-	}
 	mod.mu.Unlock()
+	mod.gen.Add(1) // sessions opened before are gone: tokens reopen theirs
 	return nil
 }
 

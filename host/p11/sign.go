@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/asn1"
 	"fmt"
 	"io"
@@ -103,19 +102,12 @@ func publicKeyByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) (crypto.
 			return pub, nil
 		}
 	}
-	hs, err = findObjects(ctx, sh, []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+	certs, err := certsByID(ctx, sh, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range hs {
-		a, err := attrs(ctx, sh, h, pkcs11.CKA_VALUE)
-		if err != nil {
-			return nil, err
-		}
-		if c, err := x509.ParseCertificate(a[pkcs11.CKA_VALUE]); err == nil {
-			return c.PublicKey, nil
-		}
+	if len(certs) > 0 {
+		return certs[0].PublicKey, nil
 	}
 	return nil, fail("find key", ErrNoSuchObject, "no public key or certificate with CKA_ID %x", id)
 }

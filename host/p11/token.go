@@ -155,6 +155,7 @@ type Token struct {
 	lock       sync.Mutex
 	sh         pkcs11.SessionHandle
 	hasSession bool
+	gen        uint64 // the module generation the session belongs to
 }
 
 // Token returns the handle for a slot; the same slot always yields the same handle.
@@ -169,31 +170,33 @@ func (mod *Module) Token(slotID uint) *Token {
 	return t
 }
 
-// dropSession forgets the session without calling the module (the card is gone or the module restarted).
-func (t *Token) dropSession() { t.hasSession = false }
-
 // do runs f with the token locked and a read/write session open. A removed card drops the session so the
 // next call, after reinsertion, opens a fresh one.
 func (t *Token) do(op string, d duration, f func(sh pkcs11.SessionHandle) error) error {
 	t.lock.Lock()
 	defer t.lock.Unlock()
+	if t.hasSession && t.gen != t.mod.gen.Load() {
+		t.hasSession = false // the module was initialised again: the old session no longer exists
+	}
 	if !t.hasSession {
+		// The call runs on its own goroutine (bounded): it hands its result back through locals only, so
+		// a call that overruns cannot write into the token later.
+		var sh pkcs11.SessionHandle
 		err := t.mod.bounded("C_OpenSession", t.mod.t.Call, func() error {
-			sh, err := t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
+			h, err := t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
 			if isRV(err, pkcs11.CKR_TOKEN_WRITE_PROTECTED) {
-				sh, err = t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION)
+				h, err = t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION)
 			}
-			if err != nil {
-				return wrap("C_OpenSession", err, whoNone)
-			}
-			t.sh, t.hasSession = sh, true
-			return nil
+			sh = h
+			return wrap("C_OpenSession", err, whoNone)
 		})
 		if err != nil {
 			return err
 		}
+		t.sh, t.hasSession, t.gen = sh, true, t.mod.gen.Load()
 	}
-	err := t.mod.bounded(op, d.of(t.mod.t), func() error { return f(t.sh) })
+	sh := t.sh
+	err := t.mod.bounded(op, d.of(t.mod.t), func() error { return f(sh) })
 	if err != nil && !errors.Is(err, ErrCardRemoved) && t.mod.Err() == nil && doubtful(err) {
 		err = t.confirmPresent(err)
 	}
@@ -271,6 +274,9 @@ func (t *Token) FreeSpace() (public, private Memory, err error) {
 func (t *Token) Close() error {
 	t.lock.Lock()
 	defer t.lock.Unlock()
+	if t.hasSession && t.gen != t.mod.gen.Load() {
+		t.hasSession = false // the module was initialised again: the old session no longer exists
+	}
 	if !t.hasSession {
 		return nil
 	}

@@ -39,8 +39,8 @@ const (
 type Card struct {
 	Holder   Holder `json:"holder"`
 	Label    string `json:"label"`
-	Serial   string `json:"serial"` // token serial (SoftHSM chooses it)
-	SlotID   uint   `json:"slot_id"`
+	Serial   string `json:"serial"`  // token serial (SoftHSM chooses it)
+	SlotID   uint   `json:"-"`       // valid only until the module is initialised again
 	AuthID   string `json:"auth_id"` // CKA_ID, hex
 	SignID   string `json:"sign_id"`
 	AuthCert []byte `json:"-"`

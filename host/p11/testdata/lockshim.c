@@ -1,6 +1,7 @@
 #include "pkcs11go.h"
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TRIES 3
 
@@ -13,6 +14,15 @@ static CK_RV shim_login(CK_SESSION_HANDLE s, CK_USER_TYPE who, CK_UTF8CHAR_PTR p
 	int *tries = (who == CKU_SO) ? &so_tries : &user_tries;
 	if (*tries == 0)
 		return CKR_PIN_LOCKED;
+	const char *pad = getenv("LOCKSHIM_PINPAD");
+	if (pad != NULL && who != CKU_SO) {
+		/* PIN-pad reader: the application must pass NULL_PTR (PKCS#11 v2.40 5.6 C_Login); the
+		 * "reader" supplies the PIN the user typed on it. */
+		if (pin != NULL || len != 0)
+			return CKR_ARGUMENTS_BAD;
+		pin = (CK_UTF8CHAR_PTR)pad;
+		len = strlen(pad);
+	}
 	CK_RV rv = real->C_Login(s, who, pin, len);
 	if (rv == CKR_PIN_INCORRECT)
 		(*tries)--;
@@ -54,6 +64,8 @@ static CK_RV shim_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 			 CKF_SO_PIN_COUNT_LOW | CKF_SO_PIN_FINAL_TRY | CKF_SO_PIN_LOCKED);
 	info->flags |= counter_flags(user_tries, CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED);
 	info->flags |= counter_flags(so_tries, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
+	if (getenv("LOCKSHIM_PINPAD") != NULL)
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	return rv;
 }
 
