@@ -1,8 +1,8 @@
 package cns
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"

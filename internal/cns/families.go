@@ -217,3 +217,14 @@ func rulesBySpecificity() []*Family {
 	})
 	return out
 }
+
+// ExactATR returns the family's first exact ATR (no mask, no prefix): the ATR a virtual card of the
+// family answers with.
+func (f Family) ExactATR() ([]byte, bool) {
+	for _, a := range f.ATRs {
+		if a.Mask == "" && !a.Prefix {
+			return append([]byte(nil), a.pattern...), true
+		}
+	}
+	return nil, false
+}

@@ -113,12 +113,12 @@ func TestParseATR(t *testing.T) {
 		t.Fatalf("T=0 ATR: %+v %v", a, err)
 	}
 	bad := map[string]ErrorKind{
-		"3B":    ErrATRMalformed,
+		"3B":     ErrATRMalformed,
 		"3BFF18": ErrATRMalformed,
 		"3BFF1800FF8131FE55006B02091617011101434E531131808E": ErrATRChecksum,
 		"3BFF1800FF8131FE55006B02091617011101434E53113180":   ErrATRMalformed,
-		"3B6500002063CB660000": ErrATRMalformed,
-		"4B00":                 ErrATRMalformed,
+		"3B6500002063CB660000":                               ErrATRMalformed,
+		"4B00":                                               ErrATRMalformed,
 	}
 	for s, kind := range bad {
 		_, err := ParseATR(mustHex(t, s))
