@@ -18,7 +18,7 @@ import (
 // PKCS#15 emulator must read the holder's name (token label), the card id (serial) and both
 // certificates byte for byte.
 func TestOpenSCSeesACNS(t *testing.T) {
-	e := pcscdtest.Start(t, 1)
+	e := pcscdtest.Start(t)
 	if e == nil {
 		return
 	}

@@ -30,7 +30,7 @@ import (
 // Env describes the private pcscd of a test.
 type Env struct {
 	Socket string // PCSCLITE_CSOCK_NAME
-	// Ports are the vpcd ports, two per reader entry (vpcd opens two slots: port and port+1), in the
+	// Ports are the vpcd ports of the two readers (vpcd opens two slots: port and port+1), in the
 	// order pcscd names the readers.
 	Ports []int
 	Log   string // pcscd's log file
@@ -42,10 +42,14 @@ const childVar = "PONTE_PCSCD_TEST_ENV"
 // vpcdDriver is the vpcd IFD handler installed by vsmartcard-vpcd.
 var vpcdDriver = []string{"/usr/lib/pcsc/drivers/serial/libifdvpcd.so", "/usr/lib64/pcsc/drivers/serial/libifdvpcd.so"}
 
-// Start gives the calling test its own pcscd with entries vpcd reader entries. In the parent process it
+// Start gives the calling test its own pcscd with one vpcd reader entry, which is two readers (vpcd's two
+// slots, on Ports[0] and Ports[1]). More entries in one pcscd do not work: the driver keeps its slots
+// in one static table indexed by slot number (ifd-vpcd.c), so a second entry takes over the first's.
+// In the parent process it
 // starts pcscd, runs this test again in a child process connected to it, reports the child's result and
 // returns nil: the caller returns at once. In the child it returns the Env: the caller runs its body.
-func Start(t *testing.T, entries int) *Env {
+func Start(t *testing.T) *Env {
+	const entries = 1
 	t.Helper()
 	if s := os.Getenv(childVar); s != "" {
 		var e Env
@@ -74,7 +78,7 @@ func Start(t *testing.T, entries int) *Env {
 	startDaemon(t, pcscd, confPath, e)
 
 	env, _ := json.Marshal(e)
-	child := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=5m")
+	child := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=2m")
 	child.Env = append(os.Environ(), childVar+"="+string(env), "PCSCLITE_CSOCK_NAME="+e.Socket, "HOME="+e.Dir)
 	out, err := child.CombinedOutput()
 	t.Logf("child process output:\n%s", out)
