@@ -1,0 +1,363 @@
+package pcsc_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/host/pcsc"
+	"github.com/ponte-it/ponte/internal/cns"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/vcard"
+	"github.com/ponte-it/ponte/internal/vcard/pcscdtest"
+)
+
+// card is a virtual TS-CNS with what was put in it.
+type card struct {
+	holder    cns.Holder
+	id        string
+	auth, sig []byte
+	img       *vcard.Image
+}
+
+func newCard(t *testing.T, family, surname, name, cf, id string) *card {
+	t.Helper()
+	c := &card{
+		holder: cns.Holder{IssuerCode: "80380", IssueDate: "01022021", ExpiryDate: "01022027", Surname: surname,
+			Name: name, BirthDate: "10121985", Sex: "M", CodiceFiscale: cf, BirthMunicipality: "A562",
+			ResidenceMunicipality: "H501", ResidenceAddress: "VIA DEL CORSO 1"},
+		id:   id,
+		auth: pcscdtest.Cert(t, cf+"/"+id, false),
+		sig:  pcscdtest.Cert(t, surname+" "+name, true),
+	}
+	img, err := vcard.NewTSCNS(family, c.holder, id, c.auth, c.sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.img = img
+	return c
+}
+
+func open(t *testing.T) (*pcsc.Context, []string) {
+	t.Helper()
+	pc, err := pcsc.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	readers, err := pc.Readers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(readers) // "Ponte VPCD 0 00 00", "Ponte VPCD 0 00 01", ...: the order of the vpcd ports
+	return pc, readers
+}
+
+func insert(t *testing.T, e *pcscdtest.Env, slot int, c *card) *vcard.Slot {
+	t.Helper()
+	s := &vcard.Slot{Addr: e.VPCDAddr(slot), Image: c.img}
+	if err := s.Insert(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Remove)
+	return s
+}
+
+// events collects Watch's events and lets a test wait for one, bounded.
+type events struct {
+	mu  sync.Mutex
+	got []pcsc.Event
+	ch  chan struct{}
+}
+
+func watch(t *testing.T, pc *pcsc.Context) *events {
+	ev := &events{ch: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- pc.Watch(ctx, func(e pcsc.Event) {
+			ev.mu.Lock()
+			ev.got = append(ev.got, e)
+			ev.mu.Unlock()
+			select {
+			case ev.ch <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Watch did not stop on cancel (SCardCancel)")
+		}
+	})
+	return ev
+}
+
+// wait returns the first event from index *from on that matches, within 15 s.
+func (ev *events) wait(t *testing.T, from *int, kind, reader string) pcsc.Event {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		ev.mu.Lock()
+		for ; *from < len(ev.got); *from++ {
+			if e := ev.got[*from]; e.Kind == kind && e.Reader == reader {
+				*from++
+				ev.mu.Unlock()
+				return e
+			}
+		}
+		ev.mu.Unlock()
+		select {
+		case <-ev.ch:
+		case <-deadline:
+			ev.mu.Lock()
+			defer ev.mu.Unlock()
+			t.Fatalf("no %s event for %q; got %+v", kind, reader, ev.got)
+		}
+	}
+}
+
+func TestReadersAndEvents(t *testing.T) {
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return
+	}
+	pc, readers := open(t)
+	if len(readers) != 2 {
+		t.Fatalf("readers %q, want the two vpcd slots", readers)
+	}
+	ev := watch(t, pc)
+	i := 0
+	for _, r := range readers {
+		ev.wait(t, &i, protocol.EvReaderAdded, r)
+	}
+	c := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
+	slot := insert(t, e, 0, c)
+	in := ev.wait(t, &i, protocol.EvCardInserted, readers[0])
+	if !bytes.Equal(in.ATR, c.img.ATR) {
+		t.Fatalf("ATR %X, want %X", in.ATR, c.img.ATR)
+	}
+	if id := cns.Identify(in.ATR); id.FamilyID != "ST" || id.CNSVersion != "1.1" || !slices.Contains(id.Drivers, "safedive") {
+		t.Fatalf("Identify: %+v", id)
+	}
+	slot.Remove()
+	ev.wait(t, &i, protocol.EvCardRemoved, readers[0])
+	if err := slot.Insert(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	ev.wait(t, &i, protocol.EvCardInserted, readers[0])
+	// Nothing happened in the other slot.
+	ev.mu.Lock()
+	for _, x := range ev.got {
+		if x.Reader == readers[1] && x.Kind != protocol.EvReaderAdded {
+			t.Errorf("unexpected event %+v", x)
+		}
+	}
+	ev.mu.Unlock()
+}
+
+func waitInserted(t *testing.T, pc *pcsc.Context, readers ...string) {
+	t.Helper()
+	ev := &events{ch: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = pc.Watch(ctx, func(e pcsc.Event) {
+			ev.mu.Lock()
+			ev.got = append(ev.got, e)
+			ev.mu.Unlock()
+			select {
+			case ev.ch <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	for _, r := range readers {
+		i := 0
+		ev.wait(t, &i, protocol.EvCardInserted, r)
+	}
+	cancel()
+	<-done
+}
+
+func checkInfo(t *testing.T, info *pcsc.CardInfo, c *card, family string) {
+	t.Helper()
+	if !bytes.Equal(info.ATR, c.img.ATR) || info.Identification.FamilyID != family {
+		t.Errorf("ATR %X family %q, want %X %q", info.ATR, info.Identification.FamilyID, c.img.ATR, family)
+	}
+	if info.CardID != c.id || info.CardIDError != "" {
+		t.Errorf("card id %q (%s), want %q", info.CardID, info.CardIDError, c.id)
+	}
+	if info.Holder == nil || !reflect.DeepEqual(*info.Holder, c.holder) {
+		t.Errorf("holder %+v (%s), want %+v", info.Holder, info.HolderError, c.holder)
+	}
+	if len(info.Certs) != 2 || info.Certs[0].Role != "authentication" || !bytes.Equal(info.Certs[0].DER, c.auth) ||
+		info.Certs[1].Role != "signature" || !bytes.Equal(info.Certs[1].DER, c.sig) || info.Certs[1].Path != "3F0014009010" {
+		t.Errorf("certificates differ: %d read", len(info.Certs))
+	}
+}
+
+func TestReadCard(t *testing.T) {
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return
+	}
+	pc, readers := open(t)
+	c := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
+	if len(c.auth) <= 255 {
+		t.Fatal("certificate too small to exercise chunked READ BINARY")
+	}
+	insert(t, e, 0, c)
+	waitInserted(t, pc, readers[0])
+	info, err := pc.ReadCard(context.Background(), readers[0])
+	if err != nil {
+		t.Fatalf("%v\npcscd:\n%s", err, e.PCSCDLog())
+	}
+	checkInfo(t, info, c, "ST")
+	// An empty reader: a retriable "no card".
+	_, err = pc.ReadCard(context.Background(), readers[1])
+	var pe *pcsc.Error
+	if !errors.Is(err, pcsc.ErrNoCard) || !errors.As(err, &pe) || !pe.Retriable() {
+		t.Fatalf("empty reader: %v", err)
+	}
+	// No such reader.
+	if _, err := pc.ReadCard(context.Background(), "No Such Reader 00 00"); !errors.Is(err, pcsc.ErrNoReader) {
+		t.Fatalf("unknown reader: %v", err)
+	}
+}
+
+func TestRemovedMidRead(t *testing.T) {
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return
+	}
+	pc, readers := open(t)
+	ev := watch(t, pc)
+	i := 0
+	c := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
+	slot := insert(t, e, 0, c)
+	ev.wait(t, &i, protocol.EvCardInserted, readers[0])
+	reinsert := func() {
+		t.Helper()
+		slot.Remove()
+		ev.wait(t, &i, protocol.EvCardRemoved, readers[0])
+		if err := slot.Insert(10 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+		ev.wait(t, &i, protocol.EvCardInserted, readers[0])
+	}
+	// Count the APDUs of a whole read, then pull the card out half-way through the next one.
+	info, err := pc.ReadCard(context.Background(), readers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInfo(t, info, c, "AC")
+	total := slot.APDUs()
+	reinsert()
+	slot.RemoveOnAPDU(slot.APDUs() + total/2)
+	_, err = pc.ReadCard(context.Background(), readers[0])
+	var pe *pcsc.Error
+	if !errors.Is(err, pcsc.ErrCardRemoved) || !errors.As(err, &pe) || !pe.Retriable() {
+		t.Fatalf("removed mid-read: %v (want the retriable card-removed error)\npcscd:\n%s", err, e.PCSCDLog())
+	}
+	t.Logf("removed mid-read after %d of %d APDUs: %v", slot.APDUs(), total, err)
+	// Put it back: the same Context reads it again.
+	slot.RemoveOnAPDU(0)
+	reinsert()
+	info, err = pc.ReadCard(context.Background(), readers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInfo(t, info, c, "AC")
+}
+
+func TestTwoCardsAtOnce(t *testing.T) {
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return
+	}
+	pc, readers := open(t)
+	if len(readers) != 2 {
+		t.Fatalf("readers %q", readers)
+	}
+	a := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
+	b := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
+	insert(t, e, 0, a)
+	insert(t, e, 1, b)
+	waitInserted(t, pc, readers[0], readers[1])
+	var wg sync.WaitGroup
+	infos := make([]*pcsc.CardInfo, 2)
+	errs := make([]error, 2)
+	for i, r := range []string{readers[0], readers[1]} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			infos[i], errs[i] = pc.ReadCard(context.Background(), r)
+		}()
+	}
+	wg.Wait()
+	for i, c := range []*card{a, b} {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		checkInfo(t, infos[i], c, []string{"ST", "AC"}[i])
+	}
+}
+
+// One operation per card: while one holds the card, another waits and gives up with ErrCardBusy after
+// BusyWait; the other reader is unaffected.
+func TestOneOperationPerCard(t *testing.T) {
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return
+	}
+	pc, readers := open(t)
+	a := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
+	b := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
+	insert(t, e, 0, a)
+	insert(t, e, 1, b)
+	waitInserted(t, pc, readers[0], readers[1])
+	pc.BusyWait = 200 * time.Millisecond
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error)
+	go func() {
+		done <- pc.Transact(context.Background(), readers[0], func(c *pcsc.Card) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+	if _, err := pc.ReadCard(context.Background(), readers[0]); !errors.Is(err, pcsc.ErrCardBusy) {
+		t.Fatalf("second operation on a held card: %v", err)
+	}
+	if info, err := pc.ReadCard(context.Background(), readers[1]); err != nil {
+		t.Fatalf("other reader: %v", err)
+	} else {
+		checkInfo(t, info, b, "AC")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	pc.BusyWait = 10 * time.Second
+	if info, err := pc.ReadCard(context.Background(), readers[0]); err != nil {
+		t.Fatal(err)
+	} else {
+		checkInfo(t, info, a, "ST")
+	}
+}

@@ -1,0 +1,157 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/ebfe/scard"
+
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+// Event is a change in the readers or cards. Kind is one of protocol.EvReaderAdded, EvReaderRemoved,
+// EvCardInserted, EvCardRemoved.
+type Event struct {
+	Kind   string
+	Reader string
+	ATR    []byte // card-inserted only
+	Mute   bool   // card-inserted: the card does not answer the reset
+}
+
+// pnpReader is PC/SC's pseudo reader whose state changes when a reader is plugged in or out
+// (pcsc-lite winscard_clnt.c SCardGetStatusChange, "\\?PnP?\Notification").
+const pnpReader = `\\?PnP?\Notification`
+
+// Watch reports reader and card changes to fn until ctx ends. It first reports the current state
+// (reader-added for every reader, card-inserted for every card) and then each change. It blocks in
+// SCardGetStatusChange without a timeout and is woken by SCardCancel when ctx ends: no polling loop.
+// fn runs on Watch's goroutine.
+func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return classify("", "SCardEstablishContext", err)
+	}
+	// SCardCancel only wakes a GetStatusChange already waiting (pcsc-lite sets the context cancellable
+	// inside the call), so a cancel that lands between two waits is repeated until Watch has returned.
+	exited, cancelled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(cancelled)
+		select {
+		case <-exited:
+			return
+		case <-ctx.Done():
+		}
+		for {
+			_ = sc.Cancel()
+			select {
+			case <-exited:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	defer func() {
+		close(exited)
+		<-cancelled
+		_ = sc.Release()
+	}()
+
+	pnp := scard.ReaderState{Reader: pnpReader, CurrentState: scard.StateUnaware}
+	var states []scard.ReaderState // one per known reader
+	present := map[string]bool{}
+	usePnP := true
+	for ctx.Err() == nil {
+		readers, err := listReaders(sc)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		states = syncReaders(states, readers, present, fn)
+
+		rs := slices.Clone(states)
+		if usePnP {
+			rs = append(rs, pnp)
+		}
+		timeout := time.Duration(-1) // INFINITE
+		if !usePnP {
+			// Without PnP notifications a new reader is only seen by listing again.
+			timeout = 2 * time.Second
+		}
+		err = sc.GetStatusChange(rs, timeout)
+		switch {
+		case ctx.Err() != nil || errors.Is(err, scard.ErrCancelled):
+			return nil
+		case errors.Is(err, scard.ErrTimeout):
+			continue
+		case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
+			continue // a reader went away between listing and waiting: list again
+		case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
+			return classify("", "SCardGetStatusChange", err)
+		case err != nil:
+			if usePnP {
+				usePnP = false // the service does not know the PnP reader: list periodically instead
+				continue
+			}
+			return classify("", "SCardGetStatusChange", err)
+		}
+		if usePnP {
+			pnp = rs[len(rs)-1]
+			pnp.CurrentState = pnp.EventState &^ scard.StateChanged
+			if pnp.EventState&scard.StateUnknown != 0 {
+				usePnP = false
+			}
+		}
+		for i := range states {
+			st := rs[i]
+			states[i].CurrentState = st.EventState &^ scard.StateChanged
+			reportCard(st, present, fn)
+		}
+	}
+	return nil
+}
+
+// syncReaders reports readers added and removed since the last listing and returns the new state list.
+func syncReaders(states []scard.ReaderState, readers []string, present map[string]bool, fn func(Event)) []scard.ReaderState {
+	var out []scard.ReaderState
+	for _, st := range states {
+		if slices.Contains(readers, st.Reader) {
+			out = append(out, st)
+			continue
+		}
+		if present[st.Reader] {
+			fn(Event{Kind: protocol.EvCardRemoved, Reader: st.Reader})
+		}
+		delete(present, st.Reader)
+		fn(Event{Kind: protocol.EvReaderRemoved, Reader: st.Reader})
+	}
+	for _, r := range readers {
+		if !slices.ContainsFunc(out, func(s scard.ReaderState) bool { return s.Reader == r }) {
+			fn(Event{Kind: protocol.EvReaderAdded, Reader: r})
+			out = append(out, scard.ReaderState{Reader: r, CurrentState: scard.StateUnaware})
+		}
+	}
+	return out
+}
+
+// reportCard turns a reader's new state into card-inserted / card-removed events. A card replaced
+// between two wakes (the event counter in the high 16 bits moved, pcsc-lite) counts as removed and
+// inserted.
+func reportCard(st scard.ReaderState, present map[string]bool, fn func(Event)) {
+	now := st.EventState&scard.StatePresent != 0
+	was := present[st.Reader]
+	replaced := was && now && st.CurrentState&scard.StatePresent != 0 &&
+		(uint32(st.EventState)>>16) != (uint32(st.CurrentState)>>16) && st.CurrentState != scard.StateUnaware
+	if was && (!now || replaced) {
+		fn(Event{Kind: protocol.EvCardRemoved, Reader: st.Reader})
+		was = false
+	}
+	if now && !was {
+		fn(Event{Kind: protocol.EvCardInserted, Reader: st.Reader, ATR: slices.Clone(st.Atr),
+			Mute: st.EventState&scard.StateMute != 0})
+	}
+	present[st.Reader] = now
+}

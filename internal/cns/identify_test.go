@@ -1,0 +1,162 @@
+package cns
+
+import (
+	"errors"
+	"testing"
+)
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := parseHex(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// Every exact ATR in the table must be a well-formed ATR (TCK included) and identify as its own family.
+func TestTableATRsParseAndIdentify(t *testing.T) {
+	for _, f := range Families() {
+		for _, a := range f.ATRs {
+			if a.Mask != "" || a.Prefix {
+				continue
+			}
+			b := mustHex(t, a.ATR)
+			if _, err := ParseATR(b); err != nil {
+				t.Errorf("%s %s: %v", f.ID, a.ATR, err)
+			}
+			id := Identify(b)
+			if id.FamilyID != f.ID || id.Match != MatchATR || !id.Known {
+				t.Errorf("%s: Identify(%s) = %s/%s", f.ID, a.ATR, id.FamilyID, id.Match)
+			}
+		}
+	}
+}
+
+func TestIdentifyExamples(t *testing.T) {
+	cases := []struct {
+		atr, family, match, ic, mask, version string
+		bits                                  int
+	}{
+		// CARDS.md examples (public ATR list).
+		{"3BFF1800FF8131FE55006B02091617011101434E531131808D", "ST", MatchATR, "STMicroelectronics", "STIncard", "1.1", 2048},
+		{"3BDF18008131FE7D006B150C0180011101434E53103180E9", "AC", MatchATR, "ATMEL", "Athena", "1.0", 1024},
+		{"3BFF1800FF8131FE4D006B0404B85B01F101434E531031809D", "ACE2025", MatchATR, "NXP Semiconductors", "Giesecke & Devrient", "1.0", 1024},
+		// Not in the table: reached by the maker rules (fw 0x30 >= 32 on Infineon/IDEMIA → 2021).
+		{"3BFF1800008131FE45006B05053000012101434E5310318049", "IDEMIA2021", MatchCNSRule, "Infineon", "Oberthur Card Systems (IDEMIA)", "1.0", 2048},
+		// Athena mask on an STMicro chip: the AC rule (mask 12 on any IC).
+		{"3BDF18008131FE7D006B020C0182011101434E53103180FC", "AC", MatchCNSRule, "STMicroelectronics", "Athena", "1.0", 1024},
+		// Incard firmware 0x13 (< 0x16): InfoCamere/Aruba family, not ST.
+		{"3BFF1800FF8131FE55006B02091303011101434E531131809C", "INCARD", MatchCNSRule, "STMicroelectronics", "STIncard", "1.1", 2048},
+		// A CNS with makers no family claims (Gemplus mask): generic CNS, still shown with its makers.
+		{"3BFF1800FF8131FE55006B07020101011101434E531131808D", "", MatchCNS, "Texas Instruments", "Gemplus", "1.1", 2048},
+	}
+	for _, c := range cases {
+		b := mustHex(t, c.atr)
+		// Fix the TCK so each case is a valid ATR whatever its bytes.
+		b[len(b)-1] = 0
+		var x byte
+		for _, v := range b[1:] {
+			x ^= v
+		}
+		b[len(b)-1] = x
+		id := Identify(b)
+		if id.ATRError != "" {
+			t.Errorf("%s: %s", c.atr, id.ATRError)
+		}
+		if id.FamilyID != c.family || id.Match != c.match || id.ICMaker != c.ic || id.MaskMaker != c.mask ||
+			id.CNSVersion != c.version || id.RSABits != c.bits || id.Kind != "CNS" {
+			t.Errorf("Identify(%s) = %+v", c.atr, id)
+		}
+		if len(id.Drivers) == 0 && c.family != "ACE2025" {
+			t.Errorf("%s: no drivers", c.atr)
+		}
+	}
+}
+
+func TestIdentifyCIEAndUnknown(t *testing.T) {
+	// CIE v2: 15 historical bytes with 02 'ITID' 20 20 31 80 at hist[6..14].
+	hist := []byte{0x00, 0x6B, 0x04, 0x05, 0x01, 0x00, 0x02, 'I', 'T', 'I', 'D', 0x20, 0x20, 0x31, 0x80}
+	atr := append([]byte{0x3B, 0x8F, 0x80, 0x01}, hist...)
+	var x byte
+	for _, v := range atr[1:] {
+		x ^= v
+	}
+	atr = append(atr, x)
+	id := Identify(atr)
+	if id.FamilyID != "CIE" || id.Kind != "CIE" || id.Match != MatchCIE {
+		t.Errorf("CIE v2: %+v", id)
+	}
+	unknown := mustHex(t, "3B8F8001804F0CA000000306030001000000006A")
+	id = Identify(unknown)
+	if id.Known || id.Match != MatchUnknown || id.ATR != "3B8F8001804F0CA000000306030001000000006A" {
+		t.Errorf("unknown: %+v", id)
+	}
+	// A broken ATR is still shown, with the reason.
+	id = Identify([]byte{0x3B, 0xFF, 0x18})
+	if id.Known || id.ATRError == "" || id.ATR != "3BFF18" {
+		t.Errorf("broken: %+v", id)
+	}
+}
+
+func TestParseATR(t *testing.T) {
+	a, err := ParseATR(mustHex(t, "3BFF1800FF8131FE55006B02091617011101434E531131808D"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Groups) != 3 || *a.Groups[0].TA != 0x18 || *a.Groups[0].TC != 0xFF || *a.Groups[2].TB != 0x55 ||
+		len(a.Historical) != 15 || !a.HasTCK || a.TCK != 0x8D || len(a.Protocols) != 2 || a.Protocols[0] != 1 {
+		t.Fatalf("parsed %+v", a)
+	}
+	// T=0 only: no TCK.
+	if a, err := ParseATR(mustHex(t, "3B6500002063CB6600")); err != nil || a.HasTCK || len(a.Historical) != 5 {
+		t.Fatalf("T=0 ATR: %+v %v", a, err)
+	}
+	bad := map[string]ErrorKind{
+		"3B":     ErrATRMalformed,
+		"3BFF18": ErrATRMalformed,
+		"3BFF1800FF8131FE55006B02091617011101434E531131808E": ErrATRChecksum,
+		"3BFF1800FF8131FE55006B02091617011101434E53113180":   ErrATRMalformed,
+		"3B6500002063CB660000":                               ErrATRMalformed,
+		"4B00":                                               ErrATRMalformed,
+	}
+	for s, kind := range bad {
+		_, err := ParseATR(mustHex(t, s))
+		if !errors.Is(err, &Error{Kind: kind}) {
+			t.Errorf("ParseATR(%s) = %v, want kind %d", s, err, kind)
+		}
+	}
+}
+
+func FuzzParseATR(f *testing.F) {
+	for _, fam := range Families() {
+		for _, a := range fam.ATRs {
+			b, _ := parseHex(a.ATR)
+			f.Add(b)
+		}
+	}
+	f.Add([]byte{0x3B, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		a, err := ParseATR(b)
+		id := Identify(b)
+		if id.ATR != ATRString(b) {
+			t.Fatalf("ATR not echoed")
+		}
+		if err == nil {
+			n := 2 + len(a.Historical)
+			for _, g := range a.Groups {
+				for _, p := range []*byte{g.TA, g.TB, g.TC, g.TD} {
+					if p != nil {
+						n++
+					}
+				}
+			}
+			if a.HasTCK {
+				n++
+			}
+			if n != len(b) {
+				t.Fatalf("parsed %d bytes of %d", n, len(b))
+			}
+		}
+	})
+}

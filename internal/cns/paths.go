@@ -1,0 +1,15 @@
+package cns
+
+// Paths of the CNS files readable without PIN, from the MF (OpenSC pkcs15-itacns.c; CARDS.md). Each is
+// a sequence of 2-byte file identifiers, MF first, as SELECT by path from the MF takes them
+// (ISO/IEC 7816-4 §7.1.1, P1 = 08 after dropping 3F00).
+var (
+	PathMF               = []uint16{0x3F00}
+	PathIDCarta          = []uint16{0x3F00, 0x1000, 0x1003}
+	PathDatiPersonali    = []uint16{0x3F00, 0x1100, 0x1102}
+	PathCertCNS0         = []uint16{0x3F00, 0x1100, 0x1101} // authentication (CNS) certificate
+	PathCertCNS1         = []uint16{0x3F00, 0x1400, 0x9010} // qualified signature certificate
+	PathCertCNS1IDEMIA   = []uint16{0x3F00, 0x1400, 0x9001, 0x2002}
+	PathCertPaths        = [][]uint16{PathCertCNS0, PathCertCNS1, PathCertCNS1IDEMIA}
+	MaxDatiPersonaliSize = 400 // OpenSC caps the file at 400 bytes
+)
