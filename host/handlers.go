@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/ponte-it/ponte/host/cards"
 	"github.com/ponte-it/ponte/host/session"
 	"github.com/ponte-it/ponte/host/store"
 	"github.com/ponte-it/ponte/internal/buildinfo"
@@ -10,11 +11,20 @@ import (
 )
 
 // newHost wires every protocol command to the code that does it.
-func newHost() *session.Host {
+func newHost(svc *cards.Service) *session.Host {
 	return &session.Host{
 		Version: buildinfo.Version,
 		Events:  session.NewHub(),
 		Handlers: map[string]session.Handler{
+			protocol.CmdCards:            handle(func(ctx context.Context, _ struct{}) (protocol.CardsResult, *protocol.Error) { return svc.Cards(ctx) }),
+			protocol.CmdLogin:            handle(svc.Login),
+			protocol.CmdLogout:           handle(svc.Logout),
+			protocol.CmdSign:             handle(svc.Sign),
+			protocol.CmdGenerateKey:      handle(svc.GenerateKey),
+			protocol.CmdWriteCertificate: handle(svc.WriteCertificate),
+			protocol.CmdDeleteObjects:    handle(svc.DeleteObjects),
+			protocol.CmdChangePIN:        handle(svc.ChangePIN),
+			protocol.CmdUnblockPIN:       handle(svc.UnblockPIN),
 			protocol.CmdVersion: func(_ context.Context, req protocol.Request) (any, *protocol.Error) {
 				if perr := protocol.Params(req, &struct{}{}); perr != nil {
 					return nil, perr
@@ -24,6 +34,21 @@ func newHost() *session.Host {
 			protocol.CmdJournalPut:  journalPut,
 			protocol.CmdJournalList: journalList,
 		},
+	}
+}
+
+// handle adapts a typed operation: params decoded strictly into P, the result R encoded by the session.
+func handle[P, R any](op func(context.Context, P) (R, *protocol.Error)) session.Handler {
+	return func(ctx context.Context, req protocol.Request) (any, *protocol.Error) {
+		var p P
+		if perr := protocol.Params(req, &p); perr != nil {
+			return nil, perr
+		}
+		r, perr := op(ctx, p)
+		if perr != nil {
+			return nil, perr
+		}
+		return r, nil
 	}
 }
 

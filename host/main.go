@@ -19,8 +19,10 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/ponte-it/ponte/host/cards"
 	"github.com/ponte-it/ponte/host/config"
 	"github.com/ponte-it/ponte/host/install"
+	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/host/serve"
 	"github.com/ponte-it/ponte/host/session"
 	"github.com/ponte-it/ponte/host/webui"
@@ -29,6 +31,7 @@ import (
 )
 
 func main() {
+	p11.RunProbeIfRequested() // a module probe in a child process: see p11.ProbeSubprocess
 	log.SetFlags(0)
 	log.SetPrefix("ponte-host: ")
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -116,7 +119,8 @@ func serveStdio(transport string, stdin io.Reader, stdout io.Writer) int {
 	os.Stdout = os.Stderr
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := newHost().Serve(ctx, session.NewNativeConn(stdin, stdout), transport); err != nil {
+	host := startHost(ctx)
+	if err := host.Serve(ctx, session.NewNativeConn(stdin, stdout), transport); err != nil {
 		log.Print(err)
 		return 1
 	}
@@ -134,17 +138,30 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ponte-host: interfaccia non inclusa in questa build (usare make build) / UI not built into this binary (use make build)")
 		return 1
 	}
-	srv, err := serve.Listen(newHost(), webui.FS(), *listen)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	srv, err := serve.Listen(startHost(ctx), webui.FS(), *listen)
 	if err != nil {
 		fmt.Fprintln(stderr, "ponte-host:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "Ponte: aprire / open %s\n", srv.URL())
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	if err := srv.Serve(ctx); err != nil {
 		fmt.Fprintln(stderr, "ponte-host:", err)
 		return 1
 	}
 	return 0
+}
+
+// startHost builds the host and starts pushing reader and card events to its sessions until ctx ends.
+// Without pcscd there are no events (and no PC/SC readers), but PKCS#11 tokens still work.
+func startHost(ctx context.Context) *session.Host {
+	svc := cards.New()
+	h := newHost(svc)
+	go func() {
+		if err := svc.Watch(ctx, func(name string, data any) { _ = h.Events.Publish(name, data) }); err != nil && ctx.Err() == nil {
+			log.Printf("lettori non osservabili / cannot watch readers: %v", err)
+		}
+	}()
+	return h
 }

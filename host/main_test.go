@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/host/cards"
 	"github.com/ponte-it/ponte/internal/ids"
 	"github.com/ponte-it/ponte/internal/nativemsg"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -74,7 +75,7 @@ func TestNativeSession(t *testing.T) {
 
 // Every command of the protocol table is implemented by this host (hello is the session's own).
 func TestEveryCommandHasAHandler(t *testing.T) {
-	h := newHost()
+	h := newHost(cards.New())
 	for _, c := range protocol.Commands() {
 		if c.Name == protocol.CmdHello {
 			continue

@@ -61,6 +61,15 @@ type EventInfo struct {
 var commandTable = []CommandInfo{
 	{CmdHello, "Agree the protocol version. Must be the first request; any other before it gets HELLO_REQUIRED.", Hello{}, HelloResult{}},
 	{CmdVersion, "The host's version (the same string `ponte-host version` prints).", struct{}{}, VersionResult{}},
+	{CmdCards, "Readers, the cards in them (family, holder, certificates) and their PKCS#11 token, without PIN.", struct{}{}, CardsResult{}},
+	{CmdLogin, "Open the PIN session on a card (one try, never retried; empty PIN on a PIN-pad reader).", Login{}, PINResult{}},
+	{CmdLogout, "End the PIN session.", CardRef{}, Empty{}},
+	{CmdSign, "Sign a digest with a key on the card; pin only for keys with context-specific login.", Sign{}, SignResult{}},
+	{CmdGenerateKey, "Make an RSA key pair on the card (sensitive, not extractable), or return the pair with that label.", GenerateKey{}, GenerateKeyResult{}},
+	{CmdWriteCertificate, "Store a certificate next to the key with the same CKA_ID (refused for another key).", WriteCertificate{}, Empty{}},
+	{CmdDeleteObjects, "Remove selected objects of one CKA_ID (never the last key with a valid certificate).", DeleteObjects{}, Empty{}},
+	{CmdChangePIN, "Change the PIN (old and new tried once).", ChangePIN{}, PINResult{}},
+	{CmdUnblockPIN, "Unblock the PIN with the PUK and set a new PIN.", UnblockPIN{}, PINResult{}},
 	{CmdJournalPut, "Store one renewal journal record (write-ahead; atomic).", JournalPut{}, Empty{}},
 	{CmdJournalList, "Every renewal journal record, for resuming.", struct{}{}, JournalListResult{}},
 }
