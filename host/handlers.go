@@ -25,6 +25,9 @@ func newHost(svc *cards.Service) *session.Host {
 			protocol.CmdDeleteObjects:    handle(svc.DeleteObjects),
 			protocol.CmdChangePIN:        handle(svc.ChangePIN),
 			protocol.CmdUnblockPIN:       handle(svc.UnblockPIN),
+			protocol.CmdDiagnose: handle(func(ctx context.Context, _ struct{}) (protocol.DiagnoseResult, *protocol.Error) {
+				return svc.Diagnose(ctx)
+			}),
 			protocol.CmdVersion: func(_ context.Context, req protocol.Request) (any, *protocol.Error) {
 				if perr := protocol.Params(req, &struct{}{}); perr != nil {
 					return nil, perr

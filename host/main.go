@@ -51,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case "serve":
 		return serveCmd(args[1:], stdout, stderr)
+	case "diagnose":
+		return diagnoseCmd(args[1:], stdout, stderr)
 	case "install", "uninstall":
 		return install.Command(args[0], args[1:], install.Config{
 			ChromeExtensionID: ids.ChromeExtensionID(), FirefoxAddonID: ids.FirefoxAddonID,
@@ -70,6 +72,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const usage = `uso / usage:
   ponte-host version             versione / version
   ponte-host serve [--listen A]  app locale su 127.0.0.1 / local web app on 127.0.0.1
+  ponte-host diagnose [--json]   cosa vede Ponte e cosa fare / what Ponte sees and what to do
   ponte-host install [--system]  registra il programma nei browser / register with the browsers
   ponte-host uninstall [--system] rimuove la registrazione / remove the registration
   ponte-host stdio               protocollo su stdin/stdout (per il comando ponte) / protocol on stdin/stdout (for the ponte command)

@@ -32,7 +32,7 @@ func (s *Service) Cards(ctx context.Context) (protocol.CardsResult, *protocol.Er
 	drivers := map[string]bool{}
 	if pc, err := s.PCSC(); err == nil {
 		names, err := pc.Readers()
-		if err != nil && !isCode(err, protocol.ErrNoReader) {
+		if err != nil && !isCode(err, protocol.ErrNoReader) && !isCode(err, protocol.ErrNoService) {
 			return res, perr(err)
 		}
 		for _, name := range names {

@@ -120,9 +120,10 @@ func classify(reader, op string, err error) error {
 			code = protocol.ErrCardRemoved
 		case scard.ErrNoSmartcard:
 			code = protocol.ErrNoCard
-		case scard.ErrUnknownReader, scard.ErrReaderUnavailable, scard.ErrNoReadersAvailable,
-			scard.ErrNoService, scard.ErrServiceStopped:
+		case scard.ErrUnknownReader, scard.ErrReaderUnavailable, scard.ErrNoReadersAvailable:
 			code = protocol.ErrNoReader
+		case scard.ErrNoService, scard.ErrServiceStopped:
+			code = protocol.ErrNoService
 		case scard.ErrSharingViolation:
 			code = protocol.ErrCardBusy
 		case scard.ErrUnresponsiveCard, scard.ErrUnsupportedCard:

@@ -70,6 +70,7 @@ var commandTable = []CommandInfo{
 	{CmdDeleteObjects, "Remove selected objects of one CKA_ID (never the last key with a valid certificate).", DeleteObjects{}, Empty{}},
 	{CmdChangePIN, "Change the PIN (old and new tried once).", ChangePIN{}, PINResult{}},
 	{CmdUnblockPIN, "Unblock the PIN with the PUK and set a new PIN.", UnblockPIN{}, PINResult{}},
+	{CmdDiagnose, "Everything Ponte sees (service, readers, cards, drivers, certificates) and what to do, in words.", struct{}{}, DiagnoseResult{}},
 	{CmdJournalPut, "Store one renewal journal record (write-ahead; atomic).", JournalPut{}, Empty{}},
 	{CmdJournalList, "Every renewal journal record, for resuming.", struct{}{}, JournalListResult{}},
 }

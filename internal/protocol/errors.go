@@ -24,6 +24,7 @@ const (
 	ErrNotReady        Code = "HELLO_REQUIRED"
 	ErrOriginRefused   Code = "ORIGIN_REFUSED"
 	ErrInternal        Code = "INTERNAL"
+	ErrNoService       Code = "PCSC_UNAVAILABLE"
 	ErrNoReader        Code = "NO_READER"
 	ErrNoCard          Code = "NO_CARD"
 	ErrCardRemoved     Code = "CARD_REMOVED"
@@ -60,6 +61,7 @@ var errorTable = []codeRow{
 	{ErrNotReady, false, "Connessione non inizializzata.", "Connection not initialised."},
 	{ErrOriginRefused, false, "Origine non autorizzata a usare Ponte.", "This origin may not use Ponte."},
 	{ErrInternal, false, "Errore interno di Ponte: scaricare il log e contattare l'assistenza.", "Ponte internal error: download the log and contact support."},
+	{ErrNoService, true, "Il servizio delle smart card non è attivo (Linux: pcscd).", "The smart card service is not running (Linux: pcscd)."},
 	{ErrNoReader, true, "Nessun lettore di smart card collegato.", "No smart card reader connected."},
 	{ErrNoCard, true, "Smartcard non inserita: inserire la tessera nel lettore.", "No card inserted: put the card in the reader."},
 	{ErrCardRemoved, true, "La tessera è stata rimossa: reinserirla per continuare.", "The card was removed: put it back to continue."},
