@@ -113,6 +113,8 @@ func startDaemon(t *testing.T, pcscd, confPath string, e *Env) {
 		pcscd, "--foreground", "--info", "--apdu", "--config", confPath)
 	cmd.Env = append(os.Environ(), "LISTEN_FDS=1")
 	cmd.ExtraFiles = []*os.File{f} // fd 3 = SD_LISTEN_FDS_START
+	// If the test binary dies (a timeout panic skips cleanups), pcscd goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
