@@ -44,8 +44,14 @@ func newCard(t *testing.T, family, surname, name, cf, id string) *card {
 	return c
 }
 
-func open(t *testing.T) (*pcsc.Context, []string) {
+// setup gives the test its own pcscd (nil Env in the parent process: the caller returns) and a Context
+// that sees its two vpcd readers.
+func setup(t *testing.T) (*pcscdtest.Env, *pcsc.Context, []string) {
 	t.Helper()
+	e := pcscdtest.Start(t)
+	if e == nil {
+		return nil, nil, nil
+	}
 	pc, err := pcsc.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -55,8 +61,11 @@ func open(t *testing.T) (*pcsc.Context, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(readers) // "Ponte VPCD 0 00 00", "Ponte VPCD 0 00 01", ...: the order of the vpcd ports
-	return pc, readers
+	sort.Strings(readers) // "Ponte VPCD 0 00 00", "Ponte VPCD 0 00 01": the order of the vpcd ports
+	if len(readers) != 2 {
+		t.Fatalf("readers %q, want the two vpcd slots", readers)
+	}
+	return e, pc, readers
 }
 
 func insert(t *testing.T, e *pcscdtest.Env, slot int, c *card) *vcard.Slot {
@@ -130,13 +139,9 @@ func (ev *events) wait(t *testing.T, from *int, kind, reader string) pcsc.Event 
 }
 
 func TestReadersAndEvents(t *testing.T) {
-	e := pcscdtest.Start(t)
+	e, pc, readers := setup(t)
 	if e == nil {
 		return
-	}
-	pc, readers := open(t)
-	if len(readers) != 2 {
-		t.Fatalf("readers %q, want the two vpcd slots", readers)
 	}
 	ev := watch(t, pc)
 	i := 0
@@ -170,28 +175,11 @@ func TestReadersAndEvents(t *testing.T) {
 
 func waitInserted(t *testing.T, pc *pcsc.Context, readers ...string) {
 	t.Helper()
-	ev := &events{ch: make(chan struct{}, 1)}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = pc.Watch(ctx, func(e pcsc.Event) {
-			ev.mu.Lock()
-			ev.got = append(ev.got, e)
-			ev.mu.Unlock()
-			select {
-			case ev.ch <- struct{}{}:
-			default:
-			}
-		})
-	}()
+	ev := watch(t, pc)
 	for _, r := range readers {
 		i := 0
 		ev.wait(t, &i, protocol.EvCardInserted, r)
 	}
-	cancel()
-	<-done
 }
 
 func checkInfo(t *testing.T, info *pcsc.CardInfo, c *card, family string) {
@@ -212,11 +200,10 @@ func checkInfo(t *testing.T, info *pcsc.CardInfo, c *card, family string) {
 }
 
 func TestReadCard(t *testing.T) {
-	e := pcscdtest.Start(t)
+	e, pc, readers := setup(t)
 	if e == nil {
 		return
 	}
-	pc, readers := open(t)
 	c := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
 	if len(c.auth) <= 255 {
 		t.Fatal("certificate too small to exercise chunked READ BINARY")
@@ -241,11 +228,10 @@ func TestReadCard(t *testing.T) {
 }
 
 func TestRemovedMidRead(t *testing.T) {
-	e := pcscdtest.Start(t)
+	e, pc, readers := setup(t)
 	if e == nil {
 		return
 	}
-	pc, readers := open(t)
 	ev := watch(t, pc)
 	i := 0
 	c := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
@@ -285,20 +271,23 @@ func TestRemovedMidRead(t *testing.T) {
 	checkInfo(t, info, c, "AC")
 }
 
-func TestTwoCardsAtOnce(t *testing.T) {
-	e := pcscdtest.Start(t)
-	if e == nil {
-		return
-	}
-	pc, readers := open(t)
-	if len(readers) != 2 {
-		t.Fatalf("readers %q", readers)
-	}
+// twoCards puts an ST card in the first reader and an AC card in the second.
+func twoCards(t *testing.T, e *pcscdtest.Env, pc *pcsc.Context, readers []string) (*card, *card) {
+	t.Helper()
 	a := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
 	b := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
 	insert(t, e, 0, a)
 	insert(t, e, 1, b)
 	waitInserted(t, pc, readers[0], readers[1])
+	return a, b
+}
+
+func TestTwoCardsAtOnce(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	a, b := twoCards(t, e, pc, readers)
 	var wg sync.WaitGroup
 	infos := make([]*pcsc.CardInfo, 2)
 	errs := make([]error, 2)
@@ -321,16 +310,11 @@ func TestTwoCardsAtOnce(t *testing.T) {
 // One operation per card: while one holds the card, another waits and gives up with ErrCardBusy after
 // BusyWait; the other reader is unaffected.
 func TestOneOperationPerCard(t *testing.T) {
-	e := pcscdtest.Start(t)
+	e, pc, readers := setup(t)
 	if e == nil {
 		return
 	}
-	pc, readers := open(t)
-	a := newCard(t, "ST", "ROSSI", "MARIO", "RSSMRA85T10A562S", "0123456789012345")
-	b := newCard(t, "AC", "BIANCHI", "ANNA", "BNCNNA80A41H501R", "9988776655443322")
-	insert(t, e, 0, a)
-	insert(t, e, 1, b)
-	waitInserted(t, pc, readers[0], readers[1])
+	a, b := twoCards(t, e, pc, readers)
 	pc.BusyWait = 200 * time.Millisecond
 	holding, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error)

@@ -2,6 +2,9 @@ package cns
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -159,4 +162,17 @@ func FuzzParseATR(f *testing.F) {
 			}
 		}
 	})
+}
+
+// docs/cards.md lists every family of the table.
+func TestDocsListFamilies(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "cards.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Families() {
+		if !strings.Contains(string(b), "| "+f.ID+" | "+f.Sigla+" |") {
+			t.Errorf("docs/cards.md has no row for family %s (%s)", f.ID, f.Sigla)
+		}
+	}
 }

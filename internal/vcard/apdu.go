@@ -54,58 +54,47 @@ func parseCommand(b []byte) (command, error) {
 	case len(body) == 0: // case 1
 		return c, nil
 	case len(body) == 1: // case 2 short
-		c.hasLe, c.ne, c.leMax = true, int(body[0]), body[0] == 0
-		if c.ne == 0 {
-			c.ne = maxShortNe
-		}
+		c.setLe(int(body[0]), maxShortNe)
 		return c, nil
 	case body[0] != 0: // case 3 or 4 short
-		lc := int(body[0])
-		switch len(body) {
-		case 1 + lc:
-			c.data = body[1:]
-			return c, nil
-		case 2 + lc:
-			c.data = body[1 : 1+lc]
-			le := body[1+lc]
-			c.hasLe, c.ne, c.leMax = true, int(le), le == 0
-			if c.ne == 0 {
-				c.ne = maxShortNe
-			}
-			return c, nil
-		}
-		return c, errBadAPDU
-	}
-	// Extended length: body starts with 00.
-	if len(body) == 3 { // case 2 extended
-		le := int(binary.BigEndian.Uint16(body[1:]))
-		c.hasLe, c.ne, c.leMax = true, le, le == 0
-		if le == 0 {
-			c.ne = maxExtendedResponse
-		}
+		return c.withBody(body, 1, int(body[0]), 1, maxShortNe)
+	case len(body) == 3: // case 2 extended
+		c.setLe(int(binary.BigEndian.Uint16(body[1:])), maxExtendedResponse)
 		return c, nil
-	}
-	if len(body) < 3 {
+	case len(body) < 3:
 		return c, errBadAPDU
 	}
-	lc := int(binary.BigEndian.Uint16(body[1:3]))
+	// Case 3 or 4 extended: 00, Lc on two bytes, data, optional Le on two bytes.
+	return c.withBody(body, 3, int(binary.BigEndian.Uint16(body[1:3])), 2, maxExtendedResponse)
+}
+
+// withBody splits the command data and an optional Le of leSize bytes after a Lc field of lcSize bytes.
+func (c command) withBody(body []byte, lcSize, lc, leSize, maxNe int) (command, error) {
 	if lc == 0 {
 		return c, errBadAPDU
 	}
 	switch len(body) {
-	case 3 + lc:
-		c.data = body[3:]
+	case lcSize + lc:
+		c.data = body[lcSize:]
 		return c, nil
-	case 5 + lc:
-		c.data = body[3 : 3+lc]
-		le := int(binary.BigEndian.Uint16(body[3+lc:]))
-		c.hasLe, c.ne, c.leMax = true, le, le == 0
-		if le == 0 {
-			c.ne = maxExtendedResponse
+	case lcSize + lc + leSize:
+		c.data = body[lcSize : lcSize+lc]
+		le := 0
+		for _, b := range body[lcSize+lc:] {
+			le = le<<8 | int(b)
 		}
+		c.setLe(le, maxNe)
 		return c, nil
 	}
 	return c, errBadAPDU
+}
+
+// setLe records the Le field: 0 means the maximum (256 short, 65536 extended).
+func (c *command) setLe(le, max int) {
+	c.hasLe, c.ne, c.leMax = true, le, le == 0
+	if le == 0 {
+		c.ne = max
+	}
 }
 
 func sw(code int) []byte { return []byte{byte(code >> 8), byte(code)} }

@@ -34,7 +34,7 @@ type Env struct {
 	// order pcscd names the readers.
 	Ports []int
 	Log   string // pcscd's log file
-	Dir   string // a private directory for the test (HOME for OpenSC, files)
+	Dir   string // the test's private directory (pcscd socket, log, reader.conf)
 }
 
 const childVar = "PONTE_PCSCD_TEST_ENV"
@@ -79,7 +79,7 @@ func Start(t *testing.T) *Env {
 
 	env, _ := json.Marshal(e)
 	child := exec.Command(os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=2m")
-	child.Env = append(os.Environ(), childVar+"="+string(env), "PCSCLITE_CSOCK_NAME="+e.Socket, "HOME="+e.Dir)
+	child.Env = append(os.Environ(), childVar+"="+string(env), "PCSCLITE_CSOCK_NAME="+e.Socket)
 	out, err := child.CombinedOutput()
 	t.Logf("child process output:\n%s", out)
 	if err != nil {
@@ -113,6 +113,8 @@ func startDaemon(t *testing.T, pcscd, confPath string, e *Env) {
 		pcscd, "--foreground", "--info", "--apdu", "--config", confPath)
 	cmd.Env = append(os.Environ(), "LISTEN_FDS=1")
 	cmd.ExtraFiles = []*os.File{f} // fd 3 = SD_LISTEN_FDS_START
+	// If the test binary dies (a timeout panic skips cleanups), pcscd goes with it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,103 @@
+package pcsc
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ebfe/scard"
+
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+func TestFileSize(t *testing.T) {
+	cases := map[string]struct {
+		in   []byte
+		want int
+	}{
+		"fci with 80":       {[]byte{0x6F, 0x08, 0x80, 0x02, 0x03, 0x1F, 0x82, 0x01, 0x01, 0x00}, 0x31F},
+		"fcp with 81 only":  {[]byte{0x62, 0x04, 0x81, 0x02, 0x00, 0x10}, 16},
+		"80 wins over 81":   {[]byte{0x62, 0x08, 0x81, 0x02, 0x00, 0x20, 0x80, 0x02, 0x00, 0x10}, 16},
+		"no size":           {[]byte{0x6F, 0x03, 0x82, 0x01, 0x38}, -1},
+		"not a template":    {[]byte{0x00, 0x01, 0x02}, -1},
+		"truncated element": {[]byte{0x6F, 0x04, 0x80, 0x04, 0x00}, -1},
+		"empty":             {nil, -1},
+	}
+	for name, c := range cases {
+		if got := fileSize(c.in); got != c.want {
+			t.Errorf("%s: %d, want %d", name, got, c.want)
+		}
+	}
+}
+
+func FuzzFileSize(f *testing.F) {
+	f.Add([]byte{0x6F, 0x08, 0x80, 0x02, 0x03, 0x1F, 0x82, 0x01, 0x01, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if n := fileSize(b); n < -1 {
+			t.Fatalf("size %d", n)
+		}
+	})
+}
+
+func TestClassify(t *testing.T) {
+	cases := map[scard.Error]protocol.Code{
+		scard.ErrRemovedCard:      protocol.ErrCardRemoved,
+		scard.ErrResetCard:        protocol.ErrCardRemoved,
+		scard.ErrNoSmartcard:      protocol.ErrNoCard,
+		scard.ErrUnknownReader:    protocol.ErrNoReader,
+		scard.ErrNoService:        protocol.ErrNoReader,
+		scard.ErrSharingViolation: protocol.ErrCardBusy,
+		scard.ErrUnsupportedCard:  protocol.ErrCardUnreadable,
+	}
+	for in, want := range cases {
+		err := classify("R 00 00", "SCardConnect", in)
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != want || !errors.Is(err, in) || !errors.Is(err, &Error{Code: want}) {
+			t.Errorf("%v: %v, want %s", in, err, want)
+		}
+		if pe.Retriable() != want.Retriable() {
+			t.Errorf("%v: retriable %v", in, pe.Retriable())
+		}
+		// Italian first, then English, then the detail.
+		msg := err.Error()
+		if it, en := want.Text("it"), want.Text("en"); !strings.HasPrefix(msg, it) || !strings.Contains(msg, en) {
+			t.Errorf("message %q", msg)
+		}
+	}
+	if !errors.Is(&StatusError{SW: 0x6A82}, ErrFileNotFound) || errors.Is(&StatusError{SW: 0x6982}, ErrFileNotFound) {
+		t.Error("StatusError matching")
+	}
+}
+
+func TestReportCard(t *testing.T) {
+	var got []Event
+	fn := func(e Event) { got = append(got, e) }
+	present := map[string]bool{}
+	st := func(cur, ev scard.StateFlag, counter uint32) scard.ReaderState {
+		return scard.ReaderState{Reader: "R", CurrentState: cur, EventState: ev | scard.StateFlag(counter<<16), Atr: []byte{0x3B, 0x00}}
+	}
+	reportCard(st(scard.StateUnaware, scard.StatePresent, 1), present, fn)       // initial: inserted
+	reportCard(st(scard.StatePresent|1<<16, scard.StatePresent, 1), present, fn) // nothing new
+	reportCard(st(scard.StatePresent|1<<16, scard.StateEmpty, 2), present, fn)   // removed
+	reportCard(st(scard.StateEmpty|2<<16, scard.StatePresent, 3), present, fn)   // inserted
+	reportCard(st(scard.StatePresent|3<<16, scard.StatePresent, 5), present, fn) // swapped between wakes
+	kinds := []string{}
+	for _, e := range got {
+		kinds = append(kinds, e.Kind)
+	}
+	want := []string{protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted}
+	if strings.Join(kinds, ",") != strings.Join(want, ",") {
+		t.Fatalf("events %v, want %v", kinds, want)
+	}
+	got = nil
+	states := syncReaders(nil, []string{"A", "B"}, present, fn)
+	present["A"] = true
+	states = syncReaders(states, []string{"B", "C"}, present, fn)
+	kinds = kinds[:0]
+	for _, e := range got {
+		kinds = append(kinds, e.Kind+":"+e.Reader)
+	}
+	if strings.Join(kinds, ",") != "reader-added:A,reader-added:B,card-removed:A,reader-removed:A,reader-added:C" || len(states) != 2 {
+		t.Fatalf("events %v, states %d", kinds, len(states))
+	}
+}
