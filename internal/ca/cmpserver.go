@@ -73,7 +73,9 @@ func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	case cmp.BodyCertConf:
 		return x.certConf(ctx)
 	case cmp.BodyGenM:
-		if st := x.authenticate(ctx, x.p); st != nil {
+		// RFC 9483 §4.3: a genm may be unprotected; the CA certificates are public anyway.
+		unprotected := x.req.Header.ProtectionAlg.Algorithm == nil && len(x.req.Protection) == 0
+		if st := x.authenticate(ctx, x.p); st != nil && !unprotected {
 			return x.errorMsg(*st)
 		}
 		if x.req.AsksForCACerts() {
