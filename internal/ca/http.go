@@ -61,7 +61,7 @@ func (c *CA) Handler(tsa http.Handler) http.Handler {
 // cmpProfile extracts the profile from /.well-known/cmp/p/<profile>[/<operation>] ("" for the default).
 func cmpProfile(path string) (string, bool) {
 	rest, ok := strings.CutPrefix(path, "/.well-known/cmp")
-	if !ok {
+	if !ok || (rest != "" && rest[0] != '/') {
 		return "", false
 	}
 	rest = strings.Trim(rest, "/")

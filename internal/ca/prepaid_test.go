@@ -1,0 +1,228 @@
+package ca
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// A CMP peer built from the codec, to send exactly the messages a retrying client would.
+
+type peer struct {
+	t       *testing.T
+	tc      *testCA
+	profile string
+	cert    *x509.Certificate
+	key     crypto.Signer
+}
+
+func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
+	p.t.Helper()
+	nonce := make([]byte, 16)
+	rand.Read(nonce)
+	m := &cmp.Message{Header: cmp.Header{PVNO: cmp.PVNO2000, Recipient: cmp.DirectoryName(p.tc.ca.Cert.RawSubject),
+		MessageTime: time.Now(), TransactionID: tid, SenderNonce: nonce}, Body: body}
+	if err := m.Protect(&cmp.SignatureProtection{Signer: p.key, Cert: p.cert}); err != nil {
+		p.t.Fatal(err)
+	}
+	der, err := m.Marshal()
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return p.post(der, nonce)
+}
+
+// post sends DER and checks the answer is signed by the CA and answers this message.
+func (p *peer) post(der, nonce []byte) *cmp.Message {
+	p.t.Helper()
+	resp, err := http.Post(cmp.Endpoint(p.tc.base, p.profile), cmp.ContentType, bytes.NewReader(der))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	ans, err := cmp.ParseMessage(b)
+	if err != nil {
+		p.t.Fatalf("answer: %v", err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(p.tc.ca.Cert)
+	if _, err := ans.VerifySignature(pool, time.Now()); err != nil {
+		p.t.Fatalf("answer protection: %v", err)
+	}
+	if nonce != nil && !bytes.Equal(ans.Header.RecipNonce, nonce) {
+		p.t.Fatal("answer's recipNonce is not our senderNonce")
+	}
+	return ans
+}
+
+// kur builds the key update request body for newKey, with account credentials when id is not empty.
+func (p *peer) kur(newKey crypto.Signer, id, password string) cmp.Body {
+	p.t.Helper()
+	spki, _ := x509.MarshalPKIXPublicKey(newKey.Public())
+	msg := cmp.CertReqMsg{Template: cmp.CertTemplate{Subject: p.cert.RawSubject, PublicKey: spki},
+		Controls: []cmp.AttributeTypeAndValue{cmp.OldCertIDControl(p.cert)}}
+	if id != "" {
+		ri, err := cmp.AccountRegInfo(id, password)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		msg.RegInfo = []cmp.AttributeTypeAndValue{ri}
+	}
+	if err := msg.SignPOP(newKey); err != nil {
+		p.t.Fatal(err)
+	}
+	return cmp.Body{Type: cmp.BodyKUR, CertReqMsgs: []cmp.CertReqMsg{msg}}
+}
+
+func certResponse(t *testing.T, m *cmp.Message) cmp.CertResponse {
+	t.Helper()
+	if m.Body.Type != cmp.BodyKUP || m.Body.CertRep == nil || len(m.Body.CertRep.Responses) != 1 {
+		t.Fatalf("want one kup response, got %v %+v", m.Body.Type, m.Body)
+	}
+	return m.Body.CertRep.Responses[0]
+}
+
+// TestPrepaidChargedOnce: a paid renewal is charged exactly once although the client resends the
+// request and polls many times; a second one the balance cannot pay is refused before issuance; wrong
+// credentials are refused.
+func TestPrepaidChargedOnce(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	tc.profile("paid", func(p *profile.Profile) { p.DelaySeconds = 1; p.Price = 500 })
+	if err := tc.ca.AddAccount(ctx, "studio-rossi", "una-password-lunga", 700); err != nil {
+		t.Fatal(err)
+	}
+	oldKey, _ := tc.key("old.key")
+	old, _ := tc.issue("old.pem", oldKey, "/C=IT/CN=PAGANTE", inWindow(), 1100)
+	p := &peer{t: t, tc: tc, profile: "paid", cert: old, key: oldKey}
+	newKey, _ := tc.key("new.key")
+	body := p.kur(newKey, "studio-rossi", "una-password-lunga")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+
+	firstTID := append([]byte(nil), tid...)
+	// The same request three times (a client retrying after a lost answer): the same waiting transaction.
+	for i := 0; i < 3; i++ {
+		if r := certResponse(t, p.send(tid, body)); r.Status.Status != cmp.StatusWaiting {
+			t.Fatalf("try %d: status %v %v", i, r.Status.Status, r.Status.StatusString)
+		}
+	}
+	if a, _ := tc.ca.Store.Account(ctx, "studio-rossi"); a.Balance != 700 {
+		t.Fatalf("charged before issuance: %d", a.Balance)
+	}
+	// Poll (bounded) until the certificate comes, then poll and resend some more.
+	var issued []byte
+	for i := 0; i < 100 && issued == nil; i++ {
+		ans := p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})
+		switch ans.Body.Type {
+		case cmp.BodyPollRep:
+			if ans.Body.PollRep[0].CheckAfter < 1 {
+				t.Fatalf("checkAfter %d", ans.Body.PollRep[0].CheckAfter)
+			}
+			time.Sleep(100 * time.Millisecond)
+		case cmp.BodyKUP:
+			issued = certResponse(t, ans).Cert
+		default:
+			t.Fatalf("poll answered %v", ans.Body.Type)
+		}
+	}
+	if issued == nil {
+		t.Fatal("certificate never issued")
+	}
+	for i := 0; i < 5; i++ {
+		if c := certResponse(t, p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert; !bytes.Equal(c, issued) {
+			t.Fatal("a later poll returned another certificate")
+		}
+		if c := certResponse(t, p.send(tid, body)).Cert; !bytes.Equal(c, issued) {
+			t.Fatal("a resent request returned another certificate")
+		}
+	}
+	cert, _ := x509.ParseCertificate(issued)
+	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
+	for i := 0; i < 2; i++ {
+		if ans := p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}}); ans.Body.Type != cmp.BodyPKIConf {
+			t.Fatalf("certConf answered %v", ans.Body.Type)
+		}
+	}
+	a, _ := tc.ca.Store.Account(ctx, "studio-rossi")
+	charges, _ := tc.ca.Store.Charges(ctx, "studio-rossi")
+	if a.Balance != 200 || len(charges) != 1 || charges[0].CertSerial != SerialHex(cert.SerialNumber) {
+		t.Fatalf("balance %d, charges %+v", a.Balance, charges)
+	}
+
+	// A second card of the same account: 2,00 € cannot pay 5,00 €; nothing is issued or recorded.
+	key2, _ := tc.key("old2.key")
+	old2, _ := tc.issue("old2.pem", key2, "/C=IT/CN=PAGANTE DUE", inWindow(), 1100)
+	p2 := &peer{t: t, tc: tc, profile: "paid", cert: old2, key: key2}
+	rand.Read(tid)
+	r := certResponse(t, p2.send(tid, p2.kur(newKey, "studio-rossi", "una-password-lunga")))
+	if r.Status.Status != cmp.StatusRejection || !r.Status.FailInfo.Has(cmp.FailNotAuthorized) ||
+		!strings.HasPrefix(r.Status.StatusString[0], "insufficientBalance: credito insufficiente: disponibili 2,00 €, costo 5,00 €") {
+		t.Fatalf("want insufficient balance, got %+v", r.Status)
+	}
+	if reason, _ := r.Status.Reason(); reason != cmp.ReasonInsufficientBalance {
+		t.Fatalf("the client does not recognise the reason: %+v", r.Status)
+	}
+	if n, _ := tc.ca.Store.Renewals(ctx, SerialHex(old2.SerialNumber)); n != 0 {
+		t.Fatal("a refused renewal was recorded")
+	}
+	// Wrong password, unknown account, no credentials: badAccount, same answer for all.
+	for _, cred := range [][2]string{{"studio-rossi", "sbagliata!"}, {"nessuno", "una-password-lunga"}, {"", ""}} {
+		rand.Read(tid)
+		r := certResponse(t, p2.send(tid, p2.kur(newKey, cred[0], cred[1])))
+		if reason, _ := r.Status.Reason(); reason != cmp.ReasonBadAccount || !r.Status.FailInfo.Has(cmp.FailNotAuthorized) {
+			t.Fatalf("%v: want badAccount, got %+v", cred, r.Status)
+		}
+	}
+	// A transactionID reused for another request is refused.
+	if ans := p.send(firstTID, p.kur(key2, "studio-rossi", "una-password-lunga")); ans.Body.Type != cmp.BodyError ||
+		!ans.Body.Error.Status.FailInfo.Has(cmp.FailTransactionIDInUse) {
+		t.Fatalf("reused transactionID: %v %+v", ans.Body.Type, ans.Body.Error)
+	}
+}
+
+// TestClientResumesAfterRestart: our own client (internal/cmp) leaves a delayed request pending, the CA
+// restarts, and the saved transaction is collected from the new instance.
+func TestClientResumesAfterRestart(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 1 })
+	oldKey, _ := tc.key("old.key")
+	old, _ := tc.issue("old.pem", oldKey, "/C=IT/CN=RIPRESA", inWindow(), 1100)
+	newKey, _ := tc.key("new.key")
+	anchors := x509.NewCertPool()
+	anchors.AddCert(tc.ca.Cert)
+	cl := &cmp.Client{URL: cmp.Endpoint(tc.base, "slow"), Anchors: anchors}
+	res, err := cl.KeyUpdate(context.Background(), old, oldKey, newKey, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Pending == nil || res.Cert != nil {
+		t.Fatalf("want a pending transaction, got %+v", res)
+	}
+	tc.restart()
+	cl.MaxWait = 30 * time.Second
+	res, err = cl.Poll(context.Background(), res.Pending, &cmp.SignatureProtection{Signer: oldKey, Cert: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cert == nil || !bytes.Equal(res.Cert.RawSubject, old.RawSubject) {
+		t.Fatalf("result %+v", res)
+	}
+	// genm caCerts through the same client.
+	cas, err := cl.CACerts(context.Background(), nil)
+	if err != nil || len(cas) != 1 || !cas[0].Equal(tc.ca.Cert) {
+		t.Fatalf("caCerts: %v %v", cas, err)
+	}
+}
