@@ -167,12 +167,14 @@ func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	nb := now.UTC().Truncate(time.Second).Add(-time.Hour)
+	// Back-dated ten years so demo and test cards can be provisioned with past issuance dates (to be
+	// inside a renewal window or near the lifetime cap) and still chain at every instant of their life.
+	nb := now.UTC().Truncate(time.Second).AddDate(-10, 0, 0)
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: name, Organization: []string{"Ponte"}, Country: []string{"IT"}},
 		NotBefore:             nb,
-		NotAfter:              nb.AddDate(years, 0, 0),
+		NotAfter:              now.UTC().Truncate(time.Second).AddDate(years, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
