@@ -53,7 +53,7 @@ type element struct {
 }
 
 func (e element) constructed() bool { return e.Tag&0x20 != 0 }
-func (e element) body() int64      { return e.Off + int64(e.Hdr) }
+func (e element) body() int64       { return e.Off + int64(e.Hdr) }
 
 var errBER = errors.New("malformed BER")
 

@@ -54,17 +54,17 @@ const RevocationNotChecked RevocationStatus = "not-checked"
 
 // SignerResult is the verification of one SignerInfo.
 type SignerResult struct {
-	Certificate    *x509.Certificate
-	Signer         string    // subject common name, or the whole subject
-	SigningTime    time.Time // signing-time attribute, zero when absent
-	DigestOK       bool      // message-digest attribute equals the content's digest
-	SignatureOK    bool      // signature value verifies with the certificate over the signed attributes
-	CAdESBES       bool      // content-type, message-digest and signing-certificate(-v2) present and right
-	Chain          ChainStatus
-	ChainDetail    string
-	Revocation     RevocationStatus
-	HasTimeStamp   bool
-	Err            error // the first integrity problem, nil when DigestOK and SignatureOK
+	Certificate  *x509.Certificate
+	Signer       string    // subject common name, or the whole subject
+	SigningTime  time.Time // signing-time attribute, zero when absent
+	DigestOK     bool      // message-digest attribute equals the content's digest
+	SignatureOK  bool      // signature value verifies with the certificate over the signed attributes
+	CAdESBES     bool      // content-type, message-digest and signing-certificate(-v2) present and right
+	Chain        ChainStatus
+	ChainDetail  string
+	Revocation   RevocationStatus
+	HasTimeStamp bool
+	Err          error // the first integrity problem, nil when DigestOK and SignatureOK
 }
 
 // OK reports integrity: the content and attributes are exactly what the certificate's key signed.
@@ -118,7 +118,7 @@ func x509Algorithm(digest, sig asn1.ObjectIdentifier) (x509.SignatureAlgorithm, 
 		{rsa: true, h: crypto.SHA384}: x509.SHA384WithRSA, {rsa: true, h: crypto.SHA512}: x509.SHA512WithRSA,
 		{pss: true, h: crypto.SHA256}: x509.SHA256WithRSAPSS, {pss: true, h: crypto.SHA384}: x509.SHA384WithRSAPSS,
 		{pss: true, h: crypto.SHA512}: x509.SHA512WithRSAPSS,
-		{ec: true, h: crypto.SHA1}: x509.ECDSAWithSHA1, {ec: true, h: crypto.SHA256}: x509.ECDSAWithSHA256,
+		{ec: true, h: crypto.SHA1}:    x509.ECDSAWithSHA1, {ec: true, h: crypto.SHA256}: x509.ECDSAWithSHA256,
 		{ec: true, h: crypto.SHA384}: x509.ECDSAWithSHA384, {ec: true, h: crypto.SHA512}: x509.ECDSAWithSHA512,
 	}
 	a, ok := table[k]

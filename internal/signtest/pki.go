@@ -110,8 +110,8 @@ func NewPKI(t testing.TB) *PKI {
 		PolicyIdentifiers: []asn1.ObjectIdentifier{PolicyCNSAuth},
 	}, RSAKey(t, 2048), p.Intermediate)
 	p.TSA = issue(t, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "Ponte Test TSA", Country: []string{"IT"}},
-		KeyUsage:    x509.KeyUsageDigitalSignature,
+		Subject:  pkix.Name{CommonName: "Ponte Test TSA", Country: []string{"IT"}},
+		KeyUsage: x509.KeyUsageDigitalSignature,
 		// RFC 3161 §2.3: the one extended key usage, timeStamping, marked critical.
 		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true,
 			Value: mustDER(t, []asn1.ObjectIdentifier{{1, 3, 6, 1, 5, 5, 7, 3, 8}})}},
