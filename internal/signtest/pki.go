@@ -80,8 +80,17 @@ func RSAKey(t testing.TB, bits int) *rsa.PrivateKey {
 }
 
 // NewPKI makes a fresh hierarchy.
-func NewPKI(t testing.TB) *PKI {
+func NewPKI(t testing.TB) *PKI { return NewPKIWithCRL(t, "") }
+
+// NewPKIWithCRL makes a hierarchy whose signer certificates name crlURL as their CRL distribution point
+// (validators such as pdfcpu want revocation information before calling a signature valid); serve
+// IntermediateCRL there.
+func NewPKIWithCRL(t testing.TB, crlURL string) *PKI {
 	t.Helper()
+	var dp []string
+	if crlURL != "" {
+		dp = []string{crlURL}
+	}
 	p := &PKI{}
 	p.Root = issue(t, &x509.Certificate{
 		Subject: pkix.Name{CommonName: "Ponte Test Root CA", Organization: []string{"Ponte test"}, Country: []string{"IT"}},
@@ -93,7 +102,7 @@ func NewPKI(t testing.TB) *PKI {
 	}, RSAKey(t, 2048), p.Root)
 	p.Signer = issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "ROSSI MARIO", SerialNumber: "TINIT-RSSMRA80A01H501U", Country: []string{"IT"}},
-		KeyUsage: x509.KeyUsageContentCommitment,
+		KeyUsage: x509.KeyUsageContentCommitment, CRLDistributionPoints: dp,
 	}, RSAKey(t, 2048), p.Intermediate)
 	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -101,7 +110,7 @@ func NewPKI(t testing.TB) *PKI {
 	}
 	p.ECSigner = issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "BIANCHI ANNA", SerialNumber: "TINIT-BNCNNA85B41F205X", Country: []string{"IT"}},
-		KeyUsage: x509.KeyUsageContentCommitment,
+		KeyUsage: x509.KeyUsageContentCommitment, CRLDistributionPoints: dp,
 	}, ec, p.Intermediate)
 	p.Auth = issue(t, &x509.Certificate{
 		Subject:           pkix.Name{CommonName: "RSSMRA80A01H501U/1234567890.abcd", Country: []string{"IT"}},
@@ -152,4 +161,16 @@ func mustDER(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// IntermediateCRL is an empty, current CRL (RFC 5280 §5) issued by the intermediate CA.
+func (p *PKI) IntermediateCRL(t testing.TB) []byte {
+	t.Helper()
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(24 * time.Hour),
+	}, p.Intermediate.Cert(), p.Intermediate.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }
