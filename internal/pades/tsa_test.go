@@ -2,6 +2,8 @@ package pades
 
 import (
 	"encoding/asn1"
+	"errors"
+	"github.com/ponte-it/ponte/internal/signerr"
 	"net/http"
 	"testing"
 
@@ -59,3 +61,7 @@ func derLen(b []byte) int {
 }
 
 func bytesSrc(b []byte) docio.Bytes { return docio.Bytes(b) }
+
+var VerifyOptionsNone = cms.VerifyOptions{}
+
+func asSignErr(err error, target **signerr.Error) bool { return errors.As(err, target) }

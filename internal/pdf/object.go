@@ -84,8 +84,8 @@ func write(b *strings.Builder, o Object) {
 		b.WriteString(strconv.Itoa(v))
 	case float64:
 		s := strconv.FormatFloat(v, 'f', -1, 64)
-		if strings.Contains(s, "e") {
-			s = strconv.FormatFloat(v, 'f', 6, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0" // stays a real when read back
 		}
 		b.WriteString(s)
 	case Name:

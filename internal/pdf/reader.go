@@ -37,8 +37,9 @@ type Document struct {
 	StartXref int64     // offset of the newest cross-reference section
 	Hybrid    bool      // the newest section is a table with /XRefStm
 	xref      map[int]entry
-	objstm    map[int][]objstmEntry
+	objstm    map[int]*decodedObjStm
 	size      int // /Size
+	depth     int // nesting of Object calls (an object stream's /Length may point back into it)
 }
 
 type objstmEntry struct {
@@ -55,7 +56,7 @@ const maxSections = 4096
 // Open reads the header, the cross-reference sections and the trailer. Problems come back as
 // *signerr.Error with codes NOT_PDF, TRUNCATED, BAD_XREF or MALFORMED.
 func Open(src docio.Source) (*Document, error) {
-	d := &Document{src: src, xref: map[int]entry{}, objstm: map[int][]objstmEntry{}}
+	d := &Document{src: src, xref: map[int]entry{}, objstm: map[int]*decodedObjStm{}}
 	size := src.Size()
 	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(size, 1024)})
 	if err != nil {
@@ -416,6 +417,11 @@ func (d *Document) streamData(s *Stream) ([]byte, error) {
 
 // Object returns the current version of object num.
 func (d *Document) Object(ref Ref) (Object, error) {
+	if d.depth > 16 {
+		return nil, errMalformed(errors.New("objects refer to each other in a loop"))
+	}
+	d.depth++
+	defer func() { d.depth-- }()
 	e, ok := d.xref[ref.Num]
 	if !ok || e.Free {
 		return nil, nil // a missing object is null (§7.3.10)
@@ -433,18 +439,45 @@ func (d *Document) Object(ref Ref) (Object, error) {
 	return obj, nil
 }
 
-// objectInStream reads object num from an object stream (§7.5.7).
+// objectInStream reads object num from an object stream (§7.5.7). Each object stream is decoded
+// once and kept (they are small; their sum is bounded by maxDecoded each).
 func (d *Document) objectInStream(num int, e entry) (Object, error) {
-	if se, ok := d.xref[e.Stream]; !ok || se.InStream {
-		return nil, errXref(fmt.Errorf("object stream %d of object %d missing", e.Stream, num))
+	os, err := d.objectStream(e.Stream)
+	if err != nil {
+		return nil, err
 	}
-	o, err := d.Object(Ref{e.Stream, 0})
+	for _, x := range os.index {
+		if x.num == num {
+			q := &parser{buf: os.data[x.off:], eof: true}
+			return q.object(0)
+		}
+	}
+	return nil, nil
+}
+
+type decodedObjStm struct {
+	data  []byte
+	index []objstmEntry
+}
+
+func (d *Document) objectStream(num int) (*decodedObjStm, error) {
+	if c, ok := d.objstm[num]; ok {
+		if c == nil {
+			return nil, errMalformed(fmt.Errorf("object stream %d unreadable", num))
+		}
+		return c, nil
+	}
+	d.objstm[num] = nil // a stream whose /Length lives inside itself fails instead of recursing
+	if se, ok := d.xref[num]; !ok || se.InStream {
+		return nil, errXref(fmt.Errorf("object stream %d missing", num))
+	}
+	o, err := d.Object(Ref{num, 0})
 	if err != nil {
 		return nil, err
 	}
 	s, ok := o.(*Stream)
 	if !ok || s.Dict.Name("Type") != "ObjStm" {
-		return nil, errXref(fmt.Errorf("object %d is not an object stream", e.Stream))
+		return nil, errXref(fmt.Errorf("object %d is not an object stream", num))
 	}
 	data, err := d.streamData(s)
 	if err != nil {
@@ -452,22 +485,21 @@ func (d *Document) objectInStream(num int, e entry) (Object, error) {
 	}
 	n, _ := s.Dict.Int("N")
 	first, _ := s.Dict.Int("First")
-	if n < 0 || first < 0 || first > int64(len(data)) {
+	if n < 0 || n > 1<<20 || first < 0 || first > int64(len(data)) {
 		return nil, errMalformed(errors.New("object stream /N or /First invalid"))
 	}
+	c := &decodedObjStm{data: data[first:]}
 	p := &parser{buf: data[:first], eof: true}
 	for i := int64(0); i < n; i++ {
 		on, err1 := strconv.Atoi(string(p.token()))
 		oo, err2 := strconv.Atoi(string(p.token()))
-		if err1 != nil || err2 != nil || oo < 0 || first+int64(oo) > int64(len(data)) {
+		if err1 != nil || err2 != nil || oo < 0 || oo > len(c.data) {
 			return nil, errMalformed(errors.New("object stream header invalid"))
 		}
-		if on == num {
-			q := &parser{buf: data[first+int64(oo):], eof: true}
-			return q.object(0)
-		}
+		c.index = append(c.index, objstmEntry{on, oo})
 	}
-	return nil, nil
+	d.objstm[num] = c
+	return c, nil
 }
 
 // Resolve follows references (a bounded number of times).

@@ -113,10 +113,10 @@ func NewPKIWithCRL(t testing.TB, crlURL string) *PKI {
 		KeyUsage: x509.KeyUsageContentCommitment, CRLDistributionPoints: dp,
 	}, ec, p.Intermediate)
 	p.Auth = issue(t, &x509.Certificate{
-		Subject:           pkix.Name{CommonName: "RSSMRA80A01H501U/1234567890.abcd", Country: []string{"IT"}},
-		KeyUsage:          x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:       []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-		PolicyIdentifiers: []asn1.ObjectIdentifier{PolicyCNSAuth},
+		Subject:     pkix.Name{CommonName: "RSSMRA80A01H501U/1234567890.abcd", Country: []string{"IT"}},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		Policies:    []x509.OID{mustOID(t, 1, 3, 76, 16, 2, 1)},
 	}, RSAKey(t, 2048), p.Intermediate)
 	p.TSA = issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "Ponte Test TSA", Country: []string{"IT"}},
@@ -173,4 +173,12 @@ func (p *PKI) IntermediateCRL(t testing.TB) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+func mustOID(t testing.TB, arcs ...uint64) x509.OID {
+	o, err := x509.OIDFromInts(arcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
 }
