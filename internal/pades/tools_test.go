@@ -193,13 +193,14 @@ func TestIndependentVerifiers(t *testing.T) {
 	for _, in := range inputs(t) {
 		t.Run(in.name, func(t *testing.T) {
 			once := signBytes(t, pki.Signer, in.data, Options{Time: fixedTime, Reason: "Test", Location: "Roma"})
-			twice := signBytes(t, pki.ECSigner, once, Options{Time: fixedTime,
-				Visible: &Appearance{Page: 1, Left: 320, Bottom: 40, Width: 240, Height: 60}})
+			box := Appearance{Page: 1, Left: 320, Bottom: 40, Width: 240, Height: 60}
+			twice := signBytes(t, pki.ECSigner, once, Options{Time: fixedTime, Visible: &box})
 			f1, f2 := filepath.Join(dir, in.name+".1.pdf"), filepath.Join(dir, in.name+".2.pdf")
 			os.WriteFile(f1, once, 0o644)
 			os.WriteFile(f2, twice, 0o644)
 			v.check(t, f1, 1)
 			v.check(t, f2, 2)
+			checkRendered(t, v.mutool, f2, twice, box)
 		})
 	}
 }
