@@ -59,12 +59,43 @@ func TestBadInput(t *testing.T) {
 			if cs.Calls != 0 {
 				t.Fatal("card asked to sign")
 			}
-			if _, err := Verify(docio.Bytes(c.data), VerifyOptionsNone); err == nil && c.want != signerr.Certified && c.want != signerr.Encrypted {
-				t.Fatal("verification accepted the damaged file")
+			rep, err := Verify(docio.Bytes(c.data), VerifyOptionsNone)
+			switch c.want {
+			case signerr.BadXref: // read by scanning for verification, and said so
+				if err != nil || !rep.Repaired || len(rep.Signatures) != 0 {
+					t.Fatalf("verification of a damaged xref: %+v %v", rep, err)
+				}
+			case signerr.NotPDF, signerr.Truncated:
+				if signerr.CodeOf(err) != c.want {
+					t.Fatalf("verification: %v", err)
+				}
 			}
 		})
 	}
 	if !strings.Contains(signerr.New(signerr.NotPDF, "a", "b", nil).Error(), "a / b") {
 		t.Fatal("error text format")
+	}
+}
+
+// TestVerifyDamagedXref: a signed file followed by a broken update (bad cross-reference, wrong
+// startxref) is read by scanning for verification: the signature is found intact, the report says the
+// file was repaired and changed after signing; signing such a file is refused.
+func TestVerifyDamagedXref(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("stream"), Options{})
+	broken := append(bytes.Clone(signed), "9 0 obj\n<</Junk true>>\nendobj\nxref\n0 1\ngarbage\nstartxref\n123456789\n%%EOF\n"...)
+	if _, err := Sign(context.Background(), docio.Bytes(broken), pki.Signer.Key, Options{Chain: pki.Signer.Chain}); signerr.CodeOf(err) != signerr.BadXref {
+		t.Fatalf("signing a damaged file: %v", err)
+	}
+	rep, err := Verify(docio.Bytes(broken), VerifyOptionsNone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Repaired || len(rep.Signatures) != 1 {
+		t.Fatalf("%+v", rep)
+	}
+	s := rep.Signatures[0]
+	if !s.IntegrityOK || !s.ByteRangeOK || !s.ChangedAfter || s.CoversWholeFile {
+		t.Fatalf("%+v", s)
 	}
 }

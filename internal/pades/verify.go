@@ -16,7 +16,10 @@ import (
 
 // Report is the verification of every signature in a PDF.
 type Report struct {
-	Size       int64
+	Size int64
+	// Repaired: the cross-reference data was damaged and the objects were found by scanning. The
+	// signatures can still be checked, but the file itself is faulty.
+	Repaired   bool
 	Signatures []*SignatureReport
 }
 
@@ -55,7 +58,7 @@ func (s *SignatureReport) Valid() bool {
 
 // Verify checks every signature field of the PDF in src.
 func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
-	doc, err := pdf.Open(src)
+	doc, err := pdf.OpenForReading(src)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +66,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Size: src.Size()}
+	rep := &Report{Size: src.Size(), Repaired: doc.Repaired}
 	for _, f := range fields {
 		if f.Type != "Sig" || f.Dict["V"] == nil {
 			continue

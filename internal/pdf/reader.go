@@ -36,6 +36,7 @@ type Document struct {
 	Style     XrefStyle // style of the newest cross-reference section
 	StartXref int64     // offset of the newest cross-reference section
 	Hybrid    bool      // the newest section is a table with /XRefStm
+	Repaired  bool      // objects were found by scanning (OpenForReading); never signed
 	xref      map[int]entry
 	objstm    map[int]*decodedObjStm
 	size      int // /Size

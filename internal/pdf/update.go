@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -65,6 +66,9 @@ type Tail struct {
 
 // Build serializes the update.
 func (u *Update) Build() (*Tail, error) {
+	if u.d.Repaired {
+		return nil, errXref(errors.New("a reconstructed document cannot be updated"))
+	}
 	base := u.d.src.Size()
 	last, err := docio.ReadRange(u.d.src, docio.Range{Off: base - 1, Len: 1})
 	if err != nil {
