@@ -1,6 +1,9 @@
 package cms
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/docio"
@@ -10,7 +13,8 @@ import (
 // without panicking.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80, 0x30, 0x80, 0, 0, 0, 0, 0, 0})
-	f.Add(sampleP7M(f))
+	// testdata/fuzz/FuzzParse holds real .p7m seeds (made by TestWriteFuzzSeeds): generating keys here
+	// would run in every fuzz worker under coverage instrumentation, which is very slow.
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sd, err := Parse(b)
 		if err != nil {
@@ -18,4 +22,14 @@ func FuzzParse(f *testing.F) {
 		}
 		Verify(sd, docio.Bytes(b), docio.Bytes(nil), VerifyOptions{})
 	})
+}
+
+// TestWriteFuzzSeeds regenerates the .p7m fuzz seeds when PONTE_WRITE_SEEDS=1.
+func TestWriteFuzzSeeds(t *testing.T) {
+	if os.Getenv("PONTE_WRITE_SEEDS") != "1" {
+		t.Skip("set PONTE_WRITE_SEEDS=1 to regenerate testdata/fuzz/FuzzParse")
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzParse")
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "p7m"), []byte(fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", sampleP7M(t))), 0o644)
 }

@@ -1,7 +1,6 @@
 package pades
 
 import (
-	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -158,17 +157,14 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 	if res.Err != nil {
 		problem("%v", res.Err)
 	}
-	if tok := cms.Attr(si.UnsignedAttrs, cms.OIDAttrTimeStampToken); tok != nil {
-		d := sha256.Sum256(si.Signature)
-		t, err := tsp.VerifyToken(tok, d[:], opts.Anchors)
-		if err != nil {
-			problem("signature time stamp: %v", err)
-		} else {
-			r.TimeStamp, r.TimeStampChain = t.Info.GenTime, t.Chain
-			// With a trusted time stamp, the chain is judged at the time-stamped time.
-			if r.Certificate != nil && opts.At.IsZero() {
-				r.Chain, r.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, t.Info.GenTime)
-			}
+	if t, err := tsp.SignatureTimeStamp(si, opts.Anchors); err != nil {
+		problem("signature time stamp: %v", err)
+	} else if t != nil {
+		r.TimeStamp, r.TimeStampChain = t.Info.GenTime, t.Chain
+		// With a time stamp, the chain is judged at the time-stamped time (it proves the signature
+		// existed then).
+		if r.Certificate != nil && opts.At.IsZero() && t.Chain == cms.ChainValid {
+			r.Chain, r.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, t.Info.GenTime)
 		}
 	}
 	if r.SubFilter == "ETSI.CAdES.detached" && !si.SigningTime().IsZero() {

@@ -269,3 +269,36 @@ func hasTimeStampingEKU(c *x509.Certificate) bool {
 	}
 	return false
 }
+
+// SignatureTimeStamp verifies the signature time stamp of a SignerInfo (the unsigned attribute
+// id-aa-signatureTimeStampToken, whose imprint is the hash of the signature value: RFC 3161 appendix A,
+// EN 319 122-1 §5.3). It returns nil, nil when there is none.
+func SignatureTimeStamp(si *cms.SignerInfo, anchors cms.TrustAnchors) (*Token, error) {
+	tok := cms.Attr(si.UnsignedAttrs, cms.OIDAttrTimeStampToken)
+	if tok == nil {
+		return nil, nil
+	}
+	sd, err := cms.Parse(tok)
+	if err != nil {
+		return nil, err
+	}
+	var h crypto.Hash = crypto.SHA256
+	if len(sd.Signers) == 1 && sd.Content != nil {
+		// The imprint's algorithm is the TSTInfo's; read it to hash the signature value alike.
+		var content []byte
+		for _, r := range sd.Content {
+			if r.End() <= int64(len(tok)) {
+				content = append(content, tok[r.Off:r.End()]...)
+			}
+		}
+		if info, err := parseInfo(content); err == nil {
+			h = info.HashAlg
+		}
+	}
+	if !h.Available() {
+		return nil, errBadAlg
+	}
+	hh := h.New()
+	hh.Write(si.Signature)
+	return VerifyToken(tok, hh.Sum(nil), anchors)
+}
