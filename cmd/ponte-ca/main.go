@@ -124,7 +124,7 @@ func cmdServe(args []string) error {
 	defer stop()
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- c.Serve(ctx, *listen, nil, ready) }()
+	go func() { errc <- c.Serve(ctx, *listen, ready) }()
 	select {
 	case base := <-ready:
 		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)

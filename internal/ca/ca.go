@@ -12,6 +12,7 @@
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
 //	DIR/ca.db         the state
+//	DIR/tsa.pem, DIR/tsa-key.pem  the time-stamping authority's certificate and key
 package ca
 
 import (
@@ -35,6 +36,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
+	"github.com/ponte-it/ponte/internal/tsp"
 )
 
 // Files in a CA directory.
@@ -54,6 +56,8 @@ type CA struct {
 	Key      crypto.Signer
 	Store    *store.Store
 	Profiles map[string]*profile.Profile
+	// TSA is the RFC 3161 responder served on /tsa.
+	TSA *tsp.Responder
 
 	// Now is the CA's clock (tests move it); nil means time.Now.
 	Now func() time.Time
@@ -194,20 +198,11 @@ func Open(dir string) (*CA, error) {
 	if c.Cert, err = ParseCertificatePEM(certPEM); err != nil {
 		return nil, err
 	}
-	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	signer, err := readSigner(filepath.Join(dir, KeyFile))
 	if err != nil {
 		return nil, err
 	}
-	b, _ := pem.Decode(keyPEM)
-	if b == nil {
-		return nil, fmt.Errorf("%s: nessun blocco PEM / no PEM block", KeyFile)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KeyFile, err)
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok || !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
+	if !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
 		return nil, fmt.Errorf("%s non corrisponde a %s / %s does not match %s", KeyFile, CertFile, KeyFile, CertFile)
 	}
 	c.Key = signer
@@ -221,6 +216,9 @@ func Open(dir string) (*CA, error) {
 	}
 	c.Config = *cfg
 	if err := c.loadProfiles(); err != nil {
+		return nil, err
+	}
+	if err := c.loadTSA(); err != nil {
 		return nil, err
 	}
 	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {

@@ -70,7 +70,7 @@ func (tc *testCA) start() {
 	tc.addr = ln.Addr().String()
 	tc.base = "http://" + tc.addr
 	tc.ca.SetPublicURL(tc.base)
-	tc.srv = &http.Server{Handler: tc.ca.Handler(nil)}
+	tc.srv = &http.Server{Handler: tc.ca.Handler()}
 	go tc.srv.Serve(ln)
 }
 

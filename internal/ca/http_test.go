@@ -3,6 +3,7 @@ package ca
 import (
 	"bytes"
 	"io"
+	"os"
 	"net/http"
 	"strings"
 	"testing"
@@ -88,8 +89,8 @@ func TestHTTPRoutes(t *testing.T) {
 	if code, _ := get("/.well-known/cmp"); code != http.StatusMethodNotAllowed {
 		t.Errorf("GET cmp: %d", code)
 	}
-	if code, _ := get("/tsa"); code != http.StatusNotImplemented {
-		t.Errorf("/tsa without a TSA: %d", code)
+	if code, _ := get("/tsa"); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /tsa: %d", code)
 	}
 	resp, _ := http.Post(tc.base+"/.well-known/cmp", "text/plain", strings.NewReader("x"))
 	resp.Body.Close()
@@ -149,4 +150,37 @@ func FuzzAllowedOrigin(f *testing.F) {
 			t.Fatalf("%q allowed", origin)
 		}
 	})
+}
+
+// TestOpenSSLTimeStamp: a query made by openssl ts is answered on /tsa and the reply verifies with
+// openssl ts -verify against the CA.
+func TestOpenSSLTimeStamp(t *testing.T) {
+	tc := newTestCA(t)
+	data := tc.path("data.txt")
+	os.WriteFile(data, []byte("documento da marcare\n"), 0o644)
+	query := tc.path("q.tsq")
+	if out, err := openssl(t, "ts", "-query", "-data", data, "-sha256", "-cert", "-out", query); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	q, _ := os.ReadFile(query)
+	req, _ := http.NewRequest(http.MethodPost, tc.base+"/tsa", bytes.NewReader(q))
+	req.Header.Set("Content-Type", "application/timestamp-query")
+	req.Header.Set("Origin", "moz-extension://x")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "moz-extension://x" {
+		t.Error("no CORS header on /tsa")
+	}
+	os.WriteFile(tc.path("r.tsr"), reply, 0o644)
+	out, err := openssl(t, "ts", "-verify", "-data", data, "-in", tc.path("r.tsr"), "-CAfile", tc.path(CertFile))
+	if err != nil {
+		t.Fatalf("openssl ts -verify: %v\n%s", err, out)
+	}
+	mustContain(t, out, "Verification: OK")
+	out, _ = openssl(t, "ts", "-reply", "-in", tc.path("r.tsr"), "-text")
+	mustContain(t, out, "Policy OID: 0.4.0.2023.1.1")
 }
