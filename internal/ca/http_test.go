@@ -3,8 +3,8 @@ package ca
 import (
 	"bytes"
 	"io"
-	"os"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
