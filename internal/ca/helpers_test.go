@@ -187,5 +187,3 @@ func mustContain(t *testing.T, out string, wants ...string) {
 		}
 	}
 }
-
-func parseDN(s string) ([]byte, error) { return dn.Marshal(s) }

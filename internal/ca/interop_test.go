@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/ca/dn"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
-	"github.com/ponte-it/ponte/internal/cmp"
 )
 
 // openssl cmp (a client nobody here wrote) against ponte-ca.
@@ -39,13 +39,10 @@ func TestOpenSSLInitialRequestMAC(t *testing.T) {
 	if !bytes.Equal(c.RawSubject, want) {
 		t.Errorf("subject changed: %s", c.Subject)
 	}
-	ctx := context.Background()
-	txns := 0
-	rec, err := tc.ca.Store.Cert(ctx, SerialHex(c.SerialNumber))
+	rec, err := tc.ca.Store.Cert(context.Background(), SerialHex(c.SerialNumber))
 	if err != nil || rec.Parent != "" {
 		t.Fatalf("issued certificate not recorded: %v %+v", err, rec)
 	}
-	_ = txns
 
 	// p10cr with a CSR made by openssl req, implicit confirmation granted.
 	csr := tc.path("req.csr")
@@ -73,10 +70,7 @@ func TestOpenSSLInitialRequestMAC(t *testing.T) {
 	mustContain(t, out, "badMessageCheck")
 }
 
-func dnDER(s string) ([]byte, error) {
-	subj, err := parseDN(s)
-	return subj, err
-}
+func dnDER(s string) ([]byte, error) { return dn.Marshal(s) }
 
 // checkCNS checks the CNS authentication profile of an issued certificate.
 func checkCNS(t *testing.T, tc *testCA, c *x509.Certificate) {
@@ -303,5 +297,3 @@ func TestOpenSSLOCSP(t *testing.T) {
 		t.Fatalf("CRL: %v %+v", err, rl)
 	}
 }
-
-var _ = cmp.ContentType

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,7 +101,10 @@ func certResponse(t *testing.T, m *cmp.Message) cmp.CertResponse {
 func TestPrepaidChargedOnce(t *testing.T) {
 	tc := newTestCA(t)
 	ctx := context.Background()
-	tc.profile("paid", func(p *profile.Profile) { p.DelaySeconds = 1; p.Price = 500 })
+	// The CA's clock is moved by hand, so "not ready yet" and "ready" do not depend on machine speed.
+	var offset atomic.Int64
+	tc.ca.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	tc.profile("paid", func(p *profile.Profile) { p.DelaySeconds = 60; p.Price = 500 })
 	if err := tc.ca.AddAccount(ctx, "studio-rossi", "una-password-lunga", 700); err != nil {
 		t.Fatal(err)
 	}
@@ -122,24 +126,18 @@ func TestPrepaidChargedOnce(t *testing.T) {
 	if a, _ := tc.ca.Store.Account(ctx, "studio-rossi"); a.Balance != 700 {
 		t.Fatalf("charged before issuance: %d", a.Balance)
 	}
-	// Poll (bounded) until the certificate comes, then poll and resend some more.
-	var issued []byte
-	for i := 0; i < 100 && issued == nil; i++ {
+	// Polls before the delay: pollRep with checkAfter; nothing charged.
+	for i := 0; i < 5; i++ {
 		ans := p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})
-		switch ans.Body.Type {
-		case cmp.BodyPollRep:
-			if ans.Body.PollRep[0].CheckAfter < 1 {
-				t.Fatalf("checkAfter %d", ans.Body.PollRep[0].CheckAfter)
-			}
-			time.Sleep(100 * time.Millisecond)
-		case cmp.BodyKUP:
-			issued = certResponse(t, ans).Cert
-		default:
-			t.Fatalf("poll answered %v", ans.Body.Type)
+		if ans.Body.Type != cmp.BodyPollRep || ans.Body.PollRep[0].CheckAfter < 1 || ans.Body.PollRep[0].CheckAfter > 60 {
+			t.Fatalf("poll %d answered %v %+v", i, ans.Body.Type, ans.Body.PollRep)
 		}
 	}
+	offset.Store(int64(61 * time.Second))
+	// After it: the certificate, then the same certificate to every further poll or resend.
+	issued := certResponse(t, p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert
 	if issued == nil {
-		t.Fatal("certificate never issued")
+		t.Fatal("certificate not issued after the delay")
 	}
 	for i := 0; i < 5; i++ {
 		if c := certResponse(t, p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert; !bytes.Equal(c, issued) {
