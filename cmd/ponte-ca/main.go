@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"math/big"
 	"os"
 	"os/signal"
@@ -120,6 +121,7 @@ func cmdServe(args []string) error {
 		return err
 	}
 	defer c.Close()
+	c.Logf = log.New(os.Stderr, "ponte-ca: ", log.LstdFlags).Printf
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ready := make(chan string, 1)

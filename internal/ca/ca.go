@@ -61,6 +61,8 @@ type CA struct {
 
 	// Now is the CA's clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Logf, when set, gets one line per CMP exchange (never credentials).
+	Logf func(format string, args ...any)
 
 	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
 	urlMu     sync.Mutex

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca/policy"
@@ -46,15 +47,38 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 	}
 	x := &exchange{c: c, p: c.Profiles[profileName], now: c.now()}
 	var err error
+	var ans *cmp.Message
 	x.req, err = cmp.ParseMessage(der)
-	if err != nil {
+	switch {
+	case err != nil:
 		x.req = &cmp.Message{}
-		return x.finish(x.errorMsg(status(cmp.FailBadDataFormat, "messaggio CMP non valido: "+err.Error(), "invalid CMP message: "+err.Error())))
+		ans = x.errorMsg(status(cmp.FailBadDataFormat, "messaggio CMP non valido: "+err.Error(), "invalid CMP message: "+err.Error()))
+	case x.p == nil:
+		ans = x.errorMsg(status(cmp.FailBadRequest, "profilo CA sconosciuto: "+profileName, "unknown CA profile: "+profileName))
+	default:
+		ans = x.handle(ctx)
 	}
-	if x.p == nil {
-		return x.finish(x.errorMsg(status(cmp.FailBadRequest, "profilo CA sconosciuto: "+profileName, "unknown CA profile: "+profileName)))
+	c.logExchange(profileName, x.req, ans)
+	return x.finish(ans)
+}
+
+// logExchange writes one line per message for the operator: profile, bodies, transaction, status.
+// Credentials (regInfo, secrets) are never logged.
+func (c *CA) logExchange(profileName string, req, ans *cmp.Message) {
+	if c.Logf == nil || ans == nil {
+		return
 	}
-	return x.finish(x.handle(ctx))
+	outcome := ""
+	switch {
+	case ans.Body.CertRep != nil && len(ans.Body.CertRep.Responses) > 0:
+		st := ans.Body.CertRep.Responses[0].Status
+		outcome = st.Status.String() + " " + strings.Join(st.StatusString, " | ")
+	case ans.Body.Error != nil:
+		outcome = strings.Join(ans.Body.Error.Status.FailInfo.Names(), ",") + " " + strings.Join(ans.Body.Error.Status.StatusString, " | ")
+	case len(ans.Body.PollRep) > 0:
+		outcome = fmt.Sprintf("checkAfter=%ds", ans.Body.PollRep[0].CheckAfter)
+	}
+	c.Logf("cmp p=%s %s -> %s tid=%x %s", profileName, req.Body.Type, ans.Body.Type, req.Header.TransactionID, outcome)
 }
 
 func (x *exchange) handle(ctx context.Context) *cmp.Message {
