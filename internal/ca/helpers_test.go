@@ -143,6 +143,26 @@ func (tc *testCA) issue(name string, key crypto.Signer, subject string, notBefor
 	return cert, p
 }
 
+// card is a provisioned key and certificate, with their files (NAME.key, NAME.pem).
+type card struct {
+	key      crypto.Signer
+	keyPath  string
+	cert     *x509.Certificate
+	certPath string
+}
+
+// card provisions a key and a cns certificate for subject.
+func (tc *testCA) card(name, subject string, notBefore time.Time, days int) card {
+	tc.t.Helper()
+	var c card
+	c.key, c.keyPath = tc.key(name + ".key")
+	c.cert, c.certPath = tc.issue(name+".pem", c.key, subject, notBefore, days)
+	return c
+}
+
+// renewable provisions a card inside the default 90-day renewal window.
+func (tc *testCA) renewable(name, subject string) card { return tc.card(name, subject, inWindow(), 1100) }
+
 // inWindow is a notBefore that makes a 1100-day certificate expire in about 40 days: inside the
 // default 90-day renewal window.
 func inWindow() time.Time { return time.Now().UTC().Truncate(time.Second).AddDate(0, 0, -1060) }

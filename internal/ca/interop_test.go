@@ -100,8 +100,8 @@ func checkCNS(t *testing.T, tc *testCA, c *x509.Certificate) {
 func TestOpenSSLKeyUpdate(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("renew", func(p *profile.Profile) { p.DelaySeconds = 1 })
-	oldKey, oldKeyPath := tc.key("old.key")
-	old, oldPath := tc.issue("old.pem", oldKey, "/C=IT/CN=ANNA BIANCHI/serialNumber=TINIT-BNCNNA80A41H501X", inWindow(), 1100)
+	oc := tc.renewable("old", "/C=IT/CN=ANNA BIANCHI/serialNumber=TINIT-BNCNNA80A41H501X")
+	old, oldPath, oldKeyPath := oc.cert, oc.certPath, oc.keyPath
 	_, newKeyPath := tc.key("new.key")
 	out, err := openssl(t, tc.cmpArgs("renew", "-cmd", "kur", "-cert", oldPath, "-key", oldKeyPath, "-newkey", newKeyPath,
 		"-trusted", tc.path(CertFile), "-implicit_confirm", "-certout", tc.path("new.pem"))...)
@@ -138,8 +138,8 @@ func TestOpenSSLKeyUpdate(t *testing.T) {
 // explicit certConf; the new certificate ends on the profile's date.
 func TestOpenSSLExplicitConfirmAndExtend(t *testing.T) {
 	tc := newTestCA(t)
-	key, keyPath := tc.key("k.key")
-	_, certPath := tc.issue("k.pem", key, "/C=IT/CN=LUCA VERDI", inWindow(), 1100)
+	k := tc.renewable("k", "/C=IT/CN=LUCA VERDI")
+	keyPath, certPath := k.keyPath, k.certPath
 	out, err := openssl(t, tc.cmpArgs("extend", "-cmd", "kur", "-cert", certPath, "-key", keyPath, "-newkey", keyPath,
 		"-trusted", tc.path(CertFile), "-certout", tc.path("ext.pem"))...)
 	if err != nil {
@@ -157,8 +157,8 @@ func TestOpenSSLExplicitConfirmAndExtend(t *testing.T) {
 	}
 	// The default cns profile with a rekey-only copy refuses the same key.
 	tc.profile("rekeyonly", func(p *profile.Profile) { p.Mode = profile.ModeRekey; p.DelaySeconds = 0 })
-	key2, key2Path := tc.key("k2.key")
-	_, cert2Path := tc.issue("k2.pem", key2, "/C=IT/CN=LUCA VERDI", inWindow(), 1100)
+	k2 := tc.renewable("k2", "/C=IT/CN=LUCA VERDI")
+	key2Path, cert2Path := k2.keyPath, k2.certPath
 	out, err = openssl(t, tc.cmpArgs("rekeyonly", "-cmd", "kur", "-cert", cert2Path, "-key", key2Path, "-newkey", key2Path,
 		"-trusted", tc.path(CertFile), "-certout", tc.path("ext2.pem"))...)
 	if err == nil {
@@ -194,8 +194,8 @@ func TestOpenSSLRefusals(t *testing.T) {
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			key, keyPath := tc.key("r.key")
-			cert, certPath := tc.issue("r.pem", key, "/CN=REFUSAL "+string(rune('A'+i)), c.notBefore, c.days)
+			r := tc.card("r", "/CN=REFUSAL "+string(rune('A'+i)), c.notBefore, c.days)
+			cert, certPath, keyPath := r.cert, r.certPath, r.keyPath
 			if c.revoke {
 				if err := tc.ca.Revoke(context.Background(), cert.SerialNumber, 1); err != nil {
 					t.Fatal(err)
@@ -215,8 +215,8 @@ func TestOpenSSLRefusals(t *testing.T) {
 	}
 	// A certificate from another CA: signerNotTrusted.
 	other := newTestCA(t)
-	key, keyPath := other.key("o.key")
-	_, certPath := other.issue("o.pem", key, "/CN=ALTRA CA", inWindow(), 1100)
+	o := other.renewable("o", "/CN=ALTRA CA")
+	keyPath, certPath := o.keyPath, o.certPath
 	_, newKeyPath := tc.key("on.key")
 	out, err := openssl(t, tc.cmpArgs("now", "-cmd", "kur", "-cert", certPath, "-key", keyPath, "-newkey", newKeyPath,
 		"-trusted", tc.path(CertFile), "-certout", tc.path("oout.pem"))...)
@@ -231,8 +231,8 @@ func TestOpenSSLRefusals(t *testing.T) {
 func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 4 })
-	oldKey, oldKeyPath := tc.key("old.key")
-	_, oldPath := tc.issue("old.pem", oldKey, "/C=IT/CN=RIAVVIO", inWindow(), 1100)
+	oc := tc.renewable("old", "/C=IT/CN=RIAVVIO")
+	oldPath, oldKeyPath := oc.certPath, oc.keyPath
 	_, newKeyPath := tc.key("new.key")
 	done := make(chan struct{})
 	var out string
@@ -270,8 +270,8 @@ func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 // TestOpenSSLOCSP: good, revoked and unknown, as openssl ocsp sees them.
 func TestOpenSSLOCSP(t *testing.T) {
 	tc := newTestCA(t)
-	key, _ := tc.key("o.key")
-	cert, certPath := tc.issue("o.pem", key, "/CN=OCSP", time.Now().UTC(), 30)
+	o := tc.card("o", "/CN=OCSP", time.Now().UTC(), 30)
+	cert, certPath := o.cert, o.certPath
 	ask := func(args ...string) string {
 		t.Helper()
 		out, err := openssl(t, append([]string{"ocsp", "-issuer", tc.path(CertFile), "-url", tc.base + "/ocsp", "-CAfile", tc.path(CertFile)}, args...)...)

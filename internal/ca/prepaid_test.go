@@ -108,9 +108,8 @@ func TestPrepaidChargedOnce(t *testing.T) {
 	if err := tc.ca.AddAccount(ctx, "studio-rossi", "una-password-lunga", 700); err != nil {
 		t.Fatal(err)
 	}
-	oldKey, _ := tc.key("old.key")
-	old, _ := tc.issue("old.pem", oldKey, "/C=IT/CN=PAGANTE", inWindow(), 1100)
-	p := &peer{t: t, tc: tc, profile: "paid", cert: old, key: oldKey}
+	c1 := tc.renewable("old", "/C=IT/CN=PAGANTE")
+	p := &peer{t: t, tc: tc, profile: "paid", cert: c1.cert, key: c1.key}
 	newKey, _ := tc.key("new.key")
 	body := p.kur(newKey, "studio-rossi", "una-password-lunga")
 	tid := make([]byte, 16)
@@ -161,8 +160,8 @@ func TestPrepaidChargedOnce(t *testing.T) {
 	}
 
 	// A second card of the same account: 2,00 € cannot pay 5,00 €; nothing is issued or recorded.
-	key2, _ := tc.key("old2.key")
-	old2, _ := tc.issue("old2.pem", key2, "/C=IT/CN=PAGANTE DUE", inWindow(), 1100)
+	c2 := tc.renewable("old2", "/C=IT/CN=PAGANTE DUE")
+	old2, key2 := c2.cert, c2.key
 	p2 := &peer{t: t, tc: tc, profile: "paid", cert: old2, key: key2}
 	rand.Read(tid)
 	r := certResponse(t, p2.send(tid, p2.kur(newKey, "studio-rossi", "una-password-lunga")))
@@ -196,8 +195,8 @@ func TestPrepaidChargedOnce(t *testing.T) {
 func TestClientResumesAfterRestart(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 1 })
-	oldKey, _ := tc.key("old.key")
-	old, _ := tc.issue("old.pem", oldKey, "/C=IT/CN=RIPRESA", inWindow(), 1100)
+	oc := tc.renewable("old", "/C=IT/CN=RIPRESA")
+	old, oldKey := oc.cert, oc.key
 	newKey, _ := tc.key("new.key")
 	anchors := x509.NewCertPool()
 	anchors.AddCert(tc.ca.Cert)
