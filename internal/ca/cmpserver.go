@@ -268,6 +268,11 @@ func (x *exchange) decide(ctx context.Context, msg *cmp.CertReqMsg, subject []by
 	if x.req.Body.Type == cmp.BodyKUR && oldSerial == "" && x.signer != nil {
 		oldSerial = x.signer.Serial // RFC 9483 §4.1.3: without oldCertID, the protection certificate
 	}
+	if x.req.Body.Type == cmp.BodyCR && oldSerial == "" && x.signer != nil && spkiHash(t.SPKI) == x.signer.SPKISHA256 {
+		// A cr signed by one of our certificates for that certificate's own key can only be an extension
+		// of its validity (RFC 9483 §4.1.2 cr for an entity that already has a certificate).
+		oldSerial = x.signer.Serial
+	}
 	if x.req.Body.Type != cmp.BodyKUR && oldSerial == "" {
 		return x.decideEnrol(subject, t)
 	}

@@ -161,7 +161,9 @@ func (tc *testCA) card(name, subject string, notBefore time.Time, days int) card
 }
 
 // renewable provisions a card inside the default 90-day renewal window.
-func (tc *testCA) renewable(name, subject string) card { return tc.card(name, subject, inWindow(), 1100) }
+func (tc *testCA) renewable(name, subject string) card {
+	return tc.card(name, subject, inWindow(), 1100)
+}
 
 // inWindow is a notBefore that makes a 1100-day certificate expire in about 40 days: inside the
 // default 90-day renewal window.

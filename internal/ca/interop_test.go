@@ -61,6 +61,13 @@ func TestOpenSSLInitialRequestMAC(t *testing.T) {
 		t.Fatalf("openssl verify: %v\n%s", err, out)
 	}
 
+	// genm answered with genp under the same MAC.
+	out, err = openssl(t, tc.cmpArgs("enrol", "-cmd", "genm", "-ref", "demo", "-secret", "pass:"+testIRSecret)...)
+	if err != nil {
+		t.Fatalf("openssl cmp genm: %v\n%s", err, out)
+	}
+	mustContain(t, out, "received GENP")
+
 	// A wrong secret is refused with badMessageCheck.
 	out, err = openssl(t, tc.cmpArgs("enrol", "-cmd", "ir", "-ref", "demo", "-secret", "pass:not-the-secret",
 		"-trusted", tc.path(CertFile), "-newkey", keyPath, "-subject", subject, "-certout", tc.path("bad.pem"))...)

@@ -189,37 +189,3 @@ func TestPrepaidChargedOnce(t *testing.T) {
 		t.Fatalf("reused transactionID: %v %+v", ans.Body.Type, ans.Body.Error)
 	}
 }
-
-// TestClientResumesAfterRestart: our own client (internal/cmp) leaves a delayed request pending, the CA
-// restarts, and the saved transaction is collected from the new instance.
-func TestClientResumesAfterRestart(t *testing.T) {
-	tc := newTestCA(t)
-	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 1 })
-	oc := tc.renewable("old", "/C=IT/CN=RIPRESA")
-	old, oldKey := oc.cert, oc.key
-	newKey, _ := tc.key("new.key")
-	anchors := x509.NewCertPool()
-	anchors.AddCert(tc.ca.Cert)
-	cl := &cmp.Client{URL: cmp.Endpoint(tc.base, "slow"), Anchors: anchors}
-	res, err := cl.KeyUpdate(context.Background(), old, oldKey, newKey, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Pending == nil || res.Cert != nil {
-		t.Fatalf("want a pending transaction, got %+v", res)
-	}
-	tc.restart()
-	cl.MaxWait = 30 * time.Second
-	res, err = cl.Poll(context.Background(), res.Pending, &cmp.SignatureProtection{Signer: oldKey, Cert: old})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Cert == nil || !bytes.Equal(res.Cert.RawSubject, old.RawSubject) {
-		t.Fatalf("result %+v", res)
-	}
-	// genm caCerts through the same client.
-	cas, err := cl.CACerts(context.Background(), nil)
-	if err != nil || len(cas) != 1 || !cas[0].Equal(tc.ca.Cert) {
-		t.Fatalf("caCerts: %v %v", cas, err)
-	}
-}
