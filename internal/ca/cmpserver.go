@@ -21,6 +21,9 @@ import (
 // the same transaction (a retry racing a poll) cannot both issue; the store makes issuance and charge
 // atomic besides.
 
+// maxClockSkew is how far a request's messageTime may be from the CA's clock.
+const maxClockSkew = 10 * time.Minute
+
 // exchange is the handling of one request message.
 type exchange struct {
 	c   *CA
@@ -88,6 +91,14 @@ func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	}
 	if len(h.TransactionID) < 8 || len(h.TransactionID) > 64 || len(h.SenderNonce) < 8 {
 		return x.errorMsg(status(cmp.FailBadRequest, "transactionID o senderNonce mancante (RFC 9483 §3.1)", "transactionID or senderNonce missing (RFC 9483 §3.1)"))
+	}
+	// RFC 9810 §5.1.1: messageTime lets the CA catch a client whose clock is wrong (which would also make
+	// it misjudge certificate validity).
+	if !h.MessageTime.IsZero() && (h.MessageTime.Sub(x.now) > maxClockSkew || x.now.Sub(h.MessageTime) > maxClockSkew) {
+		d := x.now.Sub(h.MessageTime).Round(time.Second)
+		return x.errorMsg(status(cmp.FailBadTime,
+			fmt.Sprintf("l'orologio del computer differisce di %s da quello della CA: correggere data e ora", d),
+			fmt.Sprintf("the computer's clock differs by %s from the CA's: correct the date and time", d)))
 	}
 	switch x.req.Body.Type {
 	case cmp.BodyIR, cmp.BodyCR, cmp.BodyKUR, cmp.BodyP10CR:
@@ -380,8 +391,10 @@ func (x *exchange) deliver(ctx context.Context, t *store.Txn, polling bool) *cmp
 				m.GrantImplicitConfirm()
 			}
 			return m
+		case store.StateSuperseded:
+			return x.errorMsg(status(cmp.FailBadRequest, "richiesta sostituita da una più recente per lo stesso certificato", "request superseded by a newer one for the same certificate"))
 		default:
-			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: il certificato è stato rifiutato", "transaction closed: the certificate was rejected"))
+			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"))
 		}
 		var err error
 		if t, err = x.c.Store.Txn(ctx, t.ID); err != nil {

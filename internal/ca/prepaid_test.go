@@ -172,7 +172,7 @@ func TestPrepaidChargedOnce(t *testing.T) {
 	if reason, _ := r.Status.Reason(); reason != cmp.ReasonInsufficientBalance {
 		t.Fatalf("the client does not recognise the reason: %+v", r.Status)
 	}
-	if n, _ := tc.ca.Store.Renewals(ctx, SerialHex(old2.SerialNumber)); n != 0 {
+	if _, err := tc.ca.Store.Waiting(ctx, SerialHex(old2.SerialNumber)); err == nil {
 		t.Fatal("a refused renewal was recorded")
 	}
 	// Wrong password, unknown account, no credentials: badAccount, same answer for all.
@@ -187,5 +187,46 @@ func TestPrepaidChargedOnce(t *testing.T) {
 	if ans := p.send(firstTID, p.kur(key2, "studio-rossi", "una-password-lunga")); ans.Body.Type != cmp.BodyError ||
 		!ans.Body.Error.Status.FailInfo.Has(cmp.FailTransactionIDInUse) {
 		t.Fatalf("reused transactionID: %v %+v", ans.Body.Type, ans.Body.Error)
+	}
+}
+
+// TestLostTransactionSuperseded: a client that lost its pending transaction starts again with a new
+// one; the old one is closed, the new one issues, and only one renewal exists.
+func TestLostTransactionSuperseded(t *testing.T) {
+	tc := newTestCA(t)
+	var offset atomic.Int64
+	tc.ca.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 60 })
+	c := tc.renewable("c", "/C=IT/CN=SMEMORATO")
+	p := &peer{t: t, tc: tc, profile: "slow", cert: c.cert, key: c.key}
+	newKey, _ := tc.key("n.key")
+	first, second := make([]byte, 16), make([]byte, 16)
+	rand.Read(first)
+	rand.Read(second)
+	for _, tid := range [][]byte{first, second} {
+		if r := certResponse(t, p.send(tid, p.kur(newKey, "", ""))); r.Status.Status != cmp.StatusWaiting {
+			t.Fatalf("status %+v", r.Status)
+		}
+	}
+	offset.Store(int64(61 * time.Second))
+	if ans := p.send(first, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}}); ans.Body.Type != cmp.BodyError {
+		t.Fatalf("superseded transaction answered %v", ans.Body.Type)
+	}
+	if certResponse(t, p.send(second, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert == nil {
+		t.Fatal("the newer transaction did not issue")
+	}
+	if n, _ := tc.ca.Store.Renewals(context.Background(), SerialHex(c.cert.SerialNumber)); n != 1 {
+		t.Fatalf("%d renewals", n)
+	}
+	// And now the certificate is renewed: a third request is refused.
+	rand.Read(first)
+	if r := certResponse(t, p.send(first, p.kur(newKey, "", ""))); r.Status.Status != cmp.StatusRejection {
+		t.Fatalf("third renewal: %+v", r.Status)
+	}
+	// A client whose clock is an hour off (here: the CA's) is told so.
+	offset.Store(int64(time.Hour))
+	rand.Read(first)
+	if ans := p.send(first, p.kur(newKey, "", "")); ans.Body.Type != cmp.BodyError || !ans.Body.Error.Status.FailInfo.Has(cmp.FailBadTime) {
+		t.Fatalf("clock skew: %v %+v", ans.Body.Type, ans.Body.Error)
 	}
 }
