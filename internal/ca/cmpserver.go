@@ -62,7 +62,25 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 		ans = x.handle(ctx)
 	}
 	c.logExchange(profileName, x.req, ans)
-	return x.finish(ans)
+	out := x.finish(ans)
+	if out != nil && ans != nil && len(x.req.Header.TransactionID) > 0 {
+		if _, err := c.Store.Txn(ctx, txnID(x.req)); err == nil {
+			if err := c.Store.AddNonce(ctx, txnID(x.req), ans.Header.SenderNonce); err != nil {
+				log.Printf("ponte-ca: recording a nonce: %v", err)
+			}
+		}
+	}
+	return out
+}
+
+// checkRecipNonce: a pollReq or certConf must answer one of our messages in the transaction.
+func (x *exchange) checkRecipNonce(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
+	ok, err := x.c.Store.KnownNonce(ctx, t.ID, x.req.Header.RecipNonce)
+	if err == nil && ok {
+		return nil
+	}
+	s := status(cmp.FailBadRecipientNonce, "recipNonce non corrisponde a un messaggio della CA (RFC 9483 §3.5)", "recipNonce does not match a message of the CA (RFC 9483 §3.5)")
+	return &s
 }
 
 // logExchange writes one line per message for the operator: profile, bodies, transaction, status.
@@ -466,6 +484,9 @@ func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
 	if st := x.authenticateFor(ctx, t); st != nil {
 		return x.errorMsg(*st)
 	}
+	if st := x.checkRecipNonce(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
 	if len(x.req.Body.PollReq) != 1 || x.req.Body.PollReq[0] != t.CertReqID {
 		return x.errorMsg(status(cmp.FailBadRequest, "certReqId del pollReq non corrisponde", "the pollReq's certReqId does not match"))
 	}
@@ -479,6 +500,9 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
 	}
 	if st := x.authenticateFor(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
+	if st := x.checkRecipNonce(ctx, t); st != nil {
 		return x.errorMsg(*st)
 	}
 	if t.State == store.StateConfirmed || t.State == store.StateRejected {

@@ -26,6 +26,8 @@ type peer struct {
 	profile string
 	cert    *x509.Certificate
 	key     crypto.Signer
+	last    map[string][]byte // the CA's last senderNonce per transaction: our next recipNonce
+	bogus   bool              // send a recipNonce the CA never sent
 }
 
 func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
@@ -34,6 +36,12 @@ func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
 	rand.Read(nonce)
 	m := &cmp.Message{Header: cmp.Header{PVNO: cmp.PVNO2000, Recipient: cmp.DirectoryName(p.tc.ca.Cert.RawSubject),
 		MessageTime: time.Now(), TransactionID: tid, SenderNonce: nonce}, Body: body}
+	if body.Type == cmp.BodyPollReq || body.Type == cmp.BodyCertConf {
+		m.Header.RecipNonce = p.last[string(tid)]
+		if p.bogus {
+			m.Header.RecipNonce = nonce
+		}
+	}
 	if err := m.Protect(&cmp.SignatureProtection{Signer: p.key, Cert: p.cert}); err != nil {
 		p.t.Fatal(err)
 	}
@@ -41,7 +49,12 @@ func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return p.post(der, nonce)
+	ans := p.post(der, nonce)
+	if p.last == nil {
+		p.last = map[string][]byte{}
+	}
+	p.last[string(tid)] = ans.Header.SenderNonce
+	return ans
 }
 
 // post sends DER and checks the answer is signed by the CA and answers this message.
@@ -132,6 +145,12 @@ func TestPrepaidChargedOnce(t *testing.T) {
 			t.Fatalf("poll %d answered %v %+v", i, ans.Body.Type, ans.Body.PollRep)
 		}
 	}
+	// A pollReq that answers no message of the CA is refused (RFC 9483 §3.5).
+	p.bogus = true
+	if ans := p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}}); ans.Body.Type != cmp.BodyError || !ans.Body.Error.Status.FailInfo.Has(cmp.FailBadRecipientNonce) {
+		t.Fatalf("bogus recipNonce: %v", ans.Body.Type)
+	}
+	p.bogus = false
 	offset.Store(int64(61 * time.Second))
 	// After it: the certificate, then the same certificate to every further poll or resend.
 	issued := certResponse(t, p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert

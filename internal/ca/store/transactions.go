@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -176,4 +177,19 @@ func (s *Store) Abandon(ctx context.Context, txnID string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		StateRejected, unix(time.Now()), txnID, StateWaiting)
 	return err
+}
+
+// AddNonce remembers a senderNonce the CA sent in a transaction.
+func (s *Store) AddNonce(ctx context.Context, txnID string, nonce []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO nonces (transaction_id, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING`, txnID, hex.EncodeToString(nonce))
+	return err
+}
+
+// KnownNonce reports whether the CA sent nonce in the transaction (RFC 9483 §3.5: a recipNonce must be
+// the senderNonce of the CA's previous message; any of ours is accepted, so a client repeating a message
+// whose answer was lost is not locked out).
+func (s *Store) KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nonces WHERE transaction_id = ? AND nonce = ?`, txnID, hex.EncodeToString(nonce)).Scan(&n)
+	return n > 0, err
 }
