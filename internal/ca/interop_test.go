@@ -304,3 +304,34 @@ func TestOpenSSLOCSP(t *testing.T) {
 		t.Fatalf("CRL: %v %+v", err, rl)
 	}
 }
+
+// TestOpenSSLSignatureRole: a signature certificate (nonRepudiation only, qualified-like policy) by an ir
+// signed with the holder's CNS certificate (profile ir "signature").
+func TestOpenSSLSignatureRole(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("firma", func(p *profile.Profile) {
+		p.Roles, p.IR, p.Secrets, p.DelaySeconds = []profile.Role{profile.RoleSignature}, profile.IRSignature, nil, 0
+	})
+	cns := tc.card("cns", "/C=IT/CN=MARIO ROSSI", time.Now().UTC(), 365)
+	_, sigKeyPath := tc.key("sig.key")
+	out, err := openssl(t, tc.cmpArgs("firma", "-cmd", "ir", "-cert", cns.certPath, "-key", cns.keyPath, "-newkey", sigKeyPath,
+		"-subject", "/C=IT/CN=MARIO ROSSI/serialNumber=TINIT-RSSMRA80A01H501U", "-trusted", tc.path(CertFile), "-certout", tc.path("sig.pem"))...)
+	if err != nil {
+		t.Fatalf("openssl cmp ir (signed): %v\n%s", err, out)
+	}
+	c := readCert(t, tc.path("sig.pem"))
+	if c.KeyUsage != x509.KeyUsageContentCommitment || len(c.ExtKeyUsage) != 0 ||
+		len(c.PolicyIdentifiers) != 1 || !c.PolicyIdentifiers[0].Equal(asn1.ObjectIdentifier{0, 4, 0, 194112, 1, 2}) {
+		t.Fatalf("signature certificate: ku %b eku %v policies %v", c.KeyUsage, c.ExtKeyUsage, c.PolicyIdentifiers)
+	}
+	if out, err := openssl(t, "verify", "-CAfile", tc.path(CertFile), tc.path("sig.pem")); err != nil {
+		t.Fatalf("openssl verify: %v\n%s", err, out)
+	}
+	// The same profile has no shared secrets: a MAC-protected ir is refused (badMessageCheck).
+	out, err = openssl(t, tc.cmpArgs("firma", "-cmd", "ir", "-ref", "demo", "-secret", "pass:"+testIRSecret, "-newkey", sigKeyPath,
+		"-subject", "/CN=X", "-trusted", tc.path(CertFile), "-certout", tc.path("x.pem"))...)
+	if err == nil {
+		t.Fatalf("MAC ir accepted on a signature-only profile:\n%s", out)
+	}
+	mustContain(t, out, "badMessageCheck")
+}
