@@ -18,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log"
 	"math/big"
 	"os"
 	"os/signal"
@@ -120,11 +121,12 @@ func cmdServe(args []string) error {
 		return err
 	}
 	defer c.Close()
+	c.Logf = log.New(os.Stderr, "ponte-ca: ", log.LstdFlags).Printf
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- c.Serve(ctx, *listen, nil, ready) }()
+	go func() { errc <- c.Serve(ctx, *listen, ready) }()
 	select {
 	case base := <-ready:
 		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)

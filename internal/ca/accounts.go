@@ -51,7 +51,7 @@ func CheckPassword(stored, password string) (bool, error) {
 	enc := base64.RawStdEncoding
 	salt, err4 := enc.DecodeString(f[4])
 	want, err5 := enc.DecodeString(f[5])
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || logN < 10 || logN > 20 || r < 1 || r > 16 || p < 1 || p > 4 || len(want) < 16 || len(want) > 64 {
+	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || logN < 10 || logN > 16 || r < 1 || r > 8 || p < 1 || p > 2 || len(want) < 16 || len(want) > 64 {
 		return false, errors.New("hash della password non valido / invalid password hash")
 	}
 	got, err := scrypt.Key([]byte(password), salt, 1<<logN, r, p, len(want))

@@ -12,6 +12,7 @@
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
 //	DIR/ca.db         the state
+//	DIR/tsa.pem, DIR/tsa-key.pem  the time-stamping authority's certificate and key
 package ca
 
 import (
@@ -35,6 +36,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
+	"github.com/ponte-it/ponte/internal/tsp"
 )
 
 // Files in a CA directory.
@@ -54,9 +56,13 @@ type CA struct {
 	Key      crypto.Signer
 	Store    *store.Store
 	Profiles map[string]*profile.Profile
+	// TSA is the RFC 3161 responder served on /tsa.
+	TSA *tsp.Responder
 
 	// Now is the CA's clock (tests move it); nil means time.Now.
 	Now func() time.Time
+	// Logf, when set, gets one line per CMP exchange (never credentials).
+	Logf func(format string, args ...any)
 
 	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
 	urlMu     sync.Mutex
@@ -167,12 +173,14 @@ func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([
 	if err != nil {
 		return nil, err
 	}
-	nb := now.UTC().Truncate(time.Second).Add(-time.Hour)
+	// Back-dated ten years so demo and test cards can be provisioned with past issuance dates (to be
+	// inside a renewal window or near the lifetime cap) and still chain at every instant of their life.
+	nb := now.UTC().Truncate(time.Second).AddDate(-10, 0, 0)
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: name, Organization: []string{"Ponte"}, Country: []string{"IT"}},
 		NotBefore:             nb,
-		NotAfter:              nb.AddDate(years, 0, 0),
+		NotAfter:              now.UTC().Truncate(time.Second).AddDate(years, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
@@ -192,20 +200,11 @@ func Open(dir string) (*CA, error) {
 	if c.Cert, err = ParseCertificatePEM(certPEM); err != nil {
 		return nil, err
 	}
-	keyPEM, err := os.ReadFile(filepath.Join(dir, KeyFile))
+	signer, err := readSigner(filepath.Join(dir, KeyFile))
 	if err != nil {
 		return nil, err
 	}
-	b, _ := pem.Decode(keyPEM)
-	if b == nil {
-		return nil, fmt.Errorf("%s: nessun blocco PEM / no PEM block", KeyFile)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KeyFile, err)
-	}
-	signer, ok := k.(crypto.Signer)
-	if !ok || !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
+	if !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
 		return nil, fmt.Errorf("%s non corrisponde a %s / %s does not match %s", KeyFile, CertFile, KeyFile, CertFile)
 	}
 	c.Key = signer
@@ -219,6 +218,9 @@ func Open(dir string) (*CA, error) {
 	}
 	c.Config = *cfg
 	if err := c.loadProfiles(); err != nil {
+		return nil, err
+	}
+	if err := c.loadTSA(); err != nil {
 		return nil, err
 	}
 	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca/policy"
@@ -19,6 +20,9 @@ import (
 // The CMP server: one exchange per request message. Decisions are made under c.mu so two messages of
 // the same transaction (a retry racing a poll) cannot both issue; the store makes issuance and charge
 // atomic besides.
+
+// maxClockSkew is how far a request's messageTime may be from the CA's clock.
+const maxClockSkew = 10 * time.Minute
 
 // exchange is the handling of one request message.
 type exchange struct {
@@ -46,15 +50,56 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 	}
 	x := &exchange{c: c, p: c.Profiles[profileName], now: c.now()}
 	var err error
+	var ans *cmp.Message
 	x.req, err = cmp.ParseMessage(der)
-	if err != nil {
+	switch {
+	case err != nil:
 		x.req = &cmp.Message{}
-		return x.finish(x.errorMsg(status(cmp.FailBadDataFormat, "messaggio CMP non valido: "+err.Error(), "invalid CMP message: "+err.Error())))
+		ans = x.errorMsg(status(cmp.FailBadDataFormat, "messaggio CMP non valido: "+err.Error(), "invalid CMP message: "+err.Error()))
+	case x.p == nil:
+		ans = x.errorMsg(status(cmp.FailBadRequest, "profilo CA sconosciuto: "+profileName, "unknown CA profile: "+profileName))
+	default:
+		ans = x.handle(ctx)
 	}
-	if x.p == nil {
-		return x.finish(x.errorMsg(status(cmp.FailBadRequest, "profilo CA sconosciuto: "+profileName, "unknown CA profile: "+profileName)))
+	c.logExchange(profileName, x.req, ans)
+	out := x.finish(ans)
+	if out != nil && ans != nil && len(x.req.Header.TransactionID) > 0 {
+		if _, err := c.Store.Txn(ctx, txnID(x.req)); err == nil {
+			if err := c.Store.AddNonce(ctx, txnID(x.req), ans.Header.SenderNonce); err != nil {
+				log.Printf("ponte-ca: recording a nonce: %v", err)
+			}
+		}
 	}
-	return x.finish(x.handle(ctx))
+	return out
+}
+
+// checkRecipNonce: a pollReq or certConf must answer one of our messages in the transaction.
+func (x *exchange) checkRecipNonce(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
+	ok, err := x.c.Store.KnownNonce(ctx, t.ID, x.req.Header.RecipNonce)
+	if err == nil && ok {
+		return nil
+	}
+	s := status(cmp.FailBadRecipientNonce, "recipNonce non corrisponde a un messaggio della CA (RFC 9483 §3.5)", "recipNonce does not match a message of the CA (RFC 9483 §3.5)")
+	return &s
+}
+
+// logExchange writes one line per message for the operator: profile, bodies, transaction, status.
+// Credentials (regInfo, secrets) are never logged.
+func (c *CA) logExchange(profileName string, req, ans *cmp.Message) {
+	if c.Logf == nil || ans == nil {
+		return
+	}
+	outcome := ""
+	switch {
+	case ans.Body.CertRep != nil && len(ans.Body.CertRep.Responses) > 0:
+		st := ans.Body.CertRep.Responses[0].Status
+		outcome = st.Status.String() + " " + strings.Join(st.StatusString, " | ")
+	case ans.Body.Error != nil:
+		outcome = strings.Join(ans.Body.Error.Status.FailInfo.Names(), ",") + " " + strings.Join(ans.Body.Error.Status.StatusString, " | ")
+	case len(ans.Body.PollRep) > 0:
+		outcome = fmt.Sprintf("checkAfter=%ds", ans.Body.PollRep[0].CheckAfter)
+	}
+	c.Logf("cmp p=%s %s -> %s tid=%x %s", profileName, req.Body.Type, ans.Body.Type, req.Header.TransactionID, outcome)
 }
 
 func (x *exchange) handle(ctx context.Context) *cmp.Message {
@@ -65,6 +110,14 @@ func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	if len(h.TransactionID) < 8 || len(h.TransactionID) > 64 || len(h.SenderNonce) < 8 {
 		return x.errorMsg(status(cmp.FailBadRequest, "transactionID o senderNonce mancante (RFC 9483 §3.1)", "transactionID or senderNonce missing (RFC 9483 §3.1)"))
 	}
+	// RFC 9810 §5.1.1: messageTime lets the CA catch a client whose clock is wrong (which would also make
+	// it misjudge certificate validity).
+	if !h.MessageTime.IsZero() && (h.MessageTime.Sub(x.now) > maxClockSkew || x.now.Sub(h.MessageTime) > maxClockSkew) {
+		d := x.now.Sub(h.MessageTime).Round(time.Second)
+		return x.errorMsg(status(cmp.FailBadTime,
+			fmt.Sprintf("l'orologio del computer differisce di %s da quello della CA: correggere data e ora", d),
+			fmt.Sprintf("the computer's clock differs by %s from the CA's: correct the date and time", d)))
+	}
 	switch x.req.Body.Type {
 	case cmp.BodyIR, cmp.BodyCR, cmp.BodyKUR, cmp.BodyP10CR:
 		return x.certRequest(ctx)
@@ -73,7 +126,9 @@ func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	case cmp.BodyCertConf:
 		return x.certConf(ctx)
 	case cmp.BodyGenM:
-		if st := x.authenticate(ctx, x.p); st != nil {
+		// RFC 9483 §4.3: a genm may be unprotected; the CA certificates are public anyway.
+		unprotected := x.req.Header.ProtectionAlg.Algorithm == nil && len(x.req.Protection) == 0
+		if st := x.authenticate(ctx, x.p); st != nil && !unprotected {
 			return x.errorMsg(*st)
 		}
 		if x.req.AsksForCACerts() {
@@ -242,6 +297,11 @@ func (x *exchange) decide(ctx context.Context, msg *cmp.CertReqMsg, subject []by
 	if x.req.Body.Type == cmp.BodyKUR && oldSerial == "" && x.signer != nil {
 		oldSerial = x.signer.Serial // RFC 9483 §4.1.3: without oldCertID, the protection certificate
 	}
+	if x.req.Body.Type == cmp.BodyCR && oldSerial == "" && x.signer != nil && spkiHash(t.SPKI) == x.signer.SPKISHA256 {
+		// A cr signed by one of our certificates for that certificate's own key can only be an extension
+		// of its validity (RFC 9483 §4.1.2 cr for an entity that already has a certificate).
+		oldSerial = x.signer.Serial
+	}
 	if x.req.Body.Type != cmp.BodyKUR && oldSerial == "" {
 		return x.decideEnrol(subject, t)
 	}
@@ -349,8 +409,10 @@ func (x *exchange) deliver(ctx context.Context, t *store.Txn, polling bool) *cmp
 				m.GrantImplicitConfirm()
 			}
 			return m
+		case store.StateSuperseded:
+			return x.errorMsg(status(cmp.FailBadRequest, "richiesta sostituita da una più recente per lo stesso certificato", "request superseded by a newer one for the same certificate"))
 		default:
-			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: il certificato è stato rifiutato", "transaction closed: the certificate was rejected"))
+			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"))
 		}
 		var err error
 		if t, err = x.c.Store.Txn(ctx, t.ID); err != nil {
@@ -422,6 +484,9 @@ func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
 	if st := x.authenticateFor(ctx, t); st != nil {
 		return x.errorMsg(*st)
 	}
+	if st := x.checkRecipNonce(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
 	if len(x.req.Body.PollReq) != 1 || x.req.Body.PollReq[0] != t.CertReqID {
 		return x.errorMsg(status(cmp.FailBadRequest, "certReqId del pollReq non corrisponde", "the pollReq's certReqId does not match"))
 	}
@@ -435,6 +500,9 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
 	}
 	if st := x.authenticateFor(ctx, t); st != nil {
+		return x.errorMsg(*st)
+	}
+	if st := x.checkRecipNonce(ctx, t); st != nil {
 		return x.errorMsg(*st)
 	}
 	if t.State == store.StateConfirmed || t.State == store.StateRejected {

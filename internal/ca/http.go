@@ -30,10 +30,10 @@ const maxRequest = 1 << 20
 //	POST /ocsp, GET /ocsp/<base64 request>      OCSP (RFC 6960 Appendix A)
 //	GET  /crl                                   the CRL, DER (RFC 5280 §5)
 //	GET  /ca.pem, /ca.cer                       the CA certificate, PEM and DER
-//	     /tsa                                   RFC 3161 time stamps, when TSA is set
+//	POST /tsa                                   RFC 3161 time stamps (internal/tsp responder)
 //
 // Every answer carries CORS headers for the extension and the local web app (cors.go).
-func (c *CA) Handler(tsa http.Handler) http.Handler {
+func (c *CA) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/cmp", c.serveCMP)
 	mux.HandleFunc("/.well-known/cmp/", c.serveCMP)
@@ -48,8 +48,8 @@ func (c *CA) Handler(tsa http.Handler) http.Handler {
 		w.Header().Set("Content-Type", "application/pkix-cert")
 		w.Write(c.Cert.Raw)
 	})
-	if tsa != nil {
-		mux.Handle("/tsa", tsa)
+	if c.TSA != nil {
+		mux.Handle("/tsa", c.TSA)
 	} else {
 		mux.HandleFunc("/tsa", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "marca temporale non disponibile / time stamping not available", http.StatusNotImplemented)
@@ -61,7 +61,7 @@ func (c *CA) Handler(tsa http.Handler) http.Handler {
 // cmpProfile extracts the profile from /.well-known/cmp/p/<profile>[/<operation>] ("" for the default).
 func cmpProfile(path string) (string, bool) {
 	rest, ok := strings.CutPrefix(path, "/.well-known/cmp")
-	if !ok {
+	if !ok || (rest != "" && rest[0] != '/') {
 		return "", false
 	}
 	rest = strings.Trim(rest, "/")
@@ -214,7 +214,7 @@ func (c *CA) CRL(ctx context.Context) ([]byte, error) {
 
 // Serve listens on addr (loopback by default) and serves until ctx ends. It returns the base URL on
 // the ready channel once listening; when the configuration has no publicURL the certificates point to it.
-func (c *CA) Serve(ctx context.Context, addr string, tsa http.Handler, ready chan<- string) error {
+func (c *CA) Serve(ctx context.Context, addr string, ready chan<- string) error {
 	if addr == "" {
 		addr = c.Config.Listen
 	}
@@ -226,7 +226,7 @@ func (c *CA) Serve(ctx context.Context, addr string, tsa http.Handler, ready cha
 	if c.Config.PublicURL == "" {
 		c.SetPublicURL(base)
 	}
-	srv := &http.Server{Handler: c.Handler(tsa), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -64,11 +64,12 @@ func (s *Store) Cert(ctx context.Context, serial string) (*Cert, error) {
 	return scanCert(s.db.QueryRowContext(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
 }
 
-// Renewals counts the renewals of a certificate already issued or pending in a transaction.
+// Renewals counts the renewals of a certificate already issued. A renewal still waiting does not count:
+// a new request for the same certificate supersedes it (CreateTxn), so a client that lost a pending
+// transaction can start again.
 func (s *Store) Renewals(ctx context.Context, serial string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM certs WHERE parent = ?) +
-		(SELECT count(*) FROM transactions WHERE parent = ? AND state = 'waiting')`, serial, serial).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM certs WHERE parent = ?`, serial).Scan(&n)
 	return n, err
 }
 

@@ -67,6 +67,11 @@ CREATE TABLE IF NOT EXISTS transactions (
 	updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_parent ON transactions(parent, state);
+CREATE TABLE IF NOT EXISTS nonces (
+	transaction_id TEXT NOT NULL,     -- every senderNonce the CA sent in a transaction
+	nonce TEXT NOT NULL,
+	PRIMARY KEY (transaction_id, nonce)
+);
 CREATE TABLE IF NOT EXISTS accounts (
 	id TEXT PRIMARY KEY,
 	password_hash TEXT NOT NULL,

@@ -51,8 +51,21 @@ func TestChargeOnce(t *testing.T) {
 	if err := s.CreateTxn(ctx, waitingTxn("t1", "01", 500)); !errors.Is(err, ErrExists) {
 		t.Fatalf("duplicate transaction: %v", err)
 	}
-	if n, _ := s.Renewals(ctx, "01"); n != 1 {
-		t.Fatalf("pending renewal not counted: %d", n)
+	if w, err := s.Waiting(ctx, "01"); err != nil || w.ID != "t1" {
+		t.Fatalf("pending renewal: %+v %v", w, err)
+	}
+	// A newer request for the same certificate supersedes the waiting one, which can no longer issue.
+	if err := s.CreateTxn(ctx, waitingTxn("t0", "01", 500)); err != nil {
+		t.Fatal(err)
+	}
+	if old, _ := s.Txn(ctx, "t1"); old.State != StateSuperseded {
+		t.Fatalf("state %s", old.State)
+	}
+	if err := s.Issue(ctx, "t1", cert("02", "01"), false); !errors.Is(err, ErrState) {
+		t.Fatalf("superseded transaction issued: %v", err)
+	}
+	if n, _ := s.Renewals(ctx, "01"); n != 0 {
+		t.Fatalf("waiting renewals counted: %d", n)
 	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -61,7 +74,7 @@ func TestChargeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.Issue(ctx, "t1", cert("02", "01"), false)
+			err := s.Issue(ctx, "t0", cert("02", "01"), false)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -83,7 +96,7 @@ func TestChargeOnce(t *testing.T) {
 		t.Fatalf("balance %d, want 700", a.Balance)
 	}
 	ch, _ := s.Charges(ctx, "acc")
-	if len(ch) != 1 || ch[0].CertSerial != "02" || ch[0].Amount != 500 {
+	if len(ch) != 1 || ch[0].CertSerial != "02" || ch[0].Amount != 500 || ch[0].TransactionID != "t0" {
 		t.Fatalf("charges %+v", ch)
 	}
 	if n, _ := s.Renewals(ctx, "01"); n != 1 {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -13,7 +14,9 @@ const (
 	StateWaiting   = "waiting"   // accepted, certificate not issued yet (delayed issuance)
 	StateIssued    = "issued"    // certificate issued, waiting for certConf
 	StateConfirmed = "confirmed" // certConf accepted it, or implicit confirmation
-	StateRejected  = "rejected"  // the client rejected the certificate in certConf
+	StateRejected  = "rejected"  // the client rejected the certificate in certConf, or it could not be paid
+	// StateSuperseded: a newer request for the same certificate replaced this one before issuance.
+	StateSuperseded = "superseded"
 )
 
 // Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
@@ -60,24 +63,42 @@ func scanTxn(r scanner) (*Txn, error) {
 }
 
 // CreateTxn records a new accepted request in state waiting. ErrExists if the transactionID is taken.
+// A renewal supersedes any other renewal of the same certificate still waiting (never issued, never
+// charged), in the same SQL transaction.
 func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 	ic := 0
 	if t.ImplicitConfirm {
 		ic = 1
 	}
 	now := unix(time.Now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
-		t.ID, t.Profile, t.Kind, t.RequestSHA256, StateWaiting, unix(t.ReadyAt), t.CertReqID, t.Subject, t.SPKI, t.Role,
-		unix(t.NotBefore), unix(t.NotAfter), t.Parent, t.Account, t.Price, ic, t.MACRef, "", now, now)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
+			t.ID, t.Profile, t.Kind, t.RequestSHA256, StateWaiting, unix(t.ReadyAt), t.CertReqID, t.Subject, t.SPKI, t.Role,
+			unix(t.NotBefore), unix(t.NotAfter), t.Parent, t.Account, t.Price, ic, t.MACRef, "", now, now)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrExists
+		}
+		if t.Parent == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ? AND id != ?`,
+			StateSuperseded, now, t.Parent, StateWaiting, t.ID)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrExists
-	}
 	t.State = StateWaiting
 	return nil
+}
+
+// Waiting returns the renewal of a certificate still waiting to be issued (ErrNotFound if none).
+func (s *Store) Waiting(ctx context.Context, parent string) (*Txn, error) {
+	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE parent = ? AND state = ?`, parent, StateWaiting))
 }
 
 // Txn finds a transaction by its hex id.
@@ -156,4 +177,19 @@ func (s *Store) Abandon(ctx context.Context, txnID string) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		StateRejected, unix(time.Now()), txnID, StateWaiting)
 	return err
+}
+
+// AddNonce remembers a senderNonce the CA sent in a transaction.
+func (s *Store) AddNonce(ctx context.Context, txnID string, nonce []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO nonces (transaction_id, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING`, txnID, hex.EncodeToString(nonce))
+	return err
+}
+
+// KnownNonce reports whether the CA sent nonce in the transaction (RFC 9483 §3.5: a recipNonce must be
+// the senderNonce of the CA's previous message; any of ours is accepted, so a client repeating a message
+// whose answer was lost is not locked out).
+func (s *Store) KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nonces WHERE transaction_id = ? AND nonce = ?`, txnID, hex.EncodeToString(nonce)).Scan(&n)
+	return n > 0, err
 }

@@ -1,0 +1,67 @@
+//go:build js && wasm
+
+package docio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"syscall/js"
+)
+
+// Blob is a Source over a browser File or Blob: each ReadAt reads one slice with
+// Blob.slice(off, off+n).arrayBuffer(), so only the slices being hashed are ever in WASM memory.
+// ReadAt blocks on a JavaScript promise: call it from a goroutine, never from a js.Func callback
+// running on the event loop (which would deadlock).
+type Blob struct {
+	v    js.Value
+	size int64
+}
+
+// NewBlob wraps a File or Blob value.
+func NewBlob(v js.Value) (*Blob, error) {
+	if v.Type() != js.TypeObject || v.Get("size").Type() != js.TypeNumber || v.Get("slice").Type() != js.TypeFunction {
+		return nil, errors.New("docio: not a Blob")
+	}
+	return &Blob{v: v, size: int64(v.Get("size").Float())}, nil
+}
+
+// Size implements Source.
+func (b *Blob) Size() int64 { return b.size }
+
+// ReadAt implements io.ReaderAt.
+func (b *Blob) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, errors.New("docio: negative offset")
+	}
+	if off >= b.size {
+		return 0, io.EOF
+	}
+	end := min(off+int64(len(p)), b.size)
+	type result struct {
+		buf js.Value
+		err error
+	}
+	done := make(chan result, 1)
+	var then, catch js.Func
+	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- result{buf: args[0]}
+		return nil
+	})
+	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		done <- result{err: fmt.Errorf("docio: reading the file failed: %s", args[0].Call("toString").String())}
+		return nil
+	})
+	defer then.Release()
+	defer catch.Release()
+	b.v.Call("slice", float64(off), float64(end)).Call("arrayBuffer").Call("then", then).Call("catch", catch)
+	r := <-done
+	if r.err != nil {
+		return 0, r.err
+	}
+	n := js.CopyBytesToGo(p[:end-off], js.Global().Get("Uint8Array").New(r.buf))
+	if int64(n) < int64(len(p)) {
+		return n, io.EOF
+	}
+	return n, nil
+}

@@ -1,0 +1,221 @@
+package pades
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/pdf"
+	"github.com/ponte-it/ponte/internal/tsp"
+)
+
+// Report is the verification of every signature in a PDF.
+type Report struct {
+	Size int64
+	// Repaired: the cross-reference data was damaged and the objects were found by scanning. The
+	// signatures can still be checked, but the file itself is faulty.
+	Repaired   bool
+	Signatures []*SignatureReport
+}
+
+// SignatureReport is one signature's verification.
+type SignatureReport struct {
+	Field       string
+	SubFilter   string
+	Kind        string // "signature" or "document-timestamp"
+	Signer      string
+	Certificate *x509.Certificate
+	ClaimedTime time.Time // /M
+	// TimeStamp is the signature (or document) time stamp's time when one is present and verifies.
+	TimeStamp      time.Time
+	TimeStampChain cms.ChainStatus
+	ByteRange      [4]int64
+	// ByteRangeOK: the range starts at 0 and its only gap is exactly the /Contents string.
+	ByteRangeOK bool
+	// CoversWholeFile: the signature covers the file up to its last byte.
+	CoversWholeFile bool
+	// ChangedAfter: bytes were appended after the revision this signature signed (incremental updates,
+	// e.g. later signatures); LaterSignatures counts how many later signatures cover those bytes.
+	ChangedAfter    bool
+	LaterSignatures int
+	IntegrityOK     bool // digest and signature value verify
+	CAdESBES        bool
+	Chain           cms.ChainStatus
+	ChainDetail     string
+	Revocation      cms.RevocationStatus
+	Problems        []string
+}
+
+// Valid is integrity, sound byte range, and a chain valid against the anchors.
+func (s *SignatureReport) Valid() bool {
+	return s.IntegrityOK && s.ByteRangeOK && s.Chain == cms.ChainValid
+}
+
+// Verify checks every signature field of the PDF in src.
+func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	doc, err := pdf.OpenForReading(src)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := doc.Fields()
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Size: src.Size(), Repaired: doc.Repaired}
+	for _, f := range fields {
+		if f.Type != "Sig" || f.Dict["V"] == nil {
+			continue
+		}
+		v, err := doc.Dict(f.Dict["V"])
+		if err != nil || v == nil {
+			continue
+		}
+		name := ""
+		if s, ok := f.Dict["T"].(pdf.String); ok {
+			name = pdf.DecodeText(s.Bytes)
+		}
+		rep.Signatures = append(rep.Signatures, verifyOne(src, name, v, opts))
+	}
+	sort.Slice(rep.Signatures, func(i, j int) bool {
+		return rep.Signatures[i].ByteRange[2]+rep.Signatures[i].ByteRange[3] < rep.Signatures[j].ByteRange[2]+rep.Signatures[j].ByteRange[3]
+	})
+	for i, s := range rep.Signatures {
+		end := s.ByteRange[2] + s.ByteRange[3]
+		s.CoversWholeFile = end == rep.Size
+		s.ChangedAfter = end < rep.Size
+		for _, later := range rep.Signatures[i+1:] {
+			if later.ByteRange[2]+later.ByteRange[3] > end {
+				s.LaterSignatures++
+			}
+		}
+	}
+	return rep, nil
+}
+
+func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
+	r := &SignatureReport{Field: field, SubFilter: string(v.Name("SubFilter")), Kind: "signature",
+		Chain: cms.ChainNotChecked, Revocation: cms.RevocationNotChecked}
+	problem := func(format string, a ...any) *SignatureReport {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
+		return r
+	}
+	if v.Name("Type") == "DocTimeStamp" || r.SubFilter == "ETSI.RFC3161" {
+		r.Kind = "document-timestamp"
+	}
+	if m, ok := v["M"].(pdf.String); ok {
+		r.ClaimedTime, _ = pdf.ParseDate(m.Bytes)
+	}
+	contents, ok := v["Contents"].(pdf.String)
+	if !ok {
+		return problem("no /Contents")
+	}
+	br, ok := v["ByteRange"].(pdf.Array)
+	if !ok || len(br) != 4 {
+		return problem("no valid /ByteRange")
+	}
+	for i, x := range br {
+		n, ok := x.(int64)
+		if !ok || n < 0 {
+			return problem("/ByteRange has a non-integer")
+		}
+		r.ByteRange[i] = n
+	}
+	a, b, c, d := r.ByteRange[0], r.ByteRange[1], r.ByteRange[2], r.ByteRange[3]
+	if err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
+		problem("byte range: %v", err)
+	} else {
+		r.ByteRangeOK = true
+	}
+	if c+d > src.Size() || b > c {
+		return problem("byte range outside the file")
+	}
+	ranges := []docio.Range{{Off: a, Len: b}, {Off: c, Len: d}}
+	sd, err := cms.Parse(contents.Bytes)
+	if err != nil {
+		return problem("CMS: %v", err)
+	}
+	if len(sd.Signers) != 1 {
+		return problem("%d SignerInfos (exactly one expected)", len(sd.Signers))
+	}
+	si := sd.Signers[0]
+	if r.Kind == "document-timestamp" {
+		return verifyDocTimeStamp(r, src, ranges, contents.Bytes, opts)
+	}
+	switch r.SubFilter {
+	case "ETSI.CAdES.detached", "adbe.pkcs7.detached":
+	default:
+		return problem("SubFilter %q not supported", r.SubFilter)
+	}
+	res := cms.VerifySigner(si, sd.Certs, cms.RangesDigest(src, ranges), cms.VerifyOptions{Anchors: opts.Anchors, At: opts.At, Extra: opts.Extra})
+	r.Certificate, r.Signer = res.Certificate, res.Signer
+	r.IntegrityOK, r.CAdESBES = res.OK(), res.CAdESBES
+	r.Chain, r.ChainDetail = res.Chain, res.ChainDetail
+	if res.Err != nil {
+		problem("%v", res.Err)
+	}
+	if t, err := tsp.SignatureTimeStamp(si, opts.Anchors); err != nil {
+		problem("signature time stamp: %v", err)
+	} else if t != nil {
+		r.TimeStamp, r.TimeStampChain = t.Info.GenTime, t.Chain
+		// With a time stamp, the chain is judged at the time-stamped time (it proves the signature
+		// existed then).
+		if r.Certificate != nil && opts.At.IsZero() && t.Chain == cms.ChainValid {
+			r.Chain, r.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, t.Info.GenTime)
+		}
+	}
+	if r.SubFilter == "ETSI.CAdES.detached" && !si.SigningTime().IsZero() {
+		problem("CMS signing-time present (EN 319 142-1 §5.4.3 forbids it in PAdES)")
+	}
+	return r
+}
+
+func verifyDocTimeStamp(r *SignatureReport, src docio.Source, ranges []docio.Range, token []byte, opts cms.VerifyOptions) *SignatureReport {
+	d, err := cms.ContentDigest(src, ranges...)
+	if err != nil {
+		r.Problems = append(r.Problems, err.Error())
+		return r
+	}
+	t, err := tsp.VerifyToken(token, d, opts.Anchors)
+	if err != nil {
+		r.Problems = append(r.Problems, err.Error())
+		return r
+	}
+	r.IntegrityOK, r.TimeStamp, r.Chain, r.TimeStampChain = true, t.Info.GenTime, t.Chain, t.Chain
+	r.Certificate, r.Signer = t.Signer, t.Signer.Subject.CommonName
+	return r
+}
+
+// checkGap checks the ByteRange shape (ISO 32000-1 §12.8.1): it starts at 0 and the excluded bytes
+// [b, c) are exactly the hexadecimal /Contents string, delimiters included.
+func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
+	if a != 0 {
+		return errors.New("does not start at 0")
+	}
+	if b <= 0 || c <= b || c+d > src.Size() {
+		return errors.New("offsets out of order or outside the file")
+	}
+	if c-b < int64(2+2*contentsLen) || c-b > int64(2+2*contentsLen)+1024 {
+		return errors.New("gap is not the /Contents string")
+	}
+	ends := make([]byte, 1)
+	if _, err := src.ReadAt(ends, b); err != nil || ends[0] != '<' {
+		return errors.New("gap does not start with '<'")
+	}
+	if _, err := src.ReadAt(ends, c-1); err != nil || ends[0] != '>' {
+		return errors.New("gap does not end with '>'")
+	}
+	gap, err := docio.ReadRange(src, docio.Range{Off: b + 1, Len: c - b - 2})
+	if err != nil {
+		return err
+	}
+	for _, ch := range gap {
+		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
+			return errors.New("gap holds more than the hexadecimal signature")
+		}
+	}
+	return nil
+}
