@@ -45,7 +45,7 @@ func TestClassify(t *testing.T) {
 		scard.ErrResetCard:        protocol.ErrCardRemoved,
 		scard.ErrNoSmartcard:      protocol.ErrNoCard,
 		scard.ErrUnknownReader:    protocol.ErrNoReader,
-		scard.ErrNoService:        protocol.ErrNoReader,
+		scard.ErrNoService:        protocol.ErrNoService,
 		scard.ErrSharingViolation: protocol.ErrCardBusy,
 		scard.ErrUnsupportedCard:  protocol.ErrCardUnreadable,
 	}
