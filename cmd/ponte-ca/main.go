@@ -44,7 +44,8 @@ const usage = `uso / usage:
   ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT]
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
-  ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]`
+  ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
+  ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]`
 
 func run(args []string) error {
 	if len(args) == 0 {
@@ -64,6 +65,8 @@ func run(args []string) error {
 			return errors.New(usage)
 		}
 		return cmdAccount(args[1], args[2:])
+	case "client-profile":
+		return cmdClientProfile(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil
@@ -351,4 +354,33 @@ func cmdAccount(sub string, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("sottocomando account sconosciuto %q (add, show, credit) / unknown account subcommand", sub)
+}
+
+// cmdClientProfile prints the Ponte client profile (docs/ca-profiles.md, part 2) for one server profile:
+// what the extension's profiles/ folder or `ponte renew --profile` takes.
+func cmdClientProfile(args []string) error {
+	fs, dir := flags("client-profile")
+	name := fs.String("profile", "cns", "profilo del server / server profile")
+	mode := fs.String("mode", "rekey", "rekey o extend, dove il profilo permette entrambi / where the profile allows both")
+	base := fs.String("url", "", "URL pubblico della CA (predefinito: publicURL o listen) / CA public URL")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	c, err := ca.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if *base != "" {
+		c.SetPublicURL(*base)
+	}
+	b, err := c.ClientProfile(*name, *mode)
+	if err != nil {
+		return err
+	}
+	fmt.Println(string(b))
+	return nil
 }
