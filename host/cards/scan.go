@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -199,8 +200,9 @@ func shareCert(info *pcsc.CardInfo, t *seenToken) bool {
 func fromPCSC(info *pcsc.CardInfo) *protocol.Card {
 	id := info.Identification
 	c := &protocol.Card{
-		ID:  info.CardID,
-		ATR: hexUpper(info.ATR),
+		ID:     info.CardID,
+		Number: info.CardID, // what the official tools print next to the holder (seed 000)
+		ATR:    hexUpper(info.ATR),
 		Family: protocol.Family{
 			Known: id.Known, Sigla: id.Sigla, Name: familyName(id), Maker: id.Maker, Chip: id.ICMaker,
 			CNSVersion: id.CNSVersion, KeyBits: id.RSABits, Drivers: id.Drivers,
@@ -242,7 +244,11 @@ func addToken(c *protocol.Card, t *seenToken) {
 	if t.info.FreePrivate.Known {
 		free = int64(t.info.FreePrivate.Bytes)
 	}
-	c.Token = &protocol.Token{Module: t.ref.Module, Driver: t.cand.Driver, Label: strings.TrimSpace(t.info.Label),
+	driver := t.cand.Driver
+	if driver == "" { // a module named by PONTE_PKCS11_MODULE or the configuration file
+		driver = filepath.Base(t.ref.Module)
+	}
+	c.Token = &protocol.Token{Module: t.ref.Module, Driver: driver, Label: strings.TrimSpace(t.info.Label),
 		Serial: strings.TrimSpace(t.info.Serial), FreeBytes: free,
 		PIN: protocol.PINStatus{CountLow: pin.CountLow, FinalTry: pin.FinalTry, Locked: pin.Locked, PUKLocked: pin.SOLocked,
 			PINPad: t.info.ProtectedAuthPath, MinLen: int(t.info.MinPINLen), MaxLen: int(t.info.MaxPINLen)}}

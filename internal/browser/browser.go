@@ -23,6 +23,7 @@ type Options struct {
 	Profile   string   // user data dir (a temp dir); NativeMessagingHosts/ goes inside it
 	Headless  bool     // --headless=new
 	Flags     []string // extra switches, e.g. "--host-resolver-rules=..."
+	Env       []string // extra environment for Chromium and so for the host it starts (KEY=value)
 }
 
 // Find returns the Chromium executable.
@@ -84,6 +85,9 @@ func Start(ctx context.Context, o Options) (context.Context, context.CancelFunc,
 	}
 	if o.Headless {
 		opts = append(opts, chromedp.Flag("headless", "new"))
+	}
+	if len(o.Env) > 0 {
+		opts = append(opts, chromedp.Env(o.Env...))
 	}
 	for _, f := range o.Flags {
 		name, val := splitFlag(f)

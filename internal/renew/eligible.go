@@ -54,9 +54,11 @@ func Eligible(p *Profile, card *protocol.Card, cert protocol.Certificate, now ti
 		return &Reason{"too-early", fmt.Sprintf("Rinnovabile dal %s (%d giorni prima della scadenza).", d, rule.WindowDays),
 			fmt.Sprintf("Renewable from %s (%d days before expiry).", d, rule.WindowDays)}
 	}
-	if !cert.HasKey {
-		return &Reason{"no-key", "La chiave di questo certificato non è visibile: installare il driver della tessera.",
-			"This certificate's key is not visible: install the card's driver."}
+	// Private keys are hidden until login, so before the PIN only "a PKCS#11 module sees the card" can
+	// be checked; the engine finds the key after login or says it is missing.
+	if card.Token == nil {
+		return &Reason{"no-key", "La chiave di questo certificato non è raggiungibile: installare il driver della tessera.",
+			"This certificate's key cannot be reached: install the card's driver."}
 	}
 	return nil
 }

@@ -93,7 +93,8 @@ func TestEligible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	card := &protocol.Card{Family: protocol.Family{Sigla: "AC 2018"}}
+	card := &protocol.Card{Family: protocol.Family{Sigla: "AC 2018"}, Token: &protocol.Token{}}
+	noDriver := &protocol.Card{Family: protocol.Family{Sigla: "AC 2018"}}
 	cases := []struct {
 		cert protocol.Certificate
 		card *protocol.Card
@@ -103,9 +104,9 @@ func TestEligible(t *testing.T) {
 		{protocol.Certificate{Role: "signature", DER: soon, HasKey: true}, card, "no-rule"},
 		{protocol.Certificate{Role: "cns", DER: later, HasKey: true}, card, "too-early"},
 		{protocol.Certificate{Role: "cns", DER: gone, HasKey: true}, card, "expired"},
-		{protocol.Certificate{Role: "cns", DER: soon, HasKey: false}, card, "no-key"},
+		{protocol.Certificate{Role: "cns", DER: soon}, noDriver, "no-key"},
 		{protocol.Certificate{Role: "cns", DER: []byte("junk"), HasKey: true}, card, "unreadable"},
-		{protocol.Certificate{Role: "cns", DER: soon, HasKey: true}, &protocol.Card{Family: protocol.Family{Sigla: "ST 2021"}}, "family"},
+		{protocol.Certificate{Role: "cns", DER: soon, HasKey: true}, &protocol.Card{Family: protocol.Family{Sigla: "ST 2021"}, Token: &protocol.Token{}}, "family"},
 	}
 	for i, c := range cases {
 		r := Eligible(p, c.card, c.cert, now)

@@ -63,6 +63,7 @@ func Render(s State, cat *Catalog) (string, error) {
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
 		"expiry":    CardExpiry,
 		"join":      strings.Join,
+		"cn":        commonName,
 		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
 		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
 		"rolename": func(role string) string {
@@ -93,4 +94,14 @@ func (c Conn) String() string {
 		return "connected"
 	}
 	return "failed"
+}
+
+// commonName picks CN=... out of an RFC 4514 name, for display.
+func commonName(dn string) string {
+	for _, part := range strings.Split(dn, ",") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
+			return v
+		}
+	}
+	return dn
 }

@@ -40,16 +40,24 @@ func hostVersion(t *testing.T, build string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// startBrowser launches headless Chromium with the extension; host "" registers no native host.
+// startBrowser launches headless Chromium with the built extension; host "" registers no native host.
 func startBrowser(t *testing.T, build, host string, flags ...string) context.Context {
+	t.Helper()
+	return startBrowserWith(t, filepath.Join(build, "extension"), host, nil, flags...)
+}
+
+// startBrowserWith launches headless Chromium (Italian) with an extension folder and an environment for
+// the host it starts.
+func startBrowserWith(t *testing.T, extension, host string, env []string, flags ...string) context.Context {
 	t.Helper()
 	chromium := testenv.Tool(t, "chromium")
 	ctx, cancel, err := browser.Start(context.Background(), browser.Options{
 		Chromium:  chromium,
-		Extension: filepath.Join(build, "extension"),
+		Extension: extension,
 		Host:      host,
 		Profile:   t.TempDir(),
 		Headless:  true,
+		Env:       env,
 		Flags:     append([]string{"--lang=it-IT", "--accept-lang=it-IT,it"}, flags...),
 	})
 	if err != nil {
