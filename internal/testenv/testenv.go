@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 )
 
@@ -59,4 +60,46 @@ func Artefacts(t testing.TB, name string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+var (
+	buildMu  sync.Mutex
+	builtDir string
+	builtPkg = map[string]string{}
+)
+
+// Build compiles a command of this module (e.g. "host", "cmd/ponte-ca") once per test process and returns
+// the binary's path. With PONTE_BUILD set (make test) and the binary there, that one is used.
+func Build(t testing.TB, pkg, name string) string {
+	t.Helper()
+	if dir := os.Getenv("PONTE_BUILD"); dir != "" {
+		if p := filepath.Join(dir, name); fileExists(p) {
+			return p
+		}
+	}
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if p, ok := builtPkg[pkg]; ok {
+		return p
+	}
+	if builtDir == "" {
+		d, err := os.MkdirTemp("", "ponte-test-bin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		builtDir = d
+	}
+	out := filepath.Join(builtDir, name)
+	cmd := exec.Command("go", "build", "-o", out, "./"+pkg)
+	cmd.Dir = Root()
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", pkg, err, b)
+	}
+	builtPkg[pkg] = out
+	return out
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }
