@@ -42,12 +42,16 @@ type SignatureReport struct {
 	// e.g. later signatures); LaterSignatures counts how many later signatures cover those bytes.
 	ChangedAfter    bool
 	LaterSignatures int
-	IntegrityOK     bool // digest and signature value verify
-	CAdESBES        bool
-	Chain           cms.ChainStatus
-	ChainDetail     string
-	Revocation      cms.RevocationStatus
-	Problems        []string
+	// LaterChanges classifies the updates after this signature: ChangesNone, ChangesSignatures (only
+	// further signatures and what they need) or ChangesOther (LaterChangeDetails says what).
+	LaterChanges       string
+	LaterChangeDetails []string
+	IntegrityOK        bool // digest and signature value verify
+	CAdESBES           bool
+	Chain              cms.ChainStatus
+	ChainDetail        string
+	Revocation         cms.RevocationStatus
+	Problems           []string
 }
 
 // Valid is integrity, sound byte range, and a chain valid against the anchors.
@@ -91,6 +95,9 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 			if later.ByteRange[2]+later.ByteRange[3] > end {
 				s.LaterSignatures++
 			}
+		}
+		if s.ByteRangeOK {
+			s.LaterChanges, s.LaterChangeDetails = laterChanges(src, doc, end)
 		}
 	}
 	return rep, nil

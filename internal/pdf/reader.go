@@ -544,3 +544,25 @@ func (d *Document) Catalog() (Dict, error) {
 	}
 	return c, nil
 }
+
+// Changed lists the objects whose current definition differs from their definition in older (an
+// earlier revision of the same file), or which older lacks.
+func (d *Document) Changed(older *Document) []Ref {
+	var out []Ref
+	for num, e := range d.xref {
+		if e.Free {
+			continue
+		}
+		if o, ok := older.xref[num]; ok && o == e {
+			continue
+		}
+		out = append(out, Ref{num, e.Gen})
+	}
+	return out
+}
+
+// Has reports whether object num is defined.
+func (d *Document) Has(num int) bool {
+	e, ok := d.xref[num]
+	return ok && !e.Free
+}
