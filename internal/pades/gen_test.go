@@ -28,12 +28,16 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	}
 	catalog := "<</Type/Catalog/Pages 2 0 R>>"
 	switch style {
-	case "docmdp":
+	case "docmdp", "docmdp2":
 		catalog = "<</Type/Catalog/Pages 2 0 R/Perms<</DocMDP 6 0 R>>>>"
 	}
 	obj(1, catalog)
 	obj(2, "<</Type/Pages/Kids[3 0 R]/Count 1>>")
-	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
+	rotate := ""
+	if style == "rotated" {
+		rotate = "/Rotate 90"
+	}
+	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]"+rotate+"/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
 	text := "BT /F1 24 Tf 72 720 Td (Documento di prova " + style + ") Tj ET\n"
 	offsets[4] = cw.n
 	fmt.Fprintf(cw, "4 0 obj\n<</Length %d>>\nstream\n%s", int64(len(text))+pad, text)
@@ -54,8 +58,9 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	}
 	size := 6
 	switch style {
-	case "docmdp":
-		obj(6, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P 1/V/1.2>>>>]/ByteRange[0 0 0 0]/Contents<00>>>")
+	case "docmdp", "docmdp2":
+		p := map[string]string{"docmdp": "1", "docmdp2": "2"}[style]
+		obj(6, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P "+p+"/V/1.2>>>>]/ByteRange[0 0 0 0]/Contents<00>>>")
 		size = 7
 	case "encrypted":
 		obj(6, "<</Filter/Standard/V 2/R 3/Length 128/O<00>/U<00>/P -4>>")

@@ -55,7 +55,7 @@ func buildUpdate(doc *pdf.Document, opts Options, capacity int) (*built, error) 
 		widget["Rect"] = pdf.Array{v.Left, v.Bottom, v.Left + v.Width, v.Bottom + v.Height}
 		fontRef, apRef := u.Alloc(), u.Alloc()
 		u.Set(fontRef, helvetica())
-		dict, data := appearance(opts, v.Width, v.Height, fontRef)
+		dict, data := appearance(opts, v.Width, v.Height, page.Rotate, fontRef)
 		u.SetStream(apRef, dict, data)
 		widget["AP"] = pdf.Dict{"N": apRef}
 	}
