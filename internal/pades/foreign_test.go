@@ -1,8 +1,6 @@
 package pades
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,12 +22,8 @@ func TestForeignSignature(t *testing.T) {
 	openssl := testenv.Tool(t, "openssl")
 	dir := t.TempDir()
 	chain := signtest.WritePEM(t, dir, "chain.pem", pki.Signer.Chain...)
-	der, err := x509.MarshalPKCS8PrivateKey(pki.Signer.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
 	key := filepath.Join(dir, "key.pem")
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	signtest.WriteKey(t, key, pki.Signer.Key)
 	p12 := filepath.Join(dir, "s.p12")
 	run(t, openssl, "pkcs12", "-export", "-in", chain, "-inkey", key, "-passout", "pass:", "-name", "rossi", "-out", p12)
 	run(t, pk12util, "-i", p12, "-d", "sql:"+v.nssDir, "-W", "")

@@ -81,7 +81,7 @@ func Prepare(ctx context.Context, src docio.Source, opts Options) (*Prepared, er
 		return nil, err
 	}
 	if doc.Encrypted() {
-		return nil, errEncrypted()
+		return nil, pdf.ErrEncrypted()
 	}
 	if err := checkDocMDP(doc); err != nil {
 		return nil, err
@@ -223,11 +223,6 @@ func derLenHeader(n int) []byte {
 	return append([]byte{0x04, 0x80 | byte(len(l))}, l...)
 }
 
-func errEncrypted() error {
-	return signerr.New(signerr.Encrypted,
-		"Il PDF è cifrato o protetto da password: rimuovere la protezione (salvandone una copia non protetta) prima di firmarlo.",
-		"The PDF is encrypted or password-protected: remove the protection (save an unprotected copy) before signing it.", nil)
-}
 
 // checkDocMDP refuses documents certified with "no changes allowed" (ISO 32000-1 §12.8.2.2, P = 1):
 // any update, a signature included, would break the certification.

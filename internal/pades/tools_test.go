@@ -65,11 +65,7 @@ func newVerifiers(t *testing.T, pki *signtest.PKI) *verifiers {
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return signtest.Run(t, name, args...)
 }
 
 // check runs every verifier on a file that must hold n signatures, all valid, the last covering the
