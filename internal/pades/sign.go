@@ -223,7 +223,6 @@ func derLenHeader(n int) []byte {
 	return append([]byte{0x04, 0x80 | byte(len(l))}, l...)
 }
 
-
 // checkDocMDP refuses documents certified with "no changes allowed" (ISO 32000-1 §12.8.2.2, P = 1):
 // any update, a signature included, would break the certification.
 func checkDocMDP(doc *pdf.Document) error {
