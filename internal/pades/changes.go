@@ -78,15 +78,12 @@ func rolesOf(d *pdf.Document) map[int]string {
 	if r, ok := d.Trailer["Info"].(pdf.Ref); ok {
 		roles[r.Num] = "info"
 	}
-	for i := 1; i <= 10000; i++ {
-		p, err := d.Page(i)
-		if err != nil {
-			break
-		}
-		roles[p.Ref.Num] = "page"
-		if r, ok := p.Dict["Annots"].(pdf.Ref); ok {
-			roles[r.Num] = "array"
-		}
+	pages, annots, _ := d.PageRefs(1 << 20)
+	for _, p := range pages {
+		roles[p.Num] = "page"
+	}
+	for _, a := range annots {
+		roles[a.Num] = "array"
 	}
 	return roles
 }

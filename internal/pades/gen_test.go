@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // genPDF writes small PDFs in a chosen cross-reference style, so the tests cover styles that the
@@ -90,10 +89,8 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		// Object 5 lives in object stream 7, which only the /XRefStm (object 6) lists.
 		inner := "5 0 " + font
 		first := len("5 0 ")
-		objstm := inner[first:]
 		offsets[7] = cw.n
 		fmt.Fprintf(cw, "7 0 obj\n<</Type/ObjStm/N 1/First %d/Length %d>>\nstream\n%s\nendstream\nendobj\n", first, len(inner)+1, inner)
-		_ = objstm
 		offsets[6] = cw.n
 		var data []byte
 		data = append(data, 2, 0, 0, 0, 7, 0, 0) // object 5: in stream 7, index 0
@@ -137,5 +134,3 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-var _ = strings.Repeat

@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -260,7 +259,5 @@ func checkDocMDP(doc *pdf.Document) error {
 	}
 	return nil
 }
-
-var errNoPage = errors.New("page out of range")
 
 func itoa(n int) string { return strconv.Itoa(n) }

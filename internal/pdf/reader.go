@@ -153,7 +153,7 @@ func (d *Document) set(num int, e entry) {
 }
 
 func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
-	buf, eof, err := d.window(off, 64)
+	buf, _, err := d.window(off, 64)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -173,7 +173,6 @@ func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
 		}
 		return tr, XrefTable, nil
 	}
-	_ = eof
 	tr, err := d.readXrefStream(off)
 	return tr, XrefStream, err
 }
@@ -279,7 +278,7 @@ func (d *Document) readTable(off int64) (Dict, error) {
 
 // readXrefStream reads a cross-reference stream (§7.5.8) and returns its dictionary (the trailer).
 func (d *Document) readXrefStream(off int64) (Dict, error) {
-	ref, obj, err := d.readIndirect(off)
+	_, obj, err := d.readIndirect(off)
 	if err != nil {
 		return nil, err
 	}
@@ -353,8 +352,6 @@ func (d *Document) readXrefStream(off int64) (Dict, error) {
 			}
 		}
 	}
-	// The stream's own entry may be missing from old writers; it is needed for nothing else.
-	_ = ref
 	return s.Dict, nil
 }
 
