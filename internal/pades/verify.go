@@ -226,3 +226,11 @@ func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
 	}
 	return nil
 }
+
+// Time is the best known signing time: the time stamp's when there is a valid one, else the claimed /M.
+func (s *SignatureReport) Time() (t time.Time, timeStamped bool) {
+	if !s.TimeStamp.IsZero() {
+		return s.TimeStamp, true
+	}
+	return s.ClaimedTime, false
+}
