@@ -1,10 +1,10 @@
 package sigverify
 
 import (
-	"fmt"
 	"bytes"
 	"context"
 	"encoding/asn1"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
