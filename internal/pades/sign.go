@@ -130,7 +130,14 @@ func (p *Prepared) SignerOpts() crypto.SignerOpts { return p.pending.SignerOpts(
 // ByteRange is the signed byte range of the output (fixed at Prepare).
 func (p *Prepared) ByteRange() [4]int64 { return p.byteRange }
 
-// Finish checks the card's signature, adds the time stamp when configured, and fills /Contents.
+// DropTimeStamp makes the next Finish produce a B-B signature without asking the TSA: when Finish
+// failed with code TIMESTAMP, the caller offers "try the time stamp again" (call Finish again with the
+// same signature) or "save without time stamp" (DropTimeStamp, then Finish). Either way the card is
+// not asked to sign again.
+func (p *Prepared) DropTimeStamp() { p.ts = nil }
+
+// Finish checks the card's signature, adds the time stamp when configured, and fills /Contents. It does
+// not change p, so it may be called again with the same signature after a time-stamp failure.
 func (p *Prepared) Finish(ctx context.Context, sig []byte) (*Result, error) {
 	si, err := p.pending.Complete(ctx, sig, p.ts)
 	if err != nil {

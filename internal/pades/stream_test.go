@@ -1,9 +1,11 @@
 package pades
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/signerr"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -98,5 +100,58 @@ func BenchmarkSignPDF(b *testing.B) {
 			}
 		})
 		src.Close()
+	}
+}
+
+// flakyTSA answers the size probe, then fails once.
+type flakyTSA struct {
+	inner cms.TimeStamper
+	calls int
+}
+
+func (f *flakyTSA) TimeStamp(ctx context.Context, d []byte) ([]byte, error) {
+	f.calls++
+	if f.calls == 2 {
+		return nil, fmt.Errorf("TSA unreachable")
+	}
+	return f.inner.TimeStamp(ctx, d)
+}
+
+// TestTimeStampFailureNeedsNoSecondSignature: when the TSA fails after the card signed, Finish reports
+// TIMESTAMP and can be retried with the same signature (B-T), or finished without the time stamp (B-B):
+// the card signs once in every case.
+func TestTimeStampFailureNeedsNoSecondSignature(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	anchors := cms.VerifyOptions{Anchors: cms.StaticAnchors{pki.Root.Cert()}}
+	for _, retry := range []bool{true, false} {
+		tsa := &flakyTSA{inner: startTSA(t, pki)}
+		data := genPDF("table")
+		p, err := Prepare(context.Background(), docio.Bytes(data), Options{Chain: pki.Signer.Chain, TimeStamper: tsa})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := pki.Signer.Key.Sign(rand.Reader, p.Digest(), p.SignerOpts())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Finish(context.Background(), sig); signerr.CodeOf(err) != signerr.TimeStamp {
+			t.Fatalf("want TIMESTAMP, got %v", err)
+		}
+		if !retry {
+			p.DropTimeStamp()
+		}
+		res, err := p.Finish(context.Background(), sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		docio.WriteParts(&buf, docio.Bytes(data), res.Parts)
+		rep, err := Verify(docio.Bytes(buf.Bytes()), anchors)
+		if err != nil || len(rep.Signatures) != 1 || !rep.Signatures[0].Valid() {
+			t.Fatalf("%v %+v", err, rep)
+		}
+		if stamped := !rep.Signatures[0].TimeStamp.IsZero(); stamped != retry {
+			t.Fatalf("retry=%v: time stamped %v", retry, stamped)
+		}
 	}
 }
