@@ -29,12 +29,17 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	switch style {
 	case "docmdp", "docmdp2":
 		catalog = "<</Type/Catalog/Pages 2 0 R/Perms<</DocMDP 6 0 R>>>>"
+	case "sigfield":
+		catalog = "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[6 0 R]>>>>"
 	}
 	obj(1, catalog)
 	obj(2, "<</Type/Pages/Kids[3 0 R]/Count 1>>")
 	rotate := ""
 	if style == "rotated" {
 		rotate = "/Rotate 90"
+	}
+	if style == "sigfield" {
+		rotate = "/Annots[6 0 R]"
 	}
 	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]"+rotate+"/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
 	text := "BT /F1 24 Tf 72 720 Td (Documento di prova " + style + ") Tj ET\n"
@@ -63,6 +68,9 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		size = 7
 	case "encrypted":
 		obj(6, "<</Filter/Standard/V 2/R 3/Length 128/O<00>/U<00>/P -4>>")
+		size = 7
+	case "sigfield":
+		obj(6, "<</Type/Annot/Subtype/Widget/FT/Sig/T(Firma del richiedente)/Rect[350 50 550 110]/P 3 0 R/F 4>>")
 		size = 7
 	}
 	trailerExtra := ""

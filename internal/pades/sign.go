@@ -34,6 +34,9 @@ type Options struct {
 	Reason, Location, ContactInfo string
 	// Visible places the signature on a page; nil makes it invisible.
 	Visible *Appearance
+	// Field, when set, signs into the existing empty signature field with this name (its own position
+	// and size are used; Visible is ignored).
+	Field string
 	// TimeStamper, when set, makes the signature B-T: a signature time stamp in the unsigned attributes.
 	TimeStamper cms.TimeStamper
 	// TimeStampMaxSize is an upper bound of the TSA's token in bytes. When 0 and a TimeStamper is set,
