@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/cms"
@@ -75,12 +77,21 @@ func TestStreamingMemory(t *testing.T) {
 	}
 }
 
-// BenchmarkSignPDF signs generated 10 and 100 MB files from disk (Prepare + one RSA-2048 signature +
+// BenchmarkSignPDF signs generated 10 and 100 MB files (or the sizes in PONTE_BENCH_MB) from disk (Prepare + one RSA-2048 signature +
 // Finish); MB/s comes from SetBytes, allocations from ReportAllocs.
 func BenchmarkSignPDF(b *testing.B) {
 	pki := signtest.NewPKI(b)
 	dir := b.TempDir()
-	for _, mb := range []int{10, 100} {
+	sizes := []int{10, 100}
+	if env := os.Getenv("PONTE_BENCH_MB"); env != "" { // e.g. PONTE_BENCH_MB=500
+		sizes = nil
+		for _, f := range strings.Split(env, ",") {
+			if n, err := strconv.Atoi(f); err == nil && n > 0 {
+				sizes = append(sizes, n)
+			}
+		}
+	}
+	for _, mb := range sizes {
 		src, err := docio.OpenFile(bigPDF(b, dir, "table", mb))
 		if err != nil {
 			b.Fatal(err)
@@ -88,6 +99,7 @@ func BenchmarkSignPDF(b *testing.B) {
 		b.Run(fmt.Sprintf("%dMB", mb), func(b *testing.B) {
 			b.SetBytes(src.Size())
 			b.ReportAllocs()
+			var peak uint64
 			for i := 0; i < b.N; i++ {
 				p, err := Prepare(context.Background(), src, Options{Chain: pki.Signer.Chain})
 				if err != nil {
@@ -97,7 +109,11 @@ func BenchmarkSignPDF(b *testing.B) {
 				if _, err := p.Finish(context.Background(), sig); err != nil {
 					b.Fatal(err)
 				}
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapInuse)
 			}
+			b.ReportMetric(float64(peak)/(1<<20), "MB-heap-in-use")
 		})
 		src.Close()
 	}
