@@ -158,6 +158,7 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 		return problem("SubFilter %q not supported", r.SubFilter)
 	}
 	res := cms.VerifySigner(si, sd.Certs, cms.RangesDigest(src, ranges), cms.VerifyOptions{Anchors: opts.Anchors, At: opts.At, Extra: opts.Extra})
+	cms.CheckContentType(res, si, sd.ContentType)
 	r.Certificate, r.Signer = res.Certificate, res.Signer
 	r.IntegrityOK, r.CAdESBES = res.OK(), res.CAdESBES
 	r.Chain, r.ChainDetail = res.Chain, res.ChainDetail

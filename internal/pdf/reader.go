@@ -158,11 +158,12 @@ func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
 		return nil, 0, err
 	}
 	if bytes.HasPrefix(bytes.TrimLeft(buf, " \t\r\n\f\x00"), []byte("xref")) {
-		tr, err := d.readTable(off)
+		tr, free, err := d.readTable(off)
 		if err != nil {
 			return nil, 0, err
 		}
-		// Hybrid file (§7.5.8.4): the stream's entries fill what the table leaves out.
+		// Hybrid file (§7.5.8.4): the stream's entries fill what the table leaves out (the table marks
+		// those objects free), so they are applied before the table's free entries.
 		if xs, ok := tr.Int("XRefStm"); ok {
 			if xs <= 0 || xs >= d.src.Size() {
 				return nil, 0, fmt.Errorf("/XRefStm %d outside the file", xs)
@@ -170,6 +171,10 @@ func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
 			if _, err := d.readXrefStream(xs); err != nil {
 				return nil, 0, err
 			}
+		}
+		// Objects freed in this section hide their definitions in older ones.
+		for _, num := range free {
+			d.set(num, entry{Free: true})
 		}
 		return tr, XrefTable, nil
 	}
@@ -207,8 +212,9 @@ func (d *Document) parseAt(off int64, f func(p *parser) error) (*parser, error) 
 	}
 }
 
-func (d *Document) readTable(off int64) (Dict, error) {
+func (d *Document) readTable(off int64) (Dict, []int, error) {
 	var trailer Dict
+	var free []int
 	_, err := d.parseAt(off, func(p *parser) error {
 		if err := p.keyword("xref"); err != nil {
 			return err
@@ -266,14 +272,14 @@ func (d *Document) readTable(off int64) (Dict, error) {
 		trailer = tr
 		for _, x := range entries {
 			if x.e.Free {
-				// A free entry in a hybrid table may be filled by its /XRefStm; mark only if absent later.
+				free = append(free, x.num)
 				continue
 			}
 			d.set(x.num, x.e)
 		}
 		return nil
 	})
-	return trailer, err
+	return trailer, free, err
 }
 
 // readXrefStream reads a cross-reference stream (§7.5.8) and returns its dictionary (the trailer).
