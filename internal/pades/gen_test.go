@@ -106,12 +106,13 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		cw.Write(data)
 		fmt.Fprintf(cw, "\nendstream\nendobj\n")
 		xref := cw.n
-		// As real hybrid files do, the table lists object 5 as free: pre-1.5 readers skip it.
-		fmt.Fprintf(cw, "xref\n0 8\n0000000000 65535 f\r\n")
+		// The table leaves object 5 out (a free entry in the same section would hide it from mutool
+		// and pdfcpu; Word-style files put that free entry in the previous section).
+		fmt.Fprintf(cw, "xref\n0 5\n0000000000 65535 f\r\n")
 		for n := 1; n <= 4; n++ {
 			fmt.Fprintf(cw, "%010d 00000 n\r\n", offsets[n])
 		}
-		fmt.Fprintf(cw, "0000000000 00001 f\r\n%010d 00000 n\r\n%010d 00000 n\r\n", offsets[6], offsets[7])
+		fmt.Fprintf(cw, "6 2\n%010d 00000 n\r\n%010d 00000 n\r\n", offsets[6], offsets[7])
 		fmt.Fprintf(cw, "trailer\n<</Size 8/Root 1 0 R/XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n", offsets[6], xref)
 		return nil
 	}
