@@ -8,7 +8,8 @@ import (
 
 // genPDF writes small PDFs in a chosen cross-reference style, so the tests cover styles that the
 // corpus producers do not emit: "table", "stream" (xref stream, no object streams), "hybrid" (table
-// with /XRefStm and an object in an object stream, ISO 32000-1 §7.5.8.4), "incremental" (a table
+// with /XRefStm and an object in an object stream, ISO 32000-1 §7.5.8.4), "hybrid-word" (the object
+// freed in the main table and defined through the update's /XRefStm, as Word and Excel write), "incremental" (a table
 // revision then an update with /Prev), "docmdp" (certified with P=1), "encrypted".
 func genPDF(style string) []byte {
 	var b bytes.Buffer
@@ -57,7 +58,7 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	}
 	fmt.Fprintf(cw, "\nendstream\nendobj\n")
 	font := "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"
-	if style != "hybrid" {
+	if style != "hybrid" && style != "hybrid-word" {
 		obj(5, font)
 	}
 	size := 6
@@ -92,6 +93,27 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		fmt.Fprintf(cw, "6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n", len(data))
 		cw.Write(data)
 		fmt.Fprintf(cw, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", offsets[6])
+		return nil
+	case "hybrid-word":
+		// Word/Excel layout (ISO 32000-1 §7.5.8.4): the main table frees object 5; an update section
+		// lists the object stream and the xref stream, whose /XRefStm entry defines object 5.
+		main := cw.n
+		fmt.Fprintf(cw, "xref\n0 6\n0000000000 65535 f\r\n")
+		for n := 1; n <= 4; n++ {
+			fmt.Fprintf(cw, "%010d 00000 n\r\n", offsets[n])
+		}
+		fmt.Fprintf(cw, "0000000000 65535 f\r\ntrailer\n<</Size 8/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", main)
+		inner := "5 0 " + font
+		offsets[7] = cw.n
+		fmt.Fprintf(cw, "7 0 obj\n<</Type/ObjStm/N 1/First 4/Length %d>>\nstream\n%s\nendstream\nendobj\n", len(inner), inner)
+		offsets[6] = cw.n
+		data := []byte{2, 0, 0, 0, 7, 0, 0}
+		fmt.Fprintf(cw, "6 0 obj\n<</Type/XRef/Size 8/W[1 4 2]/Index[5 1]/Length %d>>\nstream\n", len(data))
+		cw.Write(data)
+		fmt.Fprintf(cw, "\nendstream\nendobj\n")
+		upd := cw.n
+		fmt.Fprintf(cw, "xref\n6 2\n%010d 00000 n\r\n%010d 00000 n\r\n", offsets[6], offsets[7])
+		fmt.Fprintf(cw, "trailer\n<</Size 8/Root 1 0 R/Prev %d/XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n", main, offsets[6], upd)
 		return nil
 	case "hybrid":
 		// Object 5 lives in object stream 7, which only the /XRefStm (object 6) lists.

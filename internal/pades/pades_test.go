@@ -36,7 +36,7 @@ func inputs(t testing.TB) []input {
 		}
 		out = append(out, input{strings.TrimSuffix(filepath.Base(f), ".pdf"), b})
 	}
-	for _, s := range []string{"table", "stream", "hybrid", "incremental", "rotated", "docmdp2"} {
+	for _, s := range []string{"table", "stream", "hybrid", "hybrid-word", "incremental", "rotated", "docmdp2"} {
 		out = append(out, input{"gen-" + s, genPDF(s)})
 	}
 	return out
