@@ -48,8 +48,9 @@ type objstmEntry struct {
 	off int
 }
 
-// maxWindow bounds the bytes read to parse one object's dictionary (stream data is read separately).
-const maxWindow = 16 << 20
+// maxWindow bounds the bytes read to parse one object's dictionary or one cross-reference table (stream
+// data is read separately); 64 MiB holds a table of three million objects.
+const maxWindow = 64 << 20
 
 // maxSections bounds the /Prev chain.
 const maxSections = 4096
@@ -219,10 +220,9 @@ func (d *Document) readTable(off int64) (Dict, []int, error) {
 		if err := p.keyword("xref"); err != nil {
 			return err
 		}
-		var entries []struct {
-			num int
-			e   entry
-		}
+		// In-use entries are recorded as they are read (a retry with a larger window records the same
+		// ones again, which set ignores); free ones are applied by the caller after any /XRefStm.
+		free = free[:0]
 		for {
 			save := p.pos
 			t := p.token()
@@ -255,10 +255,11 @@ func (d *Document) readTable(off int64) (Dict, []int, error) {
 				if !e.Free && (ov <= 0 || ov >= d.src.Size()) {
 					return fmt.Errorf("xref entry for object %d points outside the file", start+i)
 				}
-				entries = append(entries, struct {
-					num int
-					e   entry
-				}{start + i, e})
+				if e.Free {
+					free = append(free, start+i)
+				} else {
+					d.set(start+i, e)
+				}
 			}
 		}
 		o, err := p.object(0)
@@ -270,13 +271,6 @@ func (d *Document) readTable(off int64) (Dict, []int, error) {
 			return errors.New("trailer is not a dictionary")
 		}
 		trailer = tr
-		for _, x := range entries {
-			if x.e.Free {
-				free = append(free, x.num)
-				continue
-			}
-			d.set(x.num, x.e)
-		}
 		return nil
 	})
 	return trailer, free, err
