@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,13 +30,7 @@ func TestCAdEST(t *testing.T) {
 	anchors := cms.StaticAnchors{pki.Root.Cert()}
 	dir := t.TempDir()
 	ca := signtest.WritePEM(t, dir, "ca.pem", pki.Root.Cert())
-	run := func(args ...string) string {
-		out, err := exec.Command(openssl, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := func(args ...string) string { return signtest.Run(t, openssl, args...) }
 	content := docio.Bytes("Delibera n. 12/2026\n")
 	parts, err := cms.SignFile(context.Background(), content, pki.Signer.Key,
 		cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: pki.Signer.Chain}}, &tsp.Client{URL: srv.URL, Anchors: anchors})
@@ -70,7 +63,7 @@ func TestCAdEST(t *testing.T) {
 	data := filepath.Join(dir, "data.bin")
 	os.WriteFile(data, []byte(strings.Repeat("riga di testo del documento\n", 5000)), 0o644)
 	key := filepath.Join(dir, "key.pem")
-	writeKey(t, key, pki.ECSigner.Key)
+	signtest.WriteKey(t, key, pki.ECSigner.Key)
 	cert := signtest.WritePEM(t, dir, "ec.pem", pki.ECSigner.Cert())
 	chain := signtest.WritePEM(t, dir, "chain.pem", pki.Intermediate.Cert())
 	ber := filepath.Join(dir, "ber.p7m")

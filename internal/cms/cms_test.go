@@ -3,6 +3,7 @@ package cms
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/rand"
 	"testing"
 	"time"
@@ -109,5 +110,27 @@ func TestWrongKey(t *testing.T) {
 	_, err := SignFile(context.Background(), docio.Bytes("x"), pki.Auth.Key, FileOptions{SignerOptions: SignerOptions{Chain: pki.Signer.Chain}}, nil)
 	if err == nil {
 		t.Fatal("mismatched key accepted")
+	}
+}
+
+// TestMaxSignatureSize: the bound used to size PAdES placeholders holds for ECDSA signatures, whose
+// DER length varies, and is exact for RSA.
+func TestMaxSignatureSize(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	d := make([]byte, 32)
+	max := MaxSignatureSize(pki.ECSigner.Key.Public())
+	for i := 0; i < 300; i++ {
+		rand.Read(d)
+		sig, err := pki.ECSigner.Key.Sign(rand.Reader, d, crypto.SHA256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sig) > max {
+			t.Fatalf("ECDSA signature of %d bytes over the bound %d", len(sig), max)
+		}
+	}
+	sig, _ := pki.Signer.Key.Sign(rand.Reader, d, crypto.SHA256)
+	if len(sig) != MaxSignatureSize(pki.Signer.Key.Public()) {
+		t.Fatal("RSA bound is not the modulus size")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,13 +25,7 @@ func TestOpenSSLVerifies(t *testing.T) {
 	content := []byte("Contratto di prova\x00\x01\x02 binario\r\n")
 	data := filepath.Join(dir, "doc.bin")
 	os.WriteFile(data, content, 0o644)
-	run := func(args ...string) string {
-		out, err := exec.Command(openssl, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	run := func(args ...string) string { return signtest.Run(t, openssl, args...) }
 	write := func(name string, src docio.Source, parts []docio.Part) string {
 		p := filepath.Join(dir, name)
 		f, err := os.Create(p)
@@ -92,7 +85,7 @@ func TestOpenSSLVerifies(t *testing.T) {
 
 	// openssl's own .p7m, then our parallel signature on it.
 	key := filepath.Join(dir, "k.pem")
-	writeKey(t, key, pki.ECSigner.Key)
+	signtest.WriteKey(t, key, pki.ECSigner.Key)
 	cert := signtest.WritePEM(t, dir, "ec.pem", pki.ECSigner.Cert())
 	chain := signtest.WritePEM(t, dir, "chain.pem", pki.Intermediate.Cert())
 	theirs := filepath.Join(dir, "theirs.p7m")

@@ -282,7 +282,9 @@ func Verify(sd *SignedData, src, detached docio.Source, opts VerifyOptions) ([]*
 	}
 	var out []*SignerResult
 	for _, si := range sd.Signers {
-		out = append(out, VerifySigner(si, sd.Certs, digest, opts))
+		r := VerifySigner(si, sd.Certs, digest, opts)
+		CheckContentType(r, si, sd.ContentType)
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -297,4 +299,21 @@ func ContentDigest(src docio.Source, ranges ...docio.Range) ([]byte, error) {
 		return nil, err
 	}
 	return h.Sum(nil), nil
+}
+
+// CheckContentType requires the content-type signed attribute to equal the eContentType (RFC 5652
+// §11.1); a mismatch is an integrity failure.
+func CheckContentType(r *SignerResult, si *SignerInfo, eContentType asn1.ObjectIdentifier) {
+	v := Attr(si.SignedAttrs, OIDAttrContentType)
+	if v == nil {
+		r.CAdESBES = false
+		return
+	}
+	var ct asn1.ObjectIdentifier
+	if _, err := asn1.Unmarshal(v, &ct); err != nil || !ct.Equal(eContentType) {
+		r.CAdESBES = false
+		if r.Err == nil {
+			r.Err = fmt.Errorf("content-type attribute %v differs from the content type %v", ct, eContentType)
+		}
+	}
 }

@@ -174,3 +174,31 @@ func PartsSize(parts []Part) int64 {
 	}
 	return n
 }
+
+// Section is the first n bytes of a source as a source (an earlier revision of an incrementally
+// updated file).
+type Section struct {
+	src Source
+	n   int64
+}
+
+// NewSection returns the first n bytes of src.
+func NewSection(src Source, n int64) *Section { return &Section{src, min(n, src.Size())} }
+
+// ReadAt implements io.ReaderAt.
+func (s *Section) ReadAt(p []byte, off int64) (int, error) {
+	if off >= s.n {
+		return 0, io.EOF
+	}
+	if rest := s.n - off; int64(len(p)) > rest {
+		n, err := s.src.ReadAt(p[:rest], off)
+		if err == nil {
+			err = io.EOF
+		}
+		return n, err
+	}
+	return s.src.ReadAt(p, off)
+}
+
+// Size implements Source.
+func (s *Section) Size() int64 { return s.n }

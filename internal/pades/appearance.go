@@ -14,8 +14,21 @@ func helvetica() pdf.Dict {
 }
 
 // appearance is the normal appearance form XObject (§12.5.5, §8.10) of a visible signature: a framed
-// box with "Firmato digitalmente da / Digitally signed by", the holder's name and the date.
-func appearance(opts Options, w, h float64, font pdf.Ref) (pdf.Dict, []byte) {
+// box with "Firmato digitalmente da / Digitally signed by", the holder's name and the date. On a page
+// with /Rotate the text is laid out in the displayed orientation and /Matrix turns it back (§12.5.5:
+// the BBox transformed by Matrix is fitted to the annotation's Rect), so it reads upright on screen.
+func appearance(opts Options, w, h float64, rotate int64, font pdf.Ref) (pdf.Dict, []byte) {
+	var matrix pdf.Array
+	switch rotate {
+	case 90:
+		w, h = h, w
+		matrix = pdf.Array{int64(0), int64(1), int64(-1), int64(0), int64(0), int64(0)}
+	case 180:
+		matrix = pdf.Array{int64(-1), int64(0), int64(0), int64(-1), int64(0), int64(0)}
+	case 270:
+		w, h = h, w
+		matrix = pdf.Array{int64(0), int64(-1), int64(1), int64(0), int64(0), int64(0)}
+	}
 	lines := []string{
 		"Firmato digitalmente da / Digitally signed by",
 		opts.Name,
@@ -46,6 +59,9 @@ func appearance(opts Options, w, h float64, font pdf.Ref) (pdf.Dict, []byte) {
 		"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Form"),
 		"BBox":      pdf.Array{int64(0), int64(0), w, h},
 		"Resources": pdf.Dict{"Font": pdf.Dict{"F1": font}},
+	}
+	if matrix != nil {
+		dict["Matrix"] = matrix
 	}
 	return dict, []byte(b.String())
 }

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // genPDF writes small PDFs in a chosen cross-reference style, so the tests cover styles that the
 // corpus producers do not emit: "table", "stream" (xref stream, no object streams), "hybrid" (table
-// with /XRefStm and an object in an object stream, ISO 32000-1 §7.5.8.4), "incremental" (a table
+// with /XRefStm and an object in an object stream, ISO 32000-1 §7.5.8.4), "hybrid-word" (the object
+// freed in the main table and defined through the update's /XRefStm, as Word and Excel write), "incremental" (a table
 // revision then an update with /Prev), "docmdp" (certified with P=1), "encrypted".
 func genPDF(style string) []byte {
 	var b bytes.Buffer
@@ -28,12 +28,21 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	}
 	catalog := "<</Type/Catalog/Pages 2 0 R>>"
 	switch style {
-	case "docmdp":
+	case "docmdp", "docmdp2":
 		catalog = "<</Type/Catalog/Pages 2 0 R/Perms<</DocMDP 6 0 R>>>>"
+	case "sigfield":
+		catalog = "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[6 0 R]>>>>"
 	}
 	obj(1, catalog)
 	obj(2, "<</Type/Pages/Kids[3 0 R]/Count 1>>")
-	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
+	rotate := ""
+	if style == "rotated" {
+		rotate = "/Rotate 90"
+	}
+	if style == "sigfield" {
+		rotate = "/Annots[6 0 R]"
+	}
+	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]"+rotate+"/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
 	text := "BT /F1 24 Tf 72 720 Td (Documento di prova " + style + ") Tj ET\n"
 	offsets[4] = cw.n
 	fmt.Fprintf(cw, "4 0 obj\n<</Length %d>>\nstream\n%s", int64(len(text))+pad, text)
@@ -49,16 +58,20 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	}
 	fmt.Fprintf(cw, "\nendstream\nendobj\n")
 	font := "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"
-	if style != "hybrid" {
+	if style != "hybrid" && style != "hybrid-word" {
 		obj(5, font)
 	}
 	size := 6
 	switch style {
-	case "docmdp":
-		obj(6, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P 1/V/1.2>>>>]/ByteRange[0 0 0 0]/Contents<00>>>")
+	case "docmdp", "docmdp2":
+		p := map[string]string{"docmdp": "1", "docmdp2": "2"}[style]
+		obj(6, "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/adbe.pkcs7.detached/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P "+p+"/V/1.2>>>>]/ByteRange[0 0 0 0]/Contents<00>>>")
 		size = 7
 	case "encrypted":
 		obj(6, "<</Filter/Standard/V 2/R 3/Length 128/O<00>/U<00>/P -4>>")
+		size = 7
+	case "sigfield":
+		obj(6, "<</Type/Annot/Subtype/Widget/FT/Sig/T(Firma del richiedente)/Rect[350 50 550 110]/P 3 0 R/F 4>>")
 		size = 7
 	}
 	trailerExtra := ""
@@ -81,14 +94,33 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		cw.Write(data)
 		fmt.Fprintf(cw, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", offsets[6])
 		return nil
+	case "hybrid-word":
+		// Word/Excel layout (ISO 32000-1 §7.5.8.4): the main table frees object 5; an update section
+		// lists the object stream and the xref stream, whose /XRefStm entry defines object 5.
+		main := cw.n
+		fmt.Fprintf(cw, "xref\n0 6\n0000000000 65535 f\r\n")
+		for n := 1; n <= 4; n++ {
+			fmt.Fprintf(cw, "%010d 00000 n\r\n", offsets[n])
+		}
+		fmt.Fprintf(cw, "0000000000 65535 f\r\ntrailer\n<</Size 8/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n", main)
+		inner := "5 0 " + font
+		offsets[7] = cw.n
+		fmt.Fprintf(cw, "7 0 obj\n<</Type/ObjStm/N 1/First 4/Length %d>>\nstream\n%s\nendstream\nendobj\n", len(inner), inner)
+		offsets[6] = cw.n
+		data := []byte{2, 0, 0, 0, 7, 0, 0}
+		fmt.Fprintf(cw, "6 0 obj\n<</Type/XRef/Size 8/W[1 4 2]/Index[5 1]/Length %d>>\nstream\n", len(data))
+		cw.Write(data)
+		fmt.Fprintf(cw, "\nendstream\nendobj\n")
+		upd := cw.n
+		fmt.Fprintf(cw, "xref\n6 2\n%010d 00000 n\r\n%010d 00000 n\r\n", offsets[6], offsets[7])
+		fmt.Fprintf(cw, "trailer\n<</Size 8/Root 1 0 R/Prev %d/XRefStm %d>>\nstartxref\n%d\n%%%%EOF\n", main, offsets[6], upd)
+		return nil
 	case "hybrid":
 		// Object 5 lives in object stream 7, which only the /XRefStm (object 6) lists.
 		inner := "5 0 " + font
 		first := len("5 0 ")
-		objstm := inner[first:]
 		offsets[7] = cw.n
 		fmt.Fprintf(cw, "7 0 obj\n<</Type/ObjStm/N 1/First %d/Length %d>>\nstream\n%s\nendstream\nendobj\n", first, len(inner)+1, inner)
-		_ = objstm
 		offsets[6] = cw.n
 		var data []byte
 		data = append(data, 2, 0, 0, 0, 7, 0, 0) // object 5: in stream 7, index 0
@@ -96,6 +128,8 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		cw.Write(data)
 		fmt.Fprintf(cw, "\nendstream\nendobj\n")
 		xref := cw.n
+		// The table leaves object 5 out (a free entry in the same section would hide it from mutool
+		// and pdfcpu; Word-style files put that free entry in the previous section).
 		fmt.Fprintf(cw, "xref\n0 5\n0000000000 65535 f\r\n")
 		for n := 1; n <= 4; n++ {
 			fmt.Fprintf(cw, "%010d 00000 n\r\n", offsets[n])
@@ -132,5 +166,3 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-var _ = strings.Repeat

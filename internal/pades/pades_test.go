@@ -11,6 +11,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/pdf"
 	"github.com/ponte-it/ponte/internal/signtest"
 )
 
@@ -35,7 +36,7 @@ func inputs(t testing.TB) []input {
 		}
 		out = append(out, input{strings.TrimSuffix(filepath.Base(f), ".pdf"), b})
 	}
-	for _, s := range []string{"table", "stream", "hybrid", "incremental"} {
+	for _, s := range []string{"table", "stream", "hybrid", "hybrid-word", "incremental", "rotated", "docmdp2"} {
 		out = append(out, input{"gen-" + s, genPDF(s)})
 	}
 	return out
@@ -93,7 +94,8 @@ func TestSignAndVerifyOwn(t *testing.T) {
 				}
 			}
 			first, second := rep.Signatures[0], rep.Signatures[1]
-			if first.Signer != "ROSSI MARIO" || !first.ChangedAfter || first.LaterSignatures != 1 || first.CoversWholeFile {
+			if first.Signer != "ROSSI MARIO" || !first.ChangedAfter || first.LaterSignatures != 1 || first.CoversWholeFile ||
+				first.LaterChanges != ChangesSignatures || second.LaterChanges != ChangesNone {
 				t.Fatalf("first: %+v", first)
 			}
 			if second.Signer != "BIANCHI ANNA" || !second.CoversWholeFile || second.ChangedAfter {
@@ -107,5 +109,40 @@ func TestSignAndVerifyOwn(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, in.name+".signed2.pdf"), twice, 0o644)
 			}
 		})
+	}
+}
+
+// TestChangedAfterSigning: an update that changes the page after the signature is reported as
+// ChangesOther naming the page, while the signature itself stays intact.
+func TestChangedAfterSigning(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	for _, style := range []string{"table", "stream"} {
+		signed := signBytes(t, pki.Signer, genPDF(style), Options{})
+		doc, err := pdf.Open(docio.Bytes(signed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := doc.Page(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := doc.NewUpdate()
+		pd := page.Dict.Clone()
+		pd["Rotate"] = int64(90)
+		u.Set(page.Ref, pd)
+		tail, err := u.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := append(bytes.Clone(signed), tail.Bytes...)
+		rep, err := Verify(docio.Bytes(changed), cms.VerifyOptions{})
+		if err != nil || len(rep.Signatures) != 1 {
+			t.Fatal(err)
+		}
+		s := rep.Signatures[0]
+		if !s.IntegrityOK || !s.ChangedAfter || s.LaterChanges != ChangesOther || len(s.LaterChangeDetails) != 1 ||
+			!strings.Contains(s.LaterChangeDetails[0], "page") {
+			t.Fatalf("%s: %+v", style, s)
+		}
 	}
 }

@@ -35,9 +35,20 @@ func checkRendered(t *testing.T, mutool, file string, signed []byte, a Appearanc
 	if err != nil {
 		t.Fatal(err)
 	}
-	top := page.MediaBox[3]
+	mb := page.MediaBox
+	// toImage maps user space to image pixels; mutool shows the page turned by /Rotate (clockwise).
+	toImage := func(x, y float64) (int, int) {
+		switch page.Rotate {
+		case 0:
+			return int(x - mb[0]), int(mb[3] - y)
+		case 90:
+			return int(y - mb[1]), int(x - mb[0])
+		}
+		t.Fatalf("rotation %d not handled by the test", page.Rotate)
+		return 0, 0
+	}
 	px := func(x, y float64) (r, g, b uint32) {
-		r, g, b, _ = img.At(int(x-page.MediaBox[0]), int(top-y)).RGBA()
+		r, g, b, _ = img.At(toImage(x, y)).RGBA()
 		return r >> 8, g >> 8, b >> 8
 	}
 	// Background 0.95 0.96 1 rg = (242, 245, 255), sampled just inside the frame.
@@ -48,7 +59,9 @@ func checkRendered(t *testing.T, mutool, file string, signed []byte, a Appearanc
 		t.Fatalf("outside the appearance (%d,%d,%d), want white", r, g, b)
 	}
 	dark := 0
-	bounds := image.Rect(int(a.Left), int(top-a.Bottom-a.Height), int(a.Left+a.Width), int(top-a.Bottom))
+	x0, y0 := toImage(a.Left, a.Bottom)
+	x1, y1 := toImage(a.Left+a.Width, a.Bottom+a.Height)
+	bounds := image.Rect(x0, y0, x1, y1).Canon()
 	for y := bounds.Min.Y + 3; y < bounds.Max.Y-3; y++ {
 		for x := bounds.Min.X + 3; x < bounds.Max.X-3; x++ {
 			if r, _, _, _ := img.At(x, y).RGBA(); r>>8 < 100 {

@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -35,6 +34,9 @@ type Options struct {
 	Reason, Location, ContactInfo string
 	// Visible places the signature on a page; nil makes it invisible.
 	Visible *Appearance
+	// Field, when set, signs into the existing empty signature field with this name (its own position
+	// and size are used; Visible is ignored).
+	Field string
 	// TimeStamper, when set, makes the signature B-T: a signature time stamp in the unsigned attributes.
 	TimeStamper cms.TimeStamper
 	// TimeStampMaxSize is an upper bound of the TSA's token in bytes. When 0 and a TimeStamper is set,
@@ -81,7 +83,7 @@ func Prepare(ctx context.Context, src docio.Source, opts Options) (*Prepared, er
 		return nil, err
 	}
 	if doc.Encrypted() {
-		return nil, errEncrypted()
+		return nil, pdf.ErrEncrypted()
 	}
 	if err := checkDocMDP(doc); err != nil {
 		return nil, err
@@ -131,7 +133,14 @@ func (p *Prepared) SignerOpts() crypto.SignerOpts { return p.pending.SignerOpts(
 // ByteRange is the signed byte range of the output (fixed at Prepare).
 func (p *Prepared) ByteRange() [4]int64 { return p.byteRange }
 
-// Finish checks the card's signature, adds the time stamp when configured, and fills /Contents.
+// DropTimeStamp makes the next Finish produce a B-B signature without asking the TSA: when Finish
+// failed with code TIMESTAMP, the caller offers "try the time stamp again" (call Finish again with the
+// same signature) or "save without time stamp" (DropTimeStamp, then Finish). Either way the card is
+// not asked to sign again.
+func (p *Prepared) DropTimeStamp() { p.ts = nil }
+
+// Finish checks the card's signature, adds the time stamp when configured, and fills /Contents. It does
+// not change p, so it may be called again with the same signature after a time-stamp failure.
 func (p *Prepared) Finish(ctx context.Context, sig []byte) (*Result, error) {
 	si, err := p.pending.Complete(ctx, sig, p.ts)
 	if err != nil {
@@ -223,12 +232,6 @@ func derLenHeader(n int) []byte {
 	return append([]byte{0x04, 0x80 | byte(len(l))}, l...)
 }
 
-func errEncrypted() error {
-	return signerr.New(signerr.Encrypted,
-		"Il PDF è cifrato o protetto da password: rimuovere la protezione (salvandone una copia non protetta) prima di firmarlo.",
-		"The PDF is encrypted or password-protected: remove the protection (save an unprotected copy) before signing it.", nil)
-}
-
 // checkDocMDP refuses documents certified with "no changes allowed" (ISO 32000-1 §12.8.2.2, P = 1):
 // any update, a signature included, would break the certification.
 func checkDocMDP(doc *pdf.Document) error {
@@ -266,7 +269,5 @@ func checkDocMDP(doc *pdf.Document) error {
 	}
 	return nil
 }
-
-var errNoPage = errors.New("page out of range")
 
 func itoa(n int) string { return strconv.Itoa(n) }

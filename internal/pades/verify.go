@@ -42,12 +42,16 @@ type SignatureReport struct {
 	// e.g. later signatures); LaterSignatures counts how many later signatures cover those bytes.
 	ChangedAfter    bool
 	LaterSignatures int
-	IntegrityOK     bool // digest and signature value verify
-	CAdESBES        bool
-	Chain           cms.ChainStatus
-	ChainDetail     string
-	Revocation      cms.RevocationStatus
-	Problems        []string
+	// LaterChanges classifies the updates after this signature: ChangesNone, ChangesSignatures (only
+	// further signatures and what they need) or ChangesOther (LaterChangeDetails says what).
+	LaterChanges       string
+	LaterChangeDetails []string
+	IntegrityOK        bool // digest and signature value verify
+	CAdESBES           bool
+	Chain              cms.ChainStatus
+	ChainDetail        string
+	Revocation         cms.RevocationStatus
+	Problems           []string
 }
 
 // Valid is integrity, sound byte range, and a chain valid against the anchors.
@@ -91,6 +95,9 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 			if later.ByteRange[2]+later.ByteRange[3] > end {
 				s.LaterSignatures++
 			}
+		}
+		if s.ByteRangeOK {
+			s.LaterChanges, s.LaterChangeDetails = laterChanges(src, doc, end)
 		}
 	}
 	return rep, nil
@@ -151,6 +158,7 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 		return problem("SubFilter %q not supported", r.SubFilter)
 	}
 	res := cms.VerifySigner(si, sd.Certs, cms.RangesDigest(src, ranges), cms.VerifyOptions{Anchors: opts.Anchors, At: opts.At, Extra: opts.Extra})
+	cms.CheckContentType(res, si, sd.ContentType)
 	r.Certificate, r.Signer = res.Certificate, res.Signer
 	r.IntegrityOK, r.CAdESBES = res.OK(), res.CAdESBES
 	r.Chain, r.ChainDetail = res.Chain, res.ChainDetail
@@ -218,4 +226,12 @@ func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
 		}
 	}
 	return nil
+}
+
+// Time is the best known signing time: the time stamp's when there is a valid one, else the claimed /M.
+func (s *SignatureReport) Time() (t time.Time, timeStamped bool) {
+	if !s.TimeStamp.IsZero() {
+		return s.TimeStamp, true
+	}
+	return s.ClaimedTime, false
 }

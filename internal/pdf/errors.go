@@ -26,7 +26,8 @@ func errMalformed(cause error) error {
 		"The PDF contains unreadable objects: save it again with another program and retry.", cause)
 }
 
-func errEncrypted() error {
+// ErrEncrypted is the error for encrypted PDFs (ISO 32000-1 §7.6), which are never signed.
+func ErrEncrypted() error {
 	return signerr.New(signerr.Encrypted,
 		"Il PDF è cifrato o protetto da password: rimuovere la protezione (salvandone una copia non protetta) prima di firmarlo.",
 		"The PDF is encrypted or password-protected: remove the protection (save an unprotected copy) before signing it.", nil)

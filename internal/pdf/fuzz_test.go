@@ -52,6 +52,7 @@ func FuzzOpen(f *testing.F) {
 		}
 		d.Page(1)
 		d.Fields()
+		d.PageRefs(1000)
 		for n := 0; n < min(d.Size(), 50); n++ {
 			d.Object(Ref{n, 0})
 		}

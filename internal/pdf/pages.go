@@ -177,3 +177,45 @@ type Field struct {
 	Dict Dict
 	Type Name
 }
+
+// PageRefs lists the page objects in order with one walk of the page tree (at most limit pages), and
+// the indirect /Annots arrays met on the way.
+func (d *Document) PageRefs(limit int) (pages []Ref, annots []Ref, err error) {
+	cat, err := d.Catalog()
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[Ref]bool{}
+	var walk func(o Object, depth int) error
+	walk = func(o Object, depth int) error {
+		r, ok := o.(Ref)
+		if !ok || seen[r] || depth > 64 || len(pages) >= limit {
+			return nil
+		}
+		seen[r] = true
+		dict, err := d.Dict(r)
+		if err != nil || dict == nil {
+			return err
+		}
+		if dict.Name("Type") == "Page" || dict["Kids"] == nil {
+			pages = append(pages, r)
+			if a, ok := dict["Annots"].(Ref); ok {
+				annots = append(annots, a)
+			}
+			return nil
+		}
+		kids, err := d.Resolve(dict["Kids"])
+		if err != nil {
+			return err
+		}
+		ka, _ := kids.(Array)
+		for _, k := range ka {
+			if err := walk(k, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = walk(cat["Pages"], 0)
+	return pages, annots, err
+}

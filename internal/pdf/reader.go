@@ -48,8 +48,9 @@ type objstmEntry struct {
 	off int
 }
 
-// maxWindow bounds the bytes read to parse one object's dictionary (stream data is read separately).
-const maxWindow = 16 << 20
+// maxWindow bounds the bytes read to parse one object's dictionary or one cross-reference table (stream
+// data is read separately); 64 MiB holds a table of three million objects.
+const maxWindow = 64 << 20
 
 // maxSections bounds the /Prev chain.
 const maxSections = 4096
@@ -153,16 +154,17 @@ func (d *Document) set(num int, e entry) {
 }
 
 func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
-	buf, eof, err := d.window(off, 64)
+	buf, _, err := d.window(off, 64)
 	if err != nil {
 		return nil, 0, err
 	}
 	if bytes.HasPrefix(bytes.TrimLeft(buf, " \t\r\n\f\x00"), []byte("xref")) {
-		tr, err := d.readTable(off)
+		tr, free, err := d.readTable(off)
 		if err != nil {
 			return nil, 0, err
 		}
-		// Hybrid file (§7.5.8.4): the stream's entries fill what the table leaves out.
+		// Hybrid file (§7.5.8.4): the stream's entries fill what the table leaves out (the table marks
+		// those objects free), so they are applied before the table's free entries.
 		if xs, ok := tr.Int("XRefStm"); ok {
 			if xs <= 0 || xs >= d.src.Size() {
 				return nil, 0, fmt.Errorf("/XRefStm %d outside the file", xs)
@@ -171,9 +173,12 @@ func (d *Document) readSection(off int64) (Dict, XrefStyle, error) {
 				return nil, 0, err
 			}
 		}
+		// Objects freed in this section hide their definitions in older ones.
+		for _, num := range free {
+			d.set(num, entry{Free: true})
+		}
 		return tr, XrefTable, nil
 	}
-	_ = eof
 	tr, err := d.readXrefStream(off)
 	return tr, XrefStream, err
 }
@@ -208,16 +213,16 @@ func (d *Document) parseAt(off int64, f func(p *parser) error) (*parser, error) 
 	}
 }
 
-func (d *Document) readTable(off int64) (Dict, error) {
+func (d *Document) readTable(off int64) (Dict, []int, error) {
 	var trailer Dict
+	var free []int
 	_, err := d.parseAt(off, func(p *parser) error {
 		if err := p.keyword("xref"); err != nil {
 			return err
 		}
-		var entries []struct {
-			num int
-			e   entry
-		}
+		// In-use entries are recorded as they are read (a retry with a larger window records the same
+		// ones again, which set ignores); free ones are applied by the caller after any /XRefStm.
+		free = free[:0]
 		for {
 			save := p.pos
 			t := p.token()
@@ -250,10 +255,11 @@ func (d *Document) readTable(off int64) (Dict, error) {
 				if !e.Free && (ov <= 0 || ov >= d.src.Size()) {
 					return fmt.Errorf("xref entry for object %d points outside the file", start+i)
 				}
-				entries = append(entries, struct {
-					num int
-					e   entry
-				}{start + i, e})
+				if e.Free {
+					free = append(free, start+i)
+				} else {
+					d.set(start+i, e)
+				}
 			}
 		}
 		o, err := p.object(0)
@@ -265,21 +271,14 @@ func (d *Document) readTable(off int64) (Dict, error) {
 			return errors.New("trailer is not a dictionary")
 		}
 		trailer = tr
-		for _, x := range entries {
-			if x.e.Free {
-				// A free entry in a hybrid table may be filled by its /XRefStm; mark only if absent later.
-				continue
-			}
-			d.set(x.num, x.e)
-		}
 		return nil
 	})
-	return trailer, err
+	return trailer, free, err
 }
 
 // readXrefStream reads a cross-reference stream (§7.5.8) and returns its dictionary (the trailer).
 func (d *Document) readXrefStream(off int64) (Dict, error) {
-	ref, obj, err := d.readIndirect(off)
+	_, obj, err := d.readIndirect(off)
 	if err != nil {
 		return nil, err
 	}
@@ -353,8 +352,6 @@ func (d *Document) readXrefStream(off int64) (Dict, error) {
 			}
 		}
 	}
-	// The stream's own entry may be missing from old writers; it is needed for nothing else.
-	_ = ref
 	return s.Dict, nil
 }
 
@@ -543,4 +540,26 @@ func (d *Document) Catalog() (Dict, error) {
 		return nil, errMalformed(errors.New("no document catalog"))
 	}
 	return c, nil
+}
+
+// Changed lists the objects whose current definition differs from their definition in older (an
+// earlier revision of the same file), or which older lacks.
+func (d *Document) Changed(older *Document) []Ref {
+	var out []Ref
+	for num, e := range d.xref {
+		if e.Free {
+			continue
+		}
+		if o, ok := older.xref[num]; ok && o == e {
+			continue
+		}
+		out = append(out, Ref{num, e.Gen})
+	}
+	return out
+}
+
+// Has reports whether object num is defined.
+func (d *Document) Has(num int) bool {
+	e, ok := d.xref[num]
+	return ok && !e.Free
 }

@@ -5,6 +5,7 @@
 package signcert
 
 import (
+	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
@@ -116,4 +117,35 @@ func hasPolicy(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
 		}
 	}
 	return false
+}
+
+// CompleteChain returns leaf followed by its issuers found in pool (bundled intermediates, a CA
+// profile's anchors), up to a self-signed root or the first missing issuer: the chain PAdES B-B must
+// embed (EN 319 142-1 §6.3) when the card holds only the leaf.
+func CompleteChain(leaf *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate {
+	chain := []*x509.Certificate{leaf}
+	for cur := leaf; len(chain) < 10; {
+		if bytes.Equal(cur.RawIssuer, cur.RawSubject) && cur.CheckSignatureFrom(cur) == nil {
+			break // self-signed root
+		}
+		var next *x509.Certificate
+		for _, c := range pool {
+			if c.Equal(cur) || !bytes.Equal(c.RawSubject, cur.RawIssuer) {
+				continue
+			}
+			if len(cur.AuthorityKeyId) > 0 && len(c.SubjectKeyId) > 0 && !bytes.Equal(cur.AuthorityKeyId, c.SubjectKeyId) {
+				continue
+			}
+			if cur.CheckSignatureFrom(c) == nil {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		chain = append(chain, next)
+		cur = next
+	}
+	return chain
 }

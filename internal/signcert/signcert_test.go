@@ -61,3 +61,18 @@ func TestChoose(t *testing.T) {
 		t.Fatal("a CA certificate was chosen")
 	}
 }
+
+// TestCompleteChain: the leaf's issuers are found in a shuffled pool with unrelated certificates, up to
+// the root; a pool without the intermediate leaves the leaf alone.
+func TestCompleteChain(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	other := signtest.NewPKI(t)
+	pool := []*x509.Certificate{other.Intermediate.Cert(), pki.Root.Cert(), other.Root.Cert(), pki.Intermediate.Cert()}
+	got := CompleteChain(pki.Signer.Cert(), pool)
+	if len(got) != 3 || got[1] != pki.Intermediate.Cert() || got[2] != pki.Root.Cert() {
+		t.Fatalf("chain of %d", len(got))
+	}
+	if got := CompleteChain(pki.Signer.Cert(), []*x509.Certificate{pki.Root.Cert()}); len(got) != 1 {
+		t.Fatalf("chain of %d without the intermediate", len(got))
+	}
+}

@@ -16,7 +16,9 @@ import (
 	"io"
 	"math/big"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -181,4 +183,26 @@ func mustOID(t testing.TB, arcs ...uint64) x509.OID {
 		t.Fatal(err)
 	}
 	return o
+}
+
+// WriteKey writes a private key as PKCS#8 PEM (for openssl and pk12util in tests).
+func WriteKey(t testing.TB, path string, k crypto.Signer) {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Run runs a tool and returns its combined output, failing the test with the output on error.
+func Run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -91,13 +90,7 @@ func TestOpenSSLInterop(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data.txt")
 	os.WriteFile(data, []byte("documento da marcare"), 0o644)
-	run := func(args ...string) string {
-		out, err := exec.Command(openssl, args...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("openssl %v: %v\n%s", args, err, out)
-		}
-		return string(out)
-	}
+	run := func(args ...string) string { return signtest.Run(t, openssl, args...) }
 	query := filepath.Join(dir, "q.tsq")
 	run("ts", "-query", "-data", data, "-sha256", "-cert", "-out", query)
 	qb, _ := os.ReadFile(query)

@@ -2,7 +2,7 @@
 # Regenerates the test corpus: small PDFs from different producers, each < 200 KB, committed so the
 # tests need only the verifiers. Run from this folder: ./make-corpus.sh
 # Producers: Ghostscript (ps2pdf), qpdf (object streams + xref stream; classic table), Chromium's
-# print to PDF, LibreOffice (soffice --convert-to pdf). Files by other styles (hybrid, incremental,
+# print to PDF, LibreOffice (soffice --convert-to pdf), and qpdf --linearize of the LibreOffice file. Files by other styles (hybrid, incremental,
 # DocMDP-certified, encrypted, truncated) are made by the Go tests themselves.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,5 +39,8 @@ chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
 printf 'Relazione di prova\n\nDocumento convertito in PDF da LibreOffice per i test di firma di Ponte.\n' > "$tmp/relazione.txt"
 soffice --headless -env:UserInstallation="file://$tmp/lo" --convert-to pdf --outdir "$tmp" "$tmp/relazione.txt" >/dev/null 2>&1
 cp "$tmp/relazione.pdf" "$out/libreoffice.pdf"
+
+# Linearized ("fast web view"): first-page cross-reference at the start, /Prev to the main one.
+qpdf --linearize "$out/libreoffice.pdf" "$out/qpdf-linearized.pdf"
 
 ls -l "$out"

@@ -1,0 +1,114 @@
+// Package sigverify verifies any signed file Ponte handles — a PDF (PAdES and other PDF signatures), an
+// enveloping .p7m, or a detached .p7s with its file — and returns one report shape for the UI, the
+// downloadable report and `ponte verify`.
+package sigverify
+
+import (
+	"bytes"
+	"errors"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsp"
+)
+
+// Format of the verified file.
+type Format string
+
+const (
+	FormatPDF Format = "pdf"
+	FormatP7M Format = "p7m"
+	FormatP7S Format = "p7s"
+)
+
+// Report is the verification of every signature in one file.
+type Report struct {
+	Format   Format
+	Repaired bool // PDF only: damaged cross-references, read by scanning
+	Signers  []Signer
+}
+
+// Signer is one signature, in the terms the user sees.
+type Signer struct {
+	Name        string
+	Time        time.Time
+	TimeStamped bool // Time comes from a verified time stamp, not the signer's claim
+	Integrity   bool // the signed data is unchanged and the signature value verifies
+	CAdESBES    bool
+	// PDF only: the signature covers the whole file, or what changed after it.
+	CoversWholeFile bool
+	LaterChanges    string
+	Chain           cms.ChainStatus
+	ChainDetail     string
+	Revocation      cms.RevocationStatus
+	Problems        []string
+	PDF             *pades.SignatureReport `json:"-"`
+	CMS             *cms.SignerResult      `json:"-"`
+}
+
+// Valid is integrity with a chain valid against the anchors.
+func (s *Signer) Valid() bool { return s.Integrity && s.Chain == cms.ChainValid }
+
+// File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
+func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(src.Size(), 1024)})
+	if err != nil {
+		return nil, err
+	}
+	if bytes.Contains(head, []byte("%PDF-")) {
+		return pdf(src, opts)
+	}
+	sd, err := cms.ParseSource(src)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Format: FormatP7M}
+	if sd.Detached {
+		rep.Format = FormatP7S
+		if detached == nil {
+			return nil, signerr.New(signerr.BadInput,
+				"Firma separata (.p7s): per verificarla serve anche il file firmato.",
+				"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
+		}
+	}
+	results, err := cms.Verify(sd, src, detached, opts)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range results {
+		s := Signer{Name: r.Signer, Time: r.SigningTime, Integrity: r.OK(), CAdESBES: r.CAdESBES,
+			Chain: r.Chain, ChainDetail: r.ChainDetail, Revocation: r.Revocation, CMS: r}
+		if r.Err != nil {
+			s.Problems = append(s.Problems, r.Err.Error())
+		}
+		if tok, err := tsp.SignatureTimeStamp(sd.Signers[i], opts.Anchors); err != nil {
+			s.Problems = append(s.Problems, "time stamp: "+err.Error())
+		} else if tok != nil {
+			s.Time, s.TimeStamped = tok.Info.GenTime, tok.Chain == cms.ChainValid || opts.Anchors == nil
+			if r.Certificate != nil && opts.At.IsZero() && tok.Chain == cms.ChainValid {
+				s.Chain, s.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, tok.Info.GenTime)
+			}
+		}
+		rep.Signers = append(rep.Signers, s)
+	}
+	return rep, nil
+}
+
+func pdf(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	pr, err := pades.Verify(src, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Format: FormatPDF, Repaired: pr.Repaired}
+	for _, s := range pr.Signatures {
+		t, stamped := s.Time()
+		rep.Signers = append(rep.Signers, Signer{Name: s.Signer, Time: t, TimeStamped: stamped,
+			Integrity: s.IntegrityOK && s.ByteRangeOK, CAdESBES: s.CAdESBES, CoversWholeFile: s.CoversWholeFile,
+			LaterChanges: s.LaterChanges, Chain: s.Chain, ChainDetail: s.ChainDetail, Revocation: s.Revocation,
+			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s})
+	}
+	return rep, nil
+}
