@@ -6,6 +6,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"net/http"
 	"strings"
 	"time"
@@ -28,8 +29,11 @@ type Client struct {
 	// §3.2). When nil, answers must be signed.
 	Secret []byte
 	// MaxWait bounds how long Enroll and Poll keep polling in one call, honouring checkAfter; when the CA
-	// needs longer they return the pending Transaction. Zero: return at the first "waiting".
+	// needs longer they return the pending Transaction. Zero: Enroll returns at the first "waiting", and
+	// Poll sends a single pollReq once CheckAfter has passed.
 	MaxWait time.Duration
+	// MessageTimeout bounds each request/answer round trip; zero means one minute.
+	MessageTimeout time.Duration
 	// Now and Sleep default to the real clock; tests replace them.
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -45,8 +49,11 @@ type Request struct {
 	NewKey     crypto.Signer // the key to certify; it signs the proof of possession (RFC 4211 §4.1)
 	Subject    []byte        // DER Name; for kur and extensions the old certificate's subject by default
 	Extensions []pkix.Extension
-	OldCert    *x509.Certificate // the certificate to update: oldCertID control in kur (RFC 4211 §6.5)
-	Recipient  GeneralName       // default: the old certificate's issuer, else the NULL-DN
+	// RegInfo travels in the CertReqMsg (RFC 4211 §7), covered by the message protection but not by
+	// the proof of possession: e.g. a prepaid account's credentials.
+	RegInfo   []AttributeTypeAndValue
+	OldCert   *x509.Certificate // the certificate to update: oldCertID control in kur (RFC 4211 §6.5)
+	Recipient GeneralName       // default: the old certificate's issuer, else the NULL-DN
 	// ImplicitConfirm asks the CA to skip certConf/pkiConf (RFC 9810 §5.1.1.1); if the CA does not
 	// grant it, the client confirms explicitly.
 	ImplicitConfirm bool
@@ -66,7 +73,7 @@ func ExtendRequest(cert *x509.Certificate, key crypto.Signer, body BodyType) *Re
 
 // InitialRequest is an ir for a new entity (RFC 9483 §4.1.1), protected by p (usually a MAC).
 func InitialRequest(subject pkix.Name, newKey crypto.Signer, p Protector) (*Request, error) {
-	der, err := asn1Name(subject)
+	der, err := asn1.Marshal(subject.ToRDNSequence())
 	if err != nil {
 		return nil, err
 	}
@@ -162,12 +169,13 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 	if err := crm.SignPOP(r.NewKey); err != nil {
 		return nil, err
 	}
+	crm.RegInfo = r.RegInfo
 	ans, err := c.exchange(ctx, tx, r.Protection, Body{Type: r.Type, CertReqMsgs: []CertReqMsg{crm}}, r.ImplicitConfirm)
 	if err != nil {
 		return nil, err
 	}
 	want, _ := ResponseType(r.Type)
-	return c.continueWith(ctx, tx, r.Protection, ans, want)
+	return c.certResponse(ctx, tx, r.Protection, ans, want, c.now().Add(c.MaxWait))
 }
 
 // Poll resumes a pending transaction (RFC 9810 §5.3.22, RFC 9483 §4.4): pollReq until the certificate
@@ -200,6 +208,10 @@ func (c *Client) poll(ctx context.Context, tx *Transaction, p Protector, want Bo
 			return nil, err
 		}
 		if ans.Body.Type != BodyPollRep {
+			if ans.Body.Type == want && len(ans.Body.CertRep.Responses) == 1 && ans.Body.CertRep.Responses[0].Status.Status == StatusWaiting {
+				// RFC 9810 §5.3.22: "not ready yet" after a pollReq is a pollRep, never another waiting.
+				return nil, fail(CodeUnexpectedBody, nil, "%v with status waiting in answer to pollReq", ans.Body.Type)
+			}
 			return c.certResponse(ctx, tx, p, ans, want, deadline)
 		}
 		if len(ans.Body.PollRep) != 1 || ans.Body.PollRep[0].CertReqID != tx.CertReqID {
@@ -212,10 +224,6 @@ func (c *Client) poll(ctx context.Context, tx *Transaction, p Protector, want Bo
 		tx.CheckAfter = c.now().Add(time.Duration(after) * time.Second)
 	}
 	return &Result{Pending: tx}, nil
-}
-
-func (c *Client) continueWith(ctx context.Context, tx *Transaction, p Protector, ans *Message, want BodyType) (*Result, error) {
-	return c.certResponse(ctx, tx, p, ans, want, c.now().Add(c.MaxWait))
 }
 
 // certResponse handles ip/cp/kup (RFC 9810 §5.3.4): waiting → poll, rejection → *Refusal, accepted →
@@ -233,6 +241,9 @@ func (c *Client) certResponse(ctx context.Context, tx *Transaction, p Protector,
 	case StatusWaiting:
 		// RFC 9483 §4.4: the first pollReq may follow at once; the CA's pollRep gives checkAfter.
 		tx.CheckAfter = c.now()
+		if c.MaxWait <= 0 {
+			return &Result{Pending: tx}, nil
+		}
 		return c.poll(ctx, tx, p, want, deadline)
 	case StatusRejection:
 		return nil, &Refusal{Body: ans.Body.Type, Status: cr.Status}
@@ -351,7 +362,13 @@ func (c *Client) exchange(ctx context.Context, tx *Transaction, p Protector, bod
 	if c.OperationLabels {
 		endpoint = strings.TrimRight(endpoint, "/") + "/" + OperationLabel(tx.Request)
 	}
-	raw, err := post(ctx, c.HTTP, endpoint, der)
+	limit := c.MessageTimeout
+	if limit <= 0 {
+		limit = time.Minute
+	}
+	msgCtx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	raw, err := post(msgCtx, c.HTTP, endpoint, der)
 	if err != nil {
 		return nil, err
 	}
@@ -429,7 +446,7 @@ func (c *Client) CACerts(ctx context.Context, p Protector) ([]*x509.Certificate,
 		if i.Value.FullBytes == nil {
 			return nil, nil
 		}
-		var ders []asnRaw
+		var ders []asn1.RawValue
 		if err := unmarshalAll(i.Value.FullBytes, &ders); err != nil {
 			return nil, malformed("caCerts", err)
 		}

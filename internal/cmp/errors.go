@@ -13,6 +13,7 @@ type Code string
 const (
 	CodeMalformed           Code = "CMP_MALFORMED"
 	CodeTransport           Code = "CMP_TRANSPORT"
+	CodeNotCMP              Code = "CMP_NOT_CMP_ENDPOINT"
 	CodeUnprotected         Code = "CMP_UNPROTECTED"
 	CodeBadProtection       Code = "CMP_BAD_PROTECTION"
 	CodeUntrustedSigner     Code = "CMP_UNTRUSTED_SIGNER"
@@ -37,6 +38,7 @@ type codeRow struct {
 var codeTable = []codeRow{
 	{CodeMalformed, false, "la risposta della CA non è un messaggio CMP valido", "the CA's answer is not a valid CMP message"},
 	{CodeTransport, true, "impossibile comunicare con la CA: controllare la connessione e riprovare", "cannot reach the CA: check the connection and try again"},
+	{CodeNotCMP, false, "l'indirizzo configurato non risponde come un servizio CMP: verificare il profilo della CA", "the configured address does not answer as a CMP service: check the CA profile"},
 	{CodeUnprotected, false, "risposta della CA priva di protezione: scartata per sicurezza", "the CA's answer is not protected: discarded for safety"},
 	{CodeBadProtection, false, "la firma o la password della risposta della CA non è valida: risposta scartata", "the signature or password of the CA's answer is not valid: answer discarded"},
 	{CodeUntrustedSigner, false, "la risposta è firmata da un certificato non riconducibile alla CA configurata", "the answer is signed by a certificate that does not lead to the configured CA"},
@@ -63,6 +65,7 @@ type Error struct {
 var (
 	ErrMalformed           = &Error{Code: CodeMalformed}
 	ErrTransport           = &Error{Code: CodeTransport}
+	ErrNotCMP              = &Error{Code: CodeNotCMP}
 	ErrUnprotected         = &Error{Code: CodeUnprotected}
 	ErrBadProtection       = &Error{Code: CodeBadProtection}
 	ErrUntrustedSigner     = &Error{Code: CodeUntrustedSigner}

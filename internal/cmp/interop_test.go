@@ -217,25 +217,83 @@ func TestOpenSSLKeyUpdatePollingCertConf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tx Transaction
-	if err := json.Unmarshal(saved, &tx); err != nil {
+	// Resume in another process: the test binary itself, running TestResumeChild with the saved state.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tx.json"), saved, 0o600)
+	os.WriteFile(filepath.Join(dir, "url"), []byte(url), 0o600)
+	writePEM(t, filepath.Join(dir, "ee.pem"), "CERTIFICATE", s.ee.Raw)
+	writeKey(t, filepath.Join(dir, "ee.key"), s.eeKey)
+	writePEM(t, filepath.Join(dir, "anchor.pem"), "CERTIFICATE", s.ca.Raw)
+	child := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestResumeChild$", "-test.count=1")
+	child.Env = append(os.Environ(), "PONTE_CMP_RESUME_DIR="+dir)
+	if out, err := child.CombinedOutput(); err != nil {
+		t.Fatalf("resuming in a child process: %v (trace %s)\n%s", err, rec, out)
+	}
+	der, err := os.ReadFile(filepath.Join(dir, "cert.der"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	later := s.client(url) // a fresh client, as in a later session
-	res, err = later.Poll(ctx, &tx, &SignatureProtection{Signer: s.eeKey, Cert: s.ee})
-	if err != nil {
-		t.Fatalf("%v (trace %s)", err, rec)
-	}
-	if res.Pending != nil || !res.Cert.Equal(s.expected) || res.ImplicitlyConfirmed {
-		t.Fatalf("result %+v", res)
-	}
-	if !res.Chain[len(res.Chain)-1].Equal(s.ca) {
-		t.Fatal("chain does not end at the anchor")
+	if got, err := x509.ParseCertificate(der); err != nil || !got.Equal(s.expected) {
+		t.Fatalf("the child process got another certificate (%v)", err)
 	}
 	// -poll_count 2 counts the first "waiting" answer as one of the two.
 	want := "kur>kup(waiting) pollReq>pollRep pollReq>kup(accepted) certConf>pkiconf"
 	if got := rec.String(); got != want {
 		t.Fatalf("exchange\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestResumeChild is the later session of TestOpenSSLKeyUpdatePollingCertConf, run in its own process:
+// it loads the saved transaction and the end entity's credentials and polls to the end.
+func TestResumeChild(t *testing.T) {
+	dir := os.Getenv("PONTE_CMP_RESUME_DIR")
+	if dir == "" {
+		t.Skip("only run as a child process by TestOpenSSLKeyUpdatePollingCertConf")
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	pemDER := func(name string) []byte {
+		blk, _ := pem.Decode(read(name))
+		if blk == nil {
+			t.Fatalf("%s: no PEM", name)
+		}
+		return blk.Bytes
+	}
+	var tx Transaction
+	if err := json.Unmarshal(read("tx.json"), &tx); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(pemDER("ee.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(pemDER("ee.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor, err := x509.ParseCertificate(pemDER("anchor.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(anchor)
+	c := &Client{URL: string(read("url")), Anchors: pool, MaxWait: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	res, err := c.Poll(ctx, &tx, &SignatureProtection{Signer: k.(crypto.Signer), Cert: cert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Cert == nil || res.ImplicitlyConfirmed {
+		t.Fatalf("result %+v", res)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.der"), res.Cert.Raw, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -293,14 +351,14 @@ func TestOpenSSLInitialMAC(t *testing.T) {
 	cert := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "BIANCHI ANNA"}, KeyUsage: x509.KeyUsageDigitalSignature},
 		newK.Public(), s.ca, s.caKey)
 	rsp := writePEM(t, filepath.Join(s.dir, "ir.pem"), "CERTIFICATE", cert.Raw)
-	url := mockServer(t, "-srv_secret", "pass:sesamo-apriti", "-srv_ref", "ponte", "-rsp_cert", rsp)
+	url := mockServer(t, "-srv_secret", "pass:sesamo-apriti", "-srv_ref", "ponte", "-rsp_cert", rsp, "-rsp_capubs", s.trusted)
 	c := &Client{URL: url, Anchors: s.anchors, Secret: []byte("sesamo-apriti"), MaxWait: 10 * time.Second}
 	res, err := c.Initial(timeout(t), pkix.Name{CommonName: "BIANCHI ANNA"}, newK, &MACProtection{Secret: []byte("sesamo-apriti"), Reference: []byte("ponte")}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.Cert.Equal(cert) {
-		t.Fatal("wrong certificate")
+	if !res.Cert.Equal(cert) || len(res.CAPubs) != 1 || !res.CAPubs[0].Equal(s.ca) {
+		t.Fatalf("result %+v", res)
 	}
 	// The CA's MAC-protected answer must verify with the profile's secret: with another one it is
 	// refused (the request itself is right, so the CA does answer).
@@ -434,4 +492,36 @@ func TestOpenSSLRefusesBadRequestProtection(t *testing.T) {
 		t.Fatalf("got %v, want the CA's error message", err)
 	}
 	t.Log(err)
+}
+
+// A two-level PKI: the anchor is a root, everything is issued by an intermediate CA that travels in
+// extraCerts both ways (our Chain; the mock's chain and -rsp_extracerts); ip's caPubs are reported but
+// not trusted.
+func TestOpenSSLIntermediateCA(t *testing.T) {
+	root := newTestPKI(t, "Root")
+	sub := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}, root.srvKey.Public(), root.ca, root.caKey)
+	subKey := root.srvKey
+	srvKey, eeKey, newK := newKey(t, false), newKey(t, true), newKey(t, false)
+	srv := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature}, srvKey.Public(), sub, subKey)
+	ee := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "NERI PAOLA"}, KeyUsage: x509.KeyUsageDigitalSignature}, eeKey.Public(), sub, subKey)
+	want := issue(t, &x509.Certificate{SerialNumber: ee.SerialNumber, Subject: ee.Subject, KeyUsage: x509.KeyUsageDigitalSignature}, newK.Public(), sub, subKey)
+	dir := t.TempDir()
+	url := mockServer(t,
+		"-srv_cert", writePEM(t, filepath.Join(dir, "srv.pem"), "CERTIFICATE", srv.Raw),
+		"-srv_key", writeKey(t, filepath.Join(dir, "srv.key"), srvKey),
+		"-srv_trusted", writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", root.ca.Raw),
+		"-srv_untrusted", writePEM(t, filepath.Join(dir, "sub.pem"), "CERTIFICATE", sub.Raw),
+		"-rsp_extracerts", filepath.Join(dir, "sub.pem"),
+		"-rsp_cert", writePEM(t, filepath.Join(dir, "rsp.pem"), "CERTIFICATE", want.Raw))
+	c := &Client{URL: url, Anchors: root.anchors, MaxWait: 10 * time.Second}
+	r := KeyUpdateRequest(ee, eeKey, newK)
+	r.Protection = &SignatureProtection{Signer: eeKey, Cert: ee, Chain: []*x509.Certificate{sub}}
+	res, err := c.Enroll(timeout(t), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Cert.Equal(want) || len(res.Chain) != 3 || !res.Chain[1].Equal(sub) || !res.Chain[2].Equal(root.ca) {
+		t.Fatalf("result %+v", res)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"testing"
 	"time"
@@ -140,3 +141,5 @@ func isCode(err error, c Code) bool {
 	e, ok := err.(*Error)
 	return ok && e.Code == c
 }
+
+func asn1Unmarshal(b []byte, v any) ([]byte, error) { return asn1.Unmarshal(b, v) }

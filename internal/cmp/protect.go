@@ -203,33 +203,42 @@ func computeMAC(alg pkix.AlgorithmIdentifier, secret, data []byte) ([]byte, erro
 	return nil, fail(CodeUnsupported, nil, "MAC algorithm %v", alg.Algorithm)
 }
 
+// digests: each hash (RFC 9481 §2) with the HMAC identifiers built on it (RFC 9481 §6.2; hmac-sha1 has
+// two OIDs, RFC 2104/RFC 8018).
+var digests = []struct {
+	hash  asn1.ObjectIdentifier
+	hmacs []asn1.ObjectIdentifier
+	new   func() hash.Hash
+}{
+	{OIDSHA1, []asn1.ObjectIdentifier{OIDHMACSHA1, OIDHMACWithSHA1}, sha1.New},
+	{OIDSHA256, []asn1.ObjectIdentifier{OIDHMACWithSHA256}, sha256.New},
+	{OIDSHA384, []asn1.ObjectIdentifier{OIDHMACWithSHA384}, sha512.New384},
+	{OIDSHA512, []asn1.ObjectIdentifier{OIDHMACWithSHA512}, sha512.New},
+}
+
 func hashFor(oid asn1.ObjectIdentifier) func() hash.Hash {
-	switch {
-	case oid.Equal(OIDSHA1):
-		return sha1.New
-	case oid.Equal(OIDSHA256):
-		return sha256.New
-	case oid.Equal(OIDSHA384):
-		return sha512.New384
-	case oid.Equal(OIDSHA512):
-		return sha512.New
+	for _, d := range digests {
+		if d.hash.Equal(oid) {
+			return d.new
+		}
 	}
 	return nil
 }
 
 func hmacFor(oid asn1.ObjectIdentifier) func() hash.Hash {
-	switch {
-	case oid.Equal(OIDHMACSHA1), oid.Equal(OIDHMACWithSHA1):
-		return sha1.New
-	case oid.Equal(OIDHMACWithSHA256):
-		return sha256.New
-	case oid.Equal(OIDHMACWithSHA384):
-		return sha512.New384
-	case oid.Equal(OIDHMACWithSHA512):
-		return sha512.New
+	for _, d := range digests {
+		for _, h := range d.hmacs {
+			if h.Equal(oid) {
+				return d.new
+			}
+		}
 	}
 	return nil
 }
+
+// MACProtected reports whether the message claims MAC-based protection (PasswordBasedMac or PBMAC1), so
+// a server knows to look the secret up by senderKID and call VerifyMAC.
+func (m *Message) MACProtected() bool { return isMAC(m.Header.ProtectionAlg.Algorithm) }
 
 // isMAC reports whether a protectionAlg is MAC based.
 func isMAC(alg asn1.ObjectIdentifier) bool {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"errors"
 	"time"
 )
 
@@ -169,4 +170,45 @@ func (s CertStatus) Confirms(cert *x509.Certificate) (bool, error) {
 		return false, err
 	}
 	return bytes.Equal(want, s.CertHash), nil
+}
+
+// CheckRequestHeader applies the lightweight profile's header rules to a request (RFC 9483 §3.1):
+// pvno 2 or 3, a transactionID and a senderNonce of at least 128 bits. It returns the PKIStatusInfo to
+// answer with (in an error message) when a rule is broken, or nil.
+func (m *Message) CheckRequestHeader() *PKIStatusInfo {
+	h := &m.Header
+	switch {
+	case h.PVNO != PVNO2000 && h.PVNO != PVNO2021:
+		return &PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailUnsupportedVersion), StatusString: []string{"pvno must be 2 or 3"}}
+	case len(h.TransactionID) < 16:
+		return &PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadRequest), StatusString: []string{"transactionID missing or shorter than 128 bits"}}
+	case len(h.SenderNonce) < 16:
+		return &PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadSenderNonce), StatusString: []string{"senderNonce missing or shorter than 128 bits"}}
+	}
+	return nil
+}
+
+// failInfoFor maps this package's check failures to the failInfo bit a server answers with
+// (RFC 9810 §5.2.3).
+var failInfoFor = map[Code]int{
+	CodeMalformed:       FailBadDataFormat,
+	CodeUnprotected:     FailWrongIntegrity,
+	CodeBadProtection:   FailBadMessageCheck,
+	CodeUntrustedSigner: FailSignerNotTrusted,
+	CodeBadPOP:          FailBadPOP,
+	CodeUnsupported:     FailBadAlg,
+	CodeBadInput:        FailBadRequest,
+}
+
+// StatusFor turns an error from ParseMessage, VerifyRequest or VerifyPOP into the PKIStatusInfo of the
+// error message a server sends back: status rejection, the matching failInfo bit, the error as text.
+func StatusFor(err error) PKIStatusInfo {
+	bit := FailBadRequest
+	var e *Error
+	if errors.As(err, &e) {
+		if b, ok := failInfoFor[e.Code]; ok {
+			bit = b
+		}
+	}
+	return PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(bit), StatusString: []string{err.Error()}}
 }

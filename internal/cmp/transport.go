@@ -48,7 +48,7 @@ func OperationLabel(req BodyType) string {
 
 // post sends one CMP message and returns the answer's DER (RFC 9811 §3: POST, application/pkixcmp both
 // ways). Any answer labelled application/pkixcmp is returned whatever the HTTP status, since CAs send
-// CMP error messages with 4xx/5xx; anything else is a transport failure.
+// CMP error messages with 4xx/5xx; anything else is ErrNotCMP, or ErrTransport for 5xx.
 func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(der))
 	if err != nil {
@@ -73,7 +73,13 @@ func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt != ContentType {
-		return nil, fail(CodeTransport, nil, "HTTP %d with content type %q from %s", resp.StatusCode, resp.Header.Get("Content-Type"), endpoint)
+		// A server in trouble (5xx, e.g. a proxy's 502) may be back later; anything else is not a CMP
+		// service at this address.
+		code := CodeNotCMP
+		if resp.StatusCode >= 500 {
+			code = CodeTransport
+		}
+		return nil, fail(code, nil, "HTTP %d with content type %q from %s", resp.StatusCode, resp.Header.Get("Content-Type"), endpoint)
 	}
 	if len(body) > maxMessage {
 		return nil, fail(CodeMalformed, nil, "answer larger than %d bytes", maxMessage)

@@ -59,6 +59,9 @@ func runOpenSSLClient(t *testing.T, dir string, args ...string) *opensslRun {
 				t.Fatalf("%s (%v): re-encoding differs (%v)", filepath.Base(f), m.Body.Type, err)
 			}
 			r.raw = append(r.raw, der)
+			if dst := os.Getenv("PONTE_CMP_VECTORS"); dst != "" { // regenerate testdata/openssl (see its README)
+				os.WriteFile(filepath.Join(dst, fmt.Sprintf("%s-%d-%v.der", t.Name(), len(r.raw), m.Body.Type)), der, 0o644)
+			}
 			if f == reqFiles[i] {
 				r.reqs = append(r.reqs, m)
 			} else {
@@ -83,12 +86,7 @@ func (r *opensslRun) types() string {
 
 func TestOpenSSLClientKeyUpdateVectors(t *testing.T) {
 	s := newInteropSetup(t)
-	cert := writePEM(t, filepath.Join(s.dir, "ee.pem"), "CERTIFICATE", s.ee.Raw)
-	key := writeKey(t, filepath.Join(s.dir, "ee.key"), s.eeKey)
-	newKey := writeKey(t, filepath.Join(s.dir, "new.key"), s.newKey)
-	r := runOpenSSLClient(t, s.dir, "-cmd", "kur", "-cert", cert, "-key", key, "-newkey", newKey, "-trusted", s.trusted,
-		"-srv_cert", s.srvCert, "-srv_key", s.srvKey, "-srv_trusted", s.trusted, "-rsp_cert", s.rspCert,
-		"-poll_count", "2", "-check_after", "0")
+	r := runOpenSSLClient(t, s.dir, append(s.opensslClientArgs(t, "kur"), "-poll_count", "2", "-check_after", "0")...)
 	if got, want := r.types(), "kur>kup pollReq>pollRep pollReq>kup certConf>pkiconf"; got != want {
 		t.Fatalf("exchange %q, want %q\n%s", got, want, r.out)
 	}
@@ -182,11 +180,7 @@ func TestOpenSSLClientMACAndGenmVectors(t *testing.T) {
 
 func TestOpenSSLClientErrorVectors(t *testing.T) {
 	s := newInteropSetup(t)
-	cert := writePEM(t, filepath.Join(s.dir, "ee.pem"), "CERTIFICATE", s.ee.Raw)
-	key := writeKey(t, filepath.Join(s.dir, "ee.key"), s.eeKey)
-	newKey := writeKey(t, filepath.Join(s.dir, "new.key"), s.newKey)
-	r := runOpenSSLClient(t, s.dir, "-cmd", "cr", "-cert", cert, "-key", key, "-newkey", newKey, "-trusted", s.trusted,
-		"-srv_cert", s.srvCert, "-srv_key", s.srvKey, "-srv_trusted", s.trusted, "-rsp_cert", s.rspCert, "-send_error")
+	r := runOpenSSLClient(t, s.dir, append(s.opensslClientArgs(t, "cr"), "-send_error")...)
 	if got := r.types(); got != "cr>error" {
 		t.Fatalf("exchange %q\n%s", got, r.out)
 	}
@@ -194,4 +188,13 @@ func TestOpenSSLClientErrorVectors(t *testing.T) {
 	if e.Status.Status != StatusRejection || e.Status.FailInfo == 0 || len(e.ErrorDetails) == 0 {
 		t.Fatalf("error content %+v", e)
 	}
+}
+
+// opensslClientArgs: `openssl cmp` as the end entity (old certificate and key, new key) talking to the
+// in-process mock server configured like mockServer's.
+func (s *interopSetup) opensslClientArgs(t *testing.T, cmd string) []string {
+	cert := writePEM(t, filepath.Join(s.dir, "ee.pem"), "CERTIFICATE", s.ee.Raw)
+	key := writeKey(t, filepath.Join(s.dir, "ee.key"), s.eeKey)
+	newKey := writeKey(t, filepath.Join(s.dir, "new.key"), s.newKey)
+	return append([]string{"-cmd", cmd, "-cert", cert, "-key", key, "-newkey", newKey, "-trusted", s.trusted}, s.serverArgs()...)
 }

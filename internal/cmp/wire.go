@@ -435,10 +435,6 @@ func sequenceOf(contents []byte) []byte {
 	return b
 }
 
-type asnRaw = asn1.RawValue
-
-func asn1Name(n pkix.Name) ([]byte, error) { return asn1.Marshal(n.ToRDNSequence()) }
-
 // decodeCertStatus parses CertStatus, RFC 9810 §5.3.18.
 func decodeCertStatus(der []byte) (CertStatus, error) {
 	var s CertStatus
