@@ -104,11 +104,12 @@ func (c *CA) logExchange(profileName string, req, ans *cmp.Message) {
 
 func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	h := &x.req.Header
-	if h.PVNO != cmp.PVNO2000 && h.PVNO != cmp.PVNO2021 {
-		return x.errorMsg(status(cmp.FailUnsupportedVersion, fmt.Sprintf("versione CMP %d non supportata", h.PVNO), fmt.Sprintf("CMP version %d not supported", h.PVNO)))
+	if st := x.req.CheckRequestHeader(); st != nil {
+		st.StatusString = append([]string{"intestazione CMP non valida (RFC 9483 §3.1)"}, st.StatusString...)
+		return x.errorMsg(*st)
 	}
-	if len(h.TransactionID) < 8 || len(h.TransactionID) > 64 || len(h.SenderNonce) < 8 {
-		return x.errorMsg(status(cmp.FailBadRequest, "transactionID o senderNonce mancante (RFC 9483 §3.1)", "transactionID or senderNonce missing (RFC 9483 §3.1)"))
+	if len(h.TransactionID) > 64 {
+		return x.errorMsg(status(cmp.FailBadRequest, "transactionID più lungo di 64 byte", "transactionID longer than 64 bytes"))
 	}
 	// RFC 9810 §5.1.1: messageTime lets the CA catch a client whose clock is wrong (which would also make
 	// it misjudge certificate validity).
