@@ -22,6 +22,7 @@ import (
 	"math/big"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -133,6 +134,15 @@ func cmdServe(args []string) error {
 	select {
 	case base := <-ready:
 		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)
+		names := make([]string, 0, len(c.Profiles))
+		for n := range c.Profiles {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Printf("  CMP %-10s %s/.well-known/cmp/p/%s\n", n, base, n)
+		}
+		fmt.Printf("  OCSP %s/ocsp  CRL %s/crl  TSA %s/tsa  CA %s/ca.pem\n", base, base, base, base)
 	case err := <-errc:
 		return err
 	}

@@ -104,11 +104,12 @@ func (c *CA) logExchange(profileName string, req, ans *cmp.Message) {
 
 func (x *exchange) handle(ctx context.Context) *cmp.Message {
 	h := &x.req.Header
-	if h.PVNO != cmp.PVNO2000 && h.PVNO != cmp.PVNO2021 {
-		return x.errorMsg(status(cmp.FailUnsupportedVersion, fmt.Sprintf("versione CMP %d non supportata", h.PVNO), fmt.Sprintf("CMP version %d not supported", h.PVNO)))
+	if st := x.req.CheckRequestHeader(); st != nil {
+		st.StatusString = append([]string{"intestazione CMP non valida (RFC 9483 §3.1)"}, st.StatusString...)
+		return x.errorMsg(*st)
 	}
-	if len(h.TransactionID) < 8 || len(h.TransactionID) > 64 || len(h.SenderNonce) < 8 {
-		return x.errorMsg(status(cmp.FailBadRequest, "transactionID o senderNonce mancante (RFC 9483 §3.1)", "transactionID or senderNonce missing (RFC 9483 §3.1)"))
+	if len(h.TransactionID) > 64 {
+		return x.errorMsg(status(cmp.FailBadRequest, "transactionID più lungo di 64 byte", "transactionID longer than 64 bytes"))
 	}
 	// RFC 9810 §5.1.1: messageTime lets the CA catch a client whose clock is wrong (which would also make
 	// it misjudge certificate validity).
@@ -475,17 +476,27 @@ func (x *exchange) authenticateFor(ctx context.Context, t *store.Txn) *cmp.PKISt
 	return nil
 }
 
-// pollReq answers a pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4).
-func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
+// continuation finds the transaction a pollReq or certConf continues and checks the message belongs to
+// it: same protection as the request, recipNonce one of ours. It returns the error answer otherwise.
+func (x *exchange) continuation(ctx context.Context) (*store.Txn, *cmp.Message) {
 	t, err := x.c.Store.Txn(ctx, txnID(x.req))
 	if err != nil {
-		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
+		return nil, x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
 	}
 	if st := x.authenticateFor(ctx, t); st != nil {
-		return x.errorMsg(*st)
+		return nil, x.errorMsg(*st)
 	}
 	if st := x.checkRecipNonce(ctx, t); st != nil {
-		return x.errorMsg(*st)
+		return nil, x.errorMsg(*st)
+	}
+	return t, nil
+}
+
+// pollReq answers a pollReq (RFC 9810 §5.3.22, RFC 9483 §4.4).
+func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
+	t, refused := x.continuation(ctx)
+	if refused != nil {
+		return refused
 	}
 	if len(x.req.Body.PollReq) != 1 || x.req.Body.PollReq[0] != t.CertReqID {
 		return x.errorMsg(status(cmp.FailBadRequest, "certReqId del pollReq non corrisponde", "the pollReq's certReqId does not match"))
@@ -495,15 +506,9 @@ func (x *exchange) pollReq(ctx context.Context) *cmp.Message {
 
 // certConf answers a certConf with pkiConf (RFC 9810 §5.3.18, RFC 9483 §4.1.1).
 func (x *exchange) certConf(ctx context.Context) *cmp.Message {
-	t, err := x.c.Store.Txn(ctx, txnID(x.req))
-	if err != nil {
-		return x.errorMsg(status(cmp.FailBadRequest, "transazione sconosciuta", "unknown transaction"))
-	}
-	if st := x.authenticateFor(ctx, t); st != nil {
-		return x.errorMsg(*st)
-	}
-	if st := x.checkRecipNonce(ctx, t); st != nil {
-		return x.errorMsg(*st)
+	t, refused := x.continuation(ctx)
+	if refused != nil {
+		return refused
 	}
 	if t.State == store.StateConfirmed || t.State == store.StateRejected {
 		return x.answer(cmp.PKIConfBody())

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -158,7 +157,7 @@ func TestOpenSSLExplicitConfirmAndExtend(t *testing.T) {
 	if !ext.NotAfter.Equal(want) {
 		t.Fatalf("extended to %v, want %v", ext.NotAfter, want)
 	}
-	tx, err := tc.ca.Store.Txn(context.Background(), latestTxn(t, tc))
+	tx, err := tc.ca.Store.TxnForCert(context.Background(), SerialHex(ext.SerialNumber))
 	if err != nil || tx.State != store.StateConfirmed {
 		t.Fatalf("transaction not confirmed by certConf: %+v %v", tx, err)
 	}
@@ -172,15 +171,6 @@ func TestOpenSSLExplicitConfirmAndExtend(t *testing.T) {
 		t.Fatalf("same key accepted on a rekey profile:\n%s", out)
 	}
 	mustContain(t, out, "badCertTemplate", "keyReuseNotAllowed")
-}
-
-func latestTxn(t *testing.T, tc *testCA) string {
-	t.Helper()
-	out, err := exec.Command("sqlite3", tc.path(DBFile), "SELECT id FROM transactions ORDER BY created_at DESC LIMIT 1").Output()
-	if err != nil {
-		t.Skipf("sqlite3: %v", err)
-	}
-	return strings.TrimSpace(string(out))
 }
 
 // TestOpenSSLRefusals: each policy refusal with its failInfo and statusString, as openssl prints them.

@@ -96,6 +96,11 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 	return nil
 }
 
+// TxnForCert finds the transaction that issued a certificate (ErrNotFound for direct issuance).
+func (s *Store) TxnForCert(ctx context.Context, serial string) (*Txn, error) {
+	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE cert_serial = ?`, serial))
+}
+
 // Waiting returns the renewal of a certificate still waiting to be issued (ErrNotFound if none).
 func (s *Store) Waiting(ctx context.Context, parent string) (*Txn, error) {
 	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE parent = ? AND state = ?`, parent, StateWaiting))
