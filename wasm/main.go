@@ -29,7 +29,7 @@ type app struct {
 	catalogs map[string]*ui.Catalog
 	client   *protocol.Client
 	profiles []*renew.Profile
-	lastHTML string // what is on the page: an unchanged screen is not redrawn (typed fields survive)
+	lastHTML string   // what is on the page: an unchanged screen is not redrawn (typed fields survive)
 	run      *flowRun // the renewal on screen (only touched from action goroutines, one at a time)
 }
 
@@ -222,9 +222,18 @@ func listen(a *app) {
 	}))
 }
 
+// actions maps a data-action to what it does; each screen's file registers its own in init, so adding a
+// screen touches no shared switch.
+var actions = map[string]func(a *app, el js.Value){}
+
 func (a *app) act(action string, el js.Value) {
-	switch action {
-	case "lang":
+	if f, ok := actions[action]; ok {
+		f(a, el)
+	}
+}
+
+func init() {
+	actions["lang"] = func(a *app, el js.Value) {
 		lang := ui.PickLang(el.Get("dataset").Get("lang").String())
 		if err := a.loadCatalog(lang); err != nil {
 			a.fail(err)
@@ -232,30 +241,9 @@ func (a *app) act(action string, el js.Value) {
 		}
 		js.Global().Get("localStorage").Call("setItem", "ponte.lang", lang)
 		a.update(func(s *ui.State) { s.Lang = lang })
-	case "rescan":
-		a.refreshCards()
-	case "renew":
-		a.startFlow(el.Get("dataset").Get("card").String(), el.Get("dataset").Get("cert").String())
-	case "terms-accept":
-		a.update(func(s *ui.State) { s.Flow.Screen = "privacy" })
-	case "privacy-toggle":
-		checked := el.Get("checked").Bool()
-		a.update(func(s *ui.State) { s.Flow.PrivacyAck = checked })
-	case "privacy-accept":
-		a.update(func(s *ui.State) {
-			if s.Flow.PrivacyAck {
-				s.Flow.Screen = "pin"
-			}
-		})
-	case "renew-resume":
-		a.resumeFlow(el.Get("dataset").Get("renewal").String())
-	case "download-log":
-		a.downloadLog(el.Get("dataset").Get("renewal").String())
-	case "flow-close":
-		a.run = nil
-		a.update(func(s *ui.State) { s.Flow = nil })
-		a.refreshCards()
-	case "open-app":
+	}
+	actions["rescan"] = func(a *app, _ js.Value) { a.refreshCards() }
+	actions["open-app"] = func(a *app, _ js.Value) {
 		if tabs := js.Global().Get("chrome").Get("tabs"); tabs.Truthy() {
 			tabs.Call("create", map[string]any{"url": chromeRuntime().Call("getURL", "app.html")})
 			js.Global().Call("close")

@@ -19,6 +19,30 @@ import (
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
+func init() {
+	data := func(el js.Value, k string) string { return el.Get("dataset").Get(k).String() }
+	actions["renew"] = func(a *app, el js.Value) { a.startFlow(data(el, "card"), data(el, "cert")) }
+	actions["terms-accept"] = func(a *app, _ js.Value) { a.update(func(s *ui.State) { s.Flow.Screen = "privacy" }) }
+	actions["privacy-toggle"] = func(a *app, el js.Value) {
+		checked := el.Get("checked").Bool()
+		a.update(func(s *ui.State) { s.Flow.PrivacyAck = checked })
+	}
+	actions["privacy-accept"] = func(a *app, _ js.Value) {
+		a.update(func(s *ui.State) {
+			if s.Flow.PrivacyAck {
+				s.Flow.Screen = "pin"
+			}
+		})
+	}
+	actions["renew-resume"] = func(a *app, el js.Value) { a.resumeFlow(data(el, "renewal")) }
+	actions["download-log"] = func(a *app, el js.Value) { a.downloadLog(data(el, "renewal")) }
+	actions["flow-close"] = func(a *app, _ js.Value) {
+		a.run = nil
+		a.update(func(s *ui.State) { s.Flow = nil })
+		a.refreshCards()
+	}
+}
+
 // flowRun is what the renewal on screen needs beyond what the screen shows.
 type flowRun struct {
 	card    *protocol.Card
