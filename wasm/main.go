@@ -206,9 +206,8 @@ func (a *app) fail(err error) {
 func listen(a *app) {
 	js.Global().Get("document").Call("addEventListener", "submit", js.FuncOf(func(this js.Value, args []js.Value) any {
 		args[0].Call("preventDefault")
-		if args[0].Get("target").Get("dataset").Get("action").String() == "pin-submit" {
-			go a.submitPIN()
-		}
+		form := args[0].Get("target")
+		go a.act(form.Get("dataset").Get("action").String(), form)
 		return nil
 	}))
 	js.Global().Get("document").Call("addEventListener", "click", js.FuncOf(func(this js.Value, args []js.Value) any {

@@ -34,6 +34,7 @@ func init() {
 			}
 		})
 	}
+	actions["pin-submit"] = func(a *app, _ js.Value) { a.submitPIN() }
 	actions["renew-resume"] = func(a *app, el js.Value) { a.resumeFlow(data(el, "renewal")) }
 	actions["download-log"] = func(a *app, el js.Value) { a.downloadLog(data(el, "renewal")) }
 	actions["flow-close"] = func(a *app, _ js.Value) {
