@@ -59,6 +59,8 @@ type Bed struct {
 	Dir         string
 	CA          *ca.CA
 	CAURL       string
+	Account     string // the demo prepaid account and its password (for paid renewals)
+	Password    string
 	Card        *softcard.Card
 	Holder      cns.Holder
 	Env         []string // for ponte-host and the browser that starts it
@@ -133,7 +135,7 @@ func (b *Bed) startCA() error {
 	if err != nil {
 		return err
 	}
-	b.CA = res.CA
+	b.CA, b.Account, b.Password = res.CA, res.AccountID, res.AccountPassword
 	if b.caLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return err
 	}
