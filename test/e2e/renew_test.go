@@ -34,38 +34,13 @@ func renewalPage(t *testing.T, o testbed.Options) (context.Context, *testbed.Bed
 	return ctx, bed
 }
 
-// clickThrough goes RINNOVA → terms (PROSEGUI) → privacy (tick, RINNOVA) → PIN (and account) → CONFERMA,
-// with a screenshot of every screen.
+// clickThrough drives the screens (browser.Renewal) with a screenshot of each.
 func clickThrough(t *testing.T, ctx context.Context, name, account, password string) {
 	t.Helper()
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS(`li[data-role="cns"] button.renew`)),
-		chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="terms"]`)),
-	)
-	shot(t, ctx, name+"-1-terms")
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS(`[data-action="terms-accept"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="privacy"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-action="privacy-accept"][disabled]`)),
-	)
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS(`#privacy-ack`)),
-		chromedp.WaitEnabled(chromedp.CSS(`[data-action="privacy-accept"]`)),
-	)
-	shot(t, ctx, name+"-2-privacy")
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS(`[data-action="privacy-accept"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#pin`)),
-		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
-	)
-	if account != "" {
-		within(t, ctx, 30*time.Second,
-			chromedp.SendKeys(chromedp.CSS(`#account-id`), account),
-			chromedp.SendKeys(chromedp.CSS(`#account-password`), password),
-		)
+	if err := browser.Renewal(ctx, "cns", testbed.PIN, account, password, func(n string) { shot(t, ctx, name+"-"+n) }); err != nil {
+		shot(t, ctx, name+"-failure")
+		t.Fatal(err)
 	}
-	shot(t, ctx, name+"-3-pin")
-	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS(`#pin-confirm`)))
 }
 
 // journalRecord reads the finished renewal from the host's store (the bed's XDG_STATE_HOME).
@@ -136,7 +111,10 @@ func verifyOpenSSL(t *testing.T, bed *testbed.Bed, der []byte) {
 
 func waitSuccess(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	within(t, ctx, 3*time.Minute, chromedp.WaitVisible(chromedp.CSS(`#renewed`)))
+	if _, err := browser.WaitRenewed(ctx, 3*time.Minute); err != nil {
+		shot(t, ctx, name+"-failure")
+		t.Fatal(err)
+	}
 	shot(t, ctx, name+"-4-success")
 	if got := text(t, ctx, "#flow"); !strings.Contains(got, "Certificato rinnovato e attivo") || !strings.Contains(got, "ROSSI MARIO") {
 		t.Fatalf("success screen: %q", got)

@@ -1,0 +1,70 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Renewal drives the renewal screens of the app page as a person would: RINNOVA on the certificate of
+// role, terms (PROSEGUI), privacy (tick, RINNOVA), PIN — and the prepaid account when account is set —
+// then CONFERMA. shot, when not nil, is called after each screen is shown. It is shared by the
+// real-browser tests and `make demo HEADLESS=1`.
+func Renewal(ctx context.Context, role, pin, account, password string, shot func(name string)) error {
+	step := func(d time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
+		c, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return chromedp.Do(c, steps...)
+	}
+	snap := func(name string) {
+		if shot != nil {
+			shot(name)
+		}
+	}
+	if err := step(60*time.Second,
+		chromedp.Click(chromedp.CSS(`li[data-role="`+role+`"] button.renew`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="terms"]`)),
+	); err != nil {
+		return fmt.Errorf("terms screen: %w", err)
+	}
+	snap("1-terms")
+	if err := step(30*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-action="terms-accept"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="privacy"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-action="privacy-accept"][disabled]`)),
+		chromedp.Click(chromedp.CSS(`#privacy-ack`)),
+		chromedp.WaitEnabled(chromedp.CSS(`[data-action="privacy-accept"]`)),
+	); err != nil {
+		return fmt.Errorf("privacy screen: %w", err)
+	}
+	snap("2-privacy")
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.CSS(`[data-action="privacy-accept"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#pin`)),
+		chromedp.SendKeys(chromedp.CSS(`#pin`), pin),
+	}
+	if account != "" {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`#account-id`), account), chromedp.SendKeys(chromedp.CSS(`#account-password`), password))
+	}
+	if err := step(30*time.Second, steps...); err != nil {
+		return fmt.Errorf("PIN screen: %w", err)
+	}
+	snap("3-pin")
+	if err := step(30*time.Second, chromedp.Click(chromedp.CSS(`#pin-confirm`))); err != nil {
+		return fmt.Errorf("PIN confirmation: %w", err)
+	}
+	return nil
+}
+
+// WaitRenewed waits for "Certificato rinnovato e attivo" and returns the new expiry as shown.
+func WaitRenewed(ctx context.Context, d time.Duration) (string, error) {
+	c, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	if err := chromedp.Do(c, chromedp.WaitVisible(chromedp.CSS(`#renewed`))); err != nil {
+		reason, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#flow`)))
+		return "", fmt.Errorf("no success screen (%w): %s", err, reason)
+	}
+	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#new-expiry`)))
+}
