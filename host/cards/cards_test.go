@@ -156,7 +156,7 @@ func TestEveryCardOperationThroughTheHost(t *testing.T) {
 	if err != nil || id2 != id || !pub2.(*rsa.PublicKey).Equal(pub) {
 		t.Fatalf("second generate-key with the label made another key: %s vs %s (%v)", id, id2, err)
 	}
-	der, err := ca.Issue(pub, pkix.Name{CommonName: "RSSMRA80A01H501U/8038000000000001"}, "authentication")
+	der, err := ca.Issue(pub, pkix.Name{CommonName: "RSSMRA80A01H501U/8038000000000001"}, softcard.RoleAuthentication)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ponte-it/ponte/host/p11"
 )
 
-// Roles of the two certificates of a TS-CNS, as Issuer receives them.
+// Roles of the two certificates of a TS-CNS, as Issuer receives them: the protocol's and ponte-ca's names.
 const (
-	RoleAuthentication = string(p11.RoleAuthentication)
-	RoleSignature      = string(p11.RoleSignature)
+	RoleAuthentication = "cns"
+	RoleSignature      = "signature"
 )
 
 // Issuer certifies a public key generated on the card: it returns the certificate DER.
@@ -104,7 +103,7 @@ func mustOID(s string) x509.OID {
 //
 //	ponte-ca issue --dir DIR --key PUB.pem --subject SUBJECT --role ROLE --out CERT.pem
 //
-// Roles maps our role names to ponte-ca's (nil: passed unchanged).
+// Roles maps our role names to another CA command's (nil: passed unchanged; ponte-ca's are the same).
 type PonteCA struct {
 	Bin   string
 	Dir   string

@@ -86,16 +86,13 @@ func TestCommand(t *testing.T) {
 	}
 }
 
-// TestPonteCAIssuer issues through the real ponte-ca when the repository has it (it is built in
-// parallel with this package); the command line is the one agreed for it.
+// TestPonteCAIssuer provisions the card with certificates from the real ponte-ca command
+// (`ponte-ca issue`), as a deployment without the Go testbed would.
 func TestPonteCAIssuer(t *testing.T) {
-	if _, err := os.Stat(filepath.Join(testenv.Root(), "cmd", "ponte-ca")); err != nil {
-		t.Skip("cmd/ponte-ca is not in this tree yet")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ponte-ca")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ponte-it/ponte/cmd/ponte-ca").CombinedOutput(); err != nil {
-		t.Fatalf("build ponte-ca: %v\n%s", err, out)
+	bin := testenv.Build(t, "cmd/ponte-ca", "ponte-ca")
+	if out, err := exec.Command(bin, "init", "--dir", filepath.Join(dir, "ca")).CombinedOutput(); err != nil {
+		t.Fatalf("ponte-ca init: %v\n%s", err, out)
 	}
 	lib := softhsm(t)
 	conf, err := softcard.WriteSoftHSMConfig(dir)
