@@ -35,6 +35,8 @@ extension: wasm
 test: deps build
 	$(GO) vet ./...
 	PONTE_INTEGRATION=1 PONTE_BUILD=$(CURDIR)/$(BUILD) $(GO) test -count=1 -timeout 25m ./...
+	# The code that reads a browser File/Blob, run as WebAssembly under Node.
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(GOROOT)/lib/wasm/go_js_wasm_exec -run 'Blob|WASM' ./internal/docio ./internal/pades
 	scripts/fuzz.sh
 
 unit:

@@ -7,10 +7,12 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,5 +197,46 @@ func TestEveryCardOperationThroughTheHost(t *testing.T) {
 	}
 	if _, err := card.Login(c, protocol.Secret("11223344")); err != nil {
 		t.Fatalf("login with the PIN set by the unblock: %v", err)
+	}
+}
+
+// diagnose, as the protocol command the setup page uses and as `ponte-host diagnose` prints it: what is
+// seen, the driver that loads, and advice in words.
+func TestDiagnose(t *testing.T) {
+	h, sc, _ := startHost(t)
+	c := ctx(t)
+	var res protocol.DiagnoseResult
+	if err := h.Call(c, protocol.CmdDiagnose, nil, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.PCSC.OK || len(res.Readers) != 1 || res.Readers[0].Card == nil || res.Readers[0].Card.ID != sc.Serial {
+		t.Fatalf("diagnose: pcsc %+v, readers %+v", res.PCSC, res.Readers)
+	}
+	var env *protocol.DriverStatus
+	for i, d := range res.Drivers {
+		if d.Source == "env" {
+			env = &res.Drivers[i]
+		}
+	}
+	if env == nil || !env.Installed || !env.Loads || env.Tokens < 1 { // SoftHSM also counts its empty slot
+		t.Fatalf("the module named by PONTE_PKCS11_MODULE: %+v", res.Drivers)
+	}
+	if len(res.Advice) == 0 || !strings.Contains(res.Advice[0].IT, "pcscd") {
+		t.Fatalf("first advice should be about the smart card service: %+v", res.Advice)
+	}
+
+	out, err := exec.Command(testenv.Build(t, "host", "ponte-host"), "diagnose").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ponte-host diagnose: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Servizio smart card: NON attivo", "Certificato: cns", "Certificato: signature", "installato, funziona", "Cosa fare:"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("ponte-host diagnose lacks %q:\n%s", want, out)
+		}
+	}
+	js, err := exec.Command(testenv.Build(t, "host", "ponte-host"), "diagnose", "--json").Output()
+	var back protocol.DiagnoseResult
+	if err != nil || json.Unmarshal(js, &back) != nil || len(back.Readers) != 1 {
+		t.Fatalf("diagnose --json: %v\n%s", err, js)
 	}
 }
