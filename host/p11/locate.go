@@ -1,11 +1,9 @@
 package p11
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
+	"github.com/ponte-it/ponte/host/config"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 )
@@ -14,11 +12,8 @@ import (
 // separated by the OS list separator (':' on Unix, ';' on Windows).
 const EnvModule = "PONTE_PKCS11_MODULE"
 
-// HostConfig is the part of the host's configuration file ($XDG_CONFIG_HOME/ponte/host.json and the OS
-// equivalents, see DefaultConfigFile) this package reads.
-type HostConfig struct {
-	PKCS11Modules []string `json:"pkcs11_modules"`
-}
+// HostConfig is the host's configuration file (host/config); this package reads its pkcs11_modules.
+type HostConfig = config.Config
 
 // Candidate is one module path to try, and why.
 type Candidate struct {
@@ -50,31 +45,14 @@ func NewLocator() Locator {
 
 // DefaultConfigFile is ponte/host.json under the user's configuration directory ($XDG_CONFIG_HOME or
 // ~/.config on Linux, ~/Library/Application Support on macOS, %AppData% on Windows).
-func DefaultConfigFile() (string, error) {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(dir, "ponte", "host.json"), nil
-}
+func DefaultConfigFile() (string, error) { return config.Path() }
 
 // ReadHostConfig reads the configuration file; a missing file is an empty configuration.
 func ReadHostConfig(path string) (HostConfig, error) {
-	var c HostConfig
 	if path == "" {
-		return c, nil
+		return HostConfig{}, nil
 	}
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return c, nil
-	}
-	if err != nil {
-		return c, err
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
+	return config.LoadFile(path)
 }
 
 // Overrides are the modules the user named (environment first, then configuration file). When there are

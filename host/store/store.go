@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -41,7 +42,7 @@ func Default() (Store, error) {
 	return Store{Dir: filepath.Join(base, "ponte", "renewals")}, nil
 }
 
-// Put writes a record atomically (temporary file, sync, rename).
+// Put writes a record atomically.
 func (s Store) Put(id string, record json.RawMessage) error {
 	if !validID.MatchString(id) {
 		return fmt.Errorf("store: bad record id %q", id)
@@ -49,26 +50,7 @@ func (s Store) Put(id string, record json.RawMessage) error {
 	if len(record) > MaxRecord || !json.Valid(record) {
 		return fmt.Errorf("store: record %s is not JSON of at most %d bytes", id, MaxRecord)
 	}
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(s.Dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(record); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(s.Dir, id+".json"))
+	return atomicfile.WriteFile(filepath.Join(s.Dir, id+".json"), record, 0o600)
 }
 
 // List returns every record by id, in id order.

@@ -1,6 +1,10 @@
 package cmp
 
-import "encoding/asn1"
+import (
+	"encoding/asn1"
+
+	"github.com/ponte-it/ponte/internal/oid"
+)
 
 // Object identifiers, each with the clause that defines it.
 var (
@@ -26,17 +30,17 @@ var (
 	OIDHMACWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 113549, 2, 11}
 
 	// Hash functions (RFC 9481 §2): owf of PasswordBasedMac, hashAlg of CertStatus.
-	OIDSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	OIDSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	OIDSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	OIDSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	OIDSHA1   = oid.SHA1
+	OIDSHA256 = oid.SHA256
+	OIDSHA384 = oid.SHA384
+	OIDSHA512 = oid.SHA512
 
 	// Signature algorithms (RFC 9481 §3; RFC 4055, RFC 5758, RFC 8410).
-	OIDSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	OIDSHA384WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	OIDSHA512WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	OIDECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	OIDECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	OIDECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
+	OIDSHA256WithRSA   = oid.SHA256WithRSA
+	OIDSHA384WithRSA   = oid.SHA384WithRSA
+	OIDSHA512WithRSA   = oid.SHA512WithRSA
+	OIDECDSAWithSHA256 = oid.ECDSAWithSHA256
+	OIDECDSAWithSHA384 = oid.ECDSAWithSHA384
+	OIDECDSAWithSHA512 = oid.ECDSAWithSHA512
 	OIDEd25519         = asn1.ObjectIdentifier{1, 3, 101, 112}
 )

@@ -7,6 +7,7 @@ package cms
 import (
 	"crypto"
 	"encoding/asn1"
+	"github.com/ponte-it/ponte/internal/oid"
 )
 
 // Object identifiers (RFC 5652 §5, RFC 5035 §3, RFC 3161 appendix, RFC 5754, RFC 4055, RFC 5758).
@@ -21,19 +22,19 @@ var (
 	OIDAttrTimeStampToken       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	OIDTSTInfo                  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
 
-	OIDSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
-	OIDSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
-	OIDSHA384 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
-	OIDSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
+	OIDSHA1   = oid.SHA1
+	OIDSHA256 = oid.SHA256
+	OIDSHA384 = oid.SHA384
+	OIDSHA512 = oid.SHA512
 
 	OIDRSAEncryption   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	OIDRSAPSS          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
-	OIDSHA256WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
-	OIDSHA384WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
-	OIDSHA512WithRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
-	OIDECDSAWithSHA256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
-	OIDECDSAWithSHA384 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
-	OIDECDSAWithSHA512 = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
+	OIDSHA256WithRSA   = oid.SHA256WithRSA
+	OIDSHA384WithRSA   = oid.SHA384WithRSA
+	OIDSHA512WithRSA   = oid.SHA512WithRSA
+	OIDECDSAWithSHA256 = oid.ECDSAWithSHA256
+	OIDECDSAWithSHA384 = oid.ECDSAWithSHA384
+	OIDECDSAWithSHA512 = oid.ECDSAWithSHA512
 	OIDECPublicKey     = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 )
 

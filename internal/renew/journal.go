@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ponte-it/ponte/internal/atomicfile"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"io/fs"
 	"os"
@@ -37,36 +38,17 @@ func (j FileJournal) path(id string) (string, error) {
 	return filepath.Join(j.Dir, id+".json"), nil
 }
 
-// Save writes the record to a temporary file, syncs it and renames it over the old one.
+// Save writes the record atomically.
 func (j FileJournal) Save(r *Renewal) error {
 	p, err := j.path(r.ID)
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(j.Dir, 0o700); err != nil {
 		return err
 	}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(j.Dir, ".tmp-"+r.ID+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), p)
+	return atomicfile.WriteFile(p, b, 0o600)
 }
 
 // Load reads one record.
