@@ -12,10 +12,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
 )
 
 func main() {
@@ -52,8 +56,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "ponte:", err)
+		fmt.Fprintln(stderr, "ponte:", userError(err))
 		return 1
 	}
 	return 0
+}
+
+// userError says what went wrong in Italian and English, with the technical detail last.
+func userError(err error) string {
+	var perr *protocol.Error
+	var f *renew.Failure
+	switch {
+	case errors.As(err, &perr):
+		return perr.Code.Text("it") + " / " + perr.Code.Text("en") + " (" + perr.Message + ")"
+	case errors.As(err, &f):
+		return f.IT + " / " + f.EN
+	}
+	return err.Error()
 }

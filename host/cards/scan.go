@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -258,6 +259,9 @@ func addToken(c *protocol.Card, t *seenToken) {
 	c.Certificates = nil
 	for _, x := range t.certs {
 		c.Certificates = append(c.Certificates, certificate(x.Cert, x.IDHex, x.Label, roleOf(x.Role), x.HasPrivateKey, x.AlwaysAuthenticate))
+		if c.Holder == nil && x.Role == p11.RoleAuthentication {
+			c.Holder = holderFromCertificate(x.Cert)
+		}
 	}
 }
 
@@ -287,3 +291,25 @@ func isoDate(s string) string {
 }
 
 func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+
+// holderFromCertificate reads the holder from a CNS certificate subject when the card's own files cannot be
+// read (a token reached only through PKCS#11): surname (2.5.4.4), given name (2.5.4.42) and the fiscal code
+// in serialNumber (2.5.4.5, "TINIT-<codice fiscale>" per the CNS certificate profile).
+func holderFromCertificate(x *x509.Certificate) *protocol.Holder {
+	var h protocol.Holder
+	for _, n := range x.Subject.Names {
+		v, _ := n.Value.(string)
+		switch {
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 4}):
+			h.Surname = v
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}):
+			h.Name = v
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 5}):
+			h.FiscalCode = strings.TrimPrefix(strings.TrimPrefix(v, "TINIT-"), "IT:")
+		}
+	}
+	if h.Surname == "" && h.Name == "" {
+		return nil
+	}
+	return &h
+}

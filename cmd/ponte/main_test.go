@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testenv"
+)
+
+// The command line renews like the extension does: a real ponte-host child, the SoftHSM TS-CNS, ponte-ca;
+// the PIN comes from standard input (not a terminal here), never from arguments.
+func TestRenewFromTheCommandLine(t *testing.T) {
+	testenv.Tool(t, "softhsm2-util")
+	host := testenv.Build(t, "host", "ponte-host")
+	ponte := testenv.Build(t, "cmd/ponte", "ponte")
+	t.Setenv("SOFTHSM2_CONF", "")
+	bed, err := testbed.Start(testbed.Options{Dir: t.TempDir(), NoPCSC: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bed.Close)
+	env := append(os.Environ(), bed.Env...)
+	env = append(env, "PONTE_HOST="+host, "SOFTHSM2_CONF="+envValue(bed.Env, "SOFTHSM2_CONF"))
+	run := func(stdin string, args ...string) (string, string, error) {
+		cmd := exec.Command(ponte, args...)
+		cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
+
+	out, _, err := run("", "cards")
+	if err != nil || !strings.Contains(out, bed.Card.Serial) || !strings.Contains(out, "cns") {
+		t.Fatalf("ponte cards: %v\n%s", err, out)
+	}
+	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
+	if _, stderr, err := run("00000000\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PIN errato") {
+		t.Fatalf("wrong PIN: %v\n%s", err, stderr)
+	}
+	out, stderr, err := run(testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
+	if err != nil || !strings.Contains(out, "Certificato rinnovato e attivo") || !strings.Contains(out, "ROSSI MARIO") {
+		t.Fatalf("ponte renew: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr)
+	}
+	if strings.Contains(out+stderr, testbed.PIN) {
+		t.Fatal("the PIN was echoed")
+	}
+	out, _, err = run("", "renewals")
+	if err != nil || !strings.Contains(out, "done") {
+		t.Fatalf("ponte renewals: %v\n%s", err, out)
+	}
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
