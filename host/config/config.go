@@ -51,10 +51,22 @@ func LoadFile(path string) (Config, error) {
 	if err != nil {
 		return c, err
 	}
+	if c, err = Parse(b); err != nil {
+		return c, fmt.Errorf("configurazione non valida / invalid configuration %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse reads the file's content strictly: one JSON object, known fields only.
+func Parse(b []byte) (Config, error) {
+	var c Config
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("configurazione non valida / invalid configuration %s: %w", path, err)
+		return Config{}, err
+	}
+	if dec.More() {
+		return Config{}, fmt.Errorf("trailing data after the configuration")
 	}
 	return c, nil
 }

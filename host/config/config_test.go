@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,4 +24,23 @@ func TestLoadFile(t *testing.T) {
 	if _, err := LoadFile(bad); err == nil || !strings.Contains(err.Error(), bad) {
 		t.Fatalf("misspelt field accepted or error does not name the file: %v", err)
 	}
+}
+
+// FuzzParse: any bytes give a configuration or an error, never a panic; what parses re-encodes to the same.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(`{"pkcs11_modules":["/usr/lib/x.so"],"allowed_origins":["chrome-extension://a/"]}`))
+	f.Add([]byte(`{"pkcs11_modules":null}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := Parse(b)
+		if err != nil {
+			return
+		}
+		again, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c2, err := Parse(again); err != nil || len(c2.PKCS11Modules) != len(c.PKCS11Modules) {
+			t.Fatalf("re-parse of %s: %v", again, err)
+		}
+	})
 }

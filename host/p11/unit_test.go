@@ -286,15 +286,3 @@ func FuzzECDSADER(f *testing.F) {
 		}
 	})
 }
-
-// FuzzReadHostConfig: a damaged configuration file is an error, never a panic.
-func FuzzReadHostConfig(f *testing.F) {
-	f.Add([]byte(`{"pkcs11_modules": ["/usr/lib/x.so"]}`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p := filepath.Join(t.TempDir(), "host.json")
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		_, _ = ReadHostConfig(p)
-	})
-}
