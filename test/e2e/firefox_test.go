@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,5 +129,34 @@ func TestFirefoxAppPageWithoutHost(t *testing.T) {
 	if d := ffText(t, b, "#problem-detail"); !strings.Contains(d, "No such native application") {
 		t.Fatalf("problem detail %q does not carry Firefox's reason", d)
 	}
+	if got := ffAttr(t, b, "#host-issue", "issue"); got != "not-installed" {
+		t.Fatalf("issue %q, want not-installed", got)
+	}
+	// Firefox says the same when the manifest admits another add-on: the page says so, and the Flatpak step
+	// names Firefox's Flatpak id.
+	shown := ffText(t, b, "#host-issue")
+	for _, want := range []string{"In Firefox questo compare anche", "sudo apt install ./ponte_*.deb", "org.freedesktop.Flatpak org.mozilla.firefox"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("page lacks %q:\n%s", want, shown)
+		}
+	}
 	ffShot(t, b, "firefox-app-no-host")
+}
+
+// ffAttr is the data-<name> attribute of the first element matching selector ("" if none).
+func ffAttr(t *testing.T, b *firefox.Browser, selector, name string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sel, _ := json.Marshal(selector)
+	key, _ := json.Marshal(name)
+	v, err := b.Eval(ctx, `((document.querySelector(`+string(sel)+`) || {dataset: {}}).dataset[`+string(key)+`] || "")`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
