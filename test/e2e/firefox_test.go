@@ -118,6 +118,11 @@ func TestFirefoxAppPageOverNativeMessaging(t *testing.T) {
 		t.Fatalf("extension version %q differs from host version %q (both come from git)", got, want)
 	}
 	ffShot(t, b, "firefox-app-native")
+
+	ffWait(t, b, "popup.html", "#host-version")
+	if got := ffText(t, b, "#host-version"); got != want {
+		t.Fatalf("Firefox popup shows %q, want %q", got, want)
+	}
 }
 
 // Without the host registered, Firefox's reason ("No such native application") reaches the page, which
