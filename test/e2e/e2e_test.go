@@ -91,6 +91,12 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	saveShot(t, name, png, err)
+}
+
+// saveShot writes a browser's screenshot (or logs why there is none) under test/artefacts/e2e.
+func saveShot(t *testing.T, name string, png []byte, err error) {
+	t.Helper()
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return

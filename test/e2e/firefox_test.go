@@ -52,15 +52,7 @@ func ffShot(t *testing.T, b *firefox.Browser, name string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	png, err := b.Screenshot(ctx)
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	p := filepath.Join(testenv.Artefacts(t, "e2e"), name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", p)
+	saveShot(t, name, png, err)
 }
 
 // ffWait opens the extension's page and waits for selector, failing with a screenshot.
