@@ -28,7 +28,7 @@ wasm:
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(BUILD)/extension/wasm_exec.js
 
 extension: wasm
-	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension
+	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension -firefox $(BUILD)/extension-firefox
 
 # Every test: unit, integration with real pcscd/SoftHSM2/OpenSC/openssl, and real-browser tests.
 # PONTE_INTEGRATION=1 turns a missing tool into a failure instead of a skip.

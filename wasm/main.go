@@ -42,6 +42,7 @@ func main() {
 	}
 	a.state.Lang = ui.PickLang(preferredLang())
 	a.state.Extension = manifestVersion()
+	a.state.Help = hostHelp()
 	if err := a.loadCatalog(a.state.Lang); err != nil {
 		showFatal(err)
 		select {}

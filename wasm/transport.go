@@ -45,9 +45,13 @@ func dialNative(rt js.Value, onEvent func(protocol.Message)) *protocol.Client {
 		return nil
 	}))
 	port.Get("onDisconnect").Call("addListener", js.FuncOf(func(this js.Value, args []js.Value) any {
+		// Chrome puts the reason in runtime.lastError; Firefox in the port's error (MDN, "runtime.Port":
+		// "error").
 		reason := "native host disconnected"
 		if le := rt.Get("lastError"); le.Truthy() && le.Get("message").Truthy() {
 			reason = le.Get("message").String()
+		} else if len(args) > 0 && args[0].Get("error").Truthy() && args[0].Get("error").Get("message").Truthy() {
+			reason = args[0].Get("error").Get("message").String()
 		}
 		client.Close(errors.New(reason))
 		return nil

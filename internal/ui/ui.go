@@ -38,6 +38,8 @@ type State struct {
 	Offers  map[string]Offer
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
+
+	Help HostHelp // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"github.com/ponte-it/ponte/internal/ids"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,7 +156,7 @@ func TestDistDeb(t *testing.T) {
 	if s.InstallationMode != "normal_installed" || !strings.HasPrefix(s.InstallURL, "file:///") {
 		t.Errorf("Firefox policy: %+v", ffPol)
 	}
-	checkXPI(t, xpiInTree)
+	checkXPI(t, xpiInTree, build)
 	conffiles := run(t, dpkgDeb, "--info", deb, "conffiles")
 	if !strings.Contains(conffiles, "/etc/chromium/native-messaging-hosts/it.ponte.host.json") || strings.Contains(conffiles, "/usr/") {
 		t.Errorf("conffiles:\n%s", conffiles)
@@ -182,7 +183,7 @@ func TestDistDeb(t *testing.T) {
 	if mf == nil || mf["key"] != nil || mf["manifest_version"] != float64(3) {
 		t.Errorf("store zip manifest: %v", mf)
 	}
-	checkXPI(t, filepath.Join(out, fmt.Sprintf("ponte-extension-%s-firefox.xpi", version)))
+	checkXPI(t, filepath.Join(out, fmt.Sprintf("ponte-extension-%s-firefox.xpi", version)), build)
 
 	run(t, "sha256sum", "-c", filepath.Join(out, "SHA256SUMS"))
 
@@ -224,15 +225,28 @@ func checkWindowsArchive(t *testing.T, path string) {
 	}
 }
 
-func checkXPI(t *testing.T, path string) {
+// checkXPI: the .xpi holds every file of build/extension unchanged but manifest.json, whose background
+// service worker (if the Chrome flavour has one) became a background script, with the gecko id and no key.
+func checkXPI(t *testing.T, path, build string) {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatalf("xpi: %v", err)
 	}
 	defer zr.Close()
+	var chrome struct {
+		Background struct {
+			ServiceWorker string `json:"service_worker"`
+		}
+	}
+	readJSON(t, filepath.Join(build, "extension", "manifest.json"), &chrome)
+	inXPI := map[string]bool{}
 	for _, f := range zr.File {
+		inXPI[f.Name] = true
 		if f.Name != "manifest.json" {
+			if want, err := os.ReadFile(filepath.Join(build, "extension", f.Name)); err != nil || !bytes.Equal(want, readZip(t, f)) {
+				t.Errorf("%s: %s is not the build's", path, f.Name)
+			}
 			continue
 		}
 		var m struct {
@@ -248,12 +262,27 @@ func checkXPI(t *testing.T, path string) {
 		if err := json.Unmarshal(readZip(t, f), &m); err != nil {
 			t.Fatal(err)
 		}
-		if m.Key != nil || m.Background.ServiceWorker != "" || m.BSS.Gecko.ID != "ponte@ponte.it" { // background.scripts: checked by the webext unit tests
+		wantScripts := 0
+		if chrome.Background.ServiceWorker != "" {
+			wantScripts = 1
+		}
+		if m.Key != nil || len(m.Background.Scripts) != wantScripts || m.Background.ServiceWorker != "" || m.BSS.Gecko.ID != "ponte@ponte.it" ||
+			(wantScripts == 1 && m.Background.Scripts[0] != chrome.Background.ServiceWorker) {
 			t.Errorf("xpi manifest: %+v", m)
 		}
-		return
 	}
-	t.Errorf("%s has no manifest.json", path)
+	if !inXPI["manifest.json"] {
+		t.Errorf("%s has no manifest.json", path)
+	}
+	filepath.WalkDir(filepath.Join(build, "extension"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			rel, _ := filepath.Rel(filepath.Join(build, "extension"), p)
+			if !inXPI[filepath.ToSlash(rel)] {
+				t.Errorf("%s lacks %s", path, rel)
+			}
+		}
+		return err
+	})
 }
 
 func readZip(t *testing.T, f *zip.File) []byte {

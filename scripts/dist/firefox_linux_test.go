@@ -12,9 +12,10 @@ import (
 	"github.com/ponte-it/ponte/host/install"
 	"github.com/ponte-it/ponte/internal/testenv"
 	"github.com/ponte-it/ponte/internal/testproc"
+	"github.com/ponte-it/ponte/internal/webext"
 )
 
-// A real Firefox ESR loads the .xpi that firefoxManifest derives from a Chrome MV3 manifest and starts the
+// A real Firefox ESR loads the .xpi that webext.FirefoxManifest derives from a Chrome MV3 manifest and starts the
 // host registered by install.Install for the user: Firefox finds ~/.mozilla/native-messaging-hosts/
 // it.ponte.host.json, accepts allowed_extensions and runs the host with the manifest path and the add-on id
 // as arguments (MDN, "Native messaging", "Extension side"). The host is a script recording its arguments.
@@ -41,7 +42,7 @@ func TestRealFirefoxStartsHost(t *testing.T) {
 		"manifest_version": 3, "name": "ponte install probe", "version": "1.0", "key": "AAAA",
 		"permissions": []string{"nativeMessaging"}, "background": map[string]any{"service_worker": "background.js"},
 	})
-	mf, err := editManifest(chromeManifest, func(m map[string]any) error { return firefoxManifest(m, addonID) })
+	mf, err := webext.EditManifest(chromeManifest, func(m map[string]any) error { return webext.FirefoxManifest(m, addonID) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@
 //     `ponte-host install --system`), browser policies that offer the extension, the Firefox .xpi;
 //   - ponte-extension-<version>-chrome.zip: the extension for the Chrome Web Store and Edge Add-ons;
 //   - ponte-extension-<version>-firefox.xpi: the Firefox flavour (build/extension-firefox, or derived from
-//     build/extension by firefoxManifest);
+//     build/extension by webext.Firefox);
 //   - ponte-host-<version>-darwin-<arch>.tar.gz and ponte-host-<version>-windows-amd64.zip with their install
 //     scripts, when ./host cross-compiles for those systems (see cross.go);
 //   - SHA256SUMS.

@@ -1,7 +1,9 @@
 // Command stamp turns extension/ into a loadable extension folder: it copies the files, writes the version
-// (from git, via scripts/version.sh) and the fixed "key" into manifest.json, and draws the icons.
+// (from git, via scripts/version.sh) and the fixed "key" into manifest.json, and draws the icons. With
+// -firefox it also writes the Firefox flavour of the finished folder (package webext).
 //
-//	go run ./scripts/stamp -version 0.1.0-42-gabc -numeric 0.1.0.42 -src extension -dst build/extension
+//	go run ./scripts/stamp -version 0.1.0-42-gabc -numeric 0.1.0.42 -src extension -dst build/extension \
+//		-firefox build/extension-firefox
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"path/filepath"
 
 	"github.com/ponte-it/ponte/internal/ids"
+	"github.com/ponte-it/ponte/internal/webext"
 )
 
 func main() {
@@ -23,8 +26,13 @@ func main() {
 	numeric := flag.String("numeric", "0.0.0", "numeric version (manifest version)")
 	src := flag.String("src", "extension", "source folder")
 	dst := flag.String("dst", "build/extension", "output folder")
+	firefox := flag.String("firefox", "", "also write the Firefox flavour of the output folder here")
 	flag.Parse()
-	if err := stamp(*src, *dst, *version, *numeric); err != nil {
+	err := stamp(*src, *dst, *version, *numeric)
+	if err == nil && *firefox != "" {
+		err = webext.BuildFirefox(*dst, *firefox, ids.FirefoxAddonID)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "stamp:", err)
 		os.Exit(1)
 	}

@@ -91,6 +91,12 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	saveShot(t, name, png, err)
+}
+
+// saveShot writes a browser's screenshot (or logs why there is none) under test/artefacts/e2e.
+func saveShot(t *testing.T, name string, png []byte, err error) {
+	t.Helper()
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
 		return
@@ -158,7 +164,31 @@ func TestAppPageWithoutHost(t *testing.T) {
 	if d := text(t, ctx, "#problem-detail"); !strings.Contains(strings.ToLower(d), "native messaging host not found") {
 		t.Fatalf("problem detail %q does not carry Chrome's reason", d)
 	}
+	// The page calls it "not installed" and gives the Linux steps (this is Linux): the .deb for Debian and
+	// Ubuntu, ponte-host install elsewhere, and the Snap and Flatpak notes.
+	if got := text(t, ctx, "#host-issue-title"); got != "Il programma Ponte non è installato" {
+		t.Fatalf("issue title %q", got)
+	}
+	fix := text(t, ctx, "#host-fix")
+	for _, want := range []string{"sudo apt install ./ponte_*.deb", "ponte-host install", "xdg-desktop-portal",
+		"flatpak override --user --talk-name=org.freedesktop.Flatpak"} {
+		if !strings.Contains(fix, want) {
+			t.Errorf("install steps lack %q:\n%s", want, fix)
+		}
+	}
+	if strings.Contains(fix, "install.ps1") || strings.Contains(fix, "install.sh") {
+		t.Errorf("Windows or macOS steps shown on Linux:\n%s", fix)
+	}
 	shot(t, ctx, "app-no-host")
+
+	// The popup names the problem too and sends to the app page for the steps.
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("popup.html")),
+		chromedp.WaitVisible(chromedp.CSS(`#host-issue[data-issue="not-installed"]`)),
+	)
+	if got := text(t, ctx, "#host-issue"); !strings.Contains(got, "Apri Ponte per i passi da seguire") {
+		t.Errorf("popup: %q", got)
+	}
 }
 
 // The local web app of `ponte-host serve` speaks the same protocol over WebSocket.
