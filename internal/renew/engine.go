@@ -215,9 +215,13 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		return e.Journal.Save(r)
 	}
 	var res *cmp.Result
-	if r.Tx != nil {
+	if r.Tx != nil && len(r.Tx.ServerNonce) > 0 {
 		res, err = ca.Poll(ctx, r.Tx, p)
 	} else {
+		// No answer of the transaction ever arrived (the request was lost, or its answer was): send the
+		// same request again in the same transaction. A CA that received it answers from its state —
+		// the certificate issued, or "waiting" — without deciding or charging again; one that did not
+		// treats it as new. A pollReq could not do this: it needs a nonce of the CA's (RFC 9483 §3.5).
 		pub, perr := x509.ParsePKIXPublicKey(r.NewPub)
 		if perr != nil {
 			return perr
@@ -231,15 +235,22 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		}
 		req.ImplicitConfirm = e.Profile.ImplicitConfirm
 		req.DeferConfirm = true
-		if e.Profile.Paid {
-			if e.Account == nil {
-				return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
-			}
+		if r.Tx != nil {
+			req.TransactionID = r.Tx.TransactionID
+		}
+		switch {
+		case !e.Profile.Paid:
+		case e.Account != nil:
 			ri, err := cmp.AccountRegInfo(e.Account.ID, string(e.Account.Password))
 			if err != nil {
 				return &Failure{Code: "account-invalid", IT: "Credenziali del conto non valide: " + err.Error(), EN: "Invalid account credentials: " + err.Error()}
 			}
 			req.RegInfo = append(req.RegInfo, ri)
+		case r.Tx == nil:
+			return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+		default:
+			// A resend without the credentials: the CA knows the transaction by its ID (regInfo is not
+			// part of the request it compares).
 		}
 		res, err = ca.Enroll(ctx, req)
 	}
