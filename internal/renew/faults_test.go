@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -314,4 +315,120 @@ func TestHostKilledAtEveryStep(t *testing.T) {
 			f.checkDone(f.recover(id))
 		})
 	}
+}
+
+// TestCAUnreachable stops the CA as the request, the wait and the confirmation begin: Run stops with a
+// retriable failure and the card untouched beyond the new key; with the CA back, Run completes with one
+// certificate and one charge.
+func TestCAUnreachable(t *testing.T) {
+	for _, c := range []struct {
+		step  Step
+		delay int
+	}{{renew.StepRequest, 0}, {renew.StepWaiting, 3}, {renew.StepConfirm, 0}} {
+		t.Run(string(c.step), func(t *testing.T) {
+			f := newFaultWorld(t, c.delay)
+			maxWait := 30 * time.Second
+			if c.step == renew.StepWaiting {
+				maxWait = 0
+			}
+			e := f.engine(maxWait)
+			e.Journal = &hookJournal{Journal: e.Journal, step: c.step, at: f.bed.StopCA}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := e.Begin(ctx, f.info, f.old)
+			if errors.Is(err, renew.ErrPending) { // stopped as it was saved waiting: the next poll finds no CA
+				err = f.engine(0).Run(ctx, r)
+			}
+			var fl *renew.Failure
+			if !errors.As(err, &fl) || !fl.Retriable || r.Step != c.step {
+				t.Fatalf("CA down at %s: %v, step %s", c.step, err, r.Step)
+			}
+			saved, err := f.journal.Load(r.ID)
+			if err != nil || saved.Step != c.step || saved.Failure == nil || !saved.Failure.Retriable {
+				t.Fatalf("journal after the failure: %+v %v", saved, err)
+			}
+			if err := f.bed.StartCA(); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.engine(30*time.Second).Run(ctx, saved); err != nil {
+				t.Fatalf("after the CA came back: %v\n%s", err, renew.DiagnosticLog(saved))
+			}
+			f.checkDone(saved)
+		})
+	}
+}
+
+// tokenDir is the SoftHSM token's storage: moving it away is the nearest SoftHSM gets to pulling the card
+// (as host/p11's TestCardRemovedMidOperation does).
+func (f *faultWorld) tokenDir() string {
+	f.t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(f.bed.Dir, "softhsm", "tokens", "*"))
+	if len(dirs) != 1 {
+		f.t.Fatalf("token directories %v, want one", dirs)
+	}
+	return dirs[0]
+}
+
+// TestCardRemoved pulls the card as the certificate is about to be written and as the old key is about
+// to be removed: a retriable failure that keeps the journal at that step; after reinsertion (SoftHSM sees
+// the token again when the module is loaded anew, so a new host) and the PIN, the renewal completes.
+func TestCardRemoved(t *testing.T) {
+	for _, step := range []Step{renew.StepKeygen, renew.StepRequest, renew.StepWrite, renew.StepVerify, renew.StepConfirm, renew.StepCleanup} {
+		t.Run(string(step), func(t *testing.T) {
+			f := newFaultWorld(t, 0)
+			dir := f.tokenDir()
+			e := f.engine(30 * time.Second)
+			e.Journal = &hookJournal{Journal: e.Journal, step: step, at: func() {
+				if err := os.Rename(dir, dir+".out"); err != nil {
+					t.Error(err)
+				}
+			}}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			r, err := e.Begin(ctx, f.info, f.old)
+			var fl *renew.Failure
+			if !errors.As(err, &fl) || !fl.Retriable || r.Step != step {
+				t.Fatalf("card removed at %s: %v, step %s\n%s", step, err, r.Step, renew.DiagnosticLog(r))
+			}
+			t.Logf("card removed at %s: %s (%s)", step, fl.Code, fl.IT)
+			if err := os.Rename(dir+".out", dir); err != nil {
+				t.Fatal(err)
+			}
+			f.host.Close()
+			f.checkDone(f.recover(r.ID))
+		})
+	}
+}
+
+// TestRebootWhileWaiting: the request is waiting at the CA and everything stops (host closed, engine
+// gone). A brand-new host and engine find the renewal in the journal alone and finish it.
+func TestRebootWhileWaiting(t *testing.T) {
+	f := newFaultWorld(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := f.engine(0).Begin(ctx, f.info, f.old); !errors.Is(err, renew.ErrPending) {
+		t.Fatalf("Begin: %v, want pending at the CA", err)
+	}
+	f.host.Close()
+	f.start(t, f.hostBin)
+	all, err := f.journal.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []*renew.Renewal
+	for _, r := range all {
+		if !r.Step.Terminal() {
+			open = append(open, r)
+		}
+	}
+	if len(open) != 1 || open[0].Step != renew.StepWaiting || open[0].Tx == nil {
+		t.Fatalf("journal after the reboot: %d open renewals %+v", len(open), open)
+	}
+	r := open[0]
+	e := f.engine(30 * time.Second)
+	e.Account = nil // "Scarica" after a reboot does not ask the account again: the CA knows the request
+	if err := e.Run(ctx, r); err != nil {
+		t.Fatalf("after the reboot: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	f.checkDone(r)
 }
