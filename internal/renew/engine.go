@@ -74,6 +74,19 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if e.Profile.Paid && e.Account == nil {
 		return nil, &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
 	}
+	// One renewal per certificate at a time: a second one would make a second new key and supersede the
+	// first request at the CA, orphaning the first key. The open one is resumed instead.
+	open, err := e.Journal.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if !o.Step.Terminal() && o.Card == card.ID && bytes.Equal(o.OldCert, cert.DER) {
+			return nil, &Failure{Code: "renewal-open", Detail: o.ID,
+				IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
+				EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
+		}
+	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {

@@ -432,3 +432,25 @@ func TestRebootWhileWaiting(t *testing.T) {
 	}
 	f.checkDone(r)
 }
+
+// TestSecondBeginWhileOpen: while a renewal of a certificate is open (here waiting at the CA), starting
+// another for the same certificate is refused with the way to resume the first — a second one would make
+// a second new key and supersede the first request. The first then completes.
+func TestSecondBeginWhileOpen(t *testing.T) {
+	f := newFaultWorld(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := f.engine(0).Begin(ctx, f.info, f.old)
+	if !errors.Is(err, renew.ErrPending) {
+		t.Fatalf("Begin: %v, want pending at the CA", err)
+	}
+	_, err = f.engine(30*time.Second).Begin(ctx, f.info, f.old)
+	var fl *renew.Failure
+	if !errors.As(err, &fl) || fl.Code != "renewal-open" || fl.Detail != r.ID {
+		t.Fatalf("second Begin: %v", err)
+	}
+	if err := f.engine(30*time.Second).Run(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	f.checkDone(r)
+}
