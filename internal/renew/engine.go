@@ -260,7 +260,9 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 			}
 			req.RegInfo = append(req.RegInfo, ri)
 		case r.Tx == nil:
-			return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+			// A resumed paid renewal whose request never left: the screens ask the account again (it is
+			// never saved). Retriable: the new key stays for the next try.
+			return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials.", Retriable: true}
 		default:
 			// A resend without the credentials: the CA knows the transaction by its ID (regInfo is not
 			// part of the request it compares).

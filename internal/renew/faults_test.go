@@ -454,3 +454,56 @@ func TestSecondBeginWhileOpen(t *testing.T) {
 	}
 	f.checkDone(r)
 }
+
+// TestLostAnswerResumedWithoutAccount: the paid request reached the CA (issued and charged) but its answer
+// was lost with the whole process; the resumed renewal, with no account typed again, sends the same
+// request in the same transaction and gets the certificate already paid for — not a refusal for missing
+// credentials, not a second charge.
+func TestLostAnswerResumedWithoutAccount(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: f.kill}}
+	id := f.begin(e)
+	f.checkCA(1, f.balance-500) // the CA did issue and charge
+	f.start(t, f.hostBin)
+	r, err := f.journal.Load(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = f.engine(30 * time.Second)
+	e.Account = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := e.Run(ctx, r); err != nil {
+		t.Fatalf("resuming: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	f.checkDone(r)
+}
+
+// TestPaidResumeAsksTheAccount: a paid renewal interrupted before its request left needs the account again
+// (never saved). Resumed without it, it stops with a retriable "account-required" and keeps its new key;
+// with the account typed again it completes with one key and one charge.
+func TestPaidResumeAsksTheAccount(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepRequest, at: f.kill}
+	id := f.begin(e)
+	f.start(t, f.hostBin)
+	r, err := f.journal.Load(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = f.engine(30 * time.Second)
+	e.Account = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err = e.Run(ctx, r)
+	var fl *renew.Failure
+	if !errors.As(err, &fl) || fl.Code != "account-required" || !fl.Retriable || r.Step != renew.StepRequest {
+		t.Fatalf("resumed without the account: %v, step %s", err, r.Step)
+	}
+	if err := f.engine(30*time.Second).Run(ctx, r); err != nil {
+		t.Fatalf("with the account: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	f.checkDone(r)
+}
