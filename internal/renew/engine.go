@@ -117,6 +117,12 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 		if err != nil {
 			f := classify(err)
 			r.Failure = f
+			if !f.Retriable && r.Step == StepCleanup {
+				// The new certificate is written, verified and confirmed: it is the renewal's result and
+				// is never rolled back. Only removing the old objects failed; they stay, and the log says so.
+				r.Failure, r.Step = nil, StepDone
+				return e.save(r, "cleanup-failed", "old key and certificate left on the card: "+f.Code+" ("+f.Detail+")")
+			}
 			if !f.Retriable {
 				e.rollback(ctx, r)
 				r.Step = StepFailed

@@ -507,3 +507,37 @@ func TestPaidResumeAsksTheAccount(t *testing.T) {
 	}
 	f.checkDone(r)
 }
+
+// failingDelete makes removing objects fail for good, as a card refusing the deletion would.
+type failingDelete struct{ renew.Card }
+
+func (failingDelete) DeleteObjects(context.Context, protocol.DeleteObjects) error {
+	return protocol.Errorf(protocol.ErrInternal, "test: the card refuses to delete")
+}
+
+// TestCleanupFailureKeepsTheNewCertificate: once the new certificate is written, verified and confirmed it
+// is the renewal's result. A final failure while removing the old objects must not roll it back (that
+// would delete the new key and leave the card with no CNS certificate it can use): the renewal is done,
+// the old key and certificate stay, and the log says so.
+func TestCleanupFailureKeepsTheNewCertificate(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Card = failingDelete{e.Card}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := e.Begin(ctx, f.info, f.old)
+	if err != nil || r.Step != renew.StepDone {
+		t.Fatalf("renewal with a failed cleanup: %v, step %s\n%s", err, r.Step, renew.DiagnosticLog(r))
+	}
+	if !strings.Contains(renew.DiagnosticLog(r), "cleanup-failed") {
+		t.Fatalf("the log does not say the old objects stayed:\n%s", renew.DiagnosticLog(r))
+	}
+	list := f.objects()
+	if !strings.Contains(list, "ID:         "+r.NewKey) || !strings.Contains(list, "ID:         "+f.old.ID) {
+		t.Fatalf("want both the new key %s and the old %s on the card:\n%s", r.NewKey, f.old.ID, list)
+	}
+	if n := strings.Count(list, "Private Key Object"); n != f.keys+1 {
+		t.Fatalf("%d private keys, want %d (the old one kept)", n, f.keys+1)
+	}
+	f.checkCA(1, f.balance-500)
+}
