@@ -400,6 +400,7 @@ func (e *Engine) cleanup(ctx context.Context, r *Renewal) error {
 // rollback undoes what a failed renewal put on the card: the new key and, if written, its certificate.
 // The old key and certificate are never touched before cleanup, so the card is as it was.
 func (e *Engine) rollback(ctx context.Context, r *Renewal) {
+	e.reject(ctx, r)
 	if r.Mode != "rekey" || r.NewKey == "" || r.NewKey == r.OldKey {
 		if r.NewCert != nil && r.Mode == "extend" {
 			_ = e.Card.DeleteObjects(ctx, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
@@ -412,6 +413,32 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 		return
 	}
 	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + r.NewKey + " removed"})
+}
+
+// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted (certConf
+// with a rejection, RFC 9483 §4.1), so the CA revokes it rather than leave it valid for a key that is
+// gone. Best effort: the outcome goes to the log.
+func (e *Engine) reject(ctx context.Context, r *Renewal) {
+	if r.NewCert == nil || r.Tx == nil || r.Implicit || r.Step == StepCleanup {
+		return
+	}
+	cert, err := x509.ParseCertificate(r.NewCert)
+	if err != nil {
+		return
+	}
+	p, _, err := e.protection(ctx, r)
+	if err == nil {
+		reason := &cmp.Error{Code: cmp.CodeBadInput, Detail: "renewal undone"}
+		if r.Failure != nil {
+			reason.Detail = r.Failure.Code + ": " + r.Failure.EN
+		}
+		err = e.CA.Reject(ctx, r.Tx, p, cert, reason)
+	}
+	if err != nil {
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
+		return
+	}
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "the CA was told the certificate is not accepted"})
 }
 
 func isNoSuchObject(err error) bool {

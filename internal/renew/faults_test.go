@@ -11,6 +11,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/testbed"
@@ -540,4 +542,72 @@ func TestCleanupFailureKeepsTheNewCertificate(t *testing.T) {
 		t.Fatalf("%d private keys, want %d (the old one kept)", n, f.keys+1)
 	}
 	f.checkCA(1, f.balance-500)
+}
+
+// badTestSignature spoils the new key's signatures once its certificate is on the card: the test signature
+// of the verify step fails, a final failure after the CA issued.
+type badTestSignature struct {
+	renew.Card
+	newKey string
+}
+
+func (c *badTestSignature) WriteCertificate(ctx context.Context, key, label string, der []byte) error {
+	err := c.Card.WriteCertificate(ctx, key, label, der)
+	if err == nil {
+		c.newKey = key
+	}
+	return err
+}
+
+func (c *badTestSignature) Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer {
+	s := c.Card.Signer(ctx, key, pub, pin)
+	if key != c.newKey {
+		return s
+	}
+	return spoiled{s}
+}
+
+type spoiled struct{ crypto.Signer }
+
+func (s spoiled) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	sig, err := s.Signer.Sign(rand, digest, opts)
+	if len(sig) > 0 {
+		sig[len(sig)-1] ^= 1
+	}
+	return sig, err
+}
+
+// TestRollbackAfterIssuanceRejectsAtTheCA: the new certificate fails verification on the card, a final
+// failure: the card is put back as it was (new key and certificate removed, the old ones untouched), and
+// the CA is told in certConf that the certificate is not accepted (RFC 9483 §4.1), so it is revoked
+// instead of staying valid for a key that no longer exists.
+func TestRollbackAfterIssuanceRejectsAtTheCA(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Card = &badTestSignature{Card: e.Card}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := e.Begin(ctx, f.info, f.old)
+	var fl *renew.Failure
+	if !errors.As(err, &fl) || fl.Retriable || fl.Code != "test-signature" || r.Step != renew.StepFailed {
+		t.Fatalf("bad test signature: %v, step %s", err, r.Step)
+	}
+	_, now := f.cert(t, "cns")
+	if !bytes.Equal(now.DER, f.old.DER) || now.ID != f.old.ID {
+		t.Fatalf("the card's CNS certificate changed after the rollback (key %s, old %s)", now.ID, f.old.ID)
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys after the rollback, %d before", n, f.keys)
+	}
+	txn, err := f.bed.CA.Store.Txn(ctx, hex.EncodeToString(r.Tx.TransactionID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := f.bed.CA.Store.Cert(ctx, txn.CertSerial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if txn.State != "rejected" || cert.RevokedAt.IsZero() {
+		t.Fatalf("at the CA the transaction is %s, the certificate revoked at %v: want rejected and revoked", txn.State, cert.RevokedAt)
+	}
 }
