@@ -457,6 +457,20 @@ func TestSecondBeginWhileOpen(t *testing.T) {
 	f.checkDone(r)
 }
 
+// reloadWithoutAccount is a new host, the PIN and the journal record, with an engine to which the account
+// was not typed again.
+func (f *faultWorld) reloadWithoutAccount(id string) (*renew.Renewal, *renew.Engine) {
+	f.t.Helper()
+	f.start(f.t, f.hostBin)
+	r, err := f.journal.Load(id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	e := f.engine(30 * time.Second)
+	e.Account = nil
+	return r, e
+}
+
 // TestLostAnswerResumedWithoutAccount: the paid request reached the CA (issued and charged) but its answer
 // was lost with the whole process; the resumed renewal, with no account typed again, sends the same
 // request in the same transaction and gets the certificate already paid for — not a refusal for missing
@@ -467,13 +481,7 @@ func TestLostAnswerResumedWithoutAccount(t *testing.T) {
 	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: f.kill}}
 	id := f.begin(e)
 	f.checkCA(1, f.balance-500) // the CA did issue and charge
-	f.start(t, f.hostBin)
-	r, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e = f.engine(30 * time.Second)
-	e.Account = nil
+	r, e := f.reloadWithoutAccount(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	if err := e.Run(ctx, r); err != nil {
@@ -490,16 +498,10 @@ func TestPaidResumeAsksTheAccount(t *testing.T) {
 	e := f.engine(30 * time.Second)
 	e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepRequest, at: f.kill}
 	id := f.begin(e)
-	f.start(t, f.hostBin)
-	r, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e = f.engine(30 * time.Second)
-	e.Account = nil
+	r, e := f.reloadWithoutAccount(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err = e.Run(ctx, r)
+	err := e.Run(ctx, r)
 	var fl *renew.Failure
 	if !errors.As(err, &fl) || fl.Code != "account-required" || !fl.Retriable || r.Step != renew.StepRequest {
 		t.Fatalf("resumed without the account: %v, step %s", err, r.Step)

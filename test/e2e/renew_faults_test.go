@@ -27,6 +27,15 @@ func cnsDelay(t *testing.T, bed *testbed.Bed, seconds int) {
 	}
 }
 
+// typePIN confirms the PIN screen shown again to resume a renewal.
+func typePIN(t *testing.T, ctx context.Context) {
+	t.Helper()
+	within(t, ctx, 30*time.Second,
+		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
+		chromedp.Click(chromedp.CSS(`#pin-confirm`)),
+	)
+}
+
 // Card removed on the progress screen: the page pauses and asks to reinsert it; once it is back the PIN
 // is asked again (the card's session ended) and the renewal resumes to "Certificato rinnovato e attivo",
 // with one new key and one certificate on the card.
@@ -59,10 +68,7 @@ func TestRenewalCardRemovedInBrowser(t *testing.T) {
 	}
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="pin"] #pin`)))
 	shot(t, ctx, "renew-removed-3c-pin-again")
-	within(t, ctx, 30*time.Second,
-		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
-		chromedp.Click(chromedp.CSS(`#pin-confirm`)),
-	)
+	typePIN(t, ctx)
 	waitSuccess(t, ctx, "renew-removed")
 	r = journalRecord(t, bed)
 	if r.Step != renew.StepDone || r.NewKey == r.OldKey {
@@ -131,10 +137,7 @@ func TestRenewalWaitingSurvivesClosingInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="pin"] #pin`)),
 	)
 	shot(t, ctx, "renew-waiting-3c-pin")
-	within(t, ctx, 30*time.Second,
-		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
-		chromedp.Click(chromedp.CSS(`#pin-confirm`)),
-	)
+	typePIN(t, ctx)
 	waitSuccess(t, ctx, "renew-waiting")
 	r = journalRecord(t, bed)
 	if r.Step != renew.StepDone {
