@@ -144,7 +144,7 @@ func (a *app) resumeFlow(id string) {
 	a.run = &flowRun{card: card, profile: profile, renewal: r}
 	a.update(func(s *ui.State) {
 		s.Flow = &ui.Flow{Screen: "pin", CardID: card.ID, Holder: r.Holder, ProfileID: profile.ID, ProfileName: profile.Name,
-			Paid: profile.Paid && r.Step == renew.StepStart, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert}
+			Paid: profile.Paid && r.Tx == nil, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert}
 	})
 }
 

@@ -64,6 +64,10 @@ type Request struct {
 	// DeferConfirm returns the checked certificate without sending certConf: the caller stores it first
 	// (on the card) and then calls Confirm or Reject (RFC 9483 §4.1: the EE confirms once it accepts).
 	DeferConfirm bool
+	// TransactionID, when set, sends the request again in the transaction it was first sent in (its answer
+	// was lost): a CA that received it answers from the transaction's state, without deciding or charging
+	// again (RFC 9810 §5.1.1 transactionID; the request must be the same).
+	TransactionID []byte
 }
 
 // KeyUpdateRequest is a renewal with a new key: kur protected with the OLD key and certificate, proof
@@ -156,9 +160,11 @@ func (c *Client) Enroll(ctx context.Context, r *Request) (*Result, error) {
 	if err != nil {
 		return nil, fail(CodeUnsupported, err, "new public key")
 	}
-	tid, err := newNonce()
-	if err != nil {
-		return nil, err
+	tid := r.TransactionID
+	if len(tid) == 0 {
+		if tid, err = newNonce(); err != nil {
+			return nil, err
+		}
 	}
 	tx := &Transaction{Request: r.Type, TransactionID: tid, PublicKey: spki, Recipient: r.Recipient,
 		ImplicitConfirm: r.ImplicitConfirm, DeferConfirm: r.DeferConfirm, Started: c.now()}

@@ -74,6 +74,19 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if e.Profile.Paid && e.Account == nil {
 		return nil, &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
 	}
+	// One renewal per certificate at a time: a second one would make a second new key and supersede the
+	// first request at the CA, orphaning the first key. The open one is resumed instead.
+	open, err := e.Journal.List()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range open {
+		if !o.Step.Terminal() && o.Card == card.ID && bytes.Equal(o.OldCert, cert.DER) {
+			return nil, &Failure{Code: "renewal-open", Detail: o.ID,
+				IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
+				EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
+		}
+	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {
@@ -104,6 +117,12 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 		if err != nil {
 			f := classify(err)
 			r.Failure = f
+			if !f.Retriable && r.Step == StepCleanup {
+				// The new certificate is written, verified and confirmed: it is the renewal's result and
+				// is never rolled back. Only removing the old objects failed; they stay, and the log says so.
+				r.Failure, r.Step = nil, StepDone
+				return e.save(r, "cleanup-failed", "old key and certificate left on the card: "+f.Code+" ("+f.Detail+")")
+			}
 			if !f.Retriable {
 				e.rollback(ctx, r)
 				r.Step = StepFailed
@@ -215,9 +234,13 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		return e.Journal.Save(r)
 	}
 	var res *cmp.Result
-	if r.Tx != nil {
+	if r.Tx != nil && len(r.Tx.ServerNonce) > 0 {
 		res, err = ca.Poll(ctx, r.Tx, p)
 	} else {
+		// No answer of the transaction ever arrived (the request was lost, or its answer was): send the
+		// same request again in the same transaction. A CA that received it answers from its state —
+		// the certificate issued, or "waiting" — without deciding or charging again; one that did not
+		// treats it as new. A pollReq could not do this: it needs a nonce of the CA's (RFC 9483 §3.5).
 		pub, perr := x509.ParsePKIXPublicKey(r.NewPub)
 		if perr != nil {
 			return perr
@@ -231,15 +254,24 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		}
 		req.ImplicitConfirm = e.Profile.ImplicitConfirm
 		req.DeferConfirm = true
-		if e.Profile.Paid {
-			if e.Account == nil {
-				return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
-			}
+		if r.Tx != nil {
+			req.TransactionID = r.Tx.TransactionID
+		}
+		switch {
+		case !e.Profile.Paid:
+		case e.Account != nil:
 			ri, err := cmp.AccountRegInfo(e.Account.ID, string(e.Account.Password))
 			if err != nil {
 				return &Failure{Code: "account-invalid", IT: "Credenziali del conto non valide: " + err.Error(), EN: "Invalid account credentials: " + err.Error()}
 			}
 			req.RegInfo = append(req.RegInfo, ri)
+		case r.Tx == nil:
+			// A resumed paid renewal whose request never left: the screens ask the account again (it is
+			// never saved). Retriable: the new key stays for the next try.
+			return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials.", Retriable: true}
+		default:
+			// A resend without the credentials: the CA knows the transaction by its ID (regInfo is not
+			// part of the request it compares).
 		}
 		res, err = ca.Enroll(ctx, req)
 	}
@@ -368,6 +400,7 @@ func (e *Engine) cleanup(ctx context.Context, r *Renewal) error {
 // rollback undoes what a failed renewal put on the card: the new key and, if written, its certificate.
 // The old key and certificate are never touched before cleanup, so the card is as it was.
 func (e *Engine) rollback(ctx context.Context, r *Renewal) {
+	e.reject(ctx, r)
 	if r.Mode != "rekey" || r.NewKey == "" || r.NewKey == r.OldKey {
 		if r.NewCert != nil && r.Mode == "extend" {
 			_ = e.Card.DeleteObjects(ctx, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
@@ -380,6 +413,32 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 		return
 	}
 	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + r.NewKey + " removed"})
+}
+
+// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted (certConf
+// with a rejection, RFC 9483 §4.1), so the CA revokes it rather than leave it valid for a key that is
+// gone. Best effort: the outcome goes to the log.
+func (e *Engine) reject(ctx context.Context, r *Renewal) {
+	if r.NewCert == nil || r.Tx == nil || r.Implicit || r.Step == StepCleanup {
+		return
+	}
+	cert, err := x509.ParseCertificate(r.NewCert)
+	if err != nil {
+		return
+	}
+	p, _, err := e.protection(ctx, r)
+	if err == nil {
+		reason := &cmp.Error{Code: cmp.CodeBadInput, Detail: "renewal undone"}
+		if r.Failure != nil {
+			reason.Detail = r.Failure.Code + ": " + r.Failure.EN
+		}
+		err = e.CA.Reject(ctx, r.Tx, p, cert, reason)
+	}
+	if err != nil {
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
+		return
+	}
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "the CA was told the certificate is not accepted"})
 }
 
 func isNoSuchObject(err error) bool {

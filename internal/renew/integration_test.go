@@ -28,7 +28,7 @@ type world struct {
 	journal renew.Journal
 }
 
-func newWorld(t *testing.T, choice testbed.Choice, o testbed.Options) *world {
+func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
 	t.Helper()
 	testenv.Tool(t, "softhsm2-util")
 	hostBin := testenv.Build(t, "host", "ponte-host")
@@ -56,7 +56,7 @@ func newWorld(t *testing.T, choice testbed.Choice, o testbed.Options) *world {
 }
 
 // start runs (or restarts) ponte-host and logs in once.
-func (w *world) start(t *testing.T, hostBin string) {
+func (w *world) start(t testing.TB, hostBin string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -78,7 +78,7 @@ func (w *world) engine() *renew.Engine {
 		CA: &cmp.Client{URL: w.profile.URL, Anchors: w.profile.AnchorPool(), MaxWait: 30 * time.Second}}
 }
 
-func (w *world) cert(t *testing.T, role string) (*protocol.Card, protocol.Certificate) {
+func (w *world) cert(t testing.TB, role string) (*protocol.Card, protocol.Certificate) {
 	t.Helper()
 	info, err := w.card.Info(context.Background())
 	if err != nil {
