@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -33,7 +34,7 @@ func (a *app) refreshCards() {
 	a.mu.Lock()
 	lang, profiles := a.state.Lang, a.profiles
 	a.mu.Unlock()
-	offers := computeOffers(profiles, readers, lang, time.Now())
+	offers := computeOffers(profiles, readers, pending, lang, time.Now())
 	a.update(func(s *ui.State) {
 		s.Readers, s.CardsLoaded, s.Pending, s.Offers = readers, true, pending, offers
 	})
@@ -41,7 +42,7 @@ func (a *app) refreshCards() {
 
 // computeOffers picks, per certificate, the first CA profile that can renew it; otherwise the reason
 // given by a profile that renews that kind of certificate.
-func computeOffers(profiles []*renew.Profile, readers []protocol.Reader, lang string, now time.Time) map[string]ui.Offer {
+func computeOffers(profiles []*renew.Profile, readers []protocol.Reader, pending map[string][]*renew.Renewal, lang string, now time.Time) map[string]ui.Offer {
 	out := map[string]ui.Offer{}
 	for _, r := range readers {
 		if r.Card == nil {
@@ -49,6 +50,12 @@ func computeOffers(profiles []*renew.Profile, readers []protocol.Reader, lang st
 		}
 		for _, cert := range r.Card.Certificates {
 			o := ui.Offer{Card: r.Card.ID, Cert: cert.ID}
+			if open := openRenewal(pending[r.Card.ID], cert); open != nil {
+				// One renewal per certificate at a time: its SCARICA/RIPRENDI is shown instead.
+				o.Reason = renew.ReasonOpen.Text(lang)
+				out[r.Card.ID+"/"+cert.ID] = o
+				continue
+			}
 			for _, p := range profiles {
 				reason := renew.Eligible(p, r.Card, cert, now)
 				if reason == nil {
@@ -115,4 +122,14 @@ func (a *app) loadProfiles() {
 	a.mu.Lock()
 	a.profiles = ps
 	a.mu.Unlock()
+}
+
+// openRenewal is the unfinished renewal of cert, if any.
+func openRenewal(pending []*renew.Renewal, cert protocol.Certificate) *renew.Renewal {
+	for _, r := range pending {
+		if r.OldKey == cert.ID || bytes.Equal(r.OldCert, cert.DER) {
+			return r
+		}
+	}
+	return nil
 }

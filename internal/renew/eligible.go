@@ -78,3 +78,7 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ReasonOpen is why RINNOVA is not offered on a certificate whose renewal is already under way: the card
+// list shows its SCARICA or RIPRENDI instead (Begin refuses a second one).
+var ReasonOpen = &Reason{"open", "Rinnovo già in corso: usare SCARICA o RIPRENDI qui sotto.", "A renewal is already under way: use DOWNLOAD or RESUME below."}
