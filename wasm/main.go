@@ -37,7 +37,11 @@ func main() {
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
-	if a.state.Mode != "popup" {
+	switch a.state.Mode {
+	case "popup":
+	case "sign": // the Firma page (sign.go)
+		a.state.Sign = &ui.SignState{Screen: "choose"}
+	default:
 		a.state.Mode = "app"
 	}
 	a.state.Lang = ui.PickLang(preferredLang())
@@ -177,8 +181,11 @@ func (a *app) connect() {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
-	if a.state.Mode == "app" {
+	if a.state.Mode != "popup" {
 		a.loadProfiles()
+	}
+	if a.state.Mode == "sign" {
+		a.signReady()
 	}
 	a.refreshCards()
 }

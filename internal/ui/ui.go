@@ -38,6 +38,7 @@ type State struct {
 	Offers  map[string]Offer
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
+	Sign    *SignState // the Firma page (sign.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -75,6 +76,12 @@ func Render(s State, cat *Catalog) (string, error) {
 			return m
 		},
 		"ftext": func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"bi": func(b Bilingual) string {
+			if cat.Lang == "en" {
+				return b.EN
+			}
+			return b.IT
+		},
 	}).ParseFS(views, "views/*.html")
 	if err != nil {
 		return "", err
