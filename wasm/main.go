@@ -219,7 +219,7 @@ func listen(a *app) {
 	}))
 	js.Global().Get("document").Call("addEventListener", "click", js.FuncOf(func(this js.Value, args []js.Value) any {
 		el := args[0].Get("target").Call("closest", "[data-action]")
-		if !el.Truthy() {
+		if !el.Truthy() || el.Get("tagName").String() == "FORM" { // a click inside a form is not its submission
 			return nil
 		}
 		action := el.Get("dataset").Get("action").String()

@@ -69,7 +69,7 @@ func mustRun(t *testing.T, name string, args ...string) string {
 // CA) and openssl cms accept them, `ponte verify` reports them valid; a wrong PIN and a non-PDF named .pdf
 // are refused with their message and write nothing.
 func TestSignAndVerifyCLI(t *testing.T) {
-	pdfsig, certutil, openssl := testenv.Tool(t, "pdfsig"), testenv.Tool(t, "certutil"), testenv.Tool(t, "openssl")
+	pdfsig, openssl := testenv.Tool(t, "pdfsig"), testenv.Tool(t, "openssl")
 	c := newCLI(t)
 	dir := t.TempDir()
 	// The session PIN, then the context-specific PIN of the signature key (CKA_ALWAYS_AUTHENTICATE).
@@ -93,10 +93,7 @@ func TestSignAndVerifyCLI(t *testing.T) {
 	if !bytes.HasPrefix(got, orig) {
 		t.Fatal("the signed PDF does not start with the original bytes")
 	}
-	nss := filepath.Join(dir, "nss")
-	os.MkdirAll(nss, 0o755)
-	mustRun(t, certutil, "-N", "-d", "sql:"+nss, "--empty-password")
-	mustRun(t, certutil, "-A", "-d", "sql:"+nss, "-n", "ponte-bed-ca", "-t", "CT,C,C", "-i", caPEM)
+	nss := testenv.NSSDB(t, caPEM)
 	rep := mustRun(t, pdfsig, "-nssdir", "sql:"+nss, signed)
 	for _, want := range []string{"Signature #1:", "  - Signature Validation: Signature is Valid.\n", "  - Certificate Validation: Certificate is Trusted.\n",
 		"  - Signature Type: ETSI.CAdES.detached\n", "  - Total document signed\n", "  - Signer full Distinguished Name:"} {

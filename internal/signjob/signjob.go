@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -92,6 +93,20 @@ func Pick(card *protocol.Card, certID string, pool []*x509.Certificate, now time
 func (c *Cert) Holder() string {
 	if h := c.Card.Holder; h != nil && h.Surname != "" {
 		return strings.TrimSpace(h.Surname + " " + h.Name)
+	}
+	// CNS certificates carry the holder as givenName (2.5.4.42) and surname (2.5.4.4); the CN is the
+	// fiscal code and a hash.
+	var given, sur string
+	for _, n := range c.Choice.Certificate.Subject.Names {
+		switch s, _ := n.Value.(string); {
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}):
+			given = s
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 4}):
+			sur = s
+		}
+	}
+	if sur != "" {
+		return strings.TrimSpace(sur + " " + given)
 	}
 	return c.Choice.Certificate.Subject.CommonName
 }

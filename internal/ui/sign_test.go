@@ -54,4 +54,3 @@ func TestSignScreensRender(t *testing.T) {
 		}
 	}
 }
-
