@@ -1,6 +1,7 @@
 package signjob
 
 import (
+	"crypto/x509"
 	"fmt"
 	"strings"
 
@@ -65,7 +66,19 @@ func View(r *sigverify.Report, lang string) []SignerView {
 		s := &r.Signers[i]
 		v := SignerView{N: i + 1, Valid: s.Valid()}
 		add := func(k, val string) { v.Lines = append(v.Lines, Line{word(k, lang), val}) }
-		add("signer", s.Name)
+		var cert *x509.Certificate
+		if s.PDF != nil {
+			cert = s.PDF.Certificate
+		} else if s.CMS != nil {
+			cert = s.CMS.Certificate
+		}
+		name := s.Name
+		if cert != nil {
+			if p := PersonName(cert); p != s.Name {
+				name = p + " (" + s.Name + ")"
+			}
+		}
+		add("signer", name)
 		if !s.Time.IsZero() {
 			how := word("claimed", lang)
 			if s.TimeStamped {

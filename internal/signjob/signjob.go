@@ -94,10 +94,14 @@ func (c *Cert) Holder() string {
 	if h := c.Card.Holder; h != nil && h.Surname != "" {
 		return strings.TrimSpace(h.Surname + " " + h.Name)
 	}
-	// CNS certificates carry the holder as givenName (2.5.4.42) and surname (2.5.4.4); the CN is the
-	// fiscal code and a hash.
+	return PersonName(c.Choice.Certificate)
+}
+
+// PersonName is the holder named by a certificate: surname (2.5.4.4) and givenName (2.5.4.42), which
+// CNS and signature certificates carry (their CN is the fiscal code and a hash), else the CN.
+func PersonName(x *x509.Certificate) string {
 	var given, sur string
-	for _, n := range c.Choice.Certificate.Subject.Names {
+	for _, n := range x.Subject.Names {
 		switch s, _ := n.Value.(string); {
 		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}):
 			given = s
@@ -108,7 +112,7 @@ func (c *Cert) Holder() string {
 	if sur != "" {
 		return strings.TrimSpace(sur + " " + given)
 	}
-	return c.Choice.Certificate.Subject.CommonName
+	return x.Subject.CommonName
 }
 
 // Detect names the format for a file from its first bytes and name: PAdES for a PDF, Parallel for a
