@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -167,7 +167,7 @@ func parseVisible(s string) (*pades.Appearance, error) {
 	var v [5]float64
 	for i, x := range f {
 		n, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
-		if err != nil || n < 0 {
+		if err != nil || !(n >= 0) || math.IsInf(n, 0) || n > 1e6 { // NaN fails n >= 0
 			return nil, bad
 		}
 		v[i] = n
@@ -183,18 +183,9 @@ func readPEMCerts(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []*x509.Certificate
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			break
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, c)
+	out, err := signjob.ParsePEMCerts(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: nessun certificato PEM / no PEM certificate", path)

@@ -263,13 +263,20 @@ func Bilingual(err error) string {
 // ProfileAnchors are the trust anchors of a CA profile (its PEM "anchors"), used to judge signatures of
 // that CA's certificates until the AgID trusted list is wired in.
 func ProfileAnchors(p *renew.Profile) ([]*x509.Certificate, error) {
+	return ParsePEMCerts([]byte(p.Anchors))
+}
+
+// ParsePEMCerts reads every CERTIFICATE block of b.
+func ParsePEMCerts(b []byte) ([]*x509.Certificate, error) {
 	var out []*x509.Certificate
-	rest := []byte(p.Anchors)
 	for {
 		var block *pem.Block
-		block, rest = pem.Decode(rest)
+		block, b = pem.Decode(b)
 		if block == nil {
 			return out, nil
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
