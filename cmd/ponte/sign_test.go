@@ -126,6 +126,19 @@ func TestSignAndVerifyCLI(t *testing.T) {
 	if out, errs, ok = c.run(t, "", "verify", p7m, "--anchors", caPEM, "--lang", "en"); !ok || !strings.Contains(out, "VALID SIGNATURE") {
 		t.Fatalf("ponte verify (p7m): ok=%v\n%s\n%s", ok, out, errs)
 	}
+	// A second signature on the .p7m: a parallel signer (RFC 5652 §5.1); openssl checks both.
+	p7m2 := filepath.Join(dir, "lettera-2.txt.p7m")
+	if out, errs, ok = c.run(t, pins, "sign", "--in", p7m, "--out", p7m2); !ok || !strings.Contains(out, "(parallel)") {
+		t.Fatalf("ponte sign (parallel) failed:\n%s\n%s", out, errs)
+	}
+	mustRun(t, openssl, "cms", "-verify", "-cades", "-binary", "-inform", "DER", "-in", p7m2, "-CAfile", caPEM, "-out", extracted)
+	if b, _ := os.ReadFile(extracted); !bytes.Equal(b, content) {
+		t.Fatalf("openssl extracted %q from the parallel .p7m", b)
+	}
+	if out, errs, ok = c.run(t, "", "verify", p7m2, "--anchors", caPEM); !ok || !strings.Contains(out, "Firma 2") || strings.Contains(out, "Firma 3") {
+		t.Fatalf("ponte verify (parallel): ok=%v\n%s\n%s", ok, out, errs)
+	}
+
 	// Without anchors the chain is not checked and verify says so by failing.
 	if out, _, ok = c.run(t, "", "verify", p7m); ok || !strings.Contains(out, "non verificato") {
 		t.Fatalf("verify without anchors: ok=%v\n%s", ok, out)
