@@ -60,7 +60,7 @@ func TestPick(t *testing.T) {
 func TestDetectAndNames(t *testing.T) {
 	for _, c := range []struct {
 		data, name, want string
-		code           signerr.Code
+		code             signerr.Code
 	}{
 		{"%PDF-1.7\n...", "a.bin", PAdES, ""},
 		{"\x89PNG", "fattura.PDF", "", signerr.NotPDF},
@@ -80,7 +80,9 @@ func TestDetectAndNames(t *testing.T) {
 
 type failingTSA struct{}
 
-func (failingTSA) TimeStamp(context.Context, []byte) ([]byte, error) { return nil, errors.New("TSA down") }
+func (failingTSA) TimeStamp(context.Context, []byte) ([]byte, error) {
+	return nil, errors.New("TSA down")
+}
 
 // A job signs once: a PDF and a .p7m verify (sigverify) and the report says valid in both languages; a
 // time-stamp failure after the card signed is saved without time stamp with the same signature.
