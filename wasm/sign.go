@@ -217,7 +217,8 @@ func (a *app) signPrepare() {
 	a.update(func(s *ui.State) {
 		ss := s.Sign
 		ss.Screen, ss.Format = "confirm", format
-		ss.CertName, ss.CertRole, ss.CertUntil, ss.KeyBits = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter), cert.Info.KeyBits
+		ss.CertName, ss.CertRole, ss.CertUntil = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
+		ss.KeyType, ss.KeyBits = cert.Info.KeyType, cert.Info.KeyBits
 		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, pinView(card)
 	})
 }

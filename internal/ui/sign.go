@@ -16,6 +16,7 @@ type SignState struct {
 	CertName  string
 	CertRole  string
 	CertUntil string
+	KeyType   string // "RSA", "EC"
 	KeyBits   int
 	Qualified bool
 	Warnings  []Bilingual
