@@ -37,7 +37,11 @@ func main() {
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
-	if a.state.Mode != "popup" {
+	switch a.state.Mode {
+	case "popup":
+	case "sign": // the Firma page (sign.go)
+		a.state.Sign = &ui.SignState{Screen: "choose"}
+	default:
 		a.state.Mode = "app"
 	}
 	a.state.Lang = ui.PickLang(preferredLang())
@@ -178,8 +182,11 @@ func (a *app) connect() {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
-	if a.state.Mode == "app" {
+	if a.state.Mode != "popup" {
 		a.loadProfiles()
+	}
+	if a.state.Mode == "sign" {
+		a.signReady()
 	}
 	a.refreshCards()
 }
@@ -213,7 +220,7 @@ func listen(a *app) {
 	}))
 	js.Global().Get("document").Call("addEventListener", "click", js.FuncOf(func(this js.Value, args []js.Value) any {
 		el := args[0].Get("target").Call("closest", "[data-action]")
-		if !el.Truthy() {
+		if !el.Truthy() || el.Get("tagName").String() == "FORM" { // a click inside a form is not its submission
 			return nil
 		}
 		action := el.Get("dataset").Get("action").String()

@@ -31,6 +31,8 @@ const usage = `uso / usage:
   ponte renew --card ID --role cns|signature --profile PROFILE.json [--account ID]
   ponte renew --resume RENEWAL --profile PROFILE.json
   ponte renewals
+  ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL] [--cert ID]
+  ponte verify FILE [--detached ORIGINAL] [--anchors CA.pem] [--profile PROFILE.json]
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -48,6 +50,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = renewCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "renewals":
 		err = renewalsCmd(ctx, stdout)
+	case "sign", "verify":
+		err = signVerify(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"syscall/js"
 )
 
@@ -14,9 +15,16 @@ import (
 // ReadAt blocks on a JavaScript promise: call it from a goroutine, never from a js.Func callback
 // running on the event loop (which would deadlock).
 type Blob struct {
-	v    js.Value
-	size int64
+	v       js.Value
+	size    int64
+	sinceGC int64
 }
+
+// gcEvery bounds the JavaScript memory held by slices already read. Each slice's ArrayBuffer stays
+// referenced from Go's table of JavaScript values until a Go garbage collection finalizes its js.Value;
+// hashing reuses one Go buffer, so Go's heap hardly grows and, left alone, no collection would run before
+// the end: the browser would keep every slice of the file (measured by make bench: JS heap ≈ file size).
+const gcEvery = 8 << 20
 
 // NewBlob wraps a File or Blob value.
 func NewBlob(v js.Value) (*Blob, error) {
@@ -60,6 +68,10 @@ func (b *Blob) ReadAt(p []byte, off int64) (int, error) {
 		return 0, r.err
 	}
 	n := js.CopyBytesToGo(p[:end-off], js.Global().Get("Uint8Array").New(r.buf))
+	if b.sinceGC += int64(n); b.sinceGC >= gcEvery {
+		b.sinceGC = 0
+		runtime.GC() // releases the slices read so far (see gcEvery)
+	}
 	if int64(n) < int64(len(p)) {
 		return n, io.EOF
 	}

@@ -39,7 +39,8 @@ type State struct {
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
 
-	Help HostHelp // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
+	Help HostHelp   // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
+	Sign *SignState // the Firma page (sign.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -77,6 +78,12 @@ func Render(s State, cat *Catalog) (string, error) {
 			return m
 		},
 		"ftext": func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"bi": func(b Bilingual) string {
+			if cat.Lang == "en" {
+				return b.EN
+			}
+			return b.IT
+		},
 	}).ParseFS(views, "views/*.html")
 	if err != nil {
 		return "", err

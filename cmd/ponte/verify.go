@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/signjob"
+	"github.com/ponte-it/ponte/internal/sigverify"
+)
+
+// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en]`.
+// Every signature is reported; the exit status is 0 only when there is at least one signature and all
+// are valid. Trust anchors: the PEM files and CA profiles given (the AgID trusted list is not wired yet).
+func verifyCmd(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
+	var anchorFiles, profiles multi
+	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
+	fs.Var(&profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
+	lang := fs.String("lang", "it", "lingua del rapporto (it, en) / report language")
+	// The file may come before the flags (ponte verify FILE --detached X).
+	var file string
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	} else if file == "" || fs.NArg() > 0 {
+		return errors.New("uso / usage: ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json]")
+	}
+	var anchors cms.StaticAnchors
+	for _, f := range anchorFiles {
+		certs, err := readPEMCerts(f)
+		if err != nil {
+			return err
+		}
+		anchors = append(anchors, certs...)
+	}
+	for _, f := range profiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		p, err := renew.ParseProfile(b)
+		if err != nil {
+			return err
+		}
+		certs, err := signjob.ProfileAnchors(p)
+		if err != nil {
+			return err
+		}
+		anchors = append(anchors, certs...)
+	}
+	opts := cms.VerifyOptions{}
+	if len(anchors) > 0 {
+		opts.Anchors = anchors
+	}
+	src, err := docio.OpenFile(file)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var det docio.Source
+	if *detached != "" {
+		d, err := docio.OpenFile(*detached)
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		det = d
+	}
+	rep, err := sigverify.File(src, det, opts)
+	if err != nil {
+		return errors.New(signjob.Bilingual(err))
+	}
+	fmt.Fprint(out, signjob.ReportText(filepath.Base(file), rep, *lang))
+	if len(rep.Signers) == 0 {
+		return errors.New("nessuna firma / no signature")
+	}
+	for i := range rep.Signers {
+		if !rep.Signers[i].Valid() {
+			return errors.New("almeno una firma non è valida o non è verificata / at least one signature is not valid or not verified")
+		}
+	}
+	return nil
+}
+
+type multi []string
+
+func (m *multi) String() string     { return fmt.Sprint(*m) }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// signVerify dispatches `ponte sign` and `ponte verify` (one line in main's switch).
+func signVerify(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+	if args[0] == "sign" {
+		return signCmd(ctx, args[1:], stdin, out, errw)
+	}
+	return verifyCmd(args[1:], out)
+}

@@ -1,0 +1,145 @@
+package signjob
+
+import (
+	"crypto/x509"
+	"fmt"
+	"strings"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/itime"
+	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/sigverify"
+)
+
+// Line is one labelled fact of a verified signature, in one language.
+type Line struct{ Label, Value string }
+
+// SignerView is a verified signature as the page and the report show it.
+type SignerView struct {
+	N     int
+	Valid bool
+	Lines []Line
+}
+
+var words = map[string][2]string{
+	"signer":      {"Firmatario", "Signer"},
+	"time":        {"Data e ora", "Date and time"},
+	"stamped":     {"(marca temporale verificata)", "(verified time stamp)"},
+	"claimed":     {"(dichiarata dal firmatario)", "(claimed by the signer)"},
+	"integrity":   {"Integrità", "Integrity"},
+	"intact":      {"il contenuto firmato non è stato modificato e la firma è corretta", "the signed content is unchanged and the signature is correct"},
+	"broken":      {"NON VALIDA: il contenuto o la firma non corrispondono", "NOT VALID: the content or the signature does not match"},
+	"coverage":    {"Copertura", "Coverage"},
+	"whole":       {"tutto il documento", "the whole document"},
+	"sigsafter":   {"il documento fino a questa firma; dopo sono state aggiunte solo altre firme", "the document up to this signature; only further signatures were added after it"},
+	"otherafter":  {"ATTENZIONE: il documento è stato modificato dopo questa firma", "WARNING: the document was changed after this signature"},
+	"chain":       {"Certificato", "Certificate"},
+	"valid":       {"attendibile (catena verificata)", "trusted (chain verified)"},
+	"untrusted":   {"non riconosciuto: nessuna autorità di fiducia lo ha emesso", "not recognised: no trusted authority issued it"},
+	"invalid":     {"non valido (scaduto o uso non consentito)", "not valid (expired or misused)"},
+	"not-checked": {"non verificato (nessuna autorità di fiducia configurata)", "not checked (no trusted authority configured)"},
+	"revocation":  {"Revoca", "Revocation"},
+	"notchecked":  {"non controllata", "not checked"},
+	"problems":    {"Problemi", "Problems"},
+	"format":      {"Formato", "Format"},
+	"repaired":    {"Il file ha riferimenti incrociati danneggiati: letto per scansione.", "The file has damaged cross-references: read by scanning."},
+	"result":      {"Esito", "Result"},
+	"ok":          {"FIRMA VALIDA", "VALID SIGNATURE"},
+	"ko":          {"FIRMA NON VALIDA O NON VERIFICATA", "SIGNATURE NOT VALID OR NOT VERIFIED"},
+	"none":        {"Nessuna firma trovata.", "No signature found."},
+	"title":       {"Rapporto di verifica Ponte", "Ponte verification report"},
+	"file":        {"File", "File"},
+	"signature":   {"Firma", "Signature"},
+}
+
+func word(k, lang string) string {
+	if lang == "en" {
+		return words[k][1]
+	}
+	return words[k][0]
+}
+
+// View turns a report into lines in lang.
+func View(r *sigverify.Report, lang string) []SignerView {
+	var out []SignerView
+	for i := range r.Signers {
+		s := &r.Signers[i]
+		v := SignerView{N: i + 1, Valid: s.Valid()}
+		add := func(k, val string) { v.Lines = append(v.Lines, Line{word(k, lang), val}) }
+		var cert *x509.Certificate
+		if s.PDF != nil {
+			cert = s.PDF.Certificate
+		} else if s.CMS != nil {
+			cert = s.CMS.Certificate
+		}
+		name := s.Name
+		if cert != nil {
+			if p := PersonName(cert); p != s.Name {
+				name = p + " (" + s.Name + ")"
+			}
+		}
+		add("signer", name)
+		if !s.Time.IsZero() {
+			how := word("claimed", lang)
+			if s.TimeStamped {
+				how = word("stamped", lang)
+			}
+			add("time", s.Time.In(itime.Rome).Format("02/01/2006 15:04:05 MST")+" "+how)
+		}
+		if s.Integrity {
+			add("integrity", word("intact", lang))
+		} else {
+			add("integrity", word("broken", lang))
+		}
+		if r.Format == sigverify.FormatPDF {
+			switch {
+			case s.CoversWholeFile:
+				add("coverage", word("whole", lang))
+			case s.LaterChanges == pades.ChangesSignatures:
+				add("coverage", word("sigsafter", lang))
+			default:
+				c := word("otherafter", lang)
+				if s.PDF != nil && len(s.PDF.LaterChangeDetails) > 0 {
+					c += ": " + strings.Join(s.PDF.LaterChangeDetails, "; ")
+				}
+				add("coverage", c)
+			}
+		}
+		chain := word(string(s.Chain), lang)
+		if s.Chain != cms.ChainValid && s.ChainDetail != "" {
+			chain += " (" + s.ChainDetail + ")"
+		}
+		add("chain", chain)
+		add("revocation", word("notchecked", lang))
+		if len(s.Problems) > 0 {
+			add("problems", strings.Join(s.Problems, "; "))
+		}
+		if s.Valid() {
+			add("result", word("ok", lang))
+		} else {
+			add("result", word("ko", lang))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// ReportText is the downloadable report (and `ponte verify`'s output) in lang.
+func ReportText(name string, r *sigverify.Report, lang string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n%s: %s\n%s: %s\n", word("title", lang), word("file", lang), name, word("format", lang), r.Format)
+	if r.Repaired {
+		fmt.Fprintln(&b, word("repaired", lang))
+	}
+	views := View(r, lang)
+	if len(views) == 0 {
+		fmt.Fprintln(&b, word("none", lang))
+	}
+	for _, v := range views {
+		fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
+		for _, l := range v.Lines {
+			fmt.Fprintf(&b, "  %-14s %s\n", l.Label+":", l.Value)
+		}
+	}
+	return b.String()
+}

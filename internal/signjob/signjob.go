@@ -1,0 +1,307 @@
+// Package signjob is one document signature as the browser page and `ponte sign` run it: which card
+// certificate signs (signcert), the format chosen for the file (PAdES for a PDF, CAdES .p7m / .p7s for
+// anything, a parallel signature for an existing .p7m), the preparation that yields the one digest the
+// card signs, and the finished output as docio parts. It is platform-neutral: natively the source is a
+// file, in WASM a Blob.
+package signjob
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/signcert"
+	"github.com/ponte-it/ponte/internal/signerr"
+)
+
+// Formats.
+const (
+	PAdES    = "pades"    // a PDF, signed by an incremental update (ETSI EN 319 142-1)
+	CAdES    = "cades"    // an enveloping .p7m (ETSI EN 319 122-1); a parallel signature for a .p7m
+	Detached = "p7s"      // a detached .p7s next to the file
+	Parallel = "parallel" // one more signer on an existing .p7m (RFC 5652 §5.1)
+)
+
+// Cert is the chosen certificate with what the card knows of it.
+type Cert struct {
+	Card   *protocol.Card
+	Info   protocol.Certificate
+	Choice *signcert.Choice
+	Chain  []*x509.Certificate
+}
+
+// Pick chooses the card's signing certificate: certID when given, else signcert.Choose (the qualified
+// signature certificate, or the CNS authentication one with its warning). pool completes the chain
+// (the card's other certificates are added; bundled anchors and intermediates may be given).
+func Pick(card *protocol.Card, certID string, pool []*x509.Certificate, now time.Time) (*Cert, error) {
+	var certs []*x509.Certificate
+	infos := map[*x509.Certificate]protocol.Certificate{}
+	var all []*x509.Certificate
+	for _, c := range card.Certificates {
+		x, err := x509.ParseCertificate(c.DER)
+		if err != nil {
+			continue
+		}
+		all = append(all, x)
+		// HasKey is not required: many tokens (SoftHSM, several card modules) show private keys only
+		// after login; a certificate with a CKA_ID comes from the token, and the card refuses to sign
+		// with a key it does not have.
+		if c.ID == "" || (certID != "" && c.ID != certID) {
+			continue
+		}
+		certs = append(certs, x)
+		infos[x] = c
+	}
+	if len(certs) == 0 {
+		if certID != "" {
+			return nil, signerr.New(signerr.BadCertificate,
+				fmt.Sprintf("La tessera non ha il certificato %s con la sua chiave.", certID),
+				fmt.Sprintf("The card has no certificate %s with its key.", certID), nil)
+		}
+		return nil, signerr.New(signerr.BadCertificate,
+			"La tessera non ha certificati con chiave privata utilizzabili per firmare.",
+			"The card has no certificate with a private key that can sign.", nil)
+	}
+	var choice *signcert.Choice
+	if certID != "" {
+		choice = &signcert.Choice{Certificate: certs[0], Warnings: signcert.Check(certs[0], now)}
+		choice.Qualified = certs[0].KeyUsage&x509.KeyUsageContentCommitment != 0
+	} else {
+		var err error
+		if choice, err = signcert.Choose(certs, now); err != nil {
+			return nil, err
+		}
+	}
+	chain := signcert.CompleteChain(choice.Certificate, append(all, pool...))
+	return &Cert{Card: card, Info: infos[choice.Certificate], Choice: choice, Chain: chain}, nil
+}
+
+// Holder is the name for the visible signature: the card's holder, else the certificate's CN.
+func (c *Cert) Holder() string {
+	if h := c.Card.Holder; h != nil && h.Surname != "" {
+		return strings.TrimSpace(h.Surname + " " + h.Name)
+	}
+	return PersonName(c.Choice.Certificate)
+}
+
+// PersonName is the holder named by a certificate: surname (2.5.4.4) and givenName (2.5.4.42), which
+// CNS and signature certificates carry (their CN is the fiscal code and a hash), else the CN.
+func PersonName(x *x509.Certificate) string {
+	var given, sur string
+	for _, n := range x.Subject.Names {
+		switch s, _ := n.Value.(string); {
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 42}):
+			given = s
+		case n.Type.Equal(asn1.ObjectIdentifier{2, 5, 4, 4}):
+			sur = s
+		}
+	}
+	if sur != "" {
+		return strings.TrimSpace(sur + " " + given)
+	}
+	return x.Subject.CommonName
+}
+
+// Detect names the format for a file from its first bytes and name: PAdES for a PDF, Parallel for a
+// .p7m (a CMS SignedData with its content), CAdES otherwise.
+func Detect(src docio.Source, name string) (string, error) {
+	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(src.Size(), 1024)})
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case bytes.Contains(head, []byte("%PDF-")):
+		return PAdES, nil
+	case strings.HasSuffix(strings.ToLower(name), ".pdf"):
+		return "", signerr.New(signerr.NotPDF,
+			"Il file si chiama .pdf ma non è un PDF: non è stato firmato.",
+			"The file is named .pdf but is not a PDF: it was not signed.", nil)
+	case strings.HasSuffix(strings.ToLower(name), ".p7m"):
+		return Parallel, nil
+	}
+	return CAdES, nil
+}
+
+// OutputName is the usual name of the signed file: name.p7m, name.p7s, name-firmato.pdf.
+func OutputName(name, format string) string {
+	switch format {
+	case CAdES:
+		return name + ".p7m"
+	case Detached:
+		return name + ".p7s"
+	case Parallel:
+		return name
+	}
+	base := strings.TrimSuffix(name, ".pdf")
+	base = strings.TrimSuffix(base, ".PDF")
+	return base + "-firmato.pdf"
+}
+
+// Options for one job.
+type Options struct {
+	Format  string
+	Visible *pades.Appearance // PAdES only; nil: invisible
+	Time    time.Time
+	TSA     cms.TimeStamper // nil: B-B; set: B-T
+}
+
+// Job is a prepared signature waiting for the card.
+type Job struct {
+	Format string
+	pdf    *pades.Prepared
+	file   *cms.FileSigning
+	tsa    cms.TimeStamper
+}
+
+// Prepare reads what it needs of src, refuses bad input (signerr codes) and hashes the document: nothing
+// has been asked of the card yet.
+func Prepare(ctx context.Context, src docio.Source, c *Cert, o Options) (*Job, error) {
+	if o.Time.IsZero() {
+		o.Time = time.Now()
+	}
+	j := &Job{Format: o.Format, tsa: o.TSA}
+	var err error
+	switch o.Format {
+	case PAdES:
+		po := pades.Options{Chain: c.Chain, Time: o.Time, Name: c.Holder(), Visible: o.Visible, TimeStamper: o.TSA}
+		j.pdf, err = pades.Prepare(ctx, src, po)
+	case CAdES, Detached:
+		j.file, err = cms.PrepareFile(src, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time}, Detached: o.Format == Detached})
+	case Parallel:
+		j.file, err = cms.PrepareParallel(src, cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time})
+	default:
+		return nil, signerr.New(signerr.BadInput, fmt.Sprintf("Formato %q sconosciuto (pades, cades, p7s).", o.Format),
+			fmt.Sprintf("Unknown format %q (pades, cades, p7s).", o.Format), nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Digest is the SHA-256 the card signs, once.
+func (j *Job) Digest() []byte {
+	if j.pdf != nil {
+		return j.pdf.Digest()
+	}
+	return j.file.Digest()
+}
+
+// SignerOpts is what the card signs Digest with (SHA-256, PKCS#1 v1.5 or ECDSA by the key).
+func (j *Job) SignerOpts() crypto.SignerOpts {
+	if j.pdf != nil {
+		return j.pdf.SignerOpts()
+	}
+	return j.file.Pending.SignerOpts()
+}
+
+// Finish embeds the card's signature (and the time stamp) and returns the output parts. After a
+// TIMESTAMP failure it may be called again with the same signature, or after DropTimeStamp.
+func (j *Job) Finish(ctx context.Context, sig []byte) ([]docio.Part, error) {
+	if j.pdf != nil {
+		r, err := j.pdf.Finish(ctx, sig)
+		if err != nil {
+			return nil, err
+		}
+		return r.Parts, nil
+	}
+	return j.file.Finish(ctx, sig, j.tsa)
+}
+
+// DropTimeStamp makes the next Finish produce a signature without time stamp (B-B / CAdES-BES).
+func (j *Job) DropTimeStamp() {
+	j.tsa = nil
+	if j.pdf != nil {
+		j.pdf.DropTimeStamp()
+	}
+}
+
+// Message is err in the user's language: the engine's own text for signerr codes, the protocol table's for
+// host errors, else the error itself.
+func Message(err error, lang string) string {
+	var se *signerr.Error
+	if errors.As(err, &se) {
+		if lang == "en" {
+			return se.EN
+		}
+		return se.IT
+	}
+	var pe *protocol.Error
+	if errors.As(err, &pe) {
+		return pe.Code.Text(lang)
+	}
+	return err.Error()
+}
+
+// Bilingual is err as "Italian / English", for the command line.
+func Bilingual(err error) string {
+	it, en := Message(err, "it"), Message(err, "en")
+	s := it + " / " + en
+	if it == en {
+		s = it
+	}
+	var pe *protocol.Error
+	if errors.As(err, &pe) && pe.Message != "" {
+		s += " (" + pe.Message + ")"
+	}
+	return s
+}
+
+// ProfileAnchors are the trust anchors of a CA profile (its PEM "anchors"), used to judge signatures of
+// that CA's certificates until the AgID trusted list is wired in.
+func ProfileAnchors(p *renew.Profile) ([]*x509.Certificate, error) {
+	return ParsePEMCerts([]byte(p.Anchors))
+}
+
+// ParsePEMCerts reads every CERTIFICATE block of b.
+func ParsePEMCerts(b []byte) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, b = pem.Decode(b)
+		if block == nil {
+			return out, nil
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+}
+
+// AlwaysAuthenticate says whether the chosen key asks the PIN again for each signature
+// (CKA_ALWAYS_AUTHENTICATE, PKCS#11 v2.40 §4.9: context-specific login). Tokens often show private keys
+// only after login, so the card is read again once the PIN session is open.
+func AlwaysAuthenticate(ctx context.Context, card *hostcard.Card, c *Cert) bool {
+	if c.Info.AlwaysAuthenticate {
+		return true
+	}
+	info, err := card.Info(ctx)
+	if err != nil {
+		return false
+	}
+	for _, x := range info.Certificates {
+		if x.ID == c.Info.ID {
+			c.Info = x
+			return x.AlwaysAuthenticate
+		}
+	}
+	return false
+}

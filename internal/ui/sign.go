@@ -1,0 +1,42 @@
+package ui
+
+import "github.com/ponte-it/ponte/internal/signjob"
+
+// SignState is the "Firma" page (sign.html): signing a file with the card, and verifying signed files.
+type SignState struct {
+	// Screen: "choose" (file and options), "working" (reading and hashing), "confirm" (certificate,
+	// warnings, PIN), "ctxpin" (the signature key asks the PIN again), "signing", "tsfail" (the TSA
+	// failed after the card signed), "done", "error".
+	Screen   string
+	FileName string
+	FileSize int64
+	Format   string // signjob format chosen for the file
+	TSA      string // the CA profile's time-stamp service, "" when none
+	// The certificate that signs and what the user must read first (both languages: the page can switch).
+	CertName  string
+	CertRole  string
+	CertUntil string
+	KeyType   string // "RSA", "EC"
+	KeyBits   int
+	Qualified bool
+	Warnings  []Bilingual
+	PIN       PINView
+	Error     *Bilingual
+	Output    string // the downloaded file's name
+	// Verification of a signed file.
+	Verify *VerifyState
+}
+
+// Bilingual is a message in both languages; the template shows the page's.
+type Bilingual struct{ IT, EN string }
+
+// VerifyState is the outcome of "Verifica".
+type VerifyState struct {
+	Busy     bool
+	FileName string
+	Format   string
+	Repaired bool
+	Signers  []signjob.SignerView // in the language of the moment of verification
+	Lang     string
+	Error    *Bilingual
+}

@@ -1,0 +1,56 @@
+package ui
+
+import (
+	htmlpkg "html"
+	"strings"
+	"testing"
+
+	"github.com/ponte-it/ponte/internal/signjob"
+)
+
+// Every screen of the Firma page renders in both languages with no missing message, shows the warnings
+// and errors in the page's language, and the app page links to it.
+func TestSignScreensRender(t *testing.T) {
+	warn := Bilingual{IT: "NON è una firma qualificata", EN: "NOT a qualified signature"}
+	errb := &Bilingual{IT: "Il file non è un PDF", EN: "The file is not a PDF"}
+	views := []signjob.SignerView{{N: 1, Valid: true, Lines: []signjob.Line{{Label: "Firmatario", Value: "ROSSI MARIO"}}}}
+	screens := []*SignState{
+		{Screen: "choose"},
+		{Screen: "choose", TSA: "http://127.0.0.1:1/tsa"},
+		{Screen: "working", FileName: "a.pdf"},
+		{Screen: "confirm", FileName: "a.pdf", Format: "pades", CertName: "ROSSI MARIO", CertRole: "cns", Warnings: []Bilingual{warn}},
+		{Screen: "confirm", Qualified: true, CertRole: "signature", Error: errb, PIN: PINView{FinalTry: true}},
+		{Screen: "ctxpin", CertRole: "signature"},
+		{Screen: "signing"},
+		{Screen: "tsfail", Error: errb},
+		{Screen: "done", Output: "a-firmato.pdf"},
+		{Screen: "error", Error: errb},
+		{Screen: "choose", Verify: &VerifyState{Busy: true, FileName: "x.p7m"}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Error: errb}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Format: "p7m", Signers: views, Repaired: true}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Format: "p7m"}},
+	}
+	for lang, cat := range catalogs(t) {
+		for _, ss := range screens {
+			s := State{Mode: "sign", Lang: lang, Conn: Connected, Sign: ss}
+			html, err := Render(s, cat)
+			if err != nil {
+				t.Fatalf("%s %s: %v", lang, ss.Screen, err)
+			}
+			if !strings.Contains(html, `data-screen="`+ss.Screen+`"`) || !strings.Contains(html, `id="nav-cards"`) {
+				t.Errorf("%s %s: screen not drawn", lang, ss.Screen)
+			}
+			want := map[string]string{"it": warn.IT, "en": warn.EN}[lang]
+			if len(ss.Warnings) > 0 && !strings.Contains(html, htmlpkg.EscapeString(want)) {
+				t.Errorf("%s: warning not shown in the page's language", lang)
+			}
+			if ss.Error != nil && !strings.Contains(html, htmlpkg.EscapeString(map[string]string{"it": errb.IT, "en": errb.EN}[lang])) {
+				t.Errorf("%s %s: error not shown", lang, ss.Screen)
+			}
+		}
+		html, err := Render(State{Mode: "app", Lang: lang, Conn: Connected}, cat)
+		if err != nil || !strings.Contains(html, `href="sign.html"`) {
+			t.Fatalf("%s: app page does not link the Firma page (%v)", lang, err)
+		}
+	}
+}

@@ -1,0 +1,282 @@
+// Command bench is `make bench`: it signs generated PDFs of 10, 100 and 500 MB three ways in the same run
+// and prints time and peak memory side by side:
+//
+//   - Ponte in headless Chromium: the extension's Firma page, the WASM engine reading the File by slices,
+//     the testbed's SoftHSM card behind ponte-host, the result downloaded as Blob([file, tail]);
+//     memory is the peak resident size of all Chromium processes above their level before the file was
+//     chosen, and the page's JavaScript heap (performance.memory);
+//   - Ponte's engine natively (internal/pades, a software key), as a child process: its peak RSS;
+//   - @signpdf/signpdf 3.3.0 in Node (test/bench/package.json, `npm ci`), as a child process: its peak RSS.
+//
+// github.com/digitorus/pdfsign is not on the Go module proxy reachable here, so it is reported as not
+// measured rather than estimated. Benchmarks are not tests: nothing is asserted about the numbers.
+package main
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"math/big"
+	mrand "math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/pades"
+)
+
+func main() {
+	native := flag.Bool("native", false, "internal: sign IN OUT natively and print the time")
+	build := flag.String("build", "build", "folder with ponte-host and the extension (make build)")
+	sizes := flag.String("sizes", "10,100,500", "PDF sizes in MB")
+	work := flag.String("work", "", "work folder (default: a temporary one, removed at the end)")
+	flag.Parse()
+	if *native {
+		if err := signNative(flag.Arg(0), flag.Arg(1)); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*build, *sizes, *work); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	ms     float64
+	peakMB float64
+	extra  string
+	err    error
+}
+
+func run(build, sizeList, work string) error {
+	if work == "" {
+		d, err := os.MkdirTemp("", "ponte-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		work = d
+	}
+	var sizes []int
+	for _, s := range strings.Split(sizeList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 {
+			return fmt.Errorf("bad size %q", s)
+		}
+		sizes = append(sizes, n)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	p12, err := makeP12(work)
+	if err != nil {
+		return err
+	}
+	nodeDir, _ := filepath.Abs(filepath.Join("test", "bench"))
+	if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", "@signpdf", "signpdf")); err != nil {
+		fmt.Println("npm ci (test/bench)…")
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund")
+		cmd.Dir, cmd.Stdout, cmd.Stderr = nodeDir, os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("npm ci: %w", err)
+		}
+	}
+	br, err := startBrowser(build, work)
+	if err != nil {
+		return err
+	}
+	defer br.close()
+
+	rows := [][]string{{"size", "Ponte in Chromium (WASM)", "Ponte native (Go)", "@signpdf/signpdf (Node)", "digitorus/pdfsign"}}
+	for _, mb := range sizes {
+		in := filepath.Join(work, fmt.Sprintf("bench-%dmb.pdf", mb))
+		fmt.Printf("generating %s…\n", filepath.Base(in))
+		if err := generatePDF(in, int64(mb)<<20); err != nil {
+			return err
+		}
+		fmt.Printf("signing %d MB in Chromium…\n", mb)
+		b := br.sign(in)
+		os.Remove(filepath.Join(br.downloads, strings.TrimSuffix(filepath.Base(in), ".pdf")+"-firmato.pdf"))
+		fmt.Printf("signing %d MB natively…\n", mb)
+		n := child(self, "-native", in, filepath.Join(work, "native.pdf"))
+		os.Remove(filepath.Join(work, "native.pdf"))
+		fmt.Printf("signing %d MB with @signpdf/signpdf…\n", mb)
+		s := child("node", filepath.Join(nodeDir, "sign-signpdf.js"), in, filepath.Join(work, "signpdf.pdf"), p12)
+		os.Remove(filepath.Join(work, "signpdf.pdf"))
+		rows = append(rows, []string{fmt.Sprintf("%d MB", mb), b.String(), n.String(), s.String(), "not measured: module not on the Go proxy here"})
+		os.Remove(in)
+	}
+	fmt.Println()
+	fmt.Println("time and peak memory per signature (one run each; 2 shared cores):")
+	for _, r := range rows {
+		fmt.Printf("%-7s | %-52s | %-26s | %-26s | %s\n", r[0], r[1], r[2], r[3], r[4])
+	}
+	fmt.Println("\nChromium: time from choosing SIGN to the file downloaded (hashing, host login, card signature,")
+	fmt.Println("Blob download); memory is the growth of all Chromium processes' resident size over the page at rest.")
+	return nil
+}
+
+func (r result) String() string {
+	if r.err != nil {
+		return "error: " + r.err.Error()
+	}
+	s := fmt.Sprintf("%.2f s, %.0f MB", r.ms/1000, r.peakMB)
+	if r.extra != "" {
+		s += " " + r.extra
+	}
+	return s
+}
+
+// child runs a signer and reads its time from its JSON line and its peak RSS from the kernel.
+func child(name string, args ...string) result {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return result{err: err}
+	}
+	var v struct {
+		MS float64 `json:"ms"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(string(out))), &v); err != nil {
+		return result{err: fmt.Errorf("output %q", out)}
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r := result{ms: v.MS}
+	if ru != nil {
+		r.peakMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return r
+}
+
+// signNative: Ponte's engine with a software key (same code path as `ponte sign`, without the card).
+func signNative(in, out string) error {
+	key, cert, err := selfSigned()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	src, err := docio.OpenFile(in)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	res, err := pades.Sign(context.Background(), src, key, pades.Options{Chain: []*x509.Certificate{cert}})
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := docio.WriteParts(f, src, res.Parts); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return json.NewEncoder(os.Stdout).Encode(map[string]float64{"ms": float64(time.Since(start).Microseconds()) / 1000})
+}
+
+func selfSigned() (crypto.Signer, *x509.Certificate, error) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Bench"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	return key, cert, err
+}
+
+// makeP12 writes a key and certificate as a PKCS#12 that node-forge reads (SHA-1/3DES PBE, the legacy
+// algorithms it supports).
+func makeP12(dir string) (string, error) {
+	key, cert, err := selfSigned()
+	if err != nil {
+		return "", err
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return "", err
+	}
+	kp, cp, p12 := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "bench.p12")
+	os.WriteFile(kp, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	os.WriteFile(cp, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644)
+	out, err := exec.Command("openssl", "pkcs12", "-export", "-inkey", kp, "-in", cp, "-out", p12, "-passout", "pass:bench",
+		"-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("openssl pkcs12: %v\n%s", err, out)
+	}
+	return p12, nil
+}
+
+// generatePDF writes a one-page PDF of about size bytes: the bulk is an incompressible grayscale image
+// XObject in the page's resources, so every byte is document content a signer must hash.
+func generatePDF(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var off int64
+	var offsets []int64
+	w := func(s string) {
+		n, _ := f.WriteString(s)
+		off += int64(n)
+	}
+	obj := func(s string) {
+		offsets = append(offsets, off)
+		w(s)
+	}
+	w("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+	obj("1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n")
+	obj("2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n")
+	obj("3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>\nendobj\n")
+	content := "q 0.9 0.9 1 rg 50 700 300 60 re f Q\n"
+	obj(fmt.Sprintf("4 0 obj\n<< /Length %d >>\nstream\n%sendstream\nendobj\n", len(content), content))
+	const width = 1024
+	height := max((size-4096)/width, 1)
+	obj(fmt.Sprintf("5 0 obj\n<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n", width, height, width*height))
+	rng := mrand.NewChaCha8([32]byte{'p', 'o', 'n', 't', 'e'})
+	buf := make([]byte, 1<<20)
+	for left := int64(width) * height; left > 0; {
+		n := min(left, int64(len(buf)))
+		rng.Read(buf[:n])
+		m, err := f.Write(buf[:n])
+		if err != nil {
+			return err
+		}
+		off += int64(m)
+		left -= n
+	}
+	w("\nendstream\nendobj\n")
+	xref := off
+	w(fmt.Sprintf("xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1))
+	for _, o := range offsets {
+		w(fmt.Sprintf("%010d 00000 n \n", o))
+	}
+	w(fmt.Sprintf("trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref))
+	return f.Close()
+}

@@ -1,0 +1,410 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/itime"
+	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/signjob"
+	"github.com/ponte-it/ponte/internal/sigverify"
+	"github.com/ponte-it/ponte/internal/tsp"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// signRun is what the Firma page holds beyond what it shows: the chosen File (a JavaScript value, never
+// copied into WASM memory), the prepared job, and the card signature once made (so a time-stamp failure
+// never costs a second card signature). Actions run one at a time on their own goroutines.
+var signRun struct {
+	mu     sync.Mutex
+	file   js.Value
+	name   string
+	card   *protocol.Card
+	cert   *signjob.Cert
+	job    *signjob.Job
+	sig    []byte
+	pin    chan protocol.Secret // the context-specific PIN typed on the "ctxpin" screen
+	report *sigverify.Report
+	vname  string
+}
+
+func init() {
+	actions["sign-prepare"] = func(a *app, _ js.Value) { a.signPrepare() }
+	actions["sign-pin"] = func(a *app, _ js.Value) { a.signWithPIN() }
+	actions["sign-ctxpin"] = func(a *app, _ js.Value) {
+		pin := takeValue("sign-pin2")
+		select {
+		case signRun.pin <- pin:
+		default: // no signature is waiting for it
+			pin.Wipe()
+		}
+	}
+	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
+	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
+	actions["sign-ts-drop"] = func(a *app, _ js.Value) {
+		signRun.job.DropTimeStamp()
+		a.signFinish(context.Background())
+	}
+	actions["verify-file"] = func(a *app, _ js.Value) { a.verifyFile() }
+	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
+}
+
+// signReady runs once the host and the CA profiles are there: the first profile's TSA is offered.
+func (a *app) signReady() {
+	tsa := ""
+	a.mu.Lock()
+	for _, p := range a.profiles {
+		if p.TSA != "" {
+			tsa = p.TSA
+			break
+		}
+	}
+	a.mu.Unlock()
+	a.update(func(s *ui.State) { s.Sign.TSA = tsa })
+}
+
+func byID(id string) js.Value { return js.Global().Get("document").Call("getElementById", id) }
+
+// takeValue reads a PIN field and clears it at once.
+func takeValue(id string) protocol.Secret {
+	el := byID(id)
+	if !el.Truthy() {
+		return nil
+	}
+	v := protocol.Secret(el.Get("value").String())
+	el.Set("value", "")
+	return v
+}
+
+func checked(id string) bool { el := byID(id); return el.Truthy() && el.Get("checked").Bool() }
+
+func number(id string) float64 {
+	el := byID(id)
+	if !el.Truthy() {
+		return 0
+	}
+	return el.Get("valueAsNumber").Float()
+}
+
+func bilingual(err error) *ui.Bilingual {
+	return &ui.Bilingual{IT: signjob.Message(err, "it"), EN: signjob.Message(err, "en")}
+}
+
+func (a *app) signError(err error) {
+	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "error", bilingual(err) })
+}
+
+func (a *app) signReset() {
+	signRun.mu.Lock()
+	signRun.file, signRun.job, signRun.cert, signRun.sig = js.Undefined(), nil, nil, nil
+	signRun.mu.Unlock()
+	a.update(func(s *ui.State) {
+		s.Sign = &ui.SignState{Screen: "choose", TSA: s.Sign.TSA, Verify: s.Sign.Verify}
+	})
+}
+
+// signCard is the first card a PKCS#11 module sees.
+func (a *app) signCard() *protocol.Card {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.state.Readers {
+		if r.Card != nil && r.Card.Token != nil {
+			return r.Card
+		}
+	}
+	return nil
+}
+
+// profileAnchors are the bundled anchors: the CA profiles' (the AgID trusted list is not wired yet).
+func (a *app) profileAnchors() []*x509.Certificate {
+	a.mu.Lock()
+	ps := a.profiles
+	a.mu.Unlock()
+	var out []*x509.Certificate
+	for _, p := range ps {
+		if certs, err := signjob.ProfileAnchors(p); err == nil {
+			out = append(out, certs...)
+		}
+	}
+	return out
+}
+
+// signPrepare: the file is read by slices from its Blob, bad input is refused, and the digest is
+// computed — before any PIN is asked.
+func (a *app) signPrepare() {
+	input := byID("sign-file")
+	if !input.Truthy() || input.Get("files").Get("length").Int() == 0 {
+		return
+	}
+	file := input.Get("files").Index(0)
+	name := file.Get("name").String()
+	format := ""
+	if r := js.Global().Get("document").Call("querySelector", `input[name="format"]:checked`); r.Truthy() {
+		format = r.Get("value").String()
+	}
+	var visible *pades.Appearance
+	if checked("sign-visible") {
+		visible = &pades.Appearance{Page: int(number("sign-page")), Left: number("sign-x"), Bottom: number("sign-y"),
+			Width: number("sign-w"), Height: number("sign-h")}
+	}
+	a.mu.Lock()
+	tsaURL := a.state.Sign.TSA
+	a.mu.Unlock()
+	useTSA := tsaURL != "" && checked("sign-tsa")
+	a.update(func(s *ui.State) {
+		s.Sign.Screen, s.Sign.FileName, s.Sign.FileSize, s.Sign.Error = "working", name, int64(file.Get("size").Float()), nil
+	})
+	src, err := docio.NewBlob(file)
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	detected, err := signjob.Detect(src, name)
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	switch {
+	case format == "":
+		format = detected
+	case format == signjob.CAdES && detected == signjob.Parallel:
+		format = signjob.Parallel
+	}
+	if format != signjob.PAdES {
+		visible = nil
+	}
+	card := a.signCard()
+	if card == nil {
+		a.signError(signerr.New(signerr.BadCertificate, "Nessuna tessera utilizzabile per firmare: inserirla nel lettore.",
+			"No card usable for signing: insert it in the reader.", nil))
+		return
+	}
+	now := time.Now()
+	cert, err := signjob.Pick(card, "", a.profileAnchors(), now)
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	o := signjob.Options{Format: format, Visible: visible, Time: now}
+	if useTSA {
+		o.TSA = &tsp.Client{URL: tsaURL}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	job, err := signjob.Prepare(ctx, src, cert, o)
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	signRun.mu.Lock()
+	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, job, nil
+	signRun.mu.Unlock()
+	var warnings []ui.Bilingual
+	for _, w := range cert.Choice.Warnings {
+		warnings = append(warnings, ui.Bilingual{IT: w.IT, EN: w.EN})
+	}
+	x := cert.Choice.Certificate
+	a.update(func(s *ui.State) {
+		ss := s.Sign
+		ss.Screen, ss.Format = "confirm", format
+		ss.CertName, ss.CertRole, ss.CertUntil = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
+		ss.KeyType, ss.KeyBits = cert.Info.KeyType, cert.Info.KeyBits
+		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, pinView(card)
+	})
+}
+
+// signWithPIN opens the PIN session, asks the context-specific PIN when the key wants it, has the card
+// sign the one digest, and finishes the file.
+func (a *app) signWithPIN() {
+	pin := takeValue("sign-pin")
+	signRun.mu.Lock()
+	card, cert, job := signRun.card, signRun.cert, signRun.job
+	signRun.mu.Unlock()
+	if job == nil {
+		pin.Wipe()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	hc := hostcard.New(a.client, card.ID)
+	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "signing", nil })
+	status, err := hc.Login(ctx, pin) // one try: never retried
+	if err != nil {
+		a.update(func(s *ui.State) {
+			s.Sign.Screen, s.Sign.Error = "confirm", bilingual(err)
+			s.Sign.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Sign.PIN.PINPad}
+		})
+		return
+	}
+	defer hc.Logout(context.Background())
+	var ask hostcard.PINFunc
+	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
+		signRun.pin = make(chan protocol.Secret)
+		ask = func() (protocol.Secret, error) {
+			a.update(func(s *ui.State) { s.Sign.Screen = "ctxpin" })
+			select {
+			case p := <-signRun.pin:
+				a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
+				return p, nil
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+	}
+	signer := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask)
+	sig, err := signer.Sign(nil, job.Digest(), job.SignerOpts())
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	signRun.mu.Lock()
+	signRun.sig = sig
+	signRun.mu.Unlock()
+	a.signFinish(ctx)
+}
+
+// signFinish embeds the signature (and time stamp) and downloads the result; a TSA failure keeps the
+// card's signature for "retry" or "save without time stamp".
+func (a *app) signFinish(ctx context.Context) {
+	signRun.mu.Lock()
+	job, sig, file, name := signRun.job, signRun.sig, signRun.file, signRun.name
+	signRun.mu.Unlock()
+	if job == nil || sig == nil {
+		return
+	}
+	a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
+	parts, err := job.Finish(ctx, sig)
+	if signerr.CodeOf(err) == signerr.TimeStamp {
+		a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "tsfail", bilingual(err) })
+		return
+	}
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	out := signjob.OutputName(name, job.Format)
+	download(out, partsBlob(file, parts, mimeOf(job.Format)))
+	signRun.mu.Lock()
+	signRun.job, signRun.sig = nil, nil
+	signRun.mu.Unlock()
+	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Output = "done", out })
+}
+
+func mimeOf(format string) string {
+	switch format {
+	case signjob.PAdES:
+		return "application/pdf"
+	case signjob.Detached:
+		return "application/pkcs7-signature"
+	}
+	return "application/pkcs7-mime"
+}
+
+// partsBlob builds the output as a Blob of literal bytes and slices of the original File: the browser
+// assembles it, the document is never copied into WASM memory (for a PDF: Blob([file, tail])).
+func partsBlob(file js.Value, parts []docio.Part, mime string) js.Value {
+	arr := js.Global().Get("Array").New()
+	for _, p := range parts {
+		if p.Data != nil {
+			u := js.Global().Get("Uint8Array").New(len(p.Data))
+			js.CopyBytesToJS(u, p.Data)
+			arr.Call("push", u)
+			continue
+		}
+		if p.Range.Off == 0 && p.Range.Len == int64(file.Get("size").Float()) {
+			arr.Call("push", file)
+		} else {
+			arr.Call("push", file.Call("slice", float64(p.Range.Off), float64(p.Range.End())))
+		}
+	}
+	return js.Global().Get("Blob").New(arr, map[string]any{"type": mime})
+}
+
+// download saves a Blob under name through a temporary object URL.
+func download(name string, blob js.Value) {
+	doc := js.Global().Get("document")
+	u := js.Global().Get("URL").Call("createObjectURL", blob)
+	link := doc.Call("createElement", "a")
+	link.Set("href", u)
+	link.Set("download", name)
+	link.Get("style").Set("display", "none")
+	doc.Get("body").Call("appendChild", link)
+	link.Call("click")
+	link.Call("remove")
+	js.Global().Call("setTimeout", js.FuncOf(func(js.Value, []js.Value) any {
+		js.Global().Get("URL").Call("revokeObjectURL", u)
+		return nil
+	}), 60000)
+}
+
+// verifyFile checks every signature of the chosen file against the bundled anchors.
+func (a *app) verifyFile() {
+	input := byID("verify-file")
+	if !input.Truthy() || input.Get("files").Get("length").Int() == 0 {
+		return
+	}
+	file := input.Get("files").Index(0)
+	name := file.Get("name").String()
+	a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{Busy: true, FileName: name} })
+	fail := func(err error) {
+		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
+	}
+	src, err := docio.NewBlob(file)
+	if err != nil {
+		fail(err)
+		return
+	}
+	var detached docio.Source
+	if d := byID("verify-detached"); d.Truthy() && d.Get("files").Get("length").Int() > 0 {
+		if detached, err = docio.NewBlob(d.Get("files").Index(0)); err != nil {
+			fail(err)
+			return
+		}
+	}
+	opts := cms.VerifyOptions{}
+	if anchors := a.profileAnchors(); len(anchors) > 0 {
+		opts.Anchors = cms.StaticAnchors(anchors)
+	}
+	rep, err := sigverify.File(src, detached, opts)
+	if err != nil {
+		fail(err)
+		return
+	}
+	signRun.mu.Lock()
+	signRun.report, signRun.vname = rep, name
+	signRun.mu.Unlock()
+	a.mu.Lock()
+	lang := a.state.Lang
+	a.mu.Unlock()
+	a.update(func(s *ui.State) {
+		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
+			Signers: signjob.View(rep, lang), Lang: lang}
+	})
+}
+
+// verifyReport downloads the report as text, in the page's language.
+func (a *app) verifyReport() {
+	signRun.mu.Lock()
+	rep, name := signRun.report, signRun.vname
+	signRun.mu.Unlock()
+	if rep == nil {
+		return
+	}
+	a.mu.Lock()
+	lang := a.state.Lang
+	a.mu.Unlock()
+	text := signjob.ReportText(name, rep, lang)
+	u := js.Global().Get("Uint8Array").New(len(text))
+	js.CopyBytesToJS(u, []byte(text))
+	download(name+".verifica.txt", js.Global().Get("Blob").New([]any{u}, map[string]any{"type": "text/plain;charset=utf-8"}))
+}
