@@ -137,8 +137,8 @@ func attribute(s string, rfc4514 bool) (pkix.AttributeTypeAndValue, error) {
 			return atv, fmt.Errorf("nome distinto: valore esadecimale non valido per %s / distinguished name: bad hex value for %s", k, k)
 		}
 		var rv asn1.RawValue
-		if rest, err := asn1.Unmarshal(der, &rv); err != nil || len(rest) > 0 {
-			return atv, fmt.Errorf("nome distinto: valore BER non valido per %s / distinguished name: bad BER value for %s", k, k)
+		if rest, err := asn1.Unmarshal(der, &rv); err != nil || len(rest) > 0 || !directoryString(rv) {
+			return atv, fmt.Errorf("nome distinto: valore BER non valido per %s (serve una stringa) / distinguished name: bad BER value for %s (a string is required)", k, k)
 		}
 		return pkix.AttributeTypeAndValue{Type: oid, Value: rv}, nil
 	}
@@ -222,4 +222,18 @@ func isPrintable(s string) bool {
 		}
 	}
 	return true
+}
+
+// directoryString reports whether a hex-given value is one of the string types X.520 attributes take
+// (DirectoryString and the PrintableString/IA5String of C, serialNumber, emailAddress; RFC 5280 §4.1.2.4):
+// anything else (a time, a SEQUENCE, ...) would make a certificate subject other tools cannot read back.
+func directoryString(rv asn1.RawValue) bool {
+	if rv.Class != asn1.ClassUniversal || rv.IsCompound {
+		return false
+	}
+	switch rv.Tag {
+	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagIA5String, asn1.TagT61String, asn1.TagBMPString, asn1.TagNumericString, 28: // 28: UniversalString
+		return true
+	}
+	return false
 }
