@@ -37,7 +37,9 @@ func main() {
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
-	if a.state.Mode != "popup" {
+	switch a.state.Mode {
+	case "popup", "inventory", "setup":
+	default:
 		a.state.Mode = "app"
 	}
 	a.state.Lang = ui.PickLang(preferredLang())

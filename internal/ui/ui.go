@@ -38,6 +38,8 @@ type State struct {
 	Offers  map[string]Offer
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
+
+	Inventory Inventory // inventory.html
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
