@@ -1,0 +1,105 @@
+package e2e
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testenv"
+)
+
+// workstationCert makes, with openssl, a workstation certificate like the ANPR console's (seed 003) valid
+// for days, and returns its .pem and a .p12 protected by password.
+func workstationCert(t *testing.T, cn string, days int, password string) (pemPath, p12Path string) {
+	t.Helper()
+	openssl := testenv.Tool(t, "openssl")
+	dir := t.TempDir()
+	key, pemPath, p12Path := filepath.Join(dir, "key.pem"), filepath.Join(dir, cn+".pem"), filepath.Join(dir, cn+".p12")
+	for _, args := range [][]string{
+		{"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", pemPath, "-days", strconv.Itoa(days), "-subj", "/CN=" + cn + "/O=Comune di Prova"},
+		// PKCS#12 v1 PBEs (RFC 7292 App. C), as Windows and the ANPR downloads use.
+		{"pkcs12", "-export", "-in", pemPath, "-inkey", key, "-out", p12Path, "-passout", "pass:" + password,
+			"-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"},
+	} {
+		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
+			t.Fatalf("openssl %v: %v\n%s", args, err, out)
+		}
+	}
+	return pemPath, p12Path
+}
+
+// The inventory lists the card's certificates (seen on the app page) and a workstation certificate added
+// from a .p12 with its password, in the ANPR console's columns and states; a wrong password is refused in
+// words and the password field is emptied (issue 7, inventory).
+func TestInventoryAddsP12(t *testing.T) {
+	build := built(t)
+	bed := startBed(t, testbed.Options{})
+	ext := extensionWithProfiles(t, build, bed)
+	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
+	_, p12 := workstationCert(t, "XXXXX-PC-0001", 20, "segreta")
+	srvPEM, _ := workstationCert(t, "XXXXX-CO-9998", 400, "x")
+
+	cardRow := `tr.inv-row[data-source="card"]`
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("inventory.html")),
+		chromedp.WaitVisible(chromedp.CSS(cardRow)),
+	)
+	if got := text(t, ctx, cardRow); !strings.Contains(got, "Autenticazione (CNS)") || !strings.Contains(got, "IN SCADENZA") {
+		t.Errorf("card row %q", got)
+	}
+
+	// Wrong password: a specific error, nothing added, the field emptied.
+	within(t, ctx, 60*time.Second,
+		chromedp.SetUploadFiles(chromedp.CSS("#inv-file"), []string{p12}),
+		chromedp.SendKeys(chromedp.CSS("#inv-password"), "sbagliata"),
+		chromedp.Click(chromedp.CSS(`#inv-add button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#inv-error")),
+	)
+	if got := text(t, ctx, "#inv-error"); !strings.Contains(got, "password del file .p12 errata") {
+		t.Fatalf("wrong password error %q", got)
+	}
+	if v := eval[string](t, ctx, `document.getElementById("inv-password").value`); v != "" {
+		t.Fatal("the password stays in the field after use")
+	}
+
+	row := `tr.inv-row[data-source="file"]`
+	within(t, ctx, 60*time.Second,
+		chromedp.SetUploadFiles(chromedp.CSS("#inv-file"), []string{p12}),
+		chromedp.SendKeys(chromedp.CSS("#inv-password"), "segreta"),
+		chromedp.Click(chromedp.CSS(`#inv-add button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	)
+	got := text(t, ctx, row)
+	for _, want := range []string{"XXXXX-PC-0001", "IN SCADENZA", time.Now().AddDate(0, 0, 20).Format("02/01/2006")} {
+		if !strings.Contains(got, want) {
+			t.Errorf("added row %q lacks %q", got, want)
+		}
+	}
+	within(t, ctx, 60*time.Second,
+		chromedp.SetUploadFiles(chromedp.CSS("#inv-file"), []string{srvPEM}),
+		chromedp.Click(chromedp.CSS(`#inv-add button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr.inv-row[data-source="file"][data-state="active"]`)),
+	)
+	if got := text(t, ctx, `tr.inv-row[data-source="file"][data-state="active"]`); !strings.Contains(got, "XXXXX-CO-9998") || !strings.Contains(got, "ATTIVO") {
+		t.Errorf("server certificate row %q", got)
+	}
+	// Nothing in storage holds the password.
+	stored := eval[string](t, ctx, `chrome.storage.local.get(null).then(x => JSON.stringify(x))`)
+	if strings.Contains(stored, "segreta") {
+		t.Fatal("the .p12 password was stored")
+	}
+	shot(t, ctx, "inventory-p12-added")
+
+	// Survives a reload (kept in chrome.storage.local).
+	within(t, ctx, 60*time.Second,
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+	)
+}
