@@ -183,6 +183,9 @@ func (a *app) connect() {
 		a.loadProfiles()
 	}
 	a.refreshCards()
+	if start, ok := pageStart[a.state.Mode]; ok {
+		start(a)
+	}
 }
 
 // problem shows an error of a call that is not part of the renewal flow.
@@ -226,6 +229,9 @@ func listen(a *app) {
 // actions maps a data-action to what it does; each screen's file registers its own in init, so adding a
 // screen touches no shared switch.
 var actions = map[string]func(a *app, el js.Value){}
+
+// pageStart runs, once connected, what a page other than app.html loads first (registered in its file).
+var pageStart = map[string]func(a *app){}
 
 func (a *app) act(action string, el js.Value) {
 	if f, ok := actions[action]; ok {

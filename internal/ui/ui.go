@@ -40,6 +40,7 @@ type State struct {
 	Flow    *Flow
 
 	Inventory Inventory // inventory.html
+	Setup     Setup     // setup.html
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -76,7 +77,8 @@ func Render(s State, cat *Catalog) (string, error) {
 			m, _ := cat.T(key)
 			return m
 		},
-		"ftext": func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"ftext":      func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"setupcards": SetupCards,
 	}).ParseFS(views, "views/*.html")
 	if err != nil {
 		return "", err
