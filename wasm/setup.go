@@ -25,7 +25,9 @@ func browserKind() (kind string, pkcs11 bool) {
 // checkSetup runs diagnose and reads the browser-login status.
 func (a *app) checkSetup() {
 	kind, p11 := browserKind()
-	a.update(func(s *ui.State) { s.Setup.Loaded, s.Setup.Browser, s.Setup.PKCS11, s.Setup.Error = false, kind, p11, "" })
+	a.update(func(s *ui.State) {
+		s.Setup.Loaded, s.Setup.Browser, s.Setup.PKCS11, s.Setup.Error = false, kind, p11, ""
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	var d protocol.DiagnoseResult
