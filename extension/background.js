@@ -2,13 +2,19 @@
 // It reads only certificate metadata the pages cached in chrome.storage.local (never a PIN); the
 // arithmetic lives in expiry.mjs, tested with node --test.
 import { plan, validRecord } from "./expiry.mjs";
+import { readCards, summarize } from "./hostbridge.mjs";
+import { messages, format } from "./i18n.mjs";
 
 const ALARM = "ponte-expiry";
 const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
 const SENT = "ponteReminded";     // { "<issuer>|<serial>": [thresholds already fired] }
 const NOTE = "ponte-expiry|";     // notification id prefix; the rest is the record key
 
-const msg = (key, subs) => chrome.i18n.getMessage(key, subs) || key;
+// The language: the one the user picked in Ponte's pages, else the browser's (Italian unless English).
+async function texts() {
+  const { ponteLang } = await chrome.storage.local.get("ponteLang");
+  return messages(ponteLang || navigator.language);
+}
 
 function ddmmyyyy(iso) {
   const d = new Date(iso);
@@ -22,6 +28,8 @@ async function checkExpiry(nowMs) {
   const st = await chrome.storage.local.get([CERTS, SENT]);
   const records = Object.values(st[CERTS] || {}).filter(validRecord);
   const { fire, sent } = plan(records, nowMs, st[SENT] || {});
+  const t = await texts();
+  const msg = (key, subs) => format(t, key, subs);
   for (const f of fire) {
     const r = f.record;
     const role = msg(r.role === "cns" ? "roleCns" : r.role === "signature" ? "roleSignature" : "roleOther");
@@ -62,6 +70,24 @@ chrome.alarms.onAlarm.addListener((a) => {
   if (a.name === ALARM) checkExpiry(Date.now());
 });
 chrome.notifications.onClicked.addListener(openRenewal);
+
+// The portal panel (portal.js) asks for the cards and to open the renewal. Only the extension's own
+// content script can send these (runtime messages never come from web pages without externally_connectable).
+chrome.runtime.onMessage.addListener((m, sender, reply) => {
+  if (sender.id !== chrome.runtime.id || !m) return false;
+  if (m.type === "ponte-portal-status") {
+    // The panel's words travel with the answer, in the page's language (m.lang is navigator.language there).
+    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));
+    Promise.all([words, readCards().then((r) => ({ ok: true, ...summarize(r) }), (e) => ({ ok: false, code: e.code || "INTERNAL", detail: e.message }))])
+      .then(([text, r]) => reply({ ...r, text }), (e) => reply({ ok: false, code: "INTERNAL", detail: String(e), text: {} }));
+    return true; // reply comes later
+  }
+  if (m.type === "ponte-open-renewal") {
+    const page = m.card ? "app.html#card=" + encodeURIComponent(String(m.card)) : "app.html";
+    chrome.tabs.create({ url: chrome.runtime.getURL(page) });
+  }
+  return false;
+});
 
 // For the DevTools target (tests) and a future options page.
 Object.assign(globalThis, { checkExpiry, openRenewal });

@@ -247,6 +247,7 @@ func init() {
 			return
 		}
 		js.Global().Get("localStorage").Call("setItem", "ponte.lang", lang)
+		_ = storageSetJSON("ponteLang", `"`+lang+`"`) // the service worker's reminders follow the choice
 		a.update(func(s *ui.State) { s.Lang = lang })
 	}
 	actions["rescan"] = func(a *app, _ js.Value) { a.refreshCards() }

@@ -56,3 +56,35 @@ test("records are checked strictly", () => {
   assert.ok(!validRecord({ ...rec("2027-03-31"), notAfter: "domani" }));
   assert.ok(!validRecord({ ...rec("2027-03-31"), holder: 7 }));
 });
+
+import { summarize } from "../../extension/hostbridge.mjs";
+
+test("the portal summary keeps only what the panel shows, and skips removed cards", () => {
+  const s = summarize({ readers: [
+    { name: "R0", card: { id: "C1", holder: { surname: "ROSSI", name: "MARIO" }, family: { known: true, sigla: "ST 2021", name: "STM", drivers: ["safedive"] },
+      token: { driver: "opensc", module: "/x.so" }, certificates: [{ role: "cns", notAfter: "2027-01-01T00:00:00Z", der: "AAAA" }] } },
+    { name: "R1", card: { id: "C2", problem: { code: "CARD_REMOVED" } } },
+    { name: "R2" },
+  ] });
+  assert.equal(s.readers, 3);
+  assert.equal(s.cards.length, 1);
+  assert.deepEqual(s.cards[0], { id: "C1", reader: "R0", holder: "ROSSI MARIO", family: "ST 2021 — STM", drivers: ["safedive"], loaded: "opensc",
+    certs: [{ role: "cns", notAfter: "2027-01-01T00:00:00Z" }] });
+  assert.deepEqual(summarize(null), { readers: 0, cards: [] });
+});
+
+import { pickLang, format, parse } from "../../extension/i18n.mjs";
+import { readFileSync } from "node:fs";
+
+test("the worker picks the language as the pages do and substitutes $1..$9", () => {
+  assert.equal(pickLang("en-GB"), "en");
+  assert.equal(pickLang("it-IT"), "it");
+  assert.equal(pickLang("de-DE"), "it");
+  assert.equal(pickLang(undefined), "it");
+  const it = parse(readFileSync(new URL("../../extension/_locales/it/messages.json", import.meta.url), "utf8"));
+  const en = parse(readFileSync(new URL("../../extension/_locales/en/messages.json", import.meta.url), "utf8"));
+  assert.equal(format(it, "reminderTitle", ["7"]), "Certificato in scadenza tra 7 giorni: rinnova entro un mese dalla scadenza");
+  assert.match(format(en, "reminderBody", ["ROSSI MARIO", "CNS", "31/03/2027"]), /^ROSSI MARIO – CNS: expires on 31\/03\/2027/);
+  assert.equal(format(it, "noSuchKey"), "noSuchKey");
+  assert.equal(format({ a: "x $2 $1" }, "A", ["1"]), "x $2 1");
+});

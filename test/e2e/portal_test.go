@@ -1,0 +1,137 @@
+package e2e
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ponte-it/ponte/internal/testbed"
+)
+
+const portalHost = "sistemats1.sanita.finanze.it"
+
+// facsimilePortal serves the facsimile pages over TLS on loopback, with a certificate for the real host
+// name; it returns the address and the base64 SHA-256 of the certificate's public key, which the test
+// profile alone is told to accept (--ignore-certificate-errors-spki-list).
+func facsimilePortal(t *testing.T) (addr, spki string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: portalHost},
+		DNSNames: []string{portalHost}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+
+	pages := map[string]string{
+		"/portale/elenco-driver-cittadini-modalita-accesso": "elenco-driver.html",
+		"/portale/documenti-e-specifiche-tecniche":          "documenti.html",
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, filepath.Join("testdata", "sistemats", f))
+	}))
+	srv.Listener.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return ln.Addr().String(), base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// panelText is the text inside the panel's shadow root ("" while absent).
+const panelText = `(() => { const h = document.getElementById("ponte-portal-panel");
+  return h && h.dataset.state === "ready" ? h.shadowRoot.querySelector(".panel").innerText : ""; })()`
+
+// On the Sistema TS portal (a facsimile served under the real host name), the panel shows the card, its
+// family, the driver it needs and the one in use, and the certificates' expiry; the portal's own content
+// is untouched, its hostile CSS does not hide the panel, and RINNOVA opens the card's renewal (issue 7).
+func TestPortalPanelOnSistemaTS(t *testing.T) {
+	build := built(t)
+	bed := startBed(t, testbed.Options{})
+	ext := extensionWithProfiles(t, build, bed)
+	addr, spki := facsimilePortal(t)
+	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env,
+		"--host-resolver-rules=MAP "+portalHost+" "+addr,
+		"--ignore-certificate-errors-spki-list="+spki)
+
+	page := "https://" + portalHost + "/portale/elenco-driver-cittadini-modalita-accesso?inheritRedirect=true"
+	within(t, ctx, 30*time.Second, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#driver")))
+	var got string
+	for i := 0; i < 150 && got == ""; i++ {
+		got = eval[string](t, ctx, panelText)
+		if got == "" {
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	for _, want := range []string{"ROSSI MARIO", "ST 2021", "Driver per questa tessera: safedive", "Installato e in uso", "Autenticazione (CNS): scade il", "RINNOVA"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("panel lacks %q:\n%s", want, got)
+		}
+	}
+	// The portal's content and form are as served: the panel lives outside <body>, in its own shadow root.
+	same := eval[bool](t, ctx, `fetch(location.href).then(r => r.text()).then(src =>
+		new DOMParser().parseFromString(src, "text/html").body.innerHTML === document.body.innerHTML &&
+		document.getElementById("q").value === "Cerca nel sito...")`)
+	if !same {
+		t.Error("the portal's page changed")
+	}
+	visible := eval[bool](t, ctx, `(() => { const b = document.getElementById("ponte-portal-panel").shadowRoot.querySelector("button.renew");
+		const r = b.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(b).display !== "none"; })()`)
+	if !visible {
+		t.Error("the portal's CSS hid the RINNOVA button")
+	}
+	shot(t, ctx, "portal-panel-elenco-driver")
+
+	eval[bool](t, ctx, `(document.getElementById("ponte-portal-panel").shadowRoot.querySelector("button.renew").click(), true)`)
+	tab := attach(t, ctx, waitTarget(t, ctx, "page", "/app.html#card=8038000000000001"))
+	within(t, tab, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="8038000000000001"] button`)))
+	shot(t, tab, "portal-panel-opens-renewal")
+
+	// The technical documents page hides custom elements in its CSS: the panel still shows.
+	within(t, ctx, 30*time.Second, chromedp.Navigate("https://"+portalHost+"/portale/documenti-e-specifiche-tecniche"),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	got = ""
+	for i := 0; i < 150 && got == ""; i++ {
+		got = eval[string](t, ctx, panelText)
+		if got == "" {
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	if !strings.Contains(got, "ROSSI MARIO") {
+		t.Fatalf("panel on the documents page: %q", got)
+	}
+	if shown := eval[bool](t, ctx, `getComputedStyle(document.getElementById("ponte-portal-panel")).display !== "none"`); !shown {
+		t.Error("the page's CSS hid the panel")
+	}
+	shot(t, ctx, "portal-panel-documenti")
+}
