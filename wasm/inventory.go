@@ -3,11 +3,13 @@
 package main
 
 import (
+	"io"
 	"sort"
 	"syscall/js"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/certcache"
+	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/ics"
 	"github.com/ponte-it/ponte/internal/ui"
 )
@@ -38,18 +40,17 @@ func init() {
 		}
 		f := files.Index(0)
 		name := f.Get("name").String()
-		if f.Get("size").Int() > certcache.MaxFileSize {
-			_, err := certcache.ParseFile(name, make([]byte, certcache.MaxFileSize+1), "")
-			a.invResult("", err.Error())
-			return
-		}
-		buf, err := await(f.Call("arrayBuffer"))
+		blob, err := docio.NewBlob(f)
 		if err != nil {
 			a.invResult("", err.Error())
 			return
 		}
-		data := make([]byte, buf.Get("byteLength").Int())
-		js.CopyBytesToGo(data, js.Global().Get("Uint8Array").New(buf))
+		// One byte over the limit is enough for ParseFile to refuse a file too large to be a certificate.
+		data, err := io.ReadAll(io.NewSectionReader(blob, 0, min(blob.Size(), certcache.MaxFileSize+1)))
+		if err != nil {
+			a.invResult("", err.Error())
+			return
+		}
 		certs, err := certcache.ParseFile(name, data, password)
 		password = ""
 		if err != nil {

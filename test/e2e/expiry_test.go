@@ -15,6 +15,16 @@ import (
 	"github.com/ponte-it/ponte/internal/testbed"
 )
 
+// bedBrowser starts the embedded default and a browser with the built extension (plus the bed's CA
+// profiles) and ponte-host registered, the host seeing the bed's card.
+func bedBrowser(t *testing.T, flags ...string) (*testbed.Bed, context.Context) {
+	t.Helper()
+	build := built(t)
+	bed := startBed(t, testbed.Options{})
+	ext := extensionWithProfiles(t, build, bed)
+	return bed, startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env, flags...)
+}
+
 // workerContext attaches to the extension's service worker (background.js), waiting for it to start.
 func workerContext(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
@@ -77,11 +87,7 @@ type fired struct {
 // week before the CNS certificate expires, fires the 7-day reminder once, and its click opens the renewal
 // page for that card (issue 7, expiry watch).
 func TestExpiryReminderWithSimulatedClock(t *testing.T) {
-	build := built(t)
-	bed := startBed(t, testbed.Options{})
-	ext := extensionWithProfiles(t, build, bed)
-	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
-
+	_, ctx := bedBrowser(t)
 	card := `article.smartcard[data-card="8038000000000001"]`
 	within(t, ctx, 90*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),

@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testbed"
 	"github.com/ponte-it/ponte/internal/testenv"
 )
 
@@ -39,10 +38,7 @@ func workstationCert(t *testing.T, cn string, days int, password string) (pemPat
 // from a .p12 with its password, in the ANPR console's columns and states; a wrong password is refused in
 // words and the password field is emptied (issue 7, inventory).
 func TestInventoryAddsP12(t *testing.T) {
-	build := built(t)
-	bed := startBed(t, testbed.Options{})
-	ext := extensionWithProfiles(t, build, bed)
-	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
+	_, ctx := bedBrowser(t)
 	_, p12 := workstationCert(t, "XXXXX-PC-0001", 20, "segreta")
 	srvPEM, _ := workstationCert(t, "XXXXX-CO-9998", 400, "x")
 

@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/ponte-it/ponte/internal/testbed"
 )
 
 const portalHost = "sistemats1.sanita.finanze.it"
@@ -76,12 +74,8 @@ const panelText = `(() => { const h = document.getElementById("ponte-portal-pane
 // family, the driver it needs and the one in use, and the certificates' expiry; the portal's own content
 // is untouched, its hostile CSS does not hide the panel, and RINNOVA opens the card's renewal (issue 7).
 func TestPortalPanelOnSistemaTS(t *testing.T) {
-	build := built(t)
-	bed := startBed(t, testbed.Options{})
-	ext := extensionWithProfiles(t, build, bed)
 	addr, spki := facsimilePortal(t)
-	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env,
-		"--host-resolver-rules=MAP "+portalHost+" "+addr,
+	_, ctx := bedBrowser(t, "--host-resolver-rules=MAP "+portalHost+" "+addr,
 		"--ignore-certificate-errors-spki-list="+spki)
 
 	page := "https://" + portalHost + "/portale/elenco-driver-cittadini-modalita-accesso?inheritRedirect=true"
