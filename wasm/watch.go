@@ -4,6 +4,8 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
+	"syscall/js"
 
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -44,7 +46,25 @@ func (a *app) cacheCards(readers []protocol.Reader) {
 	if err := saveCache(certcache.Merge(cache, certcache.FromCards(readers))); err != nil {
 		js_console("Ponte: " + err.Error())
 	}
-	if a.state.Mode == "inventory" {
+	switch a.state.Mode {
+	case "inventory":
 		a.loadInventory()
+	case "app":
+		showCardFromHash()
+	}
+}
+
+// showCardFromHash brings into view the card a reminder or the portal panel opened app.html for
+// (app.html#card=<id>).
+func showCardFromHash() {
+	loc := js.Global().Get("location")
+	id, ok := strings.CutPrefix(loc.Get("hash").String(), "#card=")
+	if !ok || id == "" {
+		return
+	}
+	id = js.Global().Call("decodeURIComponent", id).String()
+	sel := `article.smartcard[data-card="` + js.Global().Get("CSS").Call("escape", id).String() + `"]`
+	if el := js.Global().Get("document").Call("querySelector", sel); el.Truthy() {
+		el.Call("scrollIntoView", map[string]any{"block": "center"})
 	}
 }

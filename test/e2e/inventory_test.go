@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/browser"
@@ -92,6 +94,27 @@ func TestInventoryAddsP12(t *testing.T) {
 		t.Fatal("the .p12 password was stored")
 	}
 	shot(t, ctx, "inventory-p12-added")
+
+	// The .ics export: one VEVENT per certificate, each with its alarm a month before (RFC 5545).
+	dl := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl}); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#inv-ics")))
+	var cal []byte
+	for i := 0; i < 100 && len(cal) == 0; i++ {
+		cal, _ = os.ReadFile(filepath.Join(dl, "ponte-scadenze.ics"))
+		if len(cal) == 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	rows := eval[int](t, ctx, `document.querySelectorAll("tr.inv-row").length`)
+	ics := string(cal)
+	if n := strings.Count(ics, "BEGIN:VEVENT"); n != rows || rows < 4 || strings.Count(ics, "TRIGGER:-P30D") != rows ||
+		!strings.Contains(ics, "SUMMARY:Scade il certificato XXXXX-PC-0001") {
+		t.Fatalf("%d rows; calendar:\n%s", rows, ics)
+	}
 
 	// Survives a reload (kept in chrome.storage.local).
 	within(t, ctx, 60*time.Second,
