@@ -28,7 +28,8 @@
   // Inline !important beats the page's !important rules on the host element itself.
   host.setAttribute("style", "all: initial !important; display: block !important; position: fixed !important; " +
     "right: 16px !important; bottom: 16px !important; z-index: 2147483647 !important;");
-  const root = host.attachShadow({ mode: "open" });
+  // Closed: the portal's scripts cannot read the holder's name or press RINNOVA from outside.
+  const root = host.attachShadow({ mode: "closed" });
   const css = el("style", "", `
     :host { all: initial; }
     .panel { font: 14px/1.4 system-ui, sans-serif; color: #1b1f23; background: #fff; border: 2px solid #00703c;
