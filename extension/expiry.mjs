@@ -23,10 +23,10 @@ export function recordKey(r) {
 // dueReminder says which reminder a certificate needs now: the smallest threshold it has crossed that was
 // not fired yet (a browser closed for a week fires the 7-day one, not the 30-day one as well). sent holds
 // the thresholds already fired for this certificate. It returns null when nothing is due, or when the
-// certificate is already expired (the cards page says so; a reminder can no longer help).
+// certificate is already expired or revoked (the pages say so; a reminder can no longer help).
 export function dueReminder(r, nowMs, sent = []) {
   const days = daysLeft(r.notAfter, nowMs);
-  if (Number.isNaN(days) || days < 0) return null;
+  if (Number.isNaN(days) || days < 0 || r.revoked) return null; // a revoked certificate is replaced, not renewed
   let due = null;
   for (const th of THRESHOLDS) {
     if (days <= th) due = th; // THRESHOLDS is descending: the last match is the smallest crossed

@@ -28,6 +28,7 @@ test("each threshold fires once, on the day it is crossed", () => {
   assert.deepEqual(dueReminder(r, at("2027-03-24T10:00:00Z"), [30]), { threshold: 7, days: 7 });
   assert.deepEqual(dueReminder(r, at("2027-03-30T12:00:00Z"), [30, 7]), { threshold: 1, days: 0 });
   assert.equal(dueReminder(r, at("2027-04-01T00:00:00Z"), []), null, "expired: no reminder");
+  assert.equal(dueReminder({ ...r, revoked: true }, at("2027-03-24T10:00:00Z"), []), null, "revoked: no reminder");
 });
 
 test("a browser closed for weeks fires only the most urgent reminder", () => {
