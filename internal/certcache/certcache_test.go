@@ -1,6 +1,7 @@
 package certcache
 
 import (
+	"encoding/hex"
 	"errors"
 	"os"
 	"os/exec"
@@ -64,9 +65,14 @@ func TestParseFileEveryFormat(t *testing.T) {
 	if _, err := ParseFile("c.p12", b, "sbagliata"); !errors.Is(err, ErrPassword) {
 		t.Errorf("wrong password: %v", err)
 	}
+	// OpenSSL 3's default: PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC.
 	b, _ = os.ReadFile(filepath.Join(dir, "aes.p12"))
-	if _, err := ParseFile("aes.p12", b, "segreta"); err == nil || !strings.Contains(err.Error(), "non ancora supportata") {
-		t.Errorf("OpenSSL 3 default .p12: %v", err)
+	cs, err := ParseFile("aes.p12", b, "segreta")
+	if err != nil || len(cs) != 1 || hex.EncodeToString(cs[0].SerialNumber.Bytes()) != serial {
+		t.Errorf("OpenSSL 3 default .p12: %v %v", cs, err)
+	}
+	if _, err := ParseFile("aes.p12", b, "sbagliata"); !errors.Is(err, ErrPassword) {
+		t.Errorf("OpenSSL 3 default .p12, wrong password: %v", err)
 	}
 }
 

@@ -69,8 +69,8 @@ func parsePEM(data []byte) ([]*x509.Certificate, error) {
 }
 
 // parseP12 uses golang.org/x/crypto/pkcs12, which knows the PKCS#12 v1 PBEs (RFC 7292 App. C: 3DES,
-// RC2-40) — what Windows and `openssl pkcs12 -export -legacy` write — but not PBES2/AES (RFC 8018), the
-// OpenSSL 3 default: that case gets its own message.
+// RC2-40) — what older Windows and `openssl pkcs12 -legacy` write — and falls back to certificatesPBES2 for
+// PBES2/AES (RFC 8018), the OpenSSL 3 default.
 func parseP12(data []byte, password string) ([]*x509.Certificate, error) {
 	blocks, err := pkcs12.ToPEM(data, password)
 	if err != nil {
@@ -79,7 +79,7 @@ func parseP12(data []byte, password string) ([]*x509.Certificate, error) {
 		case errors.Is(err, pkcs12.ErrIncorrectPassword), errors.Is(err, pkcs12.ErrDecryption):
 			return nil, ErrPassword
 		case errors.As(err, &ni):
-			return nil, fmt.Errorf("questo .p12 usa una cifratura non ancora supportata (%s): esporta il solo certificato (.cer) / this .p12 uses an encryption not supported yet (%s): export the certificate alone (.cer)", string(ni), string(ni))
+			return p12PBES2(data, password)
 		}
 		return nil, fmt.Errorf("file .p12 non leggibile (%v) / unreadable .p12 file", err)
 	}
@@ -112,4 +112,17 @@ func leafFirst(cs []*x509.Certificate) []*x509.Certificate {
 		return cs
 	}
 	return leaves
+}
+
+func p12PBES2(data []byte, password string) ([]*x509.Certificate, error) {
+	cs, err := certificatesPBES2(data, password)
+	switch {
+	case errors.Is(err, ErrPassword):
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("questo .p12 usa una cifratura non supportata (%v): esporta il solo certificato (.cer) / this .p12 uses an unsupported encryption (%v): export the certificate alone (.cer)", err, err)
+	case len(cs) == 0:
+		return nil, errors.New("il .p12 non contiene certificati / the .p12 holds no certificate")
+	}
+	return leafFirst(cs), nil
 }
