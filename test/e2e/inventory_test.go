@@ -25,9 +25,8 @@ func workstationCert(t *testing.T, cn string, days int, password string) (pemPat
 	key, pemPath, p12Path := filepath.Join(dir, "key.pem"), filepath.Join(dir, cn+".pem"), filepath.Join(dir, cn+".p12")
 	for _, args := range [][]string{
 		{"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", pemPath, "-days", strconv.Itoa(days), "-subj", "/CN=" + cn + "/O=Comune di Prova"},
-		// PKCS#12 v1 PBEs (RFC 7292 App. C), as Windows and the ANPR downloads use.
-		{"pkcs12", "-export", "-in", pemPath, "-inkey", key, "-out", p12Path, "-passout", "pass:" + password,
-			"-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"},
+		// OpenSSL 3's default encryption: PBES2, PBKDF2-HMAC-SHA256, AES-256-CBC.
+		{"pkcs12", "-export", "-in", pemPath, "-inkey", key, "-out", p12Path, "-passout", "pass:" + password},
 	} {
 		if out, err := exec.Command(openssl, args...).CombinedOutput(); err != nil {
 			t.Fatalf("openssl %v: %v\n%s", args, err, out)
