@@ -36,6 +36,9 @@ func newHost(svc *cards.Service) *session.Host {
 			},
 			protocol.CmdJournalPut:  journalPut,
 			protocol.CmdJournalList: journalList,
+			protocol.CmdBrowserLogin: handle(func(ctx context.Context, p protocol.BrowserLogin) (protocol.BrowserLoginResult, *protocol.Error) {
+				return browserLogin(ctx, svc, p)
+			}),
 		},
 	}
 }

@@ -38,6 +38,7 @@ func (a *app) refreshCards() {
 	a.update(func(s *ui.State) {
 		s.Readers, s.CardsLoaded, s.Pending, s.Offers = readers, true, pending, offers
 	})
+	a.cacheCards(readers)
 }
 
 // computeOffers picks, per certificate, the first CA profile that can renew it; otherwise the reason

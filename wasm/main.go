@@ -38,7 +38,7 @@ func main() {
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
 	switch a.state.Mode {
-	case "popup":
+	case "popup", "inventory", "setup":
 	case "sign": // the Firma page (sign.go)
 		a.state.Sign = &ui.SignState{Screen: "choose"}
 	default:
@@ -189,6 +189,9 @@ func (a *app) connect() {
 		a.signReady()
 	}
 	a.refreshCards()
+	if start, ok := pageStart[a.state.Mode]; ok {
+		start(a)
+	}
 }
 
 // problem shows an error of a call that is not part of the renewal flow.
@@ -233,6 +236,9 @@ func listen(a *app) {
 // screen touches no shared switch.
 var actions = map[string]func(a *app, el js.Value){}
 
+// pageStart runs, once connected, what a page other than app.html loads first (registered in its file).
+var pageStart = map[string]func(a *app){}
+
 func (a *app) act(action string, el js.Value) {
 	if f, ok := actions[action]; ok {
 		f(a, el)
@@ -247,6 +253,7 @@ func init() {
 			return
 		}
 		js.Global().Get("localStorage").Call("setItem", "ponte.lang", lang)
+		_ = storageSetJSON("ponteLang", `"`+lang+`"`) // the service worker's reminders follow the choice
 		a.update(func(s *ui.State) { s.Lang = lang })
 	}
 	actions["rescan"] = func(a *app, _ js.Value) { a.refreshCards() }

@@ -283,11 +283,5 @@ func (a *app) downloadLog(id string) {
 	host := a.state.Host
 	a.mu.Unlock()
 	text := renew.DiagnosticLog(r, "ponte-wasm "+buildinfo.Version, "ponte-host "+host.Version+" "+host.OS)
-	blob := js.Global().Get("Blob").New([]any{text}, map[string]any{"type": "text/plain"})
-	url := js.Global().Get("URL").Call("createObjectURL", blob)
-	link := js.Global().Get("document").Call("createElement", "a")
-	link.Set("href", url)
-	link.Set("download", "ponte-rinnovo-"+r.ID+".log")
-	link.Call("click")
-	js.Global().Get("URL").Call("revokeObjectURL", url)
+	downloadBytes("ponte-rinnovo-"+r.ID+".log", "text/plain", []byte(text))
 }

@@ -293,7 +293,7 @@ func (a *app) signFinish(ctx context.Context) {
 		return
 	}
 	out := signjob.OutputName(name, job.Format)
-	download(out, partsBlob(file, parts, mimeOf(job.Format)))
+	downloadBlob(out, partsBlob(file, parts, mimeOf(job.Format)))
 	signRun.mu.Lock()
 	signRun.job, signRun.sig = nil, nil
 	signRun.mu.Unlock()
@@ -328,23 +328,6 @@ func partsBlob(file js.Value, parts []docio.Part, mime string) js.Value {
 		}
 	}
 	return js.Global().Get("Blob").New(arr, map[string]any{"type": mime})
-}
-
-// download saves a Blob under name through a temporary object URL.
-func download(name string, blob js.Value) {
-	doc := js.Global().Get("document")
-	u := js.Global().Get("URL").Call("createObjectURL", blob)
-	link := doc.Call("createElement", "a")
-	link.Set("href", u)
-	link.Set("download", name)
-	link.Get("style").Set("display", "none")
-	doc.Get("body").Call("appendChild", link)
-	link.Call("click")
-	link.Call("remove")
-	js.Global().Call("setTimeout", js.FuncOf(func(js.Value, []js.Value) any {
-		js.Global().Get("URL").Call("revokeObjectURL", u)
-		return nil
-	}), 60000)
 }
 
 // verifyFile checks every signature of the chosen file against the bundled anchors.
@@ -406,5 +389,5 @@ func (a *app) verifyReport() {
 	text := signjob.ReportText(name, rep, lang)
 	u := js.Global().Get("Uint8Array").New(len(text))
 	js.CopyBytesToJS(u, []byte(text))
-	download(name+".verifica.txt", js.Global().Get("Blob").New([]any{u}, map[string]any{"type": "text/plain;charset=utf-8"}))
+	downloadBlob(name+".verifica.txt", js.Global().Get("Blob").New([]any{u}, map[string]any{"type": "text/plain;charset=utf-8"}))
 }

@@ -39,8 +39,10 @@ type State struct {
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
 
-	Help HostHelp   // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
-	Sign *SignState // the Firma page (sign.go)
+	Help      HostHelp   // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
+	Sign      *SignState // the Firma page (sign.go)
+	Inventory Inventory  // inventory.html
+	Setup     Setup      // setup.html
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -77,7 +79,8 @@ func Render(s State, cat *Catalog) (string, error) {
 			m, _ := cat.T(key)
 			return m
 		},
-		"ftext": func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"ftext":      func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"setupcards": SetupCards,
 		"bi": func(b Bilingual) string {
 			if cat.Lang == "en" {
 				return b.EN

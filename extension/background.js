@@ -1,0 +1,93 @@
+// Ponte's service worker: the daily expiry watch (and, for the portal panel, a bridge to ponte-host).
+// It reads only certificate metadata the pages cached in chrome.storage.local (never a PIN); the
+// arithmetic lives in expiry.mjs, tested with node --test.
+import { plan, validRecord } from "./expiry.mjs";
+import { readCards, summarize } from "./hostbridge.mjs";
+import { messages, format } from "./i18n.mjs";
+
+const ALARM = "ponte-expiry";
+const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
+const SENT = "ponteReminded";     // { "<issuer>|<serial>": [thresholds already fired] }
+const NOTE = "ponte-expiry|";     // notification id prefix; the rest is the record key
+
+// The language: the one the user picked in Ponte's pages, else the browser's (Italian unless English).
+async function texts() {
+  const { ponteLang } = await chrome.storage.local.get("ponteLang");
+  return messages(ponteLang || navigator.language);
+}
+
+function ddmmyyyy(iso) {
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, "0");
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()}`;
+}
+
+// checkExpiry fires the reminders due at nowMs and remembers them. The alarm passes Date.now(); the
+// real-browser test calls it with a simulated clock through the worker's DevTools target.
+async function checkExpiry(nowMs) {
+  const st = await chrome.storage.local.get([CERTS, SENT]);
+  const records = Object.values(st[CERTS] || {}).filter(validRecord);
+  const { fire, sent } = plan(records, nowMs, st[SENT] || {});
+  const t = await texts();
+  const msg = (key, subs) => format(t, key, subs);
+  for (const f of fire) {
+    const r = f.record;
+    const role = msg(r.role === "cns" ? "roleCns" : r.role === "signature" ? "roleSignature" : "roleOther");
+    await chrome.notifications.create(NOTE + f.key, {
+      type: "basic",
+      iconUrl: "icons/128.png",
+      title: msg("reminderTitle", [String(f.days)]),
+      message: msg("reminderBody", [r.holder, role, ddmmyyyy(r.notAfter)]),
+      priority: f.threshold === 1 ? 2 : 1,
+      requireInteraction: f.threshold === 1,
+    });
+  }
+  await chrome.storage.local.set({ [SENT]: sent });
+  return fire.map((f) => ({ id: NOTE + f.key, threshold: f.threshold, days: f.days }));
+}
+
+// openRenewal opens the page that renews what the reminder is about: the card on app.html, a file
+// certificate on the inventory.
+async function openRenewal(notificationId) {
+  if (!notificationId.startsWith(NOTE)) return null;
+  const key = notificationId.slice(NOTE.length);
+  const r = ((await chrome.storage.local.get(CERTS))[CERTS] || {})[key];
+  const page = r && r.source === "card" ? "app.html#card=" + encodeURIComponent(r.card) : "inventory.html";
+  const tab = await chrome.tabs.create({ url: chrome.runtime.getURL(page) });
+  chrome.notifications.clear(notificationId);
+  return tab.id;
+}
+
+async function ensureAlarm() {
+  if (!(await chrome.alarms.get(ALARM))) {
+    chrome.alarms.create(ALARM, { delayInMinutes: 1, periodInMinutes: 24 * 60 });
+  }
+}
+
+chrome.runtime.onInstalled.addListener(ensureAlarm);
+chrome.runtime.onStartup.addListener(ensureAlarm);
+chrome.alarms.onAlarm.addListener((a) => {
+  if (a.name === ALARM) checkExpiry(Date.now());
+});
+chrome.notifications.onClicked.addListener(openRenewal);
+
+// The portal panel (portal.js) asks for the cards and to open the renewal. Only the extension's own
+// content script can send these (runtime messages never come from web pages without externally_connectable).
+chrome.runtime.onMessage.addListener((m, sender, reply) => {
+  if (sender.id !== chrome.runtime.id || !m) return false;
+  if (m.type === "ponte-portal-status") {
+    // The panel's words travel with the answer, in the page's language (m.lang is navigator.language there).
+    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));
+    Promise.all([words, readCards().then((r) => ({ ok: true, ...summarize(r) }), (e) => ({ ok: false, code: e.code || "INTERNAL", detail: e.message }))])
+      .then(([text, r]) => reply({ ...r, text }), (e) => reply({ ok: false, code: "INTERNAL", detail: String(e), text: {} }));
+    return true; // reply comes later
+  }
+  if (m.type === "ponte-open-renewal") {
+    const page = m.card ? "app.html#card=" + encodeURIComponent(String(m.card)) : "app.html";
+    chrome.tabs.create({ url: chrome.runtime.getURL(page) });
+  }
+  return false;
+});
+
+// For the DevTools target (tests) and a future options page.
+Object.assign(globalThis, { checkExpiry, openRenewal });

@@ -1,0 +1,170 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/testbed"
+)
+
+// bedBrowser starts the embedded default and a browser with the built extension (plus the bed's CA
+// profiles) and ponte-host registered, the host seeing the bed's card.
+func bedBrowser(t *testing.T, flags ...string) (*testbed.Bed, context.Context) {
+	t.Helper()
+	build := built(t)
+	bed := startBed(t, testbed.Options{})
+	ext := extensionWithProfiles(t, build, bed)
+	return bed, startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env, flags...)
+}
+
+// workerContext attaches to the extension's service worker (background.js), waiting for it to start.
+func workerContext(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	return attach(t, ctx, waitTarget(t, ctx, "service_worker", "/background.js"))
+}
+
+// waitTarget waits for a target of a type whose URL contains part.
+func waitTarget(t *testing.T, ctx context.Context, typ, part string) target.ID {
+	t.Helper()
+	for i := 0; i < 150; i++ {
+		infos, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range infos {
+			if in.Type == typ && strings.Contains(in.URL, part) {
+				return in.TargetID
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("no %s target at %s", typ, part)
+	return ""
+}
+
+// attach binds a context to an existing target. The first call on it attaches, and the target lives as
+// long as the context of that call: so it is made here, without a timeout.
+func attach(t *testing.T, ctx context.Context, id target.ID) context.Context {
+	t.Helper()
+	c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	t.Cleanup(cancel)
+	if err := chromedp.Do(c); err != nil {
+		t.Fatalf("attach to %s: %v", id, err)
+	}
+	return c
+}
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+type cachedRecord struct {
+	Card, Holder, Role, NotAfter, Serial, Issuer, Source string
+}
+
+type fired struct {
+	ID        string
+	Threshold int
+	Days      int
+}
+
+// The app page caches the card's certificate metadata; the service worker, run with a simulated clock a
+// week before the CNS certificate expires, fires the 7-day reminder once, and its click opens the renewal
+// page for that card (issue 7, expiry watch).
+func TestExpiryReminderWithSimulatedClock(t *testing.T) {
+	_, ctx := bedBrowser(t)
+	card := `article.smartcard[data-card="8038000000000001"]`
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("app.html")),
+		chromedp.WaitVisible(chromedp.CSS(card)),
+	)
+	wctx := workerContext(t, ctx)
+
+	// The daily alarm is registered.
+	period := eval[float64](t, wctx, `chrome.alarms.get("ponte-expiry").then(a => a ? a.periodInMinutes : 0)`)
+	if period != 24*60 {
+		t.Fatalf("alarm period %v minutes, want a day", period)
+	}
+
+	var recs []cachedRecord
+	for i := 0; i < 50 && len(recs) == 0; i++ { // the page writes the cache right after reading the card
+		recs = eval[[]cachedRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => Object.values(x.ponteCerts || {}))`)
+		if len(recs) == 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	var cns *cachedRecord
+	for i := range recs {
+		if recs[i].Role == "cns" && recs[i].Source == "card" {
+			cns = &recs[i]
+		}
+		if strings.Contains(strings.ToLower(fmt.Sprint(recs[i])), "pin") {
+			t.Errorf("cached record mentions a PIN: %+v", recs[i])
+		}
+	}
+	if cns == nil || cns.Card != "8038000000000001" || cns.Holder != "ROSSI MARIO" {
+		t.Fatalf("no CNS record for the card in the cache: %+v", recs)
+	}
+	notAfter, err := time.Parse(time.RFC3339, cns.NotAfter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := cns.Issuer + "|" + cns.Serial
+
+	// Simulated clock: six and a half days before expiry. The 30-day reminder is skipped (the most urgent
+	// one crossed fires), the 7-day one fires.
+	now := notAfter.Add(-6*24*time.Hour - 12*time.Hour)
+	got := eval[[]fired](t, wctx, fmt.Sprintf(`checkExpiry(%d)`, now.UnixMilli()))
+	var note *fired
+	for i := range got {
+		if got[i].ID == "ponte-expiry|"+key {
+			note = &got[i]
+		}
+	}
+	if note == nil || note.Threshold != 7 || note.Days != 6 {
+		t.Fatalf("reminders fired %+v, want the 7-day one for %s", got, key)
+	}
+	shown := eval[[]string](t, wctx, `chrome.notifications.getAll().then(n => Object.keys(n))`)
+	if !contains(shown, note.ID) {
+		t.Fatalf("notification %q not shown; shown: %v", note.ID, shown)
+	}
+	if again := eval[[]fired](t, wctx, fmt.Sprintf(`checkExpiry(%d)`, now.Add(12*time.Hour).UnixMilli())); len(again) != 0 {
+		t.Fatalf("the same reminder fired twice: %+v", again)
+	}
+	// The next day-1 reminder fires on its day.
+	last := eval[[]fired](t, wctx, fmt.Sprintf(`checkExpiry(%d)`, notAfter.Add(-20*time.Hour).UnixMilli()))
+	if len(last) == 0 || last[0].Threshold != 1 {
+		t.Fatalf("day-1 reminder: %+v", last)
+	}
+
+	// Clicking the notification opens the renewal of that card.
+	eval[int](t, wctx, fmt.Sprintf(`openRenewal(%q)`, note.ID))
+	id := waitTarget(t, ctx, "page", "/app.html#card=8038000000000001")
+	tctx := attach(t, ctx, id)
+	within(t, tctx, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(card+` button`)))
+	shot(t, tctx, "expiry-reminder-opens-renewal")
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

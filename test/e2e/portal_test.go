@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const portalHost = "sistemats1.sanita.finanze.it"
+
+// facsimilePortal serves the facsimile pages over TLS on loopback, with a certificate for the real host
+// name; it returns the address and the base64 SHA-256 of the certificate's public key, which the test
+// profile alone is told to accept (--ignore-certificate-errors-spki-list).
+func facsimilePortal(t *testing.T) (addr, spki string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: portalHost},
+		DNSNames: []string{portalHost}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+
+	pages := map[string]string{
+		"/portale/elenco-driver-cittadini-modalita-accesso": "elenco-driver.html",
+		"/portale/documenti-e-specifiche-tecniche":          "documenti.html",
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := pages[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, filepath.Join("testdata", "sistemats", f))
+	}))
+	srv.Listener.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = ln
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return ln.Addr().String(), base64.StdEncoding.EncodeToString(sum[:])
+}
+
+// panelRoot waits for the panel to be filled and returns its shadow root, which is closed to the page's
+// scripts but not to DevTools.
+func panelRoot(t *testing.T, ctx context.Context) *chromedp.Node {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	nodes, err := chromedp.Run(tctx, chromedp.Nodes(chromedp.CSS(`#ponte-portal-panel[data-state="ready"]`), chromedp.Populate(-1, true)))
+	if err != nil || len(nodes) == 0 || len(nodes[0].ShadowRoots) == 0 {
+		shot(t, ctx, "failure-"+t.Name())
+		t.Fatalf("no filled panel: %v", err)
+	}
+	return nodes[0].ShadowRoots[0]
+}
+
+func panelText(t *testing.T, ctx context.Context, root *chromedp.Node) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".panel"), chromedp.FromNode(root)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// On the Sistema TS portal (a facsimile served under the real host name), the panel shows the card, its
+// family, the driver it needs and the one in use, and the certificates' expiry; the portal's own content
+// is untouched, its hostile CSS does not hide the panel, and RINNOVA opens the card's renewal (issue 7).
+func TestPortalPanelOnSistemaTS(t *testing.T) {
+	addr, spki := facsimilePortal(t)
+	_, ctx := bedBrowser(t, "--host-resolver-rules=MAP "+portalHost+" "+addr,
+		"--ignore-certificate-errors-spki-list="+spki)
+
+	page := "https://" + portalHost + "/portale/elenco-driver-cittadini-modalita-accesso?inheritRedirect=true"
+	within(t, ctx, 30*time.Second, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS("#driver")))
+	root := panelRoot(t, ctx)
+	got := panelText(t, ctx, root)
+	for _, want := range []string{"ROSSI MARIO", "ST 2021", "Driver per questa tessera: safedive", "Installato e in uso", "Autenticazione (CNS): scade il", "RINNOVA"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("panel lacks %q:\n%s", want, got)
+		}
+	}
+	// The portal's content and form are as served: the panel lives outside <body>, in its own shadow root.
+	same := eval[bool](t, ctx, `fetch(location.href).then(r => r.text()).then(src =>
+		new DOMParser().parseFromString(src, "text/html").body.innerHTML === document.body.innerHTML &&
+		document.getElementById("q").value === "Cerca nel sito...")`)
+	if !same {
+		t.Error("the portal's page changed")
+	}
+	if closed := eval[bool](t, ctx, `document.getElementById("ponte-portal-panel").shadowRoot === null`); !closed {
+		t.Error("the page's scripts can reach into the panel")
+	}
+	shot(t, ctx, "portal-panel-elenco-driver")
+
+	// A real click on RINNOVA, as visible on the page (the portal's CSS hides every <button> of its own).
+	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("button.renew"), chromedp.FromNode(root)))
+	tab := attach(t, ctx, waitTarget(t, ctx, "page", "/app.html#card=8038000000000001"))
+	within(t, tab, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="8038000000000001"] button`)))
+	shot(t, tab, "portal-panel-opens-renewal")
+
+	// The technical documents page hides custom elements in its CSS: the panel still shows.
+	within(t, ctx, 30*time.Second, chromedp.Navigate("https://"+portalHost+"/portale/documenti-e-specifiche-tecniche"),
+		chromedp.WaitVisible(chromedp.CSS("h1")))
+	got = panelText(t, ctx, panelRoot(t, ctx))
+	if !strings.Contains(got, "ROSSI MARIO") {
+		t.Fatalf("panel on the documents page: %q", got)
+	}
+	if shown := eval[bool](t, ctx, `getComputedStyle(document.getElementById("ponte-portal-panel")).display !== "none"`); !shown {
+		t.Error("the page's CSS hid the panel")
+	}
+	shot(t, ctx, "portal-panel-documenti")
+}

@@ -1,0 +1,70 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"syscall/js"
+
+	"github.com/ponte-it/ponte/internal/certcache"
+	"github.com/ponte-it/ponte/internal/protocol"
+)
+
+// loadCache reads the certificate records from chrome.storage.local (none outside the extension).
+func loadCache() (map[string]certcache.Record, error) {
+	text, err := storageGetJSON(certcache.StorageKey)
+	if err != nil || text == "" {
+		return map[string]certcache.Record{}, err
+	}
+	cache := map[string]certcache.Record{}
+	if err := json.Unmarshal([]byte(text), &cache); err != nil {
+		return map[string]certcache.Record{}, nil // a damaged cache is rebuilt from the next card read
+	}
+	return cache, nil
+}
+
+func saveCache(cache map[string]certcache.Record) error {
+	b, err := json.Marshal(cache)
+	if err != nil {
+		return err
+	}
+	return storageSetJSON(certcache.StorageKey, string(b))
+}
+
+// cacheCards records the certificates of the cards just read, for the expiry watch (background.js) and
+// the inventory; the inventory page is redrawn from the new cache.
+func (a *app) cacheCards(readers []protocol.Reader) {
+	if !storageLocal().Truthy() {
+		return
+	}
+	cache, err := loadCache()
+	if err != nil {
+		js_console("Ponte: " + err.Error())
+		return
+	}
+	if err := saveCache(certcache.Merge(cache, certcache.FromCards(readers))); err != nil {
+		js_console("Ponte: " + err.Error())
+	}
+	switch a.state.Mode {
+	case "inventory":
+		a.loadInventory()
+	case "app":
+		showCardFromHash()
+	}
+}
+
+// showCardFromHash brings into view the card a reminder or the portal panel opened app.html for
+// (app.html#card=<id>).
+func showCardFromHash() {
+	loc := js.Global().Get("location")
+	id, ok := strings.CutPrefix(loc.Get("hash").String(), "#card=")
+	if !ok || id == "" {
+		return
+	}
+	id = js.Global().Call("decodeURIComponent", id).String()
+	sel := `article.smartcard[data-card="` + js.Global().Get("CSS").Call("escape", id).String() + `"]`
+	if el := js.Global().Get("document").Call("querySelector", sel); el.Truthy() {
+		el.Call("scrollIntoView", map[string]any{"block": "center"})
+	}
+}
