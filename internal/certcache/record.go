@@ -60,9 +60,9 @@ func FromCards(readers []protocol.Reader) []Record {
 			}
 			h := holder
 			if h == "" {
-				h = commonName(cert.Subject)
+				h = CommonName(cert.Subject)
 			}
-			out = append(out, Record{Card: c.ID, Holder: h, Role: cert.Role, Name: commonName(cert.Subject),
+			out = append(out, Record{Card: c.ID, Holder: h, Role: cert.Role, Name: CommonName(cert.Subject),
 				NotAfter: cert.NotAfter, Serial: strings.ToLower(cert.Serial), Issuer: cert.Issuer, Source: SourceCard})
 		}
 	}
@@ -117,7 +117,8 @@ func Add(cache map[string]Record, recs ...Record) map[string]Record {
 	return out
 }
 
-func commonName(dn string) string {
+// CommonName picks CN=... out of an RFC 4514 name, for display (the whole name when there is none).
+func CommonName(dn string) string {
 	for _, part := range strings.Split(dn, ",") {
 		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
 			return v

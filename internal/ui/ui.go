@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"embed"
+	"github.com/ponte-it/ponte/internal/certcache"
 	"html/template"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func Render(s State, cat *Catalog) (string, error) {
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
 		"expiry":    CardExpiry,
 		"join":      strings.Join,
-		"cn":        commonName,
+		"cn":        certcache.CommonName,
 		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
 		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
 		"rolename": func(role string) string {
@@ -106,14 +107,4 @@ func (c Conn) String() string {
 		return "connected"
 	}
 	return "failed"
-}
-
-// commonName picks CN=... out of an RFC 4514 name, for display.
-func commonName(dn string) string {
-	for _, part := range strings.Split(dn, ",") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "CN="); ok {
-			return v
-		}
-	}
-	return dn
 }
