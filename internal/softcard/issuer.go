@@ -15,7 +15,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
-
 )
 
 // Roles of the two certificates of a TS-CNS, as Issuer receives them: the protocol's and ponte-ca's names.
