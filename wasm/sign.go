@@ -15,6 +15,7 @@ import (
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signerr"
 	"github.com/ponte-it/ponte/internal/signjob"
 	"github.com/ponte-it/ponte/internal/sigverify"
@@ -363,6 +364,8 @@ func (a *app) verifyFile() {
 		fail(err)
 		return
 	}
+	// OCSP (RFC 6960) through fetch; ponte-ca's /ocsp sends CORS headers.
+	sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	signRun.mu.Lock()
 	signRun.report, signRun.vname = rep, name
 	signRun.mu.Unlock()

@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/testbed"
 	"github.com/ponte-it/ponte/internal/testenv"
 )
@@ -105,7 +109,8 @@ func TestSignAndVerifyCLI(t *testing.T) {
 		t.Fatalf("pdfsig sees more than one signature:\n%s", rep)
 	}
 	out, errs, ok = c.run(t, "", "verify", signed, "--anchors", caPEM)
-	if !ok || !strings.Contains(out, "FIRMA VALIDA") || !strings.Contains(out, "marca temporale verificata") || !strings.Contains(out, "tutto il documento") {
+	if !ok || !strings.Contains(out, "FIRMA VALIDA") || !strings.Contains(out, "marca temporale verificata") || !strings.Contains(out, "tutto il documento") ||
+		!strings.Contains(out, "non revocato (risposta OCSP firmata dall'emittente) "+c.bed.CAURL+"/ocsp") {
 		t.Fatalf("ponte verify (pdf): ok=%v\n%s\n%s", ok, out, errs)
 	}
 	t.Logf("ponte verify:\n%s", out)
@@ -125,6 +130,10 @@ func TestSignAndVerifyCLI(t *testing.T) {
 	}
 	if out, errs, ok = c.run(t, "", "verify", p7m, "--anchors", caPEM, "--lang", "en"); !ok || !strings.Contains(out, "VALID SIGNATURE") {
 		t.Fatalf("ponte verify (p7m): ok=%v\n%s\n%s", ok, out, errs)
+	}
+	// Offline: revocation not checked, as before OCSP.
+	if out, errs, ok = c.run(t, "", "verify", p7m, "--anchors", caPEM, "--lang", "en", "--offline"); !ok || !strings.Contains(out, "Revocation:    not checked") {
+		t.Fatalf("ponte verify --offline: ok=%v\n%s\n%s", ok, out, errs)
 	}
 	// A second signature on the .p7m: a parallel signer (RFC 5652 §5.1); openssl checks both.
 	p7m2 := filepath.Join(dir, "lettera-2.txt.p7m")
@@ -172,6 +181,38 @@ func TestSignAndVerifyCLI(t *testing.T) {
 		t.Fatalf("non-PDF: ok=%v\n%s\n%s", ok, out, errs)
 	}
 	assertNoOutput(t, dir, bad)
+
+	// The card's signature certificate revoked (keyCompromise) at ponte-ca: the time-stamped PDF,
+	// signed seconds before, stays valid; the .p7m, with no time stamp, is not.
+	sd, err := cms.ParseSource(mustOpen(t, p7m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Revocation times have whole seconds (RFC 5280 GeneralizedTime): wait for the next second so the
+	// revocation is after the time stamp.
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	if err := c.bed.CA.Revoke(context.Background(), sd.Signers[0].FindCertificate(sd.Certs).SerialNumber, 1); err != nil {
+		t.Fatal(err)
+	}
+	if out, errs, ok = c.run(t, "", "verify", signed, "--anchors", caPEM); !ok || !strings.Contains(out, "REVOCATO il ") ||
+		!strings.Contains(out, "motivo: compromissione della chiave; la firma ha una marca temporale precedente alla revoca e resta valida") {
+		t.Fatalf("ponte verify (pdf, revoked later): ok=%v\n%s\n%s", ok, out, errs)
+	}
+	if out, errs, ok = c.run(t, "", "verify", p7m, "--anchors", caPEM, "--lang", "en"); ok || !strings.Contains(out, "REVOKED on ") ||
+		!strings.Contains(out, "reason: key compromise; the signature is not proven to predate the revocation") {
+		t.Fatalf("ponte verify (p7m, revoked): ok=%v\n%s\n%s", ok, out, errs)
+	}
+	t.Logf("revoked:\n%s", out)
+}
+
+func mustOpen(t *testing.T, path string) docio.Source {
+	t.Helper()
+	src, err := docio.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return src
 }
 
 // assertNoOutput: the output file is absent and no temporary file was left next to it.

@@ -12,11 +12,13 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signjob"
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
-// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en]`.
+// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en] [--offline]`.
+// Revocation is checked by OCSP (RFC 6960) unless --offline.
 // Every signature is reported; the exit status is 0 only when there is at least one signature and all
 // are valid. Trust anchors: the PEM files and CA profiles given (the AgID trusted list is not wired yet).
 func verifyCmd(args []string, out io.Writer) error {
@@ -26,6 +28,7 @@ func verifyCmd(args []string, out io.Writer) error {
 	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
 	fs.Var(&profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
 	lang := fs.String("lang", "it", "lingua del rapporto (it, en) / report language")
+	offline := fs.Bool("offline", false, "non controllare la revoca (OCSP) / do not check revocation (OCSP)")
 	// The file may come before the flags (ponte verify FILE --detached X).
 	var file string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -83,6 +86,9 @@ func verifyCmd(args []string, out io.Writer) error {
 	rep, err := sigverify.File(src, det, opts)
 	if err != nil {
 		return errors.New(signjob.Bilingual(err))
+	}
+	if !*offline {
+		sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	}
 	fmt.Fprint(out, signjob.ReportText(filepath.Base(file), rep, *lang))
 	if len(rep.Signers) == 0 {

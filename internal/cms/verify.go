@@ -46,12 +46,6 @@ const (
 	ChainNotChecked ChainStatus = "not-checked" // no anchors given
 )
 
-// RevocationStatus is a placeholder until OCSP checking lands.
-type RevocationStatus string
-
-// RevocationNotChecked is the only value for now.
-const RevocationNotChecked RevocationStatus = "not-checked"
-
 // SignerResult is the verification of one SignerInfo.
 type SignerResult struct {
 	Certificate  *x509.Certificate
@@ -62,7 +56,6 @@ type SignerResult struct {
 	CAdESBES     bool      // content-type, message-digest and signing-certificate(-v2) present and right
 	Chain        ChainStatus
 	ChainDetail  string
-	Revocation   RevocationStatus
 	HasTimeStamp bool
 	Err          error // the first integrity problem, nil when DigestOK and SignatureOK
 }
@@ -138,7 +131,7 @@ type VerifyOptions struct {
 // VerifySigner checks one SignerInfo: its signed attributes against the content digest, its signature
 // against its certificate (found among certs), the CAdES-BES attributes, and the chain.
 func VerifySigner(si *SignerInfo, certs []*x509.Certificate, digest DigestFunc, opts VerifyOptions) *SignerResult {
-	r := &SignerResult{Revocation: RevocationNotChecked, Chain: ChainNotChecked}
+	r := &SignerResult{Chain: ChainNotChecked}
 	fail := func(err error) *SignerResult {
 		if r.Err == nil {
 			r.Err = err

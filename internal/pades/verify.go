@@ -50,7 +50,7 @@ type SignatureReport struct {
 	CAdESBES           bool
 	Chain              cms.ChainStatus
 	ChainDetail        string
-	Revocation         cms.RevocationStatus
+	Certs              []*x509.Certificate // certificates the signature carries (revocation: issuer candidates)
 	Problems           []string
 }
 
@@ -105,7 +105,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 
 func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
 	r := &SignatureReport{Field: field, SubFilter: string(v.Name("SubFilter")), Kind: "signature",
-		Chain: cms.ChainNotChecked, Revocation: cms.RevocationNotChecked}
+		Chain: cms.ChainNotChecked}
 	problem := func(format string, a ...any) *SignatureReport {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
 		return r
@@ -159,7 +159,7 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 	}
 	res := cms.VerifySigner(si, sd.Certs, cms.RangesDigest(src, ranges), cms.VerifyOptions{Anchors: opts.Anchors, At: opts.At, Extra: opts.Extra})
 	cms.CheckContentType(res, si, sd.ContentType)
-	r.Certificate, r.Signer = res.Certificate, res.Signer
+	r.Certificate, r.Signer, r.Certs = res.Certificate, res.Signer, sd.Certs
 	r.IntegrityOK, r.CAdESBES = res.OK(), res.CAdESBES
 	r.Chain, r.ChainDetail = res.Chain, res.ChainDetail
 	if res.Err != nil {

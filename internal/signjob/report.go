@@ -8,6 +8,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
@@ -40,6 +41,12 @@ var words = map[string][2]string{
 	"not-checked": {"non verificato (nessuna autorità di fiducia configurata)", "not checked (no trusted authority configured)"},
 	"revocation":  {"Revoca", "Revocation"},
 	"notchecked":  {"non controllata", "not checked"},
+	"rev-good":    {"non revocato (risposta OCSP firmata dall'emittente)", "not revoked (OCSP answer signed by the issuer)"},
+	"rev-revoked": {"REVOCATO il %s, motivo: %s", "REVOKED on %s, reason: %s"},
+	"rev-before":  {"la firma ha una marca temporale precedente alla revoca e resta valida", "the signature has a time stamp before the revocation and stays valid"},
+	"rev-after":   {"la firma non risulta anteriore alla revoca (nessuna marca temporale che lo provi): NON VALIDA", "the signature is not proven to predate the revocation (no time stamp shows it): NOT VALID"},
+	"rev-unknown": {"stato sconosciuto al servizio OCSP", "status unknown to the OCSP responder"},
+	"rev-unavail": {"non verificabile", "could not be checked"},
 	"problems":    {"Problemi", "Problems"},
 	"format":      {"Formato", "Format"},
 	"repaired":    {"Il file ha riferimenti incrociati danneggiati: letto per scansione.", "The file has damaged cross-references: read by scanning."},
@@ -110,7 +117,7 @@ func View(r *sigverify.Report, lang string) []SignerView {
 			chain += " (" + s.ChainDetail + ")"
 		}
 		add("chain", chain)
-		add("revocation", word("notchecked", lang))
+		add("revocation", revocationText(s, lang))
 		if len(s.Problems) > 0 {
 			add("problems", strings.Join(s.Problems, "; "))
 		}
@@ -122,6 +129,31 @@ func View(r *sigverify.Report, lang string) []SignerView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// revocationText says what the OCSP responder answered about s's certificate (RFC 6960).
+func revocationText(s *sigverify.Signer, lang string) string {
+	r := s.Revocation
+	switch r.Status {
+	case revocation.Good:
+		return word("rev-good", lang) + " " + r.Responder
+	case revocation.Revoked:
+		t := fmt.Sprintf(word("rev-revoked", lang), r.At.In(itime.Rome).Format("02/01/2006 15:04:05 MST"),
+			revocation.ReasonText(r.Reason, lang))
+		if s.RevokedWhenSigned() {
+			return t + "; " + word("rev-after", lang)
+		}
+		return t + "; " + word("rev-before", lang)
+	case revocation.Unknown:
+		return word("rev-unknown", lang) + " " + r.Responder
+	case revocation.Unavailable:
+		why := r.Detail
+		if lang != "en" && r.DetailIT != "" {
+			why = r.DetailIT + " (" + r.Detail + ")"
+		}
+		return word("rev-unavail", lang) + ": " + why
+	}
+	return word("notchecked", lang)
 }
 
 // ReportText is the downloadable report (and `ponte verify`'s output) in lang.

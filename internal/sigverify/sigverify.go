@@ -5,12 +5,15 @@ package sigverify
 
 import (
 	"bytes"
+	"context"
+	"crypto/x509"
 	"errors"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signerr"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
@@ -43,14 +46,28 @@ type Signer struct {
 	LaterChanges    string
 	Chain           cms.ChainStatus
 	ChainDetail     string
-	Revocation      cms.RevocationStatus
-	Problems        []string
-	PDF             *pades.SignatureReport `json:"-"`
-	CMS             *cms.SignerResult      `json:"-"`
+	// Revocation is the OCSP answer about the signer's certificate (NotChecked until CheckRevocation).
+	Revocation revocation.Result
+	Problems   []string
+	PDF        *pades.SignatureReport `json:"-"`
+	CMS        *cms.SignerResult      `json:"-"`
+	certs      []*x509.Certificate    // certificates carried by the signature (issuer candidates)
 }
 
-// Valid is integrity with a chain valid against the anchors.
-func (s *Signer) Valid() bool { return s.Integrity && s.Chain == cms.ChainValid }
+// Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
+// signature was made: a revoked certificate still vouches for a signature whose verified time stamp
+// precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that.
+func (s *Signer) Valid() bool {
+	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned()
+}
+
+// RevokedWhenSigned: the certificate is revoked and no verified time stamp shows the signature predates it.
+func (s *Signer) RevokedWhenSigned() bool {
+	if s.Revocation.Status != revocation.Revoked {
+		return false
+	}
+	return !s.TimeStamped || !s.Time.Before(s.Revocation.At)
+}
 
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
 func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
@@ -80,7 +97,7 @@ func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	}
 	for i, r := range results {
 		s := Signer{Name: r.Signer, Time: r.SigningTime, Integrity: r.OK(), CAdESBES: r.CAdESBES,
-			Chain: r.Chain, ChainDetail: r.ChainDetail, Revocation: r.Revocation, CMS: r}
+			Chain: r.Chain, ChainDetail: r.ChainDetail, CMS: r, certs: sd.Certs}
 		if r.Err != nil {
 			s.Problems = append(s.Problems, r.Err.Error())
 		}
@@ -107,8 +124,46 @@ func pdf(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 		t, stamped := s.Time()
 		rep.Signers = append(rep.Signers, Signer{Name: s.Signer, Time: t, TimeStamped: stamped,
 			Integrity: s.IntegrityOK && s.ByteRangeOK, CAdESBES: s.CAdESBES, CoversWholeFile: s.CoversWholeFile,
-			LaterChanges: s.LaterChanges, Chain: s.Chain, ChainDetail: s.ChainDetail, Revocation: s.Revocation,
-			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s})
+			LaterChanges: s.LaterChanges, Chain: s.Chain, ChainDetail: s.ChainDetail,
+			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s, certs: s.Certs})
 	}
 	return rep, nil
+}
+
+// CheckRevocation asks the OCSP responder of each signer's certificate (RFC 6960) and records the answer
+// in the report. The issuer is looked for among the certificates the signature carries, opts.Extra and
+// the trust anchors. chk nil leaves every signer NotChecked (offline verification).
+func CheckRevocation(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *revocation.Checker) {
+	if chk == nil {
+		return
+	}
+	var anchors []*x509.Certificate
+	if opts.Anchors != nil {
+		anchors, _ = opts.Anchors.Anchors(cms.PurposeSignature, time.Now())
+	}
+	for i := range rep.Signers {
+		s := &rep.Signers[i]
+		var cert *x509.Certificate
+		if s.PDF != nil {
+			cert = s.PDF.Certificate
+		} else if s.CMS != nil {
+			cert = s.CMS.Certificate
+		}
+		if cert == nil {
+			s.Revocation = revocation.Result{Status: revocation.Unavailable, Detail: "no signer certificate"}
+			continue
+		}
+		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
+		s.Revocation = chk.Check(ctx, cert, issuerOf(cert, pool))
+	}
+}
+
+// issuerOf finds the certificate whose key signed cert (RFC 5280 §6.1: name chaining and signature).
+func issuerOf(cert *x509.Certificate, pool []*x509.Certificate) *x509.Certificate {
+	for _, c := range pool {
+		if bytes.Equal(c.RawSubject, cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {
+			return c
+		}
+	}
+	return nil
 }

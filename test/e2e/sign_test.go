@@ -166,7 +166,7 @@ func TestSignInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#verify-result")),
 	)
 	res := text(t, ctx, "#verify-result")
-	for _, want := range []string{"FIRMA VALIDA", "tutto il documento", "marca temporale verificata", "attendibile"} {
+	for _, want := range []string{"FIRMA VALIDA", "tutto il documento", "marca temporale verificata", "attendibile", "non revocato (risposta OCSP"} {
 		if !strings.Contains(res, want) {
 			t.Fatalf("verification lacks %q:\n%s", want, res)
 		}

@@ -1,0 +1,191 @@
+package revocation
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"io"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca"
+	"github.com/ponte-it/ponte/internal/ca/profile"
+	"golang.org/x/crypto/ocsp"
+)
+
+// newCA makes a ponte-ca whose certificates name url as their OCSP responder.
+func newCA(t *testing.T, url string) *ca.CA {
+	t.Helper()
+	res, err := ca.Init(filepath.Join(t.TempDir(), "ca"), ca.InitOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.CA.Close() })
+	res.CA.SetPublicURL(url)
+	return res.CA
+}
+
+func ecKey(t *testing.T) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func issueSigner(t *testing.T, c *ca.CA) *x509.Certificate {
+	t.Helper()
+	subj, _ := asn1.Marshal(pkix.Name{CommonName: "ROSSI MARIO"}.ToRDNSequence())
+	spki, _ := x509.MarshalPKIXPublicKey(ecKey(t).Public())
+	cert, err := c.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.RoleSignature,
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// responderCert makes a certificate for key, signed by parent/parentKey (self-signed when parent is nil).
+func responderCert(t *testing.T, key crypto.Signer, parent *x509.Certificate, parentKey crypto.Signer, eku []x509.ExtKeyUsage) *x509.Certificate {
+	t.Helper()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: "OCSP responder"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: eku,
+		KeyUsage: x509.KeyUsageDigitalSignature}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestForgedResponses: a responder answering "good" with a signature the issuer does not stand behind
+// is never believed; a delegated responder the issuer certified for id-kp-OCSPSigning is.
+func TestForgedResponses(t *testing.T) {
+	var answer func(req *ocsp.Request) []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		req, err := ocsp.ParseRequest(b)
+		if err != nil || r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/ocsp-request" {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		w.Write(answer(req))
+	}))
+	defer srv.Close()
+	c := newCA(t, srv.URL+"/ocsp")
+	cert := issueSigner(t, c)
+	other := ecKey(t)
+	good := func(req *ocsp.Request, rc *x509.Certificate) ocsp.Response {
+		return ocsp.Response{Status: ocsp.Good, SerialNumber: req.SerialNumber, ThisUpdate: time.Now().Add(-time.Minute),
+			NextUpdate: time.Now().Add(time.Hour), Certificate: rc}
+	}
+	sign := func(tmpl ocsp.Response, responder *x509.Certificate, key crypto.Signer) []byte {
+		b, err := ocsp.CreateResponse(c.Cert, responder, tmpl, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	selfSigned := responderCert(t, other, nil, nil, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
+	delegatedNoEKU := responderCert(t, other, c.Cert, c.Key, nil)
+	delegated := responderCert(t, other, c.Cert, c.Key, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
+	cases := []struct {
+		name   string
+		answer func(req *ocsp.Request) []byte
+		want   Status
+		detail string
+	}{
+		{"issuer", func(req *ocsp.Request) []byte { return sign(good(req, nil), c.Cert, c.Key) }, Good, ""},
+		{"other key, no certificate", func(req *ocsp.Request) []byte { return sign(good(req, nil), selfSigned, other) }, Unavailable, "invalid response"},
+		{"self-signed responder", func(req *ocsp.Request) []byte { return sign(good(req, selfSigned), selfSigned, other) }, Unavailable, "invalid response"},
+		{"delegated without OCSPSigning", func(req *ocsp.Request) []byte { return sign(good(req, delegatedNoEKU), delegatedNoEKU, other) }, Unavailable, "id-kp-OCSPSigning"},
+		{"delegated", func(req *ocsp.Request) []byte { return sign(good(req, delegated), delegated, other) }, Good, ""},
+		{"stale", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.ThisUpdate, r.NextUpdate = time.Now().Add(-3*time.Hour), time.Now().Add(-2*time.Hour)
+			return sign(r, c.Cert, c.Key)
+		}, Unavailable, "stale"},
+		{"future", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.ThisUpdate = time.Now().Add(time.Hour)
+			return sign(r, c.Cert, c.Key)
+		}, Unavailable, "future"},
+		{"another certificate", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.SerialNumber = new(big.Int).Add(req.SerialNumber, big.NewInt(1))
+			return sign(r, c.Cert, c.Key)
+		}, Unavailable, "invalid response"},
+		{"unknown", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.Status = ocsp.Unknown
+			return sign(r, c.Cert, c.Key)
+		}, Unknown, ""},
+		{"tryLater", func(*ocsp.Request) []byte { return ocsp.TryLaterErrorResponse }, Unavailable, "responder error"},
+		{"garbage", func(*ocsp.Request) []byte { return []byte("<html>proxy</html>") }, Unavailable, "invalid response"},
+	}
+	chk := &Checker{Client: srv.Client(), Timeout: 5 * time.Second}
+	for _, tc := range cases {
+		answer = tc.answer
+		r := chk.Check(context.Background(), cert, c.Cert)
+		if r.Status != tc.want || !strings.Contains(r.Detail, tc.detail) || (r.Status == Unavailable && r.DetailIT == "") {
+			t.Errorf("%s: %+v, want %s (%q)", tc.name, r, tc.want, tc.detail)
+		}
+	}
+}
+
+// TestUnavailable: no AIA, no issuer, a responder that never answers (bounded by the timeout), a
+// closed port: each is Unavailable with its reason, never a hang.
+func TestUnavailable(t *testing.T) {
+	block := make(chan struct{})
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hang.Close()
+	defer close(block)
+	c := newCA(t, hang.URL)
+	cert := issueSigner(t, c)
+	chk := &Checker{Timeout: 200 * time.Millisecond}
+	if r := chk.Check(context.Background(), cert, c.Cert); r.Status != Unavailable || !strings.Contains(r.Detail, "not reachable") {
+		t.Errorf("hanging responder: %+v", r)
+	}
+	if r := chk.Check(context.Background(), cert, nil); r.Status != Unavailable || !strings.Contains(r.Detail, "issuer") {
+		t.Errorf("no issuer: %+v", r)
+	}
+	noAIA := *cert
+	noAIA.OCSPServer = nil
+	if r := chk.Check(context.Background(), &noAIA, c.Cert); r.Status != Unavailable || !strings.Contains(r.Detail, "AIA") {
+		t.Errorf("no AIA: %+v", r)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	c2 := newCA(t, closed.URL)
+	if r := chk.Check(context.Background(), issueSigner(t, c2), c2.Cert); r.Status != Unavailable || !strings.Contains(r.Detail, "not reachable") {
+		t.Errorf("closed port: %+v", r)
+	}
+}
+
+func TestReasonText(t *testing.T) {
+	if ReasonText(1, "it") != "compromissione della chiave" || ReasonText(1, "en") != "key compromise" || ReasonText(99, "en") != "unknown code" {
+		t.Fatal(ReasonText(1, "it"))
+	}
+}
