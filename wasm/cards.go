@@ -85,13 +85,12 @@ func (a *app) onEvent(m protocol.Message) {
 		if m.Event != protocol.EvCardInserted {
 			return
 		}
-		var ev protocol.CardEvent
-		_ = json.Unmarshal(m.Data, &ev)
 		a.mu.Lock()
 		f := a.state.Flow
 		a.mu.Unlock()
-		if f != nil && f.Paused {
-			// The PKCS#11 session ended with the removal: the PIN is asked again, then the renewal resumes.
+		// Only the renewal's own card coming back resumes it (another card, or a reader's spurious event,
+		// does not): the PKCS#11 session ended with the removal, so the PIN is asked again first.
+		if f != nil && f.Paused && a.findCard(f.CardID) != nil {
 			a.update(func(s *ui.State) { s.Flow.Paused, s.Flow.Screen = false, "pin" })
 		}
 	}()
