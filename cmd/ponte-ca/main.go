@@ -114,13 +114,7 @@ func cmdInit(args []string) error {
 func cmdServe(args []string) error {
 	fs, dir := flags("serve")
 	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := needDir(*dir); err != nil {
-		return err
-	}
-	c, err := ca.Open(*dir)
+	c, err := openCA(fs, dir, args)
 	if err != nil {
 		return err
 	}
@@ -373,13 +367,7 @@ func cmdClientProfile(args []string) error {
 	name := fs.String("profile", "cns", "profilo del server / server profile")
 	mode := fs.String("mode", "rekey", "rekey o extend, dove il profilo permette entrambi / where the profile allows both")
 	base := fs.String("url", "", "URL pubblico della CA (predefinito: publicURL o listen) / CA public URL")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := needDir(*dir); err != nil {
-		return err
-	}
-	c, err := ca.Open(*dir)
+	c, err := openCA(fs, dir, args)
 	if err != nil {
 		return err
 	}
@@ -393,4 +381,15 @@ func cmdClientProfile(args []string) error {
 	}
 	fmt.Println(string(b))
 	return nil
+}
+
+// openCA parses a command's flags, then opens the CA in the --dir they name.
+func openCA(fs *flag.FlagSet, dir *string, args []string) (*ca.CA, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := needDir(*dir); err != nil {
+		return nil, err
+	}
+	return ca.Open(*dir)
 }
