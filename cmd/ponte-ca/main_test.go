@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"github.com/ponte-it/ponte/internal/renew"
 	"io"
 	"net/http"
 	"os"
@@ -149,5 +150,26 @@ func TestUsageErrors(t *testing.T) {
 		if err == nil || !strings.Contains(out, "/") {
 			t.Errorf("%v: %v %q", args, err, out)
 		}
+	}
+}
+
+// client-profile prints what the extension and `ponte renew` accept, for each mode a server profile allows.
+func TestClientProfileCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	must(t, "init", "--dir", dir)
+	for _, c := range []struct{ profile, mode, want string }{
+		{"cns", "rekey", "rekey"}, {"cns", "extend", "extend"}, {"signature", "extend", "rekey"}, {"extend", "rekey", "extend"},
+	} {
+		out := must(t, "client-profile", "--dir", dir, "--profile", c.profile, "--mode", c.mode, "--url", "http://127.0.0.1:9")
+		p, err := renew.ParseProfile([]byte(out))
+		if err != nil {
+			t.Fatalf("%s/%s: %v\n%s", c.profile, c.mode, err, out)
+		}
+		if p.URL != "http://127.0.0.1:9/.well-known/cmp/p/"+c.profile || p.Renews[0].Mode != c.want || p.Paid != (c.profile == "signature") {
+			t.Errorf("%s/%s: url %s, mode %s, paid %v", c.profile, c.mode, p.URL, p.Renews[0].Mode, p.Paid)
+		}
+	}
+	if out, err := runCLI(t, "client-profile", "--dir", dir, "--profile", "nope"); err == nil {
+		t.Fatalf("unknown profile accepted:\n%s", out)
 	}
 }
