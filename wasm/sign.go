@@ -51,6 +51,7 @@ func init() {
 		}
 	}
 	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
+	actions["sign-accept"] = func(a *app, _ js.Value) { a.signAccept() }
 	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
 	actions["sign-ts-drop"] = func(a *app, _ js.Value) {
 		signRun.job.DropTimeStamp()
@@ -218,9 +219,24 @@ func (a *app) signPrepare() {
 	a.update(func(s *ui.State) {
 		ss := s.Sign
 		ss.Screen, ss.Format = "confirm", format
+		if len(warnings) > 0 {
+			ss.Screen = "warn" // read and accepted (or cancelled) before any PIN
+		}
 		ss.CertName, ss.CertRole, ss.CertUntil = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
 		ss.KeyType, ss.KeyBits = cert.Info.KeyType, cert.Info.KeyBits
 		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, pinView(card)
+	})
+}
+
+// signAccept: the user read the certificate's warnings and chose to sign anyway; the PIN comes next.
+func (a *app) signAccept() {
+	signRun.mu.Lock()
+	ready := signRun.job != nil
+	signRun.mu.Unlock()
+	a.update(func(s *ui.State) {
+		if ready && s.Sign.Screen == "warn" {
+			s.Sign.Screen = "confirm"
+		}
 	})
 }
 
