@@ -355,6 +355,11 @@ func (a *app) verifyFile() {
 	}
 	file := input.Get("files").Index(0)
 	name := file.Get("name").String()
+	// Both files are taken before the first redraw, which makes new (empty) inputs.
+	detachedFile := js.Undefined()
+	if d := byID("verify-detached"); d.Truthy() && d.Get("files").Get("length").Int() > 0 {
+		detachedFile = d.Get("files").Index(0)
+	}
 	a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{Busy: true, FileName: name} })
 	fail := func(err error) {
 		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
@@ -365,8 +370,8 @@ func (a *app) verifyFile() {
 		return
 	}
 	var detached docio.Source
-	if d := byID("verify-detached"); d.Truthy() && d.Get("files").Get("length").Int() > 0 {
-		if detached, err = docio.NewBlob(d.Get("files").Index(0)); err != nil {
+	if detachedFile.Truthy() {
+		if detached, err = docio.NewBlob(detachedFile); err != nil {
 			fail(err)
 			return
 		}
