@@ -17,7 +17,6 @@ import (
 	"github.com/ponte-it/ponte/internal/testenv"
 )
 
-
 // The Firma page makes a detached .p7s, and adds a parallel signature to a .p7m made by someone else
 // (openssl, another signer): the downloads are checked by `openssl cms -verify -cades` — the .p7s with
 // its file, the .p7m with both signers valid and the content unchanged, two SignerInfos, the first byte
