@@ -165,10 +165,13 @@ func TestSignWeakKeyInBrowser(t *testing.T) {
 
 	chooseFile(t, ctx, txt, "", "#sign-accept")
 	got := text(t, ctx, "#sign")
-	for _, want := range []string{"La chiave del certificato è RSA a 1024 bit, sotto i 2048 bit", "Certificato di firma qualificata", "RSA 1024 bit"} {
+	for _, want := range []string{"La chiave del certificato è RSA a 1024 bit, sotto i 2048 bit", "ROSSI MARIO — Firma qualificata", "RSA 1024 bit"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("warning screen lacks %q:\n%s", want, got)
 		}
+	}
+	if strings.Contains(got, "la firma ha valore legale") {
+		t.Fatalf("a weak key is promised legal value:\n%s", got)
 	}
 	noPINField(t, ctx)
 	shot(t, ctx, "sign-warn-weak-key")
