@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/softcard"
 )
 
@@ -29,13 +28,7 @@ func TestCardVariants(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			conf, err := softcard.WriteSoftHSMConfig(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Setenv("SOFTHSM2_CONF", conf)
-			m := p11.NewManager()
-			defer m.Close()
+			m := emptyToken(t, dir)
 			cfg := c.cfg
 			cfg.Module, cfg.Holder, cfg.PIN, cfg.PUK, cfg.Issuer, cfg.OutDir = lib, holder, []byte("12345678"), []byte("87654321"), issuer.Issue, filepath.Join(dir, "out")
 			card, err := softcard.Provision(m, cfg)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/signtest"
 	"github.com/ponte-it/ponte/internal/testbed"
 	"github.com/ponte-it/ponte/internal/testenv"
 )
@@ -31,16 +32,6 @@ func TestSignFormatsInBrowser(t *testing.T) {
 	content := []byte("Contratto di locazione tra le parti.\n")
 	txt := filepath.Join(inputs, "contratto.txt")
 	os.WriteFile(txt, content, 0o644)
-	pins := func(done string) []chromedp.Action[chromedp.Void] {
-		return []chromedp.Action[chromedp.Void]{
-			chromedp.SendKeys(chromedp.CSS("#sign-pin"), testbed.PIN),
-			chromedp.Click(chromedp.CSS("#sign-confirm")),
-			chromedp.WaitVisible(chromedp.CSS("#sign-pin2")),
-			chromedp.SendKeys(chromedp.CSS("#sign-pin2"), testbed.PIN),
-			chromedp.Click(chromedp.CSS("#sign-confirm2")),
-			chromedp.WaitVisible(chromedp.CSS(done)),
-		}
-	}
 	again := func() {
 		within(t, ctx, 30*time.Second,
 			chromedp.Click(chromedp.CSS(`#sign button[data-action="sign-reset"]`)),
@@ -54,7 +45,7 @@ func TestSignFormatsInBrowser(t *testing.T) {
 		t.Fatalf("format line %q", got)
 	}
 	shot(t, ctx, "sign-confirm-p7s")
-	within(t, ctx, 90*time.Second, pins("#sign-done")...)
+	within(t, ctx, 90*time.Second, typePINs(true)...)
 	p7s := filepath.Join(downloads, "contratto.txt.p7s")
 	sig := waitFile(t, p7s)
 	if bytes.Contains(sig, content) {
@@ -76,10 +67,10 @@ func TestSignFormatsInBrowser(t *testing.T) {
 	// ROSSI's signature next to it.
 	other := t.TempDir()
 	key, crt := filepath.Join(other, "bianchi.key"), filepath.Join(other, "bianchi.pem")
-	mustExec(t, openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-subj", "/CN=BIANCHI LUCIA", "-days", "2",
+	signtest.Run(t, openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt, "-subj", "/CN=BIANCHI LUCIA", "-days", "2",
 		"-addext", "keyUsage=critical,nonRepudiation")
 	foreign := filepath.Join(inputs, "contratto.txt.p7m")
-	mustExec(t, openssl, "cms", "-sign", "-binary", "-nodetach", "-cades", "-md", "sha256", "-outform", "DER", "-in", txt, "-signer", crt, "-inkey", key, "-out", foreign)
+	signtest.Run(t, openssl, "cms", "-sign", "-binary", "-nodetach", "-cades", "-md", "sha256", "-outform", "DER", "-in", txt, "-signer", crt, "-inkey", key, "-out", foreign)
 	before, _ := os.ReadFile(foreign)
 	again()
 	chooseFile(t, ctx, foreign, "", "#sign-pin")
@@ -87,7 +78,7 @@ func TestSignFormatsInBrowser(t *testing.T) {
 		t.Fatalf("format line %q", got)
 	}
 	shot(t, ctx, "sign-confirm-parallel")
-	within(t, ctx, 90*time.Second, pins("#sign-done")...)
+	within(t, ctx, 90*time.Second, typePINs(true)...)
 	shot(t, ctx, "sign-done-parallel")
 	both := filepath.Join(downloads, "contratto.txt.p7m")
 	waitFile(t, both)
@@ -121,7 +112,7 @@ func TestSignFormatsInBrowser(t *testing.T) {
 	if len(sd.Signers) != 2 || !bytes.Equal(sd.Signers[0].Raw, sdBefore.Signers[0].Raw) {
 		t.Fatalf("%d SignerInfos; first unchanged: %v", len(sd.Signers), len(sd.Signers) > 0 && bytes.Equal(sd.Signers[0].Raw, sdBefore.Signers[0].Raw))
 	}
-	printed := mustExec(t, openssl, "cms", "-cmsout", "-print", "-inform", "DER", "-in", both)
+	printed := signtest.Run(t, openssl, "cms", "-cmsout", "-print", "-inform", "DER", "-in", both)
 	if n := strings.Count(printed, "signatureAlgorithm:"); n != 2 {
 		t.Fatalf("openssl -cmsout -print shows %d signerInfos", n)
 	}
@@ -157,13 +148,4 @@ func TestSignFormatsInBrowser(t *testing.T) {
 	if names := downloaded(downloads); len(names) != 2 {
 		t.Fatalf("downloads %v: want only the .p7s and the parallel .p7m", names)
 	}
-}
-
-func mustExec(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	return string(out)
 }

@@ -51,6 +51,46 @@ func noPINField(t *testing.T, ctx context.Context) {
 	}
 }
 
+// typePINs types the PIN, and the signature key's context-specific PIN when ctxPIN, then waits for the
+// download to be offered.
+func typePINs(ctxPIN bool) []chromedp.Action[chromedp.Void] {
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.WaitVisible(chromedp.CSS("#sign-pin")),
+		chromedp.SendKeys(chromedp.CSS("#sign-pin"), testbed.PIN),
+		chromedp.Click(chromedp.CSS("#sign-confirm")),
+	}
+	if ctxPIN {
+		steps = append(steps, chromedp.WaitVisible(chromedp.CSS("#sign-pin2")),
+			chromedp.SendKeys(chromedp.CSS("#sign-pin2"), testbed.PIN),
+			chromedp.Click(chromedp.CSS("#sign-confirm2")))
+	}
+	return append(steps, chromedp.WaitVisible(chromedp.CSS("#sign-done")))
+}
+
+// cancelWarning presses ANNULLA on the warning screen and waits for the file choice.
+func cancelWarning(t *testing.T, ctx context.Context) {
+	t.Helper()
+	within(t, ctx, 30*time.Second,
+		chromedp.Click(chromedp.CSS("#sign-cancel")),
+		chromedp.WaitVisible(chromedp.CSS(`#sign[data-screen="choose"]`)),
+	)
+}
+
+// pdfsigSays runs pdfsig with an NSS database trusting caPEM and checks its output has every want.
+func pdfsigSays(t *testing.T, caPEM, file string, want ...string) string {
+	t.Helper()
+	out, err := exec.Command(testenv.Tool(t, "pdfsig"), "-nssdir", "sql:"+testenv.NSSDB(t, caPEM), file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfsig: %v\n%s", err, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Fatalf("pdfsig lacks %q:\n%s", w, out)
+		}
+	}
+	return string(out)
+}
+
 // downloaded lists the names in the downloads folder.
 func downloaded(dir string) []string {
 	var names []string
@@ -66,7 +106,7 @@ func downloaded(dir string) []string {
 // PIN and a signed PDF that pdfsig finds valid and whole, and the page's own verification says it is
 // not a qualified signature (issue 6).
 func TestSignCNSOnlyInBrowser(t *testing.T) {
-	pdfsig := testenv.Tool(t, "pdfsig")
+	testenv.Tool(t, "pdfsig")
 	bed := startBed(t, testbed.Options{NoPCSC: true, CNSOnly: true})
 	ctx, downloads := signPage(t, bed)
 	inputs := t.TempDir()
@@ -106,10 +146,7 @@ func TestSignCNSOnlyInBrowser(t *testing.T) {
 	)
 
 	// Cancel: back to the file choice, nothing downloaded.
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS("#sign-cancel")),
-		chromedp.WaitVisible(chromedp.CSS(`#sign[data-screen="choose"]`)),
-	)
+	cancelWarning(t, ctx)
 
 	// Accept: the PIN, one signature (the CNS key has no context-specific PIN).
 	chooseFile(t, ctx, pdf, "", "#sign-accept")
@@ -119,25 +156,13 @@ func TestSignCNSOnlyInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#sign-accepted")),
 	)
 	shot(t, ctx, "sign-warn-accepted")
-	within(t, ctx, 90*time.Second,
-		chromedp.SendKeys(chromedp.CSS("#sign-pin"), testbed.PIN),
-		chromedp.Click(chromedp.CSS("#sign-confirm")),
-		chromedp.WaitVisible(chromedp.CSS("#sign-done")),
-	)
+	within(t, ctx, 90*time.Second, typePINs(false)...)
 	signed := filepath.Join(downloads, "domanda-firmato.pdf")
 	waitFile(t, signed)
 	if names := downloaded(downloads); len(names) != 1 {
 		t.Fatalf("downloads: %v (the cancelled attempt must write nothing)", names)
 	}
-	out, err := exec.Command(pdfsig, "-nssdir", "sql:"+testenv.NSSDB(t, filepath.Join(bed.Dir, "ca", "ca.pem")), signed).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig: %v\n%s", err, out)
-	}
-	for _, want := range []string{"  - Signature Validation: Signature is Valid.\n", "  - Total document signed\n"} {
-		if !strings.Contains(string(out), want) {
-			t.Fatalf("pdfsig lacks %q:\n%s", want, out)
-		}
-	}
+	out := pdfsigSays(t, filepath.Join(bed.Dir, "ca", "ca.pem"), signed, "  - Signature Validation: Signature is Valid.\n", "  - Total document signed\n")
 	t.Logf("pdfsig:\n%s", out)
 
 	within(t, ctx, 90*time.Second,
@@ -175,22 +200,10 @@ func TestSignWeakKeyInBrowser(t *testing.T) {
 	}
 	noPINField(t, ctx)
 	shot(t, ctx, "sign-warn-weak-key")
-	within(t, ctx, 30*time.Second,
-		chromedp.Click(chromedp.CSS("#sign-cancel")),
-		chromedp.WaitVisible(chromedp.CSS(`#sign[data-screen="choose"]`)),
-	)
+	cancelWarning(t, ctx)
 
 	chooseFile(t, ctx, txt, "", "#sign-accept")
-	within(t, ctx, 90*time.Second,
-		chromedp.Click(chromedp.CSS("#sign-accept")),
-		chromedp.WaitVisible(chromedp.CSS("#sign-pin")),
-		chromedp.SendKeys(chromedp.CSS("#sign-pin"), testbed.PIN),
-		chromedp.Click(chromedp.CSS("#sign-confirm")),
-		chromedp.WaitVisible(chromedp.CSS("#sign-pin2")),
-		chromedp.SendKeys(chromedp.CSS("#sign-pin2"), testbed.PIN),
-		chromedp.Click(chromedp.CSS("#sign-confirm2")),
-		chromedp.WaitVisible(chromedp.CSS("#sign-done")),
-	)
+	within(t, ctx, 90*time.Second, append([]chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS("#sign-accept"))}, typePINs(true)...)...)
 	p7m := filepath.Join(downloads, "lettera.txt.p7m")
 	waitFile(t, p7m)
 	if names := downloaded(downloads); len(names) != 1 {
