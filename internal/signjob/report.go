@@ -117,6 +117,9 @@ func View(r *sigverify.Report, lang string) []SignerView {
 			chain += " (" + s.ChainDetail + ")"
 		}
 		add("chain", chain)
+		if cert != nil {
+			v.Lines = append(v.Lines, Line{kindWord("kind", lang), certKind(cert, lang)})
+		}
 		add("revocation", revocationText(s, lang))
 		if len(s.Problems) > 0 {
 			add("problems", strings.Join(s.Problems, "; "))

@@ -116,7 +116,7 @@ func PersonName(x *x509.Certificate) string {
 }
 
 // Detect names the format for a file from its first bytes and name: PAdES for a PDF, Parallel for a
-// .p7m (a CMS SignedData with its content), CAdES otherwise.
+// .p7m or .p7s (a CMS SignedData), CAdES otherwise.
 func Detect(src docio.Source, name string) (string, error) {
 	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(src.Size(), 1024)})
 	if err != nil {
@@ -129,7 +129,9 @@ func Detect(src docio.Source, name string) (string, error) {
 		return "", signerr.New(signerr.NotPDF,
 			"Il file si chiama .pdf ma non è un PDF: non è stato firmato.",
 			"The file is named .pdf but is not a PDF: it was not signed.", nil)
-	case strings.HasSuffix(strings.ToLower(name), ".p7m"):
+	case strings.HasSuffix(strings.ToLower(name), ".p7m"), strings.HasSuffix(strings.ToLower(name), ".p7s"):
+		// An existing signature gets one more signer; a detached .p7s without its document is refused
+		// by cms.PrepareParallel with its own message, a file that is not CMS with BAD_CMS.
 		return Parallel, nil
 	}
 	return CAdES, nil
