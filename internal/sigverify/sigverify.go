@@ -52,14 +52,15 @@ type Signer struct {
 	ChainDetail     string
 	// Revocation is the OCSP answer about the signer's certificate (NotChecked until CheckRevocation).
 	Revocation revocation.Result
+	Problems   []string
+	PDF        *pades.SignatureReport `json:"-"`
+	CMS        *cms.SignerResult      `json:"-"`
+	certs      []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+
 	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
 	// says of the issuing CA (filled when the options' anchors are *Anchors).
 	AnchorSource  AnchorSource
 	Qualification Qualification
-	Problems      []string
-	PDF           *pades.SignatureReport `json:"-"`
-	CMS           *cms.SignerResult      `json:"-"`
-	certs         []*x509.Certificate    // certificates carried by the signature (issuer candidates)
 }
 
 // Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
