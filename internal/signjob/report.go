@@ -165,7 +165,7 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 		fmt.Fprintln(&b, word("repaired", lang))
 	}
 	if lt := ListText(r, lang); lt != "" {
-		fmt.Fprintf(&b, "%s: %s\n", tword("list", lang), lt)
+		fmt.Fprintf(&b, "%s: %s\n", word("list", lang), lt)
 	}
 	views := View(r, lang)
 	if len(views) == 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
+// trustWords are the report's words about trust anchors and the AgID list (merged into words).
 var trustWords = map[string][2]string{
 	"anchor":         {"Fonte di fiducia", "Trust anchor"},
 	"src-test":       {"ancore di prova (--anchors)", "test anchors (--anchors)"},
@@ -28,37 +29,39 @@ var trustWords = map[string][2]string{
 	"list-expired-s": {"elenco scaduto", "list expired"},
 }
 
-func tword(k, lang string) string {
-	if lang == "en" {
-		return trustWords[k][1]
+func init() {
+	for k, v := range trustWords {
+		if _, dup := words[k]; dup {
+			panic("signjob: word " + k + " defined twice")
+		}
+		words[k] = v
 	}
-	return trustWords[k][0]
 }
 
 // trustLines are the "trust anchor" and "qualification" lines of a signer.
 func trustLines(r *sigverify.Report, s *sigverify.Signer, lang string) []Line {
 	var out []Line
 	if s.AnchorSource != sigverify.SourceNone {
-		out = append(out, Line{tword("anchor", lang), tword("src-"+string(s.AnchorSource), lang)})
+		out = append(out, Line{word("anchor", lang), word("src-"+string(s.AnchorSource), lang)})
 	}
 	q := s.Qualification
 	var text string
 	switch {
 	case q.Checked && q.Qualified():
-		text = fmt.Sprintf(tword("q-yes", lang), q.Match.Service, q.Match.Provider)
+		text = fmt.Sprintf(word("q-yes", lang), q.Match.Service, q.Match.Provider)
 	case q.Checked && q.Match != nil:
-		text = fmt.Sprintf(tword("q-status", lang), q.Match.Service, q.Match.Provider)
+		text = fmt.Sprintf(word("q-status", lang), q.Match.Service, q.Match.Provider)
 	case q.Checked:
-		text = tword("q-no", lang)
+		text = word("q-no", lang)
 	case r.TrustedListErr != nil:
-		text = tword("q-unknown", lang)
+		text = word("q-unknown", lang)
 	default:
 		return out // the list was not used
 	}
 	if r.TrustedList != nil && r.TrustedList.Expired {
-		text += " (" + tword("list-expired-s", lang) + ")"
+		text += " (" + word("list-expired-s", lang) + ")"
 	}
-	return append(out, Line{tword("qualified", lang), text})
+	return append(out, Line{word("qualified", lang), text})
 }
 
 // ListText is the report's line about the AgID list: which one, when downloaded, cached, stale, expired,
@@ -69,19 +72,19 @@ func ListText(r *sigverify.Report, lang string) string {
 		if r.TrustedListErr == nil {
 			return ""
 		}
-		return fmt.Sprintf(tword("list-error", lang), Message(r.TrustedListErr, lang))
+		return fmt.Sprintf(word("list-error", lang), Message(r.TrustedListErr, lang))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, tword("list-info", lang), l.List.SequenceNumber, l.List.Issued.In(itime.Rome).Format("02/01/2006"),
+	fmt.Fprintf(&b, word("list-info", lang), l.List.SequenceNumber, l.List.Issued.In(itime.Rome).Format("02/01/2006"),
 		l.Fetched.In(itime.Rome).Format("02/01/2006 15:04"))
 	if l.FromCache {
-		b.WriteString(tword("list-cache", lang))
+		b.WriteString(word("list-cache", lang))
 	}
 	if l.Stale != nil {
-		fmt.Fprintf(&b, tword("list-stale", lang), Message(l.Stale, lang))
+		fmt.Fprintf(&b, word("list-stale", lang), Message(l.Stale, lang))
 	}
 	if l.Expired {
-		fmt.Fprintf(&b, tword("list-expired", lang), l.List.NextUpdate.In(itime.Rome).Format("02/01/2006"))
+		fmt.Fprintf(&b, word("list-expired", lang), l.List.NextUpdate.In(itime.Rome).Format("02/01/2006"))
 	}
 	return b.String()
 }
