@@ -129,7 +129,7 @@ func (a *app) signCard() *protocol.Card {
 	return nil
 }
 
-// profileAnchors are the bundled anchors: the CA profiles' (the AgID trusted list is not wired yet).
+// profileAnchors are the CA profiles' anchors (the AgID trusted list is added in tsl.go).
 func (a *app) profileAnchors() []*x509.Certificate {
 	a.mu.Lock()
 	ps := a.profiles
@@ -399,8 +399,8 @@ func (a *app) verifyFile() {
 		}
 	}
 	opts := cms.VerifyOptions{}
-	if anchors := a.profileAnchors(); len(anchors) > 0 {
-		opts.Anchors = cms.StaticAnchors(anchors)
+	if anchors := a.verifyAnchors(context.Background()); anchors != nil { // CA profiles + AgID list (tsl.go)
+		opts.Anchors = anchors
 	}
 	rep, err := sigverify.File(src, detached, opts)
 	if err != nil {
@@ -417,7 +417,7 @@ func (a *app) verifyFile() {
 	a.mu.Unlock()
 	a.update(func(s *ui.State) {
 		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
-			Signers: signjob.View(rep, lang), Lang: lang}
+			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang)}
 	})
 }
 

@@ -43,6 +43,9 @@ func newCLIWith(t *testing.T, o testbed.Options) *cli {
 		t.Setenv(k, v)
 	}
 	t.Setenv("PONTE_HOST", host)
+	// No AgID trusted list from the network in tests (tsl_test.go serves a local one), no user cache.
+	t.Setenv("PONTE_TSL_URL", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	return &cli{bin: bin, bed: bed, env: os.Environ()}
 }
 

@@ -39,4 +39,6 @@ type VerifyState struct {
 	Signers  []signjob.SignerView // in the language of the moment of verification
 	Lang     string
 	Error    *Bilingual
+	// TrustedList: which AgID list was used, or why none (signjob.ListText), in Lang.
+	TrustedList string
 }
