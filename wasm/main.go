@@ -156,7 +156,9 @@ func (a *app) render() {
 		return
 	}
 	root := js.Global().Get("document").Call("getElementById", "app")
+	k := keepFields(root)
 	root.Set("innerHTML", html)
+	k.restore(root)
 	js.Global().Get("document").Get("documentElement").Set("lang", s.Lang)
 }
 
