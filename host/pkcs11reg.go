@@ -4,6 +4,7 @@ import (
 	"github.com/ponte-it/ponte/host/install"
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/cns"
+	"github.com/ponte-it/ponte/internal/ids"
 )
 
 // pkcs11Modules are the card modules `ponte-host install` offers to Firefox (host/install/pkcs11.go): the
@@ -15,7 +16,7 @@ func pkcs11Modules(l p11.Locator) []install.PKCS11Module {
 	if err == nil && len(over) > 0 {
 		out := make([]install.PKCS11Module, 0, len(over))
 		for _, c := range over {
-			out = append(out, install.PKCS11Module{Name: install.PKCS11Name(c.Path), Path: c.Path,
+			out = append(out, install.PKCS11Module{Name: ids.PKCS11ModuleName(c.Path), Path: c.Path,
 				Description: "Ponte: " + c.Path})
 		}
 		return out
@@ -32,7 +33,7 @@ func pkcs11Modules(l p11.Locator) []install.PKCS11Module {
 			continue
 		}
 		if p, ok := l.Installed(d.Name); ok {
-			out = append(out, install.PKCS11Module{Name: install.PKCS11Name(d.Name), Path: p, Description: "Ponte: " + d.Product})
+			out = append(out, install.PKCS11Module{Name: ids.PKCS11ModuleName(d.Name), Path: p, Description: "Ponte: " + d.Product})
 		}
 	}
 	return out

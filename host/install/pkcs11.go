@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/ponte-it/ponte/internal/ids"
 )
 
 // PKCS#11 manifests (MDN, "Native manifests", "PKCS #11 manifests" and "Manifest location"): Firefox lets an
@@ -26,39 +28,20 @@ import (
 
 // PKCS11Module is a PKCS#11 library to offer to Firefox.
 type PKCS11Module struct {
-	Name        string // manifest name (PKCS11Name), the argument of browser.pkcs11.installModule
+	Name        string // manifest name (ids.PKCS11ModuleName), the argument of browser.pkcs11.installModule
 	Description string // Firefox's "Security Devices" list shows it
 	Path        string // absolute path of the library
 }
 
-// PKCS11Prefix starts the name of every PKCS#11 manifest Ponte writes; Uninstall removes only those.
-const PKCS11Prefix = "it.ponte."
+// PKCS11Prefix starts the name of every PKCS#11 manifest Ponte writes (ids.PKCS11ModuleName makes them);
+// Uninstall removes only those.
+const PKCS11Prefix = ids.PKCS11Prefix
 
 // KindPKCS11 is a PKCS#11 manifest in a report.
 const KindPKCS11 Kind = "pkcs11"
 
 // pkcs11NameRE is MDN's rule for a manifest name: "^\w+(\.\w+)*$".
 var pkcs11NameRE = regexp.MustCompile(`^\w+(\.\w+)*$`)
-
-var nonWord = regexp.MustCompile(`\W+`)
-
-// PKCS11Name makes a manifest name from a driver name or a library file name: "opensc" gives
-// it.ponte.opensc, "bit4id-xpki" it.ponte.bit4id_xpki, "/usr/lib/softhsm/libsofthsm2.so" it.ponte.libsofthsm2.
-func PKCS11Name(what string) string {
-	if i := strings.LastIndexAny(what, `/\`); i >= 0 {
-		what = what[i+1:]
-	}
-	for _, ext := range []string{".so", ".dylib", ".dll"} {
-		if i := strings.Index(strings.ToLower(what), ext); i > 0 {
-			what = what[:i]
-		}
-	}
-	w := strings.Trim(nonWord.ReplaceAllString(what, "_"), "_")
-	if w == "" {
-		w = "module"
-	}
-	return PKCS11Prefix + strings.ToLower(w)
-}
 
 // pkcs11Manifest is the JSON Firefox reads.
 type pkcs11Manifest struct {

@@ -8,23 +8,6 @@ import (
 	"testing"
 )
 
-func TestPKCS11Name(t *testing.T) {
-	for in, want := range map[string]string{
-		"opensc":                          "it.ponte.opensc",
-		"bit4id-xpki":                     "it.ponte.bit4id_xpki",
-		"/usr/lib/softhsm/libsofthsm2.so": "it.ponte.libsofthsm2",
-		"/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so": "it.ponte.opensc_pkcs11",
-		`C:\Windows\System32\bit4xpki.dll`:           "it.ponte.bit4xpki",
-		"/opt/x/libfoo.so.1.2":                       "it.ponte.libfoo",
-		"---":                                        "it.ponte.module",
-	} {
-		got := PKCS11Name(in)
-		if got != want || !pkcs11NameRE.MatchString(got) {
-			t.Errorf("PKCS11Name(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func withModules(cfg Config, mods ...PKCS11Module) Config {
 	cfg.PKCS11 = mods
 	return cfg
