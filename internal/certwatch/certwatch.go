@@ -44,7 +44,7 @@ func Run(ctx context.Context, cache map[string]certcache.Record, keys []string, 
 	}
 	stamp := now.UTC().Format(time.RFC3339)
 	down := map[string]revocation.Result{} // responders that failed in this run
-	var sum Summary
+	sum := Summary{Asked: []string{}, Revoked: []string{}, Unverified: []string{}, NotChecked: []string{}} // JSON [] not null
 	for _, k := range dedup(keys) {
 		r, ok := cache[k]
 		if !ok {
