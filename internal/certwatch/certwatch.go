@@ -43,7 +43,7 @@ func Run(ctx context.Context, cache map[string]certcache.Record, keys []string, 
 		}
 	}
 	stamp := now.UTC().Format(time.RFC3339)
-	down := map[string]revocation.Result{} // responders that failed in this run
+	down := map[string]revocation.Result{}                                                                 // responders that failed in this run
 	sum := Summary{Asked: []string{}, Revoked: []string{}, Unverified: []string{}, NotChecked: []string{}} // JSON [] not null
 	for _, k := range dedup(keys) {
 		r, ok := cache[k]
