@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"syscall/js"
 	"time"
@@ -34,6 +35,10 @@ type app struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "watch" { // background.js: the OCSP status check (watchmode.go)
+		runWatch()
+		return
+	}
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
