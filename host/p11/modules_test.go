@@ -13,7 +13,7 @@ import (
 func buildModule(t *testing.T, name string) string {
 	t.Helper()
 	gcc := testenv.Tool(t, "gcc")
-	hdr, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/ponte-it/ponte/host/p11/ck").Output()
+	hdr, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/miekg/pkcs11").Output()
 	if err != nil {
 		t.Fatalf("locating the PKCS#11 headers: %v", err)
 	}

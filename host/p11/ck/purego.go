@@ -349,10 +349,14 @@ func (c *Ctx) GetTokenInfo(slotID uint) (TokenInfo, error) {
 	}, nil
 }
 
-// secret copies a PIN into a buffer the module reads (never empty, so its address is not NULL) and
-// returns a function that wipes it.
+// secret copies a PIN into a buffer the module reads and returns a function that wipes it. An empty PIN
+// is no buffer: pPin is NULL_PTR, as §5.6 (C_InitPIN, C_SetPIN, C_Login) asks when the token has a
+// protected authentication path (PIN pad).
 func secret(s string) ([]byte, func()) {
-	b := append([]byte(s), 0)
+	if s == "" {
+		return nil, func() {}
+	}
+	b := []byte(s)
 	return b, func() { clear(b) }
 }
 
