@@ -21,8 +21,9 @@ var (
 	// abiApple is PCSC.framework on macOS. Its Headers/wintypes.h defines DWORD as uint32_t and LONG as
 	// int32_t, pcsclite.h SCARDCONTEXT and SCARDHANDLE as int32_t and wraps SCARD_READERSTATE and
 	// SCARD_IO_REQUEST in #pragma pack(1) (MacOSX SDK 11.3, PCSC.framework/Versions/A/Headers): the
-	// reader state is 8+8+4+4+4+33 = 61 bytes with no padding. pcsc-lite's own headers have the same
-	// __APPLE__ branch, which layout_test.go compiles to check these numbers.
+	// reader state is 8+8+4+4+4+33 = 61 bytes with no padding, the I/O request 4+4. layout_test.go checks
+	// the reader state against the __APPLE__ branch of pcsc-lite's headers, which follows Apple's, and
+	// the I/O request against Apple's declaration (pcsc-lite's has unsigned long there even for Apple).
 	abiApple = abi{name: "PCSC.framework", word: 4, rsCurrentState: 16, rsEventState: 20, rsCbAtr: 24, rsAtr: 28, rsSize: 61, ioSize: 8}
 	// abiLite64 is pcsc-lite on 64-bit Linux: wintypes.h defines DWORD as unsigned long and LONG as long
 	// (8 bytes), pcsclite.h SCARDCONTEXT/SCARDHANDLE as LONG, natural alignment (the pack pragma is
