@@ -508,20 +508,18 @@ func (c *Ctx) FindObjectsInit(sh SessionHandle, temp []*Attribute) error {
 	return c.call(fFindObjectsInit, uintptr(sh), mem.bytes(t), uintptr(len(temp)))
 }
 
-// FindObjects calls C_FindObjects for up to max handles; the bool is always false (the same signature
-// as github.com/miekg/pkcs11).
-func (c *Ctx) FindObjects(sh SessionHandle, max int) ([]ObjectHandle, bool, error) {
+// FindObjects calls C_FindObjects for up to maxObjects handles; the bool is always false (the same
+// signature as github.com/miekg/pkcs11).
+func (c *Ctx) FindObjects(sh SessionHandle, maxObjects int) ([]ObjectHandle, bool, error) {
 	var mem pins
 	defer mem.Unpin()
-	if max < 1 {
-		max = 1
-	}
-	hs := make([]uint64, max)
+	maxObjects = max(maxObjects, 1)
+	hs := make([]uint64, maxObjects)
 	var n uint64
-	if err := c.call(fFindObjects, uintptr(sh), mem.ulongs(hs), uintptr(max), mem.ulong(&n)); err != nil {
+	if err := c.call(fFindObjects, uintptr(sh), mem.ulongs(hs), uintptr(maxObjects), mem.ulong(&n)); err != nil {
 		return nil, false, err
 	}
-	out := make([]ObjectHandle, min(n, uint64(max)))
+	out := make([]ObjectHandle, min(n, uint64(maxObjects)))
 	for i := range out {
 		out[i] = ObjectHandle(hs[i])
 	}

@@ -3,6 +3,7 @@ package winscard
 import (
 	"bytes"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/testenv"
@@ -127,4 +128,37 @@ func TestMultiString(t *testing.T) {
 			t.Errorf("multiString(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// A multi-string from the library never yields a name with a NUL, nor more names than NULs plus one.
+func FuzzMultiString(f *testing.F) {
+	f.Add([]byte("Reader A\x00Reader B\x00\x00"))
+	f.Add([]byte("\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		names := multiString(b)
+		if len(names) > bytes.Count(b, []byte{0})+1 {
+			t.Fatalf("%d names from %q", len(names), b)
+		}
+		for _, n := range names {
+			if n == "" || strings.ContainsRune(n, 0) {
+				t.Fatalf("name %q from %q", n, b)
+			}
+		}
+	})
+}
+
+// Decoding whatever the library leaves in an entry never reads outside it.
+func FuzzDecodeState(f *testing.F) {
+	f.Add(make([]byte, abiApple.rsSize), true)
+	f.Fuzz(func(t *testing.T, entry []byte, apple bool) {
+		a := &abiLite64
+		if apple {
+			a = &abiApple
+		}
+		buf := make([]byte, a.rsSize)
+		copy(buf, entry)
+		if _, atr := a.decodeState(buf, 0); len(atr) > maxATR {
+			t.Fatalf("ATR of %d bytes", len(atr))
+		}
+	})
 }
