@@ -10,21 +10,29 @@ import (
 	"github.com/ponte-it/ponte/internal/testenv"
 )
 
-// TestPuregoVariant runs host/p11's tests again with the purego binding that macOS uses (-tags
-// ponte_purego, CGO_ENABLED=0): the same module calls with the same LP64 layout, against SoftHSM2 and
-// the test modules when PONTE_INTEGRATION=1 (the variable passes through).
+// TestPuregoVariant runs host/p11's tests again with the purego binding that macOS uses
+// (ponte_purego, CGO_ENABLED=0): the same module calls with the same LP64 layout, against SoftHSM2 and the
+// test modules when PONTE_INTEGRATION=1 (the variable passes through). host/cards runs too: its tests
+// build ponte-host, which the tag in GOFLAGS makes the purego one (PONTE_BUILD is cleared so that a
+// prebuilt cgo binary is not used instead), and drive every card operation through it.
 func TestPuregoVariant(t *testing.T) {
 	if runtime.GOOS != "linux" || (runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64") {
 		t.Skip("the purego variant is tested on linux/amd64 and linux/arm64")
 	}
-	env := []string{"CGO_ENABLED=0"}
-	deps := testenv.Go(t, env, "list", "-tags", "ponte_purego", "-deps", "./host/p11")
-	if !strings.Contains(deps, "github.com/ebitengine/purego\n") || strings.Contains(deps, "github.com/miekg/pkcs11") {
-		t.Fatalf("the ponte_purego build of host/p11 does not use purego alone:\n%s", deps)
+	goflags := strings.TrimSpace(testenv.Go(t, nil, "env", "GOFLAGS"))
+	env := []string{"CGO_ENABLED=0", "PONTE_BUILD=", "GOFLAGS=" + strings.TrimSpace(goflags+" -tags=ponte_purego")}
+	deps := testenv.Go(t, env, "list", "-deps", "./host")
+	if !strings.Contains(deps, "github.com/ebitengine/purego\n") || strings.Contains(deps, "github.com/miekg/pkcs11") ||
+		strings.Contains(deps, "github.com/ebfe/scard") {
+		t.Fatalf("the ponte_purego build of ponte-host does not use purego alone:\n%s", deps)
 	}
-	out := testenv.Go(t, env, "test", "-count=1", "-tags", "ponte_purego", "-v", "./host/p11/...")
-	if testenv.Integration() && !strings.Contains(out, "--- PASS: TestPINPadLogin") {
-		t.Errorf("the integration tests did not run in the purego variant:\n%s", out)
+	out := testenv.Go(t, env, "test", "-count=1", "-v", "./host/p11/...", "./host/cards")
+	if testenv.Integration() {
+		for _, test := range []string{"TestPINPadLogin", "TestEveryCardOperationThroughTheHost"} {
+			if !strings.Contains(out, "--- PASS: "+test+" ") {
+				t.Errorf("%s did not pass in the purego variant:\n%s", test, out)
+			}
+		}
 	}
 }
 
