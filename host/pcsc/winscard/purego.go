@@ -43,14 +43,15 @@ var funcNames = [nFuncs]string{"SCardEstablishContext", "SCardReleaseContext", "
 
 func load() error {
 	lib.once.Do(func() {
-		h, err := purego.Dlopen(libPath, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		path := libPath()
+		h, err := purego.Dlopen(path, purego.RTLD_NOW|purego.RTLD_LOCAL)
 		if err != nil {
-			lib.err = fmt.Errorf("%w (%s: %v)", ErrNoService, libPath, err)
+			lib.err = fmt.Errorf("%w (%s: %v)", ErrNoService, path, err)
 			return
 		}
 		for i, name := range funcNames {
 			if lib.fn[i], err = purego.Dlsym(h, name); err != nil {
-				lib.err = fmt.Errorf("%w (%s: %v)", ErrNoService, libPath, err)
+				lib.err = fmt.Errorf("%w (%s: %v)", ErrNoService, path, err)
 				return
 			}
 		}
