@@ -1,4 +1,4 @@
-//go:build !darwin && !ponte_purego
+//go:build !darwin && !(linux && ponte_purego)
 
 package ck
 
