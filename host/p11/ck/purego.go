@@ -203,6 +203,10 @@ func (c *Ctx) Destroy() {
 }
 
 // call runs the function at index f of the list; the Go memory it points to is pinned by the caller.
+// Every argument is a CK_ULONG or a pointer, at most 8 of them (C_GenerateKeyPair): on arm64 all travel
+// in registers x0-x7, so Apple's arm64 rule for stack arguments (packed by their size) never applies; on
+// amd64 the 7th and 8th go on the stack in 8-byte slots under the System V ABI that macOS and Linux
+// share, which the Linux tests of key generation exercise.
 func (c *Ctx) call(f int, args ...uintptr) error {
 	if c.fl == nil || c.fl[f] == 0 {
 		return Error(CKR_FUNCTION_NOT_SUPPORTED)
