@@ -13,8 +13,11 @@ import (
 )
 
 // The PC/SC library is opened on first use (lib_darwin.go, lib_linux.go name it and its layout) and its
-// functions called through purego.SyscallN: every argument is an integer or a pointer, at most 7 of
-// them, so all travel in registers on arm64 and amd64 alike.
+// functions called through purego.SyscallN. Every argument is an integer or a pointer, at most 7 of them:
+// on arm64 all travel in registers x0-x7 (Apple's packing of stack arguments never applies); on amd64 the
+// 7th (a pointer, in SCardStatus and SCardTransmit) goes on the stack in an 8-byte slot under the System V
+// ABI that macOS and Linux share. 32-bit DWORD arguments are passed zero-extended in 64-bit registers,
+// which the callee reads as their low half.
 var lib struct {
 	once sync.Once
 	err  error
