@@ -1,7 +1,7 @@
 package p11
 
 import (
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // PINs and PUKs cross this package as []byte so callers can wipe their copy after the call. The module
@@ -28,9 +28,9 @@ func (t *Token) Login(pin []byte) (before, after PINStatus, err error) {
 		}
 		d = pinPadTime
 	}
-	err = t.do("C_Login", d, func(sh pkcs11.SessionHandle) error {
-		err := t.mod.ctx.Login(sh, pkcs11.CKU_USER, string(pin))
-		if isRV(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
+	err = t.do("C_Login", d, func(sh ck.SessionHandle) error {
+		err := t.mod.ctx.Login(sh, ck.CKU_USER, string(pin))
+		if isRV(err, ck.CKR_USER_ALREADY_LOGGED_IN) {
 			return nil
 		}
 		return wrap("C_Login", err, whoUser)
@@ -40,9 +40,9 @@ func (t *Token) Login(pin []byte) (before, after PINStatus, err error) {
 
 // Logout ends the login state of the token (C_Logout); not being logged in is fine.
 func (t *Token) Logout() error {
-	return t.do("C_Logout", callTime, func(sh pkcs11.SessionHandle) error {
+	return t.do("C_Logout", callTime, func(sh ck.SessionHandle) error {
 		err := t.mod.ctx.Logout(sh)
-		if isRV(err, pkcs11.CKR_USER_NOT_LOGGED_IN) {
+		if isRV(err, ck.CKR_USER_NOT_LOGGED_IN) {
 			return nil
 		}
 		return wrap("C_Logout", err, whoNone)
@@ -55,7 +55,7 @@ func (t *Token) ChangePIN(oldPIN, newPIN []byte) (after PINStatus, err error) {
 	if len(oldPIN) == 0 || len(newPIN) == 0 {
 		return after, fail("C_SetPIN", ErrPINInvalid, "empty PIN")
 	}
-	err = t.do("C_SetPIN", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_SetPIN", callTime, func(sh ck.SessionHandle) error {
 		return wrap("C_SetPIN", t.mod.ctx.SetPIN(sh, string(oldPIN), string(newPIN)), whoUser)
 	})
 	t.attachPIN(err, &after)
@@ -76,12 +76,12 @@ func (t *Token) UnblockPIN(puk, newPIN []byte) (after PINStatus, err error) {
 	if info.PIN.SOLocked {
 		return info.PIN, &Error{Op: "C_Login", Kind: ErrPUKLocked, PIN: &info.PIN, msg: "the token reports the PUK locked"}
 	}
-	err = t.do("C_InitPIN", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_InitPIN", callTime, func(sh ck.SessionHandle) error {
 		// The SO cannot log in while the user is (CKR_USER_ANOTHER_ALREADY_LOGGED_IN).
-		if err := t.mod.ctx.Logout(sh); err != nil && !isRV(err, pkcs11.CKR_USER_NOT_LOGGED_IN) {
+		if err := t.mod.ctx.Logout(sh); err != nil && !isRV(err, ck.CKR_USER_NOT_LOGGED_IN) {
 			return wrap("C_Logout", err, whoNone)
 		}
-		if err := t.mod.ctx.Login(sh, pkcs11.CKU_SO, string(puk)); err != nil {
+		if err := t.mod.ctx.Login(sh, ck.CKU_SO, string(puk)); err != nil {
 			return wrap("C_Login", err, whoSO)
 		}
 		initErr := wrap("C_InitPIN", t.mod.ctx.InitPIN(sh, string(newPIN)), whoUser)
