@@ -4,6 +4,7 @@
 import { plan, validRecord } from "./expiry.mjs";
 import { readCards, summarize } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
+import { installPageAPI } from "./pageapi-worker.mjs";
 
 const ALARM = "ponte-expiry";
 const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
@@ -88,6 +89,9 @@ chrome.runtime.onMessage.addListener((m, sender, reply) => {
   }
   return false;
 });
+
+// The page API for allow-listed web pages (pagebridge.js, consent.html; docs/page-api.md).
+installPageAPI();
 
 // For the DevTools target (tests) and a future options page.
 Object.assign(globalThis, { checkExpiry, openRenewal });

@@ -44,6 +44,8 @@ type State struct {
 	Sign      *SignState // the Firma page (sign.go)
 	Inventory Inventory  // inventory.html
 	Setup     Setup      // setup.html
+	Options   Options    // options.html, the page API's allow-list (pageapi.go)
+	Consent   *Consent   // consent.html, a page's signature request (pageapi.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
