@@ -175,7 +175,8 @@ export class Consents {
     return p ? p.req : null;
   }
 
-  // finish ends a request with the consent page's answer: { ok: true, result } or { ok: false, code, detail }.
+  // finish ends a request with the consent page's answer: { ok: true, result } or
+  // { ok: false, code, detail, keepOpen }.
   finish(id, answer) {
     const p = this.pending.get(id);
     if (!p) return false;
@@ -183,7 +184,8 @@ export class Consents {
     clearTimeout(p.timer);
     if (answer && answer.ok === true) p.resolve(answer.result);
     else p.reject(new PageError(String((answer && answer.code) || "INTERNAL"), answer && answer.detail));
-    if (p.windowId != null) this.closeWindow(p.windowId);
+    // The consent page keeps its window open (keepOpen) when it shows why nothing was signed.
+    if (p.windowId != null && !(answer && answer.keepOpen === true)) this.closeWindow(p.windowId);
     return true;
   }
 
