@@ -99,6 +99,13 @@ func wantCode(t *testing.T, ctx context.Context, button, out, want string) strin
 	return body
 }
 
+// wrongPIN is a PIN of the same length that is not pin.
+func wrongPIN(pin string) string {
+	b := []byte(pin)
+	b[0] = '0' + (b[0]-'0'+1)%10
+	return string(b)
+}
+
 // consentTargets counts the open consent windows.
 func consentTargets(t *testing.T, ctx context.Context) int {
 	t.Helper()
@@ -130,7 +137,8 @@ func waitNoConsent(t *testing.T, ctx context.Context) {
 // The page API end to end (issue 7): the site is added through the options page; from it the demo page
 // reads the status and the certificate, asks for a signature, the user sees the origin in Ponte's window
 // and types the PIN (and the signature key's context-specific PIN), and the signature verifies against
-// the returned certificate; cancelling in the window gives USER_CANCELLED; a site not on the list gets
+// the returned certificate; cancelling in the window gives USER_CANCELLED, a wrong PIN WRONG_PIN (the
+// window stays to say so); a site not on the list gets
 // ORIGIN_NOT_ALLOWED and no window; an http:// page gets INSECURE_CONTEXT.
 func TestPageAPIInBrowser(t *testing.T) {
 	_, ctx := pageAPIBrowser(t)
@@ -266,6 +274,30 @@ func TestPageAPIInBrowser(t *testing.T) {
 		t.Fatalf("cancel gave %q: %s", code, text(t, ctx, "#sign-out"))
 	}
 	shot(t, ctx, "pageapi-demo-cancelled")
+	waitNoConsent(t, ctx)
+
+	// A wrong PIN: one try per request; the page gets WRONG_PIN, the window stays to say so.
+	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#do-sign")))
+	consent = attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
+	within(t, consent, 90*time.Second,
+		chromedp.WaitVisible(chromedp.CSS("#consent-pin")),
+		chromedp.SendKeys(chromedp.CSS("#consent-pin"), wrongPIN(testbed.PIN)),
+		chromedp.Click(chromedp.CSS("#consent-confirm")),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-failed[data-code="WRONG_PIN"]`)),
+	)
+	shot(t, consent, "pageapi-consent-wrong-pin")
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#sign-out[data-state="error"]`)))
+	if code := eval[string](t, ctx, `document.getElementById("sign-out").dataset.code`); code != "WRONG_PIN" {
+		t.Fatalf("wrong PIN gave %q: %s", code, text(t, ctx, "#sign-out"))
+	}
+	if n := consentTargets(t, ctx); n != 1 {
+		t.Fatalf("%d consent windows after a wrong PIN, want the one explaining it", n)
+	}
+	cctx, cancel = context.WithTimeout(consent, 30*time.Second)
+	if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS("#consent-close"))); err != nil && !strings.Contains(err.Error(), "detached") && !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("close click: %v", err)
+	}
+	cancel()
 	waitNoConsent(t, ctx)
 
 	// A site not on the list: refused, and no window opens.
