@@ -320,4 +320,14 @@ func TestPageAPIInBrowser(t *testing.T) {
 	wantCode(t, ctx, "do-status", "status-out", "INSECURE_CONTEXT")
 	wantCode(t, ctx, "do-cert", "cert-out", "INSECURE_CONTEXT")
 	shot(t, ctx, "pageapi-insecure")
+
+	// Removed from the list in the options page, the site is refused again.
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("options.html")),
+		chromedp.Click(chromedp.CSS(`li.origin[data-origin="`+origin+`"] button[data-action="origins-remove"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#origins-none")),
+		chromedp.Navigate(origin+"/index.html"),
+		chromedp.WaitVisible(chromedp.CSS("#do-status")),
+	)
+	wantCode(t, ctx, "do-status", "status-out", "ORIGIN_NOT_ALLOWED")
 }
