@@ -213,16 +213,7 @@ func (a *app) consentSign() {
 	var ask hostcard.PINFunc
 	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
 		consentRun.pin = make(chan protocol.Secret)
-		ask = func() (protocol.Secret, error) {
-			a.update(func(s *ui.State) { s.Consent.Screen = "ctxpin" })
-			select {
-			case p := <-consentRun.pin:
-				a.update(func(s *ui.State) { s.Consent.Screen = "signing" })
-				return p, nil
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
+		ask = a.contextPIN(ctx, consentRun.pin, func(s *ui.State, screen string) { s.Consent.Screen = screen })
 	}
 	pub := cert.Choice.Certificate.PublicKey
 	sig, err := hc.Signer(ctx, cert.Info.ID, pub, ask).Sign(nil, digest, hash)
@@ -255,14 +246,7 @@ func init() {
 	}
 	pageStart["consent"] = func(a *app) { a.consentReady() }
 	actions["consent-sign"] = func(a *app, _ js.Value) { a.consentSign() }
-	actions["consent-ctxpin"] = func(a *app, _ js.Value) {
-		pin := takeValue("consent-pin2")
-		select {
-		case consentRun.pin <- pin:
-		default: // no signature is waiting for it
-			pin.Wipe()
-		}
-	}
+	actions["consent-ctxpin"] = func(a *app, _ js.Value) { offerPIN(consentRun.pin, "consent-pin2") }
 	actions["consent-cancel"] = func(a *app, _ js.Value) {
 		a.update(func(s *ui.State) {
 			s.Consent.Screen, s.Consent.Code, s.Consent.CodeKey = "failed", string(pageapi.UserCancelled), pageapi.UserCancelled.MessageKey()

@@ -42,14 +42,7 @@ var signRun struct {
 func init() {
 	actions["sign-prepare"] = func(a *app, _ js.Value) { a.signPrepare() }
 	actions["sign-pin"] = func(a *app, _ js.Value) { a.signWithPIN() }
-	actions["sign-ctxpin"] = func(a *app, _ js.Value) {
-		pin := takeValue("sign-pin2")
-		select {
-		case signRun.pin <- pin:
-		default: // no signature is waiting for it
-			pin.Wipe()
-		}
-	}
+	actions["sign-ctxpin"] = func(a *app, _ js.Value) { offerPIN(signRun.pin, "sign-pin2") }
 	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
 	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
 	actions["sign-ts-drop"] = func(a *app, _ js.Value) {
@@ -251,16 +244,7 @@ func (a *app) signWithPIN() {
 	var ask hostcard.PINFunc
 	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
 		signRun.pin = make(chan protocol.Secret)
-		ask = func() (protocol.Secret, error) {
-			a.update(func(s *ui.State) { s.Sign.Screen = "ctxpin" })
-			select {
-			case p := <-signRun.pin:
-				a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
-				return p, nil
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
+		ask = a.contextPIN(ctx, signRun.pin, func(s *ui.State, screen string) { s.Sign.Screen = screen })
 	}
 	signer := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask)
 	sig, err := signer.Sign(nil, job.Digest(), job.SignerOpts())
