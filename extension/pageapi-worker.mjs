@@ -44,11 +44,12 @@ export function installPageAPI() {
     newID: () => crypto.randomUUID(),
   });
   chrome.windows.onRemoved.addListener((windowId) => consents.windowClosed(windowId));
+  chrome.tabs.onRemoved.addListener((tabId) => consents.tabClosed(tabId));
 
   const deps = {
     allowed: async () => (await chrome.storage.local.get(ALLOWED))[ALLOWED] || [],
     readCards,
-    consent: (origin, req) => consents.ask(origin, req),
+    consent: (origin, req, tabId) => consents.ask(origin, req, tabId),
     extension: chrome.runtime.getManifest().version,
   };
 

@@ -116,7 +116,7 @@ export function hostError(e) {
 // handle answers one page request. deps:
 //   allowed(): Promise<string[]>      the allow-list
 //   readCards(): Promise<cards result> ponte-host's cards
-//   consent(origin, req): Promise<result> opens consent.html and resolves with the signature
+//   consent(origin, req, tabId): Promise<result> opens consent.html and resolves with the signature
 //   extension: string                  the extension's version
 // It resolves to { type: "result", result } or { type: "error", error: { code, detail } }.
 export async function handle(msg, sender, deps) {
@@ -134,11 +134,13 @@ export async function handle(msg, sender, deps) {
       throw hostError(e);
     }
     if (req.type === "status") return { type: "result", result: statusOf(cards, deps.extension) };
-    const { card, cert } = pickCertificate(cards, req.role, req.card);
+    const { card, cert } = pickCertificate(cards, req.role, req.card); // before any window: NO_CARD, NO_CERTIFICATE
     if (req.type === "certificate") {
       return { type: "result", result: { card, role: cert.role, certificate: cert.der, notAfter: cert.notAfter } };
     }
-    const result = await deps.consent(origin, { ...req, card, origin });
+    // The consent page looks the card up again: it gets the page's own choice (a card's id can differ
+    // between two listings when the host reads the card's PC/SC files in one and not the other).
+    const result = await deps.consent(origin, { ...req, origin }, sender.tab && sender.tab.id);
     return { type: "result", result };
   } catch (e) {
     const err = e instanceof PageError ? e : new PageError("INTERNAL", (e && e.message) || String(e));
@@ -154,12 +156,12 @@ export class Consents {
     this.pending = new Map(); // id -> { req, resolve, reject, windowId, timer }
   }
 
-  // ask opens the window for req and resolves with the consent page's result.
-  ask(origin, req) {
+  // ask opens the window for req, from the page in tab tabId, and resolves with the consent page's result.
+  ask(origin, req, tabId) {
     if (this.pending.size) return Promise.reject(new PageError("BUSY", "a signature is waiting for confirmation"));
     const id = this.newID();
     return new Promise((resolve, reject) => {
-      const p = { req: { ...req, origin }, resolve, reject, windowId: null };
+      const p = { req: { ...req, origin }, resolve, reject, windowId: null, tabId };
       p.timer = setTimeout(() => this.finish(id, { ok: false, code: "TIMEOUT", detail: "not confirmed in time" }), this.timeoutMs);
       this.pending.set(id, p);
       Promise.resolve(this.openWindow(id)).then((windowId) => {
@@ -187,6 +189,13 @@ export class Consents {
     // The consent page keeps its window open (keepOpen) when it shows why nothing was signed.
     if (p.windowId != null && !(answer && answer.keepOpen === true)) this.closeWindow(p.windowId);
     return true;
+  }
+
+  // tabClosed: the page that asked is gone; its window would ask for nothing.
+  tabClosed(tabId) {
+    for (const [id, p] of this.pending) {
+      if (tabId !== undefined && p.tabId === tabId) this.finish(id, { ok: false, code: "USER_CANCELLED", detail: "the page was closed" });
+    }
   }
 
   // windowClosed: the user closed the consent window without answering.

@@ -60,10 +60,10 @@ const (
 	insecureSite = "insecure.example.it" // plain http on a name that is not this computer
 )
 
-// pageAPIBrowser serves the demo page (examples/page-api) at https://firma.example.it,
-// https://altro.example.it and http://insecure.example.it, all on loopback, and starts the bed and a
-// browser that resolves those names there.
-func pageAPIBrowser(t *testing.T) (*testbed.Bed, context.Context) {
+// pageAPISites serves the demo page (examples/page-api) at https://firma.example.it,
+// https://altro.example.it and http://insecure.example.it, all on loopback, and returns the browser
+// flags that resolve those names there.
+func pageAPISites(t *testing.T) []string {
 	t.Helper()
 	demo := http.FileServer(http.Dir(filepath.Join(testenv.Root(), "examples", "page-api")))
 	tlsAddr, spki := tlsSite(t, demo, allowedSite, refusedSite)
@@ -73,9 +73,26 @@ func pageAPIBrowser(t *testing.T) (*testbed.Bed, context.Context) {
 	if _, _, err := net.SplitHostPort(plainAddr); err != nil {
 		t.Fatal(err)
 	}
-	return bedBrowser(t,
-		"--host-resolver-rules=MAP "+allowedSite+" "+tlsAddr+",MAP "+refusedSite+" "+tlsAddr+",MAP "+insecureSite+" "+plainAddr,
-		"--ignore-certificate-errors-spki-list="+spki)
+	return []string{
+		"--host-resolver-rules=MAP " + allowedSite + " " + tlsAddr + ",MAP " + refusedSite + " " + tlsAddr + ",MAP " + insecureSite + " " + plainAddr,
+		"--ignore-certificate-errors-spki-list=" + spki,
+	}
+}
+
+// allowOrigin adds what the user types to the allow-list through the options page and waits for the
+// normalised origin in the list.
+func allowOrigin(t *testing.T, ctx context.Context, typed, origin string) {
+	t.Helper()
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("options.html")),
+		chromedp.WaitVisible(chromedp.CSS(`#options[data-loaded="true"] #origin-input`)),
+	)
+	eval[string](t, ctx, `document.getElementById("origin-input").value = ""`)
+	within(t, ctx, 60*time.Second,
+		chromedp.SendKeys(chromedp.CSS("#origin-input"), typed),
+		chromedp.Click(chromedp.CSS("#origin-add")),
+		chromedp.WaitVisible(chromedp.CSS(`li.origin[data-origin="`+origin+`"]`)),
+	)
 }
 
 // demoAnswer clicks a button of the demo page and waits for its <pre> to show a result or an error.
@@ -141,7 +158,7 @@ func waitNoConsent(t *testing.T, ctx context.Context) {
 // window stays to say so); a site not on the list gets
 // ORIGIN_NOT_ALLOWED and no window; an http:// page gets INSECURE_CONTEXT.
 func TestPageAPIInBrowser(t *testing.T) {
-	_, ctx := pageAPIBrowser(t)
+	_, ctx := bedBrowser(t, pageAPISites(t)...)
 	origin := "https://" + allowedSite
 
 	// The allow-list, through the options page: an insecure origin is refused with the reason, a typed
@@ -154,12 +171,7 @@ func TestPageAPIInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#options-error[data-key="optionsOriginInsecure"]`)),
 	)
 	shot(t, ctx, "pageapi-options-insecure")
-	eval[string](t, ctx, `document.getElementById("origin-input").value = ""`)
-	within(t, ctx, 60*time.Second,
-		chromedp.SendKeys(chromedp.CSS("#origin-input"), "HTTPS://Firma.Example.IT:443/servizi/firma?x=1"),
-		chromedp.Click(chromedp.CSS("#origin-add")),
-		chromedp.WaitVisible(chromedp.CSS(`li.origin[data-origin="`+origin+`"]`)),
-	)
+	allowOrigin(t, ctx, "HTTPS://Firma.Example.IT:443/servizi/firma?x=1", origin)
 	if got := text(t, ctx, "#options-notice"); !strings.Contains(got, origin) {
 		t.Errorf("notice %q", got)
 	}
@@ -330,4 +342,20 @@ func TestPageAPIInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#do-status")),
 	)
 	wantCode(t, ctx, "do-status", "status-out", "ORIGIN_NOT_ALLOWED")
+}
+
+// Without ponte-host an allowed page gets HOST_MISSING, for the status and for a signature (no window).
+func TestPageAPIWithoutHost(t *testing.T) {
+	ctx := startBrowser(t, built(t), "", pageAPISites(t)...)
+	origin := "https://" + allowedSite
+	allowOrigin(t, ctx, allowedSite, origin)
+	within(t, ctx, 30*time.Second, chromedp.Navigate(origin+"/index.html"), chromedp.WaitVisible(chromedp.CSS("#do-status")))
+	if body := wantCode(t, ctx, "do-status", "status-out", "HOST_MISSING"); !strings.Contains(body, "non è installato") {
+		t.Errorf("HOST_MISSING without the Italian message: %q", body)
+	}
+	wantCode(t, ctx, "do-sign", "sign-out", "HOST_MISSING")
+	if n := consentTargets(t, ctx); n != 0 {
+		t.Fatalf("%d consent windows without a host", n)
+	}
+	shot(t, ctx, "pageapi-no-host")
 }

@@ -54,7 +54,7 @@ function deps(over = {}) {
     calls,
     allowed: async () => ["https://firma.example.it", "http://localhost:8080"],
     readCards: async () => { calls.readCards++; return cards; },
-    consent: async (origin, req) => { calls.consent.push({ origin, req }); return { signature: "c2ln" }; },
+    consent: async (origin, req, tabId) => { calls.consent.push({ origin, req, tabId }); return { signature: "c2ln" }; },
     extension: "1.2.3",
     ...over,
   };
@@ -93,8 +93,8 @@ test("an allowed page gets status without personal data, the certificate, and a 
   assert.deepEqual(c.result, { card: "8038000000000001", role: "cns", certificate: "MIIB", notAfter: "2026-12-24T00:00:00Z" });
   const sig = await handle(ask({ type: "sign", alg: "SHA-256", hash: b64(32) }), page("http://localhost:8080"), d);
   assert.deepEqual(sig, { type: "result", result: { signature: "c2ln" } });
-  assert.deepEqual(d.calls.consent, [{ origin: "http://localhost:8080",
-    req: { type: "sign", role: "signature", card: "8038000000000001", alg: "SHA-256", hash: b64(32), origin: "http://localhost:8080" } }]);
+  assert.deepEqual(d.calls.consent, [{ origin: "http://localhost:8080", tabId: 1,
+    req: { type: "sign", role: "signature", card: "", alg: "SHA-256", hash: b64(32), origin: "http://localhost:8080" } }]);
 });
 
 test("host and card problems have their codes", async () => {
@@ -153,6 +153,15 @@ test("closing the window cancels; a shown failure keeps the window; silence time
   const r = c.ask("https://firma.example.it", {});
   await assert.rejects(r, (e) => e.code === "TIMEOUT");
   assert.deepEqual(log.closed, [103]);
+
+  // The page that asked is closed: the request ends and its window goes.
+  const u = c.ask("https://firma.example.it", {}, 7);
+  await tick();
+  c.tabClosed(8);
+  assert.notEqual(c.request("req4"), null);
+  c.tabClosed(7);
+  await assert.rejects(u, (e) => e.code === "USER_CANCELLED");
+  assert.deepEqual(log.closed, [103, 104]);
 });
 
 // A window with a content script's side: what the page posts, the bridge sees, and the other way round.
