@@ -62,7 +62,13 @@ export function request(fields, { win = globalThis.window, ackMs = ACK_MS, timeo
     win.addEventListener("message", onMessage);
     ackTimer = setTimeout(() => { end(); reject(new PonteError("EXTENSION_MISSING", "Ponte did not answer: is the extension installed?")); }, ackMs);
     doneTimer = setTimeout(() => { end(); reject(new PonteError("TIMEOUT", "Ponte did not answer in time")); }, timeoutMs);
-    win.postMessage({ ponte: VERSION, id, ...fields }, win.location.origin);
+    const origin = win.location.origin;
+    if (!/^https?:\/\//.test(origin)) { // file:, data:, sandboxed frames: Ponte answers http(s) pages only
+      end();
+      reject(new PonteError("INSECURE_CONTEXT", `Ponte answers only https:// pages (this one is ${origin})`));
+      return;
+    }
+    win.postMessage({ ponte: VERSION, id, ...fields }, origin);
   });
 }
 

@@ -243,4 +243,6 @@ test("ponte.js: no extension, bad hashes, foreign answers", async () => {
   w.dispatch({ data: { ponte: 1, id, type: "result", result: 2 }, source: {} });
   await assert.rejects(p, (e) => e.code === "TIMEOUT");
   assert.equal(ponte.toBase64(ponte.fromBase64("AAEC/w==")), "AAEC/w==");
+  // A file: page (origin "null") cannot be answered: said at once.
+  await assert.rejects(ponte.status({ win: fakeWindow("null") }), (e) => e.code === "INSECURE_CONTEXT");
 });
