@@ -56,7 +56,9 @@ export function request(fields, { win = globalThis.window, ackMs = ACK_MS, timeo
       } else if (m.type === "error") {
         end();
         const err = m.error || {};
-        reject(new PonteError(String(err.code || "INTERNAL"), err.message, err.detail));
+        const pe = new PonteError(String(err.code || "INTERNAL"), err.message, err.detail);
+        if (typeof err.retriable === "boolean") pe.retriable = err.retriable; // the table's column
+        reject(pe);
       }
     };
     win.addEventListener("message", onMessage);

@@ -197,10 +197,10 @@ function bridge(w, answer, secure = true) {
 test("ponte.js and the content script: ack, result, PonteError, replies only to the page's origin", async () => {
   const w = fakeWindow();
   const sent = bridge(w, (req) => req.type === "status" ? { type: "result", result: { readers: 1 } }
-    : { type: "error", error: { code: "USER_CANCELLED", message: "Firma annullata", detail: "x" } });
+    : { type: "error", error: { code: "USER_CANCELLED", message: "Firma annullata", detail: "x", retriable: true } });
   assert.deepEqual(await ponte.status({ win: w }), { readers: 1 });
   await assert.rejects(ponte.sign(new Uint8Array(32), "SHA-256", { win: w }),
-    (e) => e instanceof ponte.PonteError && e.code === "USER_CANCELLED" && e.message === "Firma annullata");
+    (e) => e instanceof ponte.PonteError && e.code === "USER_CANCELLED" && e.message === "Firma annullata" && e.retriable === true);
   // The bridge forwarded only the request's own string fields, with the page's secure flag.
   // (JSON: the objects come from the content script's realm.)
   assert.deepEqual(JSON.parse(JSON.stringify(sent[1].request)),
