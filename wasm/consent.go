@@ -12,7 +12,6 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pageapi"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -199,24 +198,16 @@ func (a *app) consentSign() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	hc := hostcard.New(a.client, card.ID)
 	a.update(func(s *ui.State) { s.Consent.Screen, s.Consent.Error = "signing", nil })
-	status, err := hc.Login(ctx, pin) // one try: never retried
-	if err != nil {
+	sig, status, err := a.cardSign(ctx, card, cert, pin, digest, hash, &consentRun.pin,
+		func(s *ui.State, screen string) { s.Consent.Screen = screen })
+	if status != nil { // the login failed: one try per request
 		a.update(func(s *ui.State) {
 			s.Consent.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Consent.PIN.PINPad}
 		})
 		a.consentFail(pageapi.FromError(err), err)
 		return
 	}
-	defer hc.Logout(context.Background())
-	var ask hostcard.PINFunc
-	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
-		consentRun.pin = make(chan protocol.Secret)
-		ask = a.contextPIN(ctx, consentRun.pin, func(s *ui.State, screen string) { s.Consent.Screen = screen })
-	}
-	pub := cert.Choice.Certificate.PublicKey
-	sig, err := hc.Signer(ctx, cert.Info.ID, pub, ask).Sign(nil, digest, hash)
 	if err != nil {
 		consentRun.mu.Lock()
 		cancelled := consentRun.answered
@@ -227,7 +218,7 @@ func (a *app) consentSign() {
 		return
 	}
 	alg := "RSASSA-PKCS1-v1_5"
-	if _, ok := pub.(*ecdsa.PublicKey); ok {
+	if _, ok := cert.Choice.Certificate.PublicKey.(*ecdsa.PublicKey); ok {
 		alg = "ECDSA"
 	}
 	a.update(func(s *ui.State) { s.Consent.Screen = "done" })

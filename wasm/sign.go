@@ -11,7 +11,6 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -230,24 +229,16 @@ func (a *app) signWithPIN() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	hc := hostcard.New(a.client, card.ID)
 	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "signing", nil })
-	status, err := hc.Login(ctx, pin) // one try: never retried
-	if err != nil {
+	sig, status, err := a.cardSign(ctx, card, cert, pin, job.Digest(), job.SignerOpts(), &signRun.pin,
+		func(s *ui.State, screen string) { s.Sign.Screen = screen })
+	if status != nil { // the login failed: one try, back to the PIN screen
 		a.update(func(s *ui.State) {
 			s.Sign.Screen, s.Sign.Error = "confirm", bilingual(err)
 			s.Sign.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Sign.PIN.PINPad}
 		})
 		return
 	}
-	defer hc.Logout(context.Background())
-	var ask hostcard.PINFunc
-	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
-		signRun.pin = make(chan protocol.Secret)
-		ask = a.contextPIN(ctx, signRun.pin, func(s *ui.State, screen string) { s.Sign.Screen = screen })
-	}
-	signer := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask)
-	sig, err := signer.Sign(nil, job.Digest(), job.SignerOpts())
 	if err != nil {
 		a.signError(err)
 		return
