@@ -167,10 +167,7 @@ func (a *app) consentReady() {
 	consentRun.mu.Lock()
 	consentRun.card, consentRun.cert = card, cert
 	consentRun.mu.Unlock()
-	var warnings []ui.Bilingual
-	for _, w := range cert.Choice.Warnings {
-		warnings = append(warnings, ui.Bilingual{IT: w.IT, EN: w.EN})
-	}
+	warnings := certWarnings(cert)
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		c := s.Consent

@@ -202,10 +202,7 @@ func (a *app) signPrepare() {
 	signRun.mu.Lock()
 	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, job, nil
 	signRun.mu.Unlock()
-	var warnings []ui.Bilingual
-	for _, w := range cert.Choice.Warnings {
-		warnings = append(warnings, ui.Bilingual{IT: w.IT, EN: w.EN})
-	}
+	warnings := certWarnings(cert)
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		ss := s.Sign

@@ -58,3 +58,12 @@ func offerPIN(ch chan protocol.Secret, field string) {
 		pin.Wipe()
 	}
 }
+
+// certWarnings are what the user must read about the signing certificate before typing the PIN.
+func certWarnings(cert *signjob.Cert) []ui.Bilingual {
+	var out []ui.Bilingual
+	for _, w := range cert.Choice.Warnings {
+		out = append(out, ui.Bilingual{IT: w.IT, EN: w.EN})
+	}
+	return out
+}
