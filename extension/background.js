@@ -6,6 +6,7 @@ import { readCards, summarize } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
 import { dueKeys, newlyRevoked } from "./status.mjs";
 import "./wasm_exec.js"; // globalThis.Go, for the OCSP status check in the WASM module's watch mode
+import { installPageAPI } from "./pageapi-worker.mjs";
 
 const ALARM = "ponte-expiry";
 const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
@@ -149,6 +150,9 @@ chrome.runtime.onMessage.addListener((m, sender, reply) => {
   }
   return false;
 });
+
+// The page API for allow-listed web pages (pagebridge.js, consent.html; docs/page-api.md).
+installPageAPI();
 
 // For the DevTools target (tests) and a future options page.
 Object.assign(globalThis, { checkExpiry, openRenewal, checkStatus, openInventory });

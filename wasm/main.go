@@ -43,7 +43,7 @@ func main() {
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
 	switch a.state.Mode {
-	case "popup", "inventory", "setup":
+	case "popup", "inventory", "setup", "options", "consent":
 	case "sign": // the Firma page (sign.go)
 		a.state.Sign = &ui.SignState{Screen: "choose"}
 	default:
@@ -58,6 +58,9 @@ func main() {
 	}
 	listen(a)
 	a.render()
+	if open, ok := pageOpen[a.state.Mode]; ok {
+		go open(a)
+	}
 	go a.connect()
 	select {} // keep the module alive for callbacks
 }
@@ -245,6 +248,9 @@ var actions = map[string]func(a *app, el js.Value){}
 
 // pageStart runs, once connected, what a page other than app.html loads first (registered in its file).
 var pageStart = map[string]func(a *app){}
+
+// pageOpen runs, before the host is connected, what a page loads that does not need the host.
+var pageOpen = map[string]func(a *app){}
 
 func (a *app) act(action string, el js.Value) {
 	if f, ok := actions[action]; ok {

@@ -46,6 +46,8 @@ type State struct {
 	Inventory Inventory  // inventory.html
 	Setup     Setup      // setup.html
 	Watch     Watch      // OCSP statuses for the card list (watch.go)
+	Options   Options    // options.html, the page API's allow-list (pageapi.go)
+	Consent   *Consent   // consent.html, a page's signature request (pageapi.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
