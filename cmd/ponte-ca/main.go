@@ -353,7 +353,11 @@ func cmdAccount(sub string, args []string) error {
 		}
 		fmt.Printf("account %s: credito/balance %s, addebiti/charges %d\n", a.ID, policy.Euro(a.Balance), len(charges))
 		for _, ch := range charges {
-			fmt.Printf("  %s  %s  certificato/certificate %s  transazione/transaction %s\n", ch.At.Format(time.RFC3339), policy.Euro(ch.Amount), ch.CertSerial, ch.TransactionID)
+			refund := ""
+			if !ch.RefundedAt.IsZero() {
+				refund = "  rimborsato/refunded " + ch.RefundedAt.Format(time.RFC3339) + " (certificato rifiutato/certificate rejected)"
+			}
+			fmt.Printf("  %s  %s  certificato/certificate %s  transazione/transaction %s%s\n", ch.At.Format(time.RFC3339), policy.Euro(ch.Amount), ch.CertSerial, ch.TransactionID, refund)
 		}
 		return nil
 	}

@@ -249,3 +249,43 @@ func TestLostTransactionSuperseded(t *testing.T) {
 		t.Fatalf("clock skew: %v %+v", ans.Body.Type, ans.Body.Error)
 	}
 }
+
+// TestPrepaidRefundOnReject: a paid certificate the client rejects in its certConf (RFC 9810 §5.3.18,
+// e.g. it could not write it on the card) is revoked and the charge goes back to the account, once.
+func TestPrepaidRefundOnReject(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	no := false
+	tc.profile("paid", func(p *profile.Profile) { p.Price, p.DelaySeconds, p.ImplicitConfirm = 500, 0, &no })
+	if err := tc.ca.AddAccount(ctx, "studio-rossi", "una-password-lunga", 700); err != nil {
+		t.Fatal(err)
+	}
+	c := tc.renewable("old", "/C=IT/CN=PAGANTE")
+	p := &peer{t: t, tc: tc, profile: "paid", cert: c.cert, key: c.key}
+	newKey, _ := tc.key("new.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	issued := certResponse(t, p.send(tid, p.kur(newKey, "studio-rossi", "una-password-lunga"))).Cert
+	if issued == nil {
+		t.Fatal("not issued")
+	}
+	if a, _ := tc.ca.Store.Account(ctx, "studio-rossi"); a.Balance != 200 {
+		t.Fatalf("balance after issuance %d, want 200", a.Balance)
+	}
+	cert, _ := x509.ParseCertificate(issued)
+	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
+	refusal := cmp.PKIStatusInfo{Status: cmp.StatusRejection, StatusString: []string{"scrittura sulla carta non riuscita"}}
+	for range 2 {
+		if ans := p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash, StatusInfo: &refusal}}}); ans.Body.Type != cmp.BodyPKIConf {
+			t.Fatalf("certConf answered %v", ans.Body.Type)
+		}
+	}
+	a, _ := tc.ca.Store.Account(ctx, "studio-rossi")
+	charges, _ := tc.ca.Store.Charges(ctx, "studio-rossi")
+	if a.Balance != 700 || len(charges) != 1 || charges[0].RefundedAt.IsZero() {
+		t.Fatalf("after the rejection: balance %d, charges %+v; want 700 and the charge refunded", a.Balance, charges)
+	}
+	if rec, _ := tc.ca.Store.Cert(ctx, SerialHex(cert.SerialNumber)); rec.RevokedAt.IsZero() {
+		t.Fatal("the rejected certificate is not revoked")
+	}
+}

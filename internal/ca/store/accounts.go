@@ -58,11 +58,12 @@ type Charge struct {
 	TransactionID, Account, CertSerial string
 	Amount                             int64
 	At                                 time.Time
+	RefundedAt                         time.Time // zero unless the holder rejected the certificate
 }
 
 // Charges lists the debits of an account, oldest first.
 func (s *Store) Charges(ctx context.Context, account string) ([]Charge, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT transaction_id, account, cert_serial, amount, at FROM charges WHERE account = ? ORDER BY at, transaction_id`, account)
+	rows, err := s.db.QueryContext(ctx, `SELECT transaction_id, account, cert_serial, amount, at, refunded_at FROM charges WHERE account = ? ORDER BY at, transaction_id`, account)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +71,11 @@ func (s *Store) Charges(ctx context.Context, account string) ([]Charge, error) {
 	var out []Charge
 	for rows.Next() {
 		var c Charge
-		var at int64
-		if err := rows.Scan(&c.TransactionID, &c.Account, &c.CertSerial, &c.Amount, &at); err != nil {
+		var at, refunded int64
+		if err := rows.Scan(&c.TransactionID, &c.Account, &c.CertSerial, &c.Amount, &at, &refunded); err != nil {
 			return nil, err
 		}
-		c.At = fromUnix(at)
+		c.At, c.RefundedAt = fromUnix(at), fromUnix(refunded)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -24,7 +24,7 @@ var (
 )
 
 // schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.
-const schemaVersion = 1
+const schemaVersion = 2
 
 const schema = `
 CREATE TABLE IF NOT EXISTS certs (
@@ -83,9 +83,15 @@ CREATE TABLE IF NOT EXISTS charges (
 	account TEXT NOT NULL,
 	amount INTEGER NOT NULL,
 	cert_serial TEXT NOT NULL,
-	at INTEGER NOT NULL
+	at INTEGER NOT NULL,
+	refunded_at INTEGER NOT NULL DEFAULT 0 -- the certificate was rejected by its holder: the amount went back
 );
 `
+
+// upgrades bring an older database to schemaVersion: entry i runs on a database at version i+1.
+var upgrades = []string{
+	1: `ALTER TABLE charges ADD COLUMN refunded_at INTEGER NOT NULL DEFAULT 0`,
+}
 
 // Store is an open state database.
 type Store struct {
@@ -116,6 +122,13 @@ func (s *Store) migrate() error {
 	}
 	if v > schemaVersion {
 		return fmt.Errorf("versione dello schema %d più recente di questo programma (%d) / schema version %d is newer than this program (%d)", v, schemaVersion, v, schemaVersion)
+	}
+	if v > 0 {
+		for i := v; i < schemaVersion; i++ {
+			if _, err := s.db.Exec(upgrades[i]); err != nil {
+				return fmt.Errorf("aggiornamento dello schema %d→%d / schema upgrade %d→%d: %w", i, i+1, i, i+1, err)
+			}
+		}
 	}
 	if _, err := s.db.Exec(schema); err != nil {
 		return err

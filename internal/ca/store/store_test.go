@@ -166,3 +166,76 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("confirm after reject: %v", err)
 	}
 }
+
+// TestRefundOnReject: a paid certificate its holder rejects (certConf refusal) is revoked and the charge
+// goes back to the account exactly once; a confirmed one stays charged.
+func TestRefundOnReject(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, filepath.Join(t.TempDir(), "ca.db"))
+	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: 1200}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"t1", "t2"} {
+		if err := s.CreateTxn(ctx, waitingTxn(id, "", 500)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Issue(ctx, "t1", cert("11", ""), false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Issue(ctx, "t2", cert("12", ""), false); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Account(ctx, "acc"); a.Balance != 200 {
+		t.Fatalf("balance after two charges %d, want 200", a.Balance)
+	}
+	for range 3 { // finishing again is a no-op: one refund only
+		if err := s.Finish(ctx, "t1", StateRejected); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Finish(ctx, "t2", StateConfirmed); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := s.Account(ctx, "acc"); a.Balance != 700 {
+		t.Fatalf("balance after the refund %d, want 700", a.Balance)
+	}
+	ch, err := s.Charges(ctx, "acc")
+	if err != nil || len(ch) != 2 {
+		t.Fatalf("charges %+v %v", ch, err)
+	}
+	for _, c := range ch {
+		if refunded := !c.RefundedAt.IsZero(); refunded != (c.TransactionID == "t1") {
+			t.Errorf("charge %s refunded %v", c.TransactionID, refunded)
+		}
+	}
+	if c, _ := s.Cert(ctx, "11"); c.RevokedAt.IsZero() {
+		t.Fatal("rejected certificate not revoked")
+	}
+}
+
+// TestUpgradeFromVersion1: a database written by schema version 1 (charges without refunded_at) opens,
+// keeps its charges and can refund.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ca.db")
+	s := open(t, path)
+	for _, q := range []string{`DROP TABLE charges`, `CREATE TABLE charges (transaction_id TEXT PRIMARY KEY, account TEXT NOT NULL,
+		amount INTEGER NOT NULL, cert_serial TEXT NOT NULL, at INTEGER NOT NULL)`,
+		`INSERT INTO charges VALUES ('old', 'acc', 300, '09', 1700000000)`, `PRAGMA user_version = 1`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = open(t, path)
+	ch, err := s.Charges(ctx, "acc")
+	if err != nil || len(ch) != 1 || ch[0].Amount != 300 || !ch[0].RefundedAt.IsZero() {
+		t.Fatalf("charges after upgrade %+v %v", ch, err)
+	}
+	var v int
+	s.db.QueryRow("PRAGMA user_version").Scan(&v)
+	if v != schemaVersion {
+		t.Fatalf("user_version %d, want %d", v, schemaVersion)
+	}
+}

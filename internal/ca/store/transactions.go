@@ -151,7 +151,8 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 }
 
 // Finish moves a transaction from waiting or issued to a final state: confirmed, or rejected (the certConf
-// refused the certificate, which is then revoked). Finishing again with the same state is a no-op.
+// refused the certificate, which is then revoked and its charge, if any, refunded to the account).
+// Finishing again with the same state is a no-op.
 func (s *Store) Finish(ctx context.Context, txnID, state string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
@@ -169,6 +170,15 @@ func (s *Store) Finish(ctx context.Context, txnID, state string) error {
 			// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
 			if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = 4 WHERE serial = ? AND revoked_at = 0`, now, t.CertSerial); err != nil {
 				return err
+			}
+			// The holder never got a usable certificate for the charge: it goes back to the account, once
+			// (refunded_at marks it; this runs only on the issued → rejected step).
+			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance + (SELECT amount FROM charges WHERE transaction_id = ? AND refunded_at = 0)
+				WHERE id = (SELECT account FROM charges WHERE transaction_id = ? AND refunded_at = 0)`, txnID, txnID); err != nil {
+				return fmt.Errorf("rimborso / refund: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ? AND refunded_at = 0`, now, txnID); err != nil {
+				return fmt.Errorf("rimborso / refund: %w", err)
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
