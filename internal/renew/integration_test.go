@@ -66,7 +66,7 @@ func (w *world) start(t testing.TB, hostBin string) {
 	}
 	t.Cleanup(func() { h.Close() })
 	w.host = h
-	w.card = hostcard.New(h, w.bed.Card.Holder.CardID)
+	w.card = hostcard.New(h, w.bed.Card.Serial)
 	w.journal = renew.HostJournal{Host: h, Ctx: context.Background()}
 	if _, err := w.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
 		t.Fatal(err)
