@@ -33,7 +33,8 @@ func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
 	testenv.Tool(t, "softhsm2-util")
 	hostBin := testenv.Build(t, "host", "ponte-host")
 	t.Setenv("SOFTHSM2_CONF", "")
-	o.Dir, o.NoPCSC, o.Profiles = t.TempDir(), true, []testbed.Choice{choice}
+	// A family is told by the ATR, so a bed of one needs the PC/SC card too; otherwise PKCS#11 only.
+	o.Dir, o.NoPCSC, o.Profiles = t.TempDir(), o.Family == "", []testbed.Choice{choice}
 	bed, err := testbed.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +68,16 @@ func (w *world) start(t testing.TB, hostBin string) {
 	t.Cleanup(func() { h.Close() })
 	w.host = h
 	w.card = hostcard.New(h, w.bed.Card.Serial)
+	if w.bed.Slot != nil { // with its PC/SC files the card is named by its number (EF_IDCarta)
+		w.card = hostcard.New(h, w.bed.Card.Holder.CardID)
+		// pcscd notices the virtual card at its next poll of the reader.
+		for i := 0; i < 100; i++ {
+			if _, err := w.card.Info(ctx); err == nil {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	w.journal = renew.HostJournal{Host: h, Ctx: context.Background()}
 	if _, err := w.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
 		t.Fatal(err)
