@@ -35,6 +35,8 @@ type Flow struct {
 // PINView is the token's PIN flags for the PIN screen.
 type PINView struct {
 	CountLow, FinalTry, Locked, PINPad bool
+	// The PUK's flags (CKF_SO_PIN_*), for the families whose renewal asks it.
+	PUKCountLow, PUKFinalTry, PUKLocked bool
 }
 
 // StepView is one line of the progress list.
