@@ -245,6 +245,10 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *ren
 // finish shows the outcome: done, waiting at the CA, paused for the card, or failed.
 func (a *app) finish(run *flowRun, err error) {
 	var f *renew.Failure
+	if err != nil && !errors.Is(err, renew.ErrPending) && a.hostGone() {
+		go a.hostLost(run)
+		return
+	}
 	switch {
 	case err == nil && run.renewal != nil && run.renewal.Step == renew.StepDone:
 		expiry := ""

@@ -26,6 +26,7 @@ type Flow struct {
 	Failure     *renew.Failure
 	Retriable   bool
 	Paused      bool // card removed mid-renewal: waiting for it to come back
+	HostLost    bool // ponte-host stopped mid-renewal: reconnecting, then resuming from the journal
 	Steps       []StepView
 	RenewalID   string
 	NewExpiry   string
