@@ -1,41 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
 )
 
 // An AC 2018 card (ATR from the card table, on a private pcscd): `ponte renew` reads the PIN and then the
 // PUK, one line each from standard input. A wrong PUK stops it before anything happens, with the reason
 // in Italian and English; the right one renews. Neither is ever echoed.
 func TestRenewWithPUKFromTheCommandLine(t *testing.T) {
-	testenv.Tool(t, "softhsm2-util")
-	host := testenv.Build(t, "host", "ponte-host")
-	ponte := testenv.Build(t, "cmd/ponte", "ponte")
-	t.Setenv("SOFTHSM2_CONF", "")
-	bed, err := testbed.Start(testbed.Options{Dir: t.TempDir(), Family: "AC"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bed.Close)
-	env := append(os.Environ(), bed.Env...)
-	env = append(env, "PONTE_HOST="+host, "SOFTHSM2_CONF="+envValue(bed.Env, "SOFTHSM2_CONF"))
-	run := func(stdin string, args ...string) (string, string, error) {
-		cmd := exec.Command(ponte, args...)
-		cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		return out.String(), errb.String(), err
-	}
+	bed, run := bedCLI(t, testbed.Options{Family: "AC"})
 	card := bed.Card.Holder.CardID
 	for i := 0; i < 50; i++ { // pcscd notices the virtual card at its next poll
 		if out, _, err := run("", "cards"); err == nil && strings.Contains(out, card) {
