@@ -12,27 +12,5 @@ import (
 // never a silent logout. A nil PUK on a token with a protected authentication path lets the reader
 // collect it. A token that already reports the PUK locked is not asked at all.
 func (t *Token) LoginSO(puk []byte) (before, after PINStatus, err error) {
-	info, err := t.Info()
-	if err != nil {
-		return before, after, err
-	}
-	before = info.PIN
-	if before.SOLocked {
-		return before, before, &Error{Op: "C_Login", Kind: ErrPUKLocked, PIN: &before, msg: "the token reports the PUK locked"}
-	}
-	d := callTime
-	if len(puk) == 0 {
-		if !info.ProtectedAuthPath {
-			return before, before, fail("C_Login", ErrPINInvalid, "empty PUK and no PIN-pad reader")
-		}
-		d = pinPadTime
-	}
-	err = t.do("C_Login", d, func(sh pkcs11.SessionHandle) error {
-		err := t.mod.ctx.Login(sh, pkcs11.CKU_SO, string(puk))
-		if isRV(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
-			return nil
-		}
-		return wrap("C_Login", err, whoSO)
-	})
-	return before, t.attachPIN(err, &after), err
+	return t.login(pkcs11.CKU_SO, puk)
 }
