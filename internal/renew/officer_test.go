@@ -266,3 +266,37 @@ func TestResumeAsksThePUKAgain(t *testing.T) {
 	}
 	checkNoPUK(t, w, saved)
 }
+
+// ponte-host killed around the security officer's steps of an AC 2018 renewal — as the write begins, right
+// after the SO wrote the certificate (the SO still logged in), as the cleanup begins and right after the
+// user removed the old key (the old certificate, the SO's, still there): a new host, the PIN and the PUK
+// again and the journal record finish it with one new key, one certificate, one charge.
+func TestHostKilledAroundTheOfficer(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		step  Step
+		after string
+	}{
+		{name: "write", step: renew.StepWrite},
+		{name: "write-after-write", after: "write"},
+		{name: "cleanup", step: renew.StepCleanup},
+		{name: "cleanup-after-delete", after: "delete"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFaultWorldOn(t, 0, testbed.Options{Family: "AC"})
+			if !f.puk {
+				t.Fatal("the card does not ask the PUK")
+			}
+			e := f.engine(30 * time.Second)
+			if c.step != "" {
+				e.Journal = &hookJournal{Journal: e.Journal, step: c.step, at: f.kill}
+			} else {
+				e.Card = &hookCard{Card: e.Card, after: c.after, at: f.kill}
+			}
+			id := f.begin(e)
+			r := f.recover(id)
+			f.checkDone(r)
+			checkNoPUK(t, f.world, r)
+		})
+	}
+}
