@@ -65,6 +65,17 @@ func TestRenewalWithPUKInBrowser(t *testing.T) {
 	if files, _ := filepath.Glob(filepath.Join(bed.Dir, "state", "ponte", "renewals", "*.json")); len(files) != 0 {
 		t.Fatalf("journal records after a wrong PUK: %v", files)
 	}
+	// A second wrong PUK: the last try is announced before the field.
+	within(t, ctx, 60*time.Second,
+		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
+		chromedp.SendKeys(chromedp.CSS(`#puk`), "00000000"),
+		chromedp.Click(chromedp.CSS(`#pin-confirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`#puk-final-try`)),
+	)
+	shot(t, ctx, "renew-puk-3c-final-try")
+	if got := text(t, ctx, "#puk-final-try"); !strings.Contains(got, "ULTIMO TENTATIVO per il PUK") {
+		t.Fatalf("final try says %q", got)
+	}
 	within(t, ctx, 30*time.Second,
 		chromedp.SendKeys(chromedp.CSS(`#pin`), testbed.PIN),
 		chromedp.SendKeys(chromedp.CSS(`#puk`), testbed.PUK),
