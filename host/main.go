@@ -161,10 +161,6 @@ func serveCmd(args []string, stdout, stderr io.Writer) int {
 func startHost(ctx context.Context) *session.Host {
 	svc := cards.New()
 	h := newHost(svc)
-	go func() {
-		if err := svc.Watch(ctx, func(name string, data any) { _ = h.Events.Publish(name, data) }); err != nil && ctx.Err() == nil {
-			log.Printf("lettori non osservabili / cannot watch readers: %v", err)
-		}
-	}()
+	go svc.Follow(ctx, func(name string, data any) { _ = h.Events.Publish(name, data) }, log.Printf)
 	return h
 }

@@ -33,6 +33,8 @@ var signRun struct {
 	card   *protocol.Card
 	cert   *signjob.Cert
 	job    *signjob.Job
+	src    docio.Source    // the document waiting to be hashed once the warnings are accepted
+	opts   signjob.Options // and how it is to be signed
 	sig    []byte
 	pin    chan protocol.Secret // the context-specific PIN typed on the "ctxpin" screen
 	report *sigverify.Report
@@ -51,6 +53,7 @@ func init() {
 		}
 	}
 	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
+	actions["sign-accept"] = func(a *app, _ js.Value) { a.signAccept() }
 	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
 	actions["sign-ts-drop"] = func(a *app, _ js.Value) {
 		signRun.job.DropTimeStamp()
@@ -107,7 +110,7 @@ func (a *app) signError(err error) {
 
 func (a *app) signReset() {
 	signRun.mu.Lock()
-	signRun.file, signRun.job, signRun.cert, signRun.sig = js.Undefined(), nil, nil, nil
+	signRun.file, signRun.job, signRun.cert, signRun.sig, signRun.src = js.Undefined(), nil, nil, nil, nil
 	signRun.mu.Unlock()
 	a.update(func(s *ui.State) {
 		s.Sign = &ui.SignState{Screen: "choose", TSA: s.Sign.TSA, Verify: s.Sign.Verify}
@@ -126,7 +129,7 @@ func (a *app) signCard() *protocol.Card {
 	return nil
 }
 
-// profileAnchors are the bundled anchors: the CA profiles' (the AgID trusted list is not wired yet).
+// profileAnchors are the CA profiles' anchors (the AgID trusted list is added in tsl.go).
 func (a *app) profileAnchors() []*x509.Certificate {
 	a.mu.Lock()
 	ps := a.profiles
@@ -140,8 +143,9 @@ func (a *app) profileAnchors() []*x509.Certificate {
 	return out
 }
 
-// signPrepare: the file is read by slices from its Blob, bad input is refused, and the digest is
-// computed — before any PIN is asked.
+// signPrepare: the form is read, the format detected and the certificate chosen; its warnings, if any,
+// are shown first (a user who cancels does not wait for a large file to be hashed); then signHash reads
+// the file by slices from its Blob, refuses bad input and computes the digest — before any PIN is asked.
 func (a *app) signPrepare() {
 	input := byID("sign-file")
 	if !input.Truthy() || input.Get("files").Get("length").Int() == 0 {
@@ -200,15 +204,9 @@ func (a *app) signPrepare() {
 	if useTSA {
 		o.TSA = &tsp.Client{URL: tsaURL}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	defer cancel()
-	job, err := signjob.Prepare(ctx, src, cert, o)
-	if err != nil {
-		a.signError(err)
-		return
-	}
 	signRun.mu.Lock()
-	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, job, nil
+	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, nil, nil
+	signRun.src, signRun.opts = src, o
 	signRun.mu.Unlock()
 	var warnings []ui.Bilingual
 	for _, w := range cert.Choice.Warnings {
@@ -217,11 +215,51 @@ func (a *app) signPrepare() {
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		ss := s.Sign
-		ss.Screen, ss.Format = "confirm", format
+		ss.Format = format
+		if len(warnings) > 0 {
+			ss.Screen = "warn" // read and accepted (or cancelled) before the document is read and any PIN
+		}
 		ss.CertName, ss.CertRole, ss.CertUntil = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
 		ss.KeyType, ss.KeyBits = cert.Info.KeyType, cert.Info.KeyBits
 		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, pinView(card)
 	})
+	if len(warnings) == 0 {
+		a.signHash()
+	}
+}
+
+// signAccept: the user read the certificate's warnings and chose to sign anyway.
+func (a *app) signAccept() {
+	a.mu.Lock()
+	onWarn := a.state.Sign.Screen == "warn"
+	a.mu.Unlock()
+	if onWarn {
+		a.signHash()
+	}
+}
+
+// signHash reads and hashes the document, refusing bad input (signerr codes), then asks the PIN. The
+// pending document is taken once: a second press finds nothing to do.
+func (a *app) signHash() {
+	signRun.mu.Lock()
+	src, cert, o := signRun.src, signRun.cert, signRun.opts
+	signRun.src = nil
+	signRun.mu.Unlock()
+	if src == nil || cert == nil {
+		return
+	}
+	a.update(func(s *ui.State) { s.Sign.Screen = "working" })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	job, err := signjob.Prepare(ctx, src, cert, o)
+	if err != nil {
+		a.signError(err)
+		return
+	}
+	signRun.mu.Lock()
+	signRun.job = job
+	signRun.mu.Unlock()
+	a.update(func(s *ui.State) { s.Sign.Screen = "confirm" })
 }
 
 // signWithPIN opens the PIN session, asks the context-specific PIN when the key wants it, has the card
@@ -339,6 +377,11 @@ func (a *app) verifyFile() {
 	}
 	file := input.Get("files").Index(0)
 	name := file.Get("name").String()
+	// Both files are taken before the first redraw, which makes new (empty) inputs.
+	detachedFile := js.Undefined()
+	if d := byID("verify-detached"); d.Truthy() && d.Get("files").Get("length").Int() > 0 {
+		detachedFile = d.Get("files").Index(0)
+	}
 	a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{Busy: true, FileName: name} })
 	fail := func(err error) {
 		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
@@ -349,15 +392,15 @@ func (a *app) verifyFile() {
 		return
 	}
 	var detached docio.Source
-	if d := byID("verify-detached"); d.Truthy() && d.Get("files").Get("length").Int() > 0 {
-		if detached, err = docio.NewBlob(d.Get("files").Index(0)); err != nil {
+	if detachedFile.Truthy() {
+		if detached, err = docio.NewBlob(detachedFile); err != nil {
 			fail(err)
 			return
 		}
 	}
 	opts := cms.VerifyOptions{}
-	if anchors := a.profileAnchors(); len(anchors) > 0 {
-		opts.Anchors = cms.StaticAnchors(anchors)
+	if anchors := a.verifyAnchors(context.Background()); anchors != nil { // CA profiles + AgID list (tsl.go)
+		opts.Anchors = anchors
 	}
 	rep, err := sigverify.File(src, detached, opts)
 	if err != nil {
@@ -374,7 +417,7 @@ func (a *app) verifyFile() {
 	a.mu.Unlock()
 	a.update(func(s *ui.State) {
 		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
-			Signers: signjob.View(rep, lang), Lang: lang}
+			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang)}
 	})
 }
 

@@ -23,13 +23,17 @@ type cli struct {
 	env []string
 }
 
-func newCLI(t *testing.T) *cli {
+func newCLI(t *testing.T) *cli { return newCLIWith(t, testbed.Options{}) }
+
+// newCLIWith is newCLI on a card shaped by o (CNS-only, weak key...); PKCS#11 only.
+func newCLIWith(t *testing.T, o testbed.Options) *cli {
 	t.Helper()
 	testenv.Tool(t, "softhsm2-util")
 	host := testenv.Build(t, "host", "ponte-host")
 	bin := testenv.Build(t, "cmd/ponte", "ponte")
 	t.Setenv("SOFTHSM2_CONF", "")
-	bed, err := testbed.Start(testbed.Options{Dir: t.TempDir(), NoPCSC: true})
+	o.Dir, o.NoPCSC = t.TempDir(), true
+	bed, err := testbed.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,6 +43,9 @@ func newCLI(t *testing.T) *cli {
 		t.Setenv(k, v)
 	}
 	t.Setenv("PONTE_HOST", host)
+	// No AgID trusted list from the network in tests (tsl_test.go serves a local one), no user cache.
+	t.Setenv("PONTE_TSL_URL", "off")
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	return &cli{bin: bin, bed: bed, env: os.Environ()}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,10 +18,11 @@ import (
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
-// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en] [--offline]`.
-// Revocation is checked by OCSP (RFC 6960) unless --offline.
+// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en] [--offline]
+// [--tsl-url URL|off] [--tsl-signer PEM]`.
+// Revocation is checked by OCSP (RFC 6960) unless --offline (which also uses the cached trusted list only).
 // Every signature is reported; the exit status is 0 only when there is at least one signature and all
-// are valid. Trust anchors: the PEM files and CA profiles given (the AgID trusted list is not wired yet).
+// are valid. Trust anchors: the PEM files and CA profiles given, and the AgID trusted list (trust.go).
 func verifyCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
@@ -28,7 +30,10 @@ func verifyCmd(args []string, out io.Writer) error {
 	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
 	fs.Var(&profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
 	lang := fs.String("lang", "it", "lingua del rapporto (it, en) / report language")
-	offline := fs.Bool("offline", false, "non controllare la revoca (OCSP) / do not check revocation (OCSP)")
+	offline := fs.Bool("offline", false, "non controllare la revoca (OCSP), elenco di fiducia solo dalla cache / no OCSP, trusted list from the cache only")
+	tslURL := fs.String("tsl-url", defaultTSLURL(), "elenco di fiducia (ETSI TS 119 612), \"off\" per non usarlo / trusted list URL, \"off\" not to use it")
+	var tslSigners multi
+	fs.Var(&tslSigners, "tsl-signer", "certificato (PEM) che firma l'elenco, invece di quelli AgID / list signer certificate instead of AgID's")
 	// The file may come before the flags (ponte verify FILE --detached X).
 	var file string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -42,7 +47,7 @@ func verifyCmd(args []string, out io.Writer) error {
 	} else if file == "" || fs.NArg() > 0 {
 		return errors.New("uso / usage: ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json]")
 	}
-	var anchors cms.StaticAnchors
+	var anchors, profileCerts []*x509.Certificate
 	for _, f := range anchorFiles {
 		certs, err := readPEMCerts(f)
 		if err != nil {
@@ -63,11 +68,12 @@ func verifyCmd(args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		anchors = append(anchors, certs...)
+		profileCerts = append(profileCerts, certs...)
 	}
 	opts := cms.VerifyOptions{}
-	if len(anchors) > 0 {
-		opts.Anchors = anchors
+	list, listErr := trustedList(context.Background(), *tslURL, tslSigners, *offline)
+	if a := verifyAnchors(anchors, profileCerts, list, listErr); a != nil {
+		opts.Anchors = a
 	}
 	src, err := docio.OpenFile(file)
 	if err != nil {

@@ -21,9 +21,8 @@ type Service struct {
 	Locator p11.Locator
 	P11     *p11.Manager
 
-	pcscOnce sync.Once
-	pcsc     *pcsc.Context
-	pcscErr  error
+	pcscMu sync.Mutex
+	pcsc   *pcsc.Context
 
 	mu     sync.Mutex
 	tokens map[string]*tokenRef // card ID → its token, from the last scan
@@ -41,10 +40,20 @@ func New() *Service {
 	return &Service{Locator: p11.NewLocator(), P11: p11.NewManager(), tokens: map[string]*tokenRef{}}
 }
 
-// PCSC opens the PC/SC context once. A machine without pcscd still serves PKCS#11-only tokens.
+// PCSC opens the PC/SC context the first time the service answers; until then every call tries again, so
+// a pcscd started after the host (or socket-activated late) is found. A machine without pcscd still serves
+// PKCS#11-only tokens.
 func (s *Service) PCSC() (*pcsc.Context, error) {
-	s.pcscOnce.Do(func() { s.pcsc, s.pcscErr = pcsc.Open() })
-	return s.pcsc, s.pcscErr
+	s.pcscMu.Lock()
+	defer s.pcscMu.Unlock()
+	if s.pcsc == nil {
+		pc, err := pcsc.Open()
+		if err != nil {
+			return nil, err
+		}
+		s.pcsc = pc
+	}
+	return s.pcsc, nil
 }
 
 // Watch pushes reader and card changes to publish until ctx ends.

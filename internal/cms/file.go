@@ -79,8 +79,8 @@ func PrepareParallel(src docio.Source, opts SignerOptions) (*FileSigning, error)
 	}
 	if sd.Detached {
 		return nil, signerr.New(signerr.Unsupported,
-			"La busta è una firma separata (.p7s): per aggiungere una firma serve il documento originale; firmarlo a parte.",
-			"This is a detached signature (.p7s): adding a signature needs the original document; sign it separately.", nil)
+			"Il file è una firma separata (.p7s) e non contiene il documento firmato: per aggiungere la propria firma scegliere il documento originale con il formato .p7s (ogni firmatario produce la sua).",
+			"The file is a detached signature (.p7s) and does not contain the signed document: to add your signature, choose the original document with the .p7s format (each signer makes their own).", nil)
 	}
 	d, err := ContentDigest(src, sd.Content...)
 	if err != nil {

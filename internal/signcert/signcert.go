@@ -105,6 +105,9 @@ func Check(cert *x509.Certificate, now time.Time) []Warning {
 	return w
 }
 
+// IsCNSAuthentication says whether c is a CNS authentication certificate (policy 1.3.76.16.2.1).
+func IsCNSAuthentication(c *x509.Certificate) bool { return hasPolicy(c, PolicyCNSAuthentication) }
+
 func hasPolicy(c *x509.Certificate, oid asn1.ObjectIdentifier) bool {
 	for _, p := range c.PolicyIdentifiers {
 		if p.Equal(oid) {

@@ -117,6 +117,10 @@ func View(r *sigverify.Report, lang string) []SignerView {
 			chain += " (" + s.ChainDetail + ")"
 		}
 		add("chain", chain)
+		if cert != nil {
+			v.Lines = append(v.Lines, Line{kindWord("kind", lang), certKind(cert, lang)})
+		}
+		v.Lines = append(v.Lines, trustLines(r, s, lang)...)
 		add("revocation", revocationText(s, lang))
 		if len(s.Problems) > 0 {
 			add("problems", strings.Join(s.Problems, "; "))
@@ -162,6 +166,9 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 	fmt.Fprintf(&b, "%s\n%s: %s\n%s: %s\n", word("title", lang), word("file", lang), name, word("format", lang), r.Format)
 	if r.Repaired {
 		fmt.Fprintln(&b, word("repaired", lang))
+	}
+	if lt := ListText(r, lang); lt != "" {
+		fmt.Fprintf(&b, "%s: %s\n", word("list", lang), lt)
 	}
 	views := View(r, lang)
 	if len(views) == 0 {

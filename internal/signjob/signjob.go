@@ -11,7 +11,6 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"strings"
@@ -25,6 +24,7 @@ import (
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/signcert"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsl"
 )
 
 // Formats.
@@ -116,7 +116,7 @@ func PersonName(x *x509.Certificate) string {
 }
 
 // Detect names the format for a file from its first bytes and name: PAdES for a PDF, Parallel for a
-// .p7m (a CMS SignedData with its content), CAdES otherwise.
+// .p7m or .p7s (a CMS SignedData), CAdES otherwise.
 func Detect(src docio.Source, name string) (string, error) {
 	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(src.Size(), 1024)})
 	if err != nil {
@@ -129,7 +129,9 @@ func Detect(src docio.Source, name string) (string, error) {
 		return "", signerr.New(signerr.NotPDF,
 			"Il file si chiama .pdf ma non è un PDF: non è stato firmato.",
 			"The file is named .pdf but is not a PDF: it was not signed.", nil)
-	case strings.HasSuffix(strings.ToLower(name), ".p7m"):
+	case strings.HasSuffix(strings.ToLower(name), ".p7m"), strings.HasSuffix(strings.ToLower(name), ".p7s"):
+		// An existing signature gets one more signer; a detached .p7s without its document is refused
+		// by cms.PrepareParallel with its own message, a file that is not CMS with BAD_CMS.
 		return Parallel, nil
 	}
 	return CAdES, nil
@@ -261,30 +263,13 @@ func Bilingual(err error) string {
 }
 
 // ProfileAnchors are the trust anchors of a CA profile (its PEM "anchors"), used to judge signatures of
-// that CA's certificates until the AgID trusted list is wired in.
+// that CA's certificates alongside the AgID trusted list.
 func ProfileAnchors(p *renew.Profile) ([]*x509.Certificate, error) {
 	return ParsePEMCerts([]byte(p.Anchors))
 }
 
 // ParsePEMCerts reads every CERTIFICATE block of b.
-func ParsePEMCerts(b []byte) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	for {
-		var block *pem.Block
-		block, b = pem.Decode(b)
-		if block == nil {
-			return out, nil
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-}
+func ParsePEMCerts(b []byte) ([]*x509.Certificate, error) { return tsl.ParsePEM(b) }
 
 // AlwaysAuthenticate says whether the chosen key asks the PIN again for each signature
 // (CKA_ALWAYS_AUTHENTICATE, PKCS#11 v2.40 §4.9: context-specific login). Tokens often show private keys

@@ -65,6 +65,7 @@ func TestDetectAndNames(t *testing.T) {
 		{"%PDF-1.7\n...", "a.bin", PAdES, ""},
 		{"\x89PNG", "fattura.PDF", "", signerr.NotPDF},
 		{"0\x80", "x.txt.p7m", Parallel, ""},
+		{"0\x80", "x.txt.P7S", Parallel, ""},
 		{"hello", "lettera.txt", CAdES, ""},
 		{"", "empty.txt", CAdES, ""},
 	} {

@@ -15,6 +15,7 @@ import (
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsl"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
 
@@ -32,6 +33,9 @@ type Report struct {
 	Format   Format
 	Repaired bool // PDF only: damaged cross-references, read by scanning
 	Signers  []Signer
+	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
+	TrustedList    *tsl.Loaded `json:"-"`
+	TrustedListErr error       `json:"-"`
 }
 
 // Signer is one signature, in the terms the user sees.
@@ -52,6 +56,11 @@ type Signer struct {
 	PDF        *pades.SignatureReport `json:"-"`
 	CMS        *cms.SignerResult      `json:"-"`
 	certs      []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+
+	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
+	// says of the issuing CA (filled when the options' anchors are *Anchors).
+	AnchorSource  AnchorSource
+	Qualification Qualification
 }
 
 // Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
@@ -71,6 +80,17 @@ func (s *Signer) RevokedWhenSigned() bool {
 
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
 func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	rep, err := file(src, detached, opts)
+	if err == nil {
+		attribute(rep, opts)
+		if a, ok := opts.Anchors.(*Anchors); ok {
+			rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
+		}
+	}
+	return rep, err
+}
+
+func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	head, err := docio.ReadRange(src, docio.Range{Off: 0, Len: min(src.Size(), 1024)})
 	if err != nil {
 		return nil, err

@@ -27,6 +27,12 @@ type Config struct {
 	// SignatureNoAlwaysAuth leaves CKA_ALWAYS_AUTHENTICATE off the signature key (on by default, as on
 	// the qualified signature key of real cards).
 	SignatureNoAlwaysAuth bool
+	// CNSOnly provisions the authentication key and certificate only: a card whose signature
+	// certificate was never loaded (signing then falls back to the CNS certificate, with a warning).
+	CNSOnly bool
+	// SignatureKeyBits is the signature key's RSA size when set (e.g. 1024 for a card with a weak key,
+	// which SoftHSM still generates); 0: KeyBits.
+	SignatureKeyBits int
 }
 
 // Key labels as OpenSC's itacns driver names the two key sets of a CNS.
@@ -118,7 +124,14 @@ func Provision(m *p11.Manager, c Config) (*Card, error) {
 		{RoleAuthentication, LabelAuthentication, false},
 		{RoleSignature, LabelSignature, !c.SignatureNoAlwaysAuth},
 	} {
-		kp, err := tok.GenerateRSA(p11.KeyOptions{Bits: c.KeyBits, Label: k.label, AlwaysAuthenticate: k.always})
+		if k.role == RoleSignature && c.CNSOnly {
+			break // the signature key set is the last
+		}
+		bits := c.KeyBits
+		if k.role == RoleSignature && c.SignatureKeyBits != 0 {
+			bits = c.SignatureKeyBits
+		}
+		kp, err := tok.GenerateRSA(p11.KeyOptions{Bits: bits, Label: k.label, AlwaysAuthenticate: k.always})
 		if err != nil {
 			return nil, fmt.Errorf("softcard: %s key: %w", k.role, err)
 		}
@@ -131,7 +144,7 @@ func Provision(m *p11.Manager, c Config) (*Card, error) {
 		}
 		ids[i], ders[i] = kp.ID, der
 	}
-	card.AuthID, card.SignID = hex.EncodeToString(ids[0]), hex.EncodeToString(ids[1])
+	card.AuthID, card.SignID = hex.EncodeToString(ids[0]), hex.EncodeToString(ids[1]) // SignID "" when CNSOnly
 	card.AuthCert, card.SignCert = ders[0], ders[1]
 	if c.OutDir != "" {
 		if err := card.write(c.OutDir); err != nil {
@@ -150,6 +163,9 @@ func (card *Card) write(dir string) error {
 		return err
 	}
 	files := map[string][]byte{"cns0.der": card.AuthCert, "cns1.der": card.SignCert, "card.json": append(j, '\n')}
+	if card.SignCert == nil {
+		delete(files, "cns1.der") // a CNS-only card
+	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return err

@@ -95,14 +95,7 @@ func TestPonteCAIssuer(t *testing.T) {
 		t.Fatalf("ponte-ca init: %v\n%s", err, out)
 	}
 	lib := softhsm(t)
-	conf, err := softcard.WriteSoftHSMConfig(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SOFTHSM2_CONF", conf)
-	m := p11.NewManager()
-	defer m.Close()
-	card, err := softcard.Provision(m, softcard.Config{Module: lib, Holder: holder, PIN: []byte("12345678"), PUK: []byte("87654321"),
+	card, err := softcard.Provision(emptyToken(t, dir), softcard.Config{Module: lib, Holder: holder, PIN: []byte("12345678"), PUK: []byte("87654321"),
 		Issuer: softcard.PonteCA{Bin: bin, Dir: filepath.Join(dir, "ca")}.Issue})
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +105,19 @@ func TestPonteCAIssuer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// emptyToken points SoftHSM at a new token directory under dir and returns a manager to load it.
+func emptyToken(t *testing.T, dir string) *p11.Manager {
+	t.Helper()
+	conf, err := softcard.WriteSoftHSMConfig(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOFTHSM2_CONF", conf)
+	m := p11.NewManager()
+	t.Cleanup(func() { m.Close() })
+	return m
 }
 
 func softhsm(t *testing.T) string {

@@ -54,6 +54,10 @@ type Options struct {
 	// PUK retry counters and, with PINPad, a PIN-pad reader on which the user "types" PIN.
 	Shim   string
 	PINPad bool
+	// CNSOnly makes a card with the CNS authentication certificate only (no signature certificate);
+	// SignKeyBits, when set, is the signature key's RSA size (1024: a weak key). Issue 6's warnings.
+	CNSOnly     bool
+	SignKeyBits int
 }
 
 // Choice names a server profile of ponte-ca and the mode the client asks for.
@@ -258,7 +262,7 @@ func (b *Bed) provision(o Options, lib string) error {
 	m := p11.NewManager()
 	defer m.Close()
 	b.Card, err = softcard.Provision(m, softcard.Config{Module: lib, Holder: o.Holder, PIN: []byte(PIN), PUK: []byte(PUK),
-		Issuer: issue, OutDir: filepath.Join(b.Dir, "card")})
+		Issuer: issue, OutDir: filepath.Join(b.Dir, "card"), CNSOnly: o.CNSOnly, SignatureKeyBits: o.SignKeyBits})
 	return err
 }
 

@@ -4,8 +4,8 @@ import "github.com/ponte-it/ponte/internal/signjob"
 
 // SignState is the "Firma" page (sign.html): signing a file with the card, and verifying signed files.
 type SignState struct {
-	// Screen: "choose" (file and options), "working" (reading and hashing), "confirm" (certificate,
-	// warnings, PIN), "ctxpin" (the signature key asks the PIN again), "signing", "tsfail" (the TSA
+	// Screen: "choose" (file and options), "working" (reading and hashing), "warn" (the certificate's
+	// warnings, to accept or cancel before any PIN), "confirm" (certificate, PIN), "ctxpin" (the signature key asks the PIN again), "signing", "tsfail" (the TSA
 	// failed after the card signed), "done", "error".
 	Screen   string
 	FileName string
@@ -39,4 +39,6 @@ type VerifyState struct {
 	Signers  []signjob.SignerView // in the language of the moment of verification
 	Lang     string
 	Error    *Bilingual
+	// TrustedList: which AgID list was used, or why none (signjob.ListText), in Lang.
+	TrustedList string
 }

@@ -19,6 +19,8 @@ func TestSignScreensRender(t *testing.T) {
 		{Screen: "choose", TSA: "http://127.0.0.1:1/tsa"},
 		{Screen: "working", FileName: "a.pdf"},
 		{Screen: "confirm", FileName: "a.pdf", Format: "pades", CertName: "ROSSI MARIO", CertRole: "cns", Warnings: []Bilingual{warn}},
+		{Screen: "warn", FileName: "a.txt.p7m", Format: "parallel", CertName: "ROSSI MARIO", CertRole: "cns", Warnings: []Bilingual{warn}},
+		{Screen: "confirm", FileName: "a.txt", Format: "p7s", Qualified: true, CertRole: "signature"},
 		{Screen: "confirm", Qualified: true, CertRole: "signature", Error: errb, PIN: PINView{FinalTry: true}},
 		{Screen: "ctxpin", CertRole: "signature"},
 		{Screen: "signing"},
@@ -41,8 +43,17 @@ func TestSignScreensRender(t *testing.T) {
 				t.Errorf("%s %s: screen not drawn", lang, ss.Screen)
 			}
 			want := map[string]string{"it": warn.IT, "en": warn.EN}[lang]
-			if len(ss.Warnings) > 0 && !strings.Contains(html, htmlpkg.EscapeString(want)) {
-				t.Errorf("%s: warning not shown in the page's language", lang)
+			// The warnings are read on their own screen, before any PIN field; once accepted the PIN screen
+			// says so.
+			switch {
+			case len(ss.Warnings) > 0 && ss.Screen == "warn":
+				if !strings.Contains(html, htmlpkg.EscapeString(want)) || !strings.Contains(html, `id="sign-accept"`) || strings.Contains(html, `type="password"`) {
+					t.Errorf("%s: warning screen: not in the page's language, no accept button, or a PIN field", lang)
+				}
+			case len(ss.Warnings) > 0 && ss.Screen == "confirm":
+				if !strings.Contains(html, `id="sign-accepted"`) || !strings.Contains(html, `id="sign-pin"`) {
+					t.Errorf("%s: PIN screen after accepted warnings", lang)
+				}
 			}
 			if ss.Error != nil && !strings.Contains(html, htmlpkg.EscapeString(map[string]string{"it": errb.IT, "en": errb.EN}[lang])) {
 				t.Errorf("%s %s: error not shown", lang, ss.Screen)

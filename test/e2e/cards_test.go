@@ -40,6 +40,10 @@ func extensionWithProfiles(t *testing.T, build string, b *testbed.Bed) string {
 	if err := os.CopyFS(filepath.Join(dst, "profiles"), os.DirFS(b.ProfilesDir)); err != nil {
 		t.Fatal(err)
 	}
+	// Verification without the AgID list from the network (trustedlist_test.go serves a local one).
+	if err := os.WriteFile(filepath.Join(dst, "tsl.json"), []byte(`{"url":"off"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return dst
 }
 
