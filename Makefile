@@ -47,6 +47,7 @@ fuzz:
 
 # Signs 10, 100 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
 bench: build
+	scripts/deps.sh bench
 	$(GO) run ./test/bench -build $(BUILD)
 
 demo: deps build

@@ -1,9 +1,12 @@
-// Ponte's service worker: the daily expiry watch (and, for the portal panel, a bridge to ponte-host).
+// Ponte's service worker: the daily expiry watch, the weekly OCSP status check (and, for the portal panel, a bridge to ponte-host).
 // It reads only certificate metadata the pages cached in chrome.storage.local (never a PIN); the
 // arithmetic lives in expiry.mjs, tested with node --test.
 import { plan, validRecord } from "./expiry.mjs";
 import { readCards, summarize } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
+import { dueKeys, newlyRevoked } from "./status.mjs";
+import "./wasm_exec.js"; // globalThis.Go, for the OCSP status check in the WASM module's watch mode
+import { installPageAPI } from "./pageapi-worker.mjs";
 
 const ALARM = "ponte-expiry";
 const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
@@ -58,6 +61,62 @@ async function openRenewal(notificationId) {
   return tab.id;
 }
 
+// The weekly OCSP status check (status.mjs says what is due; the Go module asks the responders and writes
+// record.status). Announced revocations are remembered so each is notified once; a click opens the inventory.
+const REVOKED_NOTE = "ponte-revoked|";
+const REVOKED_SENT = "ponteRevokedNotified";
+let statusRun = null;
+
+function checkStatus(nowMs) {
+  statusRun ??= runStatus(nowMs).finally(() => { statusRun = null; });
+  return statusRun; // one run at a time: the alarm and a test may meet
+}
+
+async function runStatus(nowMs) {
+  const cache = (await chrome.storage.local.get(CERTS))[CERTS] || {};
+  const due = dueKeys(cache, nowMs);
+  let sum = { asked: [], revoked: [], unverified: [], notChecked: [] };
+  if (due.length) sum = await runWatchModule(nowMs, due);
+  const st = await chrome.storage.local.get([CERTS, REVOKED_SENT]);
+  const { notify, announced } = newlyRevoked(st[CERTS] || {}, st[REVOKED_SENT] || []);
+  const t = await texts();
+  const msg = (key, subs) => format(t, key, subs);
+  for (const { key, record: r } of notify) {
+    const role = msg(r.role === "cns" ? "roleCns" : r.role === "signature" ? "roleSignature" : "roleOther");
+    await chrome.notifications.create(REVOKED_NOTE + key, {
+      type: "basic",
+      iconUrl: "icons/128.png",
+      title: msg("revokedTitle"),
+      message: msg("revokedBody", [r.holder, role, ddmmyyyy(r.status.revokedAt)]),
+      priority: 2,
+      requireInteraction: true,
+    });
+  }
+  await chrome.storage.local.set({ [REVOKED_SENT]: announced });
+  return { due, ...sum, notified: notify.map((n) => REVOKED_NOTE + n.key) };
+}
+
+// runWatchModule runs ponte.wasm once with argv "watch" (wasm/watchmode.go): the job goes in and the
+// summary comes out through globals, and the module exits when done.
+async function runWatchModule(nowMs, keys) {
+  const go = new Go();
+  go.argv = ["ponte", "watch"];
+  globalThis.ponteWatchJob = { now: nowMs, keys };
+  globalThis.ponteWatchResult = undefined;
+  const { instance } = await WebAssembly.instantiateStreaming(fetch(chrome.runtime.getURL("ponte.wasm")), go.importObject);
+  await go.run(instance);
+  const out = JSON.parse(globalThis.ponteWatchResult || '{"error":"the watch left no result"}');
+  if (out.error) throw new Error("Ponte watch: " + out.error);
+  return out;
+}
+
+async function openInventory(notificationId) {
+  if (!notificationId.startsWith(REVOKED_NOTE)) return null;
+  const tab = await chrome.tabs.create({ url: chrome.runtime.getURL("inventory.html") });
+  chrome.notifications.clear(notificationId);
+  return tab.id;
+}
+
 async function ensureAlarm() {
   if (!(await chrome.alarms.get(ALARM))) {
     chrome.alarms.create(ALARM, { delayInMinutes: 1, periodInMinutes: 24 * 60 });
@@ -67,9 +126,12 @@ async function ensureAlarm() {
 chrome.runtime.onInstalled.addListener(ensureAlarm);
 chrome.runtime.onStartup.addListener(ensureAlarm);
 chrome.alarms.onAlarm.addListener((a) => {
-  if (a.name === ALARM) checkExpiry(Date.now());
+  if (a.name !== ALARM) return;
+  const now = Date.now();
+  checkExpiry(now).finally(() => checkStatus(now).catch((e) => console.warn("Ponte:", e)));
 });
 chrome.notifications.onClicked.addListener(openRenewal);
+chrome.notifications.onClicked.addListener(openInventory);
 
 // The portal panel (portal.js) asks for the cards and to open the renewal. Only the extension's own
 // content script can send these (runtime messages never come from web pages without externally_connectable).
@@ -89,5 +151,8 @@ chrome.runtime.onMessage.addListener((m, sender, reply) => {
   return false;
 });
 
+// The page API for allow-listed web pages (pagebridge.js, consent.html; docs/page-api.md).
+installPageAPI();
+
 // For the DevTools target (tests) and a future options page.
-Object.assign(globalThis, { checkExpiry, openRenewal });
+Object.assign(globalThis, { checkExpiry, openRenewal, checkStatus, openInventory });

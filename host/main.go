@@ -56,6 +56,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "install", "uninstall":
 		return install.Command(args[0], args[1:], install.Config{
 			ChromeExtensionID: ids.ChromeExtensionID(), FirefoxAddonID: ids.FirefoxAddonID,
+			PKCS11: pkcs11Modules(p11.NewLocator()), // card modules for Firefox's browser.pkcs11
 		}, stdout, stderr)
 	case "stdio":
 		// The `ponte` command line runs the host as its child and speaks the same framed protocol. No

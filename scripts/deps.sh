@@ -2,10 +2,18 @@
 # Installs what `make demo` and `make test` need on a fresh Debian/Ubuntu machine: the Debian packages in
 # deps/apt.txt that are missing, and the Go modules pinned in go.mod. Safe to run again: it only installs
 # what is missing.
+#
+# `scripts/deps.sh bench` (make bench) installs deps/apt-bench.txt instead: what only the benchmark needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=$(sed -e 's/#.*//' deps/apt.txt | tr -s ' \n' '\n' | grep -v '^$')
+list=deps/apt.txt
+if [ "${1:-}" = bench ]; then
+  list=deps/apt-bench.txt
+  # NodeSource's nodejs carries its own npm and conflicts with Debian's: only a missing npm is installed.
+  if command -v npm >/dev/null; then exit 0; fi
+fi
+want=$(sed -e 's/#.*//' "$list" | tr -s ' \n' '\n' | grep -v '^$')
 missing=()
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"syscall/js"
 	"time"
@@ -34,11 +35,15 @@ type app struct {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "watch" { // background.js: the OCSP status check (watchmode.go)
+		runWatch()
+		return
+	}
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
 	switch a.state.Mode {
-	case "popup", "inventory", "setup":
+	case "popup", "inventory", "setup", "options", "consent":
 	case "sign": // the Firma page (sign.go)
 		a.state.Sign = &ui.SignState{Screen: "choose"}
 	default:
@@ -53,6 +58,9 @@ func main() {
 	}
 	listen(a)
 	a.render()
+	if open, ok := pageOpen[a.state.Mode]; ok {
+		go open(a)
+	}
 	go a.connect()
 	select {} // keep the module alive for callbacks
 }
@@ -156,7 +164,9 @@ func (a *app) render() {
 		return
 	}
 	root := js.Global().Get("document").Call("getElementById", "app")
+	k := keepFields(root)
 	root.Set("innerHTML", html)
+	k.restore(root)
 	js.Global().Get("document").Get("documentElement").Set("lang", s.Lang)
 }
 
@@ -238,6 +248,9 @@ var actions = map[string]func(a *app, el js.Value){}
 
 // pageStart runs, once connected, what a page other than app.html loads first (registered in its file).
 var pageStart = map[string]func(a *app){}
+
+// pageOpen runs, before the host is connected, what a page loads that does not need the host.
+var pageOpen = map[string]func(a *app){}
 
 func (a *app) act(action string, el js.Value) {
 	if f, ok := actions[action]; ok {

@@ -37,6 +37,9 @@ func (a *app) checkSetup() {
 	}
 	a.update(func(s *ui.State) { s.Setup.Diag, s.Setup.Loaded = d, true })
 	if kind == "firefox" {
+		if p11 { // firefox.go: is the card's module loaded already?
+			a.firefoxModule(ui.FirefoxModuleNames(d), false)
+		}
 		return
 	}
 	a.browserLogin(ctx, false)

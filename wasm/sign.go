@@ -11,7 +11,6 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -44,14 +43,7 @@ var signRun struct {
 func init() {
 	actions["sign-prepare"] = func(a *app, _ js.Value) { a.signPrepare() }
 	actions["sign-pin"] = func(a *app, _ js.Value) { a.signWithPIN() }
-	actions["sign-ctxpin"] = func(a *app, _ js.Value) {
-		pin := takeValue("sign-pin2")
-		select {
-		case signRun.pin <- pin:
-		default: // no signature is waiting for it
-			pin.Wipe()
-		}
-	}
+	actions["sign-ctxpin"] = func(a *app, _ js.Value) { offerPIN(signRun.pin, "sign-pin2") }
 	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
 	actions["sign-accept"] = func(a *app, _ js.Value) { a.signAccept() }
 	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
@@ -208,10 +200,7 @@ func (a *app) signPrepare() {
 	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, nil, nil
 	signRun.src, signRun.opts = src, o
 	signRun.mu.Unlock()
-	var warnings []ui.Bilingual
-	for _, w := range cert.Choice.Warnings {
-		warnings = append(warnings, ui.Bilingual{IT: w.IT, EN: w.EN})
-	}
+	warnings := certWarnings(cert)
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		ss := s.Sign
@@ -275,33 +264,16 @@ func (a *app) signWithPIN() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	hc := hostcard.New(a.client, card.ID)
 	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "signing", nil })
-	status, err := hc.Login(ctx, pin) // one try: never retried
-	if err != nil {
+	sig, status, err := a.cardSign(ctx, card, cert, pin, job.Digest(), job.SignerOpts(), &signRun.pin,
+		func(s *ui.State, screen string) { s.Sign.Screen = screen })
+	if status != nil { // the login failed: one try, back to the PIN screen
 		a.update(func(s *ui.State) {
 			s.Sign.Screen, s.Sign.Error = "confirm", bilingual(err)
 			s.Sign.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Sign.PIN.PINPad}
 		})
 		return
 	}
-	defer hc.Logout(context.Background())
-	var ask hostcard.PINFunc
-	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
-		signRun.pin = make(chan protocol.Secret)
-		ask = func() (protocol.Secret, error) {
-			a.update(func(s *ui.State) { s.Sign.Screen = "ctxpin" })
-			select {
-			case p := <-signRun.pin:
-				a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
-				return p, nil
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-	}
-	signer := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask)
-	sig, err := signer.Sign(nil, job.Digest(), job.SignerOpts())
 	if err != nil {
 		a.signError(err)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/ui"
 )
 
 // loadCache reads the certificate records from chrome.storage.local (none outside the extension).
@@ -43,9 +44,11 @@ func (a *app) cacheCards(readers []protocol.Reader) {
 		js_console("Ponte: " + err.Error())
 		return
 	}
-	if err := saveCache(certcache.Merge(cache, certcache.FromCards(readers))); err != nil {
+	merged := certcache.Merge(cache, certcache.FromCards(readers))
+	if err := saveCache(merged); err != nil {
 		js_console("Ponte: " + err.Error())
 	}
+	a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(merged) }) // OCSP statuses on the card list
 	switch a.state.Mode {
 	case "inventory":
 		a.loadInventory()

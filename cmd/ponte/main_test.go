@@ -17,14 +17,14 @@ import (
 func TestRenewFromTheCommandLine(t *testing.T) {
 	bed, run := bedCLI(t, testbed.Options{NoPCSC: true})
 	out, _, err := run("", "cards")
-	if err != nil || !strings.Contains(out, bed.Card.Serial) || !strings.Contains(out, "cns") {
+	if err != nil || !strings.Contains(out, bed.Card.Holder.CardID) || !strings.Contains(out, "cns") {
 		t.Fatalf("ponte cards: %v\n%s", err, out)
 	}
 	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
-	if _, stderr, err := run("00000000\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PIN errato") {
+	if _, stderr, err := run("00000000\n", "renew", "--card", bed.Card.Holder.CardID, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PIN errato") {
 		t.Fatalf("wrong PIN: %v\n%s", err, stderr)
 	}
-	out, stderr, err := run(testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
+	out, stderr, err := run(testbed.PIN+"\n", "renew", "--card", bed.Card.Holder.CardID, "--role", "cns", "--profile", profile)
 	if err != nil || !strings.Contains(out, "Certificato rinnovato e attivo") || !strings.Contains(out, "ROSSI MARIO") {
 		t.Fatalf("ponte renew: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr)
 	}

@@ -103,10 +103,10 @@ func TestEveryCardOperationThroughTheHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(readers) != 1 || readers[0].Card == nil || readers[0].Card.ID != sc.Serial {
+	if len(readers) != 1 || readers[0].Card == nil || readers[0].Card.ID != sc.Holder.CardID {
 		t.Fatalf("cards: %+v", readers)
 	}
-	card := hostcard.New(h, sc.Serial)
+	card := hostcard.New(h, sc.Holder.CardID)
 	info := readers[0].Card
 	if info.Token == nil || info.Token.Label != sc.Label || len(info.Certificates) != 2 {
 		t.Fatalf("token view: %+v", info)
@@ -209,7 +209,7 @@ func TestDiagnose(t *testing.T) {
 	if err := h.Call(c, protocol.CmdDiagnose, nil, &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.PCSC.OK || len(res.Readers) != 1 || res.Readers[0].Card == nil || res.Readers[0].Card.ID != sc.Serial {
+	if res.PCSC.OK || len(res.Readers) != 1 || res.Readers[0].Card == nil || res.Readers[0].Card.ID != sc.Holder.CardID {
 		t.Fatalf("diagnose: pcsc %+v, readers %+v", res.PCSC, res.Readers)
 	}
 	var env *protocol.DriverStatus

@@ -81,7 +81,7 @@ func (s *Service) Cards(ctx context.Context) (protocol.CardsResult, *protocol.Er
 		if isMatched(matched, t) {
 			continue
 		}
-		c := &protocol.Card{ID: strings.TrimSpace(t.info.Serial), Family: protocol.Family{Name: strings.TrimSpace(t.info.Manufacturer + " " + t.info.Model)}}
+		c := &protocol.Card{ID: tokenCardID(t), Family: protocol.Family{Name: strings.TrimSpace(t.info.Manufacturer + " " + t.info.Model)}}
 		addToken(c, t)
 		name := strings.TrimSpace(t.ref.Description)
 		res.Readers = append(res.Readers, protocol.Reader{Name: name, PINPad: t.info.ProtectedAuthPath, Card: c})
@@ -291,6 +291,21 @@ func isoDate(s string) string {
 }
 
 func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
+
+// tokenCardID is the ID of a card reached only through PKCS#11: the card identifier its CNS
+// authentication certificate names, the same one its EF_IDCarta holds when read through the reader, so
+// the card does not change ID (and lose its renewal journal or a page's choice) with the way it was
+// reached; otherwise the token's serial number.
+func tokenCardID(t *seenToken) string {
+	for _, x := range t.certs {
+		if x.Role == p11.RoleAuthentication {
+			if id, ok := cns.CardIDFromSubject(x.Cert.Subject); ok {
+				return id
+			}
+		}
+	}
+	return strings.TrimSpace(t.info.Serial)
+}
 
 // holderFromCertificate reads the holder from a CNS certificate subject when the card's own files cannot be
 // read (a token reached only through PKCS#11): surname (2.5.4.4), given name (2.5.4.42) and the fiscal code

@@ -45,6 +45,9 @@ func Command(op string, args []string, cfg Config, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "Attenzione: con sudo ma senza --system, Ponte è registrato solo per root. Per te: ponte-host %s (senza sudo); per tutti: sudo ponte-host %s --system.\n"+
 			"Warning: with sudo but without --system, Ponte is registered for root only. For you: ponte-host %s (no sudo); for everyone: sudo ponte-host %s --system.\n", op, op, op, op)
 	}
+	if *root != "" {
+		cfg.PKCS11 = nil // a package's staging tree: the card modules of the build machine are not the user's
+	}
 	opt := Options{System: *system, Root: *root}
 	var rep *Report
 	var err error

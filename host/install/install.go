@@ -20,6 +20,9 @@ type Config struct {
 	HostPath          string // absolute path of the ponte-host binary
 	ChromeExtensionID string // fixed by the extension manifest's "key"
 	FirefoxAddonID    string // e.g. ponte@ponte.it
+	// PKCS11 are the card modules to offer to Firefox through browser.pkcs11 (pkcs11.go); none: no
+	// PKCS#11 manifest is written.
+	PKCS11 []PKCS11Module
 }
 
 func (c Config) params(hostPath string) manifest.Params {
@@ -85,6 +88,9 @@ func Install(cfg Config, opt Options) (*Report, error) {
 		if err := installLocation(rep, env, fsys, reg, cfg, l); err != nil {
 			return rep, err
 		}
+	}
+	if err := installPKCS11(rep, env, fsys, reg, cfg, opt.System); err != nil {
+		return rep, err
 	}
 	for _, n := range notices {
 		if fsys.Exists(n.Requires) {
@@ -184,6 +190,9 @@ func Uninstall(opt Options) (*Report, error) {
 				return rep, err
 			}
 		}
+	}
+	if err := uninstallPKCS11(rep, env, fsys, reg, opt.System); err != nil {
+		return rep, err
 	}
 	return rep, nil
 }

@@ -51,6 +51,19 @@ func (m *memFS) Exists(name string) bool {
 
 func (m *memFS) Executable(name string) bool { _, ok := m.files[name]; return ok }
 
+func (m *memFS) List(dir string) ([]string, error) {
+	var out []string
+	for f := range m.files {
+		if rest, ok := strings.CutPrefix(f, dir+`\`); ok && !strings.Contains(rest, `\`) {
+			out = append(out, rest)
+		} else if rest, ok := strings.CutPrefix(f, dir+"/"); ok && !strings.Contains(rest, "/") {
+			out = append(out, rest)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 func (m *memFS) names() []string {
 	var n []string
 	for f := range m.files {

@@ -11,7 +11,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // PolicyCNS is the certificate policy of CNS authentication certificates (AgID, "Profilo di certificato
@@ -80,11 +80,11 @@ func KeyTypeAndSize(pub any) (string, int) {
 // maxObjects bounds every object search: a token answering endlessly must not keep us looping.
 const maxObjects = 4096
 
-func findObjects(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
+func findObjects(ctx *ck.Ctx, sh ck.SessionHandle, tmpl []*ck.Attribute) ([]ck.ObjectHandle, error) {
 	if err := ctx.FindObjectsInit(sh, tmpl); err != nil {
 		return nil, wrap("C_FindObjectsInit", err, whoNone)
 	}
-	var out []pkcs11.ObjectHandle
+	var out []ck.ObjectHandle
 	var ferr error
 	for len(out) < maxObjects {
 		objs, _, err := ctx.FindObjects(sh, 64)
@@ -105,10 +105,10 @@ func findObjects(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, tmpl []*pkcs11.Attrib
 
 // attrs reads attributes one at a time, so an attribute the token refuses (sensitive, unknown) reads as
 // absent instead of failing the whole template (PKCS#11 v2.40 §5.7 C_GetAttributeValue).
-func attrs(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, o pkcs11.ObjectHandle, types ...uint) (map[uint][]byte, error) {
+func attrs(ctx *ck.Ctx, sh ck.SessionHandle, o ck.ObjectHandle, types ...uint) (map[uint][]byte, error) {
 	out := map[uint][]byte{}
 	for _, ty := range types {
-		a, err := ctx.GetAttributeValue(sh, o, []*pkcs11.Attribute{pkcs11.NewAttribute(ty, nil)})
+		a, err := ctx.GetAttributeValue(sh, o, []*ck.Attribute{ck.NewAttribute(ty, nil)})
 		if err != nil {
 			if k := kindOf(rvOf(err), whoNone); k == ErrCardRemoved || k == ErrModuleFailed {
 				return nil, wrap("C_GetAttributeValue", err, whoNone)
@@ -128,11 +128,11 @@ func boolAttr(v []byte) bool { return len(v) > 0 && v[0] != 0 }
 // shows (most hide them until login) are matched by CKA_ID.
 func (t *Token) Certificates() ([]Certificate, error) {
 	var out []Certificate
-	err := t.do("list certificates", callTime, func(sh pkcs11.SessionHandle) error {
+	err := t.do("list certificates", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
-		certs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
-			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE),
-			pkcs11.NewAttribute(pkcs11.CKA_CERTIFICATE_TYPE, pkcs11.CKC_X_509),
+		certs, err := findObjects(ctx, sh, []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_CERTIFICATE),
+			ck.NewAttribute(ck.CKA_CERTIFICATE_TYPE, ck.CKC_X_509),
 		})
 		if err != nil {
 			return err
@@ -142,20 +142,20 @@ func (t *Token) Certificates() ([]Certificate, error) {
 			return err
 		}
 		for _, h := range certs {
-			a, err := attrs(ctx, sh, h, pkcs11.CKA_ID, pkcs11.CKA_LABEL, pkcs11.CKA_VALUE)
+			a, err := attrs(ctx, sh, h, ck.CKA_ID, ck.CKA_LABEL, ck.CKA_VALUE)
 			if err != nil {
 				return err
 			}
-			c, perr := x509.ParseCertificate(a[pkcs11.CKA_VALUE])
+			c, perr := x509.ParseCertificate(a[ck.CKA_VALUE])
 			if perr != nil {
 				continue // not a certificate we can read: nothing the user can do with it
 			}
 			kt, bits := KeyTypeAndSize(c.PublicKey)
 			cert := Certificate{
-				ID: a[pkcs11.CKA_ID], IDHex: hex.EncodeToString(a[pkcs11.CKA_ID]), Label: string(a[pkcs11.CKA_LABEL]),
+				ID: a[ck.CKA_ID], IDHex: hex.EncodeToString(a[ck.CKA_ID]), Label: string(a[ck.CKA_LABEL]),
 				Role: ClassifyCertificate(c), Subject: c.Subject.String(), Issuer: c.Issuer.String(),
 				Serial: c.SerialNumber.Text(16), KeyType: kt, KeyBits: bits, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
-				DER: a[pkcs11.CKA_VALUE], Cert: c,
+				DER: a[ck.CKA_VALUE], Cert: c,
 			}
 			for _, k := range keys {
 				if len(cert.ID) > 0 && bytes.Equal(k.id, cert.ID) {
@@ -176,24 +176,24 @@ func (t *Token) Certificates() ([]Certificate, error) {
 }
 
 type keyRef struct {
-	h          pkcs11.ObjectHandle
+	h          ck.ObjectHandle
 	id         []byte
 	alwaysAuth bool
 	keyType    uint
 }
 
-func privateKeys(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) ([]keyRef, error) {
-	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY)})
+func privateKeys(ctx *ck.Ctx, sh ck.SessionHandle) ([]keyRef, error) {
+	hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY)})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]keyRef, 0, len(hs))
 	for _, h := range hs {
-		a, err := attrs(ctx, sh, h, pkcs11.CKA_ID, pkcs11.CKA_ALWAYS_AUTHENTICATE, pkcs11.CKA_KEY_TYPE)
+		a, err := attrs(ctx, sh, h, ck.CKA_ID, ck.CKA_ALWAYS_AUTHENTICATE, ck.CKA_KEY_TYPE)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, keyRef{h: h, id: a[pkcs11.CKA_ID], alwaysAuth: boolAttr(a[pkcs11.CKA_ALWAYS_AUTHENTICATE]), keyType: ulong(a[pkcs11.CKA_KEY_TYPE])})
+		out = append(out, keyRef{h: h, id: a[ck.CKA_ID], alwaysAuth: boolAttr(a[ck.CKA_ALWAYS_AUTHENTICATE]), keyType: ulong(a[ck.CKA_KEY_TYPE])})
 	}
 	return out, nil
 }

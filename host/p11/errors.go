@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -70,40 +70,40 @@ const (
 // carried, because CKR_PIN_INCORRECT means "wrong PUK" when the SO logs in.
 func kindOf(rv uint, w who) error {
 	switch rv {
-	case pkcs11.CKR_PIN_INCORRECT:
+	case ck.CKR_PIN_INCORRECT:
 		if w == whoSO {
 			return ErrPUKIncorrect
 		}
 		return ErrPINIncorrect
-	case pkcs11.CKR_PIN_LOCKED:
+	case ck.CKR_PIN_LOCKED:
 		if w == whoSO {
 			return ErrPUKLocked
 		}
 		return ErrPINLocked
-	case pkcs11.CKR_PIN_LEN_RANGE, pkcs11.CKR_PIN_INVALID:
+	case ck.CKR_PIN_LEN_RANGE, ck.CKR_PIN_INVALID:
 		return ErrPINInvalid
-	case pkcs11.CKR_FUNCTION_CANCELED:
+	case ck.CKR_FUNCTION_CANCELED:
 		return ErrPINCancelled
-	case pkcs11.CKR_USER_NOT_LOGGED_IN:
+	case ck.CKR_USER_NOT_LOGGED_IN:
 		return ErrNotLoggedIn
-	case pkcs11.CKR_USER_PIN_NOT_INITIALIZED:
+	case ck.CKR_USER_PIN_NOT_INITIALIZED:
 		// The module cannot use this card's PIN: OpenSC on ACe 2025 cards (CARDS.md). The vendor
 		// middleware is needed, not another PIN.
 		return ErrUnsupported
-	case pkcs11.CKR_DEVICE_REMOVED, pkcs11.CKR_TOKEN_NOT_PRESENT, pkcs11.CKR_SESSION_HANDLE_INVALID,
-		pkcs11.CKR_SESSION_CLOSED, pkcs11.CKR_SLOT_ID_INVALID, pkcs11.CKR_TOKEN_NOT_RECOGNIZED,
-		pkcs11.CKR_DEVICE_ERROR:
+	case ck.CKR_DEVICE_REMOVED, ck.CKR_TOKEN_NOT_PRESENT, ck.CKR_SESSION_HANDLE_INVALID,
+		ck.CKR_SESSION_CLOSED, ck.CKR_SLOT_ID_INVALID, ck.CKR_TOKEN_NOT_RECOGNIZED,
+		ck.CKR_DEVICE_ERROR:
 		return ErrCardRemoved
-	case pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED, pkcs11.CKR_GENERAL_ERROR, pkcs11.CKR_HOST_MEMORY,
-		pkcs11.CKR_CANT_LOCK:
+	case ck.CKR_CRYPTOKI_NOT_INITIALIZED, ck.CKR_GENERAL_ERROR, ck.CKR_HOST_MEMORY,
+		ck.CKR_CANT_LOCK:
 		return ErrModuleFailed
-	case pkcs11.CKR_DEVICE_MEMORY:
+	case ck.CKR_DEVICE_MEMORY:
 		return ErrTokenFull
-	case pkcs11.CKR_OBJECT_HANDLE_INVALID, pkcs11.CKR_KEY_HANDLE_INVALID:
+	case ck.CKR_OBJECT_HANDLE_INVALID, ck.CKR_KEY_HANDLE_INVALID:
 		return ErrNoSuchObject
-	case pkcs11.CKR_FUNCTION_NOT_SUPPORTED, pkcs11.CKR_MECHANISM_INVALID, pkcs11.CKR_MECHANISM_PARAM_INVALID,
-		pkcs11.CKR_KEY_TYPE_INCONSISTENT, pkcs11.CKR_KEY_FUNCTION_NOT_PERMITTED, pkcs11.CKR_TEMPLATE_INCONSISTENT,
-		pkcs11.CKR_ATTRIBUTE_VALUE_INVALID, pkcs11.CKR_TOKEN_WRITE_PROTECTED, pkcs11.CKR_KEY_SIZE_RANGE:
+	case ck.CKR_FUNCTION_NOT_SUPPORTED, ck.CKR_MECHANISM_INVALID, ck.CKR_MECHANISM_PARAM_INVALID,
+		ck.CKR_KEY_TYPE_INCONSISTENT, ck.CKR_KEY_FUNCTION_NOT_PERMITTED, ck.CKR_TEMPLATE_INCONSISTENT,
+		ck.CKR_ATTRIBUTE_VALUE_INVALID, ck.CKR_TOKEN_WRITE_PROTECTED, ck.CKR_KEY_SIZE_RANGE:
 		return ErrUnsupported
 	}
 	return ErrFailed
@@ -114,7 +114,7 @@ func wrap(op string, err error, w who) error {
 	if err == nil {
 		return nil
 	}
-	var pe pkcs11.Error
+	var pe ck.Error
 	if errors.As(err, &pe) {
 		return &Error{Op: op, RV: uint(pe), Kind: kindOf(uint(pe), w)}
 	}
@@ -130,8 +130,8 @@ func fail(op string, kind error, format string, args ...any) error {
 }
 
 func rvName(rv uint) string {
-	// pkcs11.Error's text is the CKR_ name from the specification's table.
-	return pkcs11.Error(rv).Error()
+	// ck.Error's text is the CKR_ name from the specification's table.
+	return ck.Error(rv).Error()
 }
 
 // codeTable maps each kind onto the protocol's stable error codes (internal/protocol/errors.go).

@@ -10,7 +10,7 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // KeyOptions describe a key pair to generate on the token.
@@ -38,42 +38,42 @@ func (t *Token) GenerateRSA(o KeyOptions) (*KeyPair, error) {
 		o.Bits = 2048
 	}
 	var kp KeyPair
-	err := t.do("C_GenerateKeyPair", keyGenTime, func(sh pkcs11.SessionHandle) error {
+	err := t.do("C_GenerateKeyPair", keyGenTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
 		id, err := freshID(ctx, sh)
 		if err != nil {
 			return err
 		}
-		pubT := []*pkcs11.Attribute{
-			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY),
-			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA),
-			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false),
-			pkcs11.NewAttribute(pkcs11.CKA_VERIFY, true),
-			pkcs11.NewAttribute(pkcs11.CKA_MODULUS_BITS, o.Bits),
-			pkcs11.NewAttribute(pkcs11.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}),
-			pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-			pkcs11.NewAttribute(pkcs11.CKA_LABEL, o.Label),
+		pubT := []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY),
+			ck.NewAttribute(ck.CKA_KEY_TYPE, ck.CKK_RSA),
+			ck.NewAttribute(ck.CKA_TOKEN, true),
+			ck.NewAttribute(ck.CKA_PRIVATE, false),
+			ck.NewAttribute(ck.CKA_VERIFY, true),
+			ck.NewAttribute(ck.CKA_MODULUS_BITS, o.Bits),
+			ck.NewAttribute(ck.CKA_PUBLIC_EXPONENT, []byte{1, 0, 1}),
+			ck.NewAttribute(ck.CKA_ID, id),
+			ck.NewAttribute(ck.CKA_LABEL, o.Label),
 		}
-		privT := []*pkcs11.Attribute{
-			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY),
-			pkcs11.NewAttribute(pkcs11.CKA_KEY_TYPE, pkcs11.CKK_RSA),
-			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, true),
-			pkcs11.NewAttribute(pkcs11.CKA_SENSITIVE, true),
-			pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, false),
-			pkcs11.NewAttribute(pkcs11.CKA_SIGN, true),
-			pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-			pkcs11.NewAttribute(pkcs11.CKA_LABEL, o.Label),
+		privT := []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY),
+			ck.NewAttribute(ck.CKA_KEY_TYPE, ck.CKK_RSA),
+			ck.NewAttribute(ck.CKA_TOKEN, true),
+			ck.NewAttribute(ck.CKA_PRIVATE, true),
+			ck.NewAttribute(ck.CKA_SENSITIVE, true),
+			ck.NewAttribute(ck.CKA_EXTRACTABLE, false),
+			ck.NewAttribute(ck.CKA_SIGN, true),
+			ck.NewAttribute(ck.CKA_ID, id),
+			ck.NewAttribute(ck.CKA_LABEL, o.Label),
 		}
 		if o.AlwaysAuthenticate {
-			privT = append(privT, pkcs11.NewAttribute(pkcs11.CKA_ALWAYS_AUTHENTICATE, true))
+			privT = append(privT, ck.NewAttribute(ck.CKA_ALWAYS_AUTHENTICATE, true))
 		}
-		pubH, _, err := ctx.GenerateKeyPair(sh, []*pkcs11.Mechanism{pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)}, pubT, privT)
+		pubH, _, err := ctx.GenerateKeyPair(sh, []*ck.Mechanism{ck.NewMechanism(ck.CKM_RSA_PKCS_KEY_PAIR_GEN, nil)}, pubT, privT)
 		if err != nil {
 			return wrap("C_GenerateKeyPair", err, whoNone)
 		}
-		a, err := attrs(ctx, sh, pubH, pkcs11.CKA_KEY_TYPE, pkcs11.CKA_MODULUS, pkcs11.CKA_PUBLIC_EXPONENT)
+		a, err := attrs(ctx, sh, pubH, ck.CKA_KEY_TYPE, ck.CKA_MODULUS, ck.CKA_PUBLIC_EXPONENT)
 		if err != nil {
 			return err
 		}
@@ -92,13 +92,13 @@ func (t *Token) GenerateRSA(o KeyOptions) (*KeyPair, error) {
 
 // freshID draws random CKA_IDs until one is unused (bounded: a collision of 160 random bits is not
 // expected even once).
-func freshID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle) ([]byte, error) {
+func freshID(ctx *ck.Ctx, sh ck.SessionHandle) ([]byte, error) {
 	for range 8 {
 		id := make([]byte, idLen)
 		if _, err := rand.Read(id); err != nil {
 			return nil, err
 		}
-		hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+		hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_ID, id)})
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +117,7 @@ func (t *Token) WriteCertificate(der []byte, id []byte, label string) error {
 	if err != nil {
 		return fail("C_CreateObject", ErrCertKeyMismatch, "not an X.509 certificate: %v", err)
 	}
-	return t.do("C_CreateObject", callTime, func(sh pkcs11.SessionHandle) error {
+	return t.do("C_CreateObject", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
 		pub, err := publicKeyByID(ctx, sh, id)
 		if err != nil {
@@ -130,17 +130,17 @@ func (t *Token) WriteCertificate(der []byte, id []byte, label string) error {
 		if err != nil {
 			return err
 		}
-		_, err = ctx.CreateObject(sh, []*pkcs11.Attribute{
-			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE),
-			pkcs11.NewAttribute(pkcs11.CKA_CERTIFICATE_TYPE, pkcs11.CKC_X_509),
-			pkcs11.NewAttribute(pkcs11.CKA_TOKEN, true),
-			pkcs11.NewAttribute(pkcs11.CKA_PRIVATE, false),
-			pkcs11.NewAttribute(pkcs11.CKA_ID, id),
-			pkcs11.NewAttribute(pkcs11.CKA_LABEL, label),
-			pkcs11.NewAttribute(pkcs11.CKA_SUBJECT, c.RawSubject),
-			pkcs11.NewAttribute(pkcs11.CKA_ISSUER, c.RawIssuer),
-			pkcs11.NewAttribute(pkcs11.CKA_SERIAL_NUMBER, serial),
-			pkcs11.NewAttribute(pkcs11.CKA_VALUE, der),
+		_, err = ctx.CreateObject(sh, []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_CERTIFICATE),
+			ck.NewAttribute(ck.CKA_CERTIFICATE_TYPE, ck.CKC_X_509),
+			ck.NewAttribute(ck.CKA_TOKEN, true),
+			ck.NewAttribute(ck.CKA_PRIVATE, false),
+			ck.NewAttribute(ck.CKA_ID, id),
+			ck.NewAttribute(ck.CKA_LABEL, label),
+			ck.NewAttribute(ck.CKA_SUBJECT, c.RawSubject),
+			ck.NewAttribute(ck.CKA_ISSUER, c.RawIssuer),
+			ck.NewAttribute(ck.CKA_SERIAL_NUMBER, serial),
+			ck.NewAttribute(ck.CKA_VALUE, der),
 		})
 		return wrap("C_CreateObject", err, whoNone)
 	})
@@ -170,9 +170,9 @@ func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) 
 	if now.IsZero() {
 		now = time.Now()
 	}
-	err = t.do("C_DestroyObject", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_DestroyObject", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
-		hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+		hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_ID, id)})
 		if err != nil {
 			return err
 		}
@@ -209,7 +209,7 @@ func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) 
 	return deleted, err
 }
 
-func hasValidCert(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte, now time.Time) (bool, error) {
+func hasValidCert(ctx *ck.Ctx, sh ck.SessionHandle, id []byte, now time.Time) (bool, error) {
 	if len(id) == 0 {
 		return false, nil
 	}
@@ -223,19 +223,19 @@ func hasValidCert(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte, now time.
 }
 
 // certsByID reads the X.509 certificates with this CKA_ID (unparsable ones are skipped).
-func certsByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) ([]*x509.Certificate, error) {
-	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+func certsByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) ([]*x509.Certificate, error) {
+	hs, err := findObjects(ctx, sh, []*ck.Attribute{
+		ck.NewAttribute(ck.CKA_CLASS, ck.CKO_CERTIFICATE), ck.NewAttribute(ck.CKA_ID, id)})
 	if err != nil {
 		return nil, err
 	}
 	var out []*x509.Certificate
 	for _, h := range hs {
-		a, err := attrs(ctx, sh, h, pkcs11.CKA_VALUE)
+		a, err := attrs(ctx, sh, h, ck.CKA_VALUE)
 		if err != nil {
 			return nil, err
 		}
-		if c, err := x509.ParseCertificate(a[pkcs11.CKA_VALUE]); err == nil {
+		if c, err := x509.ParseCertificate(a[ck.CKA_VALUE]); err == nil {
 			out = append(out, c)
 		}
 	}
@@ -263,23 +263,23 @@ type KeyAttributes struct {
 // PrivateKeyAttributes reads the protection attributes of the private key with this CKA_ID.
 func (t *Token) PrivateKeyAttributes(id []byte) (KeyAttributes, error) {
 	var ka KeyAttributes
-	err := t.do("C_GetAttributeValue", callTime, func(sh pkcs11.SessionHandle) error {
+	err := t.do("C_GetAttributeValue", callTime, func(sh ck.SessionHandle) error {
 		k, err := keyByID(t.mod.ctx, sh, id)
 		if err != nil {
 			return err
 		}
-		a, err := attrs(t.mod.ctx, sh, k.h, pkcs11.CKA_LABEL, pkcs11.CKA_TOKEN, pkcs11.CKA_PRIVATE, pkcs11.CKA_SENSITIVE,
-			pkcs11.CKA_ALWAYS_SENSITIVE, pkcs11.CKA_EXTRACTABLE, pkcs11.CKA_NEVER_EXTRACTABLE, pkcs11.CKA_LOCAL,
-			pkcs11.CKA_SIGN, pkcs11.CKA_ALWAYS_AUTHENTICATE)
+		a, err := attrs(t.mod.ctx, sh, k.h, ck.CKA_LABEL, ck.CKA_TOKEN, ck.CKA_PRIVATE, ck.CKA_SENSITIVE,
+			ck.CKA_ALWAYS_SENSITIVE, ck.CKA_EXTRACTABLE, ck.CKA_NEVER_EXTRACTABLE, ck.CKA_LOCAL,
+			ck.CKA_SIGN, ck.CKA_ALWAYS_AUTHENTICATE)
 		if err != nil {
 			return err
 		}
 		ka = KeyAttributes{
-			Label: string(a[pkcs11.CKA_LABEL]), Token: boolAttr(a[pkcs11.CKA_TOKEN]), Private: boolAttr(a[pkcs11.CKA_PRIVATE]),
-			Sensitive: boolAttr(a[pkcs11.CKA_SENSITIVE]), AlwaysSensitive: boolAttr(a[pkcs11.CKA_ALWAYS_SENSITIVE]),
-			Extractable: boolAttr(a[pkcs11.CKA_EXTRACTABLE]), NeverExtractable: boolAttr(a[pkcs11.CKA_NEVER_EXTRACTABLE]),
-			Local: boolAttr(a[pkcs11.CKA_LOCAL]), Sign: boolAttr(a[pkcs11.CKA_SIGN]),
-			AlwaysAuthenticate: boolAttr(a[pkcs11.CKA_ALWAYS_AUTHENTICATE]),
+			Label: string(a[ck.CKA_LABEL]), Token: boolAttr(a[ck.CKA_TOKEN]), Private: boolAttr(a[ck.CKA_PRIVATE]),
+			Sensitive: boolAttr(a[ck.CKA_SENSITIVE]), AlwaysSensitive: boolAttr(a[ck.CKA_ALWAYS_SENSITIVE]),
+			Extractable: boolAttr(a[ck.CKA_EXTRACTABLE]), NeverExtractable: boolAttr(a[ck.CKA_NEVER_EXTRACTABLE]),
+			Local: boolAttr(a[ck.CKA_LOCAL]), Sign: boolAttr(a[ck.CKA_SIGN]),
+			AlwaysAuthenticate: boolAttr(a[ck.CKA_ALWAYS_AUTHENTICATE]),
 		}
 		return nil
 	})

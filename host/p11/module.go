@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // Timeouts bound every call into a module. A module call cannot be cancelled (it is C code), so when one
@@ -25,7 +25,7 @@ type Timeouts struct {
 // DefaultTimeouts are generous: they exist to keep the host alive, not to hurry the card.
 var DefaultTimeouts = Timeouts{Load: 20 * time.Second, Call: 60 * time.Second, KeyGen: 6 * time.Minute, PINPad: 3 * time.Minute}
 
-// Manager owns the loaded modules: one *pkcs11.Ctx per library path, initialised once, finalised on Close.
+// Manager owns the loaded modules: one *ck.Ctx per library path, initialised once, finalised on Close.
 //
 // Isolation achieved in-process: each module has its own context, calls are bounded by Timeouts, a hung or
 // failing module is marked dead without affecting others, and per-token locks serialise operations. Not
@@ -57,7 +57,7 @@ type Module struct {
 	Info LibraryInfo
 
 	t   Timeouts
-	ctx *pkcs11.Ctx
+	ctx *ck.Ctx
 
 	mu     sync.Mutex
 	dead   error // set when the module hung or was finalised under us
@@ -127,11 +127,11 @@ func load(path string, t Timeouts) (*Module, error) {
 	}
 	mod := &Module{Path: path, t: t, tokens: map[uint]*Token{}}
 	err := mod.bounded(op, t.Load, func() error {
-		ctx := pkcs11.New(path)
+		ctx := ck.New(path)
 		if ctx == nil {
 			return fail(op, ErrModuleFailed, "%s is not a loadable PKCS#11 library (dlopen or C_GetFunctionList failed)", path)
 		}
-		if err := ctx.Initialize(); err != nil && !isRV(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+		if err := ctx.Initialize(); err != nil && !isRV(err, ck.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 			ctx.Destroy()
 			return &Error{Op: "C_Initialize", RV: rvOf(err), Kind: ErrModuleFailed, msg: path}
 		}
@@ -166,7 +166,7 @@ func (mod *Module) revive() error {
 		return dead
 	}
 	err := mod.run("C_Initialize", mod.t.Load, func() error {
-		if err := mod.ctx.Initialize(); err != nil && !isRV(err, pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+		if err := mod.ctx.Initialize(); err != nil && !isRV(err, ck.CKR_CRYPTOKI_ALREADY_INITIALIZED) {
 			return wrap("C_Initialize", err, whoNone)
 		}
 		return nil
@@ -191,7 +191,7 @@ func (mod *Module) close() error {
 	}
 	err := mod.ctx.Finalize()
 	mod.ctx.Destroy()
-	if err != nil && !isRV(err, pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED) {
+	if err != nil && !isRV(err, ck.CKR_CRYPTOKI_NOT_INITIALIZED) {
 		return wrap("C_Finalize", err, whoNone)
 	}
 	return nil
@@ -226,7 +226,7 @@ func (mod *Module) run(op string, d time.Duration, f func() error) error {
 	defer timer.Stop()
 	select {
 	case err := <-done:
-		if errors.Is(err, ErrModuleFailed) && isRV(err, pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED) {
+		if errors.Is(err, ErrModuleFailed) && isRV(err, ck.CKR_CRYPTOKI_NOT_INITIALIZED) {
 			mod.mu.Lock()
 			mod.dead = err
 			mod.mu.Unlock()
@@ -244,7 +244,7 @@ func (mod *Module) run(op string, d time.Duration, f func() error) error {
 func isRV(err error, rv uint) bool { return rvOf(err) == rv }
 
 func rvOf(err error) uint {
-	var pe pkcs11.Error
+	var pe ck.Error
 	if errors.As(err, &pe) {
 		return uint(pe)
 	}

@@ -5,28 +5,28 @@ import (
 	"crypto/rsa"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // KeyPairByLabel finds the key pair whose private key has CKA_LABEL label (PKCS#11 v2.40 §4.4): a renewal
 // labels its new key uniquely, so a key generation interrupted before the UI recorded the new CKA_ID is
 // found again instead of leaving an orphan key. ok is false when there is none.
 func (t *Token) KeyPairByLabel(label string) (kp *KeyPair, ok bool, err error) {
-	err = t.do("C_FindObjects", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_FindObjects", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
-		hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
-			pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label)})
+		hs, err := findObjects(ctx, sh, []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY), ck.NewAttribute(ck.CKA_LABEL, label)})
 		if err != nil || len(hs) == 0 {
 			return err
 		}
 		if len(hs) > 1 {
 			return fail("C_FindObjects", ErrFailed, "%d private keys labelled %q", len(hs), label)
 		}
-		a, err := attrs(ctx, sh, hs[0], pkcs11.CKA_ID)
+		a, err := attrs(ctx, sh, hs[0], ck.CKA_ID)
 		if err != nil {
 			return err
 		}
-		id := a[pkcs11.CKA_ID]
+		id := a[ck.CKA_ID]
 		pub, err := publicKeyByID(ctx, sh, id)
 		if err != nil {
 			return err
@@ -64,11 +64,11 @@ func (t *Token) DeleteSelected(id []byte, s Selection) (deleted int, err error) 
 	if now.IsZero() {
 		now = time.Now()
 	}
-	err = t.do("C_DestroyObject", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_DestroyObject", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
-		var doomed []pkcs11.ObjectHandle
+		var doomed []ck.ObjectHandle
 		add := func(class uint) error {
-			hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, class), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+			hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_CLASS, class), ck.NewAttribute(ck.CKA_ID, id)})
 			doomed = append(doomed, hs...)
 			return err
 		}
@@ -92,26 +92,26 @@ func (t *Token) DeleteSelected(id []byte, s Selection) (deleted int, err error) 
 					return fail("C_DestroyObject", ErrLastKey, "key %x is the only one with a valid certificate", id)
 				}
 			}
-			if err := add(pkcs11.CKO_PRIVATE_KEY); err != nil {
+			if err := add(ck.CKO_PRIVATE_KEY); err != nil {
 				return err
 			}
 		}
 		if s.PublicKey {
-			if err := add(pkcs11.CKO_PUBLIC_KEY); err != nil {
+			if err := add(ck.CKO_PUBLIC_KEY); err != nil {
 				return err
 			}
 		}
 		if s.Certificate != nil {
-			hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+			hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_CLASS, ck.CKO_CERTIFICATE), ck.NewAttribute(ck.CKA_ID, id)})
 			if err != nil {
 				return err
 			}
 			for _, h := range hs {
-				a, err := attrs(ctx, sh, h, pkcs11.CKA_VALUE)
+				a, err := attrs(ctx, sh, h, ck.CKA_VALUE)
 				if err != nil {
 					return err
 				}
-				if bytes.Equal(a[pkcs11.CKA_VALUE], s.Certificate) {
+				if bytes.Equal(a[ck.CKA_VALUE], s.Certificate) {
 					doomed = append(doomed, h)
 				}
 			}

@@ -1,7 +1,7 @@
 package p11
 
 import (
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // LoginSO presents the PUK once as the security officer's PIN (C_Login, CKU_SO; PKCS#11 v2.40 §5.6). On
@@ -12,5 +12,5 @@ import (
 // never a silent logout. A nil PUK on a token with a protected authentication path lets the reader
 // collect it. A token that already reports the PUK locked is not asked at all.
 func (t *Token) LoginSO(puk []byte) (before, after PINStatus, err error) {
-	return t.login(pkcs11.CKU_SO, puk)
+	return t.login(ck.CKU_SO, puk)
 }

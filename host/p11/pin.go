@@ -1,7 +1,7 @@
 package p11
 
 import (
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // PINs and PUKs cross this package as []byte so callers can wipe their copy after the call. The module
@@ -13,7 +13,7 @@ import (
 // flags are read before and after; a token that already says "locked" is not asked at all, so no try is
 // wasted. An already logged-in token counts as success.
 func (t *Token) Login(pin []byte) (before, after PINStatus, err error) {
-	return t.login(pkcs11.CKU_USER, pin)
+	return t.login(ck.CKU_USER, pin)
 }
 
 // login presents a user's or the SO's secret once (C_Login): the token's flags for that secret are read
@@ -21,7 +21,7 @@ func (t *Token) Login(pin []byte) (before, after PINStatus, err error) {
 // collect it; being already logged in as that user counts as success.
 func (t *Token) login(user uint, secret []byte) (before, after PINStatus, err error) {
 	w, locked, what := whoUser, ErrPINLocked, "PIN"
-	if user == pkcs11.CKU_SO {
+	if user == ck.CKU_SO {
 		w, locked, what = whoSO, ErrPUKLocked, "PUK"
 	}
 	info, err := t.Info()
@@ -39,9 +39,9 @@ func (t *Token) login(user uint, secret []byte) (before, after PINStatus, err er
 		}
 		d = pinPadTime
 	}
-	err = t.do("C_Login", d, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_Login", d, func(sh ck.SessionHandle) error {
 		err := t.mod.ctx.Login(sh, user, string(secret))
-		if isRV(err, pkcs11.CKR_USER_ALREADY_LOGGED_IN) {
+		if isRV(err, ck.CKR_USER_ALREADY_LOGGED_IN) {
 			return nil
 		}
 		return wrap("C_Login", err, w)
@@ -51,9 +51,9 @@ func (t *Token) login(user uint, secret []byte) (before, after PINStatus, err er
 
 // Logout ends the login state of the token (C_Logout); not being logged in is fine.
 func (t *Token) Logout() error {
-	return t.do("C_Logout", callTime, func(sh pkcs11.SessionHandle) error {
+	return t.do("C_Logout", callTime, func(sh ck.SessionHandle) error {
 		err := t.mod.ctx.Logout(sh)
-		if isRV(err, pkcs11.CKR_USER_NOT_LOGGED_IN) {
+		if isRV(err, ck.CKR_USER_NOT_LOGGED_IN) {
 			return nil
 		}
 		return wrap("C_Logout", err, whoNone)
@@ -66,7 +66,7 @@ func (t *Token) ChangePIN(oldPIN, newPIN []byte) (after PINStatus, err error) {
 	if len(oldPIN) == 0 || len(newPIN) == 0 {
 		return after, fail("C_SetPIN", ErrPINInvalid, "empty PIN")
 	}
-	err = t.do("C_SetPIN", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_SetPIN", callTime, func(sh ck.SessionHandle) error {
 		return wrap("C_SetPIN", t.mod.ctx.SetPIN(sh, string(oldPIN), string(newPIN)), whoUser)
 	})
 	t.attachPIN(err, &after)
@@ -87,12 +87,12 @@ func (t *Token) UnblockPIN(puk, newPIN []byte) (after PINStatus, err error) {
 	if info.PIN.SOLocked {
 		return info.PIN, &Error{Op: "C_Login", Kind: ErrPUKLocked, PIN: &info.PIN, msg: "the token reports the PUK locked"}
 	}
-	err = t.do("C_InitPIN", callTime, func(sh pkcs11.SessionHandle) error {
+	err = t.do("C_InitPIN", callTime, func(sh ck.SessionHandle) error {
 		// The SO cannot log in while the user is (CKR_USER_ANOTHER_ALREADY_LOGGED_IN).
-		if err := t.mod.ctx.Logout(sh); err != nil && !isRV(err, pkcs11.CKR_USER_NOT_LOGGED_IN) {
+		if err := t.mod.ctx.Logout(sh); err != nil && !isRV(err, ck.CKR_USER_NOT_LOGGED_IN) {
 			return wrap("C_Logout", err, whoNone)
 		}
-		if err := t.mod.ctx.Login(sh, pkcs11.CKU_SO, string(puk)); err != nil {
+		if err := t.mod.ctx.Login(sh, ck.CKU_SO, string(puk)); err != nil {
 			return wrap("C_Login", err, whoSO)
 		}
 		initErr := wrap("C_InitPIN", t.mod.ctx.InitPIN(sh, string(newPIN)), whoUser)

@@ -11,7 +11,7 @@ import (
 	"io"
 	"math/big"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // digestInfoPrefix is the DER of DigestInfo up to the digest for each hash (RFC 8017 §9.2 note 1).
@@ -36,9 +36,9 @@ func DigestInfo(h crypto.Hash, digest []byte) ([]byte, error) {
 
 // pssParams are CK_RSA_PKCS_PSS_PARAMS for a hash (PKCS#11 v2.40 Mechanisms §2.1.13).
 var pssParams = map[crypto.Hash]struct{ hashMech, mgf uint }{
-	crypto.SHA256: {pkcs11.CKM_SHA256, pkcs11.CKG_MGF1_SHA256},
-	crypto.SHA384: {pkcs11.CKM_SHA384, pkcs11.CKG_MGF1_SHA384},
-	crypto.SHA512: {pkcs11.CKM_SHA512, pkcs11.CKG_MGF1_SHA512},
+	crypto.SHA256: {ck.CKM_SHA256, ck.CKG_MGF1_SHA256},
+	crypto.SHA384: {ck.CKM_SHA384, ck.CKG_MGF1_SHA384},
+	crypto.SHA512: {ck.CKM_SHA512, ck.CKG_MGF1_SHA512},
 }
 
 // Signer is a crypto.Signer over a private key on the token. Sign takes a digest, as crypto.Signer
@@ -58,7 +58,7 @@ type Signer struct {
 // object, else from the certificate with the same CKA_ID.
 func (t *Token) Signer(id []byte) (*Signer, error) {
 	s := &Signer{t: t, id: append([]byte{}, id...)}
-	err := t.do("find key", callTime, func(sh pkcs11.SessionHandle) error {
+	err := t.do("find key", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
 		k, err := keyByID(ctx, sh, id)
 		if err != nil {
@@ -74,7 +74,7 @@ func (t *Token) Signer(id []byte) (*Signer, error) {
 	return s, nil
 }
 
-func keyByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) (keyRef, error) {
+func keyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (keyRef, error) {
 	keys, err := privateKeys(ctx, sh)
 	if err != nil {
 		return keyRef{}, err
@@ -87,14 +87,14 @@ func keyByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) (keyRef, error
 	return keyRef{}, fail("find key", ErrNoSuchObject, "no private key with CKA_ID %x (log in first: cards hide private keys)", id)
 }
 
-func publicKeyByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) (crypto.PublicKey, error) {
-	hs, err := findObjects(ctx, sh, []*pkcs11.Attribute{
-		pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PUBLIC_KEY), pkcs11.NewAttribute(pkcs11.CKA_ID, id)})
+func publicKeyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (crypto.PublicKey, error) {
+	hs, err := findObjects(ctx, sh, []*ck.Attribute{
+		ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PUBLIC_KEY), ck.NewAttribute(ck.CKA_ID, id)})
 	if err != nil {
 		return nil, err
 	}
 	for _, h := range hs {
-		a, err := attrs(ctx, sh, h, pkcs11.CKA_KEY_TYPE, pkcs11.CKA_MODULUS, pkcs11.CKA_PUBLIC_EXPONENT, pkcs11.CKA_EC_PARAMS, pkcs11.CKA_EC_POINT)
+		a, err := attrs(ctx, sh, h, ck.CKA_KEY_TYPE, ck.CKA_MODULUS, ck.CKA_PUBLIC_EXPONENT, ck.CKA_EC_PARAMS, ck.CKA_EC_POINT)
 		if err != nil {
 			return nil, err
 		}
@@ -114,16 +114,16 @@ func publicKeyByID(ctx *pkcs11.Ctx, sh pkcs11.SessionHandle, id []byte) (crypto.
 
 // publicFromAttrs rebuilds an RSA or EC public key from its PKCS#11 attributes (nil if incomplete).
 func publicFromAttrs(a map[uint][]byte) crypto.PublicKey {
-	switch ulong(a[pkcs11.CKA_KEY_TYPE]) {
-	case pkcs11.CKK_RSA:
-		n, e := new(big.Int).SetBytes(a[pkcs11.CKA_MODULUS]), new(big.Int).SetBytes(a[pkcs11.CKA_PUBLIC_EXPONENT])
+	switch ulong(a[ck.CKA_KEY_TYPE]) {
+	case ck.CKK_RSA:
+		n, e := new(big.Int).SetBytes(a[ck.CKA_MODULUS]), new(big.Int).SetBytes(a[ck.CKA_PUBLIC_EXPONENT])
 		if n.Sign() == 0 || !e.IsInt64() || e.Int64() > 1<<31 || e.Int64() < 3 {
 			return nil
 		}
 		return &rsa.PublicKey{N: n, E: int(e.Int64())}
-	case pkcs11.CKK_EC:
+	case ck.CKK_EC:
 		var oid asn1.ObjectIdentifier
-		if _, err := asn1.Unmarshal(a[pkcs11.CKA_EC_PARAMS], &oid); err != nil {
+		if _, err := asn1.Unmarshal(a[ck.CKA_EC_PARAMS], &oid); err != nil {
 			return nil
 		}
 		curve := curveByOID(oid)
@@ -131,7 +131,7 @@ func publicFromAttrs(a map[uint][]byte) crypto.PublicKey {
 		if curve == nil {
 			return nil
 		}
-		if _, err := asn1.Unmarshal(a[pkcs11.CKA_EC_POINT], &point); err != nil {
+		if _, err := asn1.Unmarshal(a[ck.CKA_EC_POINT], &point); err != nil {
 			return nil
 		}
 		x, y := elliptic.Unmarshal(curve, point) //nolint:staticcheck // crypto/ecdh has no ECDSA keys
@@ -182,17 +182,17 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	if s.AlwaysAuth && len(pin) == 0 {
 		d = pinPadTime
 	}
-	err = s.t.do("C_Sign", d, func(sh pkcs11.SessionHandle) error {
+	err = s.t.do("C_Sign", d, func(sh ck.SessionHandle) error {
 		ctx := s.t.mod.ctx
 		k, err := keyByID(ctx, sh, s.id)
 		if err != nil {
 			return err
 		}
-		if err := ctx.SignInit(sh, []*pkcs11.Mechanism{mech}, k.h); err != nil {
+		if err := ctx.SignInit(sh, []*ck.Mechanism{mech}, k.h); err != nil {
 			return wrap("C_SignInit", err, whoNone)
 		}
 		if s.AlwaysAuth {
-			if err := ctx.Login(sh, pkcs11.CKU_CONTEXT_SPECIFIC, string(pin)); err != nil {
+			if err := ctx.Login(sh, ck.CKU_CONTEXT_SPECIFIC, string(pin)); err != nil {
 				// End the pending operation: C_Sign with a NULL buffer would only ask for the length.
 				_, _ = ctx.Sign(sh, make([]byte, len(input)))
 				return wrap("C_Login", err, whoUser)
@@ -215,7 +215,7 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 }
 
 // mechanism chooses the PKCS#11 mechanism and the bytes it signs.
-func (s *Signer) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mechanism, []byte, error) {
+func (s *Signer) mechanism(digest []byte, opts crypto.SignerOpts) (*ck.Mechanism, []byte, error) {
 	h := opts.HashFunc()
 	switch s.pub.(type) {
 	case *rsa.PublicKey:
@@ -228,15 +228,15 @@ func (s *Signer) mechanism(digest []byte, opts crypto.SignerOpts) (*pkcs11.Mecha
 			if salt == rsa.PSSSaltLengthAuto || salt == rsa.PSSSaltLengthEqualsHash {
 				salt = h.Size()
 			}
-			return pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS_PSS, pkcs11.NewPSSParams(p.hashMech, p.mgf, uint(salt))), digest, nil
+			return ck.NewMechanism(ck.CKM_RSA_PKCS_PSS, ck.NewPSSParams(p.hashMech, p.mgf, uint(salt))), digest, nil
 		}
 		di, err := DigestInfo(h, digest)
 		if err != nil {
 			return nil, nil, fail("C_SignInit", ErrUnsupported, "%v", err)
 		}
-		return pkcs11.NewMechanism(pkcs11.CKM_RSA_PKCS, nil), di, nil
+		return ck.NewMechanism(ck.CKM_RSA_PKCS, nil), di, nil
 	case *ecdsa.PublicKey:
-		return pkcs11.NewMechanism(pkcs11.CKM_ECDSA, nil), digest, nil
+		return ck.NewMechanism(ck.CKM_ECDSA, nil), digest, nil
 	}
 	return nil, nil, fail("C_SignInit", ErrUnsupported, "key type %T", s.pub)
 }

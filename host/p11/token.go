@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 )
 
 // PINStatus is what a token says about its PIN and SO PIN (the PUK on a CNS) in CK_TOKEN_INFO.flags
@@ -27,10 +27,10 @@ type PINStatus struct {
 // PINStatusFromFlags decodes CK_TOKEN_INFO.flags.
 func PINStatusFromFlags(f uint) PINStatus {
 	return PINStatus{
-		CountLow: f&pkcs11.CKF_USER_PIN_COUNT_LOW != 0, FinalTry: f&pkcs11.CKF_USER_PIN_FINAL_TRY != 0,
-		Locked: f&pkcs11.CKF_USER_PIN_LOCKED != 0, ToBeChanged: f&pkcs11.CKF_USER_PIN_TO_BE_CHANGED != 0,
-		SOCountLow: f&pkcs11.CKF_SO_PIN_COUNT_LOW != 0, SOFinalTry: f&pkcs11.CKF_SO_PIN_FINAL_TRY != 0,
-		SOLocked: f&pkcs11.CKF_SO_PIN_LOCKED != 0, SOToBeChanged: f&pkcs11.CKF_SO_PIN_TO_BE_CHANGED != 0,
+		CountLow: f&ck.CKF_USER_PIN_COUNT_LOW != 0, FinalTry: f&ck.CKF_USER_PIN_FINAL_TRY != 0,
+		Locked: f&ck.CKF_USER_PIN_LOCKED != 0, ToBeChanged: f&ck.CKF_USER_PIN_TO_BE_CHANGED != 0,
+		SOCountLow: f&ck.CKF_SO_PIN_COUNT_LOW != 0, SOFinalTry: f&ck.CKF_SO_PIN_FINAL_TRY != 0,
+		SOLocked: f&ck.CKF_SO_PIN_LOCKED != 0, SOToBeChanged: f&ck.CKF_SO_PIN_TO_BE_CHANGED != 0,
 	}
 }
 
@@ -77,14 +77,14 @@ type TokenInfo struct {
 	TotalPrivate       Memory    `json:"total_private"`
 }
 
-func tokenInfo(ti pkcs11.TokenInfo) TokenInfo {
+func tokenInfo(ti ck.TokenInfo) TokenInfo {
 	f := ti.Flags
 	return TokenInfo{
 		Label: trim(ti.Label), Manufacturer: trim(ti.ManufacturerID), Model: trim(ti.Model), Serial: trim(ti.SerialNumber),
-		Initialized: f&pkcs11.CKF_TOKEN_INITIALIZED != 0, LoginRequired: f&pkcs11.CKF_LOGIN_REQUIRED != 0,
-		UserPINInitialized: f&pkcs11.CKF_USER_PIN_INITIALIZED != 0,
-		ProtectedAuthPath:  f&pkcs11.CKF_PROTECTED_AUTHENTICATION_PATH != 0,
-		WriteProtected:     f&pkcs11.CKF_WRITE_PROTECTED != 0,
+		Initialized: f&ck.CKF_TOKEN_INITIALIZED != 0, LoginRequired: f&ck.CKF_LOGIN_REQUIRED != 0,
+		UserPINInitialized: f&ck.CKF_USER_PIN_INITIALIZED != 0,
+		ProtectedAuthPath:  f&ck.CKF_PROTECTED_AUTHENTICATION_PATH != 0,
+		WriteProtected:     f&ck.CKF_WRITE_PROTECTED != 0,
 		PIN:                PINStatusFromFlags(f),
 		MinPINLen:          ti.MinPinLen, MaxPINLen: ti.MaxPinLen,
 		FreePublic: memory(ti.FreePublicMemory), FreePrivate: memory(ti.FreePrivateMemory),
@@ -121,8 +121,8 @@ func (mod *Module) Slots() ([]Slot, error) {
 			}
 			s := Slot{
 				ID: id, Description: trim(si.SlotDescription), Manufacturer: trim(si.ManufacturerID),
-				TokenPresent: si.Flags&pkcs11.CKF_TOKEN_PRESENT != 0, Removable: si.Flags&pkcs11.CKF_REMOVABLE_DEVICE != 0,
-				Hardware: si.Flags&pkcs11.CKF_HW_SLOT != 0,
+				TokenPresent: si.Flags&ck.CKF_TOKEN_PRESENT != 0, Removable: si.Flags&ck.CKF_REMOVABLE_DEVICE != 0,
+				Hardware: si.Flags&ck.CKF_HW_SLOT != 0,
 			}
 			if s.TokenPresent {
 				if ti, err := mod.ctx.GetTokenInfo(id); err == nil {
@@ -153,7 +153,7 @@ type Token struct {
 	SlotID uint
 
 	lock       sync.Mutex
-	sh         pkcs11.SessionHandle
+	sh         ck.SessionHandle
 	hasSession bool
 	gen        uint64 // the module generation the session belongs to
 }
@@ -172,7 +172,7 @@ func (mod *Module) Token(slotID uint) *Token {
 
 // do runs f with the token locked and a read/write session open. A removed card drops the session so the
 // next call, after reinsertion, opens a fresh one.
-func (t *Token) do(op string, d duration, f func(sh pkcs11.SessionHandle) error) error {
+func (t *Token) do(op string, d duration, f func(sh ck.SessionHandle) error) error {
 	t.lock.Lock()
 	defer t.lock.Unlock()
 	if t.hasSession && t.gen != t.mod.gen.Load() {
@@ -181,11 +181,11 @@ func (t *Token) do(op string, d duration, f func(sh pkcs11.SessionHandle) error)
 	if !t.hasSession {
 		// The call runs on its own goroutine (bounded): it hands its result back through locals only, so
 		// a call that overruns cannot write into the token later.
-		var sh pkcs11.SessionHandle
+		var sh ck.SessionHandle
 		err := t.mod.bounded("C_OpenSession", t.mod.t.Call, func() error {
-			h, err := t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION|pkcs11.CKF_RW_SESSION)
-			if isRV(err, pkcs11.CKR_TOKEN_WRITE_PROTECTED) {
-				h, err = t.mod.ctx.OpenSession(t.SlotID, pkcs11.CKF_SERIAL_SESSION)
+			h, err := t.mod.ctx.OpenSession(t.SlotID, ck.CKF_SERIAL_SESSION|ck.CKF_RW_SESSION)
+			if isRV(err, ck.CKR_TOKEN_WRITE_PROTECTED) {
+				h, err = t.mod.ctx.OpenSession(t.SlotID, ck.CKF_SERIAL_SESSION)
 			}
 			sh = h
 			return wrap("C_OpenSession", err, whoNone)
@@ -252,7 +252,7 @@ func (t *Token) Info() (TokenInfo, error) {
 		ti, err := t.mod.ctx.GetTokenInfo(t.SlotID)
 		if err != nil {
 			// The slot exists but its token does not answer: for the user, the card is gone.
-			if isRV(err, pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED) {
+			if isRV(err, ck.CKR_CRYPTOKI_NOT_INITIALIZED) {
 				return wrap("C_GetTokenInfo", err, whoNone)
 			}
 			return &Error{Op: "C_GetTokenInfo", RV: rvOf(err), Kind: ErrCardRemoved}
@@ -283,7 +283,7 @@ func (t *Token) Close() error {
 	t.hasSession = false
 	return t.mod.bounded("C_CloseSession", t.mod.t.Call, func() error {
 		err := t.mod.ctx.CloseSession(t.sh)
-		if isRV(err, pkcs11.CKR_SESSION_HANDLE_INVALID) || isRV(err, pkcs11.CKR_SESSION_CLOSED) {
+		if isRV(err, ck.CKR_SESSION_HANDLE_INVALID) || isRV(err, ck.CKR_SESSION_CLOSED) {
 			return nil
 		}
 		return wrap("C_CloseSession", err, whoNone)

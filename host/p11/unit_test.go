@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/miekg/pkcs11"
+	"github.com/ponte-it/ponte/host/p11/ck"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -203,12 +203,12 @@ func TestDriverTable(t *testing.T) {
 }
 
 func TestPINStatusFromFlags(t *testing.T) {
-	got := PINStatusFromFlags(pkcs11.CKF_USER_PIN_COUNT_LOW | pkcs11.CKF_USER_PIN_FINAL_TRY | pkcs11.CKF_SO_PIN_LOCKED | pkcs11.CKF_LOGIN_REQUIRED)
+	got := PINStatusFromFlags(ck.CKF_USER_PIN_COUNT_LOW | ck.CKF_USER_PIN_FINAL_TRY | ck.CKF_SO_PIN_LOCKED | ck.CKF_LOGIN_REQUIRED)
 	want := PINStatus{CountLow: true, FinalTry: true, SOLocked: true}
 	if got != want {
 		t.Fatalf("got %+v", got)
 	}
-	if (PINStatusFromFlags(pkcs11.CKF_USER_PIN_LOCKED | pkcs11.CKF_SO_PIN_FINAL_TRY)) != (PINStatus{Locked: true, SOFinalTry: true}) {
+	if (PINStatusFromFlags(ck.CKF_USER_PIN_LOCKED | ck.CKF_SO_PIN_FINAL_TRY)) != (PINStatus{Locked: true, SOFinalTry: true}) {
 		t.Fatal("locked / SO final try")
 	}
 }
@@ -219,25 +219,25 @@ func TestErrorMapping(t *testing.T) {
 		who  who
 		code protocol.Code
 	}{
-		{pkcs11.CKR_PIN_INCORRECT, whoUser, protocol.ErrPINIncorrect},
-		{pkcs11.CKR_PIN_INCORRECT, whoSO, protocol.ErrPUKIncorrect},
-		{pkcs11.CKR_PIN_LOCKED, whoUser, protocol.ErrPINLocked},
-		{pkcs11.CKR_PIN_LOCKED, whoSO, protocol.ErrPUKLocked},
-		{pkcs11.CKR_PIN_LEN_RANGE, whoUser, protocol.ErrPINInvalid},
-		{pkcs11.CKR_FUNCTION_CANCELED, whoUser, protocol.ErrPINCancelled},
-		{pkcs11.CKR_USER_NOT_LOGGED_IN, whoNone, protocol.ErrNotLoggedIn},
-		{pkcs11.CKR_DEVICE_REMOVED, whoNone, protocol.ErrCardRemoved},
-		{pkcs11.CKR_TOKEN_NOT_PRESENT, whoNone, protocol.ErrCardRemoved},
-		{pkcs11.CKR_SESSION_HANDLE_INVALID, whoNone, protocol.ErrCardRemoved},
-		{pkcs11.CKR_CRYPTOKI_NOT_INITIALIZED, whoNone, protocol.ErrModuleFailed},
-		{pkcs11.CKR_DEVICE_MEMORY, whoNone, protocol.ErrTokenFull},
-		{pkcs11.CKR_OBJECT_HANDLE_INVALID, whoNone, protocol.ErrNoSuchObject},
-		{pkcs11.CKR_MECHANISM_INVALID, whoNone, protocol.ErrUnsupported},
-		{pkcs11.CKR_USER_PIN_NOT_INITIALIZED, whoUser, protocol.ErrUnsupported},
-		{pkcs11.CKR_DATA_LEN_RANGE, whoNone, protocol.ErrInternal},
+		{ck.CKR_PIN_INCORRECT, whoUser, protocol.ErrPINIncorrect},
+		{ck.CKR_PIN_INCORRECT, whoSO, protocol.ErrPUKIncorrect},
+		{ck.CKR_PIN_LOCKED, whoUser, protocol.ErrPINLocked},
+		{ck.CKR_PIN_LOCKED, whoSO, protocol.ErrPUKLocked},
+		{ck.CKR_PIN_LEN_RANGE, whoUser, protocol.ErrPINInvalid},
+		{ck.CKR_FUNCTION_CANCELED, whoUser, protocol.ErrPINCancelled},
+		{ck.CKR_USER_NOT_LOGGED_IN, whoNone, protocol.ErrNotLoggedIn},
+		{ck.CKR_DEVICE_REMOVED, whoNone, protocol.ErrCardRemoved},
+		{ck.CKR_TOKEN_NOT_PRESENT, whoNone, protocol.ErrCardRemoved},
+		{ck.CKR_SESSION_HANDLE_INVALID, whoNone, protocol.ErrCardRemoved},
+		{ck.CKR_CRYPTOKI_NOT_INITIALIZED, whoNone, protocol.ErrModuleFailed},
+		{ck.CKR_DEVICE_MEMORY, whoNone, protocol.ErrTokenFull},
+		{ck.CKR_OBJECT_HANDLE_INVALID, whoNone, protocol.ErrNoSuchObject},
+		{ck.CKR_MECHANISM_INVALID, whoNone, protocol.ErrUnsupported},
+		{ck.CKR_USER_PIN_NOT_INITIALIZED, whoUser, protocol.ErrUnsupported},
+		{ck.CKR_DATA_LEN_RANGE, whoNone, protocol.ErrInternal},
 	}
 	for _, c := range cases {
-		err := wrap("op", pkcs11.Error(c.rv), c.who)
+		err := wrap("op", ck.Error(c.rv), c.who)
 		if got := ProtocolCode(err); got != c.code {
 			t.Errorf("%s (who %d): %s, want %s", rvName(c.rv), c.who, got, c.code)
 		}
@@ -265,8 +265,8 @@ func FuzzPublicFromAttrs(f *testing.F) {
 	f.Add(uint8(0), []byte{0xc0, 0xff, 0xee}, []byte{1, 0, 1}, []byte{}, []byte{})
 	f.Add(uint8(3), []byte{}, []byte{}, []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07}, []byte{0x04, 0x01, 0x04})
 	f.Fuzz(func(t *testing.T, kt uint8, n, e, params, point []byte) {
-		a := map[uint][]byte{pkcs11.CKA_KEY_TYPE: {kt, 0, 0, 0, 0, 0, 0, 0}, pkcs11.CKA_MODULUS: n,
-			pkcs11.CKA_PUBLIC_EXPONENT: e, pkcs11.CKA_EC_PARAMS: params, pkcs11.CKA_EC_POINT: point}
+		a := map[uint][]byte{ck.CKA_KEY_TYPE: {kt, 0, 0, 0, 0, 0, 0, 0}, ck.CKA_MODULUS: n,
+			ck.CKA_PUBLIC_EXPONENT: e, ck.CKA_EC_PARAMS: params, ck.CKA_EC_POINT: point}
 		_ = publicFromAttrs(a)
 	})
 }

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ebfe/scard"
+	"github.com/ponte-it/ponte/host/pcsc/winscard"
 )
 
 // Card is a connected card inside Transact.
 type Card struct {
 	reader      string
-	sc          *scard.Context
-	h           *scard.Card
+	sc          *winscard.Context
+	h           *winscard.Card
 	removalWait time.Duration
 	events      uint32 // the reader's event counter when the card was connected
 }
@@ -76,9 +76,9 @@ func (c *Card) transmit(apdu []byte, fixLe bool) ([]byte, uint16, error) {
 // that has just been pulled out shows up as such before pcscd notices the removal, so it waits up to
 // removalWait for the reader to say whether the card is still there.
 func (c *Card) fail(op string, err error) error {
-	var se scard.Error
-	if errors.As(err, &se) && (se == scard.ErrNotTransacted || se == scard.ErrCommError || se == scard.ErrUnknownError ||
-		se == scard.ErrInternalError) && c.cardGone() {
+	var se winscard.Error
+	if errors.As(err, &se) && (se == winscard.ErrNotTransacted || se == winscard.ErrCommError || se == winscard.ErrUnknownError ||
+		se == winscard.ErrInternalError) && c.cardGone() {
 		return &Error{Code: ErrCardRemoved.Code, Reader: c.reader, Op: op, Err: err}
 	}
 	return classify(c.reader, op, err)
@@ -97,28 +97,28 @@ func (c *Card) noStatus(op string, n int) error {
 // cardGone waits (bounded) for the reader to report the card absent or replaced: its state empty or its
 // event counter (high 16 bits of the event state, pcsc-lite) moved since the card was connected.
 func (c *Card) cardGone() bool {
-	rs := []scard.ReaderState{{Reader: c.reader, CurrentState: scard.StateUnaware}}
+	rs := []winscard.ReaderState{{Reader: c.reader, CurrentState: winscard.StateUnaware}}
 	deadline := time.Now().Add(c.removalWait)
 	for {
 		err := c.sc.GetStatusChange(rs, time.Until(deadline))
 		if err != nil {
-			return errors.Is(err, scard.ErrUnknownReader) || errors.Is(err, scard.ErrReaderUnavailable)
+			return errors.Is(err, winscard.ErrUnknownReader) || errors.Is(err, winscard.ErrReaderUnavailable)
 		}
 		st := rs[0].EventState
-		if st&(scard.StateEmpty|scard.StateUnavailable|scard.StateUnknown) != 0 || uint32(st)>>16 != c.events {
+		if st&(winscard.StateEmpty|winscard.StateUnavailable|winscard.StateUnknown) != 0 || uint32(st)>>16 != c.events {
 			return true
 		}
 		if time.Now().After(deadline) {
 			return false
 		}
-		rs[0].CurrentState = st &^ scard.StateChanged
+		rs[0].CurrentState = st &^ winscard.StateChanged
 	}
 }
 
 // eventCounter reads the reader's card event counter (pcsc-lite keeps it in the high 16 bits of the
 // event state).
-func eventCounter(sc *scard.Context, reader string) uint32 {
-	rs := []scard.ReaderState{{Reader: reader, CurrentState: scard.StateUnaware}}
+func eventCounter(sc *winscard.Context, reader string) uint32 {
+	rs := []winscard.ReaderState{{Reader: reader, CurrentState: winscard.StateUnaware}}
 	if err := sc.GetStatusChange(rs, 0); err != nil {
 		return 0
 	}

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/ebfe/scard"
+	"github.com/ponte-it/ponte/host/pcsc/winscard"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -113,20 +113,20 @@ func classify(reader, op string, err error) error {
 		return err
 	}
 	code := protocol.ErrCardUnreadable
-	var se scard.Error
+	var se winscard.Error
 	if errors.As(err, &se) {
 		switch se {
-		case scard.ErrRemovedCard, scard.ErrResetCard, scard.ErrUnpoweredCard:
+		case winscard.ErrRemovedCard, winscard.ErrResetCard, winscard.ErrUnpoweredCard:
 			code = protocol.ErrCardRemoved
-		case scard.ErrNoSmartcard:
+		case winscard.ErrNoSmartcard:
 			code = protocol.ErrNoCard
-		case scard.ErrUnknownReader, scard.ErrReaderUnavailable, scard.ErrNoReadersAvailable:
+		case winscard.ErrUnknownReader, winscard.ErrReaderUnavailable, winscard.ErrNoReadersAvailable:
 			code = protocol.ErrNoReader
-		case scard.ErrNoService, scard.ErrServiceStopped:
+		case winscard.ErrNoService, winscard.ErrServiceStopped:
 			code = protocol.ErrNoService
-		case scard.ErrSharingViolation:
+		case winscard.ErrSharingViolation:
 			code = protocol.ErrCardBusy
-		case scard.ErrUnresponsiveCard, scard.ErrUnsupportedCard:
+		case winscard.ErrUnresponsiveCard, winscard.ErrUnsupportedCard:
 			code = protocol.ErrCardUnreadable
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ebfe/scard"
+	"github.com/ponte-it/ponte/host/pcsc/winscard"
 )
 
 // Context is the host's PC/SC session.
@@ -29,7 +29,7 @@ type Context struct {
 
 // Open checks that the PC/SC service answers and returns a Context.
 func Open() (*Context, error) {
-	sc, err := scard.EstablishContext()
+	sc, err := winscard.EstablishContext()
 	if err != nil {
 		return nil, classify("", "SCardEstablishContext", err)
 	}
@@ -47,7 +47,7 @@ func (c *Context) Close() error {
 
 // Readers lists the readers pcscd knows; none is an empty list, not an error.
 func (c *Context) Readers() ([]string, error) {
-	sc, err := scard.EstablishContext()
+	sc, err := winscard.EstablishContext()
 	if err != nil {
 		return nil, classify("", "SCardEstablishContext", err)
 	}
@@ -55,9 +55,9 @@ func (c *Context) Readers() ([]string, error) {
 	return listReaders(sc)
 }
 
-func listReaders(sc *scard.Context) ([]string, error) {
+func listReaders(sc *winscard.Context) ([]string, error) {
 	rs, err := sc.ListReaders()
-	if errors.Is(err, scard.ErrNoReadersAvailable) {
+	if errors.Is(err, winscard.ErrNoReadersAvailable) {
 		return nil, nil
 	}
 	if err != nil {
@@ -101,22 +101,22 @@ func (c *Context) Transact(ctx context.Context, reader string, fn func(*Card) er
 	}
 	defer unlock()
 	// A PC/SC context per operation: a failure or a stuck call on one card cannot block another.
-	sc, err := scard.EstablishContext()
+	sc, err := winscard.EstablishContext()
 	if err != nil {
 		return classify(reader, "SCardEstablishContext", err)
 	}
 	defer sc.Release()
 	stop := context.AfterFunc(ctx, func() { _ = sc.Cancel() })
 	defer stop()
-	h, err := sc.Connect(reader, scard.ShareShared, scard.ProtocolAny)
+	h, err := sc.Connect(reader, winscard.ShareShared, winscard.ProtocolAny)
 	if err != nil {
 		return classify(reader, "SCardConnect", err)
 	}
-	defer h.Disconnect(scard.LeaveCard)
+	defer h.Disconnect(winscard.LeaveCard)
 	if err := h.BeginTransaction(); err != nil {
 		return classify(reader, "SCardBeginTransaction", err)
 	}
-	defer h.EndTransaction(scard.LeaveCard)
+	defer h.EndTransaction(winscard.LeaveCard)
 	card := &Card{reader: reader, sc: sc, h: h, removalWait: c.RemovalWait, events: eventCounter(sc, reader)}
 	return fn(card)
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ebfe/scard"
+	"github.com/ponte-it/ponte/host/pcsc/winscard"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -40,14 +40,14 @@ func FuzzFileSize(f *testing.F) {
 }
 
 func TestClassify(t *testing.T) {
-	cases := map[scard.Error]protocol.Code{
-		scard.ErrRemovedCard:      protocol.ErrCardRemoved,
-		scard.ErrResetCard:        protocol.ErrCardRemoved,
-		scard.ErrNoSmartcard:      protocol.ErrNoCard,
-		scard.ErrUnknownReader:    protocol.ErrNoReader,
-		scard.ErrNoService:        protocol.ErrNoService,
-		scard.ErrSharingViolation: protocol.ErrCardBusy,
-		scard.ErrUnsupportedCard:  protocol.ErrCardUnreadable,
+	cases := map[winscard.Error]protocol.Code{
+		winscard.ErrRemovedCard:      protocol.ErrCardRemoved,
+		winscard.ErrResetCard:        protocol.ErrCardRemoved,
+		winscard.ErrNoSmartcard:      protocol.ErrNoCard,
+		winscard.ErrUnknownReader:    protocol.ErrNoReader,
+		winscard.ErrNoService:        protocol.ErrNoService,
+		winscard.ErrSharingViolation: protocol.ErrCardBusy,
+		winscard.ErrUnsupportedCard:  protocol.ErrCardUnreadable,
 	}
 	for in, want := range cases {
 		err := classify("R 00 00", "SCardConnect", in)
@@ -73,14 +73,14 @@ func TestReportCard(t *testing.T) {
 	var got []Event
 	fn := func(e Event) { got = append(got, e) }
 	present := map[string]bool{}
-	st := func(cur, ev scard.StateFlag, counter uint32) scard.ReaderState {
-		return scard.ReaderState{Reader: "R", CurrentState: cur, EventState: ev | scard.StateFlag(counter<<16), Atr: []byte{0x3B, 0x00}}
+	st := func(cur, ev winscard.StateFlag, counter uint32) winscard.ReaderState {
+		return winscard.ReaderState{Reader: "R", CurrentState: cur, EventState: ev | winscard.StateFlag(counter<<16), Atr: []byte{0x3B, 0x00}}
 	}
-	reportCard(st(scard.StateUnaware, scard.StatePresent, 1), present, fn)       // initial: inserted
-	reportCard(st(scard.StatePresent|1<<16, scard.StatePresent, 1), present, fn) // nothing new
-	reportCard(st(scard.StatePresent|1<<16, scard.StateEmpty, 2), present, fn)   // removed
-	reportCard(st(scard.StateEmpty|2<<16, scard.StatePresent, 3), present, fn)   // inserted
-	reportCard(st(scard.StatePresent|3<<16, scard.StatePresent, 5), present, fn) // swapped between wakes
+	reportCard(st(winscard.StateUnaware, winscard.StatePresent, 1), present, fn)       // initial: inserted
+	reportCard(st(winscard.StatePresent|1<<16, winscard.StatePresent, 1), present, fn) // nothing new
+	reportCard(st(winscard.StatePresent|1<<16, winscard.StateEmpty, 2), present, fn)   // removed
+	reportCard(st(winscard.StateEmpty|2<<16, winscard.StatePresent, 3), present, fn)   // inserted
+	reportCard(st(winscard.StatePresent|3<<16, winscard.StatePresent, 5), present, fn) // swapped between wakes
 	kinds := []string{}
 	for _, e := range got {
 		kinds = append(kinds, e.Kind)

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/ebfe/scard"
+	"github.com/ponte-it/ponte/host/pcsc/winscard"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -29,7 +29,7 @@ const pnpReader = `\\?PnP?\Notification`
 // SCardGetStatusChange without a timeout and is woken by SCardCancel when ctx ends: no polling loop.
 // fn runs on Watch's goroutine.
 func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
-	sc, err := scard.EstablishContext()
+	sc, err := winscard.EstablishContext()
 	if err != nil {
 		return classify("", "SCardEstablishContext", err)
 	}
@@ -58,8 +58,8 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 		_ = sc.Release()
 	}()
 
-	pnp := scard.ReaderState{Reader: pnpReader, CurrentState: scard.StateUnaware}
-	var states []scard.ReaderState // one per known reader
+	pnp := winscard.ReaderState{Reader: pnpReader, CurrentState: winscard.StateUnaware}
+	var states []winscard.ReaderState // one per known reader
 	present := map[string]bool{}
 	usePnP := true
 	for ctx.Err() == nil {
@@ -83,13 +83,13 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 		}
 		err = sc.GetStatusChange(rs, timeout)
 		switch {
-		case ctx.Err() != nil || errors.Is(err, scard.ErrCancelled):
+		case ctx.Err() != nil || errors.Is(err, winscard.ErrCancelled):
 			return nil
-		case errors.Is(err, scard.ErrTimeout):
+		case errors.Is(err, winscard.ErrTimeout):
 			continue
-		case errors.Is(err, scard.ErrUnknownReader), errors.Is(err, scard.ErrReaderUnavailable):
+		case errors.Is(err, winscard.ErrUnknownReader), errors.Is(err, winscard.ErrReaderUnavailable):
 			continue // a reader went away between listing and waiting: list again
-		case errors.Is(err, scard.ErrNoService), errors.Is(err, scard.ErrServiceStopped):
+		case errors.Is(err, winscard.ErrNoService), errors.Is(err, winscard.ErrServiceStopped):
 			return classify("", "SCardGetStatusChange", err)
 		case err != nil:
 			if usePnP {
@@ -100,14 +100,14 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 		}
 		if usePnP {
 			pnp = rs[len(rs)-1]
-			pnp.CurrentState = pnp.EventState &^ scard.StateChanged
-			if pnp.EventState&scard.StateUnknown != 0 {
+			pnp.CurrentState = pnp.EventState &^ winscard.StateChanged
+			if pnp.EventState&winscard.StateUnknown != 0 {
 				usePnP = false
 			}
 		}
 		for i := range states {
 			st := rs[i]
-			states[i].CurrentState = st.EventState &^ scard.StateChanged
+			states[i].CurrentState = st.EventState &^ winscard.StateChanged
 			reportCard(st, present, fn)
 		}
 	}
@@ -115,8 +115,8 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 }
 
 // syncReaders reports readers added and removed since the last listing and returns the new state list.
-func syncReaders(states []scard.ReaderState, readers []string, present map[string]bool, fn func(Event)) []scard.ReaderState {
-	var out []scard.ReaderState
+func syncReaders(states []winscard.ReaderState, readers []string, present map[string]bool, fn func(Event)) []winscard.ReaderState {
+	var out []winscard.ReaderState
 	for _, st := range states {
 		if slices.Contains(readers, st.Reader) {
 			out = append(out, st)
@@ -129,9 +129,9 @@ func syncReaders(states []scard.ReaderState, readers []string, present map[strin
 		fn(Event{Kind: protocol.EvReaderRemoved, Reader: st.Reader})
 	}
 	for _, r := range readers {
-		if !slices.ContainsFunc(out, func(s scard.ReaderState) bool { return s.Reader == r }) {
+		if !slices.ContainsFunc(out, func(s winscard.ReaderState) bool { return s.Reader == r }) {
 			fn(Event{Kind: protocol.EvReaderAdded, Reader: r})
-			out = append(out, scard.ReaderState{Reader: r, CurrentState: scard.StateUnaware})
+			out = append(out, winscard.ReaderState{Reader: r, CurrentState: winscard.StateUnaware})
 		}
 	}
 	return out
@@ -140,18 +140,18 @@ func syncReaders(states []scard.ReaderState, readers []string, present map[strin
 // reportCard turns a reader's new state into card-inserted / card-removed events. A card replaced
 // between two wakes (the event counter in the high 16 bits moved, pcsc-lite) counts as removed and
 // inserted.
-func reportCard(st scard.ReaderState, present map[string]bool, fn func(Event)) {
-	now := st.EventState&scard.StatePresent != 0
+func reportCard(st winscard.ReaderState, present map[string]bool, fn func(Event)) {
+	now := st.EventState&winscard.StatePresent != 0
 	was := present[st.Reader]
-	replaced := was && now && st.CurrentState&scard.StatePresent != 0 &&
-		(uint32(st.EventState)>>16) != (uint32(st.CurrentState)>>16) && st.CurrentState != scard.StateUnaware
+	replaced := was && now && st.CurrentState&winscard.StatePresent != 0 &&
+		(uint32(st.EventState)>>16) != (uint32(st.CurrentState)>>16) && st.CurrentState != winscard.StateUnaware
 	if was && (!now || replaced) {
 		fn(Event{Kind: protocol.EvCardRemoved, Reader: st.Reader})
 		was = false
 	}
 	if now && !was {
 		fn(Event{Kind: protocol.EvCardInserted, Reader: st.Reader, ATR: slices.Clone(st.Atr),
-			Mute: st.EventState&scard.StateMute != 0})
+			Mute: st.EventState&winscard.StateMute != 0})
 	}
 	present[st.Reader] = now
 }

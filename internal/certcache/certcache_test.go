@@ -129,3 +129,21 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+// A card read again keeps the status check of the same certificate; a renewed certificate starts afresh.
+func TestMergeKeepsStatus(t *testing.T) {
+	st := &Status{State: StatusRevoked, Checked: "2026-03-02T10:00:00Z", RevokedAt: "2026-03-01T00:00:00Z", Reason: 1}
+	old := Record{Card: "c1", NotAfter: "2027-01-01T00:00:00Z", Serial: "01", Issuer: "CN=CA", Source: SourceCard, DER: []byte{1}, Status: st, Revoked: true}
+	cache := map[string]Record{Key(old): old}
+	again := old
+	again.Status, again.Revoked = nil, false
+	got := Merge(cache, []Record{again})[Key(old)]
+	if got.Status != st || !got.Revoked {
+		t.Fatalf("status lost on a new read: %+v", got)
+	}
+	other := again
+	other.DER = []byte{2} // same issuer and serial, different bytes: not the same certificate
+	if got := Merge(cache, []Record{other})[Key(old)]; got.Status != nil || got.Revoked {
+		t.Fatalf("status carried to different bytes: %+v", got)
+	}
+}

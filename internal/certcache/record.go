@@ -7,6 +7,7 @@
 package certcache
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"strings"
@@ -36,6 +37,10 @@ type Record struct {
 	Source   string `json:"source"`
 	Revoked  bool   `json:"revoked,omitempty"` // set by a status check (OCSP/CRL), not by the expiry date
 	Added    string `json:"added,omitempty"`   // RFC 3339, for files
+	// DER is the certificate itself (public data), kept for the weekly OCSP check (status.go).
+	DER []byte `json:"der,omitempty"`
+	// Status is the last OCSP check's outcome (status.go); nil until the first check.
+	Status *Status `json:"status,omitempty"`
 }
 
 // Key identifies a certificate: issuer and serial are unique together (RFC 5280 §4.1.2.2). The JS side
@@ -63,7 +68,7 @@ func FromCards(readers []protocol.Reader) []Record {
 				h = CommonName(cert.Subject)
 			}
 			out = append(out, Record{Card: c.ID, Holder: h, Role: cert.Role, Name: CommonName(cert.Subject),
-				NotAfter: cert.NotAfter, Serial: strings.ToLower(cert.Serial), Issuer: cert.Issuer, Source: SourceCard})
+				NotAfter: cert.NotAfter, Serial: strings.ToLower(cert.Serial), Issuer: cert.Issuer, Source: SourceCard, DER: cert.DER})
 		}
 	}
 	return out
@@ -81,7 +86,7 @@ func FromX509(c *x509.Certificate, file string, now time.Time) Record {
 	}
 	return Record{Card: file, Holder: cn, Role: role, Name: cn, NotAfter: c.NotAfter.UTC().Format(time.RFC3339),
 		Serial: hex.EncodeToString(c.SerialNumber.Bytes()), Issuer: c.Issuer.String(), Source: SourceFile,
-		Added: now.UTC().Format(time.RFC3339)}
+		Added: now.UTC().Format(time.RFC3339), DER: c.Raw}
 }
 
 // Merge returns the cache after a card read: the records of the cards just read replace what was cached
@@ -100,7 +105,7 @@ func Merge(cache map[string]Record, read []Record) map[string]Record {
 		out[k] = r
 	}
 	for _, r := range read {
-		out[Key(r)] = r
+		out[Key(r)] = keepStatus(cache, r)
 	}
 	return out
 }
@@ -112,9 +117,18 @@ func Add(cache map[string]Record, recs ...Record) map[string]Record {
 		out[k] = r
 	}
 	for _, r := range recs {
-		out[Key(r)] = r
+		out[Key(r)] = keepStatus(cache, r)
 	}
 	return out
+}
+
+// keepStatus carries the status check of the same certificate (same key, same bytes) over a fresh read.
+func keepStatus(cache map[string]Record, r Record) Record {
+	old, ok := cache[Key(r)]
+	if ok && r.Status == nil && old.Status != nil && (len(old.DER) == 0 || len(r.DER) == 0 || bytes.Equal(old.DER, r.DER)) {
+		r.Status, r.Revoked = old.Status, old.Revoked
+	}
+	return r
 }
 
 // CommonName picks CN=... out of an RFC 4514 name, for display (the whole name when there is none).

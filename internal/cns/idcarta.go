@@ -2,6 +2,8 @@ package cns
 
 import (
 	"bytes"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"strings"
 )
 
@@ -44,4 +46,43 @@ func EncodeIDCarta(id string) ([]byte, error) {
 		}
 	}
 	return []byte(id), nil
+}
+
+// CardIDFromSubject returns the card identifier a CNS authentication certificate names, for a card
+// reached only through PKCS#11 (its EF_IDCarta not read). The CNS certificate profile (AgID/CNIPA,
+// "Profilo di certificato digitale per l'autenticazione mediante Carta Nazionale dei Servizi") puts it
+// in dnQualifier (2.5.4.46) and in commonName as "CF/IDCarta.hash"; dnQualifier is preferred. The same
+// identifier is what OpenSC reports as the token serial of a real card (pkcs15-itacns.c), so a card
+// keeps one ID whichever way the host reached it. ok is false when the subject names none.
+func CardIDFromSubject(s pkix.Name) (id string, ok bool) {
+	for _, n := range s.Names {
+		if v, isText := n.Value.(string); isText && n.Type.Equal(oidDNQualifier) && validCardID(v) {
+			return v, true
+		}
+	}
+	cf, rest, found := strings.Cut(s.CommonName, "/")
+	if !found || CheckCodiceFiscale(cf) != nil {
+		return "", false
+	}
+	id, _, found = strings.Cut(rest, ".")
+	if !found || !validCardID(id) {
+		return "", false
+	}
+	return id, true
+}
+
+var oidDNQualifier = asn1.ObjectIdentifier{2, 5, 4, 46}
+
+// validCardID accepts what ParseIDCarta can return: printable ASCII without spaces, at most
+// maxIDCartaLen characters.
+func validCardID(s string) bool {
+	if s == "" || len(s) > maxIDCartaLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= 0x20 || c > 0x7E || c == '/' {
+			return false
+		}
+	}
+	return true
 }

@@ -67,10 +67,8 @@ func (w *world) start(t testing.TB, hostBin string) {
 	}
 	t.Cleanup(func() { h.Close() })
 	w.host = h
-	w.card = hostcard.New(h, w.bed.Card.Serial)
-	if w.bed.Slot != nil { // with its PC/SC files the card is named by its number (EF_IDCarta)
-		w.card = hostcard.New(h, w.bed.Card.Holder.CardID)
-		// pcscd notices the virtual card at its next poll of the reader.
+	w.card = hostcard.New(h, w.bed.Card.Holder.CardID)
+	if w.bed.Slot != nil { // pcscd notices the virtual card at its next poll of the reader
 		for i := 0; i < 100; i++ {
 			if _, err := w.card.Info(ctx); err == nil {
 				break

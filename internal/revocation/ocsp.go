@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
@@ -61,13 +62,7 @@ func (c *Checker) Check(ctx context.Context, cert, issuer *x509.Certificate) Res
 	if issuer == nil {
 		return Result{Status: Unavailable, DetailIT: "certificato dell'emittente non trovato", Detail: "issuer certificate not found"}
 	}
-	var url string
-	for _, u := range cert.OCSPServer {
-		if len(u) > 7 && (u[:7] == "http://" || (len(u) > 8 && u[:8] == "https://")) {
-			url = u
-			break
-		}
-	}
+	url := ResponderURL(cert)
 	if url == "" {
 		return Result{Status: Unavailable, DetailIT: "il certificato non indica un servizio OCSP (AIA)", Detail: "the certificate names no OCSP responder (AIA)"}
 	}
@@ -114,6 +109,27 @@ func (c *Checker) Check(ctx context.Context, cert, issuer *x509.Certificate) Res
 		return fail("risposta OCSP troppo grande", "response too large")
 	}
 	return c.verify(der, cert, issuer, res)
+}
+
+// ResponderURL is the first http(s) OCSP responder named in cert's AIA (RFC 5280 §4.2.2.1), or "".
+func ResponderURL(cert *x509.Certificate) string {
+	for _, u := range cert.OCSPServer {
+		if strings.HasPrefix(u, "http://") && len(u) > 7 || strings.HasPrefix(u, "https://") && len(u) > 8 {
+			return u
+		}
+	}
+	return ""
+}
+
+// IssuerOf finds in pool the certificate whose key signed cert (RFC 5280 §6.1: name chaining and
+// signature), or nil.
+func IssuerOf(cert *x509.Certificate, pool []*x509.Certificate) *x509.Certificate {
+	for _, c := range pool {
+		if bytes.Equal(c.RawSubject, cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {
+			return c
+		}
+	}
+	return nil
 }
 
 // verify checks a response (RFC 6960 §3.2): the signature by the issuer or by a delegated responder

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/tsl"
 )
 
@@ -93,7 +94,7 @@ func attribute(rep *Report, opts cms.VerifyOptions) {
 		s.Qualification.Checked = true
 		if len(chain) == 0 { // no valid chain: still say whether the issuer is on the list
 			listed, _ := a.List.List.Anchors(cms.PurposeSignature, at)
-			if iss := issuerOf(cert, append(pool, listed...)); iss != nil {
+			if iss := revocation.IssuerOf(cert, append(pool, listed...)); iss != nil {
 				chain = []*x509.Certificate{cert, iss}
 			}
 		}

@@ -174,16 +174,6 @@ func CheckRevocation(ctx context.Context, rep *Report, opts cms.VerifyOptions, c
 			continue
 		}
 		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
-		s.Revocation = chk.Check(ctx, cert, issuerOf(cert, pool))
+		s.Revocation = chk.Check(ctx, cert, revocation.IssuerOf(cert, pool))
 	}
-}
-
-// issuerOf finds the certificate whose key signed cert (RFC 5280 §6.1: name chaining and signature).
-func issuerOf(cert *x509.Certificate, pool []*x509.Certificate) *x509.Certificate {
-	for _, c := range pool {
-		if bytes.Equal(c.RawSubject, cert.RawIssuer) && cert.CheckSignatureFrom(c) == nil {
-			return c
-		}
-	}
-	return nil
 }

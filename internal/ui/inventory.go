@@ -25,7 +25,8 @@ type InventoryRow struct {
 	State    string // certcache.Active ... certcache.Pending
 	NotAfter string
 	Source   string
-	File     string // the file name, for SourceFile
+	File     string            // the file name, for SourceFile
+	Check    *certcache.Status // the last OCSP check (internal/certwatch), nil before the first
 }
 
 // InventoryRows computes the rows at now; pending lists the renewals under way per card.
@@ -39,7 +40,7 @@ func InventoryRows(cache map[string]certcache.Record, pending map[string][]*rene
 			}
 		}
 		row := InventoryRow{Key: certcache.Key(r), Name: r.Name, Holder: r.Holder, Role: r.Role,
-			State: certcache.State(r, now, p), NotAfter: r.NotAfter, Source: r.Source}
+			State: certcache.State(r, now, p), NotAfter: r.NotAfter, Source: r.Source, Check: r.Status}
 		if r.Source == certcache.SourceFile {
 			row.File = r.Card
 		}

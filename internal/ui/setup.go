@@ -10,6 +10,7 @@ type Setup struct {
 	Login   *protocol.BrowserLoginResult // nil until asked (or when the host is too old to know the command)
 	Browser string                       // "chromium", "firefox"
 	PKCS11  bool                         // Firefox's browser.pkcs11 WebExtensions API is available to Ponte
+	Firefox FirefoxModule                // the card's module in Firefox (firefox.go)
 	Busy    bool                         // registration under way
 	Error   string
 }

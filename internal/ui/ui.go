@@ -10,6 +10,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/revocation"
 )
 
 // Conn is the state of the connection to ponte-host.
@@ -44,6 +45,9 @@ type State struct {
 	Sign      *SignState // the Firma page (sign.go)
 	Inventory Inventory  // inventory.html
 	Setup     Setup      // setup.html
+	Watch     Watch      // OCSP statuses for the card list (watch.go)
+	Options   Options    // options.html, the page API's allow-list (pageapi.go)
+	Consent   *Consent   // consent.html, a page's signature request (pageapi.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -82,6 +86,8 @@ func Render(s State, cat *Catalog) (string, error) {
 		},
 		"ftext":      func(f *renew.Failure) string { return f.Text(cat.Lang) },
 		"setupcards": SetupCards,
+		"certstatus": s.Watch.CertStatus,
+		"reason":     func(code int) string { return revocation.ReasonText(code, cat.Lang) },
 		"bi": func(b Bilingual) string {
 			if cat.Lang == "en" {
 				return b.EN

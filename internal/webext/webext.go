@@ -26,7 +26,9 @@ const MinFirefox = "140.0"
 //   - the add-on id goes into browser_specific_settings.gecko.id (it is the host manifest's
 //     allowed_extensions entry), with strict_min_version MinFirefox unless one is set;
 //   - data_collection_permissions says Ponte's extension collects nothing (unless the manifest says);
-//   - "key" and "minimum_chrome_version" mean nothing to Firefox and are removed.
+//   - "key" and "minimum_chrome_version" mean nothing to Firefox and are removed;
+//   - the "pkcs11" permission is added: the setup page registers the card's module with browser.pkcs11
+//     (MDN, "pkcs11"; Firefox 58), which Chromium does not have (it would warn about an unknown permission).
 //
 // Pages, locales, the CSP and the WASM are the same: Firefox's extension pages provide the chrome.*
 // namespace next to browser.* (MDN, "Chrome incompatibilities"), so chrome.runtime.connectNative works
@@ -48,6 +50,14 @@ func FirefoxManifest(m map[string]any, addonID string) error {
 			}
 			m["background"] = nbg
 		}
+	}
+	perms, _ := m["permissions"].([]any)
+	hasPKCS11 := false
+	for _, p := range perms {
+		hasPKCS11 = hasPKCS11 || p == "pkcs11"
+	}
+	if !hasPKCS11 {
+		m["permissions"] = append(perms, "pkcs11")
 	}
 	bss, _ := m["browser_specific_settings"].(map[string]any)
 	if bss == nil {

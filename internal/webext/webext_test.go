@@ -33,8 +33,8 @@ func TestFirefoxManifest(t *testing.T) {
 	if dc, _ := g["data_collection_permissions"].(map[string]any); !reflect.DeepEqual(dc["required"], []any{"none"}) {
 		t.Errorf("data_collection_permissions %v", g["data_collection_permissions"])
 	}
-	if m["permissions"].([]any)[0] != "nativeMessaging" {
-		t.Error("permissions lost")
+	if ps := m["permissions"].([]any); len(ps) != 2 || ps[0] != "nativeMessaging" || ps[1] != "pkcs11" {
+		t.Errorf("permissions %v, want nativeMessaging and pkcs11 (browser.pkcs11, setup page)", ps)
 	}
 	var mv2 map[string]any
 	json.Unmarshal([]byte(`{"manifest_version":2}`), &mv2)

@@ -17,11 +17,11 @@ import (
 //go:embed assets
 var assets embed.FS
 
-// target is a host archive for another OS. ponte-host uses cgo for PC/SC (libpcsclite / PCSC.framework)
-// and PKCS#11 (dlopen of the module), so a cross build needs that OS's C toolchain: MinGW-w64 for Windows
-// (Debian package gcc-mingw-w64-x86-64), osxcross (o64-clang, not packaged in Debian) for macOS. Without it
-// the build is tried with CGO_ENABLED=0, which succeeds only if the host has pure-Go fallbacks; otherwise
-// the archive is skipped and the reason printed.
+// target is a host archive for another OS. On Windows ponte-host uses cgo for PKCS#11
+// (github.com/miekg/pkcs11), so that build needs MinGW-w64 (Debian package gcc-mingw-w64-x86-64);
+// without it the build is tried with CGO_ENABLED=0 and, failing, the archive is skipped with the reason.
+// On macOS ponte-host has no cgo at all (host/pcsc/winscard and host/p11/ck call PCSC.framework and the
+// PKCS#11 module through purego), so cc is empty and the macOS archives are always built.
 type target struct {
 	goos, goarch, cc string
 	exe              string   // binary name in the archive
@@ -29,8 +29,8 @@ type target struct {
 }
 
 var targets = []target{
-	{"darwin", "arm64", "oa64-clang", "ponte-host", []string{"install.sh", "uninstall.sh"}},
-	{"darwin", "amd64", "o64-clang", "ponte-host", []string{"install.sh", "uninstall.sh"}},
+	{"darwin", "arm64", "", "ponte-host", []string{"install.sh", "uninstall.sh", "LEGGIMI-README.txt"}},
+	{"darwin", "amd64", "", "ponte-host", []string{"install.sh", "uninstall.sh", "LEGGIMI-README.txt"}},
 	{"windows", "amd64", "x86_64-w64-mingw32-gcc", "ponte-host.exe", []string{"install.ps1", "install.cmd", "uninstall.ps1", "uninstall.cmd"}},
 }
 
@@ -63,6 +63,9 @@ func (d *dist) hostArchives() error {
 				return err
 			}
 			files[s], modes[s] = b, 0o755
+			if strings.HasSuffix(s, ".txt") {
+				modes[s] = 0o644
+			}
 		}
 		base := fmt.Sprintf("ponte-host-%s-%s-%s", fileVersion(d.version), t.goos, t.goarch)
 		if t.goos == "windows" {
@@ -85,7 +88,10 @@ func (d *dist) hostArchives() error {
 func crossBuild(t target, bin, version string) string {
 	env := append(os.Environ(), "GOOS="+t.goos, "GOARCH="+t.goarch)
 	how := "CGO_ENABLED=0 (no " + t.cc + " cross compiler)"
-	if _, err := exec.LookPath(t.cc); err == nil {
+	if t.cc == "" {
+		how = "CGO_ENABLED=0"
+		env = append(env, "CGO_ENABLED=0")
+	} else if _, err := exec.LookPath(t.cc); err == nil {
 		env = append(env, "CGO_ENABLED=1", "CC="+t.cc)
 		how = "CGO_ENABLED=1 CC=" + t.cc
 	} else {

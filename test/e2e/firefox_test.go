@@ -17,8 +17,9 @@ import (
 )
 
 // startFirefox runs Debian's firefox-esr headless with build/extension-firefox installed, for a user whose
-// home is home (Firefox reads ~/.mozilla/native-messaging-hosts/ from it).
-func startFirefox(t *testing.T, build, home string) *firefox.Browser {
+// home is home (Firefox reads ~/.mozilla/native-messaging-hosts/ from it); env is added to its environment
+// (and so to the host's).
+func startFirefox(t *testing.T, build, home string, env ...string) *firefox.Browser {
 	t.Helper()
 	ff := testenv.Tool(t, "firefox-esr")
 	ext := filepath.Join(build, "extension-firefox")
@@ -36,7 +37,7 @@ func startFirefox(t *testing.T, build, home string) *firefox.Browser {
 		Profile:   filepath.Join(dir, "profile"),
 		Extension: ext,
 		AddonID:   ids.FirefoxAddonID,
-		Env:       []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config")},
+		Env:       append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config")),
 		Log:       logf,
 	})
 	if err != nil {

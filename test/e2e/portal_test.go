@@ -2,18 +2,7 @@ package e2e
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
-	"math/big"
-	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,42 +18,18 @@ const portalHost = "sistemats1.sanita.finanze.it"
 // profile alone is told to accept (--ignore-certificate-errors-spki-list).
 func facsimilePortal(t *testing.T) (addr, spki string) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: portalHost},
-		DNSNames: []string{portalHost}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-
 	pages := map[string]string{
 		"/portale/elenco-driver-cittadini-modalita-accesso": "elenco-driver.html",
 		"/portale/documenti-e-specifiche-tecniche":          "documenti.html",
 	}
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return tlsSite(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, ok := pages[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
 			return
 		}
 		http.ServeFile(w, r, filepath.Join("testdata", "sistemats", f))
-	}))
-	srv.Listener.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = ln
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return ln.Addr().String(), base64.StdEncoding.EncodeToString(sum[:])
+	}), portalHost)
 }
 
 // panelRoot waits for the panel to be filled and returns its shadow root, which is closed to the page's

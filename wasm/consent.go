@@ -1,0 +1,245 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/itime"
+	"github.com/ponte-it/ponte/internal/pageapi"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/signjob"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// The consent window (consent.html) of the page API (docs/page-api.md): the service worker opens it for
+// one page's signature request, named by the fragment (#<request id>). It shows the requesting origin,
+// the certificate and the digest, asks the PIN (never stored: it goes to the host in the login and sign
+// commands only), signs on the card and hands the answer back to the worker, which replies to the page.
+var consentRun struct {
+	mu       sync.Mutex
+	id       string
+	req      *pageapi.SignRequest
+	loaded   chan struct{} // closed once the request is known (or known to be gone)
+	answered bool
+	card     *protocol.Card
+	cert     *signjob.Cert
+	pin      chan protocol.Secret // the context-specific PIN of the "ctxpin" screen
+}
+
+// workerCall sends a message to the service worker and returns its reply.
+func workerCall(msg map[string]any) (js.Value, error) {
+	rt := chromeRuntime()
+	if !rt.Truthy() || !rt.Get("sendMessage").Truthy() {
+		return js.Undefined(), errors.New("not an extension page")
+	}
+	return await(rt.Call("sendMessage", msg))
+}
+
+// consentAnswer hands the outcome to the worker once; keepOpen leaves the window up so the user reads
+// why nothing was signed.
+func (a *app) consentAnswer(answer map[string]any, keepOpen bool) {
+	consentRun.mu.Lock()
+	if consentRun.answered {
+		consentRun.mu.Unlock()
+		return
+	}
+	consentRun.answered = true
+	id := consentRun.id
+	consentRun.mu.Unlock()
+	answer["keepOpen"] = keepOpen
+	if _, err := workerCall(map[string]any{"type": "ponte-consent-done", "id": id, "answer": answer}); err != nil {
+		js_console("consent: " + err.Error())
+	}
+}
+
+// consentFail answers the page with code and shows it; err, when there is one, in the card's or host's
+// words too.
+func (a *app) consentFail(code pageapi.Code, err error) {
+	detail := string(code)
+	if err != nil {
+		detail = err.Error()
+	}
+	a.update(func(s *ui.State) {
+		c := s.Consent
+		c.Screen, c.Code, c.CodeKey, c.Error = "failed", string(code), code.MessageKey(), nil
+		if err != nil {
+			c.Error = bilingual(err)
+		}
+	})
+	a.consentAnswer(map[string]any{"ok": false, "code": string(code), "detail": detail}, true)
+}
+
+// consentOpen reads the request from the worker and keeps the worker awake while the window is open
+// (Chrome stops an idle extension service worker after 30 s; extension messages reset that timer).
+func (a *app) consentOpen() {
+	id := strings.TrimPrefix(js.Global().Get("location").Get("hash").String(), "#")
+	consentRun.mu.Lock()
+	consentRun.id = id
+	consentRun.mu.Unlock()
+	defer close(consentRun.loaded)
+	v, err := workerCall(map[string]any{"type": "ponte-consent-get", "id": id})
+	if err != nil || !v.Truthy() || !v.Get("request").Truthy() {
+		a.update(func(s *ui.State) { s.Consent.Screen = "expired" })
+		return
+	}
+	var req pageapi.SignRequest
+	r := v.Get("request")
+	for k, p := range map[string]*string{"origin": &req.Origin, "role": &req.Role, "card": &req.Card, "alg": &req.Alg, "hash": &req.Hash} {
+		if x := r.Get(k); x.Type() == js.TypeString {
+			*p = x.String()
+		}
+	}
+	digest, _, err := req.Digest()
+	consentRun.mu.Lock()
+	consentRun.req = &req
+	consentRun.mu.Unlock()
+	a.update(func(s *ui.State) { s.Consent.Origin, s.Consent.Alg, s.Consent.Hash = req.Origin, req.Alg, digest })
+	if err != nil {
+		a.consentFail(pageapi.BadRequest, err)
+		return
+	}
+	go func() {
+		for range time.Tick(20 * time.Second) {
+			v, err := workerCall(map[string]any{"type": "ponte-consent-alive", "id": id})
+			consentRun.mu.Lock()
+			answered := consentRun.answered
+			consentRun.mu.Unlock()
+			if answered {
+				return
+			}
+			if err == nil && !v.Get("pending").Bool() { // timed out, or the worker restarted and forgot it
+				consentRun.mu.Lock()
+				consentRun.answered = true
+				consentRun.mu.Unlock()
+				a.update(func(s *ui.State) { s.Consent.Screen = "expired" })
+				return
+			}
+		}
+	}()
+}
+
+// consentReady runs once the host answered: the card and the certificate of the requested role.
+func (a *app) consentReady() {
+	<-consentRun.loaded
+	consentRun.mu.Lock()
+	req, answered := consentRun.req, consentRun.answered
+	consentRun.mu.Unlock()
+	if req == nil || answered {
+		return
+	}
+	var card *protocol.Card
+	a.mu.Lock()
+	for _, r := range a.state.Readers {
+		if r.Card != nil && r.Card.Token != nil && (req.Card == "" || r.Card.ID == req.Card) {
+			card = r.Card
+			break
+		}
+	}
+	a.mu.Unlock()
+	if card == nil {
+		a.consentFail(pageapi.NoCard, nil)
+		return
+	}
+	certID := ""
+	for _, c := range card.Certificates {
+		if c.Role == req.Role && c.ID != "" {
+			certID = c.ID
+			break
+		}
+	}
+	if certID == "" {
+		a.consentFail(pageapi.NoCertificate, nil)
+		return
+	}
+	cert, err := signjob.Pick(card, certID, a.profileAnchors(), time.Now())
+	if err != nil {
+		a.consentFail(pageapi.NoCertificate, err)
+		return
+	}
+	consentRun.mu.Lock()
+	consentRun.card, consentRun.cert = card, cert
+	consentRun.mu.Unlock()
+	warnings := certWarnings(cert)
+	x := cert.Choice.Certificate
+	a.update(func(s *ui.State) {
+		c := s.Consent
+		c.Screen, c.CertName, c.CertRole, c.CertUntil = "confirm", cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
+		c.KeyType, c.KeyBits, c.Warnings, c.PIN = cert.Info.KeyType, cert.Info.KeyBits, warnings, pinView(card)
+	})
+}
+
+// consentSign: one PIN try (the page gets WRONG_PIN and may ask again), the context-specific PIN when
+// the key wants it, one signature over the page's digest.
+func (a *app) consentSign() {
+	pin := takeValue("consent-pin")
+	consentRun.mu.Lock()
+	req, card, cert, answered := consentRun.req, consentRun.card, consentRun.cert, consentRun.answered
+	consentRun.mu.Unlock()
+	if cert == nil || answered {
+		pin.Wipe()
+		return
+	}
+	digest, hash, err := req.Digest()
+	if err != nil {
+		pin.Wipe()
+		a.consentFail(pageapi.BadRequest, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	a.update(func(s *ui.State) { s.Consent.Screen, s.Consent.Error = "signing", nil })
+	sig, status, err := a.cardSign(ctx, card, cert, pin, digest, hash, &consentRun.pin,
+		func(s *ui.State, screen string) { s.Consent.Screen = screen })
+	if status != nil { // the login failed: one try per request
+		a.update(func(s *ui.State) {
+			s.Consent.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Consent.PIN.PINPad}
+		})
+		a.consentFail(pageapi.FromError(err), err)
+		return
+	}
+	if err != nil {
+		consentRun.mu.Lock()
+		cancelled := consentRun.answered
+		consentRun.mu.Unlock()
+		if !cancelled {
+			a.consentFail(pageapi.FromError(err), err)
+		}
+		return
+	}
+	alg := "RSASSA-PKCS1-v1_5"
+	if _, ok := cert.Choice.Certificate.PublicKey.(*ecdsa.PublicKey); ok {
+		alg = "ECDSA"
+	}
+	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
+	a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{
+		"card": card.ID, "role": cert.Info.Role, "alg": req.Alg, "signatureAlgorithm": alg,
+		"signature":   base64.StdEncoding.EncodeToString(sig),
+		"certificate": base64.StdEncoding.EncodeToString(cert.Choice.Certificate.Raw),
+	}}, false)
+}
+
+func init() {
+	consentRun.loaded = make(chan struct{})
+	pageOpen["consent"] = func(a *app) {
+		a.update(func(s *ui.State) { s.Consent = &ui.Consent{Screen: "loading"} })
+		a.consentOpen()
+	}
+	pageStart["consent"] = func(a *app) { a.consentReady() }
+	actions["consent-sign"] = func(a *app, _ js.Value) { a.consentSign() }
+	actions["consent-ctxpin"] = func(a *app, _ js.Value) { offerPIN(consentRun.pin, "consent-pin2") }
+	actions["consent-cancel"] = func(a *app, _ js.Value) {
+		a.update(func(s *ui.State) {
+			s.Consent.Screen, s.Consent.Code, s.Consent.CodeKey = "failed", string(pageapi.UserCancelled), pageapi.UserCancelled.MessageKey()
+		})
+		a.consentAnswer(map[string]any{"ok": false, "code": string(pageapi.UserCancelled), "detail": "the user cancelled"}, false)
+	}
+	actions["consent-close"] = func(a *app, _ js.Value) { js.Global().Call("close") }
+}

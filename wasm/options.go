@@ -1,0 +1,99 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"syscall/js"
+
+	"github.com/ponte-it/ponte/internal/pageapi"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// allowedKey is the allow-list in chrome.storage.local, read by the service worker (extension/pageapi.mjs).
+const allowedKey = "ponteAllowedOrigins"
+
+func loadOrigins() ([]string, error) {
+	text, err := storageGetJSON(allowedKey)
+	if err != nil || text == "" {
+		return nil, err
+	}
+	var list []string
+	if err := json.Unmarshal([]byte(text), &list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+func saveOrigins(list []string) error {
+	b, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return storageSetJSON(allowedKey, string(b))
+}
+
+// editOrigins reads the stored list (another tab may have changed it), applies edit and stores it.
+func (a *app) editOrigins(edit func([]string) ([]string, string, string)) {
+	list, err := loadOrigins()
+	if err != nil {
+		a.update(func(s *ui.State) { s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error() })
+		return
+	}
+	list, notice, arg := edit(list)
+	if err := saveOrigins(list); err != nil {
+		a.update(func(s *ui.State) { s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error() })
+		return
+	}
+	a.update(func(s *ui.State) {
+		o := &s.Options
+		o.Loaded, o.Origins, o.Notice, o.NoticeArg, o.Error, o.ErrorArg = true, list, notice, arg, "", ""
+	})
+}
+
+func init() {
+	pageOpen["options"] = func(a *app) {
+		list, err := loadOrigins()
+		a.update(func(s *ui.State) {
+			s.Options.Loaded, s.Options.Origins = true, list
+			if err != nil {
+				s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error()
+			}
+		})
+	}
+	actions["origins-add"] = func(a *app, _ js.Value) {
+		input := byID("origin-input")
+		if !input.Truthy() {
+			return
+		}
+		typed := input.Get("value").String()
+		origin, err := pageapi.NormalizeOrigin(typed)
+		var oe *pageapi.OriginError
+		if errors.As(err, &oe) {
+			a.update(func(s *ui.State) {
+				s.Options.Input, s.Options.Error, s.Options.ErrorArg, s.Options.Notice = typed, oe.Key, typed, ""
+			})
+			return
+		}
+		a.mu.Lock()
+		a.state.Options.Input = ""
+		a.mu.Unlock()
+		a.editOrigins(func(list []string) ([]string, string, string) {
+			if slices.Contains(list, origin) {
+				return list, "optionsAlready", origin
+			}
+			return append(list, origin), "optionsAdded", origin
+		})
+		if in := byID("origin-input"); in.Truthy() {
+			in.Set("value", "")
+		}
+	}
+	actions["origins-remove"] = func(a *app, el js.Value) {
+		origin := el.Get("dataset").Get("origin").String()
+		a.editOrigins(func(list []string) ([]string, string, string) {
+			return slices.DeleteFunc(list, func(o string) bool { return o == origin }), "optionsRemoved", origin
+		})
+	}
+}

@@ -1,0 +1,72 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/certwatch"
+	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/signjob"
+)
+
+// runWatch is the module's watch mode: extension/background.js starts it with argv "watch" when
+// status.mjs finds certificates due for their OCSP check, and puts the job in globalThis.ponteWatchJob
+// ({now: ms, keys: [...]}). It checks them (package certwatch), writes the outcome into the cache and
+// leaves the summary, as JSON, in globalThis.ponteWatchResult. No page, no host, no PIN: only public
+// certificates and their responders.
+func runWatch() {
+	result := func(v any) {
+		b, _ := json.Marshal(v)
+		js.Global().Set("ponteWatchResult", string(b))
+	}
+	job := js.Global().Get("ponteWatchJob")
+	if !job.Truthy() {
+		result(map[string]string{"error": "no job"})
+		return
+	}
+	now := time.UnixMilli(int64(job.Get("now").Float()))
+	var keys []string
+	for i, ks := 0, job.Get("keys"); ks.Truthy() && i < ks.Length(); i++ {
+		keys = append(keys, ks.Index(i).String())
+	}
+	cache, err := loadCache()
+	if err != nil {
+		result(map[string]string{"error": err.Error()})
+		return
+	}
+	a := &app{}
+	a.loadProfiles()
+	var anchors []*x509.Certificate
+	for _, p := range a.profiles {
+		if certs, err := signjob.ProfileAnchors(p); err == nil {
+			anchors = append(anchors, certs...)
+		}
+	}
+	// OCSP through fetch; responses judged by the real clock, the schedule by the job's.
+	sum := certwatch.Run(context.Background(), cache, keys, anchors, &revocation.Checker{}, now)
+	// Pages may have written the cache meanwhile: apply only the statuses to what is there now.
+	fresh, err := loadCache()
+	if err != nil {
+		result(map[string]string{"error": err.Error()})
+		return
+	}
+	for _, k := range keys {
+		r, ok := cache[k]
+		f, still := fresh[k]
+		if !ok || !still || r.Status == nil {
+			continue
+		}
+		f.Status, f.Revoked = r.Status, r.Revoked
+		fresh[k] = f
+	}
+	if err := saveCache(fresh); err != nil {
+		result(map[string]string{"error": err.Error()})
+		return
+	}
+	result(sum)
+}
