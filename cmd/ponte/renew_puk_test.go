@@ -15,8 +15,8 @@ import (
 func TestRenewWithPUKFromTheCommandLine(t *testing.T) {
 	bed, run := bedCLI(t, testbed.Options{Family: "AC"})
 	card := bed.Card.Holder.CardID
-	for i := 0; i < 50; i++ { // pcscd notices the virtual card at its next poll
-		if out, _, err := run("", "cards"); err == nil && strings.Contains(out, card) {
+	for i := 0; i < 50; i++ { // pcscd notices the virtual card at its next poll; until then no family
+		if out, _, err := run("", "cards"); err == nil && strings.Contains(out, card) && strings.Contains(out, "AC 2018") {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)

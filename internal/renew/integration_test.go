@@ -68,9 +68,10 @@ func (w *world) start(t testing.TB, hostBin string) {
 	t.Cleanup(func() { h.Close() })
 	w.host = h
 	w.card = hostcard.New(h, w.bed.Card.Holder.CardID)
-	if w.bed.Slot != nil { // pcscd notices the virtual card at its next poll of the reader
+	if w.bed.Slot != nil { // pcscd notices the virtual card at its next poll of the reader: until then
+		// the host sees the token alone, with no ATR and so no family
 		for i := 0; i < 100; i++ {
-			if _, err := w.card.Info(ctx); err == nil {
+			if info, err := w.card.Info(ctx); err == nil && info.ATR != "" {
 				break
 			}
 			time.Sleep(200 * time.Millisecond)

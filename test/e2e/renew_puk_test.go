@@ -44,6 +44,12 @@ func issuedCount(t *testing.T, bed *testbed.Bed) int {
 func TestRenewalWithPUKInBrowser(t *testing.T) {
 	ctx, bed := renewalPage(t, testbed.Options{Family: "AC", Shim: testenv.PKCS11Module(t, "lockshim"),
 		Profiles: []testbed.Choice{{Server: "cns", Mode: "rekey"}}})
+	// The family (and so the PUK) is known once pcscd has seen the card: until its next poll of the
+	// reader the host lists the PKCS#11 token alone, with the same card ID and no ATR.
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"][data-reader^="Ponte VPCD"]`)))
+	if got := text(t, ctx, `article.smartcard[data-card="`+cardID+`"] .family`); !strings.Contains(got, "AC 2018") {
+		t.Fatalf("the card's family shows %q", got)
+	}
 	objects, issued := tokenObjects(t, bed), issuedCount(t, bed)
 	if err := browser.RenewalWith(ctx, browser.Inputs{Role: "cns", PIN: testbed.PIN, PUK: "00000000"},
 		func(n string) { shot(t, ctx, "renew-puk-"+n) }); err != nil {
