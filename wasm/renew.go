@@ -79,7 +79,8 @@ func pinView(c *protocol.Card) ui.PINView {
 		return ui.PINView{}
 	}
 	p := c.Token.PIN
-	return ui.PINView{CountLow: p.CountLow, FinalTry: p.FinalTry, Locked: p.Locked, PINPad: p.PINPad}
+	return ui.PINView{CountLow: p.CountLow, FinalTry: p.FinalTry, Locked: p.Locked, PINPad: p.PINPad,
+		PUKCountLow: p.PUKCountLow, PUKFinalTry: p.PUKFinalTry, PUKLocked: p.PUKLocked}
 }
 
 // startFlow opens the terms of the CA that can renew cert (seed 000: RINNOVA, then terms and privacy).
@@ -111,7 +112,7 @@ func (a *app) startFlow(cardID, certID string) {
 	a.update(func(s *ui.State) {
 		s.Flow = &ui.Flow{Screen: "terms", CardID: card.ID, CertID: cert.ID, Holder: holderName(card),
 			ProfileID: profile.ID, ProfileName: profile.Name, Terms: profile.Terms.In(lang), Privacy: profile.Privacy.In(lang),
-			Paid: profile.Paid, PIN: pinView(card), Reinsert: card.Family.Reinsert}
+			Paid: profile.Paid, PIN: pinView(card), Reinsert: card.Family.Reinsert, NeedsPUK: card.Family.NeedsPUK}
 	})
 }
 
@@ -144,7 +145,8 @@ func (a *app) resumeFlow(id string) {
 	a.run = &flowRun{card: card, profile: profile, renewal: r}
 	a.update(func(s *ui.State) {
 		s.Flow = &ui.Flow{Screen: "pin", CardID: card.ID, Holder: r.Holder, ProfileID: profile.ID, ProfileName: profile.Name,
-			Paid: profile.Paid && r.Tx == nil, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert}
+			Paid: profile.Paid && r.Tx == nil, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert,
+			NeedsPUK: r.NeedsPUK} // the journal has the flag, never the PUK: asked again
 	})
 }
 
@@ -161,6 +163,7 @@ func (a *app) submitPIN() {
 		return v
 	}
 	pin := take("pin")
+	puk := take("puk")
 	accountID := take("account-id")
 	password := take("account-password")
 	run := a.run
@@ -168,6 +171,10 @@ func (a *app) submitPIN() {
 		return
 	}
 	card := hostcard.New(a.client, run.card.ID)
+	var logins *renew.Logins // PIN and PUK for the engine's explicit logins, wiped when it stops
+	if puk != nil {
+		logins = &renew.Logins{PIN: append(protocol.Secret(nil), pin...), PUK: puk}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // PIN-pad readers wait for the user
 	flags, err := card.Login(ctx, pin)
 	cancel()
@@ -177,6 +184,7 @@ func (a *app) submitPIN() {
 		if errors.As(err, &perr) {
 			f = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
 		}
+		logins.Wipe()
 		a.update(func(s *ui.State) {
 			s.Flow.Failure = f
 			s.Flow.PIN = ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked || (perr != nil && perr.Code == protocol.ErrPINLocked), PINPad: flags.PINPad}
@@ -187,10 +195,10 @@ func (a *app) submitPIN() {
 	if len(accountID) > 0 {
 		account = &renew.Account{ID: string(accountID), Password: password}
 	}
-	a.runEngine(card, account)
+	a.runEngine(card, account, logins)
 }
 
-func (a *app) runEngine(card *hostcard.Card, account *renew.Account) {
+func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *renew.Logins) {
 	run := a.run
 	a.guard(true)
 	defer a.guard(false)
@@ -211,6 +219,7 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account) {
 		Profile: run.profile,
 		Journal: renew.HostJournal{Host: a.client, Ctx: ctx},
 		Account: account,
+		Logins:  logins,
 		Progress: func(r *renew.Renewal) {
 			a.update(func(s *ui.State) {
 				if s.Flow != nil {
@@ -229,12 +238,17 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account) {
 	if account != nil {
 		account.Password.Wipe()
 	}
+	logins.Wipe()
 	a.finish(run, err)
 }
 
 // finish shows the outcome: done, waiting at the CA, paused for the card, or failed.
 func (a *app) finish(run *flowRun, err error) {
 	var f *renew.Failure
+	if err != nil && !errors.Is(err, renew.ErrPending) && a.hostGone() {
+		go a.hostLost(run)
+		return
+	}
 	switch {
 	case err == nil && run.renewal != nil && run.renewal.Step == renew.StepDone:
 		expiry := ""
@@ -244,6 +258,10 @@ func (a *app) finish(run *flowRun, err error) {
 		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.NewExpiry = "success", expiry })
 	case errors.Is(err, renew.ErrPending):
 		a.update(func(s *ui.State) { s.Flow.Screen = "waiting" })
+	case errors.As(err, &f) && (f.Code == string(protocol.ErrPUKIncorrect) || f.Code == string(protocol.ErrPUKLocked) || f.Code == "puk-required"):
+		// Back to the PIN and PUK, with what the card now says of its PUK: nothing else happened.
+		pv := a.pinViewOf(run.card.ID)
+		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Failure, s.Flow.PIN = "pin", f, pv })
 	case errors.As(err, &f) && f.Retriable && (f.Code == string(protocol.ErrCardRemoved) || f.Code == "card-absent" || f.Code == string(protocol.ErrNoCard)):
 		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Paused = "progress", true })
 	default:
@@ -284,4 +302,15 @@ func (a *app) downloadLog(id string) {
 	a.mu.Unlock()
 	text := renew.DiagnosticLog(r, "ponte-wasm "+buildinfo.Version, "ponte-host "+host.Version+" "+host.OS)
 	downloadBytes("ponte-rinnovo-"+r.ID+".log", "text/plain", []byte(text))
+}
+
+// pinViewOf reads the card's PIN and PUK flags now (after a wrong PUK they changed).
+func (a *app) pinViewOf(cardID string) ui.PINView {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	info, err := hostcard.New(a.client, cardID).Info(ctx)
+	if err != nil {
+		return ui.PINView{}
+	}
+	return pinView(info)
 }

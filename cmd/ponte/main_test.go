@@ -15,26 +15,7 @@ import (
 // The command line renews like the extension does: a real ponte-host child, the SoftHSM TS-CNS, ponte-ca;
 // the PIN comes from standard input (not a terminal here), never from arguments.
 func TestRenewFromTheCommandLine(t *testing.T) {
-	testenv.Tool(t, "softhsm2-util")
-	host := testenv.Build(t, "host", "ponte-host")
-	ponte := testenv.Build(t, "cmd/ponte", "ponte")
-	t.Setenv("SOFTHSM2_CONF", "")
-	bed, err := testbed.Start(testbed.Options{Dir: t.TempDir(), NoPCSC: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(bed.Close)
-	env := append(os.Environ(), bed.Env...)
-	env = append(env, "PONTE_HOST="+host, "SOFTHSM2_CONF="+envValue(bed.Env, "SOFTHSM2_CONF"))
-	run := func(stdin string, args ...string) (string, string, error) {
-		cmd := exec.Command(ponte, args...)
-		cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		return out.String(), errb.String(), err
-	}
-
+	bed, run := bedCLI(t, testbed.Options{NoPCSC: true})
 	out, _, err := run("", "cards")
 	if err != nil || !strings.Contains(out, bed.Card.Serial) || !strings.Contains(out, "cns") {
 		t.Fatalf("ponte cards: %v\n%s", err, out)
@@ -63,4 +44,30 @@ func envValue(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// bedCLI starts a bed and returns it with a runner of the built `ponte` (standard input given, stdout and
+// stderr returned) that talks to a built ponte-host in the bed's environment.
+func bedCLI(t *testing.T, o testbed.Options) (*testbed.Bed, func(stdin string, args ...string) (string, string, error)) {
+	t.Helper()
+	testenv.Tool(t, "softhsm2-util")
+	host := testenv.Build(t, "host", "ponte-host")
+	ponte := testenv.Build(t, "cmd/ponte", "ponte")
+	t.Setenv("SOFTHSM2_CONF", "")
+	o.Dir = t.TempDir()
+	bed, err := testbed.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(bed.Close)
+	env := append(os.Environ(), bed.Env...)
+	env = append(env, "PONTE_HOST="+host, "SOFTHSM2_CONF="+envValue(bed.Env, "SOFTHSM2_CONF"))
+	return bed, func(stdin string, args ...string) (string, string, error) {
+		cmd := exec.Command(ponte, args...)
+		cmd.Env, cmd.Stdin = env, strings.NewReader(stdin)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		return out.String(), errb.String(), err
+	}
 }

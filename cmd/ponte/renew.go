@@ -62,6 +62,18 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	if err != nil {
 		return err
 	}
+	// AC 2014/2018 cards: the PUK too, for the security officer's logins (read after the PIN, one line
+	// each on standard input). A resumed renewal asks it again: the journal never has it.
+	var logins *renew.Logins
+	if info.Family.NeedsPUK || (rec != nil && rec.NeedsPUK) {
+		puk, err := sec.read("PUK")
+		if err != nil {
+			pin.Wipe()
+			return err
+		}
+		logins = &renew.Logins{PIN: append(protocol.Secret(nil), pin...), PUK: puk}
+		defer logins.Wipe()
+	}
 	if _, err := card.Login(ctx, pin); err != nil { // one try: never retried
 		return err
 	}
@@ -70,6 +82,7 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		CA:      &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
 		Profile: profile,
 		Journal: journal,
+		Logins:  logins,
 		Progress: func(r *renew.Renewal) {
 			fmt.Fprintf(errw, "  %s %s\n", r.Step, lastDetail(r))
 		},

@@ -15,9 +15,21 @@ import (
 // reader collect it.
 func (s *Service) Login(ctx context.Context, req protocol.Login) (protocol.PINResult, *protocol.Error) {
 	defer req.PIN.Wipe()
+	defer req.PUK.Wipe()
+	if req.SO && len(req.PIN) > 0 || !req.SO && len(req.PUK) > 0 {
+		return protocol.PINResult{}, protocol.Errorf(protocol.ErrBadRequest, "the PUK goes with so, the PIN without")
+	}
 	ref, pe := s.token(ctx, req.Card)
 	if pe != nil {
 		return protocol.PINResult{}, pe
+	}
+	if req.SO {
+		var puk []byte
+		if len(req.PUK) > 0 {
+			puk = req.PUK
+		}
+		_, after, err := ref.token.LoginSO(puk)
+		return protocol.PINResult{PIN: pinStatus(after)}, perr(err)
 	}
 	var pin []byte
 	if len(req.PIN) > 0 {
@@ -37,7 +49,8 @@ func (s *Service) Logout(ctx context.Context, req protocol.CardRef) (protocol.Em
 }
 
 func pinStatus(p p11.PINStatus) protocol.PINStatus {
-	return protocol.PINStatus{CountLow: p.CountLow, FinalTry: p.FinalTry, Locked: p.Locked, PUKLocked: p.SOLocked}
+	return protocol.PINStatus{CountLow: p.CountLow, FinalTry: p.FinalTry, Locked: p.Locked, PUKLocked: p.SOLocked,
+		PUKCountLow: p.SOCountLow, PUKFinalTry: p.SOFinalTry}
 }
 
 func keyID(s string) ([]byte, *protocol.Error) {

@@ -252,7 +252,7 @@ func addToken(c *protocol.Card, t *seenToken) {
 	c.Token = &protocol.Token{Module: t.ref.Module, Driver: driver, Label: strings.TrimSpace(t.info.Label),
 		Serial: strings.TrimSpace(t.info.Serial), FreeBytes: free,
 		PIN: protocol.PINStatus{CountLow: pin.CountLow, FinalTry: pin.FinalTry, Locked: pin.Locked, PUKLocked: pin.SOLocked,
-			PINPad: t.info.ProtectedAuthPath, MinLen: int(t.info.MinPINLen), MaxLen: int(t.info.MaxPINLen)}}
+			PUKCountLow: pin.SOCountLow, PUKFinalTry: pin.SOFinalTry, PINPad: t.info.ProtectedAuthPath, MinLen: int(t.info.MinPINLen), MaxLen: int(t.info.MaxPINLen)}}
 	if len(t.certs) == 0 {
 		return
 	}

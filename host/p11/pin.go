@@ -13,27 +13,38 @@ import (
 // flags are read before and after; a token that already says "locked" is not asked at all, so no try is
 // wasted. An already logged-in token counts as success.
 func (t *Token) Login(pin []byte) (before, after PINStatus, err error) {
+	return t.login(ck.CKU_USER, pin)
+}
+
+// login presents a user's or the SO's secret once (C_Login): the token's flags for that secret are read
+// before (a locked one is not tried) and after; nil on a protected authentication path lets the reader
+// collect it; being already logged in as that user counts as success.
+func (t *Token) login(user uint, secret []byte) (before, after PINStatus, err error) {
+	w, locked, what := whoUser, ErrPINLocked, "PIN"
+	if user == ck.CKU_SO {
+		w, locked, what = whoSO, ErrPUKLocked, "PUK"
+	}
 	info, err := t.Info()
 	if err != nil {
 		return before, after, err
 	}
 	before = info.PIN
-	if before.Locked {
-		return before, before, &Error{Op: "C_Login", Kind: ErrPINLocked, PIN: &before, msg: "the token reports the PIN locked"}
+	if (w == whoUser && before.Locked) || (w == whoSO && before.SOLocked) {
+		return before, before, &Error{Op: "C_Login", Kind: locked, PIN: &before, msg: "the token reports the " + what + " locked"}
 	}
 	d := callTime
-	if len(pin) == 0 {
+	if len(secret) == 0 {
 		if !info.ProtectedAuthPath {
-			return before, before, fail("C_Login", ErrPINInvalid, "empty PIN and no PIN-pad reader")
+			return before, before, fail("C_Login", ErrPINInvalid, "empty %s and no PIN-pad reader", what)
 		}
 		d = pinPadTime
 	}
 	err = t.do("C_Login", d, func(sh ck.SessionHandle) error {
-		err := t.mod.ctx.Login(sh, ck.CKU_USER, string(pin))
+		err := t.mod.ctx.Login(sh, user, string(secret))
 		if isRV(err, ck.CKR_USER_ALREADY_LOGGED_IN) {
 			return nil
 		}
-		return wrap("C_Login", err, whoUser)
+		return wrap("C_Login", err, w)
 	})
 	return before, t.attachPIN(err, &after), err
 }

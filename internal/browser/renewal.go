@@ -13,6 +13,18 @@ import (
 // then CONFERMA. shot, when not nil, is called after each screen is shown. It is shared by the
 // real-browser tests and `make demo HEADLESS=1`.
 func Renewal(ctx context.Context, role, pin, account, password string, shot func(name string)) error {
+	return RenewalWith(ctx, Inputs{Role: role, PIN: pin, Account: account, Password: password}, shot)
+}
+
+// Inputs are what the renewal screens are given. An empty PIN is a PIN-pad reader: the page must say
+// "type it on the reader" instead of a PIN field. PUK is for the families that ask it (AC 2014/2018).
+type Inputs struct {
+	Role, PIN, PUK, Account, Password string
+}
+
+// RenewalWith is Renewal with every input.
+func RenewalWith(ctx context.Context, in Inputs, shot func(name string)) error {
+	role, account, password := in.Role, in.Account, in.Password
 	step := func(d time.Duration, steps ...chromedp.Action[chromedp.Void]) error {
 		c, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
@@ -42,8 +54,15 @@ func Renewal(ctx context.Context, role, pin, account, password string, shot func
 	snap("2-privacy")
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.Click(chromedp.CSS(`[data-action="privacy-accept"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#pin`)),
-		chromedp.SendKeys(chromedp.CSS(`#pin`), pin),
+		chromedp.WaitVisible(chromedp.CSS(`#pin-confirm`)),
+	}
+	if in.PIN != "" {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`#pin`), in.PIN))
+	} else {
+		steps = append(steps, chromedp.WaitVisible(chromedp.CSS(`#pin-pad`)))
+	}
+	if in.PUK != "" {
+		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`#puk`), in.PUK))
 	}
 	if account != "" {
 		steps = append(steps, chromedp.SendKeys(chromedp.CSS(`#account-id`), account), chromedp.SendKeys(chromedp.CSS(`#account-password`), password))

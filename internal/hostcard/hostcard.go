@@ -186,3 +186,13 @@ func hashName(h crypto.Hash) (string, error) {
 
 // KeyID renders a CKA_ID for the protocol.
 func KeyID(id []byte) string { return hex.EncodeToString(id) }
+
+// LoginSO logs the security officer in with the PUK (puk empty on a PIN-pad reader); the PUK is wiped
+// once sent. The user must be logged out first (Logout): PKCS#11 allows one of them at a time. One call is
+// one try: never retried.
+func (c *Card) LoginSO(ctx context.Context, puk protocol.Secret) (protocol.PINStatus, error) {
+	defer puk.Wipe()
+	var r protocol.PINResult
+	err := c.host.Call(ctx, protocol.CmdLogin, protocol.Login{Card: c.ID, SO: true, PUK: puk}, &r)
+	return r.PIN, err
+}

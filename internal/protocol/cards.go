@@ -101,16 +101,25 @@ type PINStatus struct {
 	FinalTry  bool `json:"finalTry,omitempty"`
 	Locked    bool `json:"locked,omitempty"`
 	PUKLocked bool `json:"pukLocked,omitempty"`
-	PINPad    bool `json:"pinPad,omitempty"` // protected authentication path: type the PIN on the reader
-	MinLen    int  `json:"minLen,omitempty"`
-	MaxLen    int  `json:"maxLen,omitempty"`
+	// PUKCountLow and PUKFinalTry are the SO PIN's flags (CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY).
+	PUKCountLow bool `json:"pukCountLow,omitempty"`
+	PUKFinalTry bool `json:"pukFinalTry,omitempty"`
+	PINPad      bool `json:"pinPad,omitempty"` // protected authentication path: type the PIN on the reader
+	MinLen      int  `json:"minLen,omitempty"`
+	MaxLen      int  `json:"maxLen,omitempty"`
 }
 
 // Login opens a PIN session on the card for this connection; it lasts until logout, the end of the
 // connection or the card's removal. PIN is empty for a PIN-pad reader. The host never retries.
+//
+// With SO set the login is the security officer's (CKU_SO) with PUK instead (PIN empty): the cards whose
+// certificate objects only the SO writes (AC 2014/2018) need it to write and remove certificates. Only one
+// of user and SO can be logged in at a time (PKCS#11 v2.40 §5.6): log out between them.
 type Login struct {
 	Card string `json:"card"`
 	PIN  Secret `json:"pin,omitempty"`
+	SO   bool   `json:"so,omitempty"`
+	PUK  Secret `json:"puk,omitempty"`
 }
 
 // CardRef names a card.

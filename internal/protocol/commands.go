@@ -62,7 +62,7 @@ var commandTable = []CommandInfo{
 	{CmdHello, "Agree the protocol version. Must be the first request; any other before it gets HELLO_REQUIRED.", Hello{}, HelloResult{}},
 	{CmdVersion, "The host's version (the same string `ponte-host version` prints).", struct{}{}, VersionResult{}},
 	{CmdCards, "Readers, the cards in them (family, holder, certificates) and their PKCS#11 token, without PIN.", struct{}{}, CardsResult{}},
-	{CmdLogin, "Open the PIN session on a card (one try, never retried; empty PIN on a PIN-pad reader).", Login{}, PINResult{}},
+	{CmdLogin, "Open the PIN session on a card (one try, never retried; empty PIN on a PIN-pad reader), or with so the security officer's with the PUK.", Login{}, PINResult{}},
 	{CmdLogout, "End the PIN session.", CardRef{}, Empty{}},
 	{CmdSign, "Sign a digest with a key on the card; pin only for keys with context-specific login.", Sign{}, SignResult{}},
 	{CmdGenerateKey, "Make an RSA key pair on the card (sensitive, not extractable), or return the pair with that label.", GenerateKey{}, GenerateKeyResult{}},

@@ -26,6 +26,10 @@ type Card interface {
 	Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer
 	WriteCertificate(ctx context.Context, key, label string, der []byte) error
 	DeleteObjects(ctx context.Context, d protocol.DeleteObjects) error
+	// Login, LoginSO and Logout are the explicit logins of a card that needs the PUK (officer.go).
+	Login(ctx context.Context, pin protocol.Secret) (protocol.PINStatus, error)
+	LoginSO(ctx context.Context, puk protocol.Secret) (protocol.PINStatus, error)
+	Logout(ctx context.Context) error
 }
 
 // Engine runs renewals for one card against one CA profile.
@@ -43,6 +47,11 @@ type Engine struct {
 	// Account is the prepaid account for a paid renewal (Profile.Paid); it is sent inside the protected
 	// request (cmp.AccountRegInfo) and never written to the journal.
 	Account *Account
+	// Logins are the PIN and PUK for a card whose certificates the security officer writes
+	// (Renewal.NeedsPUK; officer.go). Held for this Begin or Run only, never in the journal.
+	Logins *Logins
+
+	officerChecked bool // the PUK was accepted once in this engine's life
 }
 
 // Account is a prepaid account's credentials (seed 002: "credenziali del conto prepagato").
@@ -100,6 +109,12 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if card.Holder != nil {
 		r.Holder = card.Holder.Surname + " " + card.Holder.Name
 	}
+	// A wrong PUK must cost nothing: it is checked before the first record, key or request.
+	if r.NeedsPUK = card.Family.NeedsPUK; r.NeedsPUK {
+		if err := e.checkOfficer(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := e.save(r, "begin", fmt.Sprintf("%s %s, profile %s", r.Role, r.Mode, r.Profile)); err != nil {
 		return nil, err
 	}
@@ -109,6 +124,17 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // Run carries r forward from its recorded step until it is done, failed, waiting at the CA (ErrPending)
 // or stopped by a retriable failure (returned as *Failure with Retriable set; Run again later).
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	if r.NeedsPUK && !r.Step.Terminal() && !e.officerChecked {
+		// A resumed renewal on a card that needs the PUK checks it again before going on.
+		if err := e.checkOfficer(ctx); err != nil {
+			f := classify(err)
+			r.Failure = f
+			if serr := e.save(r, "error", f.Code+": "+f.EN); serr != nil {
+				return serr
+			}
+			return f
+		}
+	}
 	for i := 0; i < 16 && !r.Step.Terminal(); i++ { // each step moves forward; 16 bounds a bug
 		err := e.step(ctx, r)
 		if errors.Is(err, ErrPending) {
@@ -298,7 +324,7 @@ func (e *Engine) write(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if !hasCert(info, r.NewCert) { // written before an interruption: do not write it twice
-		if err := e.Card.WriteCertificate(ctx, r.NewKey, r.OldLabel, r.NewCert); err != nil {
+		if err := e.asOfficer(ctx, r, func() error { return e.Card.WriteCertificate(ctx, r.NewKey, r.OldLabel, r.NewCert) }); err != nil {
 			return err
 		}
 	}
@@ -389,7 +415,7 @@ func (e *Engine) cleanup(ctx context.Context, r *Renewal) error {
 			return err
 		}
 		if hasCert(info, r.OldCert) || d.PrivateKey {
-			if err := e.Card.DeleteObjects(ctx, d); err != nil && !isNoSuchObject(err) {
+			if err := e.remove(ctx, r, d); err != nil && !isNoSuchObject(err) {
 				return err
 			}
 		}
@@ -403,12 +429,12 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 	e.reject(ctx, r)
 	if r.Mode != "rekey" || r.NewKey == "" || r.NewKey == r.OldKey {
 		if r.NewCert != nil && r.Mode == "extend" {
-			_ = e.Card.DeleteObjects(ctx, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
+			_ = e.remove(ctx, r, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
 		}
 		return
 	}
 	d := protocol.DeleteObjects{Key: r.NewKey, PrivateKey: true, PublicKey: true, Certificate: r.NewCert}
-	if err := e.Card.DeleteObjects(ctx, d); err != nil && !isNoSuchObject(err) {
+	if err := e.remove(ctx, r, d); err != nil && !isNoSuchObject(err) {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
 		return
 	}

@@ -42,12 +42,19 @@ type faultWorld struct {
 	old     protocol.Certificate
 	info    *protocol.Card
 	balance int64
-	keys    int // private keys on the card before the renewal
+	keys    int  // private keys on the card before the renewal
+	puk     bool // the card's renewal needs the PUK: the engine gets PIN and PUK each time
 }
 
 func newFaultWorld(t *testing.T, delay int) *faultWorld {
 	t.Helper()
-	w := newWorld(t, testbed.Choice{Server: "cns-paid", Mode: "rekey"}, testbed.Options{})
+	return newFaultWorldOn(t, delay, testbed.Options{})
+}
+
+// newFaultWorldOn is newFaultWorld on a bed with options o (e.g. a card family).
+func newFaultWorldOn(t *testing.T, delay int, o testbed.Options) *faultWorld {
+	t.Helper()
+	w := newWorld(t, testbed.Choice{Server: "cns-paid", Mode: "rekey"}, o)
 	w.profile.ImplicitConfirm = false // certConf: the confirm step runs
 	p := *w.bed.CA.Profiles["cns-paid"]
 	p.DelaySeconds = delay
@@ -56,6 +63,7 @@ func newFaultWorld(t *testing.T, delay int) *faultWorld {
 	}
 	f := &faultWorld{world: w, t: t, hostBin: testenv.Build(t, "host", "ponte-host")}
 	f.info, f.old = w.cert(t, "cns")
+	f.puk = f.info.Family.NeedsPUK
 	f.balance = balanceOf(t, w)
 	f.keys = f.privateKeys()
 	return f
@@ -75,6 +83,9 @@ func (f *faultWorld) engine(maxWait time.Duration) *renew.Engine {
 	e := f.world.engine()
 	e.CA.MaxWait = maxWait
 	e.Account = &renew.Account{ID: f.bed.Account, Password: protocol.Secret(f.bed.Password)}
+	if f.puk {
+		e.Logins = &renew.Logins{PIN: protocol.Secret(testbed.PIN), PUK: protocol.Secret(testbed.PUK)}
+	}
 	return e
 }
 

@@ -33,7 +33,8 @@ func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
 	testenv.Tool(t, "softhsm2-util")
 	hostBin := testenv.Build(t, "host", "ponte-host")
 	t.Setenv("SOFTHSM2_CONF", "")
-	o.Dir, o.NoPCSC, o.Profiles = t.TempDir(), true, []testbed.Choice{choice}
+	// A family is told by the ATR, so a bed of one needs the PC/SC card too; otherwise PKCS#11 only.
+	o.Dir, o.NoPCSC, o.Profiles = t.TempDir(), o.Family == "", []testbed.Choice{choice}
 	bed, err := testbed.Start(o)
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +67,20 @@ func (w *world) start(t testing.TB, hostBin string) {
 	}
 	t.Cleanup(func() { h.Close() })
 	w.host = h
-	w.card = hostcard.New(h, w.bed.Card.Serial)
+	id := w.bed.Card.Serial // a token reached only through PKCS#11 is named by its serial
+	if w.bed.Slot != nil {
+		id = w.bed.Card.Holder.CardID // a card in a reader by its EF_IDCarta
+	}
+	w.card = hostcard.New(h, id)
+	if w.bed.Slot != nil { // pcscd notices the virtual card at its next poll of the reader: until then
+		// the host sees the token alone, with no ATR and so no family
+		for i := 0; i < 100; i++ {
+			if info, err := w.card.Info(ctx); err == nil && info.ATR != "" {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
 	w.journal = renew.HostJournal{Host: h, Ctx: context.Background()}
 	if _, err := w.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
 		t.Fatal(err)

@@ -36,6 +36,9 @@ type Renewal struct {
 	Holder  string `json:"holder"` // "SURNAME NAME", for the screens
 	Role    string `json:"role"`   // "cns" or "signature"
 	Mode    string `json:"mode"`   // "rekey" or "extend"
+	// NeedsPUK: the card's certificates are written by the security officer (officer.go). The flag only:
+	// the PUK itself is never in the journal, and a resumed renewal asks for it again.
+	NeedsPUK bool `json:"needsPUK,omitempty"`
 
 	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
 	OldCert  []byte `json:"oldCert"`  // DER

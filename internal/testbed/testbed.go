@@ -49,6 +49,11 @@ type Options struct {
 	Profiles []Choice
 	// NoPCSC leaves out pcscd and the virtual PC/SC card (PKCS#11 only).
 	NoPCSC bool
+	// Shim is a PKCS#11 module ponte-host loads instead of SoftHSM, reaching SoftHSM through
+	// LOCKSHIM_MODULE: host/p11/testdata/lockshim.c (testenv.PKCS11Module), which adds a card's PIN and
+	// PUK retry counters and, with PINPad, a PIN-pad reader on which the user "types" PIN.
+	Shim   string
+	PINPad bool
 	// CNSOnly makes a card with the CNS authentication certificate only (no signature certificate);
 	// SignKeyBits, when set, is the signature key's RSA size (1024: a weak key). Issue 6's warnings.
 	CNSOnly     bool
@@ -71,6 +76,7 @@ type Bed struct {
 	ProfilesDir string   // index.json and one client profile per Choice
 	Slot        *vcard.Slot
 	Daemon      *pcscd.Daemon
+	SoftHSM     string // the SoftHSM library holding the token (under Options.Shim when there is one)
 
 	caLn   net.Listener
 	caAddr string
@@ -121,7 +127,16 @@ func Start(o Options) (b *Bed, err error) {
 		return nil, err
 	}
 	state := filepath.Join(o.Dir, "state")
-	b.Env = append(b.Env, "PONTE_PKCS11_MODULE="+lib, "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(o.Dir, "config"))
+	b.SoftHSM = lib
+	module := lib
+	if o.Shim != "" {
+		module = o.Shim
+		b.Env = append(b.Env, "LOCKSHIM_MODULE="+lib)
+		if o.PINPad {
+			b.Env = append(b.Env, "LOCKSHIM_PINPAD="+PIN)
+		}
+	}
+	b.Env = append(b.Env, "PONTE_PKCS11_MODULE="+module, "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(o.Dir, "config"))
 	if o.NoPCSC {
 		b.Env = append(b.Env, "PCSCLITE_CSOCK_NAME="+filepath.Join(o.Dir, "no-pcscd"))
 		return b, nil

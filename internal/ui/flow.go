@@ -26,6 +26,7 @@ type Flow struct {
 	Failure     *renew.Failure
 	Retriable   bool
 	Paused      bool // card removed mid-renewal: waiting for it to come back
+	HostLost    bool // ponte-host stopped mid-renewal: reconnecting, then resuming from the journal
 	Steps       []StepView
 	RenewalID   string
 	NewExpiry   string
@@ -35,6 +36,8 @@ type Flow struct {
 // PINView is the token's PIN flags for the PIN screen.
 type PINView struct {
 	CountLow, FinalTry, Locked, PINPad bool
+	// The PUK's flags (CKF_SO_PIN_*), for the families whose renewal asks it.
+	PUKCountLow, PUKFinalTry, PUKLocked bool
 }
 
 // StepView is one line of the progress list.

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"encoding/hex"
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,20 +84,7 @@ func TestRenewalWaitingSurvivesClosingInBrowser(t *testing.T) {
 	cnsDelay(t, bed, 8)
 	ext := extensionWithProfiles(t, build, bed)
 	// The client waits at most one second in one go, then offers SCARICA (seed 002, two phases).
-	pf := filepath.Join(ext, "profiles", "cns-rekey.json")
-	var profile map[string]any
-	b, err := os.ReadFile(pf)
-	if err == nil {
-		err = json.Unmarshal(b, &profile)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	profile["maxWaitSeconds"] = 1
-	b, _ = json.Marshal(profile)
-	if err := os.WriteFile(pf, b, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editProfile(t, ext, "cns-rekey.json", func(p map[string]any) { p["maxWaitSeconds"] = 1 })
 	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
 	card := `article.smartcard[data-card="` + cardID + `"]`
 	within(t, ctx, 90*time.Second, chromedp.Navigate(browser.ExtensionURL("app.html")), chromedp.WaitVisible(chromedp.CSS(card)))

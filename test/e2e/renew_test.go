@@ -69,13 +69,8 @@ func journalRecord(t *testing.T, bed *testbed.Bed) *renew.Renewal {
 func checkCard(t *testing.T, bed *testbed.Bed, r *renew.Renewal, oldGone bool) {
 	t.Helper()
 	tool := testenv.Tool(t, "pkcs11-tool")
-	module := ""
-	for _, kv := range bed.Env {
-		if v, ok := strings.CutPrefix(kv, "PONTE_PKCS11_MODULE="); ok {
-			module = v
-		}
-	}
-	cmd := exec.Command(tool, "--module", module, "--login", "--pin", testbed.PIN, "--list-objects")
+	// SoftHSM itself, not a shim in front of it (a PIN-pad shim refuses a typed PIN).
+	cmd := exec.Command(tool, "--module", bed.SoftHSM, "--login", "--pin", testbed.PIN, "--list-objects")
 	cmd.Env = append(os.Environ(), bed.Env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
