@@ -96,6 +96,10 @@ func TestRenewalHostKilledInBrowser(t *testing.T) {
 	}
 	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#flow #host-lost`)))
 	shot(t, ctx, "renew-hostkill-3b-host-stopped")
+	// The header does not say "connected" while the page waits for the new host (one render draws both).
+	if ok := eval[bool](t, ctx, `!document.querySelector("#host-lost") || (!!document.querySelector("#host-reconnecting") && !document.querySelector("#host-version"))`); !ok {
+		t.Fatal("the header says the host is connected while the renewal page says it stopped")
+	}
 	if got := text(t, ctx, "#host-lost"); !strings.Contains(got, "si è interrotto") || !strings.Contains(got, "salvato") {
 		t.Fatalf("host stopped says %q", got)
 	}
