@@ -26,6 +26,7 @@ wasm:
 	mkdir -p $(BUILD)/extension
 	GOOS=js GOARCH=wasm $(GO) build -ldflags '$(LDFLAGS) -s -w' -o $(BUILD)/extension/ponte.wasm ./wasm
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(BUILD)/extension/wasm_exec.js
+	mkdir -p $(BUILD)/extension/hash && wat2wasm extension/hash/sha.wat -o $(BUILD)/extension/hash/sha.wasm
 
 extension: wasm
 	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension -firefox $(BUILD)/extension-firefox

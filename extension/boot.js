@@ -2,6 +2,8 @@
 "use strict";
 (async () => {
   const go = new Go();
+  // The SHA-256/512 hasher for files (hash/sha.mjs): Go hashes by itself until it is ready, or without it.
+  import("./hash/sha.mjs").then((m) => m.install(globalThis, fetch("hash/sha.wasm"))).catch((e) => console.warn("Ponte:", e));
   try {
     const { instance } = await WebAssembly.instantiateStreaming(fetch("ponte.wasm"), go.importObject);
     await go.run(instance);
