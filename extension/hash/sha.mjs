@@ -149,20 +149,102 @@ export class Hasher {
   }
 }
 
-// install puts the entry point the Go engine calls on global (globalThis.ponteHash) once sha.wasm is
-// loaded; until then, or if loading fails, Go hashes by itself.
-export function install(global, source) {
-  const ready = load(source).then(() => {
-    global.ponteHash = {
-      // hashRanges(alg, h, length, pending, blob, ranges) continues a hash over ranges of blob
-      // ([off0, len0, off1, len1, …]) and resolves to the new state {h, length, pending}.
-      async hashRanges(alg, h, length, pending, blob, ranges) {
-        const x = new Hasher(alg, h, length, pending);
-        for (let i = 0; i < ranges.length; i += 2) await x.updateBlob(blob, ranges[i], ranges[i] + ranges[i + 1]);
-        return { h: x.h, length: x.length, pending: x.pending };
-      },
+// hashRanges continues the hash whose state is (alg, h, length, pending) over ranges of blob
+// ([off0, len0, off1, len1, …]) in this thread, and returns the new state {h, length, pending}.
+export async function hashRanges(alg, h, length, pending, blob, ranges) {
+  const x = new Hasher(alg, h, length, pending);
+  for (let i = 0; i < ranges.length; i += 2) await x.updateBlob(blob, ranges[i], ranges[i] + ranges[i + 1]);
+  return { h: x.h, length: x.length, pending: x.pending };
+}
+
+// HashWorker runs the hashing in a Web Worker (worker.mjs) while this thread reads the Blob: in Chromium
+// a Blob's bytes are copied into the ArrayBuffer on the reading thread, so reading and hashing in one
+// thread take the sum of their times, and in two threads the longer of them. Each slice read is
+// transferred (not copied) to the worker; at most DEPTH slices wait there, so memory stays bounded.
+const DEPTH = 2;
+
+class HashWorker {
+  constructor(url) {
+    this.w = new Worker(url, { type: "module" });
+    this.waiting = []; // {resolve, reject} per message that expects an answer, oldest first
+    this.queue = Promise.resolve(); // one hash at a time
+    this.w.onmessage = (e) => {
+      const m = e.data;
+      const p = this.waiting.shift();
+      if (!p) return;
+      if (m.error) p.reject(new Error(m.error));
+      else p.resolve(m);
     };
-  });
-  ready.catch((e) => console.warn("Ponte: fast hashing unavailable", e));
-  return ready;
+    this.w.onerror = (e) => {
+      e.preventDefault();
+      this.fail(new Error(`sha: worker: ${e.message || "failed"}`));
+    };
+  }
+
+  fail(err) {
+    for (const p of this.waiting.splice(0)) p.reject(err);
+    this.broken = err;
+  }
+
+  send(msg, transfer = []) {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.w.postMessage(msg, transfer);
+    });
+  }
+
+  hashRanges(alg, h, length, pending, blob, ranges) {
+    const run = () => this.run(alg, h, length, pending, blob, ranges);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
+  async run(alg, h, length, pending, blob, ranges) {
+    const acks = [];
+    try {
+      await this.send({ op: "start", alg, h, length, pending });
+      for (let i = 0; i < ranges.length; i += 2) {
+        const off = ranges[i];
+        const end = off + ranges[i + 1];
+        if (!(off >= 0 && off <= end && end <= blob.size)) throw new Error("sha: range outside the Blob");
+        const read = (p) => blob.slice(p, Math.min(end, p + SLICE)).arrayBuffer();
+        let next = off < end ? read(off) : null;
+        for (let p = off; p < end;) {
+          const buf = await next;
+          const want = Math.min(end, p + SLICE) - p;
+          if (buf.byteLength !== want) throw new Error(`sha: read ${buf.byteLength} bytes of ${want}`);
+          p += want;
+          next = p < end ? read(p) : null;
+          acks.push(this.send({ op: "update", buf }, [buf]));
+          while (acks.length >= DEPTH) await acks.shift();
+        }
+      }
+      while (acks.length) await acks.shift();
+      const st = await this.send({ op: "finish" });
+      return { h: st.h, length: st.length, pending: st.pending };
+    } catch (e) {
+      await Promise.allSettled(acks);
+      throw e;
+    }
+  }
+}
+
+// install puts the entry point the Go engine calls on global (globalThis.ponteHash) once sha.wasm is
+// loaded: hashing in a worker where the page can start one (workerURL), in this thread otherwise. The
+// promise it returns rejects if loading fails (then Go hashes by itself).
+export async function install(global, source, workerURL) {
+  await load(source);
+  let api = { hashRanges };
+  if (workerURL && typeof Worker === "function") {
+    try {
+      const w = new HashWorker(workerURL);
+      await w.send({ op: "ping" });
+      api = { hashRanges: (...args) => w.hashRanges(...args), worker: true };
+    } catch (e) {
+      console.warn("Ponte: hashing in the page (no worker):", e);
+    }
+  }
+  global.ponteHash = api;
 }

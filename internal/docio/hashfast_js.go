@@ -28,7 +28,8 @@ var hashStates = map[string]hashState{
 }
 
 // hashFast hashes ranges of a Blob with the extension's SHA-256/512 in JavaScript and WebAssembly
-// (extension/hash/sha.mjs, installed as globalThis.ponteHash): the hash's state is handed over, the
+// (extension/hash/sha.mjs, installed as globalThis.ponteHash once globalThis.ponteHashReady, started by
+// the page's boot.js, resolves): the hash's state is handed over, the
 // Blob's slices go from the browser straight into that hasher, and the new state comes back into h.
 // It reports false, having done nothing, when the hasher is not there, the source is not a Blob, or h
 // is not a SHA-2 hash whose state it knows: the caller then hashes in Go.
@@ -42,6 +43,9 @@ func hashFast(h hash.Hash, src Source, ranges []Range) (bool, error) {
 		src = s.src
 	}
 	b, ok := src.(*Blob)
+	if ready := js.Global().Get("ponteHashReady"); ok && ready.Type() == js.TypeObject && !js.Global().Get("ponteHash").Truthy() {
+		await(ready) // the page is still loading the hasher (boot.js); a failure leaves ponteHash unset
+	}
 	api := js.Global().Get("ponteHash")
 	m, okm := h.(encoding.BinaryMarshaler)
 	u, oku := h.(encoding.BinaryUnmarshaler)
@@ -57,11 +61,13 @@ func hashFast(h hash.Hash, src Source, ranges []Range) (bool, error) {
 		return false, nil
 	}
 	list := js.Global().Get("Array").New()
+	var total uint64
 	for _, r := range ranges {
 		if r.Off < 0 || r.Len < 0 || r.End() > b.size {
 			return true, fmt.Errorf("docio: range %d+%d outside document of %d bytes", r.Off, r.Len, b.size)
 		}
 		list.Call("push", float64(r.Off), float64(r.Len))
+		total += uint64(r.Len)
 	}
 	hv := state[4 : 4+st.hsize]
 	length := binary.BigEndian.Uint64(state[4+st.hsize+st.block:])
@@ -70,7 +76,10 @@ func hashFast(h hash.Hash, src Source, ranges []Range) (bool, error) {
 	if err != nil {
 		return true, fmt.Errorf("docio: reading the file failed: %w", err)
 	}
-	length = uint64(res.Get("length").Float())
+	if got := uint64(res.Get("length").Float()); got != length+total {
+		return true, fmt.Errorf("docio: the browser's hasher hashed %d bytes of %d", got-length, total)
+	}
+	length += total
 	out := append([]byte(nil), state[:4]...)
 	out = append(out, bytesFromJS(res.Get("h"))...)
 	block := make([]byte, st.block)
