@@ -203,6 +203,7 @@ class HashWorker {
 
   async run(alg, h, length, pending, blob, ranges) {
     const acks = [];
+    const pool = []; // buffers back from the worker
     try {
       await this.send({ op: "start", alg, h, length, pending });
       for (let i = 0; i < ranges.length; i += 2) {
@@ -210,31 +211,36 @@ class HashWorker {
         const end = off + ranges[i + 1];
         if (!(off >= 0 && off <= end && end <= blob.size)) throw new Error("sha: range outside the Blob");
         // Blob.stream() reads faster than slice().arrayBuffer() in Chromium; its chunks are gathered
-        // into SLICE-byte buffers, each transferred to the worker once full.
+        // into SLICE-byte buffers, each transferred to the worker once full and transferred back once
+        // hashed, to be filled again: DEPTH + 1 buffers in all, whatever the file's size.
         const reader = blob.slice(off, end).stream().getReader();
-        let buf = new Uint8Array(Math.min(SLICE, end - off));
+        let ab = pool.pop() || new ArrayBuffer(SLICE);
+        let buf = new Uint8Array(ab);
         let fill = 0;
-        let left = end - off;
+        let got = 0;
         const post = async () => {
-          left -= fill;
-          acks.push(this.send({ op: "update", buf: buf.buffer }, [buf.buffer]));
-          buf = new Uint8Array(Math.min(SLICE, left));
+          const sent = ab;
+          acks.push(this.send({ op: "update", buf: sent, n: fill }, [sent]).then((m) => { pool.push(m.buf); }));
+          ab = pool.pop() || new ArrayBuffer(SLICE);
+          buf = new Uint8Array(ab);
           fill = 0;
           while (acks.length >= DEPTH) await acks.shift();
         };
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
+          if ((got += value.length) > end - off) throw new Error(`sha: the file has more than ${end - off} bytes`);
           for (let i = 0; i < value.length;) {
-            if (value.length - i > left - fill) throw new Error(`sha: the file has more than ${end - off} bytes`);
-            const n = Math.min(value.length - i, buf.length - fill);
+            const n = Math.min(value.length - i, SLICE - fill);
             buf.set(value.subarray(i, i + n), fill);
             fill += n;
             i += n;
-            if (fill === buf.length && fill > 0) await post();
+            if (fill === SLICE) await post();
           }
         }
-        if (left !== 0) throw new Error(`sha: read ${end - off - left} bytes of ${end - off}`);
+        if (got !== end - off) throw new Error(`sha: read ${got} bytes of ${end - off}`);
+        if (fill > 0) await post();
+        pool.push(ab);
       }
       while (acks.length) await acks.shift();
       const st = await this.send({ op: "finish" });

@@ -1,5 +1,5 @@
-// The hashing side of sha.mjs's HashWorker: slices of a Blob arrive (transferred) in order and are
-// hashed here, off the thread that reads them. One hash at a time: start, update…, finish.
+// The hashing side of sha.mjs's HashWorker: buffers holding slices of a Blob arrive (transferred) in
+// order, are hashed here, off the thread that reads them, and go back. One hash at a time: start, update…, finish.
 import { load, Hasher } from "./sha.mjs";
 
 const ready = load(fetch(new URL("sha.wasm", import.meta.url)));
@@ -17,9 +17,9 @@ onmessage = async (e) => {
         x = new Hasher(m.alg, m.h, m.length, m.pending);
         postMessage({});
         break;
-      case "update":
-        x.update(new Uint8Array(m.buf));
-        postMessage({});
+      case "update": // the buffer goes back to be filled again
+        x.update(new Uint8Array(m.buf, 0, m.n));
+        postMessage({ buf: m.buf }, [m.buf]);
         break;
       case "finish":
         postMessage({ h: x.h, length: x.length, pending: x.pending });
