@@ -46,8 +46,9 @@ unit:
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
 
-# Signs 10, 100 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
-bench: build
+# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
+bench: deps build
+	scripts/bench-deps.sh
 	$(GO) run ./test/bench -build $(BUILD)
 
 demo: deps build

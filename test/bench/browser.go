@@ -99,6 +99,7 @@ func (b *chromeBench) sign(in string) result {
 		}
 	}()
 	var heap float64
+	var hasher string
 	start := time.Now()
 	err := b.do(30*time.Minute,
 		chromedp.SetUploadFiles(chromedp.CSS("#sign-file"), []string{in}),
@@ -114,6 +115,12 @@ func (b *chromeBench) sign(in string) result {
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 			v, err := chromedp.Run(ctx, chromedp.Evaluate[float64]("performance.memory ? performance.memory.usedJSHeapSize : 0"))
 			heap = v
+			if err != nil {
+				return err
+			}
+			// Which SHA-256 hashed the file (extension/hash; Go's own when it could not load).
+			hasher, err = chromedp.Run(ctx, chromedp.Evaluate[string](
+				`!globalThis.ponteHash ? "Go" : ponteHash.worker ? "wasm worker" : "wasm in page"`))
 			return err
 		}),
 	)
@@ -126,7 +133,7 @@ func (b *chromeBench) sign(in string) result {
 		return result{err: err}
 	}
 	return result{ms: float64(elapsed.Milliseconds()), peakMB: float64(peak-base) / (1 << 20),
-		extra: fmt.Sprintf("(JS heap %.0f MB)", heap/(1<<20))}
+		extra: fmt.Sprintf("(JS heap %.0f MB, SHA-256: %s)", heap/(1<<20), hasher)}
 }
 
 func waitDownload(path string, d time.Duration) error {
