@@ -151,9 +151,12 @@ export class Hasher {
 
 // hashRanges continues the hash whose state is (alg, h, length, pending) over ranges of blob
 // ([off0, len0, off1, len1, …]) in this thread, and returns the new state {h, length, pending}.
-export async function hashRanges(alg, h, length, pending, blob, ranges) {
+export async function hashRanges(alg, h, length, pending, blob, ranges, token = {}) {
   const x = new Hasher(alg, h, length, pending);
-  for (let i = 0; i < ranges.length; i += 2) await x.updateBlob(blob, ranges[i], ranges[i] + ranges[i + 1]);
+  for (let i = 0; i < ranges.length; i += 2) {
+    if (token.cancelled) throw new Error("sha: cancelled");
+    await x.updateBlob(blob, ranges[i], ranges[i] + ranges[i + 1]);
+  }
   return { h: x.h, length: x.length, pending: x.pending };
 }
 
@@ -194,14 +197,14 @@ class HashWorker {
     });
   }
 
-  hashRanges(alg, h, length, pending, blob, ranges) {
-    const run = () => this.run(alg, h, length, pending, blob, ranges);
+  hashRanges(alg, h, length, pending, blob, ranges, token = {}) {
+    const run = () => this.run(alg, h, length, pending, blob, ranges, token);
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => {});
     return result;
   }
 
-  async run(alg, h, length, pending, blob, ranges) {
+  async run(alg, h, length, pending, blob, ranges, token) {
     const acks = [];
     const pool = []; // buffers back from the worker
     try {
@@ -229,6 +232,7 @@ class HashWorker {
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
+          if (token.cancelled) throw new Error("sha: cancelled");
           if ((got += value.length) > end - off) throw new Error(`sha: the file has more than ${end - off} bytes`);
           for (let i = 0; i < value.length;) {
             const n = Math.min(value.length - i, SLICE - fill);
@@ -252,17 +256,45 @@ class HashWorker {
   }
 }
 
+// withPrehash adds prehash(blob) to a hashRanges: the SHA-256 of the whole Blob is started at once (the
+// page calls it when a file is chosen), and a later hashRanges asking for exactly that — a fresh SHA-256
+// over [0, size), what PAdES and CAdES signing ask first — gets the hash already under way or done. A new
+// prehash cancels the previous one; a result is handed out once.
+function withPrehash(hashRanges) {
+  const h0 = hex(INITIAL["SHA-256"][1]);
+  let pre = null; // {blob, result, token}
+  return {
+    prehash(blob) {
+      if (pre) pre.token.cancelled = true;
+      const token = {};
+      const result = hashRanges(256, h0, 0, new Uint8Array(0), blob, [0, blob.size], token);
+      result.catch(() => {});
+      pre = { blob, result, token };
+    },
+    hashRanges(alg, h, length, pending, blob, ranges) {
+      if (pre && pre.blob === blob && alg === 256 && length === 0 && ranges.length === 2 && ranges[0] === 0 &&
+        ranges[1] === blob.size && h.length === h0.length && h.every((x, i) => x === h0[i])) {
+        const { result } = pre;
+        pre = null;
+        return result;
+      }
+      return hashRanges(alg, h, length, pending, blob, ranges);
+    },
+  };
+}
+
 // install puts the entry point the Go engine calls on global (globalThis.ponteHash) once sha.wasm is
 // loaded: hashing in a worker where the page can start one (workerURL), in this thread otherwise. The
 // promise it returns rejects if loading fails (then Go hashes by itself).
 export async function install(global, source, workerURL) {
   await load(source);
-  let api = { hashRanges };
+  let api = withPrehash(hashRanges);
   if (workerURL && typeof Worker === "function") {
     try {
       const w = new HashWorker(workerURL);
       await w.send({ op: "ping" });
-      api = { hashRanges: (...args) => w.hashRanges(...args), worker: true };
+      api = withPrehash((...args) => w.hashRanges(...args));
+      api.worker = true;
     } catch (e) {
       console.warn("Ponte: hashing in the page (no worker):", e);
     }

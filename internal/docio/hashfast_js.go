@@ -126,3 +126,29 @@ func await(p js.Value) (js.Value, error) {
 	r := <-done
 	return r.v, r.err
 }
+
+// Prehash starts the SHA-256 of a whole File or Blob in the browser's hasher as soon as the user chooses
+// it, without waiting: signing then finds the hash of the document (PAdES's first range, a .p7m's
+// content) under way or done (extension/hash/sha.mjs, prehash). It does nothing where the hasher is
+// not loaded; choosing another file cancels the previous one's.
+func Prehash(v js.Value) {
+	if v.Type() != js.TypeObject {
+		return
+	}
+	start := func() {
+		if api := js.Global().Get("ponteHash"); api.Truthy() && api.Get("prehash").Type() == js.TypeFunction {
+			api.Call("prehash", v)
+		}
+	}
+	if ready := js.Global().Get("ponteHashReady"); ready.Type() == js.TypeObject && !js.Global().Get("ponteHash").Truthy() {
+		var then js.Func
+		then = js.FuncOf(func(js.Value, []js.Value) any {
+			then.Release()
+			start()
+			return nil
+		})
+		ready.Call("then", then)
+		return
+	}
+	start()
+}

@@ -105,8 +105,30 @@ func TestBlobFastHash(t *testing.T) {
 			}
 		}
 	}
-	// Through HashRanges and a Section, as the signing and verifying packages call it.
+	// A prehash (started when the file is chosen) gives the whole file's digest, also when another file
+	// was chosen before (its prehash is cancelled) and when the first bytes came from Go (no prehash).
+	other, _ := NewBlob(js.Global().Get("Blob").New([]any{bytesToJS(data[:3<<20])}))
+	Prehash(other.v)
+	Prehash(b.v)
 	h := sha256.New()
+	if err := HashRanges(h, other, Range{0, other.Size()}); err != nil {
+		t.Fatal(err)
+	}
+	if want := sha256.Sum256(data[:3<<20]); !bytes.Equal(h.Sum(nil), want[:]) {
+		t.Fatal("the other file, its prehash cancelled: digest differs")
+	}
+	for _, prefix := range [][]byte{nil, []byte("x")} {
+		h = sha256.New()
+		h.Write(prefix)
+		if err := HashRanges(h, b, Range{0, b.Size()}); err != nil {
+			t.Fatal(err)
+		}
+		if want := sha256.Sum256(append(prefix, data...)); !bytes.Equal(h.Sum(nil), want[:]) {
+			t.Fatalf("prehash, prefix %q: digest differs", prefix)
+		}
+	}
+	// Through HashRanges and a Section, as the signing and verifying packages call it.
+	h = sha256.New()
 	if err := HashRanges(h, NewSection(b, 5<<20), Range{1, 5<<20 - 1}); err != nil {
 		t.Fatal(err)
 	}

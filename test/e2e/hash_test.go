@@ -72,6 +72,12 @@ func TestBrowserHashWorker(t *testing.T) {
 		want = append(want, state{H: hex.EncodeToString(st[4 : 4+hsize]),
 			Pending: hex.EncodeToString(st[4+hsize : 4+hsize+int(length)%block]), Length: float64(length)})
 	}
+	// The last two: the prehashed whole file, and the other file.
+	h0 := calls[0][len("[256, \""):][:64]
+	for _, d := range [][]byte{data, data[:3<<20]} {
+		st := h256(d)
+		want = append(want, state{H: hex.EncodeToString(st[4:36]), Pending: hex.EncodeToString(st[36 : 36+len(d)%64]), Length: float64(len(d))})
+	}
 	script := fmt.Sprintf(`(async () => {
 		await ponteHashReady;
 		if (!globalThis.ponteHash || !ponteHash.worker) throw new Error("no hashing worker: " + typeof ponteHash);
@@ -85,11 +91,20 @@ func TestBrowserHashWorker(t *testing.T) {
 			const st = await ponteHash.hashRanges(alg, bin(h), length, bin(pending), blob, ranges);
 			out.push({H: hex(st.h), Pending: hex(st.pending), Length: st.length});
 		}
+		// A file chosen, then another: the first one's prehash is cancelled, the second one's is used, and
+		// both hash right.
+		const other = new Blob([data.subarray(0, 3 << 20)]);
+		ponteHash.prehash(blob);
+		ponteHash.prehash(other);
+		for (const b of [blob, other]) {
+			const st = await ponteHash.hashRanges(256, bin(%[3]q), 0, new Uint8Array(0), b, [0, b.size]);
+			out.push({H: hex(st.h), Pending: hex(st.pending), Length: st.length});
+		}
 		let refused = false;
-		try { await ponteHash.hashRanges(256, bin(%q), 0, new Uint8Array(0), blob, [data.length - 5, 10]); } catch (e) { refused = true; }
+		try { await ponteHash.hashRanges(256, bin(%[3]q), 0, new Uint8Array(0), blob, [data.length - 5, 10]); } catch (e) { refused = true; }
 		if (!refused) throw new Error("a range past the end was hashed");
 		return JSON.stringify(out);
-	})()`, size, strings.Join(calls, ", "), want[0].H)
+	})()`, size, strings.Join(calls, ", "), h0)
 	tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	got, err := chromedp.Run(tctx, chromedp.Evaluate[string](script, chromedp.EvalAwaitPromise))
@@ -102,7 +117,7 @@ func TestBrowserHashWorker(t *testing.T) {
 	}
 	for i := range want {
 		if states[i] != want[i] {
-			t.Errorf("case %d (%d, ranges %v): got %+v, want %+v", i, cases[i].Alg, cases[i].Ranges, states[i], want[i])
+			t.Errorf("case %d: got %+v, want %+v", i, states[i], want[i])
 		}
 	}
 }
@@ -112,4 +127,12 @@ func must(b []byte, err error) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// h256 is the marshaled state of Go's SHA-256 after d.
+func h256(d []byte) []byte {
+	h := sha256.New()
+	h.Write(d)
+	st, _ := h.(interface{ MarshalBinary() ([]byte, error) }).MarshalBinary()
+	return st
 }
