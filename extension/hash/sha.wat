@@ -8,7 +8,7 @@
 ;; serve SHA-224/256 and SHA-384/512 (which differ only in H(0) and the output's truncation, §6.3–6.6).
 ;;
 ;; Memory layout (byte offsets; the caller writes message blocks at 65536 and above, growing memory):
-;;   0    H0..H7 of SHA-256, eight i32 (host byte order: the caller reads them as a Uint32Array)
+;;   0    H0..H7 of SHA-256, eight i32 (little-endian in memory; sha.mjs moves H in and out as big-endian bytes)
 ;;   64   H0..H7 of SHA-512, eight i64
 ;;   256  K{256} (§4.2.2), 64 i32        512  K{512} (§4.2.3), 80 i64
 ;;   2048 W0..W63 of SHA-256 (§6.2.2)    4096 W0..W79 of SHA-512 (§6.4.2)

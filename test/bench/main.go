@@ -134,10 +134,11 @@ func run(build, sizeList, work string, runs int) error {
 	fmt.Println()
 	fmt.Printf("time and peak memory per signature (fastest of %d run(s); %d cores, shared):\n", runs, runtime.NumCPU())
 	for _, r := range rows {
-		fmt.Printf("%-7s | %-64s | %-26s | %-26s | %s\n", r[0], r[1], r[2], r[3], r[4])
+		fmt.Printf("%-7s | %-78s | %-26s | %-26s | %s\n", r[0], r[1], r[2], r[3], r[4])
 	}
-	fmt.Println("\nChromium: time from choosing SIGN to the file downloaded (hashing, host login, card signature,")
-	fmt.Println("Blob download); memory is the growth of all Chromium processes' resident size over the page at rest.")
+	fmt.Println("\nChromium: time from choosing the file to the signed file downloaded (hashing, host login, card")
+	fmt.Println("signature, Blob download; \"done\" is when the page says so, before the browser has written the")
+	fmt.Println("download); memory is the growth of all Chromium processes' resident size over the page at rest.")
 	return nil
 }
 
