@@ -1,4 +1,4 @@
-// SHA-256 and SHA-512 over a File/Blob, for the Go WebAssembly engine (internal/docio, blob_js.go):
+// SHA-256 and SHA-512 over a File/Blob, for the Go WebAssembly engine (internal/docio, hashfast_js.go):
 // slices of the Blob are read by the browser and copied straight into the memory of a small WebAssembly
 // module (sha.wat, the FIPS 180-4 compression functions), so the document's bytes never enter Go's memory
 // and are hashed several times faster than by Go compiled to WebAssembly.
@@ -103,7 +103,7 @@ export class Hasher {
     this.length += bytes.length;
   }
 
-  // H into the module's memory, and back: the module keeps H as host-order words.
+  // H into the module's memory, and back: the module keeps H as little-endian words.
   load() {
     const { hsize, hoff } = this.a;
     const dv = new DataView(mod.memory.buffer);

@@ -29,10 +29,10 @@ var hashStates = map[string]hashState{
 
 // hashFast hashes ranges of a Blob with the extension's SHA-256/512 in JavaScript and WebAssembly
 // (extension/hash/sha.mjs, installed as globalThis.ponteHash once globalThis.ponteHashReady, started by
-// the page's boot.js, resolves): the hash's state is handed over, the
-// Blob's slices go from the browser straight into that hasher, and the new state comes back into h.
-// It reports false, having done nothing, when the hasher is not there, the source is not a Blob, or h
-// is not a SHA-2 hash whose state it knows: the caller then hashes in Go.
+// the page's boot.js, resolves): the hash's state is handed over, the Blob's slices go from the browser
+// straight into that hasher, and the new state comes back into h. It reports false, having done
+// nothing, when the hasher is not there, the source is not a Blob, or h is not a SHA-2 hash whose state
+// it knows: the caller then hashes in Go.
 func hashFast(h hash.Hash, src Source, ranges []Range) (bool, error) {
 	if s, ok := src.(*Section); ok {
 		for _, r := range ranges {
