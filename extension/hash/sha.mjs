@@ -11,9 +11,9 @@
 // Where message blocks go in the module's memory (below: H, K and W, see sha.wat).
 const DATA = 65536;
 // How much of a Blob is hashed at a time: the page reads the Blob's stream into buffers of this size and
-// hands each to the hashing worker. 4 MB measured a little faster than 1 MB here; DEPTH + 1 of them
-// exist at once whatever the file's size.
-const SLICE = 4 << 20;
+// hands each to the hashing worker. 1 MB and 4 MB measured alike here (make bench, within its noise);
+// DEPTH + 1 of them exist at once whatever the file's size, so the smaller keeps memory lower.
+const SLICE = 1 << 20;
 // The most handed to the module per call: V8 first runs a module with its baseline compiler and switches
 // to the optimized code only for later calls, so short calls let the optimized code take over early.
 const CALL = 64 << 10;
