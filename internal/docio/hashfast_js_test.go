@@ -53,7 +53,7 @@ func loadFastHash(t *testing.T) {
 // TestBlobFastHash: ranges of a Blob hashed by the WebAssembly hasher (hashFast) give, for every SHA-2
 // hash crypto/sha256 and crypto/sha512 make, the digest Go computes over the same bytes, whatever the
 // bytes Go hashed before and after (the state goes to JavaScript and back), the range lengths (empty,
-// under a block, across the 4 MB slices) and their order.
+// under a block, across the 1 MB slices) and their order.
 func TestBlobFastHash(t *testing.T) {
 	loadFastHash(t)
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -60,7 +60,7 @@ test("random lengths split at random points give one digest", () => {
   }
 });
 
-test("a Blob's ranges, across its 4 MB slices", async () => {
+test("a Blob's ranges, across its 1 MB slices", async () => {
   const data = randomBytes((9 << 20) + 13);
   const blob = new Blob([data]);
   for (const [off, end] of [[0, data.length], [5, (4 << 20) + 3], [data.length - 1, data.length], [7, 7]]) {
