@@ -26,6 +26,7 @@ wasm:
 	mkdir -p $(BUILD)/extension
 	GOOS=js GOARCH=wasm $(GO) build -ldflags '$(LDFLAGS) -s -w' -o $(BUILD)/extension/ponte.wasm ./wasm
 	cp $(GOROOT)/lib/wasm/wasm_exec.js $(BUILD)/extension/wasm_exec.js
+	mkdir -p $(BUILD)/extension/hash && wat2wasm extension/hash/sha.wat -o $(BUILD)/extension/hash/sha.wasm
 
 extension: wasm
 	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension -firefox $(BUILD)/extension-firefox
@@ -45,8 +46,8 @@ unit:
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
 
-# Signs 10, 100 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
-bench: build
+# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
+bench: deps build
 	scripts/deps.sh bench
 	$(GO) run ./test/bench -build $(BUILD)
 

@@ -2,6 +2,11 @@
 "use strict";
 (async () => {
   const go = new Go();
+  // The SHA-256/512 hasher for files (hash/sha.mjs); Go waits for ponteHashReady, and hashes by itself
+  // if the hasher could not be loaded.
+  globalThis.ponteHashReady = import("./hash/sha.mjs")
+    .then((m) => m.install(globalThis, fetch("hash/sha.wasm"), "hash/worker.mjs"))
+    .catch((e) => console.warn("Ponte: fast hashing unavailable:", e));
   try {
     const { instance } = await WebAssembly.instantiateStreaming(fetch("ponte.wasm"), go.importObject);
     await go.run(instance);

@@ -46,28 +46,11 @@ func (b *Blob) ReadAt(p []byte, off int64) (int, error) {
 		return 0, io.EOF
 	}
 	end := min(off+int64(len(p)), b.size)
-	type result struct {
-		buf js.Value
-		err error
+	buf, err := await(b.v.Call("slice", float64(off), float64(end)).Call("arrayBuffer"))
+	if err != nil {
+		return 0, fmt.Errorf("docio: reading the file failed: %w", err)
 	}
-	done := make(chan result, 1)
-	var then, catch js.Func
-	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{buf: args[0]}
-		return nil
-	})
-	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
-		done <- result{err: fmt.Errorf("docio: reading the file failed: %s", args[0].Call("toString").String())}
-		return nil
-	})
-	defer then.Release()
-	defer catch.Release()
-	b.v.Call("slice", float64(off), float64(end)).Call("arrayBuffer").Call("then", then).Call("catch", catch)
-	r := <-done
-	if r.err != nil {
-		return 0, r.err
-	}
-	n := js.CopyBytesToGo(p[:end-off], js.Global().Get("Uint8Array").New(r.buf))
+	n := js.CopyBytesToGo(p[:end-off], js.Global().Get("Uint8Array").New(buf))
 	if b.sinceGC += int64(n); b.sinceGC >= gcEvery {
 		b.sinceGC = 0
 		runtime.GC() // releases the slices read so far (see gcEvery)
