@@ -1,0 +1,88 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"syscall/js"
+
+	"github.com/ponte-it/ponte/internal/netperm"
+)
+
+// Inside the extension every fetch of net/http (CMP, OCSP, TSA, the AgID list) goes through
+// netperm.Transport: a request the browser refused while Ponte lacks the host permission for its origin
+// becomes *netperm.Denied, which the screens name ("Ponte non ha il permesso di contattare …") and offer
+// to grant with a [data-permission-origins] button (extension/permission.mjs asks the browser inside the
+// click, then fires "ponte-permission", see listenPermission). In the local web app there is no
+// permissions API and the transport is left alone.
+func init() {
+	if permissionsAPI().Truthy() {
+		http.DefaultTransport = &netperm.Transport{Base: http.DefaultTransport, Granted: permGranted}
+	}
+}
+
+// permissionsAPI is browser.permissions (Firefox) or chrome.permissions, or undefined.
+func permissionsAPI() js.Value {
+	for _, ns := range []string{"browser", "chrome"} {
+		if n := js.Global().Get(ns); n.Truthy() && n.Get("permissions").Truthy() {
+			return n.Get("permissions")
+		}
+	}
+	return js.Undefined()
+}
+
+// permGranted asks permissions.contains({origins: [pattern]}) (MDN, "permissions.contains").
+func permGranted(ctx context.Context, pattern string) (bool, error) {
+	api := permissionsAPI()
+	if !api.Truthy() {
+		return false, errors.New("no permissions API")
+	}
+	type answer struct {
+		ok  bool
+		err error
+	}
+	ch := make(chan answer, 1)
+	var then, catch js.Func
+	// Released by whichever callback runs (after a timeout the promise may still settle).
+	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- answer{ok: len(args) > 0 && args[0].Truthy()}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "permissions.contains failed"
+		if len(args) > 0 {
+			msg = js.Global().Get("String").Invoke(args[0]).String()
+		}
+		ch <- answer{err: errors.New(msg)}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	api.Call("contains", map[string]any{"origins": []any{pattern}}).Call("then", then, catch)
+	select {
+	case a := <-ch:
+		return a.ok, a.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// listenPermission runs, once the user granted a permission from a [data-permission-origins] button, the
+// action its data-permission-then names (retry the check or the renewal), with the button as its element.
+func listenPermission(a *app) {
+	js.Global().Get("document").Call("addEventListener", "ponte-permission", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		d := args[0].Get("detail")
+		if !d.Truthy() || !d.Get("granted").Truthy() {
+			return nil
+		}
+		el := d.Get("target")
+		if then := d.Get("then"); then.Truthy() && el.Truthy() {
+			go a.act(then.String(), el)
+		}
+		return nil
+	}))
+}
