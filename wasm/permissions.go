@@ -7,8 +7,11 @@ import (
 	"errors"
 	"net/http"
 	"syscall/js"
+	"time"
 
 	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/sigverify"
+	"github.com/ponte-it/ponte/internal/ui"
 )
 
 // Inside the extension every fetch of net/http (CMP, OCSP, TSA, the AgID list) goes through
@@ -85,4 +88,54 @@ func listenPermission(a *app) {
 		}
 		return nil
 	}))
+}
+
+func init() {
+	// The inventory's "Consenti e riprova": ask again, now, the responders that were refused.
+	actions["status-recheck"] = func(a *app, _ js.Value) {
+		cache, err := loadCache()
+		if err != nil {
+			a.problem(err)
+			return
+		}
+		var keys []string
+		for k, r := range cache {
+			if r.Status != nil && r.Status.Permission != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			return
+		}
+		if _, err := a.checkStatuses(keys, time.Now()); err != nil {
+			a.problem(err)
+			return
+		}
+		if fresh, err := loadCache(); err == nil {
+			a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(fresh) })
+		}
+		if a.state.Mode == "inventory" {
+			a.loadInventory()
+		}
+	}
+	// A link to the options page (the page API's allow-list) from the popup and the app page.
+	actions["open-options"] = func(a *app, _ js.Value) {
+		if rt := chromeRuntime(); rt.Truthy() && rt.Get("openOptionsPage").Truthy() {
+			rt.Call("openOptionsPage")
+			if a.state.Mode == "popup" {
+				js.Global().Call("close")
+			}
+		}
+	}
+}
+
+// verifyPermissions lists the OCSP responders the browser refused for lack of a host permission.
+func verifyPermissions(rep *sigverify.Report) []ui.PermissionAsk {
+	var urls []string
+	for _, s := range rep.Signers {
+		if s.Revocation.Permission != "" {
+			urls = append(urls, s.Revocation.Responder)
+		}
+	}
+	return ui.PermissionAsks(urls)
 }

@@ -379,7 +379,8 @@ func (a *app) verifyFile() {
 		fail(err)
 		return
 	}
-	// OCSP (RFC 6960) through fetch; ponte-ca's /ocsp sends CORS headers.
+	// OCSP (RFC 6960) through fetch: the extension's host permissions let it read responders that send no
+	// CORS headers; a refusal for lack of one is offered to grant (permissions.go).
 	sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	signRun.mu.Lock()
 	signRun.report, signRun.vname = rep, name
@@ -389,7 +390,7 @@ func (a *app) verifyFile() {
 	a.mu.Unlock()
 	a.update(func(s *ui.State) {
 		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
-			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang)}
+			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang), Permissions: verifyPermissions(rep)}
 	})
 }
 

@@ -41,4 +41,7 @@ type VerifyState struct {
 	Error    *Bilingual
 	// TrustedList: which AgID list was used, or why none (signjob.ListText), in Lang.
 	TrustedList string
+	// Permissions are the host permissions (match patterns) Ponte lacked to ask OCSP responders
+	// (internal/netperm): the page offers each, then verifies again.
+	Permissions []PermissionAsk
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/revocation"
@@ -68,6 +69,7 @@ func Render(s State, cat *Catalog) (string, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
 		"t":         cat.T,
 		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages)
 		"date":      formatDate,
 		"daysleft":  func(d string) int { return daysLeft(now, d) },
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },

@@ -1,0 +1,31 @@
+package ui
+
+import (
+	"sort"
+
+	"github.com/ponte-it/ponte/internal/netperm"
+)
+
+// PermissionAsk is a host permission Ponte lacked for a request the browser refused (internal/netperm):
+// the origin the message names and the match pattern the button asks for.
+type PermissionAsk struct {
+	Origin  string
+	Pattern string
+}
+
+// PermissionAsks turns the URLs of refused requests into one ask per origin, sorted; URLs that are not
+// http(s) are left out.
+func PermissionAsks(urls []string) []PermissionAsk {
+	seen := map[string]bool{}
+	var out []PermissionAsk
+	for _, u := range urls {
+		o := netperm.Origin(u)
+		if o == "" || seen[o] {
+			continue
+		}
+		seen[o] = true
+		out = append(out, PermissionAsk{Origin: o, Pattern: netperm.Pattern(o)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Origin < out[j].Origin })
+	return out
+}
