@@ -1,0 +1,136 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/testbed"
+)
+
+// noCORSPage starts a bed whose ponte-ca sends no CORS headers (like a real CA, OCSP responder and TSA),
+// a browser with the extension (edit changes its manifest first, when set), and opens the app page on
+// the card; it returns the page, the worker and the bed.
+func noCORSPage(t *testing.T, edit func(m map[string]any)) (pageCtx, workerCtx context.Context, bed *testbed.Bed) {
+	t.Helper()
+	build := built(t)
+	bed = startBed(t, testbed.Options{NoCORS: true})
+	ext := extensionWithProfiles(t, build, bed)
+	if edit != nil {
+		path := filepath.Join(ext, "manifest.json")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		if b, err = json.Marshal(m); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("app.html")),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+	)
+	return ctx, workerContext(t, ctx), bed
+}
+
+// cachedCardKeys waits until the app page has cached the card's two certificates with their bytes.
+func cachedCardKeys(t *testing.T, wctx context.Context) []string {
+	t.Helper()
+	for i := 0; i < 50; i++ {
+		var keys []string
+		for k, r := range eval[map[string]statusRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts || {})`) {
+			if r.Source == "card" && r.DER != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 2 {
+			return keys
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatal("the app page did not cache the card's two certificates")
+	return nil
+}
+
+// With its host permissions the extension reaches a CA that sends no CORS headers: the weekly OCSP check
+// finds both certificates good, and a renewal over CMP completes.
+func TestNoCORSCAWithHostPermissions(t *testing.T) {
+	ctx, wctx, bed := noCORSPage(t, nil)
+	keys := cachedCardKeys(t, wctx)
+	r := eval[statusRun](t, wctx, fmt.Sprintf(`checkStatus(%d)`, time.Now().UnixMilli()))
+	if len(r.Asked) != 2 || len(r.Unverified) != 0 {
+		t.Fatalf("status check against the no-CORS responder: %+v", r)
+	}
+	for _, k := range keys {
+		if st := eval[map[string]statusRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts)`)[k].Status; st == nil || st.State != "good" {
+			t.Fatalf("%s: %+v", k, st)
+		}
+	}
+	clickThrough(t, ctx, "nocors-renew", "", "")
+	waitSuccess(t, ctx, "nocors-renew")
+	checkCard(t, bed, journalRecord(t, bed), true)
+}
+
+// Without host permissions (nor the page API's content script, whose sites Chromium also counts as
+// hosts the extension may reach) the same CA is unreadable, and Ponte says which origin it may not
+// contact, in the weekly check's status, in the inventory (with the button that asks for it) and on the
+// renewal's failure screen, instead of a generic network error.
+func TestNoCORSCAWithoutHostPermissions(t *testing.T) {
+	ctx, wctx, bed := noCORSPage(t, func(m map[string]any) {
+		delete(m, "host_permissions")
+		delete(m, "content_scripts")
+	})
+	origin := bed.CAURL
+	keys := cachedCardKeys(t, wctx)
+	r := eval[statusRun](t, wctx, fmt.Sprintf(`checkStatus(%d)`, time.Now().UnixMilli()))
+	if len(r.Unverified) != 2 {
+		t.Fatalf("status check without the permission: %+v", r)
+	}
+	type perm struct{ Status struct{ State, Detail, Permission string } }
+	for _, k := range keys {
+		st := eval[map[string]perm](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts)`)[k].Status
+		if st.State != "unverified" || st.Permission != "http://127.0.0.1/*" ||
+			!strings.Contains(st.Detail, "Ponte non ha il permesso di contattare il servizio OCSP "+origin) {
+			t.Fatalf("%s: %+v", k, st)
+		}
+	}
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("inventory.html")),
+		chromedp.WaitVisible(chromedp.CSS(`.permission-grant[data-permission-origins="http://127.0.0.1/*"][data-permission-then="status-recheck"]`)),
+	)
+	if got := text(t, ctx, `.permission-missing`); !strings.Contains(got, "Ponte non ha il permesso di contattare "+origin) {
+		t.Errorf("inventory says %q", got)
+	}
+	shot(t, ctx, "nocors-inventory-no-permission")
+
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("app.html")),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+	)
+	clickThrough(t, ctx, "nocors-renew-denied", "", "")
+	within(t, ctx, 2*time.Minute, chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="failure"] #grant-permission`)))
+	if got := text(t, ctx, "#failure-reason"); !strings.Contains(got, "CA non raggiungibile: Ponte non ha il permesso di contattare "+origin) {
+		t.Errorf("failure screen says %q", got)
+	}
+	if got := eval[string](t, ctx, `document.querySelector("#grant-permission").dataset.permissionOrigins`); got != "http://127.0.0.1/*" {
+		t.Errorf("the button asks for %q", got)
+	}
+	shot(t, ctx, "nocors-renew-no-permission")
+}
