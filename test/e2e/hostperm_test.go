@@ -103,7 +103,9 @@ func TestNoCORSCAWithoutHostPermissions(t *testing.T) {
 	if len(r.Unverified) != 2 {
 		t.Fatalf("status check without the permission: %+v", r)
 	}
-	type perm struct{ Status struct{ State, Detail, Permission string } }
+	type perm struct {
+		Status struct{ State, Detail, Permission string }
+	}
 	for _, k := range keys {
 		st := eval[map[string]perm](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts)`)[k].Status
 		if st.State != "unverified" || st.Permission != "http://127.0.0.1/*" ||
