@@ -139,3 +139,11 @@ func verifyPermissions(rep *sigverify.Report) []ui.PermissionAsk {
 	}
 	return ui.PermissionAsks(urls)
 }
+
+// permissionAsksOf is the permission to offer for err: the origin the browser refused, if it did.
+func permissionAsksOf(err error) []ui.PermissionAsk {
+	if d := netperm.As(err); d != nil {
+		return []ui.PermissionAsk{{Origin: d.Origin, Pattern: d.Pattern}}
+	}
+	return nil
+}

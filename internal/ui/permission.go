@@ -29,3 +29,9 @@ func PermissionAsks(urls []string) []PermissionAsk {
 	sort.Slice(out, func(i, j int) bool { return out[i].Origin < out[j].Origin })
 	return out
 }
+
+// permAsks is the argument of the "permissionasks" template: the asks and the action to run once granted.
+type permAsks struct {
+	Asks []PermissionAsk
+	Then string
+}

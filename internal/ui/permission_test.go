@@ -38,6 +38,8 @@ func TestPermissionButtonsRender(t *testing.T) {
 				Inventory: Inventory{Loaded: true, Rows: InventoryRows(cache, nil, now)}}, "status-recheck"},
 			"verify": {State{Mode: "sign", Lang: lang, Conn: Connected, Sign: &SignState{Screen: "choose", Verify: &VerifyState{FileName: "a.pdf",
 				Permissions: PermissionAsks([]string{"http://127.0.0.1:8080/ocsp"})}}}, "verify-file"},
+			"tsfail": {State{Mode: "sign", Lang: lang, Conn: Connected, Sign: &SignState{Screen: "tsfail", Error: &Bilingual{IT: "x", EN: "x"},
+				Permissions: PermissionAsks([]string{"http://127.0.0.1:8080/tsa"})}}, "sign-ts-retry"},
 			"renewal": {State{Mode: "app", Lang: lang, Conn: Connected, Flow: &Flow{Screen: "failure", RenewalID: "r1", Retriable: true,
 				Failure: &renew.Failure{Code: "no-permission", IT: "CA non raggiungibile: Ponte non ha il permesso di contattare http://127.0.0.1:8080.",
 					EN: "CA unreachable: Ponte is not allowed to contact http://127.0.0.1:8080.", Permission: "http://127.0.0.1/*", Retriable: true}}}, "renew-resume"},

@@ -22,7 +22,10 @@ type SignState struct {
 	Warnings  []Bilingual
 	PIN       PINView
 	Error     *Bilingual
-	Output    string // the downloaded file's name
+	// Permissions: the host permissions a refused service needed (the TSA; internal/netperm), offered on
+	// the "tsfail" and "error" screens.
+	Permissions []PermissionAsk
+	Output      string // the downloaded file's name
 	// Verification of a signed file.
 	Verify *VerifyState
 }

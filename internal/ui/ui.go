@@ -70,6 +70,7 @@ func Render(s State, cat *Catalog) (string, error) {
 		"t":         cat.T,
 		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
 		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages)
+		"permasks":  func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
 		"date":      formatDate,
 		"daysleft":  func(d string) int { return daysLeft(now, d) },
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
