@@ -97,7 +97,9 @@ func bilingual(err error) *ui.Bilingual {
 }
 
 func (a *app) signError(err error) {
-	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "error", bilingual(err), permissionAsksOf(err) })
+	a.update(func(s *ui.State) {
+		s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "error", bilingual(err), permissionAsksOf(err)
+	})
 }
 
 func (a *app) signReset() {
@@ -296,7 +298,9 @@ func (a *app) signFinish(ctx context.Context) {
 	a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
 	parts, err := job.Finish(ctx, sig)
 	if signerr.CodeOf(err) == signerr.TimeStamp {
-		a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "tsfail", bilingual(err), permissionAsksOf(err) })
+		a.update(func(s *ui.State) {
+			s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "tsfail", bilingual(err), permissionAsksOf(err)
+		})
 		return
 	}
 	if err != nil {
