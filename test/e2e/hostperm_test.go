@@ -83,6 +83,32 @@ func TestNoCORSCAWithHostPermissions(t *testing.T) {
 			t.Fatalf("%s: %+v", k, st)
 		}
 	}
+
+	// The inventory's button: a status left by a refused check (as in Firefox before the user granted the
+	// permission) offers "Consenti e riprova"; the click asks the browser (which already grants it, so no
+	// prompt), and the module checks again at once: the refusal is gone and the statuses are good.
+	eval[bool](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => { for (const r of Object.values(x.ponteCerts)) if (r.der) r.status = {state: "unverified", checked: new Date().toISOString(), failures: 1, responder: `+"`"+bed.CAURL+"/ocsp`"+`, permission: "http://127.0.0.1/*", detail: "x"}; return chrome.storage.local.set(x).then(() => true); })`)
+	button := `.permission-grant[data-permission-origins="http://127.0.0.1/*"]`
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("inventory.html")),
+		chromedp.WaitVisible(chromedp.CSS(button)),
+	)
+	shot(t, ctx, "nocors-inventory-button")
+	within(t, ctx, 90*time.Second,
+		chromedp.Click(chromedp.CSS(button)),
+		chromedp.WaitNotPresent(chromedp.CSS(button)),
+	)
+	for _, k := range keys {
+		if st := eval[map[string]statusRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts)`)[k].Status; st == nil || st.State != "good" {
+			t.Fatalf("%s after the button: %+v", k, st)
+		}
+	}
+	shot(t, ctx, "nocors-inventory-rechecked")
+
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("app.html")),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+	)
 	clickThrough(t, ctx, "nocors-renew", "", "")
 	waitSuccess(t, ctx, "nocors-renew")
 	checkCard(t, bed, journalRecord(t, bed), true)
