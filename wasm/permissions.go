@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"syscall/js"
 	"time"
 
@@ -37,7 +38,9 @@ func permissionsAPI() js.Value {
 }
 
 // permGranted asks permissions.contains({origins: [pattern]}) (MDN, "permissions.contains").
-func permGranted(ctx context.Context, pattern string) (bool, error) {
+func permGranted(ctx context.Context, pattern string) (bool, error) { return permContains(ctx, pattern) }
+
+func permContains(ctx context.Context, patterns ...string) (bool, error) {
 	api := permissionsAPI()
 	if !api.Truthy() {
 		return false, errors.New("no permissions API")
@@ -65,7 +68,11 @@ func permGranted(ctx context.Context, pattern string) (bool, error) {
 		catch.Release()
 		return nil
 	})
-	api.Call("contains", map[string]any{"origins": []any{pattern}}).Call("then", then, catch)
+	origins := make([]any, len(patterns))
+	for i, p := range patterns {
+		origins[i] = p
+	}
+	api.Call("contains", map[string]any{"origins": origins}).Call("then", then, catch)
 	select {
 	case a := <-ch:
 		return a.ok, a.err
@@ -118,6 +125,7 @@ func init() {
 			a.loadInventory()
 		}
 	}
+	actions["net-check"] = func(a *app, _ js.Value) { a.checkNet() }
 	// A link to the options page (the page API's allow-list) from the popup and the app page.
 	actions["open-options"] = func(a *app, _ js.Value) {
 		if rt := chromeRuntime(); rt.Truthy() && rt.Get("openOptionsPage").Truthy() {
@@ -146,4 +154,19 @@ func permissionAsksOf(err error) []ui.PermissionAsk {
 		return []ui.PermissionAsk{{Origin: d.Origin, Pattern: d.Pattern}}
 	}
 	return nil
+}
+
+// checkNet says on the setup page whether Ponte holds its host permissions (ui.NetPatterns).
+func (a *app) checkNet() {
+	if !permissionsAPI().Truthy() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ok, err := permContains(ctx, strings.Fields(ui.NetPatterns)...)
+	if err != nil {
+		js_console("Ponte: " + err.Error())
+		return
+	}
+	a.update(func(s *ui.State) { s.Net = ui.NetAccess{Known: true, Granted: ok} })
 }

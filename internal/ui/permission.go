@@ -6,6 +6,17 @@ import (
 	"github.com/ponte-it/ponte/internal/netperm"
 )
 
+// NetPatterns are the host permissions Ponte declares (extension/manifest.json) so that it can reach the
+// CAs, OCSP responders, TSAs and the AgID list, none of which sends CORS headers: the setup page asks for
+// them all at once when they are missing (Firefox lets the user withhold them).
+const NetPatterns = "https://*/* http://*/*"
+
+// NetAccess is whether the extension holds NetPatterns; Known is false outside the extension.
+type NetAccess struct {
+	Known   bool
+	Granted bool
+}
+
 // PermissionAsk is a host permission Ponte lacked for a request the browser refused (internal/netperm):
 // the origin the message names and the match pattern the button asks for.
 type PermissionAsk struct {

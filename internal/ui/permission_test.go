@@ -83,3 +83,23 @@ func TestOptionsLink(t *testing.T) {
 		}
 	}
 }
+
+// The setup page says whether Ponte may reach the CAs' services, and offers to allow it when not; outside
+// the extension (Known false) it says nothing.
+func TestNetAccessRenders(t *testing.T) {
+	for lang, cat := range catalogs(t) {
+		ok, _ := Render(State{Mode: "setup", Lang: lang, Conn: Connected, Net: NetAccess{Known: true, Granted: true}}, cat)
+		if !strings.Contains(ok, `id="net-ok"`) || strings.Contains(ok, `id="net-grant"`) {
+			t.Errorf("%s granted: %s", lang, ok)
+		}
+		missing, _ := Render(State{Mode: "setup", Lang: lang, Conn: Failed, Net: NetAccess{Known: true}}, cat)
+		if !strings.Contains(missing, `id="net-missing"`) || !strings.Contains(missing, `data-permission-origins="https://*/* http://*/*"`) ||
+			!strings.Contains(missing, `data-permission-then="net-check"`) {
+			t.Errorf("%s missing: %s", lang, missing)
+		}
+		none, _ := Render(State{Mode: "setup", Lang: lang, Conn: Connected}, cat)
+		if strings.Contains(none, `id="net-access"`) {
+			t.Errorf("%s: network section outside the extension", lang)
+		}
+	}
+}

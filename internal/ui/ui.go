@@ -49,6 +49,7 @@ type State struct {
 	Watch     Watch      // OCSP statuses for the card list (watch.go)
 	Options   Options    // options.html, the page API's allow-list (pageapi.go)
 	Consent   *Consent   // consent.html, a page's signature request (pageapi.go)
+	Net       NetAccess  // setup.html: the host permissions for CAs, OCSP and TSAs (permission.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -67,18 +68,19 @@ func Render(s State, cat *Catalog) (string, error) {
 		now = time.Now()
 	}
 	t, err := template.New("").Funcs(template.FuncMap{
-		"t":         cat.T,
-		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
-		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages)
-		"permasks":  func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
-		"date":      formatDate,
-		"daysleft":  func(d string) int { return daysLeft(now, d) },
-		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
-		"expiry":    CardExpiry,
-		"join":      strings.Join,
-		"cn":        certcache.CommonName,
-		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
-		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
+		"t":           cat.T,
+		"errtext":     func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"origin":      netperm.Origin, // scheme://host[:port] of a URL (the permission messages)
+		"permasks":    func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
+		"netpatterns": func() string { return NetPatterns },
+		"date":        formatDate,
+		"daysleft":    func(d string) int { return daysLeft(now, d) },
+		"certstate":   func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
+		"expiry":      CardExpiry,
+		"join":        strings.Join,
+		"cn":          certcache.CommonName,
+		"offer":       func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
+		"pending":     func(card string) []*renew.Renewal { return s.Pending[card] },
 		"rolename": func(role string) string {
 			key := map[string]string{"cns": "roleCns", "signature": "roleSignature"}[role]
 			if key == "" {

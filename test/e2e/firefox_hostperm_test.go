@@ -74,4 +74,10 @@ func TestFirefoxWithoutHostPermissions(t *testing.T) {
 		t.Errorf("inventory says %q", got)
 	}
 	ffShot(t, b, "firefox-inventory-no-permission")
+	// The setup page says so too, with the button that asks for every http(s) origin.
+	ffWait(t, b, "setup.html", `#net-access[data-granted="false"] #net-grant[data-permission-origins="https://*/* http://*/*"]`)
+	if got := ffText(t, b, "#net-missing"); !strings.Contains(got, "Non consentito") {
+		t.Errorf("setup page says %q", got)
+	}
+	ffShot(t, b, "firefox-setup-no-permission")
 }

@@ -104,6 +104,11 @@ func TestNoCORSCAWithHostPermissions(t *testing.T) {
 		}
 	}
 	shot(t, ctx, "nocors-inventory-rechecked")
+	// The setup page says Ponte may reach the CAs' services.
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("setup.html")),
+		chromedp.WaitVisible(chromedp.CSS(`#net-access[data-granted="true"] #net-ok`)),
+	)
 
 	within(t, ctx, 90*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
