@@ -38,7 +38,9 @@ func permissionsAPI() js.Value {
 }
 
 // permGranted asks permissions.contains({origins: [pattern]}) (MDN, "permissions.contains").
-func permGranted(ctx context.Context, pattern string) (bool, error) { return permContains(ctx, pattern) }
+func permGranted(ctx context.Context, pattern string) (bool, error) {
+	return permContains(ctx, pattern)
+}
 
 func permContains(ctx context.Context, patterns ...string) (bool, error) {
 	api := permissionsAPI()
