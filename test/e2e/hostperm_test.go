@@ -19,10 +19,11 @@ import (
 // noCORSPage starts a bed whose ponte-ca sends no CORS headers (like a real CA, OCSP responder and TSA),
 // a browser with the extension (edit changes its manifest first, when set), and opens the app page on
 // the card; it returns the page, the worker and the bed.
-func noCORSPage(t *testing.T, edit func(m map[string]any)) (pageCtx, workerCtx context.Context, bed *testbed.Bed) {
+func noCORSPage(t *testing.T, o testbed.Options, edit func(m map[string]any)) (pageCtx, workerCtx context.Context, bed *testbed.Bed) {
 	t.Helper()
 	build := built(t)
-	bed = startBed(t, testbed.Options{NoCORS: true})
+	o.NoCORS = true
+	bed = startBed(t, o)
 	ext := extensionWithProfiles(t, build, bed)
 	if edit != nil {
 		path := filepath.Join(ext, "manifest.json")
@@ -45,7 +46,7 @@ func noCORSPage(t *testing.T, edit func(m map[string]any)) (pageCtx, workerCtx c
 	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
 	within(t, ctx, 90*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard`)), // its id is the CNS number only with PC/SC
 	)
 	return ctx, workerContext(t, ctx), bed
 }
@@ -72,7 +73,7 @@ func cachedCardKeys(t *testing.T, wctx context.Context) []string {
 // With its host permissions the extension reaches a CA that sends no CORS headers: the weekly OCSP check
 // finds both certificates good, and a renewal over CMP completes.
 func TestNoCORSCAWithHostPermissions(t *testing.T) {
-	ctx, wctx, bed := noCORSPage(t, nil)
+	ctx, wctx, bed := noCORSPage(t, testbed.Options{}, nil)
 	keys := cachedCardKeys(t, wctx)
 	r := eval[statusRun](t, wctx, fmt.Sprintf(`checkStatus(%d)`, time.Now().UnixMilli()))
 	if len(r.Asked) != 2 || len(r.Unverified) != 0 {
@@ -124,7 +125,7 @@ func TestNoCORSCAWithHostPermissions(t *testing.T) {
 // contact, in the weekly check's status, in the inventory (with the button that asks for it) and on the
 // renewal's failure screen, instead of a generic network error.
 func TestNoCORSCAWithoutHostPermissions(t *testing.T) {
-	ctx, wctx, bed := noCORSPage(t, func(m map[string]any) {
+	ctx, wctx, bed := noCORSPage(t, testbed.Options{}, func(m map[string]any) {
 		delete(m, "host_permissions")
 		delete(m, "content_scripts")
 	})
@@ -166,4 +167,59 @@ func TestNoCORSCAWithoutHostPermissions(t *testing.T) {
 		t.Errorf("the button asks for %q", got)
 	}
 	shot(t, ctx, "nocors-renew-no-permission")
+}
+
+// Signing and verifying without host permissions against the no-CORS CA: the time stamp fails after the
+// card signed, naming the TSA's origin with "Consenti e riprova" (then the file is saved without it), and
+// verifying that file says the OCSP responder cannot be contacted, with the button that verifies again.
+func TestNoCORSSignAndVerifyWithoutHostPermissions(t *testing.T) {
+	ctx, _, bed := noCORSPage(t, testbed.Options{NoPCSC: true}, func(m map[string]any) {
+		delete(m, "host_permissions")
+		delete(m, "content_scripts")
+	})
+	downloads, inputs := t.TempDir(), t.TempDir()
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("sign.html")),
+		chromedp.WaitVisible(chromedp.CSS(`#sign[data-screen="choose"] #sign-tsa:checked`)),
+	)
+	allowDownloads(t, ctx, downloads)
+	txt := filepath.Join(inputs, "lettera.txt")
+	if err := os.WriteFile(txt, []byte("Al Comune di Roma.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	within(t, ctx, 2*time.Minute,
+		chromedp.SetUploadFiles(chromedp.CSS("#sign-file"), []string{txt}),
+		chromedp.Click(chromedp.CSS("#sign-next")),
+		chromedp.WaitVisible(chromedp.CSS("#sign-pin")),
+		chromedp.SendKeys(chromedp.CSS("#sign-pin"), testbed.PIN),
+		chromedp.Click(chromedp.CSS("#sign-confirm")),
+		chromedp.WaitVisible(chromedp.CSS("#sign-pin2")),
+		chromedp.SendKeys(chromedp.CSS("#sign-pin2"), testbed.PIN),
+		chromedp.Click(chromedp.CSS("#sign-confirm2")),
+		chromedp.WaitVisible(chromedp.CSS(`#sign-tsfail`)),
+	)
+	if got := text(t, ctx, "#sign"); !strings.Contains(got, "Ponte non ha il permesso di contattare "+bed.CAURL) {
+		t.Errorf("time stamp failure says %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll('.permission-grant[data-permission-origins="http://127.0.0.1/*"][data-permission-then="sign-ts-retry"]').length`); n != 1 {
+		t.Errorf("%d permission buttons on the time-stamp failure", n)
+	}
+	shot(t, ctx, "nocors-sign-tsfail")
+	within(t, ctx, 60*time.Second,
+		chromedp.Click(chromedp.CSS(`[data-action="sign-ts-drop"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#sign-done")),
+	)
+	p7m := filepath.Join(downloads, "lettera.txt.p7m")
+	waitFile(t, p7m)
+
+	within(t, ctx, 2*time.Minute,
+		chromedp.SetUploadFiles(chromedp.CSS("#verify-file"), []string{p7m}),
+		chromedp.Click(chromedp.CSS("#verify-go")),
+		chromedp.WaitVisible(chromedp.CSS(`#verify-result .permission-grant[data-permission-origins="http://127.0.0.1/*"][data-permission-then="verify-file"]`)),
+	)
+	res := text(t, ctx, "#verify-result")
+	if !strings.Contains(res, "Ponte non ha il permesso di contattare "+bed.CAURL) || !strings.Contains(res, "Ponte non ha il permesso di contattare il servizio OCSP "+bed.CAURL) {
+		t.Errorf("verification says %q", res)
+	}
+	shot(t, ctx, "nocors-verify-no-permission")
 }
