@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -9,6 +12,8 @@ import (
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/webext"
 )
 
 func TestPermissionAsks(t *testing.T) {
@@ -100,6 +105,33 @@ func TestNetAccessRenders(t *testing.T) {
 		none, _ := Render(State{Mode: "setup", Lang: lang, Conn: Connected}, cat)
 		if strings.Contains(none, `id="net-access"`) {
 			t.Errorf("%s: network section outside the extension", lang)
+		}
+	}
+}
+
+// The manifest declares exactly the host permissions the setup page asks for, in both builds (the
+// Firefox flavour keeps them as they are).
+func TestManifestDeclaresNetPatterns(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testenv.Root(), "extension", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, flavour := range []string{"chromium", "firefox"} {
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		if flavour == "firefox" {
+			if err := webext.FirefoxManifest(m, "ponte@ponte.it"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for _, p := range m["host_permissions"].([]any) {
+			got = append(got, p.(string))
+		}
+		if strings.Join(got, " ") != NetPatterns {
+			t.Errorf("%s host_permissions %v, the setup page asks for %q", flavour, got, NetPatterns)
 		}
 	}
 }
