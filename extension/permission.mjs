@@ -8,7 +8,7 @@
 "use strict";
 
 // A host permission Ponte may ask for: an http(s) match pattern with a host (no path but "/*").
-const PATTERN = /^(https?):\/\/(\*|(\*\.)?[a-z0-9.-]+|\[[0-9a-f:.]+\])\/\*$/i;
+const PATTERN = /^(https?):\/\/(\*|(\*\.)?[a-z0-9._-]+|\[[0-9a-f:.]+\])\/\*$/i;
 
 // origins parses a data-permission-origins value: space-separated match patterns, all well-formed, at
 // least one; otherwise null (the button asks nothing).

@@ -14,7 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -53,8 +55,12 @@ func As(err error) *Denied {
 	return nil
 }
 
+// hostName is a DNS name or an IPv4 address as match patterns take them (extension/permission.mjs
+// accepts the same).
+var hostName = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$`)
+
 // Origin is the origin of an http(s) URL (RFC 6454 §4: scheme, host, port; the default port left out),
-// "" for anything else.
+// "" for anything else, or a host a match pattern cannot name.
 func Origin(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -62,7 +68,13 @@ func Origin(raw string) string {
 	}
 	host := strings.ToLower(u.Hostname())
 	if strings.Contains(host, ":") {
+		ip, err := netip.ParseAddr(host)
+		if err != nil || !ip.Is6() || ip.Zone() != "" {
+			return ""
+		}
 		host = "[" + host + "]"
+	} else if !hostName.MatchString(host) {
+		return ""
 	}
 	port := u.Port()
 	if (u.Scheme == "http" && port == "80") || (u.Scheme == "https" && port == "443") {

@@ -21,6 +21,9 @@ func TestOriginAndPattern(t *testing.T) {
 		{"ftp://h/x", "", ""},
 		{"/relative", "", ""},
 		{"://bad", "", ""},
+		{"http://!", "", ""},
+		{"http://a_b.example.it/x", "http://a_b.example.it", "http://a_b.example.it/*"},
+		{"http://[fe80::1%25eth0]/", "", ""},
 	} {
 		o := Origin(c.in)
 		if o != c.origin {
