@@ -16,8 +16,10 @@ import (
 // In Firefox the user grants MV3 host permissions (the install prompt since Firefox 127, the add-on's
 // Permissions tab, or not at all). With them withheld — the pref extensions.originControls.grantByDefault
 // off, as when the user declines — the weekly check against a CA that sends no CORS headers says which
-// origin Ponte may not contact, and the inventory offers the button that asks for it.
-func TestFirefoxWithoutHostPermissions(t *testing.T) {
+// origin Ponte may not contact, and the inventory and the setup page offer the button that asks for it;
+// a real click on the setup page's button (the prompt switched off, as if the user said yes) grants it,
+// and the check then reads the CA.
+func TestFirefoxHostPermissionsWithheldThenGranted(t *testing.T) {
 	build := built(t)
 	bed := startBed(t, testbed.Options{NoCORS: true})
 	// A build folder whose Firefox extension carries the bed's CA profiles.
@@ -38,7 +40,12 @@ func TestFirefoxWithoutHostPermissions(t *testing.T) {
 	if out, err := install.CombinedOutput(); err != nil {
 		t.Fatalf("ponte-host install: %v\n%s", err, out)
 	}
-	b := startFirefoxWith(t, fake, home, map[string]any{"extensions.originControls.grantByDefault": false}, bed.Env...)
+	b := startFirefoxWith(t, fake, home, map[string]any{
+		"extensions.originControls.grantByDefault": false,
+		// permissions.request still needs a real click, but no doorhanger, which WebDriver cannot answer:
+		// the click stands for the user's "Consenti" there.
+		"extensions.webextOptionalPermissionPrompts": false,
+	}, bed.Env...)
 	ffWait(t, b, "app.html", `article.smartcard[data-card="`+cardID+`"]`)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -80,4 +87,28 @@ func TestFirefoxWithoutHostPermissions(t *testing.T) {
 		t.Errorf("setup page says %q", got)
 	}
 	ffShot(t, b, "firefox-setup-no-permission")
+
+	// The user clicks "Consenti l'accesso": the browser grants every http(s) origin, the page says so, and
+	// the same check now reaches the CA without CORS.
+	if err := b.Click(ctx, "#net-grant"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WaitFor(ctx, `#net-access[data-granted="true"] #net-ok`); err != nil {
+		ffShot(t, b, "failure-firefox-grant")
+		t.Fatal(err)
+	}
+	ffShot(t, b, "firefox-setup-granted")
+	v, err := b.Eval(ctx, `browser.runtime.getBackgroundPage().then(bg => bg.checkStatus(Date.now() + 8 * 24 * 3600 * 1000)).then(r => JSON.stringify(r))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	json.Unmarshal(v, &text)
+	var after statusRun
+	if err := json.Unmarshal([]byte(text), &after); err != nil {
+		t.Fatalf("%s: %v", v, err)
+	}
+	if len(after.Asked) != 2 || len(after.Unverified) != 0 {
+		t.Fatalf("status check with the permission granted: %+v", after)
+	}
 }
