@@ -100,7 +100,7 @@ func listenPermission(a *app) {
 }
 
 func init() {
-	// The inventory's "Consenti e riprova": ask again, now, the responders that were refused.
+	// "Consenti e riprova" in the inventory and the card list: ask again, now, the responders that were refused.
 	actions["status-recheck"] = func(a *app, _ js.Value) {
 		cache, err := loadCache()
 		if err != nil {

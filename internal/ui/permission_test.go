@@ -45,6 +45,9 @@ func TestPermissionButtonsRender(t *testing.T) {
 				Permissions: PermissionAsks([]string{"http://127.0.0.1:8080/ocsp"})}}}, "verify-file"},
 			"tsfail": {State{Mode: "sign", Lang: lang, Conn: Connected, Sign: &SignState{Screen: "tsfail", Error: &Bilingual{IT: "x", EN: "x"},
 				Permissions: PermissionAsks([]string{"http://127.0.0.1:8080/tsa"})}}, "sign-ts-retry"},
+			"cards": {State{Mode: "app", Lang: lang, Conn: Connected, Now: now, CardsLoaded: true, Watch: WatchFromCache(cache),
+				Readers: []protocol.Reader{{Name: "R1", Card: &protocol.Card{ID: "C1", Certificates: []protocol.Certificate{
+					{Role: "cns", NotAfter: "2027-06-10T00:00:00Z", Serial: "01", Issuer: "CN=CA"}}}}}}, "status-recheck"},
 			"renewal": {State{Mode: "app", Lang: lang, Conn: Connected, Flow: &Flow{Screen: "failure", RenewalID: "r1", Retriable: true,
 				Failure: &renew.Failure{Code: "no-permission", IT: "CA non raggiungibile: Ponte non ha il permesso di contattare http://127.0.0.1:8080.",
 					EN: "CA unreachable: Ponte is not allowed to contact http://127.0.0.1:8080.", Permission: "http://127.0.0.1/*", Retriable: true}}}, "renew-resume"},

@@ -154,9 +154,10 @@ func TestNoCORSCAWithoutHostPermissions(t *testing.T) {
 	}
 	shot(t, ctx, "nocors-inventory-no-permission")
 
+	// The card list says it too, under each certificate.
 	within(t, ctx, 90*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"] li[data-role="cns"] .permission-grant[data-permission-then="status-recheck"]`)),
 	)
 	clickThrough(t, ctx, "nocors-renew-denied", "", "")
 	within(t, ctx, 2*time.Minute, chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="failure"] #grant-permission`)))
