@@ -71,7 +71,8 @@ func cachedCardKeys(t *testing.T, wctx context.Context) []string {
 }
 
 // With its host permissions the extension reaches a CA that sends no CORS headers: the weekly OCSP check
-// finds both certificates good, and a renewal over CMP completes.
+// finds both certificates good, and a renewal over CMP completes. (Also: the app page's link to the
+// options page, and the setup page's network section.)
 func TestNoCORSCAWithHostPermissions(t *testing.T) {
 	ctx, wctx, bed := noCORSPage(t, testbed.Options{}, nil)
 	keys := cachedCardKeys(t, wctx)
@@ -118,6 +119,16 @@ func TestNoCORSCAWithHostPermissions(t *testing.T) {
 	clickThrough(t, ctx, "nocors-renew", "", "")
 	waitSuccess(t, ctx, "nocors-renew")
 	checkCard(t, bed, journalRecord(t, bed), true)
+
+	// The app page links to the options page (the page API's allow-list), which opens in its own tab
+	// (last: a tab in the background takes no screenshots).
+	within(t, ctx, 60*time.Second,
+		chromedp.Click(chromedp.CSS(`#flow [data-action="flow-close"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard`)),
+		chromedp.Click(chromedp.CSS(`#link-options`)),
+	)
+	octx := attach(t, ctx, waitTarget(t, ctx, "page", "/options.html"))
+	within(t, octx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#options[data-loaded="true"]`)))
 }
 
 // Without host permissions (nor the page API's content script, whose sites Chromium also counts as
