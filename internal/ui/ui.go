@@ -68,19 +68,19 @@ func Render(s State, cat *Catalog) (string, error) {
 		now = time.Now()
 	}
 	t, err := template.New("").Funcs(template.FuncMap{
-		"t":           cat.T,
-		"errtext":     func(c protocol.Code) string { return c.Text(cat.Lang) },
-		"origin":      netperm.Origin, // scheme://host[:port] of a URL (the permission messages)
-		"permasks":    func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
-		"netpatterns": func() string { return NetPatterns },
-		"date":        formatDate,
-		"daysleft":    func(d string) int { return daysLeft(now, d) },
-		"certstate":   func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
-		"expiry":      CardExpiry,
-		"join":        strings.Join,
-		"cn":          certcache.CommonName,
-		"offer":       func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
-		"pending":     func(card string) []*renew.Renewal { return s.Pending[card] },
+		"t":         cat.T,
+		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"date":      formatDate,
+		"daysleft":  func(d string) int { return daysLeft(now, d) },
+		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
+		"expiry":    CardExpiry,
+		"join":      strings.Join,
+		"cn":        certcache.CommonName,
+		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
+		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
+		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages, permission.go)
+		"permasks":  func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
+		"netperms":  func() string { return NetPatterns },
 		"rolename": func(role string) string {
 			key := map[string]string{"cns": "roleCns", "signature": "roleSignature"}[role]
 			if key == "" {
