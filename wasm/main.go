@@ -240,6 +240,7 @@ func listen(a *app) {
 		go a.act(action, el)
 		return nil
 	}))
+	listenPermission(a) // [data-permission-origins] buttons (permissions.go)
 }
 
 // actions maps a data-action to what it does; each screen's file registers its own in init, so adding a

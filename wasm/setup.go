@@ -24,6 +24,7 @@ func browserKind() (kind string, pkcs11 bool) {
 
 // checkSetup runs diagnose and reads the browser-login status.
 func (a *app) checkSetup() {
+	go a.checkNet() // the host permissions for CAs, OCSP, TSAs (permissions.go)
 	kind, p11 := browserKind()
 	a.update(func(s *ui.State) {
 		s.Setup.Loaded, s.Setup.Browser, s.Setup.PKCS11, s.Setup.Error = false, kind, p11, ""

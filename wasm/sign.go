@@ -97,7 +97,9 @@ func bilingual(err error) *ui.Bilingual {
 }
 
 func (a *app) signError(err error) {
-	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "error", bilingual(err) })
+	a.update(func(s *ui.State) {
+		s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "error", bilingual(err), permissionAsksOf(err)
+	})
 }
 
 func (a *app) signReset() {
@@ -296,7 +298,9 @@ func (a *app) signFinish(ctx context.Context) {
 	a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
 	parts, err := job.Finish(ctx, sig)
 	if signerr.CodeOf(err) == signerr.TimeStamp {
-		a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "tsfail", bilingual(err) })
+		a.update(func(s *ui.State) {
+			s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "tsfail", bilingual(err), permissionAsksOf(err)
+		})
 		return
 	}
 	if err != nil {
@@ -379,7 +383,8 @@ func (a *app) verifyFile() {
 		fail(err)
 		return
 	}
-	// OCSP (RFC 6960) through fetch; ponte-ca's /ocsp sends CORS headers.
+	// OCSP (RFC 6960) through fetch: the extension's host permissions let it read responders that send no
+	// CORS headers; a refusal for lack of one is offered to grant (permissions.go).
 	sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	signRun.mu.Lock()
 	signRun.report, signRun.vname = rep, name
@@ -389,7 +394,7 @@ func (a *app) verifyFile() {
 	a.mu.Unlock()
 	a.update(func(s *ui.State) {
 		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
-			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang)}
+			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang), Permissions: verifyPermissions(rep)}
 	})
 }
 

@@ -34,26 +34,36 @@ func runWatch() {
 	for i, ks := 0, job.Get("keys"); ks.Truthy() && i < ks.Length(); i++ {
 		keys = append(keys, ks.Index(i).String())
 	}
-	cache, err := loadCache()
+	a := &app{}
+	a.loadProfiles()
+	// OCSP through fetch; responses judged by the real clock, the schedule by the job's.
+	sum, err := a.checkStatuses(keys, now)
 	if err != nil {
 		result(map[string]string{"error": err.Error()})
 		return
 	}
-	a := &app{}
-	a.loadProfiles()
+	result(sum)
+}
+
+// checkStatuses asks the OCSP responders about the cached records named by keys (package certwatch, with
+// the CA profiles' anchors as issuers) and writes the outcomes into the cache: the watch mode and the
+// inventory's retry after a permission was granted (permissions.go).
+func (a *app) checkStatuses(keys []string, now time.Time) (certwatch.Summary, error) {
+	cache, err := loadCache()
+	if err != nil {
+		return certwatch.Summary{}, err
+	}
 	var anchors []*x509.Certificate
 	for _, p := range a.profiles {
 		if certs, err := signjob.ProfileAnchors(p); err == nil {
 			anchors = append(anchors, certs...)
 		}
 	}
-	// OCSP through fetch; responses judged by the real clock, the schedule by the job's.
 	sum := certwatch.Run(context.Background(), cache, keys, anchors, &revocation.Checker{}, now)
 	// Pages may have written the cache meanwhile: apply only the statuses to what is there now.
 	fresh, err := loadCache()
 	if err != nil {
-		result(map[string]string{"error": err.Error()})
-		return
+		return sum, err
 	}
 	for _, k := range keys {
 		r, ok := cache[k]
@@ -64,9 +74,5 @@ func runWatch() {
 		f.Status, f.Revoked = r.Status, r.Revoked
 		fresh[k] = f
 	}
-	if err := saveCache(fresh); err != nil {
-		result(map[string]string{"error": err.Error()})
-		return
-	}
-	result(sum)
+	return sum, saveCache(fresh)
 }

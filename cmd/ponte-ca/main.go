@@ -2,7 +2,7 @@
 // loopback, with its state in a directory.
 //
 //	ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT]
+//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
 //	ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before T] [--profile P] --out CERT.pem
 //	ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
 //	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
@@ -42,7 +42,7 @@ func main() {
 
 const usage = `uso / usage:
   ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT]
+  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
@@ -114,11 +114,13 @@ func cmdInit(args []string) error {
 func cmdServe(args []string) error {
 	fs, dir := flags("serve")
 	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
+	noCORS := fs.Bool("no-cors", false, "risposte senza intestazioni CORS, come una CA reale / answers without CORS headers, like a real CA")
 	c, err := openCA(fs, dir, args)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
+	c.NoCORS = *noCORS
 	c.Logf = log.New(os.Stderr, "ponte-ca: ", log.LstdFlags).Printf
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

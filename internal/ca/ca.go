@@ -63,6 +63,10 @@ type CA struct {
 	Now func() time.Time
 	// Logf, when set, gets one line per CMP exchange (never credentials).
 	Logf func(format string, args ...any)
+	// NoCORS serves every answer without CORS headers, as real CAs, OCSP responders and TSAs do: only a
+	// browser extension holding a host permission for the CA can then read them (tests of the extension's
+	// permissions). Set it before Handler is called.
+	NoCORS bool
 
 	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
 	urlMu     sync.Mutex

@@ -32,7 +32,7 @@ const maxRequest = 1 << 20
 //	GET  /ca.pem, /ca.cer                       the CA certificate, PEM and DER
 //	POST /tsa                                   RFC 3161 time stamps (internal/tsp responder)
 //
-// Every answer carries CORS headers for the extension and the local web app (cors.go).
+// Every answer carries CORS headers for the extension and the local web app (cors.go), unless NoCORS.
 func (c *CA) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/cmp", c.serveCMP)
@@ -54,6 +54,9 @@ func (c *CA) Handler() http.Handler {
 		mux.HandleFunc("/tsa", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "marca temporale non disponibile / time stamping not available", http.StatusNotImplemented)
 		})
+	}
+	if c.NoCORS {
+		return mux
 	}
 	return cors(mux)
 }

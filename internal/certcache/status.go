@@ -12,6 +12,9 @@ type Status struct {
 	Reason    int    `json:"reason,omitempty"`    // RFC 5280 §5.3.1 CRLReason, StatusRevoked
 	Responder string `json:"responder,omitempty"` // the OCSP URL asked
 	Detail    string `json:"detail,omitempty"`    // why StatusUnverified, "italiano / English"
+	// Permission is the host permission (match pattern) the extension lacks for Responder, when that is
+	// why it is StatusUnverified (package netperm): the pages offer to grant it.
+	Permission string `json:"permission,omitempty"`
 }
 
 // States of a status check.

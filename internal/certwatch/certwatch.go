@@ -103,7 +103,7 @@ func outcome(res revocation.Result, prev certcache.Status, stamp string) certcac
 		st.State = certcache.StatusUnknown
 	default: // Unavailable: keep what was known, count the failure
 		st.State, st.LastGood, st.Failures = certcache.StatusUnverified, prev.LastGood, prev.Failures+1
-		st.Detail = res.DetailIT + " / " + res.Detail
+		st.Detail, st.Permission = res.DetailIT+" / "+res.Detail, res.Permission
 	}
 	return st
 }

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/certcache"
+	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/revocation"
 )
 
@@ -134,6 +136,24 @@ func TestRunResponderDown(t *testing.T) {
 	}
 	if got := w.requests.Load(); got != before {
 		t.Fatalf("a closed server answered %d requests", got-before)
+	}
+	// Refused for lack of the host permission (netperm): every record served by that responder says so
+	// and carries the pattern the pages offer to grant; one request for all three.
+	denied := &revocation.Checker{Timeout: 5 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+		Granted: func(context.Context, string) (bool, error) { return false, nil }}}}
+	sum := Run(context.Background(), cache, keys, anchors, denied, first.AddDate(0, 0, 21))
+	if len(sum.Asked) != 1 || len(sum.Unverified) != 3 {
+		t.Fatalf("without the permission: %+v", sum)
+	}
+	for _, k := range keys {
+		if st := cache[k].Status; st.Permission != "http://127.0.0.1/*" || !strings.Contains(st.Detail, "Ponte non ha il permesso di contattare") {
+			t.Fatalf("without the permission: %s %+v", k, st)
+		}
+	}
+	// The next failure for another reason drops the offer.
+	Run(context.Background(), cache, keys, anchors, chk, first.AddDate(0, 0, 28))
+	if st := cache[keys[0]].Status; st.Permission != "" || st.State != certcache.StatusUnverified {
+		t.Fatalf("permission offer kept after a plain failure: %+v", st)
 	}
 }
 

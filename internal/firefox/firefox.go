@@ -33,6 +33,7 @@ type Options struct {
 	AddonID   string   // its browser_specific_settings.gecko.id
 	Env       []string // environment (KEY=value) on top of the test's, e.g. HOME of a fake home
 	Log       io.Writer
+	Prefs     map[string]any // more prefs for user.js, over the defaults (prefs)
 }
 
 // Browser is a running Firefox with one BiDi session.
@@ -97,7 +98,11 @@ func Start(ctx context.Context, o Options) (*Browser, error) {
 	}
 	uuid := newUUID()
 	var js strings.Builder
-	for k, v := range prefs(o.AddonID, uuid) {
+	all := prefs(o.AddonID, uuid)
+	for k, v := range o.Prefs {
+		all[k] = v
+	}
+	for k, v := range all {
 		b, _ := json.Marshal(v)
 		fmt.Fprintf(&js, "user_pref(%q, %s);\n", k, b)
 	}

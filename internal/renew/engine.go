@@ -15,6 +15,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/protocol"
 )
 
@@ -481,6 +482,10 @@ func classify(err error) *Failure {
 	switch {
 	case errors.As(err, &f):
 		return f
+	case netperm.As(err) != nil: // before cmp.Error, which wraps it
+		d := netperm.As(err)
+		return &Failure{Code: "no-permission", IT: "CA non raggiungibile: " + d.IT() + ".", EN: "CA unreachable: " + d.EN() + ".",
+			Retriable: true, Detail: err.Error(), Permission: d.Pattern}
 	case errors.As(err, &perr):
 		return &Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en"), Retriable: perr.Retriable, Detail: perr.Message}
 	case errors.As(err, &ref):

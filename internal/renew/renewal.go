@@ -66,6 +66,9 @@ type Failure struct {
 	EN        string `json:"en"`
 	Retriable bool   `json:"retriable"`
 	Detail    string `json:"detail,omitempty"`
+	// Permission is the host permission (match pattern) the extension lacks to reach the CA (package
+	// netperm): the failure screen offers to grant it and try again.
+	Permission string `json:"permission,omitempty"`
 }
 
 func (f *Failure) Error() string { return f.Code + ": " + f.EN }

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/netperm"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -38,6 +39,9 @@ type Result struct {
 	DetailIT  string    // why Unavailable, in Italian
 	Detail    string    // why Unavailable, in English (with the technical cause)
 	Produced  time.Time // the response's thisUpdate
+	// Permission is the match pattern of the host permission the extension lacks for the responder
+	// (package netperm): set when the browser refused the request for that reason.
+	Permission string
 }
 
 // Checker asks OCSP responders. The zero value uses http.DefaultClient and DefaultTimeout.
@@ -94,6 +98,10 @@ func (c *Checker) Check(ctx context.Context, cert, issuer *x509.Certificate) Res
 		client = http.DefaultClient
 	}
 	hresp, err := client.Do(hreq)
+	if d := netperm.As(err); d != nil {
+		res.Permission = d.Pattern
+		return fail("Ponte non ha il permesso di contattare il servizio OCSP "+d.Origin, "Ponte is not allowed to contact the OCSP responder %s", d.Origin)
+	}
 	if err != nil {
 		return fail("servizio OCSP non raggiungibile", "responder not reachable: %v", err)
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/netperm"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -181,6 +182,22 @@ func TestUnavailable(t *testing.T) {
 	c2 := newCA(t, closed.URL)
 	if r := chk.Check(context.Background(), issueSigner(t, c2), c2.Cert); r.Status != Unavailable || !strings.Contains(r.Detail, "not reachable") {
 		t.Errorf("closed port: %+v", r)
+	}
+	// The same closed port, refused by an extension that lacks the host permission (netperm.Transport
+	// asking a permission table that says no): the result names the responder's origin and the pattern
+	// to ask for, in both languages.
+	denied := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+		Granted: func(context.Context, string) (bool, error) { return false, nil }}}}
+	origin := strings.TrimSuffix(closed.URL, "/")
+	r := denied.Check(context.Background(), issueSigner(t, c2), c2.Cert)
+	if r.Status != Unavailable || r.Permission != "http://127.0.0.1/*" || !strings.Contains(r.DetailIT, "Ponte non ha il permesso di contattare il servizio OCSP "+origin) ||
+		!strings.Contains(r.Detail, "not allowed to contact the OCSP responder "+origin) {
+		t.Errorf("no permission: %+v", r)
+	}
+	granted := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+		Granted: func(context.Context, string) (bool, error) { return true, nil }}}}
+	if r := granted.Check(context.Background(), issueSigner(t, c2), c2.Cert); r.Permission != "" || !strings.Contains(r.Detail, "not reachable") {
+		t.Errorf("permission held, port closed: %+v", r)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
@@ -236,6 +237,13 @@ func (j *Job) DropTimeStamp() {
 func Message(err error, lang string) string {
 	var se *signerr.Error
 	if errors.As(err, &se) {
+		// A service the browser refused for lack of a host permission (the TSA): say which (netperm).
+		if d := netperm.As(err); d != nil {
+			if lang == "en" {
+				return se.EN + " " + d.EN() + "."
+			}
+			return se.IT + " " + d.IT() + "."
+		}
 		if lang == "en" {
 			return se.EN
 		}

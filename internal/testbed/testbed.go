@@ -58,6 +58,9 @@ type Options struct {
 	// SignKeyBits, when set, is the signature key's RSA size (1024: a weak key). Issue 6's warnings.
 	CNSOnly     bool
 	SignKeyBits int
+	// NoCORS makes ponte-ca answer CMP, OCSP and TSA without CORS headers, as real CAs do: the extension
+	// reaches it only through its host permissions (ca.CA.NoCORS).
+	NoCORS bool
 }
 
 // Choice names a server profile of ponte-ca and the mode the client asks for.
@@ -113,7 +116,7 @@ func Start(o Options) (b *Bed, err error) {
 			b.Close()
 		}
 	}()
-	if err := b.startCA(); err != nil {
+	if err := b.startCA(o.NoCORS); err != nil {
 		return nil, err
 	}
 	if err := b.writeProfiles(o.Profiles); err != nil {
@@ -149,11 +152,12 @@ func Start(o Options) (b *Bed, err error) {
 }
 
 // startCA creates the CA and serves it on a loopback port that survives StopCA/StartCA.
-func (b *Bed) startCA() error {
+func (b *Bed) startCA(noCORS bool) error {
 	res, err := ca.Init(filepath.Join(b.Dir, "ca"), ca.InitOptions{})
 	if err != nil {
 		return err
 	}
+	res.CA.NoCORS = noCORS
 	b.CA, b.Account, b.Password = res.CA, res.AccountID, res.AccountPassword
 	if b.caLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 		return err

@@ -22,7 +22,10 @@ type SignState struct {
 	Warnings  []Bilingual
 	PIN       PINView
 	Error     *Bilingual
-	Output    string // the downloaded file's name
+	// Permissions: the host permissions a refused service needed (the TSA; internal/netperm), offered on
+	// the "tsfail" and "error" screens.
+	Permissions []PermissionAsk
+	Output      string // the downloaded file's name
 	// Verification of a signed file.
 	Verify *VerifyState
 }
@@ -41,4 +44,7 @@ type VerifyState struct {
 	Error    *Bilingual
 	// TrustedList: which AgID list was used, or why none (signjob.ListText), in Lang.
 	TrustedList string
+	// Permissions are the host permissions (match patterns) Ponte lacked to ask OCSP responders
+	// (internal/netperm): the page offers each, then verifies again.
+	Permissions []PermissionAsk
 }

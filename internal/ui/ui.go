@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/revocation"
@@ -48,6 +49,7 @@ type State struct {
 	Watch     Watch      // OCSP statuses for the card list (watch.go)
 	Options   Options    // options.html, the page API's allow-list (pageapi.go)
 	Consent   *Consent   // consent.html, a page's signature request (pageapi.go)
+	Net       NetAccess  // setup.html: the host permissions for CAs, OCSP and TSAs (permission.go)
 }
 
 // Problem is an error shown to the user: a code from the protocol table, or a transport failure.
@@ -76,6 +78,9 @@ func Render(s State, cat *Catalog) (string, error) {
 		"cn":        certcache.CommonName,
 		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
 		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
+		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages, permission.go)
+		"permasks":  func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },
+		"netperms":  func() string { return NetPatterns },
 		"rolename": func(role string) string {
 			key := map[string]string{"cns": "roleCns", "signature": "roleSignature"}[role]
 			if key == "" {

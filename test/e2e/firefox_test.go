@@ -21,6 +21,12 @@ import (
 // (and so to the host's).
 func startFirefox(t *testing.T, build, home string, env ...string) *firefox.Browser {
 	t.Helper()
+	return startFirefoxWith(t, build, home, nil, env...)
+}
+
+// startFirefoxWith is startFirefox with more prefs in the profile.
+func startFirefoxWith(t *testing.T, build, home string, prefs map[string]any, env ...string) *firefox.Browser {
+	t.Helper()
 	ff := testenv.Tool(t, "firefox-esr")
 	ext := filepath.Join(build, "extension-firefox")
 	testenv.File(t, "the Firefox extension (make build)", filepath.Join(ext, "manifest.json"))
@@ -39,6 +45,7 @@ func startFirefox(t *testing.T, build, home string, env ...string) *firefox.Brow
 		AddonID:   ids.FirefoxAddonID,
 		Env:       append(env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config")),
 		Log:       logf,
+		Prefs:     prefs,
 	})
 	if err != nil {
 		t.Fatal(err)

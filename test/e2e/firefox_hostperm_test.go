@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/testbed"
+)
+
+// In Firefox the user grants MV3 host permissions (the install prompt since Firefox 127, the add-on's
+// Permissions tab, or not at all). With them withheld — the pref extensions.originControls.grantByDefault
+// off, as when the user declines — the weekly check against a CA that sends no CORS headers says which
+// origin Ponte may not contact, and the inventory and the setup page offer the button that asks for it;
+// a real click on the setup page's button (the prompt switched off, as if the user said yes) grants it,
+// and the check then reads the CA.
+func TestFirefoxHostPermissionsWithheldThenGranted(t *testing.T) {
+	build := built(t)
+	bed := startBed(t, testbed.Options{NoCORS: true})
+	// A build folder whose Firefox extension carries the bed's CA profiles.
+	fake := t.TempDir()
+	ext := filepath.Join(fake, "extension-firefox")
+	if err := os.CopyFS(ext, os.DirFS(filepath.Join(build, "extension-firefox"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(ext, "profiles"), os.DirFS(bed.ProfilesDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(ext, "tsl.json"), []byte(`{"url":"off"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	home := t.TempDir()
+	install := exec.Command(filepath.Join(build, "ponte-host"), "install")
+	install.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	if out, err := install.CombinedOutput(); err != nil {
+		t.Fatalf("ponte-host install: %v\n%s", err, out)
+	}
+	b := startFirefoxWith(t, fake, home, map[string]any{
+		"extensions.originControls.grantByDefault": false,
+		// permissions.request still needs a real click, but no doorhanger, which WebDriver cannot answer:
+		// the click stands for the user's "Consenti" there.
+		"extensions.webextOptionalPermissionPrompts": false,
+	}, bed.Env...)
+	ffWait(t, b, "app.html", `article.smartcard[data-card="`+cardID+`"]`)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	granted, err := b.Eval(ctx, `browser.permissions.contains({origins: ["http://127.0.0.1/*"]})`)
+	if err != nil || string(granted) != "false" {
+		t.Fatalf("host permission: %s %v (want it withheld)", granted, err)
+	}
+	// The app page cached the card's certificates; run the weekly check in the background page.
+	var run statusRun
+	for i := 0; i < 50; i++ {
+		v, err := b.Eval(ctx, `browser.runtime.getBackgroundPage().then(bg => bg.checkStatus(Date.now())).then(r => JSON.stringify(r))`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var text string
+		if err := json.Unmarshal(v, &text); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if err := json.Unmarshal([]byte(text), &run); err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if len(run.Due) == 2 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if len(run.Unverified) != 2 {
+		t.Fatalf("status check without the permission: %+v", run)
+	}
+	ffWait(t, b, "inventory.html", `.permission-grant[data-permission-origins="http://127.0.0.1/*"][data-permission-then="status-recheck"]`)
+	if got := ffText(t, b, ".permission-missing"); !strings.Contains(got, "Ponte non ha il permesso di contattare "+bed.CAURL) {
+		t.Errorf("inventory says %q", got)
+	}
+	ffShot(t, b, "firefox-inventory-no-permission")
+	// The setup page says so too, with the button that asks for every http(s) origin.
+	ffWait(t, b, "setup.html", `#net-access[data-granted="false"] #net-grant[data-permission-origins="https://*/* http://*/*"]`)
+	if got := ffText(t, b, "#net-missing"); !strings.Contains(got, "Non consentito") {
+		t.Errorf("setup page says %q", got)
+	}
+	ffShot(t, b, "firefox-setup-no-permission")
+
+	// The user clicks "Consenti l'accesso": the browser grants every http(s) origin, the page says so, and
+	// the same check now reaches the CA without CORS.
+	if err := b.Click(ctx, "#net-grant"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.WaitFor(ctx, `#net-access[data-granted="true"] #net-ok`); err != nil {
+		ffShot(t, b, "failure-firefox-grant")
+		t.Fatal(err)
+	}
+	ffShot(t, b, "firefox-setup-granted")
+	v, err := b.Eval(ctx, `browser.runtime.getBackgroundPage().then(bg => bg.checkStatus(Date.now() + 8 * 24 * 3600 * 1000)).then(r => JSON.stringify(r))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	json.Unmarshal(v, &text)
+	var after statusRun
+	if err := json.Unmarshal([]byte(text), &after); err != nil {
+		t.Fatalf("%s: %v", v, err)
+	}
+	if len(after.Asked) != 2 || len(after.Unverified) != 0 {
+		t.Fatalf("status check with the permission granted: %+v", after)
+	}
+}

@@ -1,0 +1,174 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/sigverify"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// Inside the extension every fetch of net/http (CMP, OCSP, TSA, the AgID list) goes through
+// netperm.Transport: a request the browser refused while Ponte lacks the host permission for its origin
+// becomes *netperm.Denied, which the screens name ("Ponte non ha il permesso di contattare …") and offer
+// to grant with a [data-permission-origins] button (extension/permission.mjs asks the browser inside the
+// click, then fires "ponte-permission", see listenPermission). In the local web app there is no
+// permissions API and the transport is left alone.
+func init() {
+	if permissionsAPI().Truthy() {
+		http.DefaultTransport = &netperm.Transport{Base: http.DefaultTransport, Granted: permGranted}
+	}
+}
+
+// permissionsAPI is browser.permissions (Firefox) or chrome.permissions, or undefined.
+func permissionsAPI() js.Value {
+	for _, ns := range []string{"browser", "chrome"} {
+		if n := js.Global().Get(ns); n.Truthy() && n.Get("permissions").Truthy() {
+			return n.Get("permissions")
+		}
+	}
+	return js.Undefined()
+}
+
+// permGranted asks permissions.contains({origins: [pattern]}) (MDN, "permissions.contains").
+func permGranted(ctx context.Context, pattern string) (bool, error) {
+	return permContains(ctx, pattern)
+}
+
+func permContains(ctx context.Context, patterns ...string) (bool, error) {
+	api := permissionsAPI()
+	if !api.Truthy() {
+		return false, errors.New("no permissions API")
+	}
+	type answer struct {
+		ok  bool
+		err error
+	}
+	ch := make(chan answer, 1)
+	var then, catch js.Func
+	// Released by whichever callback runs (after a timeout the promise may still settle).
+	then = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- answer{ok: len(args) > 0 && args[0].Truthy()}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	catch = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "permissions.contains failed"
+		if len(args) > 0 {
+			msg = js.Global().Get("String").Invoke(args[0]).String()
+		}
+		ch <- answer{err: errors.New(msg)}
+		then.Release()
+		catch.Release()
+		return nil
+	})
+	origins := make([]any, len(patterns))
+	for i, p := range patterns {
+		origins[i] = p
+	}
+	api.Call("contains", map[string]any{"origins": origins}).Call("then", then, catch)
+	select {
+	case a := <-ch:
+		return a.ok, a.err
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+}
+
+// listenPermission runs, once the user granted a permission from a [data-permission-origins] button, the
+// action its data-permission-then names (retry the check or the renewal), with the button as its element.
+func listenPermission(a *app) {
+	js.Global().Get("document").Call("addEventListener", "ponte-permission", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		d := args[0].Get("detail")
+		if !d.Truthy() || !d.Get("granted").Truthy() {
+			return nil
+		}
+		el := d.Get("target")
+		if then := d.Get("then"); then.Truthy() && el.Truthy() {
+			go a.act(then.String(), el)
+		}
+		return nil
+	}))
+}
+
+func init() {
+	// "Consenti e riprova" in the inventory and the card list: ask again, now, the responders that were refused.
+	actions["status-recheck"] = func(a *app, _ js.Value) {
+		cache, err := loadCache()
+		if err != nil {
+			a.problem(err)
+			return
+		}
+		var keys []string
+		for k, r := range cache {
+			if r.Status != nil && r.Status.Permission != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			return
+		}
+		if _, err := a.checkStatuses(keys, time.Now()); err != nil {
+			a.problem(err)
+			return
+		}
+		if fresh, err := loadCache(); err == nil {
+			a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(fresh) })
+		}
+		if a.state.Mode == "inventory" {
+			a.loadInventory()
+		}
+	}
+	actions["net-check"] = func(a *app, _ js.Value) { a.checkNet() }
+	// A link to the options page (the page API's allow-list) from the popup and the app page.
+	actions["open-options"] = func(a *app, _ js.Value) {
+		if rt := chromeRuntime(); rt.Truthy() && rt.Get("openOptionsPage").Truthy() {
+			rt.Call("openOptionsPage")
+			if a.state.Mode == "popup" {
+				js.Global().Call("close")
+			}
+		}
+	}
+}
+
+// verifyPermissions lists the OCSP responders the browser refused for lack of a host permission.
+func verifyPermissions(rep *sigverify.Report) []ui.PermissionAsk {
+	var urls []string
+	for _, s := range rep.Signers {
+		if s.Revocation.Permission != "" {
+			urls = append(urls, s.Revocation.Responder)
+		}
+	}
+	return ui.PermissionAsks(urls)
+}
+
+// permissionAsksOf is the permission to offer for err: the origin the browser refused, if it did.
+func permissionAsksOf(err error) []ui.PermissionAsk {
+	if d := netperm.As(err); d != nil {
+		return []ui.PermissionAsk{{Origin: d.Origin, Pattern: d.Pattern}}
+	}
+	return nil
+}
+
+// checkNet says on the setup page whether Ponte holds its host permissions (ui.NetPatterns).
+func (a *app) checkNet() {
+	if !permissionsAPI().Truthy() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ok, err := permContains(ctx, strings.Fields(ui.NetPatterns)...)
+	if err != nil {
+		js_console("Ponte: " + err.Error())
+		return
+	}
+	a.update(func(s *ui.State) { s.Net = ui.NetAccess{Known: true, Granted: ok} })
+}
