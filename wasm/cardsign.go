@@ -16,8 +16,9 @@ import (
 // window: the PIN session opened with pin (one try, never retried), the context-specific PIN asked on
 // the page's second screen when the key wants it (*pinCh is the channel the page's action feeds), the
 // session closed after. A failed login also returns its PIN status, for the page's warnings.
-func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.Cert, pin protocol.Secret, digest []byte,
-	opts crypto.SignerOpts, pinCh *chan protocol.Secret, screen func(s *ui.State, name string)) ([]byte, *protocol.PINStatus, error) {
+// digest is asked for only after the login: a document's hash may still be under way until then.
+func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.Cert, pin protocol.Secret,
+	digest func() ([]byte, crypto.SignerOpts, error), pinCh *chan protocol.Secret, screen func(s *ui.State, name string)) ([]byte, *protocol.PINStatus, error) {
 	hc := hostcard.New(a.client, card.ID)
 	status, err := hc.Login(ctx, pin)
 	if err != nil {
@@ -29,7 +30,11 @@ func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.C
 		*pinCh = make(chan protocol.Secret)
 		ask = a.contextPIN(ctx, *pinCh, screen)
 	}
-	sig, err := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask).Sign(nil, digest, opts)
+	d, opts, err := digest()
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask).Sign(nil, d, opts)
 	return sig, nil, err
 }
 
