@@ -27,8 +27,15 @@ func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.C
 	defer hc.Logout(context.Background())
 	var ask hostcard.PINFunc
 	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
+		// The context-specific PIN is asked before the digest is awaited, so it too is typed while the
+		// document is hashed; it is wiped after the signature, or when the digest fails.
 		*pinCh = make(chan protocol.Secret)
-		ask = a.contextPIN(ctx, *pinCh, screen)
+		pin2, err := a.contextPIN(ctx, *pinCh, screen)()
+		if err != nil {
+			return nil, nil, err
+		}
+		ask = func() (protocol.Secret, error) { return pin2, nil }
+		defer pin2.Wipe()
 	}
 	d, opts, err := digest()
 	if err != nil {
