@@ -4,7 +4,7 @@
 // file's $constants) are immediates, so a block is hashed without touching memory but for its words and H.
 // Written out by hand that is 64 near-identical rounds; this keeps them one definition.
 //
-//	go run ./extension/hash/gen   (from the repository's root; gen_test.go checks sha.wat is up to date)
+//	go run ./scripts/gensha256   (from the repository's root; gen_test.go checks sha.wat is up to date)
 package main
 
 import (
@@ -16,7 +16,7 @@ import (
 
 const (
 	file  = "extension/hash/sha.wat"
-	begin = "  ;; generated: sha256_blocks (go run ./extension/hash/gen)\n"
+	begin = "  ;; generated: sha256_blocks (go run ./scripts/gensha256)\n"
 	end   = "  ;; end generated: sha256_blocks\n"
 )
 
