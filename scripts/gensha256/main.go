@@ -1,4 +1,4 @@
-// Command gen writes the SHA-256 compression function of extension/hash/sha.wat (between its
+// Command gensha256 writes the SHA-256 compression function of extension/hash/sha.wat (between its
 // "generated:" markers) with the 64 rounds unrolled: the message schedule W (FIPS 180-4 §6.2.2 step 1)
 // lives in sixteen locals, W_t overwriting W_t-16, and the constants K_t (§4.2.2, read from the same
 // file's $constants) are immediates, so a block is hashed without touching memory but for its words and H.
