@@ -16,8 +16,9 @@ import (
 // window: the PIN session opened with pin (one try, never retried), the context-specific PIN asked on
 // the page's second screen when the key wants it (*pinCh is the channel the page's action feeds), the
 // session closed after. A failed login also returns its PIN status, for the page's warnings.
-func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.Cert, pin protocol.Secret, digest []byte,
-	opts crypto.SignerOpts, pinCh *chan protocol.Secret, screen func(s *ui.State, name string)) ([]byte, *protocol.PINStatus, error) {
+// digest is asked for only after the login: a document's hash may still be under way until then.
+func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.Cert, pin protocol.Secret,
+	digest func() ([]byte, crypto.SignerOpts, error), pinCh *chan protocol.Secret, screen func(s *ui.State, name string)) ([]byte, *protocol.PINStatus, error) {
 	hc := hostcard.New(a.client, card.ID)
 	status, err := hc.Login(ctx, pin)
 	if err != nil {
@@ -26,10 +27,21 @@ func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.C
 	defer hc.Logout(context.Background())
 	var ask hostcard.PINFunc
 	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
+		// The context-specific PIN is asked before the digest is awaited, so it too is typed while the
+		// document is hashed; it is wiped after the signature, or when the digest fails.
 		*pinCh = make(chan protocol.Secret)
-		ask = a.contextPIN(ctx, *pinCh, screen)
+		pin2, err := a.contextPIN(ctx, *pinCh, screen)()
+		if err != nil {
+			return nil, nil, err
+		}
+		ask = func() (protocol.Secret, error) { return pin2, nil }
+		defer pin2.Wipe()
 	}
-	sig, err := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask).Sign(nil, digest, opts)
+	d, opts, err := digest()
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, err := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask).Sign(nil, d, opts)
 	return sig, nil, err
 }
 

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"encoding/base64"
 	"errors"
@@ -196,7 +197,7 @@ func (a *app) consentSign() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	a.update(func(s *ui.State) { s.Consent.Screen, s.Consent.Error = "signing", nil })
-	sig, status, err := a.cardSign(ctx, card, cert, pin, digest, hash, &consentRun.pin,
+	sig, status, err := a.cardSign(ctx, card, cert, pin, func() ([]byte, crypto.SignerOpts, error) { return digest, hash, nil }, &consentRun.pin,
 		func(s *ui.State, screen string) { s.Consent.Screen = screen })
 	if status != nil { // the login failed: one try per request
 		a.update(func(s *ui.State) {

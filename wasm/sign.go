@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"sync"
 	"syscall/js"
@@ -229,8 +230,9 @@ func (a *app) signAccept() {
 	}
 }
 
-// signHash reads and hashes the document, refusing bad input (signerr codes), then asks the PIN. The
-// pending document is taken once: a second press finds nothing to do.
+// signHash checks the document, refusing bad input (signerr codes), then asks the PIN while the document
+// is hashed (the digest is awaited in cardSign, after the login). The pending document is taken once: a
+// second press finds nothing to do.
 func (a *app) signHash() {
 	signRun.mu.Lock()
 	src, cert, o := signRun.src, signRun.cert, signRun.opts
@@ -242,7 +244,7 @@ func (a *app) signHash() {
 	a.update(func(s *ui.State) { s.Sign.Screen = "working" })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
-	job, err := signjob.Prepare(ctx, src, cert, o)
+	job, err := signjob.Start(ctx, src, cert, o) // the hashing goes on while the PIN is typed and checked
 	if err != nil {
 		a.signError(err)
 		return
@@ -267,7 +269,13 @@ func (a *app) signWithPIN() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "signing", nil })
-	sig, status, err := a.cardSign(ctx, card, cert, pin, job.Digest(), job.SignerOpts(), &signRun.pin,
+	digest := func() ([]byte, crypto.SignerOpts, error) {
+		if err := job.Wait(); err != nil {
+			return nil, nil, err
+		}
+		return job.Digest(), job.SignerOpts(), nil
+	}
+	sig, status, err := a.cardSign(ctx, card, cert, pin, digest, &signRun.pin,
 		func(s *ui.State, screen string) { s.Sign.Screen = screen })
 	if status != nil { // the login failed: one try, back to the PIN screen
 		a.update(func(s *ui.State) {

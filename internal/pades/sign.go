@@ -67,14 +67,29 @@ type Prepared struct {
 	byteRange   [4]int64
 	pending     *cms.PendingSigner
 	ts          cms.TimeStamper
+	chain       []*x509.Certificate
 }
 
 // byteRangeWidth is the width of each /ByteRange number placeholder (files up to 10^12 bytes).
 const byteRangeWidth = 12
 
 // Prepare opens the PDF, refuses what must not be signed, builds the incremental update with a
-// /Contents placeholder sized from an upper bound of the CMS, and hashes the signed byte ranges.
+// /Contents placeholder sized from an upper bound of the CMS, and hashes the signed byte ranges: Build,
+// then Hash.
 func Prepare(ctx context.Context, src docio.Source, opts Options) (*Prepared, error) {
+	p, err := Build(ctx, src, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Hash(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Build is Prepare without the hashing: every check on the document is done and the update is built,
+// so what is left (Hash, the longest part for a large file) can go on while the card is logged in.
+func Build(ctx context.Context, src docio.Source, opts Options) (*Prepared, error) {
 	if len(opts.Chain) == 0 {
 		return nil, signerr.New(signerr.BadCertificate, "Manca il certificato del firmatario.", "The signer's certificate is missing.", nil)
 	}
@@ -102,7 +117,7 @@ func Prepare(ctx context.Context, src docio.Source, opts Options) (*Prepared, er
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{src: src, tail: b.tail, contentsOff: b.contentsOff, capacity: capacity, ts: opts.TimeStamper}
+	p := &Prepared{src: src, tail: b.tail, contentsOff: b.contentsOff, capacity: capacity, ts: opts.TimeStamper, chain: opts.Chain}
 	base := src.Size()
 	total := base + int64(len(b.tail.Bytes))
 	start := base + int64(b.contentsOff) - 1 // the '<'
@@ -110,18 +125,26 @@ func Prepare(ctx context.Context, src docio.Source, opts Options) (*Prepared, er
 	p.byteRange = [4]int64{0, start, end, total - end}
 	br := fmt.Sprintf("[0 %-*d %-*d %-*d]", byteRangeWidth, start, byteRangeWidth, end, byteRangeWidth, total-end)
 	copy(b.tail.Bytes[b.byteRangeOff:], br)
-
-	h := sha256.New()
-	if err := docio.HashRanges(h, src, docio.Range{Off: 0, Len: base}); err != nil {
-		return nil, err
-	}
-	h.Write(b.tail.Bytes[:start-base])
-	h.Write(b.tail.Bytes[end-base:])
-	p.pending, err = cms.NewPendingSigner(h.Sum(nil), cms.SignerOptions{Chain: opts.Chain})
-	if err != nil {
-		return nil, err
-	}
 	return p, nil
+}
+
+// Hash hashes the signed byte ranges (ISO 32000-1 §12.8.1: the original file and the update around
+// /Contents) and readies the signed attributes; Digest, SignerOpts and Finish are for after it.
+func (p *Prepared) Hash() error {
+	base := p.src.Size()
+	start, end := p.byteRange[1], p.byteRange[2]
+	h := sha256.New()
+	if err := docio.HashRanges(h, p.src, docio.Range{Off: 0, Len: base}); err != nil {
+		return err
+	}
+	h.Write(p.tail.Bytes[:start-base])
+	h.Write(p.tail.Bytes[end-base:])
+	pending, err := cms.NewPendingSigner(h.Sum(nil), cms.SignerOptions{Chain: p.chain})
+	if err != nil {
+		return err
+	}
+	p.pending = pending
+	return nil
 }
 
 // Digest is the SHA-256 the card signs.

@@ -163,28 +163,52 @@ type Options struct {
 
 // Job is a prepared signature waiting for the card.
 type Job struct {
-	Format string
-	pdf    *pades.Prepared
-	file   *cms.FileSigning
-	tsa    cms.TimeStamper
+	Format  string
+	pdf     *pades.Prepared
+	file    *cms.FileSigning
+	tsa     cms.TimeStamper
+	hashed  chan struct{} // closed once the document is hashed (Start's goroutine), with hashErr set
+	hashErr error
 }
 
 // Prepare reads what it needs of src, refuses bad input (signerr codes) and hashes the document: nothing
-// has been asked of the card yet.
+// has been asked of the card yet. It is Start, then Wait.
 func Prepare(ctx context.Context, src docio.Source, c *Cert, o Options) (*Job, error) {
+	j, err := Start(ctx, src, c, o)
+	if err != nil {
+		return nil, err
+	}
+	if err := j.Wait(); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// Start does Prepare's checks on src and returns as soon as they pass, the hashing of the document
+// going on in the background (for a large file the longest part: it overlaps the PIN and the card's
+// login). Wait returns when it is done; Digest, SignerOpts and Finish are for after Wait returned nil.
+// Bad input is refused by Start itself, before any PIN, for a PDF and for a p7m to countersign in
+// parallel; CAdES of any other file has nothing to check but the reading.
+func Start(ctx context.Context, src docio.Source, c *Cert, o Options) (*Job, error) {
 	if o.Time.IsZero() {
 		o.Time = time.Now()
 	}
-	j := &Job{Format: o.Format, tsa: o.TSA}
+	j := &Job{Format: o.Format, tsa: o.TSA, hashed: make(chan struct{})}
+	var hash func() error
 	var err error
 	switch o.Format {
 	case PAdES:
 		po := pades.Options{Chain: c.Chain, Time: o.Time, Name: c.Holder(), Visible: o.Visible, TimeStamper: o.TSA}
-		j.pdf, err = pades.Prepare(ctx, src, po)
+		j.pdf, err = pades.Build(ctx, src, po)
+		hash = func() error { return j.pdf.Hash() }
 	case CAdES, Detached:
-		j.file, err = cms.PrepareFile(src, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time}, Detached: o.Format == Detached})
+		hash = func() (err error) {
+			j.file, err = cms.PrepareFile(src, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time}, Detached: o.Format == Detached})
+			return err
+		}
 	case Parallel:
 		j.file, err = cms.PrepareParallel(src, cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time})
+		hash = func() error { return nil }
 	default:
 		return nil, signerr.New(signerr.BadInput, fmt.Sprintf("Formato %q sconosciuto (pades, cades, p7s).", o.Format),
 			fmt.Sprintf("Unknown format %q (pades, cades, p7s).", o.Format), nil)
@@ -192,10 +216,21 @@ func Prepare(ctx context.Context, src docio.Source, c *Cert, o Options) (*Job, e
 	if err != nil {
 		return nil, err
 	}
+	go func() {
+		j.hashErr = hash()
+		close(j.hashed)
+	}()
 	return j, nil
 }
 
-// Digest is the SHA-256 the card signs, once.
+// Wait waits for the document's hash started by Start and returns its error, if any (the same to every
+// call).
+func (j *Job) Wait() error {
+	<-j.hashed
+	return j.hashErr
+}
+
+// Digest is the SHA-256 the card signs, once (after Wait).
 func (j *Job) Digest() []byte {
 	if j.pdf != nil {
 		return j.pdf.Digest()
@@ -214,6 +249,9 @@ func (j *Job) SignerOpts() crypto.SignerOpts {
 // Finish embeds the card's signature (and the time stamp) and returns the output parts. After a
 // TIMESTAMP failure it may be called again with the same signature, or after DropTimeStamp.
 func (j *Job) Finish(ctx context.Context, sig []byte) ([]docio.Part, error) {
+	if err := j.Wait(); err != nil {
+		return nil, err
+	}
 	if j.pdf != nil {
 		r, err := j.pdf.Finish(ctx, sig)
 		if err != nil {

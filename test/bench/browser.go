@@ -102,7 +102,8 @@ func (b *chromeBench) sign(in string) result {
 	var page struct {
 		Heap   float64
 		Hasher string
-		MS     float64 // from the script's start to the "done" screen
+		At     map[string]float64 // ms from the script's start when each screen appeared, and the hash resolved
+		MS     float64            // from the script's start to the "done" screen
 	}
 	start := time.Now()
 	err := b.do(30*time.Minute,
@@ -123,6 +124,7 @@ func (b *chromeBench) sign(in string) result {
 	if err != nil {
 		return result{err: err}
 	}
+	fmt.Printf("  page timeline (ms): %v\n", page.At)
 	return result{ms: float64(elapsed.Milliseconds()), peakMB: float64(peak-base) / (1 << 20),
 		extra: fmt.Sprintf("(done %.2f s + download; JS heap %.0f MB; SHA-256: %s)", page.MS/1000, page.Heap/(1<<20), page.Hasher)}
 }
@@ -135,6 +137,12 @@ func (b *chromeBench) sign(in string) result {
 // (extension/hash, or Go's own when that could not load).
 const signScript = `(async () => {
 	const t0 = performance.now();
+	const at = {};
+	const mark = (k) => { at[k] = Math.round(performance.now() - t0); };
+	if (globalThis.ponteHash) {
+		const hr = ponteHash.hashRanges;
+		ponteHash.hashRanges = (...args) => { const r = hr(...args); r.then(() => mark("hashed")); return r; };
+	}
 	const until = (sel) => new Promise((resolve, reject) => {
 		const end = Date.now() + 30 * 60 * 1000;
 		const look = () => {
@@ -147,13 +155,15 @@ const signScript = `(async () => {
 		look();
 	});
 	(await until("#sign-tsa")).click();
-	(await until("#sign-next")).click();
-	(await until("#sign-pin")).value = %[1]q;
-	(await until("#sign-confirm")).click();
-	(await until("#sign-pin2")).value = %[1]q;
-	(await until("#sign-confirm2")).click();
+	(await until("#sign-next").then((e) => (mark("sign-next"), e))).click();
+	(await until("#sign-pin").then((e) => (mark("sign-pin"), e))).value = %[1]q;
+	(await until("#sign-confirm").then((e) => (mark("sign-confirm"), e))).click();
+	(await until("#sign-pin2").then((e) => (mark("sign-pin2"), e))).value = %[1]q;
+	(await until("#sign-confirm2").then((e) => (mark("sign-confirm2"), e))).click();
 	await until("#sign-done");
+	mark("done");
 	return JSON.stringify({
+		At: at,
 		MS: performance.now() - t0,
 		Heap: performance.memory ? performance.memory.usedJSHeapSize : 0,
 		Hasher: !globalThis.ponteHash ? "Go" : ponteHash.worker ? "wasm worker" : "wasm in page",
