@@ -46,10 +46,11 @@ unit:
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
 
-# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively and with @signpdf/signpdf (Node): time, memory.
+# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
+# PDFSIGN names its program, with digitorus/pdfsign: time, peak memory (docs/signing.md).
 bench: deps build
 	scripts/deps.sh bench
-	$(GO) run ./test/bench -build $(BUILD)
+	$(GO) run ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
 
 demo: deps build
 	$(GO) run ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)

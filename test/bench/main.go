@@ -6,17 +6,25 @@
 //     the testbed's SoftHSM card behind ponte-host, the result downloaded as Blob([file, tail]);
 //     memory is the peak resident size of all Chromium processes above their level before the file was
 //     chosen, and the page's JavaScript heap (performance.memory);
+//
 //   - Ponte's engine natively (internal/pades, a software key), as a child process: its peak RSS;
+//
 //   - @signpdf/signpdf 3.3.0 in Node (test/bench/package.json, `npm ci`), as a child process: its peak RSS.
 //
-// github.com/digitorus/pdfsign is not on the Go module proxy reachable here (`go list -m -versions
-// github.com/digitorus/pdfsign` is refused), so it is reported as not measured rather than estimated.
+//   - github.com/digitorus/pdfsign natively, when -pdfsign names its command-line program (`make bench
+//     PDFSIGN=/path/to/pdfsign`): `pdfsign sign -tsa "" -certType ApprovalSignature IN OUT CERT KEY`, as a
+//     child process: its wall time (process start included) and peak RSS. The project does not build it:
+//     the module itself is not served by the Go module proxy reachable here (`go list -m -versions
+//     github.com/digitorus/pdfsign` is refused), so whoever runs the bench builds it from its source; without
+//     it the column says "not measured" rather than an estimate.
+//
 // With -runs N each signer signs each file N times and the fastest time is shown with the highest peak
 // memory (the machine is shared: one run can be slowed by others). Benchmarks are not tests: nothing is
 // asserted about the numbers.
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -25,6 +33,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"flag"
 	"fmt"
 	"math/big"
@@ -48,6 +57,7 @@ func main() {
 	sizes := flag.String("sizes", "10,100,200,500", "PDF sizes in MB")
 	runs := flag.Int("runs", 1, "runs per signer and size: the fastest is shown")
 	work := flag.String("work", "", "work folder (default: a temporary one, removed at the end)")
+	pdfsign := flag.String("pdfsign", "", "digitorus/pdfsign's program, to measure it side by side (optional)")
 	flag.Parse()
 	if *native {
 		if err := signNative(flag.Arg(0), flag.Arg(1)); err != nil {
@@ -56,7 +66,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*build, *sizes, *work, max(*runs, 1)); err != nil {
+	if err := run(*build, *sizes, *work, *pdfsign, max(*runs, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -69,7 +79,7 @@ type result struct {
 	err    error
 }
 
-func run(build, sizeList, work string, runs int) error {
+func run(build, sizeList, work, pdfsign string, runs int) error {
 	if work == "" {
 		d, err := os.MkdirTemp("", "ponte-bench-")
 		if err != nil {
@@ -90,7 +100,7 @@ func run(build, sizeList, work string, runs int) error {
 	if err != nil {
 		return err
 	}
-	p12, err := makeP12(work)
+	keys, err := writeKeys(work)
 	if err != nil {
 		return err
 	}
@@ -116,7 +126,10 @@ func run(build, sizeList, work string, runs int) error {
 		if err := generatePDF(in, int64(mb)<<20); err != nil {
 			return err
 		}
-		var b, n, s result
+		var b, n, s, d result
+		if pdfsign == "" {
+			d.err = errors.New("not measured: give its program with PDFSIGN=… (module not on the Go proxy here)")
+		}
 		for i := range runs {
 			fmt.Printf("signing %d MB in Chromium (run %d)…\n", mb, i+1)
 			b = b.best(br.sign(in))
@@ -125,10 +138,16 @@ func run(build, sizeList, work string, runs int) error {
 			n = n.best(child(self, "-native", in, filepath.Join(work, "native.pdf")))
 			os.Remove(filepath.Join(work, "native.pdf"))
 			fmt.Printf("signing %d MB with @signpdf/signpdf…\n", mb)
-			s = s.best(child("node", filepath.Join(nodeDir, "sign-signpdf.js"), in, filepath.Join(work, "signpdf.pdf"), p12))
+			s = s.best(child("node", filepath.Join(nodeDir, "sign-signpdf.js"), in, filepath.Join(work, "signpdf.pdf"), keys.p12))
 			os.Remove(filepath.Join(work, "signpdf.pdf"))
+			if pdfsign != "" {
+				fmt.Printf("signing %d MB with digitorus/pdfsign…\n", mb)
+				out := filepath.Join(work, "pdfsign.pdf")
+				d = d.best(timed(out, pdfsign, "sign", "-tsa", "", "-certType", "ApprovalSignature", in, out, keys.cert, keys.pkcs1))
+				os.Remove(out)
+			}
 		}
-		rows = append(rows, []string{fmt.Sprintf("%d MB", mb), b.String(), n.String(), s.String(), "not measured: module not on the Go proxy here"})
+		rows = append(rows, []string{fmt.Sprintf("%d MB", mb), b.String(), n.String(), s.String(), d.String()})
 		os.Remove(in)
 	}
 	fmt.Println()
@@ -193,6 +212,26 @@ func child(name string, args ...string) result {
 	return r
 }
 
+// timed runs a signer that prints nothing useful and measures it from outside: wall time from start to
+// exit, peak RSS from the kernel. The output must exist afterwards (pdfsign logs errors and exits 0).
+func timed(out, name string, args ...string) result {
+	cmd := exec.Command(name, args...)
+	start := time.Now()
+	said, err := cmd.CombinedOutput()
+	ms := float64(time.Since(start).Microseconds()) / 1000
+	if err != nil {
+		return result{err: fmt.Errorf("%v: %s", err, bytes.TrimSpace(said))}
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+		return result{err: fmt.Errorf("no output: %s", bytes.TrimSpace(said))}
+	}
+	r := result{ms: ms}
+	if ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage); ru != nil {
+		r.peakMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return r
+}
+
 // signNative: Ponte's engine with a software key (same code path as `ponte sign`, without the card).
 func signNative(in, out string) error {
 	key, cert, err := selfSigned()
@@ -238,26 +277,43 @@ func selfSigned() (crypto.Signer, *x509.Certificate, error) {
 	return key, cert, err
 }
 
-// makeP12 writes a key and certificate as a PKCS#12 that node-forge reads (SHA-1/3DES PBE, the legacy
-// algorithms it supports).
-func makeP12(dir string) (string, error) {
+// benchKeys: one software key and certificate in the forms the peers read.
+type benchKeys struct {
+	cert  string // PEM certificate
+	pkcs1 string // PEM "RSA PRIVATE KEY" (pdfsign's cli reads only PKCS#1)
+	p12   string // PKCS#12 that node-forge reads (SHA-1/3DES PBE, the legacy algorithms it supports)
+}
+
+func writeKeys(dir string) (benchKeys, error) {
+	k := benchKeys{filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key-pkcs1.pem"), filepath.Join(dir, "bench.p12")}
 	key, cert, err := selfSigned()
 	if err != nil {
-		return "", err
+		return k, err
 	}
 	kder, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return "", err
+		return k, err
 	}
-	kp, cp, p12 := filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "bench.p12")
-	os.WriteFile(kp, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
-	os.WriteFile(cp, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}), 0o644)
-	out, err := exec.Command("openssl", "pkcs12", "-export", "-inkey", kp, "-in", cp, "-out", p12, "-passout", "pass:bench",
+	kp := filepath.Join(dir, "key.pem")
+	files := []struct {
+		path string
+		blk  pem.Block
+	}{
+		{kp, pem.Block{Type: "PRIVATE KEY", Bytes: kder}},
+		{k.pkcs1, pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key.(*rsa.PrivateKey))}},
+		{k.cert, pem.Block{Type: "CERTIFICATE", Bytes: cert.Raw}},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f.path, pem.EncodeToMemory(&f.blk), 0o600); err != nil {
+			return k, err
+		}
+	}
+	out, err := exec.Command("openssl", "pkcs12", "-export", "-inkey", kp, "-in", k.cert, "-out", k.p12, "-passout", "pass:bench",
 		"-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1").CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("openssl pkcs12: %v\n%s", err, out)
+		return k, fmt.Errorf("openssl pkcs12: %v\n%s", err, out)
 	}
-	return p12, nil
+	return k, nil
 }
 
 // generatePDF writes a one-page PDF of about size bytes: the bulk is an incompressible grayscale image
