@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/browser"
@@ -87,11 +89,24 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return strings.TrimSpace(s)
 }
 
-// shot saves a screenshot under test/artefacts/e2e.
+// shot saves a screenshot under test/artefacts/e2e. A tab behind another gets no frames, and Chromium
+// answers a screenshot of it only after minutes: the wait is bounded, and front brings a tab forward.
 func shot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	saveShot(t, name, png, err)
+}
+
+// front makes ctx's tab the active one of its window (page.bringToFront), as a user's click on it would.
+func front(t *testing.T, ctx context.Context) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(tctx, page.BringToFront, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // saveShot writes a browser's screenshot (or logs why there is none) under test/artefacts/e2e.
