@@ -128,7 +128,8 @@ func TestStatusCheckRevokedWithSimulatedClock(t *testing.T) {
 	}
 	shot(t, ictx, "status-inventory-revoked")
 
-	// The card list marks the revoked certificate.
+	// The card list marks the revoked certificate (its tab was behind the inventory's).
+	front(t, ctx)
 	within(t, ctx, 90*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
 		chromedp.WaitVisible(chromedp.CSS(card+` li[data-role="cns"] .cert-revoked`)),
