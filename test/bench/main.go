@@ -18,6 +18,7 @@
 //     github.com/digitorus/pdfsign` is refused), so whoever runs the bench builds it from its source; without
 //     it the column says "not measured" rather than an estimate.
 //
+// Every output is checked with pdfsig (one signature, valid, whole document) before its time counts.
 // With -runs N each signer signs each file N times and the fastest time is shown with the highest peak
 // memory (the machine is shared: one run can be slowed by others). Benchmarks are not tests: nothing is
 // asserted about the numbers.
@@ -132,19 +133,17 @@ func run(build, sizeList, work, pdfsign string, runs int) error {
 		}
 		for i := range runs {
 			fmt.Printf("signing %d MB in Chromium (run %d)…\n", mb, i+1)
-			b = b.best(br.sign(in))
-			os.Remove(filepath.Join(br.downloads, strings.TrimSuffix(filepath.Base(in), ".pdf")+"-firmato.pdf"))
+			b = b.best(checked(br.sign(in), filepath.Join(br.downloads, strings.TrimSuffix(filepath.Base(in), ".pdf")+"-firmato.pdf")))
 			fmt.Printf("signing %d MB natively…\n", mb)
-			n = n.best(child(self, "-native", in, filepath.Join(work, "native.pdf")))
-			os.Remove(filepath.Join(work, "native.pdf"))
+			out := filepath.Join(work, "native.pdf")
+			n = n.best(checked(child(self, "-native", in, out), out))
 			fmt.Printf("signing %d MB with @signpdf/signpdf…\n", mb)
-			s = s.best(child("node", filepath.Join(nodeDir, "sign-signpdf.js"), in, filepath.Join(work, "signpdf.pdf"), keys.p12))
-			os.Remove(filepath.Join(work, "signpdf.pdf"))
+			out = filepath.Join(work, "signpdf.pdf")
+			s = s.best(checked(child("node", filepath.Join(nodeDir, "sign-signpdf.js"), in, out, keys.p12), out))
 			if pdfsign != "" {
 				fmt.Printf("signing %d MB with digitorus/pdfsign…\n", mb)
-				out := filepath.Join(work, "pdfsign.pdf")
-				d = d.best(timed(out, pdfsign, "sign", "-tsa", "", "-certType", "ApprovalSignature", in, out, keys.cert, keys.pkcs1))
-				os.Remove(out)
+				out = filepath.Join(work, "pdfsign.pdf")
+				d = d.best(checked(timed(out, pdfsign, "sign", "-tsa", "", "-certType", "ApprovalSignature", in, out, keys.cert, keys.pkcs1), out))
 			}
 		}
 		rows = append(rows, []string{fmt.Sprintf("%d MB", mb), b.String(), n.String(), s.String(), d.String()})
@@ -208,6 +207,25 @@ func child(name string, args ...string) result {
 	r := result{ms: v.MS}
 	if ru != nil {
 		r.peakMB = float64(ru.Maxrss) / 1024 // KiB on Linux
+	}
+	return r
+}
+
+// checked makes sure a signer did the whole job before its time counts: pdfsig (poppler, a verifier none
+// of the signers wrote) must find one signature, valid, covering the whole document. The file is removed.
+func checked(r result, out string) result {
+	defer os.Remove(out)
+	if r.err != nil {
+		return r
+	}
+	said, err := exec.Command("pdfsig", out).CombinedOutput()
+	report := string(said)
+	switch {
+	case err != nil:
+		r.err = fmt.Errorf("pdfsig: %v: %s", err, bytes.TrimSpace(said))
+	case strings.Count(report, "Signature #") != 1, !strings.Contains(report, "Signature is Valid."),
+		!strings.Contains(report, "Total document signed"):
+		r.err = fmt.Errorf("pdfsig does not accept the output: %s", bytes.TrimSpace(said))
 	}
 	return r
 }
