@@ -39,6 +39,7 @@ var signRun struct {
 	pin    chan protocol.Secret // the context-specific PIN typed on the "ctxpin" screen
 	report *sigverify.Report
 	vname  string
+	vfile  js.Value // the verified file, whose .p7m content can be saved
 }
 
 func init() {
@@ -54,6 +55,7 @@ func init() {
 	}
 	actions["verify-file"] = func(a *app, _ js.Value) { a.verifyFile() }
 	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
+	actions["verify-content"] = func(a *app, _ js.Value) { a.verifyContent() }
 }
 
 // signReady runs once the host and the CA profiles are there: the first profile's TSA is offered.
@@ -395,7 +397,7 @@ func (a *app) verifyFile() {
 	// CORS headers; a refusal for lack of one is offered to grant (permissions.go).
 	sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	signRun.mu.Lock()
-	signRun.report, signRun.vname = rep, name
+	signRun.report, signRun.vname, signRun.vfile = rep, name, file
 	signRun.mu.Unlock()
 	a.mu.Lock()
 	lang := a.state.Lang
@@ -403,6 +405,30 @@ func (a *app) verifyFile() {
 	a.update(func(s *ui.State) {
 		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
 			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang), Permissions: verifyPermissions(rep)}
+		if rep.Content != nil {
+			s.Sign.Verify.Content, s.Sign.Verify.ContentDoubt = signjob.ContentName(name), !rep.AllValid()
+		}
+	})
+}
+
+// verifyContent saves the document inside the verified .p7m: a Blob of slices of the chosen File, so the
+// browser copies it and WASM memory never holds it.
+func (a *app) verifyContent() {
+	signRun.mu.Lock()
+	rep, name, file := signRun.report, signRun.vname, signRun.vfile
+	signRun.mu.Unlock()
+	if rep == nil || rep.Content == nil || !file.Truthy() {
+		return
+	}
+	parts := make([]docio.Part, len(rep.Content))
+	for i, r := range rep.Content {
+		parts[i] = docio.Part{Range: r}
+	}
+	downloadBlob(signjob.ContentName(name), partsBlob(file, parts, "application/octet-stream"))
+	a.update(func(s *ui.State) {
+		if s.Sign.Verify != nil {
+			s.Sign.Verify.ContentSaved = true
+		}
 	})
 }
 

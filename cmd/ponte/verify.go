@@ -18,14 +18,16 @@ import (
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
-// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--lang it|en] [--offline]
-// [--tsl-url URL|off] [--tsl-signer PEM]`.
+// verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--content OUT] [--anchors PEM] [--profile P.json]
+// [--lang it|en] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]`. --content writes the document inside a
+// .p7m (whatever the verdict: the report and the exit status say whether to trust it).
 // Revocation is checked by OCSP (RFC 6960) unless --offline (which also uses the cached trusted list only).
 // Every signature is reported; the exit status is 0 only when there is at least one signature and all
 // are valid. Trust anchors: the PEM files and CA profiles given, and the AgID trusted list (trust.go).
 func verifyCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
+	content := fs.String("content", "", "scrivi qui il documento contenuto nel .p7m / write the document inside the .p7m here")
 	var anchorFiles, profiles multi
 	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
 	fs.Var(&profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
@@ -46,6 +48,9 @@ func verifyCmd(args []string, out io.Writer) error {
 		file = fs.Arg(0)
 	} else if file == "" || fs.NArg() > 0 {
 		return errors.New("uso / usage: ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json]")
+	}
+	if same, _ := sameFile(file, *content); *content != "" && same {
+		return errors.New("--content deve essere un file diverso da quello verificato / --content must differ from the verified file")
 	}
 	var anchors, profileCerts []*x509.Certificate
 	for _, f := range anchorFiles {
@@ -93,17 +98,28 @@ func verifyCmd(args []string, out io.Writer) error {
 	if err != nil {
 		return errors.New(signjob.Bilingual(err))
 	}
+	if *content != "" && rep.Content == nil {
+		return errors.New("--content: solo una busta .p7m contiene il documento / only a .p7m envelope holds the document")
+	}
 	if !*offline {
 		sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
 	}
 	fmt.Fprint(out, signjob.ReportText(filepath.Base(file), rep, *lang))
+	if *content != "" {
+		parts := make([]docio.Part, len(rep.Content))
+		for i, r := range rep.Content {
+			parts[i] = docio.Part{Range: r}
+		}
+		if err := writeAtomic(*content, src, parts); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Documento scritto / document written: %s\n", *content)
+	}
 	if len(rep.Signers) == 0 {
 		return errors.New("nessuna firma / no signature")
 	}
-	for i := range rep.Signers {
-		if !rep.Signers[i].Valid() {
-			return errors.New("almeno una firma non è valida o non è verificata / at least one signature is not valid or not verified")
-		}
+	if !rep.AllValid() {
+		return errors.New("almeno una firma non è valida o non è verificata / at least one signature is not valid or not verified")
 	}
 	return nil
 }

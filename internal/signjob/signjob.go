@@ -13,6 +13,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -151,6 +152,20 @@ func OutputName(name, format string) string {
 	base := strings.TrimSuffix(name, ".pdf")
 	base = strings.TrimSuffix(base, ".PDF")
 	return base + "-firmato.pdf"
+}
+
+// ContentName names the document taken out of a .p7m: its name without ".p7m" in any case (atto.pdf.p7m
+// → atto.pdf, atto.pdf.p7m.p7m → atto.pdf.p7m, whose signatures are verified in turn); a name without
+// it gets "contenuto-" in front.
+func ContentName(name string) string {
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	if len(base) > len(".p7m") && strings.EqualFold(base[len(base)-len(".p7m"):], ".p7m") {
+		return base[:len(base)-len(".p7m")]
+	}
+	if base == "." || base == "/" || strings.EqualFold(base, ".p7m") {
+		base = "documento"
+	}
+	return "contenuto-" + base
 }
 
 // Options for one job.

@@ -77,6 +77,15 @@ func TestDetectAndNames(t *testing.T) {
 	if OutputName("a.PDF", PAdES) != "a-firmato.pdf" || OutputName("a.txt", CAdES) != "a.txt.p7m" || OutputName("a.txt", Detached) != "a.txt.p7s" {
 		t.Fatal("output names")
 	}
+	for name, want := range map[string]string{
+		"atto.pdf.p7m": "atto.pdf", "FATTURA.XML.P7M": "FATTURA.XML", "atto.pdf.p7m.p7m": "atto.pdf.p7m",
+		"cartella/atto.pdf.p7m": "atto.pdf", `C:\Users\rossi\atto.pdf.p7m`: "atto.pdf",
+		"firma.bin": "contenuto-firma.bin", ".p7m": "contenuto-documento",
+	} {
+		if got := ContentName(name); got != want {
+			t.Errorf("ContentName(%q) = %q, want %q", name, got, want)
+		}
+	}
 }
 
 type failingTSA struct{}

@@ -33,6 +33,9 @@ type Report struct {
 	Format   Format
 	Repaired bool // PDF only: damaged cross-references, read by scanning
 	Signers  []Signer
+	// Content is where the signed document lies inside a .p7m (the eContent, RFC 5652 §5.2: one range
+	// per chunk of a BER constructed OCTET STRING), so it can be handed back without being copied.
+	Content []docio.Range
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -70,6 +73,16 @@ func (s *Signer) Valid() bool {
 	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned()
 }
 
+// AllValid: at least one signature, and every one Valid.
+func (r *Report) AllValid() bool {
+	for i := range r.Signers {
+		if !r.Signers[i].Valid() {
+			return false
+		}
+	}
+	return len(r.Signers) > 0
+}
+
 // RevokedWhenSigned: the certificate is revoked and no verified time stamp shows the signature predates it.
 func (s *Signer) RevokedWhenSigned() bool {
 	if s.Revocation.Status != revocation.Revoked {
@@ -102,7 +115,7 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Format: FormatP7M}
+	rep := &Report{Format: FormatP7M, Content: sd.Content}
 	if sd.Detached {
 		rep.Format = FormatP7S
 		if detached == nil {

@@ -47,4 +47,9 @@ type VerifyState struct {
 	// Permissions are the host permissions (match patterns) Ponte lacked to ask OCSP responders
 	// (internal/netperm): the page offers each, then verifies again.
 	Permissions []PermissionAsk
+	// Content is the name under which the document inside a .p7m can be saved ("" for PDF and .p7s);
+	// ContentDoubt: not every signature is valid, so the document may not be what was signed.
+	Content      string
+	ContentDoubt bool
+	ContentSaved bool
 }

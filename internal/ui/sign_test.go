@@ -31,6 +31,8 @@ func TestSignScreensRender(t *testing.T) {
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Error: errb}},
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Format: "p7m", Signers: views, Repaired: true}},
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Format: "p7m"}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf.p7m", Format: "p7m", Signers: views, Content: "x.pdf"}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf.p7m", Format: "p7m", Signers: views, Content: "x.pdf", ContentDoubt: true, ContentSaved: true}},
 	}
 	for lang, cat := range catalogs(t) {
 		for _, ss := range screens {
@@ -54,6 +56,20 @@ func TestSignScreensRender(t *testing.T) {
 				if !strings.Contains(html, `id="sign-accepted"`) || !strings.Contains(html, `id="sign-pin"`) {
 					t.Errorf("%s: PIN screen after accepted warnings", lang)
 				}
+			}
+			// The document inside a .p7m is offered under its name; a doubt about it is said before the button.
+			if v := ss.Verify; v != nil && v.Content != "" {
+				if !strings.Contains(html, `id="verify-content"`) || !strings.Contains(html, v.Content) {
+					t.Errorf("%s: no button to save %s", lang, v.Content)
+				}
+				if doubt := strings.Index(html, `id="verify-content-doubt"`); v.ContentDoubt != (doubt >= 0) || doubt > strings.Index(html, `id="verify-content"`) {
+					t.Errorf("%s: doubt shown=%v, want %v (before the button)", lang, doubt >= 0, v.ContentDoubt)
+				}
+				if v.ContentSaved != strings.Contains(html, `id="verify-content-saved"`) {
+					t.Errorf("%s: saved line", lang)
+				}
+			} else if v != nil && strings.Contains(html, `id="verify-content"`) {
+				t.Errorf("%s: a save button without content", lang)
 			}
 			if ss.Error != nil && !strings.Contains(html, htmlpkg.EscapeString(map[string]string{"it": errb.IT, "en": errb.EN}[lang])) {
 				t.Errorf("%s %s: error not shown", lang, ss.Screen)

@@ -135,6 +135,20 @@ func TestSignInBrowser(t *testing.T) {
 	if b, _ := os.ReadFile(extracted); !bytes.Equal(b, content) {
 		t.Fatalf("openssl extracted %q", b)
 	}
+	// Verifica gives the letter back from the .p7m, with no doubt about it (the signature is valid).
+	within(t, ctx, 90*time.Second,
+		chromedp.SetUploadFiles(chromedp.CSS("#verify-file"), []string{p7m}),
+		chromedp.Click(chromedp.CSS("#verify-go")),
+		chromedp.WaitVisible(chromedp.CSS(`#verify-result article[data-valid="true"]`)),
+		chromedp.Click(chromedp.CSS("#verify-content")),
+		chromedp.WaitVisible(chromedp.CSS("#verify-content-saved")),
+	)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#verify-content-doubt").length`); n != 0 {
+		t.Error("a doubt about the content of a valid .p7m")
+	}
+	if b := waitFile(t, filepath.Join(downloads, "lettera.txt")); !bytes.Equal(b, content) {
+		t.Fatalf("the page saved %q from the .p7m", b)
+	}
 
 	// Bad input: a PNG named .pdf is refused with the engine's message; nothing is downloaded.
 	fake := filepath.Join(inputs, "fattura.pdf")
