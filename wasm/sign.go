@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -403,7 +404,11 @@ func (a *app) verifyFile() {
 	lang := a.state.Lang
 	a.mu.Unlock()
 	a.update(func(s *ui.State) {
-		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: string(rep.Format), Repaired: rep.Repaired,
+		format := string(rep.Format)
+		if rep.Envelope != nil {
+			format += ", base64"
+		}
+		s.Sign.Verify = &ui.VerifyState{FileName: name, Format: format, Repaired: rep.Repaired,
 			Signers: signjob.View(rep, lang), Lang: lang, TrustedList: signjob.ListText(rep, lang), Permissions: verifyPermissions(rep)}
 		if rep.Content != nil {
 			s.Sign.Verify.Content, s.Sign.Verify.ContentDoubt = signjob.ContentName(name), !rep.AllValid()
@@ -424,7 +429,16 @@ func (a *app) verifyContent() {
 	for i, r := range rep.Content {
 		parts[i] = docio.Part{Range: r}
 	}
-	downloadBlob(signjob.ContentName(name), partsBlob(file, parts, "application/octet-stream"))
+	if rep.Envelope != nil { // a base64 .p7m: the document is in the decoded envelope, in memory already
+		var buf bytes.Buffer
+		if err := docio.WriteParts(&buf, rep.Envelope, parts); err != nil {
+			a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
+			return
+		}
+		downloadBytes(signjob.ContentName(name), "application/octet-stream", buf.Bytes())
+	} else {
+		downloadBlob(signjob.ContentName(name), partsBlob(file, parts, "application/octet-stream"))
+	}
 	a.update(func(s *ui.State) {
 		if s.Sign.Verify != nil {
 			s.Sign.Verify.ContentSaved = true

@@ -15,7 +15,7 @@ import (
 
 // TestVerifyContentCLI: `ponte verify FILE.p7m --content OUT` gives back exactly the document openssl put
 // in the envelope — DER with one OCTET STRING, BER streamed in indefinite-length chunks (`-stream`), and
-// a .p7m inside a .p7m, whose content is verified in turn. It writes the document even when the signer is
+// a .p7m inside a .p7m, whose content is verified in turn, and envelopes sent as base64 text or PEM. It writes the document even when the signer is
 // not trusted (the exit status says so), and refuses a .p7s, a file that is not CMS and --content naming
 // the verified file, writing nothing.
 func TestVerifyContentCLI(t *testing.T) {
@@ -51,6 +51,14 @@ func TestVerifyContentCLI(t *testing.T) {
 	}
 	nested := filepath.Join(dir, "atto.pdf.p7m.p7m")
 	sign(der, nested)
+	// The same envelope as text, as some mail systems and invoice channels deliver it.
+	b64 := filepath.Join(dir, "base64", "atto.pdf.p7m")
+	os.Mkdir(filepath.Dir(b64), 0o755)
+	signtest.Run(t, openssl, "base64", "-in", der, "-out", b64)
+	pemP7M := filepath.Join(dir, "pem", "atto.pdf.p7m")
+	os.Mkdir(filepath.Dir(pemP7M), 0o755)
+	signtest.Run(t, openssl, "cms", "-sign", "-binary", "-nodetach", "-md", "sha256", "-outform", "PEM",
+		"-in", docPath, "-out", pemP7M, "-signer", cert, "-inkey", key, "-certfile", chain)
 
 	run := func(args ...string) (string, bool) {
 		t.Helper()
@@ -62,7 +70,7 @@ func TestVerifyContentCLI(t *testing.T) {
 		}
 		return string(out), err == nil
 	}
-	for _, tc := range []struct{ name, in string }{{"DER", der}, {"BER stream", ber}} {
+	for _, tc := range []struct{ name, in string }{{"DER", der}, {"BER stream", ber}, {"base64", b64}, {"PEM", pemP7M}} {
 		out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
 		if said, ok := run("verify", tc.in, "--anchors", ca, "--offline", "--content", out); !ok || !strings.Contains(said, "FIRMA VALIDA") {
 			t.Fatalf("%s: ponte verify --content: ok=%v\n%s", tc.name, ok, said)

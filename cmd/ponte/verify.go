@@ -110,7 +110,7 @@ func verifyCmd(args []string, out io.Writer) error {
 		for i, r := range rep.Content {
 			parts[i] = docio.Part{Range: r}
 		}
-		if err := writeAtomic(*content, src, parts); err != nil {
+		if err := writeAtomic(*content, rep.ContentSource(src), parts); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Documento scritto / document written: %s\n", *content)

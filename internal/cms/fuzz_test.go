@@ -24,6 +24,24 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+// FuzzDecodeText: a .p7m as text either stays as it is (not text), decodes to a shorter binary
+// envelope, or is refused; never a panic.
+func FuzzDecodeText(f *testing.F) {
+	f.Add([]byte("MIAGCSqGSIb3DQEHAqCAMIACAQE=\r\n"))
+	f.Add([]byte("-----BEGIN CMS-----\nMIAGCSqG\n-----END CMS-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		env, decoded, err := DecodeText(docio.Bytes(b))
+		switch {
+		case err != nil:
+			return
+		case !decoded && env.Size() != int64(len(b)):
+			t.Fatal("a binary envelope changed")
+		case decoded && env.Size() >= int64(len(b)):
+			t.Fatalf("decoded %d bytes into %d", len(b), env.Size())
+		}
+	})
+}
+
 // TestWriteFuzzSeeds regenerates the .p7m fuzz seeds when PONTE_WRITE_SEEDS=1.
 func TestWriteFuzzSeeds(t *testing.T) {
 	if os.Getenv("PONTE_WRITE_SEEDS") != "1" {

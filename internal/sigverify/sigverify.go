@@ -36,6 +36,9 @@ type Report struct {
 	// Content is where the signed document lies inside a .p7m (the eContent, RFC 5652 §5.2: one range
 	// per chunk of a BER constructed OCTET STRING), so it can be handed back without being copied.
 	Content []docio.Range
+	// Envelope is the decoded envelope of a .p7m that came as base64 text (cms.DecodeText): Content
+	// lies in it. Nil: Content lies in the file itself.
+	Envelope docio.Source
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -71,6 +74,14 @@ type Signer struct {
 // precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that.
 func (s *Signer) Valid() bool {
 	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned()
+}
+
+// ContentSource is where Content's ranges lie: the decoded envelope, or the verified file.
+func (r *Report) ContentSource(file docio.Source) docio.Source {
+	if r.Envelope != nil {
+		return r.Envelope
+	}
+	return file
 }
 
 // AllValid: at least one signature, and every one Valid.
@@ -111,11 +122,18 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if bytes.Contains(head, []byte("%PDF-")) {
 		return pdf(src, opts)
 	}
-	sd, err := cms.ParseSource(src)
+	env, text, err := cms.DecodeText(src)
+	if err != nil {
+		return nil, err
+	}
+	sd, err := cms.ParseSource(env)
 	if err != nil {
 		return nil, err
 	}
 	rep := &Report{Format: FormatP7M, Content: sd.Content}
+	if text {
+		rep.Envelope = env
+	}
 	if sd.Detached {
 		rep.Format = FormatP7S
 		if detached == nil {
@@ -124,7 +142,7 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 				"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
 		}
 	}
-	results, err := cms.Verify(sd, src, detached, opts)
+	results, err := cms.Verify(sd, env, detached, opts)
 	if err != nil {
 		return nil, err
 	}
