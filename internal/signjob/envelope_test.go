@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"
 	"github.com/ponte-it/ponte/internal/signtest"
@@ -51,5 +53,58 @@ func TestParallelBadInput(t *testing.T) {
 		if signerr.CodeOf(err) != c.code || !strings.Contains(Message(err, "it"), c.it) || !strings.Contains(Message(err, "en"), c.en) {
 			t.Errorf("%s: %v / %q", c.name, err, Message(err, "en"))
 		}
+	}
+}
+
+// A .p7m that came as base64 text gets its parallel signature too: the output is the binary envelope
+// with both signers (every part in memory, nothing pointing into the text file), and both verify.
+func TestParallelOnBase64Envelope(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	cert, err := Pick(card(map[string]*x509.Certificate{"02": pki.Signer.Cert()}), "", nil, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(src docio.Source, format string) []byte {
+		t.Helper()
+		job, err := Prepare(context.Background(), src, cert, Options{Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, _ := pki.Signer.Key.Sign(nil, job.Digest(), job.SignerOpts())
+		parts, err := job.Finish(context.Background(), sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		for _, p := range parts {
+			if format == Parallel && p.Data == nil {
+				t.Fatal("an output part points into the base64 text")
+			}
+		}
+		docio.WriteParts(&out, src, parts)
+		return out.Bytes()
+	}
+	content := []byte("<FatturaElettronica/>\n")
+	first := sign(docio.Bytes(content), CAdES)
+	text := []byte(base64.StdEncoding.EncodeToString(first) + "\r\n")
+	if f, err := Detect(docio.Bytes(text), "fattura.xml.p7m"); err != nil || f != Parallel {
+		t.Fatalf("detect: %q %v", f, err)
+	}
+	both := sign(docio.Bytes(text), Parallel)
+	sd, err := cms.Parse(both)
+	if err != nil || len(sd.Signers) != 2 {
+		t.Fatalf("output: %v, %d signers", err, len(sd.Signers))
+	}
+	results, err := cms.Verify(sd, docio.Bytes(both), nil, cms.VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if !r.OK() {
+			t.Errorf("signer %d: %v", i+1, r.Err)
+		}
+	}
+	if got, _ := docio.ReadRange(docio.Bytes(both), sd.Content[0]); !bytes.Equal(got, content) {
+		t.Fatalf("content %q", got)
 	}
 }

@@ -184,6 +184,9 @@ type Job struct {
 	tsa     cms.TimeStamper
 	hashed  chan struct{} // closed once the document is hashed (Start's goroutine), with hashErr set
 	hashErr error
+	// env is the decoded envelope of a .p7m that came as base64 text (Parallel): the output's parts are
+	// taken from it, so the result is the binary .p7m with one more signer.
+	env docio.Source
 }
 
 // Prepare reads what it needs of src, refuses bad input (signerr codes) and hashes the document: nothing
@@ -222,7 +225,14 @@ func Start(ctx context.Context, src docio.Source, c *Cert, o Options) (*Job, err
 			return err
 		}
 	case Parallel:
-		j.file, err = cms.PrepareParallel(src, cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time})
+		env, text, derr := cms.DecodeText(src)
+		if derr != nil {
+			return nil, derr
+		}
+		if text {
+			j.env = env
+		}
+		j.file, err = cms.PrepareParallel(env, cms.SignerOptions{Chain: c.Chain, SigningTime: o.Time})
 		hash = func() error { return nil }
 	default:
 		return nil, signerr.New(signerr.BadInput, fmt.Sprintf("Formato %q sconosciuto (pades, cades, p7s).", o.Format),
@@ -274,7 +284,18 @@ func (j *Job) Finish(ctx context.Context, sig []byte) ([]docio.Part, error) {
 		}
 		return r.Parts, nil
 	}
-	return j.file.Finish(ctx, sig, j.tsa)
+	parts, err := j.file.Finish(ctx, sig, j.tsa)
+	if err != nil || j.env == nil {
+		return parts, err
+	}
+	for i, p := range parts { // the decoded envelope is in memory: its bytes go into the output itself
+		if p.Data == nil {
+			if parts[i].Data, err = docio.ReadRange(j.env, p.Range); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return parts, nil
 }
 
 // DropTimeStamp makes the next Finish produce a signature without time stamp (B-B / CAdES-BES).
