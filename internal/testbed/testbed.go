@@ -54,6 +54,8 @@ type Options struct {
 	// PUK retry counters and, with PINPad, a PIN-pad reader on which the user "types" PIN.
 	Shim   string
 	PINPad bool
+	// PINBlocked starts the card with its PIN blocked (the shim's counter at zero; needs Shim).
+	PINBlocked bool
 	// CNSOnly makes a card with the CNS authentication certificate only (no signature certificate);
 	// SignKeyBits, when set, is the signature key's RSA size (1024: a weak key). Issue 6's warnings.
 	CNSOnly     bool
@@ -137,6 +139,9 @@ func Start(o Options) (b *Bed, err error) {
 		b.Env = append(b.Env, "LOCKSHIM_MODULE="+lib)
 		if o.PINPad {
 			b.Env = append(b.Env, "LOCKSHIM_PINPAD="+PIN)
+		}
+		if o.PINBlocked {
+			b.Env = append(b.Env, "LOCKSHIM_USER_TRIES=0")
 		}
 	}
 	b.Env = append(b.Env, "PONTE_PKCS11_MODULE="+module, "XDG_STATE_HOME="+state, "XDG_CONFIG_HOME="+filepath.Join(o.Dir, "config"))

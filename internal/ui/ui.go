@@ -41,6 +41,8 @@ type State struct {
 	Offers  map[string]Offer
 	Pending map[string][]*renew.Renewal
 	Flow    *Flow
+	// PINManage is the PIN change or unblock screen of one card (pinmanage.go), shown instead of the list.
+	PINManage *PINManage
 
 	Help      HostHelp   // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
 	Sign      *SignState // the Firma page (sign.go)

@@ -71,6 +71,11 @@ static CK_RV shim_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 	if (real == NULL) {
+		/* LOCKSHIM_USER_TRIES: the user PIN's tries left when the module loads (0: a card whose PIN
+		 * was blocked before). */
+		const char *left = getenv("LOCKSHIM_USER_TRIES");
+		if (left != NULL)
+			user_tries = atoi(left);
 		const char *path = getenv("LOCKSHIM_MODULE");
 		void *h = path ? dlopen(path, RTLD_NOW | RTLD_LOCAL) : NULL;
 		if (h == NULL)

@@ -1,0 +1,112 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"errors"
+	"syscall/js"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/hostcard"
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// The PIN screen of a card (ui.PINManage): change the PIN, or unblock it with the PUK.
+func init() {
+	open := func(unblock bool) func(a *app, el js.Value) {
+		return func(a *app, el js.Value) { a.pinManageOpen(el.Get("dataset").Get("card").String(), unblock) }
+	}
+	actions["pin-change"] = open(false)
+	actions["pin-unblock"] = open(true)
+	actions["pin-manage-submit"] = func(a *app, _ js.Value) { a.pinManageSubmit() }
+	actions["pin-manage-close"] = func(a *app, _ js.Value) {
+		a.update(func(s *ui.State) { s.PINManage = nil })
+		a.refreshCards()
+	}
+}
+
+func (a *app) pinManageOpen(cardID string, unblock bool) {
+	card := a.findCard(cardID)
+	if card == nil || card.Token == nil {
+		return
+	}
+	minLen, maxLen := ui.NewPINRule(card.Token.PIN)
+	a.run = nil // from a renewal's PIN screen with the PIN blocked: nothing of it has begun
+	a.update(func(s *ui.State) {
+		s.Flow = nil
+		s.PINManage = &ui.PINManage{CardID: card.ID, Holder: holderName(card), Unblock: unblock, PIN: pinView(card),
+			MinLen: minLen, MaxLen: maxLen}
+	})
+}
+
+// pinManageSubmit reads and clears the three fields, checks the new PIN twice before anything reaches
+// the card, and makes one try (never repeated); the secrets are wiped once sent.
+func (a *app) pinManageSubmit() {
+	a.mu.Lock()
+	m := a.state.PINManage
+	a.mu.Unlock()
+	if m == nil || m.Done {
+		return
+	}
+	doc := js.Global().Get("document")
+	take := func(id string) protocol.Secret {
+		el := doc.Call("getElementById", id)
+		if !el.Truthy() {
+			return nil
+		}
+		v := protocol.Secret(el.Get("value").String())
+		el.Set("value", "")
+		return v
+	}
+	old, puk, pin, again := take("pm-old"), take("pm-puk"), take("pm-new"), take("pm-new2")
+	defer again.Wipe()
+	if key := ui.CheckNewPIN(pin, again, m.MinLen, m.MaxLen); key != "" {
+		old.Wipe()
+		puk.Wipe()
+		pin.Wipe()
+		a.update(func(s *ui.State) {
+			if s.PINManage != nil {
+				s.PINManage.Problem, s.PINManage.Error = key, nil
+			}
+		})
+		return
+	}
+	card := hostcard.New(a.client, m.CardID)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var flags protocol.PINStatus
+	var err error
+	if m.Unblock {
+		old.Wipe()
+		flags, err = card.UnblockPIN(ctx, puk, pin)
+	} else {
+		puk.Wipe()
+		flags, err = card.ChangePIN(ctx, old, pin)
+	}
+	view := ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked,
+		PUKCountLow: flags.PUKCountLow, PUKFinalTry: flags.PUKFinalTry, PUKLocked: flags.PUKLocked}
+	if err != nil {
+		view = a.pinViewOf(m.CardID) // a refusal carries no flags: the tries left are read now
+	}
+	a.update(func(s *ui.State) {
+		pm := s.PINManage
+		if pm == nil {
+			return
+		}
+		pm.Problem, pm.PIN = "", view
+		if err == nil {
+			pm.Done, pm.Error = true, nil
+			return
+		}
+		var perr *protocol.Error
+		if errors.As(err, &perr) {
+			pm.Error = &ui.Bilingual{IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
+			pm.PIN.Locked = pm.PIN.Locked || perr.Code == protocol.ErrPINLocked
+			pm.PIN.PUKLocked = pm.PIN.PUKLocked || perr.Code == protocol.ErrPUKLocked
+		} else {
+			pm.Error = &ui.Bilingual{IT: err.Error(), EN: err.Error()}
+		}
+	})
+}
