@@ -50,17 +50,7 @@ func (a *app) pinManageSubmit() {
 	if m == nil || m.Done {
 		return
 	}
-	doc := js.Global().Get("document")
-	take := func(id string) protocol.Secret {
-		el := doc.Call("getElementById", id)
-		if !el.Truthy() {
-			return nil
-		}
-		v := protocol.Secret(el.Get("value").String())
-		el.Set("value", "")
-		return v
-	}
-	old, puk, pin, again := take("pm-old"), take("pm-puk"), take("pm-new"), take("pm-new2")
+	old, puk, pin, again := takeSecret("pm-old"), takeSecret("pm-puk"), takeSecret("pm-new"), takeSecret("pm-new2")
 	defer again.Wipe()
 	if key := ui.CheckNewPIN(pin, again, m.MinLen, m.MaxLen); key != "" {
 		old.Wipe()

@@ -150,22 +150,23 @@ func (a *app) resumeFlow(id string) {
 	})
 }
 
+// takeSecret reads a field's value and clears the field (nil when there is no such field).
+func takeSecret(id string) protocol.Secret {
+	el := js.Global().Get("document").Call("getElementById", id)
+	if !el.Truthy() {
+		return nil
+	}
+	v := protocol.Secret(el.Get("value").String())
+	el.Set("value", "")
+	return v
+}
+
 // submitPIN reads and clears the fields, logs in once (never retried), and runs the renewal.
 func (a *app) submitPIN() {
-	doc := js.Global().Get("document")
-	take := func(id string) protocol.Secret {
-		el := doc.Call("getElementById", id)
-		if !el.Truthy() {
-			return nil
-		}
-		v := protocol.Secret(el.Get("value").String())
-		el.Set("value", "")
-		return v
-	}
-	pin := take("pin")
-	puk := take("puk")
-	accountID := take("account-id")
-	password := take("account-password")
+	pin := takeSecret("pin")
+	puk := takeSecret("puk")
+	accountID := takeSecret("account-id")
+	password := takeSecret("account-password")
 	run := a.run
 	if run == nil {
 		return

@@ -15,26 +15,37 @@ import (
 	"github.com/ponte-it/ponte/internal/signtest"
 )
 
-// Adding a signature to something that is not a .p7m with its content is refused before the card is
-// asked, in both languages: a ".p7m" that is not CMS (BAD_CMS), a detached .p7s without its document.
-func TestParallelBadInput(t *testing.T) {
+// signedBy returns a function that signs src as format with the test PKI's signer (the card's part done
+// by the software key) and returns the output's parts.
+func signedBy(t *testing.T) (*Cert, func(src docio.Source, format string) []docio.Part) {
+	t.Helper()
 	pki := signtest.NewPKI(t)
 	cert, err := Pick(card(map[string]*x509.Certificate{"02": pki.Signer.Cert()}), "", nil, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cert, func(src docio.Source, format string) []docio.Part {
+		t.Helper()
+		job, err := Prepare(context.Background(), src, cert, Options{Format: format})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, _ := pki.Signer.Key.Sign(nil, job.Digest(), job.SignerOpts())
+		parts, err := job.Finish(context.Background(), sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return parts
+	}
+}
+
+// Adding a signature to something that is not a .p7m with its content is refused before the card is
+// asked, in both languages: a ".p7m" that is not CMS (BAD_CMS), a detached .p7s without its document.
+func TestParallelBadInput(t *testing.T) {
+	cert, sign := signedBy(t)
 	doc := docio.Bytes([]byte("lettera\n"))
-	job, err := Prepare(context.Background(), doc, cert, Options{Format: Detached})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sig, _ := pki.Signer.Key.Sign(nil, job.Digest(), job.SignerOpts())
-	parts, err := job.Finish(context.Background(), sig)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var p7s bytes.Buffer
-	docio.WriteParts(&p7s, doc, parts)
+	docio.WriteParts(&p7s, doc, sign(doc, Detached))
 	for _, c := range []struct {
 		name   string
 		data   []byte
@@ -59,28 +70,16 @@ func TestParallelBadInput(t *testing.T) {
 // A .p7m that came as base64 text gets its parallel signature too: the output is the binary envelope
 // with both signers (every part in memory, nothing pointing into the text file), and both verify.
 func TestParallelOnBase64Envelope(t *testing.T) {
-	pki := signtest.NewPKI(t)
-	cert, err := Pick(card(map[string]*x509.Certificate{"02": pki.Signer.Cert()}), "", nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, signParts := signedBy(t)
 	sign := func(src docio.Source, format string) []byte {
 		t.Helper()
-		job, err := Prepare(context.Background(), src, cert, Options{Format: format})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sig, _ := pki.Signer.Key.Sign(nil, job.Digest(), job.SignerOpts())
-		parts, err := job.Finish(context.Background(), sig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out bytes.Buffer
+		parts := signParts(src, format)
 		for _, p := range parts {
 			if format == Parallel && p.Data == nil {
 				t.Fatal("an output part points into the base64 text")
 			}
 		}
+		var out bytes.Buffer
 		docio.WriteParts(&out, src, parts)
 		return out.Bytes()
 	}
