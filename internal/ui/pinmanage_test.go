@@ -65,6 +65,11 @@ func TestPINScreens(t *testing.T) {
 		if h := list(protocol.PINStatus{PINPad: true}); strings.Contains(h, `data-action="pin-`) {
 			t.Errorf("%s: PIN-pad reader: no buttons", lang)
 		}
+		// A renewal's PIN screen that finds the PIN blocked leads to the unblock screen of that card.
+		html, err := Render(State{Mode: "app", Lang: lang, Conn: Connected, Flow: &Flow{Screen: "pin", CardID: "c1", PIN: PINView{Locked: true}}}, cat)
+		if err != nil || !strings.Contains(html, `data-action="pin-unblock" data-card="c1"`) || strings.Contains(html, `id="pin"`) {
+			t.Errorf("%s: renewal with a blocked PIN: no way to unblock it (%v)", lang, err)
+		}
 		for _, m := range []PINManage{
 			{Unblock: false},
 			{Unblock: true},
