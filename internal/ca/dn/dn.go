@@ -225,15 +225,30 @@ func isPrintable(s string) bool {
 }
 
 // directoryString reports whether a hex-given value is one of the string types X.520 attributes take
-// (DirectoryString and the PrintableString/IA5String of C, serialNumber, emailAddress; RFC 5280 §4.1.2.4):
-// anything else (a time, a SEQUENCE, ...) would make a certificate subject other tools cannot read back.
+// (DirectoryString and the PrintableString/IA5String of C, serialNumber, emailAddress; RFC 5280 §4.1.2.4)
+// with content valid for its type (X.680 §41: UTF-8, the PrintableString and NumericString alphabets,
+// IA5 = 7-bit, BMP = 2 and Universal = 4 bytes a character): anything else (a time, a SEQUENCE, a
+// UTF8String that is not UTF-8) would make a certificate subject other tools cannot read back.
 func directoryString(rv asn1.RawValue) bool {
 	if rv.Class != asn1.ClassUniversal || rv.IsCompound {
 		return false
 	}
+	b := rv.Bytes
 	switch rv.Tag {
-	case asn1.TagUTF8String, asn1.TagPrintableString, asn1.TagIA5String, asn1.TagT61String, asn1.TagBMPString, asn1.TagNumericString, 28: // 28: UniversalString
+	case asn1.TagUTF8String:
+		return utf8.Valid(b)
+	case asn1.TagPrintableString:
+		return isPrintable(string(b))
+	case asn1.TagNumericString:
+		return strings.Trim(string(b), "0123456789 ") == ""
+	case asn1.TagIA5String:
+		return strings.IndexFunc(string(b), func(r rune) bool { return r >= utf8.RuneSelf }) < 0
+	case asn1.TagT61String:
 		return true
+	case asn1.TagBMPString:
+		return len(b)%2 == 0
+	case 28: // UniversalString
+		return len(b)%4 == 0
 	}
 	return false
 }

@@ -31,7 +31,8 @@ func TestParse(t *testing.T) {
 			t.Errorf("%s: got %s, want %s", c.in, got, c.want)
 		}
 	}
-	for _, bad := range []string{"", "/CN", "CN=", "XX=1", "/C=I*T", `CN=a\`, "1.2.x=3", "CN=#zz"} {
+	for _, bad := range []string{"", "/CN", "CN=", "XX=1", "/C=I*T", `CN=a\`, "1.2.x=3", "CN=#zz",
+		"C=#0C0180", "CN=#130121", "CN=#16018a", "CN=#120141", "CN=#1E0141", "CN=#1C0141"} { // hex values whose content breaks their string type
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
