@@ -44,18 +44,27 @@ func (a *app) pinManageOpen(cardID string, unblock bool) {
 // pinManageSubmit reads and clears the three fields, checks the new PIN twice before anything reaches
 // the card, and makes one try (never repeated); the secrets are wiped once sent.
 func (a *app) pinManageSubmit() {
+	old, puk, pin, again := takeSecret("pm-old"), takeSecret("pm-puk"), takeSecret("pm-new"), takeSecret("pm-new2")
+	for _, s := range []protocol.Secret{old, puk, pin, again} {
+		defer s.Wipe()
+	}
 	a.mu.Lock()
 	m := a.state.PINManage
+	busy := m == nil || m.Done || m.Busy
+	if !busy {
+		m.Busy = true // a second click while the card works must not spend a second try
+	}
 	a.mu.Unlock()
-	if m == nil || m.Done {
+	if busy {
 		return
 	}
-	old, puk, pin, again := takeSecret("pm-old"), takeSecret("pm-puk"), takeSecret("pm-new"), takeSecret("pm-new2")
-	defer again.Wipe()
+	a.render() // the confirm button shows disabled while the card works
+	defer a.update(func(s *ui.State) {
+		if s.PINManage != nil {
+			s.PINManage.Busy = false
+		}
+	})
 	if key := ui.CheckNewPIN(pin, again, m.MinLen, m.MaxLen); key != "" {
-		old.Wipe()
-		puk.Wipe()
-		pin.Wipe()
 		a.update(func(s *ui.State) {
 			if s.PINManage != nil {
 				s.PINManage.Problem, s.PINManage.Error = key, nil
@@ -69,10 +78,8 @@ func (a *app) pinManageSubmit() {
 	var flags protocol.PINStatus
 	var err error
 	if m.Unblock {
-		old.Wipe()
 		flags, err = card.UnblockPIN(ctx, puk, pin)
 	} else {
-		puk.Wipe()
 		flags, err = card.ChangePIN(ctx, old, pin)
 	}
 	view := ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked,

@@ -15,6 +15,7 @@ type PINManage struct {
 	Problem string     // a message key: the new PIN was refused before reaching the card (CheckNewPIN)
 	Error   *Bilingual // what the card or host answered
 	Done    bool
+	Busy    bool // the card is working on it: the form is not sent again
 }
 
 // The CNS PIN and PUK are ASCII digits, 5 to 8 of them (CARDS.md, "PIN: reference 0x10 … ASCII digits
