@@ -208,16 +208,39 @@ class HashWorker {
   async run(alg, h, length, pending, blob, ranges, token) {
     const acks = [];
     const pool = []; // buffers back from the worker
+    // One buffer being filled across ranges (the worker hashes their concatenation): SLICE bytes, sent
+    // to the worker once full and sent back once hashed, to be filled again — DEPTH + 1 buffers in all,
+    // whatever the file's size, and no garbage left per chunk.
+    let ab = new ArrayBuffer(SLICE);
+    let buf = new Uint8Array(ab);
+    let fill = 0;
+    const post = async () => {
+      const sent = ab;
+      acks.push(this.send({ op: "update", buf: sent, n: fill }, [sent]).then((m) => { pool.push(m.buf); }));
+      ab = pool.pop() || new ArrayBuffer(SLICE);
+      buf = new Uint8Array(ab);
+      fill = 0;
+      while (acks.length >= DEPTH) await acks.shift();
+    };
     try {
       await this.send({ op: "start", alg, h, length, pending });
       for (let i = 0; i < ranges.length; i += 2) {
         const off = ranges[i];
         const end = off + ranges[i + 1];
         if (!(off >= 0 && off <= end && end <= blob.size)) throw new Error("sha: range outside the Blob");
-        // Blob.stream() reads faster than slice().arrayBuffer() in Chromium. Its bytes go into SLICE-byte
-        // buffers (straight in with a BYOB reader, else copied from its chunks), each transferred to the
-        // worker once full and transferred back once hashed, to be filled again: DEPTH + 1 buffers in
-        // all, whatever the file's size, and no garbage left per chunk.
+        if (end - off <= SLICE - fill) {
+          // A range that fits in the buffer (a .p7m streamed as BER has hundreds of 4 KB chunks) is read
+          // in one go: a stream per small range costs more than its bytes, and hundreds of them in a row
+          // were seen to stall Chromium's blob reading under load.
+          const bytes = new Uint8Array(await blob.slice(off, end).arrayBuffer());
+          if (token.cancelled) throw new Error("sha: cancelled");
+          if (bytes.length !== end - off) throw new Error(`sha: read ${bytes.length} bytes of ${end - off}`);
+          buf.set(bytes, fill);
+          if ((fill += bytes.length) === SLICE) await post();
+          continue;
+        }
+        // Blob.stream() reads faster than slice().arrayBuffer() in Chromium. Its bytes go into the buffer
+        // (straight in with a BYOB reader, else copied from its chunks).
         const stream = blob.slice(off, end).stream();
         let byob = null;
         try {
@@ -226,18 +249,7 @@ class HashWorker {
           // not a byte stream here: chunks are copied
         }
         const reader = byob || stream.getReader();
-        let ab = pool.pop() || new ArrayBuffer(SLICE);
-        let buf = new Uint8Array(ab);
-        let fill = 0;
         let got = 0;
-        const post = async () => {
-          const sent = ab;
-          acks.push(this.send({ op: "update", buf: sent, n: fill }, [sent]).then((m) => { pool.push(m.buf); }));
-          ab = pool.pop() || new ArrayBuffer(SLICE);
-          buf = new Uint8Array(ab);
-          fill = 0;
-          while (acks.length >= DEPTH) await acks.shift();
-        };
         for (;;) {
           if (byob) {
             const { done, value } = await byob.read(new Uint8Array(ab, fill, SLICE - fill));
@@ -262,9 +274,8 @@ class HashWorker {
           }
         }
         if (got !== end - off) throw new Error(`sha: read ${got} bytes of ${end - off}`);
-        if (fill > 0) await post();
-        pool.push(ab);
       }
+      if (fill > 0) await post();
       while (acks.length) await acks.shift();
       const st = await this.send({ op: "finish" });
       return { h: st.h, length: st.length, pending: st.pending };
