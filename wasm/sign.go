@@ -425,10 +425,7 @@ func (a *app) verifyContent() {
 	if rep == nil || rep.Content == nil || !file.Truthy() {
 		return
 	}
-	parts := make([]docio.Part, len(rep.Content))
-	for i, r := range rep.Content {
-		parts[i] = docio.Part{Range: r}
-	}
+	parts := rep.ContentParts()
 	if rep.Envelope != nil { // a base64 .p7m: the document is in the decoded envelope, in memory already
 		var buf bytes.Buffer
 		if err := docio.WriteParts(&buf, rep.Envelope, parts); err != nil {

@@ -106,11 +106,7 @@ func verifyCmd(args []string, out io.Writer) error {
 	}
 	fmt.Fprint(out, signjob.ReportText(filepath.Base(file), rep, *lang))
 	if *content != "" {
-		parts := make([]docio.Part, len(rep.Content))
-		for i, r := range rep.Content {
-			parts[i] = docio.Part{Range: r}
-		}
-		if err := writeAtomic(*content, rep.ContentSource(src), parts); err != nil {
+		if err := writeAtomic(*content, rep.ContentSource(src), rep.ContentParts()); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "Documento scritto / document written: %s\n", *content)

@@ -84,6 +84,15 @@ func (r *Report) ContentSource(file docio.Source) docio.Source {
 	return file
 }
 
+// ContentParts is the document inside a .p7m as output parts over ContentSource.
+func (r *Report) ContentParts() []docio.Part {
+	parts := make([]docio.Part, len(r.Content))
+	for i, c := range r.Content {
+		parts[i] = docio.Part{Range: c}
+	}
+	return parts
+}
+
 // AllValid: at least one signature, and every one Valid.
 func (r *Report) AllValid() bool {
 	for i := range r.Signers {
