@@ -49,6 +49,7 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 		profileName = c.Config.DefaultProfile
 	}
 	x := &exchange{c: c, p: c.Profiles[profileName], now: c.now()}
+	c.closeUnconfirmed(ctx, x.now)
 	var err error
 	var ans *cmp.Message
 	x.req, err = cmp.ParseMessage(der)
@@ -71,6 +72,20 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 		}
 	}
 	return out
+}
+
+// UnconfirmedWindow is how long an issued certificate waits for its certConf. Past it the certificate is
+// revoked and its charge refunded (store.CloseUnconfirmed), checked before every CMP message: an
+// unconfirmed certificate neither stays valid nor costs the holder nor uses the renewal allowance
+// (invariants I2, I3; docs/ca-profiles.md).
+const UnconfirmedWindow = 24 * time.Hour
+
+func (c *CA) closeUnconfirmed(ctx context.Context, now time.Time) {
+	if n, err := c.Store.CloseUnconfirmed(ctx, now.Add(-UnconfirmedWindow)); err != nil {
+		log.Printf("ponte-ca: closing unconfirmed certificates: %v", err)
+	} else if n > 0 && c.Logf != nil {
+		c.Logf("revoked and refunded %d certificates left unconfirmed for %v", n, UnconfirmedWindow)
+	}
 }
 
 // checkRecipNonce: a pollReq or certConf must answer one of our messages in the transaction.
@@ -271,7 +286,9 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 			return x.reject(certReqID, r.Status())
 		}
 	}
-	t.ImplicitConfirm = x.req.Header.ImplicitConfirm() && *x.p.ImplicitConfirm
+	// A paid profile never confirms implicitly (profile.Normalize forces it off): the charge stands only
+	// for a certificate the holder confirmed (invariant I3; RFC 9810 §5.1.1.1 leaves the grant to the CA).
+	t.ImplicitConfirm = x.req.Header.ImplicitConfirm() && *x.p.ImplicitConfirm && !x.p.Paid()
 	t.ReadyAt = x.now.Add(time.Duration(x.p.DelaySeconds) * time.Second)
 	if err := x.c.Store.CreateTxn(ctx, t); err != nil {
 		return x.errorMsg(status(cmp.FailTransactionIDInUse, "transactionID già in uso", "transactionID already in use"))
@@ -328,7 +345,7 @@ func (x *exchange) decide(ctx context.Context, msg *cmp.CertReqMsg, subject []by
 	if !x.p.HasRole(role) {
 		return fail(policy.RoleNotAllowed(x.p, role).Status())
 	}
-	n, err := x.c.Store.Renewals(ctx, old.Serial)
+	n, err := x.c.Store.ConfirmedRenewals(ctx, old.Serial)
 	if err != nil {
 		return fail(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
 	}
@@ -438,7 +455,11 @@ func (x *exchange) issue(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
 		s := status(cmp.FailBadCertTemplate, "certificato non emettibile: "+err.Error(), "certificate cannot be issued: "+err.Error())
 		return &s
 	}
-	switch err := x.c.Store.Issue(ctx, t.ID, rec, t.ImplicitConfirm); {
+	switch err := x.c.Store.Issue(ctx, t.ID, rec, t.ImplicitConfirm, x.allowance(t)); {
+	case errors.Is(err, store.ErrAlreadyRenewed):
+		x.c.Store.Abandon(ctx, t.ID)
+		s := alreadyRenewed(x.p)
+		return &s
 	case errors.Is(err, store.ErrInsufficientBalance):
 		x.c.Store.Abandon(ctx, t.ID)
 		a, _ := x.c.Store.Account(ctx, t.Account)
@@ -457,6 +478,18 @@ func (x *exchange) issue(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
 	}
 	return nil
 }
+
+// allowance is the renewal allowance of t's profile (renewals per certificate; 0: unlimited).
+func (x *exchange) allowance(t *store.Txn) int {
+	if p := x.c.Profiles[t.Profile]; p != nil {
+		return p.RenewalsPerCertificate
+	}
+	return 0
+}
+
+// alreadyRenewed is the refusal of a renewal the allowance no longer covers, found at issuance or at
+// confirmation (another renewal of the same certificate was confirmed meanwhile).
+func alreadyRenewed(p *profile.Profile) cmp.PKIStatusInfo { return policy.AlreadyRenewed(p).Status() }
 
 // authenticateFor checks that a message continuing transaction t is protected like its request was.
 func (x *exchange) authenticateFor(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
@@ -537,7 +570,10 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 			state = store.StateConfirmed
 		}
 	}
-	if err := x.c.Store.Finish(ctx, t.ID, state); err != nil {
+	switch err := x.c.Store.Finish(ctx, t.ID, state, x.allowance(t)); {
+	case errors.Is(err, store.ErrAlreadyRenewed):
+		return x.errorMsg(alreadyRenewed(x.p))
+	case err != nil:
 		return x.errorMsg(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
 	}
 	return x.answer(cmp.PKIConfBody())

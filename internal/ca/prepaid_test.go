@@ -28,6 +28,8 @@ type peer struct {
 	key     crypto.Signer
 	last    map[string][]byte // the CA's last senderNonce per transaction: our next recipNonce
 	bogus   bool              // send a recipNonce the CA never sent
+	// implicit asks for implicit confirmation (RFC 9810 §5.1.1.1) in every message.
+	implicit bool
 }
 
 func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
@@ -36,6 +38,9 @@ func (p *peer) send(tid []byte, body cmp.Body) *cmp.Message {
 	rand.Read(nonce)
 	m := &cmp.Message{Header: cmp.Header{PVNO: cmp.PVNO2000, Recipient: cmp.DirectoryName(p.tc.ca.Cert.RawSubject),
 		MessageTime: time.Now(), TransactionID: tid, SenderNonce: nonce}, Body: body}
+	if p.implicit {
+		m.Header.GeneralInfo = []cmp.InfoTypeAndValue{cmp.ImplicitConfirmInfo()}
+	}
 	if body.Type == cmp.BodyPollReq || body.Type == cmp.BodyCertConf {
 		m.Header.RecipNonce = p.last[string(tid)]
 		if p.bogus {
@@ -231,13 +236,19 @@ func TestLostTransactionSuperseded(t *testing.T) {
 	if ans := p.send(first, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}}); ans.Body.Type != cmp.BodyError {
 		t.Fatalf("superseded transaction answered %v", ans.Body.Type)
 	}
-	if certResponse(t, p.send(second, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert == nil {
+	issued := certResponse(t, p.send(second, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})).Cert
+	if issued == nil {
 		t.Fatal("the newer transaction did not issue")
 	}
 	if n, _ := tc.ca.Store.Renewals(context.Background(), SerialHex(c.cert.SerialNumber)); n != 1 {
 		t.Fatalf("%d renewals", n)
 	}
-	// And now the certificate is renewed: a third request is refused.
+	cert, _ := x509.ParseCertificate(issued)
+	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
+	if ans := p.send(second, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}}); ans.Body.Type != cmp.BodyPKIConf {
+		t.Fatalf("certConf answered %v", ans.Body.Type)
+	}
+	// And now the certificate is renewed and confirmed: a third request is refused.
 	rand.Read(first)
 	if r := certResponse(t, p.send(first, p.kur(newKey, "", ""))); r.Status.Status != cmp.StatusRejection {
 		t.Fatalf("third renewal: %+v", r.Status)

@@ -70,7 +70,7 @@ func refuse(reason Reason, bit int, it, en string) *Refusal {
 type Certificate struct {
 	NotBefore, NotAfter time.Time
 	Revoked             bool
-	// Renewals of this very certificate already issued or pending.
+	// Renewals of this very certificate confirmed so far (store.ConfirmedRenewals).
 	Renewals int
 	// LineageStart is the notBefore of the first certificate of the lineage (the card's first issuance).
 	LineageStart time.Time
@@ -114,9 +114,7 @@ func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Va
 			fmt.Sprintf("renewable only in the last %d days of validity, from %s", p.RenewalWindowDays, day(opens)))
 	}
 	if p.RenewalsPerCertificate > 0 && old.Renewals >= p.RenewalsPerCertificate {
-		return Validity{}, refuse(ReasonAlreadyRenewed, FailNotAuthorized,
-			fmt.Sprintf("questo certificato è già stato rinnovato (consentiti %d rinnovi per certificato)", p.RenewalsPerCertificate),
-			fmt.Sprintf("this certificate has already been renewed (%d renewals allowed per certificate)", p.RenewalsPerCertificate))
+		return Validity{}, AlreadyRenewed(p)
 	}
 	if p.MaxRenewals > 0 && old.LineageRenewals >= p.MaxRenewals {
 		return Validity{}, refuse(ReasonAlreadyRenewed, FailNotAuthorized,
@@ -155,6 +153,15 @@ func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Va
 		}
 	}
 	return v, nil
+}
+
+// AlreadyRenewed is the refusal of a renewal beyond the profile's renewals per certificate. Only
+// confirmed renewals count (invariant I2): the caller counts them, and the store checks again at
+// issuance and confirmation.
+func AlreadyRenewed(p *profile.Profile) *Refusal {
+	return refuse(ReasonAlreadyRenewed, FailNotAuthorized,
+		fmt.Sprintf("questo certificato è già stato rinnovato (consentiti %d rinnovi per certificato)", p.RenewalsPerCertificate),
+		fmt.Sprintf("this certificate has already been renewed (%d renewals allowed per certificate)", p.RenewalsPerCertificate))
 }
 
 // UnknownCertificate is the refusal for a renewal from a certificate this CA did not issue.

@@ -81,7 +81,8 @@ type Profile struct {
 	IR IRAuth `json:"ir,omitempty"`
 	// Secrets for IR "secret".
 	Secrets []Secret `json:"secrets,omitempty"`
-	// ImplicitConfirm: grant implicit confirmation when the client asks for it (default true).
+	// ImplicitConfirm: grant implicit confirmation when the client asks for it (default true; always
+	// false on a paid profile).
 	ImplicitConfirm *bool `json:"implicitConfirm,omitempty"`
 }
 
@@ -200,8 +201,10 @@ func (p *Profile) Normalize() error {
 		}
 		refs[s.Reference] = true
 	}
-	if p.ImplicitConfirm == nil {
-		t := true
+	if p.ImplicitConfirm == nil || p.Paid() {
+		// A paid profile never grants implicit confirmation, whatever the file says: the holder is charged
+		// only for a certificate confirmed in certConf (invariant I3, docs/ca-profiles.md).
+		t := !p.Paid()
 		p.ImplicitConfirm = &t
 	}
 	return nil

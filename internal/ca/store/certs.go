@@ -64,12 +64,30 @@ func (s *Store) Cert(ctx context.Context, serial string) (*Cert, error) {
 	return scanCert(s.db.QueryRowContext(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
 }
 
-// Renewals counts the renewals of a certificate already issued. A renewal still waiting does not count:
-// a new request for the same certificate supersedes it (CreateTxn), so a client that lost a pending
-// transaction can start again.
+// Renewals counts the certificates ever issued renewing serial, whatever became of them (confirmed,
+// rejected, revoked). The renewal allowance is ConfirmedRenewals, not this.
 func (s *Store) Renewals(ctx context.Context, serial string) (int, error) {
 	var n int
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM certs WHERE parent = ?`, serial).Scan(&n)
+	return n, err
+}
+
+// ConfirmedRenewals counts the renewals of serial that consume its renewal allowance (invariant I2,
+// docs/ca-profiles.md): certificates confirmed by certConf or by implicit confirmation, and those issued
+// outside CMP (no transaction). A renewal waiting, issued but not yet confirmed, rejected in certConf,
+// superseded or revoked unconfirmed does not count.
+func (s *Store) ConfirmedRenewals(ctx context.Context, serial string) (int, error) {
+	return confirmedRenewals(ctx, s.db, serial)
+}
+
+type queryer interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+func confirmedRenewals(ctx context.Context, q queryer, serial string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM certs c LEFT JOIN transactions t ON t.cert_serial = c.serial
+		WHERE c.parent = ? AND (t.id IS NULL OR t.state = ?)`, serial, StateConfirmed).Scan(&n)
 	return n, err
 }
 

@@ -21,6 +21,7 @@ var (
 	ErrExists              = errors.New("esiste già / already exists")
 	ErrInsufficientBalance = errors.New("credito insufficiente / insufficient balance")
 	ErrState               = errors.New("transazione in uno stato diverso / transaction in another state")
+	ErrAlreadyRenewed      = errors.New("certificato già rinnovato / certificate already renewed")
 )
 
 // schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.

@@ -61,7 +61,7 @@ func TestChargeOnce(t *testing.T) {
 	if old, _ := s.Txn(ctx, "t1"); old.State != StateSuperseded {
 		t.Fatalf("state %s", old.State)
 	}
-	if err := s.Issue(ctx, "t1", cert("02", "01"), false); !errors.Is(err, ErrState) {
+	if err := s.Issue(ctx, "t1", cert("02", "01"), false, 0); !errors.Is(err, ErrState) {
 		t.Fatalf("superseded transaction issued: %v", err)
 	}
 	if n, _ := s.Renewals(ctx, "01"); n != 0 {
@@ -74,7 +74,7 @@ func TestChargeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := s.Issue(ctx, "t0", cert("02", "01"), false)
+			err := s.Issue(ctx, "t0", cert("02", "01"), false, 0)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -104,11 +104,11 @@ func TestChargeOnce(t *testing.T) {
 	}
 	// A second paid transaction: 700 pays 500 once more, the third is refused with nothing issued.
 	s.CreateTxn(ctx, waitingTxn("t2", "", 500))
-	if err := s.Issue(ctx, "t2", cert("03", ""), true); err != nil {
+	if err := s.Issue(ctx, "t2", cert("03", ""), true, 0); err != nil {
 		t.Fatal(err)
 	}
 	s.CreateTxn(ctx, waitingTxn("t3", "", 500))
-	if err := s.Issue(ctx, "t3", cert("04", ""), true); !errors.Is(err, ErrInsufficientBalance) {
+	if err := s.Issue(ctx, "t3", cert("04", ""), true, 0); !errors.Is(err, ErrInsufficientBalance) {
 		t.Fatalf("want insufficient balance, got %v", err)
 	}
 	if _, err := s.Cert(ctx, "04"); !errors.Is(err, ErrNotFound) {
@@ -153,16 +153,16 @@ func TestRestart(t *testing.T) {
 	if len(r) != 1 || r[0].Serial != "0a" || r[0].RevokedAt.Unix() != 1700000000 || r[0].RevocationReason != 1 {
 		t.Fatalf("revocations after restart: %+v", r)
 	}
-	if err := s.Issue(ctx, "abcd", cert("0b", ""), false); err != nil {
+	if err := s.Issue(ctx, "abcd", cert("0b", ""), false, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Finish(ctx, "abcd", StateRejected); err != nil {
+	if err := s.Finish(ctx, "abcd", StateRejected, 0); err != nil {
 		t.Fatal(err)
 	}
 	if c, _ := s.Cert(ctx, "0b"); c.RevokedAt.IsZero() || c.RevocationReason != 4 {
 		t.Fatalf("rejected certificate not revoked: %+v", c)
 	}
-	if err := s.Finish(ctx, "abcd", StateConfirmed); !errors.Is(err, ErrState) {
+	if err := s.Finish(ctx, "abcd", StateConfirmed, 0); !errors.Is(err, ErrState) {
 		t.Fatalf("confirm after reject: %v", err)
 	}
 }
@@ -180,21 +180,21 @@ func TestRefundOnReject(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Issue(ctx, "t1", cert("11", ""), false); err != nil {
+	if err := s.Issue(ctx, "t1", cert("11", ""), false, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Issue(ctx, "t2", cert("12", ""), false); err != nil {
+	if err := s.Issue(ctx, "t2", cert("12", ""), false, 0); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := s.Account(ctx, "acc"); a.Balance != 200 {
 		t.Fatalf("balance after two charges %d, want 200", a.Balance)
 	}
 	for range 3 { // finishing again is a no-op: one refund only
-		if err := s.Finish(ctx, "t1", StateRejected); err != nil {
+		if err := s.Finish(ctx, "t1", StateRejected, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Finish(ctx, "t2", StateConfirmed); err != nil {
+	if err := s.Finish(ctx, "t2", StateConfirmed, 0); err != nil {
 		t.Fatal(err)
 	}
 	if a, _ := s.Account(ctx, "acc"); a.Balance != 700 {

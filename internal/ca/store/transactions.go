@@ -15,8 +15,11 @@ const (
 	StateIssued    = "issued"    // certificate issued, waiting for certConf
 	StateConfirmed = "confirmed" // certConf accepted it, or implicit confirmation
 	StateRejected  = "rejected"  // the client rejected the certificate in certConf, or it could not be paid
-	// StateSuperseded: a newer request for the same certificate replaced this one before issuance.
+	// StateSuperseded: a newer request for the same certificate replaced this one (before issuance, or
+	// after it while unconfirmed: then its certificate was revoked and refunded).
 	StateSuperseded = "superseded"
+	// StateUnconfirmed: issued but never confirmed within the CA's window; revoked and refunded.
+	StateUnconfirmed = "unconfirmed"
 )
 
 // Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
@@ -115,7 +118,14 @@ func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
 // one SQL transaction: either all happens or nothing. A transaction that is no longer waiting is left
 // alone (ErrState), so a retried or repeated poll can never issue or charge twice. An account that
 // cannot pay gets ErrInsufficientBalance and nothing is issued.
-func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool) error {
+//
+// For a renewal, allowance is the profile's renewals per certificate (0: unlimited): when the renewed
+// certificate already has that many confirmed renewals nothing is issued (ErrAlreadyRenewed). The count
+// is read inside the same SQL transaction, so two requests racing for the same certificate cannot both
+// pass. Any other renewal of the same certificate issued but not confirmed is superseded here: revoked
+// and refunded (invariants I2, I3), so at most one unconfirmed renewal of a certificate exists at a time
+// and at most allowance are ever confirmed.
+func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool, allowance int) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
@@ -125,6 +135,14 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 			return ErrState
 		}
 		now := unix(time.Now())
+		if t.Parent != "" {
+			if err := checkAllowance(ctx, tx, t.Parent, allowance); err != nil {
+				return err
+			}
+			if err := supersedeUnconfirmed(ctx, tx, t.Parent, txnID, now); err != nil {
+				return err
+			}
+		}
 		if t.Price > 0 {
 			res, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?`, t.Price, t.Account, t.Price)
 			if err != nil {
@@ -150,11 +168,81 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 	})
 }
 
-// Finish moves a transaction from waiting or issued to a final state: confirmed, or rejected (the certConf
-// refused the certificate, which is then revoked and its charge, if any, refunded to the account).
-// Finishing again with the same state is a no-op.
-func (s *Store) Finish(ctx context.Context, txnID, state string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
+// checkAllowance refuses a renewal of parent that already has allowance confirmed renewals.
+func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance int) error {
+	if allowance <= 0 {
+		return nil
+	}
+	n, err := confirmedRenewals(ctx, tx, parent)
+	if err != nil {
+		return err
+	}
+	if n >= allowance {
+		return ErrAlreadyRenewed
+	}
+	return nil
+}
+
+// supersedeUnconfirmed closes every other renewal of parent issued and still waiting for certConf.
+func supersedeUnconfirmed(ctx context.Context, tx *sql.Tx, parent, except string, now int64) error {
+	ids, err := txnIDs(ctx, tx, `WHERE parent = ? AND state = ? AND id != ?`, parent, StateIssued, except)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := closeUnconfirmed(ctx, tx, id, StateSuperseded, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// txnIDs lists the ids of the transactions matching where.
+func txnIDs(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM transactions `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// closeUnconfirmed ends an issued transaction whose certificate will never be confirmed (rejected in
+// certConf, superseded by a newer renewal, or left unconfirmed past the window): the certificate is
+// revoked and the charge, if any, refunded — once: refunded_at marks it and the step runs only from the
+// issued state.
+func closeUnconfirmed(ctx context.Context, tx *sql.Tx, txnID, state string, now int64) error {
+	// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
+	if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = 4 WHERE serial = (SELECT cert_serial FROM transactions WHERE id = ?) AND revoked_at = 0`, now, txnID); err != nil {
+		return err
+	}
+	// The holder never got a usable certificate for the charge: it goes back to the account.
+	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance + (SELECT amount FROM charges WHERE transaction_id = ? AND refunded_at = 0)
+		WHERE id = (SELECT account FROM charges WHERE transaction_id = ? AND refunded_at = 0)`, txnID, txnID); err != nil {
+		return fmt.Errorf("rimborso / refund: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ? AND refunded_at = 0`, now, txnID); err != nil {
+		return fmt.Errorf("rimborso / refund: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
+	return err
+}
+
+// Finish moves an issued transaction to a final state: confirmed, or rejected (the certConf refused the
+// certificate, which is then revoked and its charge, if any, refunded to the account). Finishing again
+// with the same state is a no-op. A confirmation beyond the renewal allowance (see Issue) rejects the
+// certificate instead and returns ErrAlreadyRenewed.
+func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) error {
+	over := false
+	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
 			return err
@@ -166,24 +254,45 @@ func (s *Store) Finish(ctx context.Context, txnID, state string) error {
 			return ErrState
 		}
 		now := unix(time.Now())
-		if state == StateRejected {
-			// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
-			if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = 4 WHERE serial = ? AND revoked_at = 0`, now, t.CertSerial); err != nil {
+		if state == StateConfirmed && t.Parent != "" {
+			if err := checkAllowance(ctx, tx, t.Parent, allowance); errors.Is(err, ErrAlreadyRenewed) {
+				over, state = true, StateRejected
+			} else if err != nil {
 				return err
 			}
-			// The holder never got a usable certificate for the charge: it goes back to the account, once
-			// (refunded_at marks it; this runs only on the issued → rejected step).
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance + (SELECT amount FROM charges WHERE transaction_id = ? AND refunded_at = 0)
-				WHERE id = (SELECT account FROM charges WHERE transaction_id = ? AND refunded_at = 0)`, txnID, txnID); err != nil {
-				return fmt.Errorf("rimborso / refund: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ? AND refunded_at = 0`, now, txnID); err != nil {
-				return fmt.Errorf("rimborso / refund: %w", err)
-			}
+		}
+		if state != StateConfirmed {
+			return closeUnconfirmed(ctx, tx, txnID, state, now)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
 		return err
 	})
+	if err == nil && over {
+		return ErrAlreadyRenewed
+	}
+	return err
+}
+
+// CloseUnconfirmed revokes and refunds every certificate issued before cutoff and still waiting for its
+// certConf (RFC 9483 §4.1.1: the CA decides what becomes of an unconfirmed certificate; here it is never
+// left valid and never left charged, invariants I2 and I3). It returns how many it closed.
+func (s *Store) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		ids, err := txnIDs(ctx, tx, `WHERE state = ? AND updated_at < ?`, StateIssued, unix(cutoff))
+		if err != nil {
+			return err
+		}
+		now := unix(time.Now())
+		for _, id := range ids {
+			if err := closeUnconfirmed(ctx, tx, id, StateUnconfirmed, now); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
 }
 
 // Abandon removes a waiting transaction that can no longer be issued (e.g. its account ran dry), so it
