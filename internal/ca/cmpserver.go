@@ -34,6 +34,8 @@ type exchange struct {
 	macSecret []byte      // the request was MAC-protected with this secret: the answer is too
 	macRef    string      // its reference (senderKID)
 	signer    *store.Cert // the request was signed by this certificate of ours
+	// signerCert is signer parsed.
+	signerCert *x509.Certificate
 }
 
 // status builds a rejection PKIStatusInfo from a failInfo bit and an explanation in both languages.
@@ -194,7 +196,7 @@ func (x *exchange) authenticate(ctx context.Context, p *profile.Profile) *cmp.PK
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(x.c.Cert)
-	cert, err := x.req.VerifySignature(pool, at)
+	cert, err := x.req.VerifyRequestSignature(pool, at)
 	if err != nil {
 		var ce *cmp.Error
 		if errors.As(err, &ce) && ce.Code == cmp.CodeUntrustedSigner {
@@ -208,8 +210,15 @@ func (x *exchange) authenticate(ctx context.Context, p *profile.Profile) *cmp.PK
 		s.FailInfo |= cmp.Bit(cmp.FailSignerNotTrusted)
 		return &s
 	}
-	x.signer = rec
+	x.signer, x.signerCert = rec, cert
 	return nil
+}
+
+// signsOnlyRenewal: the protection certificate has keyUsage nonRepudiation without digitalSignature (a
+// qualified signature certificate). RFC 9483 §4.1.3 lets it protect the renewal of itself (kur, and the
+// messages continuing it), nothing else: not an ir or cr on someone's behalf.
+func (x *exchange) signsOnlyRenewal() bool {
+	return x.signerCert != nil && x.signerCert.KeyUsage != 0 && x.signerCert.KeyUsage&x509.KeyUsageDigitalSignature == 0
 }
 
 // requestHash identifies the content of a request, so a retry of the same transaction is recognised.
@@ -368,6 +377,10 @@ func (x *exchange) decideEnrol(subject []byte, t *store.Txn) *cmp.PKIStatusInfo 
 	case x.p.IR == profile.IRSecret && x.macSecret == nil,
 		x.p.IR == profile.IRSignature && x.signer == nil:
 		return fail(status(cmp.FailWrongIntegrity, "protezione della richiesta di tipo non ammesso dal profilo", "request protection of a kind the profile does not accept"))
+	}
+	if x.signer != nil && x.signsOnlyRenewal() {
+		return fail(status(cmp.FailNotAuthorized, "un certificato di sola firma qualificata (nonRepudiation) autorizza solo il proprio rinnovo",
+			"a qualified-signature-only certificate (nonRepudiation) authorises only its own renewal"))
 	}
 	if x.signer != nil && !x.signer.RevokedAt.IsZero() {
 		return fail(status(cmp.FailCertRevoked, "il certificato che firma la richiesta è revocato", "the certificate signing the request is revoked"))

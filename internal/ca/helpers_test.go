@@ -125,15 +125,21 @@ func (tc *testCA) key(name string) (crypto.Signer, string) {
 	return k, p
 }
 
-// issue provisions a certificate directly (as ponte-ca issue does) and writes it to dir/name.
+// issue provisions a cns certificate directly (as ponte-ca issue does) and writes it to dir/name.
 func (tc *testCA) issue(name string, key crypto.Signer, subject string, notBefore time.Time, days int) (*x509.Certificate, string) {
+	tc.t.Helper()
+	return tc.issueRole(name, key, subject, notBefore, days, profile.RoleCNS)
+}
+
+// issueRole is issue for a role.
+func (tc *testCA) issueRole(name string, key crypto.Signer, subject string, notBefore time.Time, days int, role profile.Role) (*x509.Certificate, string) {
 	tc.t.Helper()
 	subj, err := dn.Marshal(subject)
 	if err != nil {
 		tc.t.Fatal(err)
 	}
 	spki, _ := x509.MarshalPKIXPublicKey(key.Public())
-	cert, err := tc.ca.Issue(context.Background(), &Request{Subject: subj, SPKI: spki, Role: profile.RoleCNS,
+	cert, err := tc.ca.Issue(context.Background(), &Request{Subject: subj, SPKI: spki, Role: role,
 		NotBefore: notBefore, NotAfter: notBefore.AddDate(0, 0, days), Profile: "cns"})
 	if err != nil {
 		tc.t.Fatal(err)

@@ -293,6 +293,19 @@ func (m *Message) VerifyMAC(secret []byte) error {
 // absent); it must chain to anchors at time now, with the other extraCerts as intermediates, allow
 // digitalSignature, and its subject must be the sender. It returns the protection certificate.
 func (m *Message) VerifySignature(anchors *x509.CertPool, now time.Time) (*x509.Certificate, error) {
+	return m.verifySignature(anchors, now, x509.KeyUsageDigitalSignature)
+}
+
+// VerifyRequestSignature is VerifySignature for a CA checking a request: the protection certificate may
+// also carry nonRepudiation (contentCommitment) without digitalSignature, as qualified signature
+// certificates do, because RFC 9483 §4.1.3 has a kur protected by the very certificate being renewed.
+// The caller must then accept such a signer only for the renewal of that certificate.
+func (m *Message) VerifyRequestSignature(anchors *x509.CertPool, now time.Time) (*x509.Certificate, error) {
+	return m.verifySignature(anchors, now, x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment)
+}
+
+// verifySignature checks the protection; the signer's keyUsage, when present, must have one of usages.
+func (m *Message) verifySignature(anchors *x509.CertPool, now time.Time, usages x509.KeyUsage) (*x509.Certificate, error) {
 	if m.Header.ProtectionAlg.Algorithm == nil || len(m.Protection) == 0 {
 		return nil, fail(CodeUnprotected, nil, "%v without protection", m.Body.Type)
 	}
@@ -327,8 +340,8 @@ func (m *Message) VerifySignature(anchors *x509.CertPool, now time.Time) (*x509.
 	if err := verifyChain(signer, certs, anchors, now); err != nil {
 		return nil, fail(CodeUntrustedSigner, err, "protection certificate %q", signer.Subject.String())
 	}
-	if signer.KeyUsage != 0 && signer.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return nil, fail(CodeUntrustedSigner, nil, "protection certificate %q may not sign (no digitalSignature)", signer.Subject.String())
+	if signer.KeyUsage != 0 && signer.KeyUsage&usages == 0 {
+		return nil, fail(CodeUntrustedSigner, nil, "protection certificate %q may not sign CMP messages (keyUsage)", signer.Subject.String())
 	}
 	if name, ok := m.Header.Sender.Name(); !ok || !bytes.Equal(name, signer.RawSubject) {
 		return nil, fail(CodeUntrustedSigner, nil, "sender is not the subject of the protection certificate %q", signer.Subject.String())
