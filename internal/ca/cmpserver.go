@@ -2,6 +2,9 @@ package ca
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -285,6 +288,9 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	if len(spki) == 0 {
 		return x.reject(certReqID, status(cmp.FailBadCertTemplate, "chiave pubblica mancante nella richiesta", "public key missing from the request"))
 	}
+	if r := policy.CheckKey(x.p, describeKey(spki)); r != nil {
+		return x.reject(certReqID, r.Status())
+	}
 	t := &store.Txn{ID: txnID(x.req), Profile: x.p.Name, Kind: body.Type.String(), RequestSHA256: hash,
 		CertReqID: certReqID, SPKI: spki, MACRef: x.macRef}
 	if r := x.decide(ctx, msg, subject, t); r != nil {
@@ -303,6 +309,23 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 		return x.errorMsg(status(cmp.FailTransactionIDInUse, "transactionID già in uso", "transactionID already in use"))
 	}
 	return x.deliver(ctx, t, false)
+}
+
+// describeKey names the algorithm, size and curve of a DER SubjectPublicKeyInfo for the key policy.
+func describeKey(spki []byte) policy.Key {
+	pub, err := x509.ParsePKIXPublicKey(spki)
+	if err != nil {
+		return policy.Key{Algorithm: "sconosciuta/unknown"}
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		return policy.Key{Algorithm: "RSA", Bits: k.N.BitLen()}
+	case *ecdsa.PublicKey:
+		return policy.Key{Algorithm: "ECDSA", Curve: k.Curve.Params().Name}
+	case ed25519.PublicKey:
+		return policy.Key{Algorithm: "Ed25519"}
+	}
+	return policy.Key{Algorithm: fmt.Sprintf("%T", pub)}
 }
 
 // decide applies the profile and the renewal policy, filling subject, role, validity and parent of t.

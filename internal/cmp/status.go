@@ -172,6 +172,8 @@ const (
 	ReasonInsufficientBalance Reason = "insufficientBalance"
 	ReasonKeyReuse            Reason = "keyReuseNotAllowed"
 	ReasonExtendNotAllowed    Reason = "extensionNotAllowed"
+	ReasonKeyTooSmall         Reason = "keyTooSmall"
+	ReasonKeyAlgorithm        Reason = "keyAlgorithmNotAllowed"
 )
 
 type reasonRow struct {
@@ -192,6 +194,8 @@ var reasonTable = []reasonRow{
 	{ReasonInsufficientBalance, FailNotAuthorized, "credito insufficiente per il rinnovo: ricaricare l'account", "insufficient balance for the renewal: top up the account"},
 	{ReasonKeyReuse, FailBadCertTemplate, "la CA non consente di mantenere la stessa chiave: serve una chiave nuova", "the CA does not allow keeping the same key: a new key is needed"},
 	{ReasonExtendNotAllowed, FailNotAuthorized, "la CA non consente di prolungare la validità con la stessa chiave", "the CA does not allow extending the validity with the same key"},
+	{ReasonKeyTooSmall, FailBadCertTemplate, "la CA rifiuta la chiave: è troppo corta", "the CA refuses the key: it is too short"},
+	{ReasonKeyAlgorithm, FailBadAlg, "la CA rifiuta la chiave: algoritmo o curva non ammessi", "the CA refuses the key: algorithm or curve not allowed"},
 }
 
 // StatusString returns the statusString a CA sends for a reason, with optional free text after it.

@@ -6,6 +6,8 @@ package policy
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
@@ -28,6 +30,8 @@ const (
 	ReasonInsufficientBalance = cmp.ReasonInsufficientBalance
 	ReasonKeyReuse            = cmp.ReasonKeyReuse
 	ReasonExtendNotAllowed    = cmp.ReasonExtendNotAllowed
+	ReasonKeyTooSmall         = cmp.ReasonKeyTooSmall
+	ReasonKeyAlgorithm        = cmp.ReasonKeyAlgorithm
 
 	ReasonRekeyNotAllowed Reason = "rekeyNotAllowed"
 	ReasonRoleNotAllowed  Reason = "roleNotAllowed"
@@ -40,6 +44,7 @@ const (
 	FailCertRevoked     = cmp.FailCertRevoked
 	FailBadCertTemplate = cmp.FailBadCertTemplate
 	FailNotAuthorized   = cmp.FailNotAuthorized
+	FailBadAlg          = cmp.FailBadAlg
 )
 
 // Refusal is a request the CA will not grant.
@@ -153,6 +158,37 @@ func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Va
 		}
 	}
 	return v, nil
+}
+
+// Key describes the public key of a request: its algorithm ("RSA", "ECDSA" or another name), the RSA
+// modulus size in bits, the ECDSA curve name.
+type Key struct {
+	Algorithm string
+	Bits      int
+	Curve     string
+}
+
+// CheckKey applies the profile's key policy: RSA of at least MinRSABits (badCertTemplate), ECDSA on one
+// of Curves, nothing else (badAlg). It runs for every request, first issuance and renewal alike.
+func CheckKey(p *profile.Profile, k Key) *Refusal {
+	curves := strings.Join(p.Curves, ", ")
+	switch {
+	case k.Algorithm == "RSA" && k.Bits < p.MinRSABits:
+		return refuse(ReasonKeyTooSmall, FailBadCertTemplate,
+			fmt.Sprintf("chiave RSA di %d bit, ne servono almeno %d", k.Bits, p.MinRSABits),
+			fmt.Sprintf("RSA key of %d bits, at least %d are needed", k.Bits, p.MinRSABits))
+	case k.Algorithm == "RSA":
+		return nil
+	case k.Algorithm == "ECDSA" && slices.Contains(p.Curves, k.Curve):
+		return nil
+	case k.Algorithm == "ECDSA":
+		return refuse(ReasonKeyAlgorithm, FailBadAlg,
+			fmt.Sprintf("curva %s non ammessa (ammesse: %s)", k.Curve, curves),
+			fmt.Sprintf("curve %s not allowed (allowed: %s)", k.Curve, curves))
+	}
+	return refuse(ReasonKeyAlgorithm, FailBadAlg,
+		fmt.Sprintf("chiave %s non ammessa (ammesse: RSA da %d bit, ECDSA %s)", k.Algorithm, p.MinRSABits, curves),
+		fmt.Sprintf("%s key not allowed (allowed: RSA from %d bits, ECDSA %s)", k.Algorithm, p.MinRSABits, curves))
 }
 
 // AlreadyRenewed is the refusal of a renewal beyond the profile's renewals per certificate. Only

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +112,49 @@ func TestEnrol(t *testing.T) {
 	v := Enrol(p, now)
 	if !v.NotBefore.Equal(now.Truncate(time.Second)) || !v.NotAfter.Equal(now.Truncate(time.Second).AddDate(0, 0, 10)) {
 		t.Fatal(v)
+	}
+}
+
+// TestCheckKey: the key policy as a table, defaults and a stricter profile.
+func TestCheckKey(t *testing.T) {
+	def := mustProfile(t, `{"name":"d","roles":["cns"],"validityDays":365}`)
+	strict := mustProfile(t, `{"name":"s","roles":["cns"],"validityDays":365,"minRsaBits":3072,"curves":["P-384"]}`)
+	cases := []struct {
+		p    *profile.Profile
+		k    Key
+		want Reason
+		bit  int
+	}{
+		{def, Key{Algorithm: "RSA", Bits: 1024}, ReasonKeyTooSmall, FailBadCertTemplate},
+		{def, Key{Algorithm: "RSA", Bits: 2047}, ReasonKeyTooSmall, FailBadCertTemplate},
+		{def, Key{Algorithm: "RSA", Bits: 2048}, "", 0},
+		{def, Key{Algorithm: "ECDSA", Curve: "P-256"}, "", 0},
+		{def, Key{Algorithm: "ECDSA", Curve: "P-384"}, "", 0},
+		{def, Key{Algorithm: "ECDSA", Curve: "P-521"}, ReasonKeyAlgorithm, FailBadAlg},
+		{def, Key{Algorithm: "Ed25519"}, ReasonKeyAlgorithm, FailBadAlg},
+		{strict, Key{Algorithm: "RSA", Bits: 2048}, ReasonKeyTooSmall, FailBadCertTemplate},
+		{strict, Key{Algorithm: "RSA", Bits: 3072}, "", 0},
+		{strict, Key{Algorithm: "ECDSA", Curve: "P-256"}, ReasonKeyAlgorithm, FailBadAlg},
+	}
+	for _, c := range cases {
+		r := CheckKey(c.p, c.k)
+		switch {
+		case c.want == "" && r != nil:
+			t.Errorf("%s %+v refused: %v", c.p.Name, c.k, r)
+		case c.want != "" && (r == nil || r.Reason != c.want || r.FailBit != c.bit):
+			t.Errorf("%s %+v: got %v, want %s", c.p.Name, c.k, r, c.want)
+		}
+	}
+	// What the client shows (internal/cmp PKIStatusInfo.Text): the reason in words and the CA's numbers.
+	it, en := CheckKey(def, Key{Algorithm: "RSA", Bits: 1024}).Status().Text()
+	if !strings.HasPrefix(it, "la CA rifiuta la chiave: è troppo corta (la CA dice: «chiave RSA di 1024 bit, ne servono almeno 2048") ||
+		!strings.HasPrefix(en, "the CA refuses the key: it is too short") {
+		t.Errorf("client texts %q / %q", it, en)
+	}
+	for _, js := range []string{`{"name":"w","roles":["cns"],"validityDays":365,"minRsaBits":1024}`,
+		`{"name":"w","roles":["cns"],"validityDays":365,"curves":["secp256k1"]}`} {
+		if _, err := profile.Parse([]byte(js)); err == nil {
+			t.Errorf("profile accepted: %s", js)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -81,6 +82,11 @@ type Profile struct {
 	IR IRAuth `json:"ir,omitempty"`
 	// Secrets for IR "secret".
 	Secrets []Secret `json:"secrets,omitempty"`
+	// MinRSABits is the smallest RSA modulus accepted for a certified key (default and floor 2048).
+	MinRSABits int `json:"minRsaBits,omitempty"`
+	// Curves are the ECDSA curves accepted for a certified key (default P-256 and P-384). Keys of any
+	// other algorithm are refused.
+	Curves []string `json:"curves,omitempty"`
 	// ImplicitConfirm: grant implicit confirmation when the client asks for it (default true; always
 	// false on a paid profile).
 	ImplicitConfirm *bool `json:"implicitConfirm,omitempty"`
@@ -201,11 +207,43 @@ func (p *Profile) Normalize() error {
 		}
 		refs[s.Reference] = true
 	}
+	if err := p.normalizeKeys(); err != nil {
+		return err
+	}
 	if p.ImplicitConfirm == nil || p.Paid() {
 		// A paid profile never grants implicit confirmation, whatever the file says: the holder is charged
 		// only for a certificate confirmed in certConf (invariant I3, docs/ca-profiles.md).
 		t := !p.Paid()
 		p.ImplicitConfirm = &t
+	}
+	return nil
+}
+
+// Key policy defaults and bounds (NIST SP 800-57 Part 1 §5.6.1: RSA below 2048 bits is no longer
+// acceptable; ETSI TS 119 312 lists the same curves).
+const (
+	MinRSABitsFloor = 2048
+	maxRSABits      = 8192
+)
+
+// KnownCurves are the ECDSA curves a profile may accept.
+var KnownCurves = []string{"P-256", "P-384", "P-521"}
+
+func (p *Profile) normalizeKeys() error {
+	bad := func(field, problem string) error { return &Error{p.Name, field, problem} }
+	if p.MinRSABits == 0 {
+		p.MinRSABits = MinRSABitsFloor
+	}
+	if p.MinRSABits < MinRSABitsFloor || p.MinRSABits > maxRSABits {
+		return bad("minRsaBits", fmt.Sprintf("deve essere tra %d e %d / must be between %d and %d", MinRSABitsFloor, maxRSABits, MinRSABitsFloor, maxRSABits))
+	}
+	if len(p.Curves) == 0 {
+		p.Curves = []string{"P-256", "P-384"}
+	}
+	for _, c := range p.Curves {
+		if !slices.Contains(KnownCurves, c) {
+			return bad("curves", fmt.Sprintf("curva sconosciuta %q (P-256, P-384, P-521) / unknown curve %q (P-256, P-384, P-521)", c, c))
+		}
 	}
 	return nil
 }
