@@ -411,8 +411,32 @@ func (x *exchange) decideEnrol(subject []byte, t *store.Txn) *cmp.PKIStatusInfo 
 	if len(subject) == 0 || string(subject) == "\x30\x00" {
 		return fail(status(cmp.FailBadCertTemplate, "soggetto mancante nella richiesta", "subject missing from the request"))
 	}
+	if x.signer != nil {
+		if st := x.checkIRSigner(subject); st != nil {
+			return st
+		}
+	}
 	v := policy.Enrol(x.p, x.now)
 	t.Subject, t.Role, t.NotBefore, t.NotAfter = subject, string(x.p.Roles[0]), v.NotBefore, v.NotAfter
+	return nil
+}
+
+// checkIRSigner: a certificate authorising an ir must be valid now (not expired, not yet valid or
+// revoked) and the request must be for its own holder: the subject names the signer's codice fiscale or
+// serialNumber and no other one. Otherwise one citizen's card would obtain certificates for anyone.
+func (x *exchange) checkIRSigner(subject []byte) *cmp.PKIStatusInfo {
+	fail := func(s cmp.PKIStatusInfo) *cmp.PKIStatusInfo { return &s }
+	switch {
+	case x.now.After(x.signer.NotAfter):
+		return fail(status(cmp.FailNotAuthorized, "il certificato che firma la richiesta è scaduto il "+x.signer.NotAfter.Format("02/01/2006"),
+			"the certificate signing the request expired on "+x.signer.NotAfter.Format("02/01/2006")))
+	case x.now.Before(x.signer.NotBefore):
+		return fail(status(cmp.FailNotAuthorized, "il certificato che firma la richiesta non è ancora valido", "the certificate signing the request is not valid yet"))
+	case !sameHolder(x.signerCert.Subject.Names, subject):
+		return fail(status(cmp.FailBadCertTemplate,
+			"il soggetto richiesto deve indicare il codice fiscale (serialNumber) del titolare del certificato che firma la richiesta",
+			"the requested subject must name the fiscal code (serialNumber) of the holder of the certificate signing the request"))
+	}
 	return nil
 }
 

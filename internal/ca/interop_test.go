@@ -296,16 +296,48 @@ func TestOpenSSLOCSP(t *testing.T) {
 }
 
 // TestOpenSSLSignatureRole: a signature certificate (nonRepudiation only, qualified-like policy) by an ir
-// signed with the holder's CNS certificate (profile ir "signature").
+// signed with the holder's CNS certificate (profile ir "signature"), for the holder's own codice fiscale
+// only, and only while the CNS certificate is valid.
 func TestOpenSSLSignatureRole(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("firma", func(p *profile.Profile) {
 		p.Roles, p.IR, p.Secrets, p.DelaySeconds = []profile.Role{profile.RoleSignature}, profile.IRSignature, nil, 0
 	})
-	cns := tc.card("cns", "/C=IT/CN=MARIO ROSSI", time.Now().UTC(), 365)
+	cns := tc.card("cns", "/C=IT/CN=RSSMRA80A01H501U\\/8038000000000001", time.Now().UTC(), 365)
 	_, sigKeyPath := tc.key("sig.key")
-	out, err := openssl(t, tc.cmpArgs("firma", "-cmd", "ir", "-cert", cns.certPath, "-key", cns.keyPath, "-newkey", sigKeyPath,
-		"-subject", "/C=IT/CN=MARIO ROSSI/serialNumber=TINIT-RSSMRA80A01H501U", "-trusted", tc.path(CertFile), "-certout", tc.path("sig.pem"))...)
+	ir := func(c card, subject, out string) (string, error) {
+		return openssl(t, tc.cmpArgs("firma", "-cmd", "ir", "-cert", c.certPath, "-key", c.keyPath, "-newkey", sigKeyPath,
+			"-subject", subject, "-trusted", tc.path(CertFile), "-certout", tc.path(out))...)
+	}
+	// Someone else's codice fiscale, or none at all: refused, nothing issued.
+	for _, subj := range []string{"/C=IT/CN=LUIGI BIANCHI/serialNumber=TINIT-BNCLGU80A01H501W", "/C=IT/CN=MARIO ROSSI",
+		"/C=IT/CN=MARIO ROSSI/serialNumber=TINIT-RSSMRA80A01H501U/serialNumber=TINIT-BNCLGU80A01H501W"} {
+		out, err := ir(cns, subj, "x.pem")
+		if err == nil {
+			t.Fatalf("ir for %s authorised by RSSMRA80A01H501U:\n%s", subj, out)
+		}
+		mustContain(t, out, "badCertTemplate", "deve indicare il codice fiscale")
+	}
+	// A signer that has expired or is revoked: refused.
+	expired := tc.card("exp", "/C=IT/CN=RSSMRA80A01H501U\\/8038000000000002", time.Now().UTC().AddDate(-1, 0, -2), 365)
+	revoked := tc.card("rev", "/C=IT/CN=RSSMRA80A01H501U\\/8038000000000003", time.Now().UTC(), 365)
+	if err := tc.ca.Revoke(context.Background(), revoked.cert.SerialNumber, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		card card
+		want string
+	}{{expired, "è scaduto"}, {revoked, "revocato"}} {
+		out, err := ir(c.card, "/C=IT/CN=MARIO ROSSI/serialNumber=TINIT-RSSMRA80A01H501U", "x.pem")
+		if err == nil {
+			t.Fatalf("ir authorised by a signer that is not valid:\n%s", out)
+		}
+		mustContain(t, out, c.want)
+	}
+	if certs, _ := tc.ca.Store.Certs(context.Background()); len(certs) != 3 {
+		t.Fatalf("%d certificates after the refusals, want the 3 provisioned", len(certs))
+	}
+	out, err := ir(cns, "/C=IT/CN=MARIO ROSSI/serialNumber=TINIT-RSSMRA80A01H501U", "sig.pem")
 	if err != nil {
 		t.Fatalf("openssl cmp ir (signed): %v\n%s", err, out)
 	}

@@ -1,0 +1,67 @@
+package ca
+
+import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"strings"
+	"unicode"
+
+	"github.com/ponte-it/ponte/internal/cns"
+)
+
+var (
+	oidSerialNumber = asn1.ObjectIdentifier{2, 5, 4, 5}
+	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
+)
+
+// identities are the holder identities a subject names: the codici fiscali found in its serialNumber
+// (ETSI EN 319 412-1 §5.1.3 "TINIT-<CF>", CNS "IT:<CF>") and commonName ("<CF>/<card id>" on a CNS)
+// attributes, upper-case; a serialNumber that carries no codice fiscale counts as itself.
+func identities(names []pkix.AttributeTypeAndValue) map[string]bool {
+	ids := map[string]bool{}
+	for _, n := range names {
+		isSerial := n.Type.Equal(oidSerialNumber)
+		if !isSerial && !n.Type.Equal(oidCommonName) {
+			continue
+		}
+		v, _ := n.Value.(string)
+		found := false
+		for _, tok := range strings.FieldsFunc(strings.ToUpper(v), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if len(tok) == 16 && cns.CheckCodiceFiscale(tok) == nil {
+				ids[tok], found = true, true
+			}
+		}
+		if isSerial && !found && v != "" {
+			ids[strings.ToUpper(v)] = true
+		}
+	}
+	return ids
+}
+
+// subjectNames reads the attributes of a DER Name.
+func subjectNames(der []byte) ([]pkix.AttributeTypeAndValue, bool) {
+	var rdns pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(der, &rdns); err != nil || len(rest) > 0 {
+		return nil, false
+	}
+	var n pkix.Name
+	n.FillFromRDNSequence(&rdns)
+	return n.Names, true
+}
+
+// sameHolder reports whether the requested subject names only identities of the signer (and at least
+// one): an ir authorised by a signature is for the signer's own person (docs/ca-profiles.md).
+func sameHolder(signer []pkix.AttributeTypeAndValue, requested []byte) bool {
+	own := identities(signer)
+	names, ok := subjectNames(requested)
+	if !ok || len(own) == 0 {
+		return false
+	}
+	asked := identities(names)
+	for id := range asked {
+		if !own[id] {
+			return false
+		}
+	}
+	return len(asked) > 0
+}
