@@ -216,7 +216,7 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *ren
 	ctx := context.Background()
 	e := &renew.Engine{
 		Card:    card,
-		CA:      &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
+		CA:      &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), Signers: run.profile.SignerCerts(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
 		Profile: run.profile,
 		Journal: renew.HostJournal{Host: a.client, Ctx: ctx},
 		Account: account,

@@ -79,7 +79,7 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	}
 	e := &renew.Engine{
 		Card:    card,
-		CA:      &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
+		CA:      &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), Signers: profile.SignerCerts(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
 		Profile: profile,
 		Journal: journal,
 		Logins:  logins,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/renew"
 )
 
 // Ponte's own CMP client (internal/cmp) against ponte-ca.
@@ -49,13 +50,23 @@ func TestClientResumesAfterRestart(t *testing.T) {
 }
 
 // TestClientExtendCR: an extension of validity with the same key as cr + oldCertID (RFC 4211 §6.5),
-// protected by the certificate itself, on the extension-to-date profile.
+// protected by the certificate itself, on the extension-to-date profile; the client is configured from
+// the client profile ponte-ca publishes, which pins the CA certificate as the only CMP signer (I6).
 func TestClientExtendCR(t *testing.T) {
 	tc := newTestCA(t)
 	k := tc.renewable("k", "/C=IT/CN=ESTENSIONE")
-	anchors := x509.NewCertPool()
-	anchors.AddCert(tc.ca.Cert)
-	cl := &cmp.Client{URL: cmp.Endpoint(tc.base, "extend"), Anchors: anchors, MaxWait: 30 * time.Second}
+	js, err := tc.ca.ClientProfile("extend", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := renew.ParseProfile(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cp.SignerCerts(); len(s) != 1 || !s[0].Equal(tc.ca.Cert) {
+		t.Fatalf("published CMP signers %v, want the CA certificate", s)
+	}
+	cl := &cmp.Client{URL: cmp.Endpoint(tc.base, "extend"), Anchors: cp.AnchorPool(), Signers: cp.SignerCerts(), MaxWait: 30 * time.Second}
 	res, err := cl.Extend(context.Background(), k.cert, k.key, cmp.BodyCR, true)
 	if err != nil {
 		t.Fatal(err)

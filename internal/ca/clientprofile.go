@@ -45,6 +45,9 @@ func (c *CA) ClientProfile(name, mode string) ([]byte, error) {
 		ID: "ponte-ca-" + name, Name: c.Cert.Subject.CommonName + " (" + name + ")",
 		URL:     c.PublicURL() + "/.well-known/cmp/p/" + name,
 		Anchors: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw})),
+		// ponte-ca protects every CMP answer with its CA certificate itself (cmpserver finish): pinned,
+		// so no other certificate under the anchor can answer for it (invariant I6).
+		Signers: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw})),
 		Issuers: []string{c.Cert.Subject.String()},
 		Paid:    p.Price > 0, ImplicitConfirm: p.ImplicitConfirm == nil || *p.ImplicitConfirm,
 		Terms: demoTerms, Privacy: demoPrivacy, MaxWaitSeconds: 30,

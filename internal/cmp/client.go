@@ -25,6 +25,12 @@ type Client struct {
 	// Anchors are the profile's trust anchors: every answer's protection certificate and every issued
 	// certificate must chain to one of them.
 	Anchors *x509.CertPool
+	// Signers pin the CA's (or its RA's) CMP protection certificates: when set, a signed answer is
+	// accepted only from one of these very certificates. When empty, the signer must be a trust anchor
+	// itself (the CA signing with its own certificate) or carry id-kp-cmcCA / id-kp-cmcRA (RFC 9483
+	// §3.5, RFC 6402 §2.10): a certificate merely chaining to the anchors, such as another citizen's,
+	// is refused.
+	Signers []*x509.Certificate
 	// Secret, when set, is the shared secret that MAC-protected answers must verify with (RFC 9483
 	// §3.2). When nil, answers must be signed.
 	Secret []byte
@@ -446,7 +452,9 @@ func (c *Client) checkAnswer(req, ans *Message) error {
 		if err := ans.VerifyMAC(c.Secret); err != nil {
 			return err
 		}
-	} else if _, err := ans.VerifySignature(c.Anchors, c.now()); err != nil {
+	} else if signer, err := ans.VerifySignature(c.Anchors, c.now()); err != nil {
+		return err
+	} else if err := c.authorisedSigner(signer); err != nil {
 		return err
 	}
 	if ans.Header.PVNO != PVNO2000 && ans.Header.PVNO != PVNO2021 {
@@ -462,6 +470,32 @@ func (c *Client) checkAnswer(req, ans *Message) error {
 		return fail(CodeNonceMismatch, nil, "senderNonce of %d bytes (RFC 9483 §3.1 asks for 128 bits)", len(ans.Header.SenderNonce))
 	}
 	return nil
+}
+
+// authorisedSigner: the protection certificate of an answer (already verified to chain to the anchors)
+// is the CA's authorised CMP signer — pinned (Signers), an anchor itself, or marked id-kp-cmcCA /
+// id-kp-cmcRA (RFC 9483 §3.5, RFC 6402 §2.10).
+func (c *Client) authorisedSigner(signer *x509.Certificate) error {
+	if len(c.Signers) > 0 {
+		for _, s := range c.Signers {
+			if bytes.Equal(s.Raw, signer.Raw) {
+				return nil
+			}
+		}
+		return fail(CodeUnauthorizedSigner, nil, "%q is not a pinned CMP signer of the profile", signer.Subject.String())
+	}
+	for _, u := range signer.UnknownExtKeyUsage {
+		if u.Equal(OIDKPCmcCA) || u.Equal(OIDKPCmcRA) {
+			return nil
+		}
+	}
+	chains, _ := signer.Verify(x509.VerifyOptions{Roots: c.Anchors, CurrentTime: c.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	for _, ch := range chains {
+		if len(ch) == 1 { // the signer is itself one of the anchors: the CA answering with its own key
+			return nil
+		}
+	}
+	return fail(CodeUnauthorizedSigner, nil, "%q is neither the CA nor marked id-kp-cmcCA/cmcRA", signer.Subject.String())
 }
 
 // CACerts fetches the CA certificates with genm id-it-caCerts (RFC 9483 §4.3.1). The answer must be

@@ -2,6 +2,7 @@ package cmp
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -19,19 +21,22 @@ import (
 // fakeCA is a minimal CMP server made of the server-side helpers (server.go), so the client's checks can
 // be exercised against answers that are correctly protected but wrong in one precise way (tamper).
 type fakeCA struct {
-	t       *testing.T
-	p       *testPKI
-	secret  []byte
-	polls   int // pollRep answers before the certificate
-	after   time.Duration
-	tamper  func(req, resp *Message)
-	sender  GeneralName // signs with the server key but names this sender
-	mu      sync.Mutex
-	pending *Message // the certificate request while polling
-	trace   []string
-	paths   []string
-	lastReq *Message
-	issued  *x509.Certificate
+	t      *testing.T
+	p      *testPKI
+	secret []byte
+	polls  int // pollRep answers before the certificate
+	after  time.Duration
+	tamper func(req, resp *Message)
+	sender GeneralName // signs with the server key but names this sender
+	// signCert and signKey, when set, sign the answers instead of the CMP server's certificate.
+	signCert *x509.Certificate
+	signKey  crypto.Signer
+	mu       sync.Mutex
+	pending  *Message // the certificate request while polling
+	trace    []string
+	paths    []string
+	lastReq  *Message
+	issued   *x509.Certificate
 }
 
 func (f *fakeCA) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +58,9 @@ func (f *fakeCA) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.tamper(req, resp)
 	}
 	var prot Protector = &SignatureProtection{Signer: f.p.srvKey, Cert: f.p.srv}
+	if f.signCert != nil {
+		prot = &SignatureProtection{Signer: f.signKey, Cert: f.signCert}
+	}
 	if f.sender != nil {
 		prot = &senderOverride{prot.(*SignatureProtection), f.sender}
 	}
@@ -258,6 +266,93 @@ func TestClientRefusesWrongAnswers(t *testing.T) {
 				t.Fatalf("texts %q %q", it, en)
 			}
 		})
+	}
+}
+
+// TestClientAcceptsOnlyTheCAsSigner (invariant I6): an answer signed by a certificate that merely chains
+// to the anchors — another citizen's — is refused; the CA's own certificate and a certificate marked
+// id-kp-cmcRA are accepted; with pinned Signers only those are.
+func TestClientAcceptsOnlyTheCAsSigner(t *testing.T) {
+	p := newTestPKI(t, "Pin")
+	citizenKey := newKey(t, false)
+	citizen := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "BIANCHI LUIGI", SerialNumber: "TINIT-BNCLGU80A01H501W"},
+		KeyUsage: x509.KeyUsageDigitalSignature}, citizenKey.Public(), p.ca, p.caKey)
+	cases := []struct {
+		name    string
+		cert    *x509.Certificate
+		key     crypto.Signer
+		pinned  []*x509.Certificate
+		refused bool
+	}{
+		{"another citizen", citizen, citizenKey, nil, true},
+		{"the CA itself", p.ca, p.caKey, nil, false},
+		{"cmcRA signer", p.srv, p.srvKey, nil, false},
+		{"cmcRA signer, CA pinned", p.srv, p.srvKey, []*x509.Certificate{p.ca}, true},
+		{"citizen, CA pinned", citizen, citizenKey, []*x509.Certificate{p.ca}, true},
+		{"pinned signer", p.srv, p.srvKey, []*x509.Certificate{p.ca, p.srv}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeCA{p: p, signCert: tc.cert, signKey: tc.key}
+			c := startFakeCA(t, f)
+			c.Signers = tc.pinned
+			res, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), true)
+			if tc.refused {
+				if !errors.Is(err, ErrUnauthorizedSigner) || res != nil {
+					t.Fatalf("got %v, want ErrUnauthorizedSigner", err)
+				}
+				if it, _ := UserText(err); !strings.Contains(it, "non è quello della CA") {
+					t.Fatalf("text %q", it)
+				}
+				return
+			}
+			if err != nil || res.Cert == nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}
+
+// TestClientRefusesRedirects (invariant I6): a 3xx answer is an error with words, and the request —
+// which may carry a prepaid account's password — never reaches the address it points to.
+func TestClientRefusesRedirects(t *testing.T) {
+	var reached atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	t.Cleanup(target.Close)
+	for _, code := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, target.URL+"/.well-known/cmp", code)
+		}))
+		p := newTestPKI(t, "Redirect")
+		c := &Client{URL: redirect.URL, Anchors: p.anchors, HTTP: &http.Client{}}
+		_, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), false)
+		redirect.Close()
+		if !errors.Is(err, ErrRedirect) {
+			t.Fatalf("HTTP %d: got %v, want ErrRedirect", code, err)
+		}
+		if it, en := UserText(err); !strings.Contains(it, "reindirizzamento") || !strings.Contains(en, "redirect") {
+			t.Fatalf("texts %q / %q", it, en)
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Fatalf("the redirect target received %d requests", n)
+	}
+}
+
+func TestSecureURL(t *testing.T) {
+	for u, want := range map[string]bool{
+		"https://ca.example/.well-known/cmp": true, "http://127.0.0.1:8080/x": true, "http://localhost:9/x": true,
+		"http://[::1]:9/x": true, "http://ca.example/x": false, "http://127.0.0.1:80@ca.example/x": false,
+		"http://localhost.ca.example/x": false, "ftp://ca.example/x": false, "https://user:pw@ca.example/": false, "": false,
+	} {
+		if got := SecureURL(u); got != want {
+			t.Errorf("SecureURL(%q) = %v", u, got)
+		}
+	}
+	p := newTestPKI(t, "Plain")
+	c := &Client{URL: "http://ca.example/.well-known/cmp", Anchors: p.anchors}
+	if _, err := c.KeyUpdate(context.Background(), p.ee, p.eeKey, newKey(t, false), false); !errors.Is(err, ErrInsecureURL) {
+		t.Fatalf("plain http to a remote host: %v", err)
 	}
 }
 

@@ -17,6 +17,9 @@ const (
 	CodeUnprotected         Code = "CMP_UNPROTECTED"
 	CodeBadProtection       Code = "CMP_BAD_PROTECTION"
 	CodeUntrustedSigner     Code = "CMP_UNTRUSTED_SIGNER"
+	CodeUnauthorizedSigner  Code = "CMP_UNAUTHORIZED_SIGNER"
+	CodeRedirect            Code = "CMP_REDIRECT"
+	CodeInsecureURL         Code = "CMP_INSECURE_URL"
 	CodeTransactionMismatch Code = "CMP_TRANSACTION_MISMATCH"
 	CodeNonceMismatch       Code = "CMP_NONCE_MISMATCH"
 	CodeCertReqIDMismatch   Code = "CMP_CERTREQID_MISMATCH"
@@ -42,6 +45,9 @@ var codeTable = []codeRow{
 	{CodeUnprotected, false, "risposta della CA priva di protezione: scartata per sicurezza", "the CA's answer is not protected: discarded for safety"},
 	{CodeBadProtection, false, "la firma o la password della risposta della CA non è valida: risposta scartata", "the signature or password of the CA's answer is not valid: answer discarded"},
 	{CodeUntrustedSigner, false, "la risposta è firmata da un certificato non riconducibile alla CA configurata", "the answer is signed by a certificate that does not lead to the configured CA"},
+	{CodeUnauthorizedSigner, false, "la risposta è firmata da un certificato che non è quello della CA o della sua RA: scartata", "the answer is signed by a certificate that is not the CA's or its RA's: discarded"},
+	{CodeRedirect, false, "la CA ha risposto con un reindirizzamento, che non viene seguito: verificare l'indirizzo nel profilo della CA", "the CA answered with a redirect, which is not followed: check the address in the CA profile"},
+	{CodeInsecureURL, false, "l'indirizzo della CA non è https: le credenziali non vengono inviate", "the CA's address is not https: the credentials are not sent"},
 	{CodeTransactionMismatch, false, "la risposta appartiene a un'altra transazione: scartata", "the answer belongs to another transaction: discarded"},
 	{CodeNonceMismatch, false, "la risposta non corrisponde alla richiesta inviata (nonce errato): possibile replay, scartata", "the answer does not match the request sent (wrong nonce): possible replay, discarded"},
 	{CodeCertReqIDMismatch, false, "la risposta riguarda una richiesta di certificato diversa", "the answer concerns a different certificate request"},
@@ -69,6 +75,9 @@ var (
 	ErrUnprotected         = &Error{Code: CodeUnprotected}
 	ErrBadProtection       = &Error{Code: CodeBadProtection}
 	ErrUntrustedSigner     = &Error{Code: CodeUntrustedSigner}
+	ErrUnauthorizedSigner  = &Error{Code: CodeUnauthorizedSigner}
+	ErrRedirect            = &Error{Code: CodeRedirect}
+	ErrInsecureURL         = &Error{Code: CodeInsecureURL}
 	ErrTransactionMismatch = &Error{Code: CodeTransactionMismatch}
 	ErrNonceMismatch       = &Error{Code: CodeNonceMismatch}
 	ErrCertReqIDMismatch   = &Error{Code: CodeCertReqIDMismatch}

@@ -10,6 +10,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -503,7 +504,8 @@ func TestOpenSSLIntermediateCA(t *testing.T) {
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}, root.srvKey.Public(), root.ca, root.caKey)
 	subKey := root.srvKey
 	srvKey, eeKey, newK := newKey(t, false), newKey(t, true), newKey(t, false)
-	srv := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature}, srvKey.Public(), sub, subKey)
+	srv := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Sub CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature,
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{OIDKPCmcCA}}, srvKey.Public(), sub, subKey)
 	ee := issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "NERI PAOLA"}, KeyUsage: x509.KeyUsageDigitalSignature}, eeKey.Public(), sub, subKey)
 	want := issue(t, &x509.Certificate{SerialNumber: ee.SerialNumber, Subject: ee.Subject, KeyUsage: x509.KeyUsageDigitalSignature}, newK.Public(), sub, subKey)
 	dir := t.TempDir()

@@ -13,6 +13,11 @@ var (
 	OIDConfirmWaitTime = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 4, 14} // id-it-confirmWaitTime, §5.1.1.2
 	OIDCACerts         = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 4, 17} // id-it-caCerts, §5.3.19.15
 
+	// RFC 6402 §2.10: extended key usages of a CMC/CMP CA and RA (RFC 9483 §3.5: an answer's signer
+	// must carry one unless it is the CA itself).
+	OIDKPCmcCA = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 27}
+	OIDKPCmcRA = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 28}
+
 	// RFC 4211 §6.5: id-regCtrl-oldCertID (id-pkip = 1.3.6.1.5.5.7.5).
 	OIDRegCtrlOldCertID = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 5, 1, 5}
 

@@ -68,7 +68,8 @@ func newTestPKI(t testing.TB, name string) *testPKI {
 	p := &testPKI{caKey: newKey(t, false), srvKey: newKey(t, false), eeKey: newKey(t, true)}
 	p.ca = issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: name + " CA"}, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}, p.caKey.Public(), nil, p.caKey)
-	p.srv = issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: name + " CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature},
+	p.srv = issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: name + " CMP server"}, KeyUsage: x509.KeyUsageDigitalSignature,
+		UnknownExtKeyUsage: []asn1.ObjectIdentifier{OIDKPCmcRA}},
 		p.srvKey.Public(), p.ca, p.caKey)
 	p.ee = issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "ROSSI MARIO", SerialNumber: "TINIT-RSSMRA80A01H501U"},
 		KeyUsage: x509.KeyUsageDigitalSignature}, p.eeKey.Public(), p.ca, p.caKey)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,10 +47,47 @@ func OperationLabel(req BodyType) string {
 	return ""
 }
 
+// SecureURL reports whether CMP messages — which may carry a MAC secret's protection or a prepaid
+// account's password in regInfo — may be sent to u: https, or plain http only to a loopback address (a
+// CA on the same machine, tests). The host is the parsed one, so "http://127.0.0.1:80@ca.example/" is
+// not loopback.
+func SecureURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" || p.User != nil {
+		return false
+	}
+	switch p.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := p.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
+}
+
+// noRedirects returns a copy of hc (nil: http.DefaultClient) that does not follow redirects: the
+// redirect answer itself comes back to post, which refuses it.
+func noRedirects(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}
+
 // post sends one CMP message and returns the answer's DER (RFC 9811 §3: POST, application/pkixcmp both
 // ways). Any answer labelled application/pkixcmp is returned whatever the HTTP status, since CAs send
 // CMP error messages with 4xx/5xx; anything else is ErrNotCMP, or ErrTransport for 5xx.
 func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]byte, error) {
+	if !SecureURL(endpoint) {
+		return nil, fail(CodeInsecureURL, nil, "%q", endpoint)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(der))
 	if err != nil {
 		return nil, fail(CodeBadInput, err, "CMP endpoint %q", endpoint)
@@ -59,14 +97,16 @@ func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]
 	req.Close = true
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
+	resp, err := noRedirects(hc).Do(req)
 	if err != nil {
 		return nil, fail(CodeTransport, err, "POST %s", endpoint)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		// Never followed: a redirect would resend the request — with a prepaid account's password in
+		// regInfo — to an address the profile did not name, possibly over plain http (invariant I6).
+		return nil, fail(CodeRedirect, nil, "HTTP %d from %s to %q", resp.StatusCode, endpoint, resp.Header.Get("Location"))
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxMessage+1))
 	if err != nil {
 		return nil, fail(CodeTransport, err, "reading the answer of %s", endpoint)

@@ -13,6 +13,8 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
+
+	"github.com/ponte-it/ponte/internal/cmp"
 )
 
 // Profile is what Ponte knows of one CA: where it answers, which anchors its answers must chain to, which
@@ -25,6 +27,10 @@ type Profile struct {
 	URL string `json:"url"`
 	// Anchors are PEM certificates; every answer and every issued certificate must chain to one.
 	Anchors string `json:"anchors"`
+	// Signers (PEM, optional) pin the certificates the CA or its RA signs CMP answers with: when set, an
+	// answer signed by any other certificate is refused. When empty, the signer must be an anchor itself
+	// or carry id-kp-cmcCA / id-kp-cmcRA (RFC 9483 §3.5; cmp.Client.Signers).
+	Signers string `json:"signers,omitempty"`
 	// Issuers lists the issuer DNs (RFC 4514) of the certificates this CA renews; a card certificate from
 	// another issuer is not offered for renewal here.
 	Issuers []string `json:"issuers"`
@@ -46,6 +52,7 @@ type Profile struct {
 	TSA string `json:"tsa,omitempty"`
 
 	anchors *x509.CertPool
+	signers []*x509.Certificate
 }
 
 // Rule is how one certificate role is renewed.
@@ -98,7 +105,7 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("id must be a non-empty word")
 	case p.Name == "":
 		return fmt.Errorf("name is required")
-	case !strings.HasPrefix(p.URL, "https://") && !strings.HasPrefix(p.URL, "http://127.0.0.1:") && !strings.HasPrefix(p.URL, "http://localhost:"):
+	case !cmp.SecureURL(p.URL):
 		return fmt.Errorf("url must be https (or http on loopback for a local CA): %q", p.URL)
 	case len(p.Renews) == 0:
 		return fmt.Errorf("renews lists no certificate role")
@@ -107,24 +114,19 @@ func (p *Profile) validate() error {
 	case p.MaxWaitSeconds < 0 || p.MaxWaitSeconds > 600:
 		return fmt.Errorf("maxWaitSeconds must be 0 to 600")
 	}
-	pool := x509.NewCertPool()
-	rest := []byte(p.Anchors)
-	n := 0
-	for {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return fmt.Errorf("anchor %d: %w", n+1, err)
-		}
-		pool.AddCert(cert)
-		n++
+	anchors, err := parseCerts(p.Anchors, "anchor")
+	if err != nil {
+		return err
 	}
-	if n == 0 {
+	if len(anchors) == 0 {
 		return fmt.Errorf("anchors holds no PEM certificate")
+	}
+	pool := x509.NewCertPool()
+	for _, a := range anchors {
+		pool.AddCert(a)
+	}
+	if p.signers, err = parseCerts(p.Signers, "signer"); err != nil {
+		return err
 	}
 	p.anchors = pool
 	seen := map[string]bool{}
@@ -151,6 +153,27 @@ func (p *Profile) validate() error {
 	}
 	return nil
 }
+
+// parseCerts reads the PEM certificates of s; what names them in errors.
+func parseCerts(s, what string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	rest := []byte(s)
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return out, nil
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("%s %d: %w", what, len(out)+1, err)
+		}
+		out = append(out, cert)
+	}
+}
+
+// SignerCerts is the parsed Signers: the CA's pinned CMP signers (cmp.Client.Signers).
+func (p *Profile) SignerCerts() []*x509.Certificate { return p.signers }
 
 // AnchorPool is the parsed trust anchors.
 func (p *Profile) AnchorPool() *x509.CertPool { return p.anchors }
