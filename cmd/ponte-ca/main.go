@@ -8,6 +8,7 @@
 //	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
 //	ponte-ca account show --dir DIR --id ID
 //	ponte-ca account credit --dir DIR --id ID --amount CENTS
+//	ponte-ca terms   --dir DIR [--serial HEX]
 package main
 
 import (
@@ -46,7 +47,8 @@ const usage = `uso / usage:
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
-  ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]`
+  ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]
+  ponte-ca terms   --dir DIR [--serial HEX]`
 
 func run(args []string) error {
 	if len(args) == 0 {
@@ -68,6 +70,8 @@ func run(args []string) error {
 		return cmdAccount(args[1], args[2:])
 	case "client-profile":
 		return cmdClientProfile(args[1:])
+	case "terms":
+		return cmdTerms(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil
@@ -364,6 +368,36 @@ func cmdAccount(sub string, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("sottocomando account sconosciuto %q (add, show, credit) / unknown account subcommand", sub)
+}
+
+// cmdTerms lists the holders' acceptances of the terms and privacy notice the CA keeps as evidence
+// (docs/ca-profiles.md): one line each, for every request or those about one certificate.
+func cmdTerms(args []string) error {
+	fs, dir := flags("terms")
+	serial := fs.String("serial", "", "solo per questo certificato (esadecimale) / only for this certificate (hex)")
+	c, err := openCA(fs, dir, args)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	list, err := c.Store.Acceptances(context.Background(), strings.ToLower(strings.TrimLeft(*serial, "0")))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("accettazioni dei termini / acceptances of the terms: %d\n", len(list))
+	for _, a := range list {
+		fmt.Printf("  accettati/accepted %s  ricevuti/received %s  termini/terms %s  privacy %s  %s  rinnova/renews %s  certificato/certificate %s (%s)  transazione/transaction %s\n",
+			a.AcceptedAt.Format(time.RFC3339), a.ReceivedAt.Format(time.RFC3339), a.TermsVersion, a.PrivacyVersion, a.Subject,
+			dash(a.Parent), dash(a.CertSerial), a.State, a.TransactionID)
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // cmdClientProfile prints the Ponte client profile (docs/ca-profiles.md, part 2) for one server profile:

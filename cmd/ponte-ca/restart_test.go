@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +56,8 @@ func (s *server) kill() {
 
 // TestRestartBetweenSteps (invariant I5): ponte-ca is killed and started again between the request
 // and its delayed issuance, and between issuance and certConf; the pending request resumes, the
-// certConf is accepted, and the database shows one confirmed renewal, the account untouched.
+// certConf is accepted, and the database shows one confirmed renewal and the holder's acceptance of the
+// terms the request carried (ponte-ca terms).
 func TestRestartBetweenSteps(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ca")
 	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
@@ -89,6 +91,12 @@ func TestRestartBetweenSteps(t *testing.T) {
 	cl := &cmp.Client{URL: cmp.Endpoint(s.base, "cns"), Anchors: anchors, Signers: []*x509.Certificate{caCert}}
 	req := cmp.KeyUpdateRequest(old, key, newKey)
 	req.DeferConfirm = true
+	accepted := time.Date(2026, 12, 7, 9, 30, 0, 0, time.UTC)
+	ri, err := cmp.TermsRegInfo(ca.DemoTermsVersion, ca.DemoPrivacyVersion, accepted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.RegInfo = append(req.RegInfo, ri)
 	res, err := cl.Enroll(ctx, req)
 	if err != nil || res.Pending == nil {
 		t.Fatalf("want a pending request: %+v %v", res, err)
@@ -109,6 +117,14 @@ func TestRestartBetweenSteps(t *testing.T) {
 	}
 	s.kill()
 
+	// The acceptance of the terms the request carried is kept as evidence, and shown.
+	out := must(t, "terms", "--dir", dir, "--serial", ca.SerialHex(old.SerialNumber))
+	for _, want := range []string{"acceptances of the terms: 1", "accepted 2026-12-07T09:30:00Z", "terms ponte-ca-termini-1",
+		"privacy ponte-ca-privacy-1", "CN=RIAVVII", "certificate " + ca.SerialHex(res.Cert.SerialNumber) + " (confirmed)"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("ponte-ca terms lacks %q:\n%s", want, out)
+		}
+	}
 	st, err := store.Open(filepath.Join(dir, ca.DBFile))
 	if err != nil {
 		t.Fatal(err)

@@ -21,6 +21,13 @@ var (
 	}
 )
 
+// Versions of the texts above: change them with the texts, so the evidence a holder's acceptance leaves
+// (ponte-ca terms) names what was accepted.
+const (
+	DemoTermsVersion   = "ponte-ca-termini-1"
+	DemoPrivacyVersion = "ponte-ca-privacy-1"
+)
+
 // ClientProfile writes the Ponte client profile (internal/renew, docs/ca-profiles.md part 2) for one of
 // this CA's server profiles, so the extension and `ponte renew` can reach it: URL, anchor, what it renews
 // and how, payment, texts. mode chooses rekey or extend where the server profile allows both.
@@ -50,7 +57,7 @@ func (c *CA) ClientProfile(name, mode string) ([]byte, error) {
 		Signers: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Cert.Raw})),
 		Issuers: []string{c.Cert.Subject.String()},
 		Paid:    p.Price > 0, ImplicitConfirm: p.ImplicitConfirm == nil || *p.ImplicitConfirm,
-		Terms: demoTerms, Privacy: demoPrivacy, MaxWaitSeconds: 30,
+		Terms: demoTerms, Privacy: demoPrivacy, TermsVersion: DemoTermsVersion, PrivacyVersion: DemoPrivacyVersion, MaxWaitSeconds: 30,
 		TSA: c.PublicURL() + "/tsa",
 	}
 	for _, r := range p.Roles {

@@ -7,6 +7,8 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -301,6 +303,9 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 			return x.reject(certReqID, r.Status())
 		}
 	}
+	if st := x.acceptance(msg, t); st != nil {
+		return x.reject(certReqID, *st)
+	}
 	// A paid profile never confirms implicitly (profile.Normalize forces it off): the charge stands only
 	// for a certificate the holder confirmed (invariant I3; RFC 9810 §5.1.1.1 leaves the grant to the CA).
 	t.ImplicitConfirm = x.req.Header.ImplicitConfirm() && *x.p.ImplicitConfirm && !x.p.Paid()
@@ -437,6 +442,37 @@ func (x *exchange) checkIRSigner(subject []byte) *cmp.PKIStatusInfo {
 			"il soggetto richiesto deve indicare il codice fiscale (serialNumber) del titolare del certificato che firma la richiesta",
 			"the requested subject must name the fiscal code (serialNumber) of the holder of the certificate signing the request"))
 	}
+	return nil
+}
+
+// acceptance reads the holder's acceptance of the terms from regInfo (cmp.TermsRegInfo, docs/cmp.md)
+// into t, to be stored with the transaction as evidence. A request without one is accepted (openssl
+// cmp and other clients send none); a malformed one is refused.
+func (x *exchange) acceptance(msg *cmp.CertReqMsg, t *store.Txn) *cmp.PKIStatusInfo {
+	if msg == nil {
+		return nil
+	}
+	pairs, err := msg.UTF8Pairs()
+	if err != nil {
+		s := status(cmp.FailBadDataFormat, "regInfo utf8Pairs non valido", "invalid regInfo utf8Pairs")
+		return &s
+	}
+	terms, ok := pairs[cmp.PairTermsVersion]
+	if !ok {
+		return nil
+	}
+	at, err := time.Parse(time.RFC3339, pairs[cmp.PairTermsAccepted])
+	if err != nil || terms == "" || pairs[cmp.PairPrivacyVersion] == "" {
+		s := status(cmp.FailBadRequest, "accettazione dei termini incompleta in regInfo (versioni e "+cmp.PairTermsAccepted+" RFC 3339)",
+			"incomplete acceptance of the terms in regInfo (versions and "+cmp.PairTermsAccepted+" RFC 3339)")
+		return &s
+	}
+	var rdns pkix.RDNSequence
+	subject := ""
+	if _, err := asn1.Unmarshal(t.Subject, &rdns); err == nil {
+		subject = rdns.String()
+	}
+	t.Acceptance = &store.Acceptance{Subject: subject, TermsVersion: terms, PrivacyVersion: pairs[cmp.PairPrivacyVersion], AcceptedAt: at}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/asn1"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -21,6 +22,32 @@ const (
 	PairPassword = "password"
 )
 
+// The utf8Pairs names of the holder's acceptance of the CA's terms and privacy notice (docs/cmp.md):
+// the versions accepted and when, RFC 3339 UTC. They travel in a utf8Pairs entry of their own, beside
+// the account's, so the CA can keep them as evidence.
+const (
+	PairTermsVersion   = "termsVersion"
+	PairPrivacyVersion = "privacyVersion"
+	PairTermsAccepted  = "termsAcceptedAt"
+)
+
+// TermsRegInfo is the regInfo entry carrying the terms and privacy versions the holder accepted at at.
+func TermsRegInfo(terms, privacy string, at time.Time) (AttributeTypeAndValue, error) {
+	if strings.ContainsAny(terms+privacy, "?%") || terms == "" || privacy == "" {
+		return AttributeTypeAndValue{}, errors.New("versioni dei termini vuote o con '?' o '%' / terms versions empty or with '?' or '%'")
+	}
+	return utf8PairsRegInfo(PairTermsVersion + "?" + terms + "%" + PairPrivacyVersion + "?" + privacy + "%" +
+		PairTermsAccepted + "?" + at.UTC().Format(time.RFC3339) + "%")
+}
+
+func utf8PairsRegInfo(pairs string) (AttributeTypeAndValue, error) {
+	der, err := asn1.MarshalWithParams(pairs, "utf8")
+	if err != nil {
+		return AttributeTypeAndValue{}, err
+	}
+	return AttributeTypeAndValue{Type: OIDRegInfoUTF8Pairs, Value: asn1.RawValue{FullBytes: der}}, nil
+}
+
 // ErrAccountChars: an id or password with a character utf8Pairs cannot carry.
 var ErrAccountChars = errors.New("account e password non possono contenere '?' o '%' / account and password cannot contain '?' or '%'")
 
@@ -29,11 +56,7 @@ func AccountRegInfo(id, password string) (AttributeTypeAndValue, error) {
 	if strings.ContainsAny(id, "?%") || strings.ContainsAny(password, "?%") || id == "" {
 		return AttributeTypeAndValue{}, ErrAccountChars
 	}
-	der, err := asn1.MarshalWithParams(PairAccount+"?"+id+"%"+PairPassword+"?"+password+"%", "utf8")
-	if err != nil {
-		return AttributeTypeAndValue{}, err
-	}
-	return AttributeTypeAndValue{Type: OIDRegInfoUTF8Pairs, Value: asn1.RawValue{FullBytes: der}}, nil
+	return utf8PairsRegInfo(PairAccount + "?" + id + "%" + PairPassword + "?" + password + "%")
 }
 
 // UTF8Pairs returns the name/value pairs of every id-regInfo-utf8Pairs entry of the request's regInfo.

@@ -51,6 +51,9 @@ type Engine struct {
 	// Logins are the PIN and PUK for a card whose certificates the security officer writes
 	// (Renewal.NeedsPUK; officer.go). Held for this Begin or Run only, never in the journal.
 	Logins *Logins
+	// Accepted is the holder's acceptance of the terms (Profile.Accept), given before the PIN; Begin
+	// journals it in the renewal and the request carries it.
+	Accepted *Acceptance
 
 	officerChecked bool // the PUK was accepted once in this engine's life
 }
@@ -105,7 +108,7 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	r := &Renewal{
 		ID: hex.EncodeToString(id), Profile: e.Profile.ID, Card: card.ID, Family: card.Family.Sigla,
 		Role: cert.Role, Mode: rule.Mode, OldKey: cert.ID, OldCert: cert.DER, OldLabel: cert.Label,
-		Step: StepStart, Started: e.now(),
+		Step: StepStart, Started: e.now(), Accepted: e.Accepted,
 	}
 	if card.Holder != nil {
 		r.Holder = card.Holder.Surname + " " + card.Holder.Name
@@ -283,6 +286,13 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		req.DeferConfirm = true
 		if r.Tx != nil {
 			req.TransactionID = r.Tx.TransactionID
+		}
+		if a := r.Accepted; a != nil {
+			ri, err := cmp.TermsRegInfo(a.Terms, a.Privacy, a.At)
+			if err != nil {
+				return err
+			}
+			req.RegInfo = append(req.RegInfo, ri)
 		}
 		switch {
 		case !e.Profile.Paid:

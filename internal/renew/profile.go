@@ -8,11 +8,14 @@ package renew
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
 )
@@ -45,6 +48,11 @@ type Profile struct {
 	// Terms and Privacy are shown before the PIN, in Italian and English (seed 000: PROSEGUI, RINNOVA).
 	Terms   Text `json:"terms"`
 	Privacy Text `json:"privacy"`
+	// TermsVersion and PrivacyVersion name the texts' versions: what the holder accepts is journaled and
+	// sent to the CA as evidence (cmp.TermsRegInfo). Empty: "sha256-" and the first 12 hex digits of the
+	// SHA-256 of the texts, so a changed text is a new version anyway.
+	TermsVersion   string `json:"termsVersion,omitempty"`
+	PrivacyVersion string `json:"privacyVersion,omitempty"`
 	// MaxWaitSeconds is how long Ponte waits for a delayed certificate in one go before it offers
 	// "Scarica" later (seed 002's two phases).
 	MaxWaitSeconds int `json:"maxWaitSeconds,omitempty"`
@@ -111,6 +119,8 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("renews lists no certificate role")
 	case p.Terms.IT == "" || p.Privacy.IT == "":
 		return fmt.Errorf("terms and privacy texts are required (Italian at least)")
+	case strings.ContainsAny(p.TermsVersion+p.PrivacyVersion, "?%\n") || len(p.TermsVersion) > 64 || len(p.PrivacyVersion) > 64:
+		return fmt.Errorf("termsVersion and privacyVersion: at most 64 characters, no '?', '%%' or newline")
 	case p.MaxWaitSeconds < 0 || p.MaxWaitSeconds > 600:
 		return fmt.Errorf("maxWaitSeconds must be 0 to 600")
 	}
@@ -152,6 +162,38 @@ func (p *Profile) validate() error {
 		}
 	}
 	return nil
+}
+
+// Versions are the versions of the terms and of the privacy notice (TermsVersion, PrivacyVersion, or
+// derived from the texts).
+func (p *Profile) Versions() (terms, privacy string) {
+	return versionOf(p.TermsVersion, p.Terms), versionOf(p.PrivacyVersion, p.Privacy)
+}
+
+func versionOf(v string, t Text) string {
+	if v != "" {
+		return v
+	}
+	h := sha256.Sum256([]byte(t.IT + "\x00" + t.EN))
+	return "sha256-" + hex.EncodeToString(h[:6])
+}
+
+// Acceptance is the holder's acceptance of a profile's terms and privacy notice, given before the PIN:
+// journaled with the renewal and sent to the CA in the request (cmp.TermsRegInfo).
+type Acceptance struct {
+	Terms   string    `json:"terms"`   // TermsVersion accepted
+	Privacy string    `json:"privacy"` // PrivacyVersion accepted
+	Lang    string    `json:"lang"`    // the language the texts were shown in: "it" or "en"
+	At      time.Time `json:"at"`
+}
+
+// Accept records that the holder accepted the profile's current texts, shown in lang, at at.
+func (p *Profile) Accept(lang string, at time.Time) *Acceptance {
+	t, pr := p.Versions()
+	if lang != "en" {
+		lang = "it"
+	}
+	return &Acceptance{Terms: t, Privacy: pr, Lang: lang, At: at.UTC().Truncate(time.Second)}
 }
 
 // parseCerts reads the PEM certificates of s; what names them in errors.

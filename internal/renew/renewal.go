@@ -39,6 +39,9 @@ type Renewal struct {
 	// NeedsPUK: the card's certificates are written by the security officer (officer.go). The flag only:
 	// the PUK itself is never in the journal, and a resumed renewal asks for it again.
 	NeedsPUK bool `json:"needsPUK,omitempty"`
+	// Accepted: the terms and privacy versions the holder accepted before the PIN, and when; sent with
+	// the request as the CA's evidence (cmp.TermsRegInfo).
+	Accepted *Acceptance `json:"accepted,omitempty"`
 
 	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
 	OldCert  []byte `json:"oldCert"`  // DER

@@ -239,3 +239,29 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		t.Fatalf("user_version %d, want %d", v, schemaVersion)
 	}
 }
+
+// TestUpgradeFromVersion2: a database of schema version 2 (no acceptances table) opens at version 3 and
+// records an acceptance with a transaction.
+func TestUpgradeFromVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ca.db")
+	s := open(t, path)
+	for _, q := range []string{`DROP TABLE acceptances`, `PRAGMA user_version = 2`} {
+		if _, err := s.db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = open(t, path)
+	var v int
+	s.db.QueryRow("PRAGMA user_version").Scan(&v)
+	tx := waitingTxn("ta", "", 0)
+	tx.Acceptance = &Acceptance{Subject: "CN=X", TermsVersion: "t1", PrivacyVersion: "p1", AcceptedAt: time.Unix(1765000000, 0)}
+	if err := s.CreateTxn(ctx, tx); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.Acceptances(ctx, "")
+	if v != 3 || err != nil || len(list) != 1 || list[0].TermsVersion != "t1" || list[0].AcceptedAt.Unix() != 1765000000 || list[0].State != StateWaiting {
+		t.Fatalf("version %d, acceptances %+v %v", v, list, err)
+	}
+}

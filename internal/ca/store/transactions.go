@@ -43,6 +43,19 @@ type Txn struct {
 	MACRef          string
 	CertSerial      string
 	CreatedAt       time.Time
+	// Acceptance, when the request carried one, is recorded with the transaction (not read back here:
+	// Acceptances lists them).
+	Acceptance *Acceptance
+}
+
+// Acceptance is the holder's acceptance of the CA's terms and privacy notice that a request carried
+// (cmp.TermsRegInfo), kept as evidence.
+type Acceptance struct {
+	TransactionID, Subject, Parent string
+	TermsVersion, PrivacyVersion   string
+	AcceptedAt, ReceivedAt         time.Time
+	CertSerial                     string // of the certificate the transaction issued, if any
+	State                          string // of the transaction
 }
 
 const txnCols = `id, profile, kind, request_sha256, state, ready_at, cert_req_id, subject, spki, role, not_before,
@@ -85,6 +98,12 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrExists
 		}
+		if a := t.Acceptance; a != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO acceptances (transaction_id, subject, parent, terms_version, privacy_version, accepted_at, received_at)
+				VALUES (?,?,?,?,?,?,?)`, t.ID, a.Subject, t.Parent, a.TermsVersion, a.PrivacyVersion, unix(a.AcceptedAt), now); err != nil {
+				return err
+			}
+		}
 		if t.Parent == "" {
 			return nil
 		}
@@ -97,6 +116,29 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 	}
 	t.State = StateWaiting
 	return nil
+}
+
+// Acceptances lists the recorded acceptances of terms, oldest first; serial, when not empty, keeps those
+// whose transaction renewed or issued that certificate.
+func (s *Store) Acceptances(ctx context.Context, serial string) ([]Acceptance, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.transaction_id, a.subject, a.parent, a.terms_version, a.privacy_version,
+		a.accepted_at, a.received_at, t.cert_serial, t.state FROM acceptances a JOIN transactions t ON t.id = a.transaction_id
+		WHERE ? = '' OR a.parent = ? OR t.cert_serial = ? ORDER BY a.received_at, a.transaction_id`, serial, serial, serial)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Acceptance
+	for rows.Next() {
+		var a Acceptance
+		var acc, rec int64
+		if err := rows.Scan(&a.TransactionID, &a.Subject, &a.Parent, &a.TermsVersion, &a.PrivacyVersion, &acc, &rec, &a.CertSerial, &a.State); err != nil {
+			return nil, err
+		}
+		a.AcceptedAt, a.ReceivedAt = fromUnix(acc), fromUnix(rec)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 // TxnForCert finds the transaction that issued a certificate (ErrNotFound for direct issuance).
