@@ -28,9 +28,13 @@ func init() {
 		a.update(func(s *ui.State) { s.Flow.PrivacyAck = checked })
 	}
 	actions["privacy-accept"] = func(a *app, _ js.Value) {
+		run := a.run
 		a.update(func(s *ui.State) {
 			if s.Flow.PrivacyAck {
 				s.Flow.Screen = "pin"
+				if run != nil { // the versions accepted, in the language shown: journaled and sent to the CA
+					run.accepted = run.profile.Accept(s.Lang, time.Now())
+				}
 			}
 		})
 	}
@@ -50,6 +54,9 @@ type flowRun struct {
 	cert    protocol.Certificate
 	profile *renew.Profile
 	renewal *renew.Renewal // set when resuming or once begun
+	// accepted: the terms and privacy the holder accepted on the screens (nil when resuming: the
+	// journal has them).
+	accepted *renew.Acceptance
 }
 
 func (a *app) findCard(id string) *protocol.Card {
@@ -215,12 +222,13 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *ren
 	})
 	ctx := context.Background()
 	e := &renew.Engine{
-		Card:    card,
-		CA:      &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), Signers: run.profile.SignerCerts(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
-		Profile: run.profile,
-		Journal: renew.HostJournal{Host: a.client, Ctx: ctx},
-		Account: account,
-		Logins:  logins,
+		Card:     card,
+		CA:       &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), Signers: run.profile.SignerCerts(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
+		Profile:  run.profile,
+		Journal:  renew.HostJournal{Host: a.client, Ctx: ctx},
+		Account:  account,
+		Logins:   logins,
+		Accepted: run.accepted,
 		Progress: func(r *renew.Renewal) {
 			a.update(func(s *ui.State) {
 				if s.Flow != nil {

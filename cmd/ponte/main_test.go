@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/testbed"
 	"github.com/ponte-it/ponte/internal/testenv"
 )
@@ -21,15 +23,26 @@ func TestRenewFromTheCommandLine(t *testing.T) {
 		t.Fatalf("ponte cards: %v\n%s", err, out)
 	}
 	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
-	if _, stderr, err := run("00000000\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PIN errato") {
+	// Terms refused (in English): nothing happens, the PIN line is never read.
+	_, stderr, err := run("n\n"+testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile, "--lang", "en")
+	if err == nil || !strings.Contains(stderr, "Do you accept the terms") || !strings.Contains(stderr, "terms not accepted") || strings.Contains(stderr, "Termini") {
+		t.Fatalf("terms refused: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := run("s\n00000000\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PIN errato") ||
+		!strings.Contains(stderr, "Accettate i termini") {
 		t.Fatalf("wrong PIN: %v\n%s", err, stderr)
 	}
-	out, stderr, err := run(testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
+	out, stderr, err = run("s\n"+testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
 	if err != nil || !strings.Contains(out, "Certificato rinnovato e attivo") || !strings.Contains(out, "ROSSI MARIO") {
 		t.Fatalf("ponte renew: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr)
 	}
 	if strings.Contains(out+stderr, testbed.PIN) {
 		t.Fatal("the PIN was echoed")
+	}
+	// The acceptance reached the CA with the request and is kept there (its database) as evidence.
+	acc, err := bed.CA.Store.Acceptances(context.Background(), "")
+	if err != nil || len(acc) != 1 || acc[0].TermsVersion != ca.DemoTermsVersion || acc[0].PrivacyVersion != ca.DemoPrivacyVersion || acc[0].State != "confirmed" {
+		t.Fatalf("acceptances at the CA: %+v %v", acc, err)
 	}
 	out, _, err = run("", "renewals")
 	if err != nil || !strings.Contains(out, "done") {

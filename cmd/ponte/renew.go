@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
@@ -24,8 +25,12 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	profilePath := fs.String("profile", "", "profilo della CA (JSON) / CA profile")
 	resume := fs.String("resume", "", "ID di un rinnovo da riprendere / renewal to resume")
 	accountID := fs.String("account", "", "conto prepagato (rinnovo a pagamento) / prepaid account")
+	lang := fs.String("lang", envLang(), "lingua dei termini: it o en (predefinita da LANG) / language of the terms: it or en (default from LANG)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *lang != "it" && *lang != "en" {
+		return fmt.Errorf("--lang: it o en, non %q / --lang: it or en, not %q", *lang, *lang)
 	}
 	if *profilePath == "" || (*cardID == "" && *resume == "") {
 		return errors.New("servono --profile e --card (o --resume) / --profile and --card (or --resume) are required")
@@ -37,6 +42,16 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	profile, err := renew.ParseProfile(pb)
 	if err != nil {
 		return err
+	}
+	sec := newSecrets(stdin, errw)
+	// The terms and the privacy notice come first, in the chosen language, and must be accepted before
+	// anything else — before the PIN is read (seed 000). A resumed renewal accepted them when it began
+	// (its journal record has the versions).
+	var accepted *renew.Acceptance
+	if *resume == "" {
+		if accepted, err = acceptTerms(profile, *lang, sec, errw); err != nil {
+			return err
+		}
 	}
 	h, err := connect(ctx)
 	if err != nil {
@@ -57,7 +72,6 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	if err != nil {
 		return err
 	}
-	sec := newSecrets(stdin, errw)
 	pin, err := sec.read("PIN")
 	if err != nil {
 		return err
@@ -78,11 +92,12 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		return err
 	}
 	e := &renew.Engine{
-		Card:    card,
-		CA:      &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), Signers: profile.SignerCerts(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
-		Profile: profile,
-		Journal: journal,
-		Logins:  logins,
+		Card:     card,
+		CA:       &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), Signers: profile.SignerCerts(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
+		Profile:  profile,
+		Journal:  journal,
+		Logins:   logins,
+		Accepted: accepted,
 		Progress: func(r *renew.Renewal) {
 			fmt.Fprintf(errw, "  %s %s\n", r.Step, lastDetail(r))
 		},
@@ -103,7 +118,6 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(errw, "%s\n%s\n", profile.Terms.IT, profile.Privacy.IT)
 		rec, err = e.Begin(ctx, info, cert)
 		if err != nil {
 			return report(out, rec, err)
@@ -112,6 +126,44 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		return report(out, rec, err)
 	}
 	return report(out, rec, nil)
+}
+
+// envLang is the language of the environment's locale (POSIX: LC_ALL, then LC_MESSAGES, then LANG):
+// "en" for an English locale, else Italian.
+func envLang() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "en") {
+				return "en"
+			}
+			return "it"
+		}
+	}
+	return "it"
+}
+
+// termsWords are the questions and the refusal of acceptTerms, per language.
+var termsWords = map[string]struct{ terms, privacy, ask, refused string }{
+	"it": {"TERMINI DEL SERVIZIO", "INFORMATIVA SULLA PRIVACY", "Accettate i termini del servizio e l'informativa sulla privacy? [s/N] ",
+		"termini non accettati: rinnovo annullato, il PIN non è stato chiesto / terms not accepted: renewal cancelled, the PIN was not asked"},
+	"en": {"TERMS OF SERVICE", "PRIVACY NOTICE", "Do you accept the terms of service and the privacy notice? [y/N] ",
+		"termini non accettati: rinnovo annullato, il PIN non è stato chiesto / terms not accepted: renewal cancelled, the PIN was not asked"},
+}
+
+// acceptTerms shows the profile's terms and privacy notice in lang and asks the holder to accept them
+// (one line: s, sì, y or yes). A refusal, or no answer, ends the renewal before the PIN.
+func acceptTerms(p *renew.Profile, lang string, sec *secrets, errw io.Writer) (*renew.Acceptance, error) {
+	w := termsWords[lang]
+	fmt.Fprintf(errw, "%s\n\n%s\n\n%s\n\n%s\n\n%s", w.terms, p.Terms.In(lang), w.privacy, p.Privacy.In(lang), w.ask)
+	answer, err := sec.line()
+	if err != nil {
+		return nil, errors.New(w.refused)
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "s", "si", "sì", "y", "yes":
+		return p.Accept(lang, time.Now()), nil
+	}
+	return nil, errors.New(w.refused)
 }
 
 func pick(info *protocol.Card, role string) (protocol.Certificate, error) {

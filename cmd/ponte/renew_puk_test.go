@@ -22,14 +22,14 @@ func TestRenewWithPUKFromTheCommandLine(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
-	_, stderr, err := run(testbed.PIN+"\n00000000\n", "renew", "--card", card, "--role", "cns", "--profile", profile)
+	_, stderr, err := run("s\n"+testbed.PIN+"\n00000000\n", "renew", "--card", card, "--role", "cns", "--profile", profile)
 	if err == nil || !strings.Contains(stderr, "PUK errato") || !strings.Contains(stderr, "Wrong PUK") {
 		t.Fatalf("wrong PUK: %v\n%s", err, stderr)
 	}
-	if _, stderr, err := run(testbed.PIN+"\n", "renew", "--card", card, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PUK") {
+	if _, stderr, err := run("s\n"+testbed.PIN+"\n", "renew", "--card", card, "--role", "cns", "--profile", profile); err == nil || !strings.Contains(stderr, "PUK") {
 		t.Fatalf("no PUK line: %v\n%s", err, stderr)
 	}
-	out, stderr, err := run(testbed.PIN+"\n"+testbed.PUK+"\n", "renew", "--card", card, "--role", "cns", "--profile", profile)
+	out, stderr, err := run("s\n"+testbed.PIN+"\n"+testbed.PUK+"\n", "renew", "--card", card, "--role", "cns", "--profile", profile)
 	if err != nil || !strings.Contains(out, "Certificato rinnovato e attivo") {
 		t.Fatalf("ponte renew: %v\nstdout:\n%s\nstderr:\n%s", err, out, stderr)
 	}

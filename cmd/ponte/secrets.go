@@ -40,3 +40,15 @@ func (s *secrets) read(label string) (protocol.Secret, error) {
 	}
 	return protocol.Secret(strings.TrimRight(line, "\r\n")), nil
 }
+
+// line reads one answer that is not secret (echoed on a terminal), from the same input as the secrets.
+func (s *secrets) line() (string, error) {
+	if s.lines == nil {
+		s.lines = bufio.NewReader(s.in)
+	}
+	line, err := s.lines.ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
