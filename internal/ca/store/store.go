@@ -87,7 +87,11 @@ CREATE TABLE IF NOT EXISTS charges (
 	at INTEGER NOT NULL,
 	refunded_at INTEGER NOT NULL DEFAULT 0 -- the certificate was rejected by its holder: the amount went back
 );
-CREATE TABLE IF NOT EXISTS acceptances (
+` + acceptancesTable + `;
+`
+
+// acceptancesTable keeps the holders' acceptances of the terms (schema 3).
+const acceptancesTable = `CREATE TABLE IF NOT EXISTS acceptances (
 	transaction_id TEXT PRIMARY KEY,  -- the request that carried it (regInfo, docs/cmp.md)
 	subject TEXT NOT NULL,            -- the holder, as the certificate names them
 	parent TEXT NOT NULL DEFAULT '',  -- the certificate renewed
@@ -95,21 +99,12 @@ CREATE TABLE IF NOT EXISTS acceptances (
 	privacy_version TEXT NOT NULL,
 	accepted_at INTEGER NOT NULL,     -- when the holder accepted, as the client says
 	received_at INTEGER NOT NULL      -- when the CA received the request
-);
-`
+)`
 
 // upgrades bring an older database to schemaVersion: entry i runs on a database at version i+1.
 var upgrades = []string{
 	1: `ALTER TABLE charges ADD COLUMN refunded_at INTEGER NOT NULL DEFAULT 0`,
-	2: `CREATE TABLE IF NOT EXISTS acceptances (
-	transaction_id TEXT PRIMARY KEY,  -- the request that carried it (regInfo, docs/cmp.md)
-	subject TEXT NOT NULL,            -- the holder, as the certificate names them
-	parent TEXT NOT NULL DEFAULT '',  -- the certificate renewed
-	terms_version TEXT NOT NULL,
-	privacy_version TEXT NOT NULL,
-	accepted_at INTEGER NOT NULL,     -- when the holder accepted, as the client says
-	received_at INTEGER NOT NULL      -- when the CA received the request
-)`,
+	2: acceptancesTable,
 }
 
 // Store is an open state database.
