@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/testbed"
 	"github.com/ponte-it/ponte/internal/testenv"
@@ -126,6 +127,12 @@ func TestRenewalWithNewKeyInBrowser(t *testing.T) {
 		t.Fatalf("journal: step %s, new key %s, old %s", r.Step, r.NewKey, r.OldKey)
 	}
 	checkCard(t, bed, r, true)
+	// The terms and privacy accepted on the screens: versions journaled, sent, kept in the CA's database.
+	acc, err := bed.CA.Store.Acceptances(context.Background(), "")
+	if r.Accepted == nil || r.Accepted.Terms != ca.DemoTermsVersion || err != nil || len(acc) != 1 ||
+		acc[0].TermsVersion != ca.DemoTermsVersion || acc[0].PrivacyVersion != ca.DemoPrivacyVersion || acc[0].State != "confirmed" {
+		t.Fatalf("acceptance: journal %+v, CA %+v %v", r.Accepted, acc, err)
+	}
 	x, _ := x509.ParseCertificate(r.NewCert)
 	if !strings.Contains(text(t, ctx, "#new-expiry"), x.NotAfter.Format("/2006")) {
 		t.Fatalf("success screen shows %q, new certificate expires %s", text(t, ctx, "#new-expiry"), x.NotAfter)
