@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -181,14 +182,17 @@ func TestPaidUnconfirmedRevokedAndRefunded(t *testing.T) {
 	if a, _ := tc.ca.Store.Account(ctx, "studio"); a.Balance != 1200 {
 		t.Fatalf("balance after the unconfirmed certificate %d, want 1200", a.Balance)
 	}
-	// A late certConf cannot bring it back.
+	// A late certConf cannot bring it back (the CA's clock back to the client's, or the skew check answers).
+	offset.Store(0)
 	cert, _ := x509.ParseCertificate(certResponse(t, ans).Cert)
 	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
-	p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}})
+	if late := p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}}); late.Body.Type != cmp.BodyError ||
+		!strings.Contains(strings.Join(late.Body.Error.Status.StatusString, " "), "non confermato in tempo") {
+		t.Fatalf("late certConf answered %v %+v", late.Body.Type, late.Body.Error)
+	}
 	checkI2(t, tc, c.cert, 0)
 
 	// Renewed again, confirmed: charged once in all.
-	offset.Store(0)
 	rand.Read(tid)
 	cert2, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(newKey, "studio", "una-password-lunga"))).Cert)
 	hash, _ = cmp.CertHash(cert2, pkix.AlgorithmIdentifier{})

@@ -523,10 +523,9 @@ func (x *exchange) deliver(ctx context.Context, t *store.Txn, polling bool) *cmp
 				m.GrantImplicitConfirm()
 			}
 			return m
-		case store.StateSuperseded:
-			return x.errorMsg(status(cmp.FailBadRequest, "richiesta sostituita da una più recente per lo stesso certificato", "request superseded by a newer one for the same certificate"))
 		default:
-			return x.errorMsg(status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"))
+			st, _ := closedStatus(t.State)
+			return x.errorMsg(st)
 		}
 		var err error
 		if t, err = x.c.Store.Txn(ctx, t.ID); err != nil {
@@ -534,6 +533,32 @@ func (x *exchange) deliver(ctx context.Context, t *store.Txn, polling bool) *cmp
 		}
 	}
 	return x.errorMsg(status(cmp.FailSystemFailure, "stato della transazione incoerente", "inconsistent transaction state"))
+}
+
+// rejects reports whether a certConf rejects its certificate (RFC 9810 §5.3.18: empty, or a status
+// rejection).
+func rejects(cc []cmp.CertStatus) bool {
+	for _, cs := range cc {
+		if cs.StatusInfo == nil || cs.StatusInfo.Status != cmp.StatusRejection {
+			return false
+		}
+	}
+	return true
+}
+
+// closedStatus says why a transaction is closed (superseded, unconfirmed past the window, rejected or
+// not payable); false for a state that is not closed.
+func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
+	switch state {
+	case store.StateSuperseded:
+		return status(cmp.FailBadRequest, "richiesta sostituita da una più recente per lo stesso certificato", "request superseded by a newer one for the same certificate"), true
+	case store.StateUnconfirmed:
+		return status(cmp.FailBadRequest, "certificato non confermato in tempo: revocato e, se pagato, rimborsato; ripetere il rinnovo",
+			"certificate not confirmed in time: revoked and, if paid, refunded; renew again"), true
+	case store.StateRejected:
+		return status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"), true
+	}
+	return status(cmp.FailSystemFailure, "stato della transazione sconosciuto: "+state, "unknown transaction state: "+state), false
 }
 
 // issue signs the certificate of a waiting transaction and records it with the charge.
@@ -639,10 +664,16 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 	if refused != nil {
 		return refused
 	}
-	if t.State == store.StateConfirmed || t.State == store.StateRejected {
+	// A repeated certConf (its pkiConf was lost) gets pkiConf again — but only if it says what the
+	// transaction became: a confirmation of a certificate since revoked (rejected over the allowance,
+	// superseded, unconfirmed in time) gets the error that says so, never a pkiConf.
+	if t.State == store.StateConfirmed || (t.State == store.StateRejected && rejects(x.req.Body.CertConf)) {
 		return x.answer(cmp.PKIConfBody())
 	}
 	if t.State != store.StateIssued {
+		if st, closed := closedStatus(t.State); closed {
+			return x.errorMsg(st)
+		}
 		return x.errorMsg(status(cmp.FailBadRequest, "nessun certificato da confermare", "no certificate to confirm"))
 	}
 	rec, err := x.c.Store.Cert(ctx, t.CertSerial)
