@@ -33,8 +33,8 @@ const (
 
 // TermsRegInfo is the regInfo entry carrying the terms and privacy versions the holder accepted at at.
 func TermsRegInfo(terms, privacy string, at time.Time) (AttributeTypeAndValue, error) {
-	if strings.ContainsAny(terms+privacy, "?%") || terms == "" || privacy == "" {
-		return AttributeTypeAndValue{}, errors.New("versioni dei termini vuote o con '?' o '%' / terms versions empty or with '?' or '%'")
+	if strings.ContainsAny(terms+privacy, "?%") || terms == "" || privacy == "" || !utf8.ValidString(terms) || !utf8.ValidString(privacy) {
+		return AttributeTypeAndValue{}, errors.New("versioni dei termini vuote, non UTF-8 o con '?' o '%' / terms versions empty, not UTF-8 or with '?' or '%'")
 	}
 	return utf8PairsRegInfo(PairTermsVersion + "?" + terms + "%" + PairPrivacyVersion + "?" + privacy + "%" +
 		PairTermsAccepted + "?" + at.UTC().Format(time.RFC3339) + "%")

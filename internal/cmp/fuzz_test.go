@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func vectorFiles(t testing.TB) map[string][]byte {
@@ -105,6 +106,30 @@ func FuzzParseMessage(f *testing.F) {
 		}
 		if _, err := ParseMessage(again); err != nil {
 			t.Fatalf("re-encoded message does not decode: %v", err)
+		}
+	})
+}
+
+// FuzzTermsRegInfo: whatever versions are given, TermsRegInfo either refuses them or produces a regInfo
+// entry the CA's reader (UTF8Pairs) reads back to exactly the same versions and time.
+func FuzzTermsRegInfo(f *testing.F) {
+	f.Add("ponte-ca-termini-1", "ponte-ca-privacy-1", int64(1765000000))
+	f.Add("v?1", "p%", int64(0))
+	f.Add("è", "sha256-0123456789ab", int64(-1))
+	f.Fuzz(func(t *testing.T, terms, privacy string, unix int64) {
+		at := time.Unix(unix%(1<<34), 0).UTC()
+		ri, err := TermsRegInfo(terms, privacy, at)
+		if err != nil {
+			return
+		}
+		m := CertReqMsg{RegInfo: []AttributeTypeAndValue{ri}}
+		pairs, err := m.UTF8Pairs()
+		if !utf8.ValidString(terms) || !utf8.ValidString(privacy) {
+			t.Fatalf("%q %q: not UTF-8, yet encoded", terms, privacy)
+		}
+		if err != nil || pairs[PairTermsVersion] != terms || pairs[PairPrivacyVersion] != privacy ||
+			pairs[PairTermsAccepted] != at.Format(time.RFC3339) {
+			t.Fatalf("%q %q %v: read back %v %v", terms, privacy, at, pairs, err)
 		}
 	})
 }
