@@ -314,7 +314,9 @@ func (r *revision) sigWidgets() map[int]bool {
 	return r.widgets
 }
 
-func (r *revision) other(key string, a ...any) { r.out = append(r.out, newChange(ChangesOther, key, a...)) }
+func (r *revision) other(key string, a ...any) {
+	r.out = append(r.out, newChange(ChangesOther, key, a...))
+}
 
 // compare lists what changed from the signed revision to cur.
 func (s *signed) compare(cur *pdf.Document) []Change {
@@ -511,12 +513,19 @@ func (r *revision) pages() {
 		}
 	}
 	for i, p := range cp {
-		if i >= len(op) || !r.changed[p.Num] {
+		if i >= len(op) {
+			continue
+		}
+		od, _ := r.old.Dict(p)
+		cd, _ := r.cur.Dict(p)
+		if !r.changed[p.Num] {
+			// An indirect /Annots array changes without its page.
+			if a, ok := cd["Annots"].(pdf.Ref); ok && r.changed[a.Num] && r.equalIn(od["Annots"], cd["Annots"]) {
+				r.annotList(i+1, od["Annots"], cd["Annots"])
+			}
 			continue
 		}
 		r.changed[p.Num] = false
-		od, _ := r.old.Dict(p)
-		cd, _ := r.cur.Dict(p)
 		if od == nil || cd == nil {
 			r.other("page-key", i+1, "Type")
 			continue

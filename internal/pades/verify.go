@@ -232,6 +232,15 @@ func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
 	return nil
 }
 
+// SignedRevision is the part of the file the signature signs, from its first byte to the end of its
+// /ByteRange: the document as it was when signed. ok is false when the byte range is not sound.
+func (s *SignatureReport) SignedRevision() (r docio.Range, ok bool) {
+	if s == nil || !s.ByteRangeOK {
+		return docio.Range{}, false
+	}
+	return docio.Range{Off: 0, Len: s.ByteRange[2] + s.ByteRange[3]}, true
+}
+
 // Time is the best known signing time: the time stamp's when there is a valid one, else the claimed /M.
 func (s *SignatureReport) Time() (t time.Time, timeStamped bool) {
 	if !s.TimeStamp.IsZero() {
