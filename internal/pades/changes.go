@@ -60,6 +60,7 @@ var changeWords = map[string][2]string{
 	"object-del":   {"oggetto %d eliminato", "object %d deleted"},
 	"object-new":   {"nuovo oggetto %d (/%s) usato dal documento", "new object %d (/%s) used by the document"},
 	"object-def":   {"oggetto %d, assente alla firma, ora definito e usato (/%s)", "object %d, undefined when signed, now defined and used (/%s)"},
+	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
 }
 
@@ -99,12 +100,22 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 			}
 		}
 	}
-	for _, e := range revisionEnds(src, end) {
+	ends := revisionEnds(src, end)
+	for _, e := range ends {
+		if e >= src.Size() {
+			break
+		}
 		if cur, err := pdf.Open(docio.NewSection(src, e)); err == nil {
 			add(base.compare(cur))
 		}
 	}
 	add(base.compare(full))
+	if last := end; len(ends) == 0 || !blankAfter(src, ends[len(ends)-1]) {
+		if len(ends) > 0 {
+			last = ends[len(ends)-1]
+		}
+		add([]Change{newChange(ChangesOther, "trailing", last)})
+	}
 	class := ChangesSignatures
 	var details []string
 	for _, c := range all {
@@ -117,7 +128,7 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 }
 
 // revisionEnds finds the ends of the incremental updates after end ("%%EOF" markers, ISO 32000-1
-// §7.5.6), the last excluded (the caller compares the file as a whole).
+// §7.5.6).
 func revisionEnds(src docio.Source, end int64) []int64 {
 	var out []int64
 	marker := []byte("%%EOF")
@@ -132,14 +143,20 @@ func revisionEnds(src docio.Source, end int64) []int64 {
 			if j < 0 || int64(i+j) >= docio.ChunkSize {
 				break
 			}
-			e := off + int64(i+j+len(marker))
-			if e < src.Size() {
-				out = append(out, e)
-			}
+			out = append(out, off+int64(i+j+len(marker)))
 			i += j + 1
 		}
 	}
 	return out
+}
+
+// blankAfter: only white space (and NUL padding) follows off: nothing a viewer could read as an update.
+func blankAfter(src docio.Source, off int64) bool {
+	if src.Size()-off > 1024 {
+		return false
+	}
+	b, err := docio.ReadRange(src, docio.Range{Off: off, Len: src.Size() - off})
+	return err == nil && len(bytes.Trim(b, " \t\r\n\f\x00")) == 0
 }
 
 // signed is what is known of the signed revision: the roles of its objects and the permissions.
@@ -166,6 +183,9 @@ func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 		d, _ := old.Dict(p)
 		if d == nil {
 			continue
+		}
+		if r, ok := d["Contents"].(pdf.Ref); ok {
+			s.contents[r.Num] = i + 1
 		}
 		for _, r := range refsIn(old, d["Contents"]) {
 			s.contents[r.Num] = i + 1
@@ -292,6 +312,17 @@ type revision struct {
 	changed  map[int]bool // objects of the signed revision that differ in cur
 	widgets  map[int]bool // signature fields of cur and their widgets
 	out      []Change
+}
+
+// isSigWidget: a new widget is a signature's when a signature field of the form owns it, or when it is
+// itself a signature field holding a signature (poppler 22.12's pdfsig adds such a widget to the page
+// without listing it in a direct /AcroForm's /Fields).
+func (r *revision) isSigWidget(n int, d pdf.Dict) bool {
+	if r.sigWidgets()[n] {
+		return true
+	}
+	v, _ := r.cur.Dict(d["V"])
+	return fieldType(r.cur, d) == "Sig" && v != nil && (v.Name("Type") == "Sig" || v.Name("Type") == "DocTimeStamp")
 }
 
 // sigWidgets are cur's signature fields and their widgets: a widget that no signature field of the
@@ -569,7 +600,7 @@ func (r *revision) annotList(page int, oa, ca pdf.Object) {
 		d, _ := r.cur.Dict(a)
 		sub := d.Name("Subtype")
 		switch {
-		case r.isNew(a.Num) && sub == "Widget" && r.sigWidgets()[a.Num]:
+		case r.isNew(a.Num) && sub == "Widget" && r.isSigWidget(a.Num, d):
 			// its field is judged through /Fields
 		case r.isNew(a.Num) && sub != "Widget" && r.perm == 3:
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-add", sub, page, a.Num))
