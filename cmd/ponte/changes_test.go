@@ -368,3 +368,55 @@ func TestChangesAfterSigningCorpus(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyRevisionCLI: `ponte verify FILE --revision N OUT` writes exactly the bytes signature N signs
+// (the file before MuPDF's later change), still exiting 1 for the modified file; a signature number out
+// of range, OUT naming the verified file, and a missing OUT are refused with a clear error and write
+// nothing.
+func TestVerifyRevisionCLI(t *testing.T) {
+	b := newChangeBed(t)
+	signed := b.ponteSign(filepath.Join(b.corpus, "ghostscript.pdf"), b.path("firmato.pdf"))
+	file := b.mutoolRun(jsWhiteBox, signed, b.path("contratto.pdf"))
+	run := func(args ...string) (string, int) {
+		cmd := exec.Command(b.bin, append([]string{"verify", file, "--anchors", b.ca, "--offline"}, args...)...)
+		cmd.Env = append(os.Environ(), "PONTE_TSL_URL=off")
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	out := b.path("versione-firmata.pdf")
+	said, code := run("--revision", "1", out)
+	if code != 1 || !strings.Contains(said, "scritta / revision signed by signature 1 written") {
+		t.Fatalf("exit %d:\n%s", code, said)
+	}
+	if got := mustRead(t, out); !bytes.Equal(got, mustRead(t, signed)) {
+		t.Fatalf("the revision (%d bytes) is not the signed file", len(got))
+	}
+	before := mustRead(t, file)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--revision", "2", b.path("x2.pdf")}, "la firma 2 non esiste, il documento ne ha 1"},
+		{[]string{"--revision", "-1", b.path("x3.pdf")}, "la firma -1 non esiste"},
+		{[]string{"--revision", "1", file}, "OUT deve essere un file diverso"},
+		{[]string{"--revision", "1"}, "uso / usage"},
+	} {
+		said, code := run(tc.args...)
+		if code == 0 || !strings.Contains(said, tc.want) {
+			t.Fatalf("%v: exit %d, want %q:\n%s", tc.args, code, tc.want, said)
+		}
+		if len(tc.args) == 3 && tc.args[2] != file {
+			if _, err := os.Stat(tc.args[2]); err == nil {
+				t.Fatalf("%v wrote %s", tc.args, tc.args[2])
+			}
+		}
+	}
+	if !bytes.Equal(mustRead(t, file), before) {
+		t.Fatal("the verified file changed")
+	}
+}
