@@ -61,6 +61,7 @@ var changeWords = map[string][2]string{
 	"object-new":   {"nuovo oggetto %d (/%s) usato dal documento", "new object %d (/%s) used by the document"},
 	"object-def":   {"oggetto %d, assente alla firma, ora definito e usato (/%s)", "object %d, undefined when signed, now defined and used (/%s)"},
 	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
+	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
 }
 
@@ -359,6 +360,10 @@ func (s *signed) compare(cur *pdf.Document) []Change {
 	}
 	for _, n := range cur.Removed(s.old) {
 		r.other("object-del", n)
+	}
+	// A trailer that starts encrypting (or changes how) makes every string and stream read differently.
+	if !r.equalIn(s.old.Trailer["Encrypt"], cur.Trailer["Encrypt"]) {
+		r.other("trailer", "Encrypt")
 	}
 	oc, _ := s.old.Catalog()
 	cc, err := cur.Catalog()
@@ -705,7 +710,8 @@ func (r *revision) walk(cat pdf.Dict) {
 	seen := map[int]bool{}
 	var queue []pdf.Object
 	queue = append(queue, cat, r.cur.Trailer["Info"])
-	parentOld := make([]bool, len(queue))
+	root, _ := r.cur.Trailer["Root"].(pdf.Ref)
+	parentOld := []bool{r.cur.Same(r.old, root.Num), false}
 	for len(queue) > 0 {
 		o, fromOld := queue[0], parentOld[0]
 		queue, parentOld = queue[1:], parentOld[1:]
@@ -737,7 +743,10 @@ func (r *revision) walk(cat pdf.Dict) {
 				continue
 			}
 		}
-		old := isRef && r.cur.Same(r.old, ref.Num)
+		old := fromOld // a direct object belongs to the object holding it
+		if isRef {
+			old = r.cur.Same(r.old, ref.Num)
+		}
 		for _, child := range children(o) {
 			queue = append(queue, child)
 			parentOld = append(parentOld, old)
