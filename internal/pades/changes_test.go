@@ -55,3 +55,58 @@ func TestUndefinedThenDefined(t *testing.T) {
 		t.Fatalf("%q %v", s.LaterChanges, s.LaterChangeDetails)
 	}
 }
+
+// TestDocTimeStampAfterSignature (control): a document time stamp added later (ETSI EN 319 142-1
+// §5.4.3: a signature field whose /V is a /DocTimeStamp with an RFC 3161 token over the byte ranges,
+// from the test TSA) keeps the earlier signature's class at ChangesSignatures; the time stamp verifies.
+func TestDocTimeStampAfterSignature(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("stream"), Options{Time: fixedTime})
+	doc, err := pdf.Open(docio.Bytes(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, _ := doc.Catalog()
+	page, _ := doc.Page(1)
+	u := doc.NewUpdate()
+	field, sig := u.Alloc(), u.Alloc()
+	const room = 8192
+	u.SetRaw(sig, []byte("<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/ByteRange[0 0000000000 0000000000 0000000000]/Contents<"+strings.Repeat("0", 2*room)+">>>"))
+	u.Set(field, pdf.Dict{"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"), "FT": pdf.Name("Sig"), "T": pdf.TextString("Marca"),
+		"Rect": pdf.Array{int64(0), int64(0), int64(0), int64(0)}, "F": int64(132), "P": page.Ref, "V": sig})
+	pd := page.Dict.Clone()
+	annots, _ := doc.Resolve(pd["Annots"])
+	pd["Annots"] = append(append(pdf.Array{}, annots.(pdf.Array)...), field)
+	u.Set(page.Ref, pd)
+	c := cat.Clone()
+	af, _ := doc.Dict(c["AcroForm"])
+	af = af.Clone()
+	fields, _ := doc.Resolve(af["Fields"])
+	af["Fields"] = append(append(pdf.Array{}, fields.(pdf.Array)...), field)
+	c["AcroForm"] = af
+	u.Set(doc.Trailer["Root"].(pdf.Ref), c)
+	tail, err := u.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := append(bytes.Clone(signed), tail.Bytes...)
+	b := bytes.Index(file[len(signed):], []byte("/Contents<"+strings.Repeat("0", 64))) + len(signed) + len("/Contents")
+	cEnd := b + 2*room + 2
+	br := fmt.Sprintf("[0 %010d %010d %010d]", b, cEnd, len(file)-cEnd)
+	at := bytes.Index(file[len(signed):], []byte("[0 0000000000 0000000000 0000000000]")) + len(signed)
+	copy(file[at:], br)
+	d, _ := cms.ContentDigest(docio.Bytes(file), docio.Range{Off: 0, Len: int64(b)}, docio.Range{Off: int64(cEnd), Len: int64(len(file) - cEnd)})
+	tok, err := startTSA(t, pki).TimeStamp(t.Context(), d)
+	if err != nil || 2*len(tok) > 2*room {
+		t.Fatal(err)
+	}
+	copy(file[b+1:], fmt.Sprintf("%X", tok))
+	rep, err := Verify(docio.Bytes(file), cms.VerifyOptions{Anchors: cms.StaticAnchors{pki.Root.Cert()}})
+	if err != nil || len(rep.Signatures) != 2 {
+		t.Fatalf("%v %d", err, len(rep.Signatures))
+	}
+	first, ts := rep.Signatures[0], rep.Signatures[1]
+	if !first.Valid() || first.LaterChanges != ChangesSignatures || ts.Kind != "document-timestamp" || !ts.IntegrityOK || !ts.CoversWholeFile {
+		t.Fatalf("%q %v; time stamp %+v %v", first.LaterChanges, first.LaterChangeDetails, ts.Kind, ts.Problems)
+	}
+}
