@@ -253,7 +253,13 @@ func changeCases() []changeCase {
 			b.qpdfAllow("--deterministic-id", objstm(b), out)
 			return out
 		}},
-		// Controls: further signatures, and form filling the permissions allow.
+		// Controls: white space after the end (a transfer's line end), further signatures, and form
+		// filling the permissions allow.
+		{name: "newline-after-eof", make: func(b *changeBed) string {
+			out := b.path("newline.pdf")
+			b.write(out, append(mustRead(b.t, gs(b)), "\r\n"...))
+			return out
+		}, want: pades.ChangesSignatures, control: true},
 		{name: "pdfsig-on-ponte", make: func(b *changeBed) string { return b.pdfsigSign(gs(b), b.path("pdfsig-on-ponte.pdf")) },
 			want: pades.ChangesSignatures, control: true},
 		{name: "ponte-on-pdfsig", make: func(b *changeBed) string {

@@ -111,10 +111,11 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 		}
 	}
 	add(base.compare(full))
-	if last := end; len(ends) == 0 || !blankAfter(src, ends[len(ends)-1]) {
-		if len(ends) > 0 {
-			last = ends[len(ends)-1]
-		}
+	last := end
+	if len(ends) > 0 {
+		last = ends[len(ends)-1]
+	}
+	if !blankAfter(src, last) {
 		add([]Change{newChange(ChangesOther, "trailing", last)})
 	}
 	class := ChangesSignatures
