@@ -276,6 +276,8 @@ func changeCases() []changeCase {
 		{name: "note-docmdp-p3", make: func(b *changeBed) string {
 			return b.mutoolRun(jsNote, b.ponteSign(b.formPDF("form3", 3), b.path("form3.signed.pdf")), b.path("note3.pdf"))
 		}, want: pades.ChangesAllowed, control: true, detail: "/FreeText"},
+		{name: "mutool-info-title", make: mut(gs, `doc.getTrailer().get("Info").put("Title", doc.newString("Altro titolo"));`, "info.pdf"),
+			want: pades.ChangesAllowed, control: true, detail: "metadati del documento (Info)"},
 		{name: "note-docmdp-p2", make: func(b *changeBed) string {
 			return b.mutoolRun(jsNote, b.ponteSign(b.formPDF("form2n", 2), b.path("form2n.signed.pdf")), b.path("note2.pdf"))
 		}, want: pades.ChangesOther, detail: "/FreeText"},

@@ -63,6 +63,7 @@ var changeWords = map[string][2]string{
 	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
 	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
+	"metadata":     {"metadati XMP del documento modificati", "document XMP metadata changed"},
 }
 
 func newChange(class, key string, a ...any) Change {
@@ -366,6 +367,9 @@ func (s *signed) compare(cur *pdf.Document) []Change {
 	if !r.equalIn(s.old.Trailer["Encrypt"], cur.Trailer["Encrypt"]) {
 		r.other("trailer", "Encrypt")
 	}
+	if !r.equalIn(s.old.Trailer["Info"], cur.Trailer["Info"]) {
+		r.metadata("info", cur.Trailer["Info"])
+	}
 	oc, _ := s.old.Catalog()
 	cc, err := cur.Catalog()
 	if oc == nil || err != nil {
@@ -421,6 +425,10 @@ func (r *revision) catalog(oc, cc pdf.Dict) {
 		switch k {
 		case "AcroForm":
 			r.acroForm(oc[k], cc[k])
+		case "Metadata":
+			if !r.equalIn(oc[k], cc[k]) {
+				r.metadata("metadata", cc[k])
+			}
 		case "DSS", "Extensions":
 			if !r.equalIn(oc[k], cc[k]) {
 				r.accept(cc[k])
@@ -437,6 +445,14 @@ func (r *revision) catalog(oc, cc pdf.Dict) {
 			}
 		}
 	}
+}
+
+// metadata: the document information dictionary or the XMP metadata changed (ISO 32000-1 §14.3). They
+// are not drawn; signing applications (Adobe Acrobat among them) update the modification date when they
+// add a signature, so this is reported as an allowed change, never hidden.
+func (r *revision) metadata(key string, now pdf.Object) {
+	r.out = append(r.out, newChange(ChangesAllowed, key))
+	r.accept(now)
 }
 
 // clearOld marks the signed revision's objects under o (the DSS) as judged.
@@ -666,8 +682,14 @@ func (r *revision) object(n int) {
 		return
 	}
 	if info, ok := r.old.Trailer["Info"].(pdf.Ref); ok && info.Num == n {
-		r.other("info")
+		r.metadata("info", nil)
 		return
+	}
+	if oc, _ := r.old.Catalog(); oc != nil {
+		if m, ok := oc["Metadata"].(pdf.Ref); ok && m.Num == n {
+			r.metadata("metadata", nil)
+			return
+		}
 	}
 	switch typ := typeOf(now); {
 	case typ == "XRef" || typ == "ObjStm":
