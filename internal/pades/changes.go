@@ -49,6 +49,7 @@ var changeWords = map[string][2]string{
 	"page-key":     {"pagina %d modificata (/%s)", "page %d changed (/%s)"},
 	"annot-add":    {"annotazione /%s aggiunta alla pagina %d (oggetto %d)", "/%s annotation added to page %d (object %d)"},
 	"annot-del":    {"annotazione rimossa dalla pagina %d (oggetto %d)", "annotation removed from page %d (object %d)"},
+	"annot-order":  {"ordine delle annotazioni della pagina %d cambiato", "order of the annotations of page %d changed"},
 	"annot-mod":    {"annotazione /%s della pagina %d modificata (oggetto %d)", "/%s annotation of page %d changed (object %d)"},
 	"fill":         {"campo %q compilato (oggetto %d)", "field %q filled in (object %d)"},
 	"fill-locked":  {"campo %q modificato benché bloccato dalla firma (oggetto %d)", "field %q changed although the signature locks it (object %d)"},
@@ -634,6 +635,19 @@ func (r *revision) annotList(page int, oa, ca pdf.Object) {
 	for n := range before {
 		if !now[n] {
 			r.other("annot-del", page, n)
+		}
+	}
+	// The annotations kept keep their order (it is their drawing order, §12.5.2).
+	var kept []int
+	for _, a := range refsIn(r.cur, ca) {
+		if before[a.Num] {
+			kept = append(kept, a.Num)
+		}
+	}
+	for i, a := range refsIn(r.old, oa) {
+		if i < len(kept) && kept[i] != a.Num {
+			r.other("annot-order", page)
+			break
 		}
 	}
 }
