@@ -95,8 +95,13 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 	base := newSigned(old, sig)
 	var all []Change
 	seen := map[string]bool{}
+	class := ChangesSignatures
 	add := func(cs []Change) {
 		for _, c := range cs {
+			// The class counts every change, also those past the list's limit.
+			if c.Class == ChangesOther || class == ChangesSignatures {
+				class = c.Class
+			}
 			if !seen[c.EN] && len(all) < maxChanges {
 				seen[c.EN] = true
 				all = append(all, c)
@@ -120,12 +125,8 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 	if !blankAfter(src, last) {
 		add([]Change{newChange(ChangesOther, "trailing", last)})
 	}
-	class := ChangesSignatures
 	var details []string
 	for _, c := range all {
-		if c.Class == ChangesOther || class == ChangesSignatures {
-			class = c.Class
-		}
 		details = append(details, c.IT+" / "+c.EN)
 	}
 	return class, details, all
