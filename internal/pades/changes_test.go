@@ -110,3 +110,54 @@ func TestDocTimeStampAfterSignature(t *testing.T) {
 		t.Fatalf("%q %v; time stamp %+v %v", first.LaterChanges, first.LaterChangeDetails, ts.Kind, ts.Problems)
 	}
 }
+
+// TestFieldMDPLock: filling a text field after an approval signature is an allowed change (an
+// uncertified document is held to DocMDP P = 2); the same filling is class (c) for a signature whose
+// FieldMDP (ISO 32000-1 §12.8.2.4) locks the field — /Include naming it, or /All — and allowed when
+// /Exclude names it.
+func TestFieldMDPLock(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("textfield"), Options{Time: fixedTime})
+	doc, err := pdf.Open(docio.Bytes(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := doc.NewUpdate()
+	w, _ := doc.Object(pdf.Ref{Num: 6})
+	fd := w.(pdf.Dict).Clone()
+	fd["V"] = pdf.TextString("Mario Rossi")
+	u.Set(pdf.Ref{Num: 6}, fd)
+	tail, err := u.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := docio.Bytes(append(bytes.Clone(signed), tail.Bytes...))
+	rep, err := Verify(file, cms.VerifyOptions{})
+	if err != nil || len(rep.Signatures) != 1 || rep.Signatures[0].LaterChanges != ChangesAllowed {
+		t.Fatalf("%v %+v", err, rep.Signatures)
+	}
+	full, _ := pdf.Open(file)
+	lock := func(action string, fields ...string) pdf.Dict {
+		arr := pdf.Array{}
+		for _, f := range fields {
+			arr = append(arr, pdf.TextString(f))
+		}
+		return pdf.Dict{"Reference": pdf.Array{pdf.Dict{"TransformMethod": pdf.Name("FieldMDP"),
+			"TransformParams": pdf.Dict{"Action": pdf.Name(action), "Fields": arr}}}}
+	}
+	for _, tc := range []struct {
+		sig  pdf.Dict
+		want string
+	}{
+		{lock("Include", "Nome"), ChangesOther},
+		{lock("All"), ChangesOther},
+		{lock("Include", "Cognome"), ChangesAllowed},
+		{lock("Exclude", "Nome"), ChangesAllowed},
+		{lock("Exclude", "Cognome"), ChangesOther},
+	} {
+		class, details, _ := laterChanges(file, full, int64(len(signed)), tc.sig)
+		if class != tc.want {
+			t.Fatalf("%v: %q %v, want %q", tc.sig, class, details, tc.want)
+		}
+	}
+}
