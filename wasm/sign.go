@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"strconv"
 	"sync"
 	"syscall/js"
 	"time"
@@ -57,6 +58,7 @@ func init() {
 	actions["verify-file"] = func(a *app, _ js.Value) { a.verifyFile() }
 	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
 	actions["verify-content"] = func(a *app, _ js.Value) { a.verifyContent() }
+	actions["verify-revision"] = func(a *app, el js.Value) { a.verifyRevision(el.Get("dataset").Get("n").String()) }
 }
 
 // signReady runs once the host and the CA profiles are there: the first profile's TSA is offered.
@@ -413,7 +415,41 @@ func (a *app) verifyFile() {
 		if rep.Content != nil {
 			s.Sign.Verify.Content, s.Sign.Verify.ContentDoubt = signjob.ContentName(name), !rep.AllValid()
 		}
+		s.Sign.Verify.Modified, s.Sign.Verify.Revisions = revisionMarks(rep)
 	})
+}
+
+// revisionMarks: which signatures (by N) are followed by changes of class (c), and which by any later
+// bytes (their signed revision can be saved).
+func revisionMarks(rep *sigverify.Report) (modified, revisions map[int]bool) {
+	modified, revisions = map[int]bool{}, map[int]bool{}
+	for i, s := range rep.Signers {
+		if s.PDF == nil || !s.PDF.ChangedAfter {
+			continue
+		}
+		if _, ok := s.PDF.SignedRevision(); ok {
+			revisions[i+1] = true
+		}
+		modified[i+1] = s.PDF.LaterChanges == pades.ChangesOther
+	}
+	return modified, revisions
+}
+
+// verifyRevision saves the revision signature n signed (the file up to the end of its /ByteRange), as
+// verifyContent saves a .p7m's document: a Blob slice of the chosen File.
+func (a *app) verifyRevision(n string) {
+	signRun.mu.Lock()
+	rep, name, file := signRun.report, signRun.vname, signRun.vfile
+	signRun.mu.Unlock()
+	i, err := strconv.Atoi(n)
+	if rep == nil || !file.Truthy() || err != nil || i < 1 || i > len(rep.Signers) {
+		return
+	}
+	r, ok := rep.Signers[i-1].PDF.SignedRevision()
+	if !ok {
+		return
+	}
+	downloadBlob(signjob.RevisionName(name, i), partsBlob(file, []docio.Part{{Range: r}}, "application/pdf"))
 }
 
 // verifyContent saves the document inside the verified .p7m: a Blob of slices of the chosen File, so the

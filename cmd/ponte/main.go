@@ -32,7 +32,7 @@ const usage = `uso / usage:
   ponte renew --resume RENEWAL --profile PROFILE.json
   ponte renewals
   ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL] [--cert ID]
-  ponte verify FILE [--detached ORIGINAL] [--content OUT] [--anchors CA.pem] [--profile PROFILE.json] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]
+  ponte verify FILE [--detached ORIGINAL] [--content OUT] [--revision N OUT] [--anchors CA.pem] [--profile PROFILE.json] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

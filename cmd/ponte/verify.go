@@ -19,14 +19,16 @@ import (
 )
 
 // verifyCmd: `ponte verify FILE [--detached ORIGINAL] [--content OUT] [--anchors PEM] [--profile P.json]
-// [--lang it|en] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]`. --content writes the document inside a
-// .p7m (whatever the verdict: the report and the exit status say whether to trust it).
+// [--lang it|en] [--offline] [--tsl-url URL|off] [--tsl-signer PEM] [--revision N OUT]`. --content writes the
+// document inside a .p7m (whatever the verdict: the report and the exit status say whether to trust it);
+// --revision writes the PDF as signature N signed it, to see what was signed before later changes.
 // Revocation is checked by OCSP (RFC 6960) unless --offline (which also uses the cached trusted list only).
 // Every signature is reported; the exit status is 0 only when there is at least one signature and all
 // are valid. Trust anchors: the PEM files and CA profiles given, and the AgID trusted list (trust.go).
 func verifyCmd(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
+	revision := fs.Int("revision", 0, "scrivi in OUT la versione firmata dalla firma N (PDF) / write the revision signature N signed to OUT (PDF)")
 	content := fs.String("content", "", "scrivi qui il documento contenuto nel .p7m / write the document inside the .p7m here")
 	var anchorFiles, profiles multi
 	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
@@ -44,10 +46,19 @@ func verifyCmd(args []string, out io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if file == "" || fs.NArg() > 0 {
-		return errors.New("uso / usage: ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json]")
+	rest := fs.Args()
+	if file == "" && len(rest) > 0 {
+		file, rest = rest[0], rest[1:]
+	}
+	var revOut string
+	if *revision != 0 && len(rest) == 1 {
+		revOut, rest = rest[0], nil
+	}
+	if file == "" || len(rest) > 0 || (*revision != 0 && revOut == "") {
+		return errors.New("uso / usage: ponte verify FILE [--detached ORIGINAL] [--anchors PEM] [--profile P.json] [--revision N OUT]")
+	}
+	if same, _ := sameFile(file, revOut); revOut != "" && same {
+		return errors.New("--revision: OUT deve essere un file diverso da quello verificato / OUT must differ from the verified file")
 	}
 	if same, _ := sameFile(file, *content); *content != "" && same {
 		return errors.New("--content deve essere un file diverso da quello verificato / --content must differ from the verified file")
@@ -111,6 +122,12 @@ func verifyCmd(args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "Documento scritto / document written: %s\n", *content)
 	}
+	if revOut != "" {
+		if err := writeRevision(rep, *revision, revOut, src); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Versione firmata dalla firma %d scritta / revision signed by signature %d written: %s\n", *revision, *revision, revOut)
+	}
 	if len(rep.Signers) == 0 {
 		return errors.New("nessuna firma / no signature")
 	}
@@ -118,6 +135,22 @@ func verifyCmd(args []string, out io.Writer) error {
 		return errors.New("almeno una firma non è valida o non è verificata / at least one signature is not valid or not verified")
 	}
 	return nil
+}
+
+// writeRevision writes the bytes signature n (1-based, in the report's order) signs: the file up to the
+// end of its /ByteRange, the document as it was signed (ISO 32000-1 §12.8.1).
+func writeRevision(rep *sigverify.Report, n int, path string, src docio.Source) error {
+	if rep.Format != sigverify.FormatPDF {
+		return errors.New("--revision: solo per i PDF / PDF only")
+	}
+	if n < 1 || n > len(rep.Signers) {
+		return fmt.Errorf("--revision: la firma %d non esiste, il documento ne ha %d / signature %d does not exist, the document has %d", n, len(rep.Signers), n, len(rep.Signers))
+	}
+	r, ok := rep.Signers[n-1].PDF.SignedRevision()
+	if !ok {
+		return fmt.Errorf("--revision: l'intervallo firmato della firma %d non è valido / signature %d's byte range is not valid", n, n)
+	}
+	return writeAtomic(path, src, []docio.Part{{Range: r}})
 }
 
 type multi []string

@@ -56,6 +56,6 @@ func TestForeignSignature(t *testing.T) {
 	rep, err = Verify(docio.Bytes(both), anchors)
 	if err != nil || len(rep.Signatures) != 2 || !rep.Signatures[0].Valid() || !rep.Signatures[1].Valid() ||
 		rep.Signatures[0].LaterSignatures != 1 || rep.Signatures[0].LaterChanges != ChangesSignatures || !rep.Signatures[1].CoversWholeFile {
-		t.Fatalf("%v %+v", err, rep.Signatures)
+		t.Fatalf("%v %v", err, rep.Signatures[0].LaterChangeDetails)
 	}
 }

@@ -10,7 +10,8 @@ import (
 // corpus producers do not emit: "table", "stream" (xref stream, no object streams), "hybrid" (table
 // with /XRefStm and an object in an object stream, ISO 32000-1 §7.5.8.4), "hybrid-word" (the object
 // freed in the main table and defined through the update's /XRefStm, as Word and Excel write), "incremental" (a table
-// revision then an update with /Prev), "docmdp" (certified with P=1), "encrypted".
+// revision then an update with /Prev), "docmdp" (certified with P=1), "encrypted", "sigfield" (an empty
+// signature field), "textfield" (a text field "Nome").
 func genPDF(style string) []byte {
 	var b bytes.Buffer
 	writeGenPDF(&b, style, 0)
@@ -30,7 +31,7 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	switch style {
 	case "docmdp", "docmdp2":
 		catalog = "<</Type/Catalog/Pages 2 0 R/Perms<</DocMDP 6 0 R>>>>"
-	case "sigfield":
+	case "sigfield", "textfield":
 		catalog = "<</Type/Catalog/Pages 2 0 R/AcroForm<</Fields[6 0 R]>>>>"
 	}
 	obj(1, catalog)
@@ -39,7 +40,7 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 	if style == "rotated" {
 		rotate = "/Rotate 90"
 	}
-	if style == "sigfield" {
+	if style == "sigfield" || style == "textfield" {
 		rotate = "/Annots[6 0 R]"
 	}
 	obj(3, "<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]"+rotate+"/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>")
@@ -72,6 +73,9 @@ func writeGenPDF(w io.Writer, style string, pad int64) error {
 		size = 7
 	case "sigfield":
 		obj(6, "<</Type/Annot/Subtype/Widget/FT/Sig/T(Firma del richiedente)/Rect[350 50 550 110]/P 3 0 R/F 4>>")
+		size = 7
+	case "textfield":
+		obj(6, "<</Type/Annot/Subtype/Widget/FT/Tx/T(Nome)/Rect[72 600 372 630]/P 3 0 R/F 4/DA(/F1 12 Tf 0 g)>>")
 		size = 7
 	}
 	trailerExtra := ""

@@ -43,15 +43,19 @@ type SignatureReport struct {
 	ChangedAfter    bool
 	LaterSignatures int
 	// LaterChanges classifies the updates after this signature: ChangesNone, ChangesSignatures (only
-	// further signatures and what they need) or ChangesOther (LaterChangeDetails says what).
+	// further signatures and what they need), ChangesAllowed (form filling or annotations the DocMDP or
+	// FieldMDP permissions allow) or ChangesOther (the document was modified after the signature).
+	// LaterChangeDetails says what, "italiano / English"; Changes has each change in both languages.
 	LaterChanges       string
 	LaterChangeDetails []string
+	Changes            []Change
 	IntegrityOK        bool // digest and signature value verify
 	CAdESBES           bool
 	Chain              cms.ChainStatus
 	ChainDetail        string
 	Certs              []*x509.Certificate // certificates the signature carries (revocation: issuer candidates)
 	Problems           []string
+	dict               pdf.Dict // the signature dictionary (its FieldMDP locks)
 }
 
 // Valid is integrity, sound byte range, and a chain valid against the anchors.
@@ -97,7 +101,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 			}
 		}
 		if s.ByteRangeOK {
-			s.LaterChanges, s.LaterChangeDetails = laterChanges(src, doc, end)
+			s.LaterChanges, s.LaterChangeDetails, s.Changes = laterChanges(src, doc, end, s.dict)
 		}
 	}
 	return rep, nil
@@ -105,7 +109,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 
 func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
 	r := &SignatureReport{Field: field, SubFilter: string(v.Name("SubFilter")), Kind: "signature",
-		Chain: cms.ChainNotChecked}
+		Chain: cms.ChainNotChecked, dict: v}
 	problem := func(format string, a ...any) *SignatureReport {
 		r.Problems = append(r.Problems, fmt.Sprintf(format, a...))
 		return r
@@ -226,6 +230,15 @@ func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
 		}
 	}
 	return nil
+}
+
+// SignedRevision is the part of the file the signature signs, from its first byte to the end of its
+// /ByteRange: the document as it was when signed. ok is false when the byte range is not sound.
+func (s *SignatureReport) SignedRevision() (r docio.Range, ok bool) {
+	if s == nil || !s.ByteRangeOK {
+		return docio.Range{}, false
+	}
+	return docio.Range{Off: 0, Len: s.ByteRange[2] + s.ByteRange[3]}, true
 }
 
 // Time is the best known signing time: the time stamp's when there is a valid one, else the claimed /M.

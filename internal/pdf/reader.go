@@ -395,18 +395,7 @@ func (d *Document) readIndirect(off int64) (Ref, Object, error) {
 
 // streamData reads and decodes a stream's data using its /Length.
 func (d *Document) streamData(s *Stream) ([]byte, error) {
-	if s.Data != nil {
-		return decode(s.Dict, s.Data)
-	}
-	l, err := d.Resolve(s.Dict["Length"])
-	if err != nil {
-		return nil, err
-	}
-	n, ok := l.(int64)
-	if !ok || n < 0 || n > maxDecoded || s.DataOff+n > d.src.Size() {
-		return nil, errors.New("stream /Length invalid")
-	}
-	raw, err := docio.ReadRange(d.src, docio.Range{Off: s.DataOff, Len: n})
+	raw, err := d.RawStream(s)
 	if err != nil {
 		return nil, err
 	}
@@ -562,4 +551,40 @@ func (d *Document) Changed(older *Document) []Ref {
 func (d *Document) Has(num int) bool {
 	e, ok := d.xref[num]
 	return ok && !e.Free
+}
+
+// Removed lists the objects older defines that d (a later revision of the same file) no longer does:
+// freed in a later cross-reference section, or gone from a reconstructed file.
+func (d *Document) Removed(older *Document) []int {
+	var out []int
+	for num, e := range older.xref {
+		if !e.Free && !d.Has(num) {
+			out = append(out, num)
+		}
+	}
+	return out
+}
+
+// Same reports whether object num has the same cross-reference entry in d and older (so the same
+// definition: an unchanged object of an earlier revision).
+func (d *Document) Same(older *Document, num int) bool {
+	e, ok := d.xref[num]
+	o, ok2 := older.xref[num]
+	return ok && ok2 && e == o && !e.Free
+}
+
+// RawStream returns a stream's data as stored (still encoded), so two revisions' streams can be compared.
+func (d *Document) RawStream(s *Stream) ([]byte, error) {
+	if s.Data != nil {
+		return s.Data, nil
+	}
+	l, err := d.Resolve(s.Dict["Length"])
+	if err != nil {
+		return nil, err
+	}
+	n, ok := l.(int64)
+	if !ok || n < 0 || n > maxDecoded || s.DataOff+n > d.src.Size() {
+		return nil, errors.New("stream /Length invalid")
+	}
+	return docio.ReadRange(d.src, docio.Range{Off: s.DataOff, Len: n})
 }

@@ -168,6 +168,16 @@ func ContentName(name string) string {
 	return "contenuto-" + base
 }
 
+// RevisionName names the revision signature n of a PDF signed: "contratto.pdf" → "contratto-firma-2.pdf".
+func RevisionName(name string, n int) string {
+	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	if base == "." || base == "/" {
+		base = "documento.pdf"
+	}
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	return fmt.Sprintf("%s-firma-%d.pdf", stem, n)
+}
+
 // Options for one job.
 type Options struct {
 	Format  string

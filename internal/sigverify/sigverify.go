@@ -71,9 +71,11 @@ type Signer struct {
 
 // Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
 // signature was made: a revoked certificate still vouches for a signature whose verified time stamp
-// precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that.
+// precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that. A PDF
+// modified after the signature beyond what a signature or the permissions allow (pades.ChangesOther) is
+// never valid, however intact the signed revision.
 func (s *Signer) Valid() bool {
-	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned()
+	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned() && s.LaterChanges != pades.ChangesOther
 }
 
 // ContentSource is where Content's ranges lie: the decoded envelope, or the verified file.

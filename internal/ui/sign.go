@@ -52,4 +52,8 @@ type VerifyState struct {
 	Content      string
 	ContentDoubt bool
 	ContentSaved bool
+	// PDF: Modified holds the signatures (by N) followed by changes of class (c) (pades.ChangesOther),
+	// shown in red; Revisions those followed by any later bytes, whose signed revision can be saved.
+	Modified  map[int]bool
+	Revisions map[int]bool
 }

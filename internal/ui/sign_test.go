@@ -33,6 +33,8 @@ func TestSignScreensRender(t *testing.T) {
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.p7m", Format: "p7m"}},
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf.p7m", Format: "p7m", Signers: views, Content: "x.pdf"}},
 		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf.p7m", Format: "p7m", Signers: views, Content: "x.pdf", ContentDoubt: true, ContentSaved: true}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf", Format: "pdf", Signers: views, Modified: map[int]bool{1: true}, Revisions: map[int]bool{1: true}}},
+		{Screen: "choose", Verify: &VerifyState{FileName: "x.pdf", Format: "pdf", Signers: views, Revisions: map[int]bool{1: true}}},
 	}
 	for lang, cat := range catalogs(t) {
 		for _, ss := range screens {
@@ -70,6 +72,14 @@ func TestSignScreensRender(t *testing.T) {
 				}
 			} else if v != nil && strings.Contains(html, `id="verify-content"`) {
 				t.Errorf("%s: a save button without content", lang)
+			}
+			// A signature followed by changes of class (c) is marked red with the warning; a signature
+			// followed by later bytes offers its signed revision.
+			if v := ss.Verify; v != nil && len(v.Signers) > 0 {
+				red := strings.Contains(html, `class="signature valid modified"`) && strings.Contains(html, `id="verify-modified-1"`)
+				if red != v.Modified[1] || strings.Contains(html, `id="verify-revision-1"`) != v.Revisions[1] {
+					t.Errorf("%s: modified shown=%v, want %v; revision button want %v", lang, red, v.Modified[1], v.Revisions[1])
+				}
 			}
 			if ss.Error != nil && !strings.Contains(html, htmlpkg.EscapeString(map[string]string{"it": errb.IT, "en": errb.EN}[lang])) {
 				t.Errorf("%s %s: error not shown", lang, ss.Screen)
