@@ -8,11 +8,13 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"syscall/js"
 	"time"
 
+	"github.com/ponte-it/ponte/examples/page-api/authverify"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pageapi"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -21,9 +23,10 @@ import (
 )
 
 // The consent window (consent.html) of the page API (docs/page-api.md): the service worker opens it for
-// one page's signature request, named by the fragment (#<request id>). It shows the requesting origin,
-// the certificate and the digest, asks the PIN (never stored: it goes to the host in the login and sign
-// commands only), signs on the card and hands the answer back to the worker, which replies to the page.
+// one page's request, named by the fragment (#<request id>): a signature over a digest, a login
+// (authenticate) or the certificate. It shows the requesting origin and what the page gets, asks the PIN
+// for a signature or login (never stored: it goes to the host in the login and sign commands only), signs
+// on the card and hands the answer back to the worker, which replies to the page.
 var consentRun struct {
 	mu       sync.Mutex
 	id       string
@@ -33,6 +36,50 @@ var consentRun struct {
 	card     *protocol.Card
 	cert     *signjob.Cert
 	pin      chan protocol.Secret // the context-specific PIN of the "ctxpin" screen
+	armGen   int                  // the activation delay's generation: a blur or a hidden window restarts it
+}
+
+// armDelay is how long the confirm button stays off after the window is shown and focused, as browsers
+// do for permission prompts: a click or key meant for the page underneath (a double click, an Enter, a
+// PIN-pad reader's OK) cannot confirm by accident.
+const armDelay = 800 * time.Millisecond
+
+// consentArm turns the confirm button on armDelay after the window is visible and focused, and off at
+// once when it is hidden or loses focus.
+func (a *app) consentArm() {
+	doc := js.Global().Get("document")
+	visible := doc.Get("visibilityState").String() == "visible" && doc.Call("hasFocus").Bool()
+	consentRun.mu.Lock()
+	consentRun.armGen++
+	gen := consentRun.armGen
+	consentRun.mu.Unlock()
+	a.update(func(s *ui.State) {
+		if s.Consent != nil {
+			s.Consent.Armed = false
+		}
+	})
+	if !visible {
+		return
+	}
+	time.AfterFunc(armDelay, func() {
+		consentRun.mu.Lock()
+		current := consentRun.armGen == gen
+		consentRun.mu.Unlock()
+		if current {
+			a.update(func(s *ui.State) {
+				if s.Consent != nil {
+					s.Consent.Armed = true
+				}
+			})
+		}
+	})
+}
+
+// consentArmed reports whether a confirmation may be taken now.
+func (a *app) consentArmed() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.state.Consent != nil && a.state.Consent.Armed
 }
 
 // workerCall sends a message to the service worker and returns its reply.
@@ -93,16 +140,22 @@ func (a *app) consentOpen() {
 	}
 	var req pageapi.SignRequest
 	r := v.Get("request")
-	for k, p := range map[string]*string{"origin": &req.Origin, "role": &req.Role, "card": &req.Card, "alg": &req.Alg, "hash": &req.Hash} {
+	for k, p := range map[string]*string{"type": &req.Type, "origin": &req.Origin, "role": &req.Role, "card": &req.Card, "alg": &req.Alg, "hash": &req.Hash, "nonce": &req.Nonce} {
 		if x := r.Get(k); x.Type() == js.TypeString {
 			*p = x.String()
 		}
 	}
-	digest, _, err := req.Digest()
+	err = req.Check()
+	var digest []byte
+	if req.Type == pageapi.TypeSign {
+		digest, _, _ = req.Digest()
+	}
 	consentRun.mu.Lock()
 	consentRun.req = &req
 	consentRun.mu.Unlock()
-	a.update(func(s *ui.State) { s.Consent.Origin, s.Consent.Alg, s.Consent.Hash = req.Origin, req.Alg, digest })
+	a.update(func(s *ui.State) {
+		s.Consent.Kind, s.Consent.Origin, s.Consent.Alg, s.Consent.Hash = req.Type, req.Origin, req.Alg, digest
+	})
 	if err != nil {
 		a.consentFail(pageapi.BadRequest, err)
 		return
@@ -184,14 +237,28 @@ func (a *app) consentSign() {
 	consentRun.mu.Lock()
 	req, card, cert, answered := consentRun.req, consentRun.card, consentRun.cert, consentRun.answered
 	consentRun.mu.Unlock()
-	if cert == nil || answered {
+	if cert == nil || answered || !a.consentArmed() {
 		pin.Wipe()
 		return
 	}
-	digest, hash, err := req.Digest()
+	if req.Type == pageapi.TypeCertificate {
+		pin.Wipe()
+		a.consentGiveCertificate(req)
+		return
+	}
+	pub := cert.Choice.Certificate.PublicKey
+	var digest []byte
+	var hash crypto.Hash
+	var authAlg string
+	var err error
+	if req.Type == pageapi.TypeAuthenticate {
+		digest, hash, authAlg, err = req.AuthDigest(pub)
+	} else {
+		digest, hash, err = req.Digest()
+	}
 	if err != nil {
 		pin.Wipe()
-		a.consentFail(pageapi.BadRequest, err)
+		a.consentFail(pageapi.FromError(err), err)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -215,16 +282,40 @@ func (a *app) consentSign() {
 		}
 		return
 	}
+	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
+	sig64, cert64 := base64.StdEncoding.EncodeToString(sig), base64.StdEncoding.EncodeToString(cert.Choice.Certificate.Raw)
+	if req.Type == pageapi.TypeAuthenticate {
+		// The token of examples/page-api/authverify (docs/page-api.md, "authenticate").
+		a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{
+			"card": card.ID, "format": authverify.Format, "algorithm": authAlg, "signature": sig64, "certificate": cert64,
+		}}, false)
+		return
+	}
 	alg := "RSASSA-PKCS1-v1_5"
-	if _, ok := cert.Choice.Certificate.PublicKey.(*ecdsa.PublicKey); ok {
+	if _, ok := pub.(*ecdsa.PublicKey); ok {
 		alg = "ECDSA"
 	}
-	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
 	a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{
-		"card": card.ID, "role": cert.Info.Role, "alg": req.Alg, "signatureAlgorithm": alg,
-		"signature":   base64.StdEncoding.EncodeToString(sig),
-		"certificate": base64.StdEncoding.EncodeToString(cert.Choice.Certificate.Raw),
+		"card": card.ID, "role": cert.Info.Role, "alg": req.Alg, "signatureAlgorithm": alg, "signature": sig64, "certificate": cert64,
 	}}, false)
+}
+
+// consentGiveCertificate: the holder lets the page read the certificate; with "ricorda per questo sito"
+// ticked the origin goes on the remembered list (revocable in the options page) first.
+func (a *app) consentGiveCertificate(req *pageapi.SignRequest) {
+	if el := byID("consent-remember"); el.Truthy() && el.Get("checked").Bool() {
+		if err := editList(rememberedKey, func(list []string) []string {
+			if slices.Contains(list, req.Origin) {
+				return list
+			}
+			return append(list, req.Origin)
+		}); err != nil {
+			a.consentFail(pageapi.Internal, err)
+			return
+		}
+	}
+	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
+	a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{"consented": true}}, false)
 }
 
 func init() {
@@ -233,7 +324,15 @@ func init() {
 		a.update(func(s *ui.State) { s.Consent = &ui.Consent{Screen: "loading"} })
 		a.consentOpen()
 	}
-	pageStart["consent"] = func(a *app) { a.consentReady() }
+	pageStart["consent"] = func(a *app) {
+		arm := js.FuncOf(func(js.Value, []js.Value) any { go a.consentArm(); return nil })
+		for _, ev := range []string{"focus", "blur"} {
+			js.Global().Call("addEventListener", ev, arm)
+		}
+		js.Global().Get("document").Call("addEventListener", "visibilitychange", arm)
+		go a.consentArm()
+		a.consentReady()
+	}
 	actions["consent-sign"] = func(a *app, _ js.Value) { a.consentSign() }
 	actions["consent-ctxpin"] = func(a *app, _ js.Value) { offerPIN(consentRun.pin, "consent-pin2") }
 	actions["consent-cancel"] = func(a *app, _ js.Value) {
