@@ -8,6 +8,7 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -45,7 +46,9 @@ var consentRun struct {
 const armDelay = 800 * time.Millisecond
 
 // consentArm turns the confirm button on armDelay after the window is visible and focused, and off at
-// once when it is hidden or loses focus.
+// once when it is hidden or loses focus. It changes the button in place, not by a redraw: a redraw
+// would clear the PIN typed meanwhile (password fields are never carried over, keep.go); the state
+// follows, so the next redraw renders the same.
 func (a *app) consentArm() {
 	doc := js.Global().Get("document")
 	visible := doc.Get("visibilityState").String() == "visible" && doc.Call("hasFocus").Bool()
@@ -53,11 +56,7 @@ func (a *app) consentArm() {
 	consentRun.armGen++
 	gen := consentRun.armGen
 	consentRun.mu.Unlock()
-	a.update(func(s *ui.State) {
-		if s.Consent != nil {
-			s.Consent.Armed = false
-		}
-	})
+	a.setArmed(false)
 	if !visible {
 		return
 	}
@@ -66,13 +65,24 @@ func (a *app) consentArm() {
 		current := consentRun.armGen == gen
 		consentRun.mu.Unlock()
 		if current {
-			a.update(func(s *ui.State) {
-				if s.Consent != nil {
-					s.Consent.Armed = true
-				}
-			})
+			a.setArmed(true)
 		}
 	})
+}
+
+func (a *app) setArmed(on bool) {
+	a.mu.Lock()
+	if a.state.Consent != nil {
+		a.state.Consent.Armed = on
+	}
+	a.mu.Unlock()
+	if b := byID("consent-confirm"); b.Truthy() {
+		b.Set("disabled", !on)
+		b.Get("dataset").Set("armed", fmt.Sprint(on))
+	}
+	if w := byID("consent-wait"); w.Truthy() {
+		w.Set("hidden", on)
+	}
 }
 
 // consentArmed reports whether a confirmation may be taken now.
@@ -221,7 +231,10 @@ func (a *app) consentReady() {
 	consentRun.mu.Lock()
 	consentRun.card, consentRun.cert = card, cert
 	consentRun.mu.Unlock()
-	warnings := certWarnings(cert)
+	var warnings []ui.Bilingual
+	if req.Type == pageapi.TypeSign { // what the user must know about a signature, not a login or a hand-over
+		warnings = certWarnings(cert)
+	}
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		c := s.Consent
