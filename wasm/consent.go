@@ -49,9 +49,10 @@ const armDelay = 800 * time.Millisecond
 // once when it is hidden or loses focus. It changes the button in place, not by a redraw: a redraw
 // would clear the PIN typed meanwhile (password fields are never carried over, keep.go); the state
 // follows, so the next redraw renders the same.
-func (a *app) consentArm() {
-	doc := js.Global().Get("document")
-	visible := doc.Get("visibilityState").String() == "visible" && doc.Call("hasFocus").Bool()
+func (a *app) consentArm(event string) {
+	// A blur disarms until the next focus; the window opens focused (chrome.windows.create focused: true),
+	// so being visible is enough to start the delay at first.
+	visible := event != "blur" && js.Global().Get("document").Get("visibilityState").String() == "visible"
 	consentRun.mu.Lock()
 	consentRun.armGen++
 	gen := consentRun.armGen
@@ -338,12 +339,19 @@ func init() {
 		a.consentOpen()
 	}
 	pageStart["consent"] = func(a *app) {
-		arm := js.FuncOf(func(js.Value, []js.Value) any { go a.consentArm(); return nil })
+		arm := js.FuncOf(func(_ js.Value, args []js.Value) any {
+			ev := ""
+			if len(args) > 0 {
+				ev = args[0].Get("type").String()
+			}
+			go a.consentArm(ev)
+			return nil
+		})
 		for _, ev := range []string{"focus", "blur"} {
 			js.Global().Call("addEventListener", ev, arm)
 		}
 		js.Global().Get("document").Call("addEventListener", "visibilitychange", arm)
-		go a.consentArm()
+		go a.consentArm("open")
 		a.consentReady()
 	}
 	actions["consent-sign"] = func(a *app, _ js.Value) { a.consentSign() }

@@ -108,7 +108,7 @@ func TestPageAPIAuthenticate(t *testing.T) {
 	eval[string](t, ctx, `document.getElementById("nonce").value = `+jsString(nonce))
 	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#do-auth")))
 	consent := attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
-	within(t, consent, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`#consent[data-screen="confirm"] #consent-pin`)))
+	within(t, consent, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`#consent[data-screen="confirm"]`)), chromedp.WaitVisible(chromedp.CSS(`#consent-pin`)))
 	if got := text(t, consent, "#consent-origin"); got != origin {
 		t.Fatalf("login window shows origin %q", got)
 	}
