@@ -193,3 +193,68 @@ func TestFromError(t *testing.T) {
 		}
 	}
 }
+
+// The shared request cases (testdata/requests.json, also run against the worker's checkRequest by
+// test/js/pageapi.test.mjs): the consent page's check agrees with the worker's on every one it sees.
+func TestRequestCases(t *testing.T) {
+	var doc struct {
+		Cases []struct {
+			Request map[string]any
+			OK      string
+			Code    string
+			Worker  bool
+		}
+	}
+	readJSON(t, filepath.Join("testdata", "requests.json"), &doc)
+	if len(doc.Cases) < 20 {
+		t.Fatalf("%d cases", len(doc.Cases))
+	}
+	for _, c := range doc.Cases {
+		typ, _ := c.Request["type"].(string)
+		if c.Worker || typ == "status" || (typ != "sign" && typ != "authenticate" && typ != "certificate") {
+			continue // the worker alone answers these
+		}
+		str := func(k, def string) string {
+			if v, ok := c.Request[k].(string); ok {
+				return v
+			}
+			if _, there := c.Request[k]; there {
+				return "\x00not a string"
+			}
+			return def
+		}
+		r := SignRequest{Type: typ, Origin: "https://firma.example.it", Role: str("role", "signature"), Alg: str("alg", ""), Hash: str("hash", ""), Nonce: str("nonce", "")}
+		if typ == TypeAuthenticate {
+			r.Role = "cns"
+		}
+		err := r.Check()
+		if (err == nil) != (c.OK != "") {
+			t.Errorf("%v: Check() = %v, want ok %q / code %s", c.Request, err, c.OK, c.Code)
+		}
+		if c.Code == string(AuthKeyNotForSigning) && FromError(err) != AuthKeyNotForSigning {
+			t.Errorf("%v: code %s, want %s", c.Request, FromError(err), c.Code)
+		}
+	}
+}
+
+func FuzzSignRequestCheck(f *testing.F) {
+	f.Add("authenticate", "cns", "", "", base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	f.Add("sign", "signature", "SHA-256", base64.StdEncoding.EncodeToString(make([]byte, 32)), "")
+	f.Fuzz(func(t *testing.T, typ, role, alg, hash, nonce string) {
+		r := SignRequest{Type: typ, Origin: "https://firma.example.it", Role: role, Alg: alg, Hash: hash, Nonce: nonce}
+		if r.Check() != nil {
+			return
+		}
+		switch typ {
+		case TypeSign:
+			if role != "signature" {
+				t.Fatalf("sign accepted with role %q", role)
+			}
+		case TypeAuthenticate:
+			b, err := base64.StdEncoding.DecodeString(nonce)
+			if role != "cns" || err != nil || len(b) < 32 || len(b) > 128 || base64.StdEncoding.EncodeToString(b) != nonce {
+				t.Fatalf("authenticate accepted with %q %q", role, nonce)
+			}
+		}
+	})
+}
