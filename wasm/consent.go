@@ -76,6 +76,7 @@ func (a *app) setArmed(on bool) {
 	if a.state.Consent != nil {
 		a.state.Consent.Armed = on
 	}
+	s, cat := a.state, a.catalogs[a.state.Lang]
 	a.mu.Unlock()
 	if b := byID("consent-confirm"); b.Truthy() {
 		b.Set("disabled", !on)
@@ -83,6 +84,13 @@ func (a *app) setArmed(on bool) {
 	}
 	if w := byID("consent-wait"); w.Truthy() {
 		w.Set("hidden", on)
+	}
+	// The page now shows what this state renders: an update that changes nothing else must not redraw
+	// (and clear the PIN being typed).
+	if html, err := ui.Render(s, cat); err == nil {
+		a.mu.Lock()
+		a.lastHTML = html
+		a.mu.Unlock()
 	}
 }
 
