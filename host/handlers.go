@@ -42,6 +42,7 @@ func newHost(svc *cards.Service) *session.Host {
 		},
 	}
 	h.Logins = session.NewLogins(session.LogoutFunc(h.Handlers[protocol.CmdLogout]))
+	h.Logins.WatchRemovals(h.Events)
 	return h
 }
 

@@ -118,14 +118,33 @@ func (l *Logins) expire(card string, o *login) {
 }
 
 // end logs out every card session sid logged in: its page, window or WebSocket is gone.
-func (l *Logins) end(sid uint64) {
+func (l *Logins) end(sid uint64) { l.endWhere(func(o *login) bool { return o.session == sid }) }
+
+// CardRemoved ends every login: the host's card-removed event names the reader, not the card, and a
+// card put back must ask its PIN again. A login on a card still in another reader ends too (its page
+// asks the PIN again): the safe side.
+func (l *Logins) CardRemoved() { l.endWhere(func(*login) bool { return true }) }
+
+// WatchRemovals ends the logins on every card-removed event of hub.
+func (l *Logins) WatchRemovals(hub *Hub) {
+	if hub == nil {
+		return
+	}
+	hub.Subscribe(func(m protocol.Message) {
+		if m.Event == protocol.EvCardRemoved {
+			go l.CardRemoved()
+		}
+	})
+}
+
+func (l *Logins) endWhere(match func(*login) bool) {
 	if l == nil {
 		return
 	}
 	var cards []string
 	l.mu.Lock()
 	for card, o := range l.owner {
-		if o.session == sid {
+		if match(o) {
 			o.timer.Stop()
 			delete(l.owner, card)
 			cards = append(cards, card)

@@ -19,7 +19,7 @@ type fakeToken struct {
 }
 
 func (f *fakeToken) host() *Host {
-	h := &Host{Version: "test", Handlers: map[string]Handler{
+	h := &Host{Version: "test", Events: NewHub(), Handlers: map[string]Handler{
 		protocol.CmdLogin: func(_ context.Context, req protocol.Request) (any, *protocol.Error) {
 			var p struct{ PIN string }
 			_ = jsonParams(req, &p)
@@ -57,6 +57,17 @@ func (f *fakeToken) state() (bool, int) {
 	return f.loggedIn, f.logouts
 }
 
+// reply is the next answer of p, past any event the hub pushed.
+func reply(p *pipeHost) protocol.Message {
+	for range 10 {
+		if m := p.recv(); m.Event == "" {
+			return m
+		}
+	}
+	p.t.Fatal("only events")
+	return protocol.Message{}
+}
+
 func sayHello(p *pipeHost) {
 	p.send(`{"id":"h","command":"hello","params":{"protocol":1}}`)
 	if m := p.recv(); m.Error != nil {
@@ -73,19 +84,19 @@ func TestLoginsBoundToSession(t *testing.T) {
 	sayHello(a)
 	sayHello(b)
 	a.send(`{"id":"1","command":"login","params":{"card":"C1","pin":"12345678"}}`)
-	if m := a.recv(); m.Error != nil {
+	if m := reply(a); m.Error != nil {
 		t.Fatalf("login: %v", m.Error)
 	}
 	b.send(`{"id":"2","command":"sign","params":{"card":"C1"}}`)
-	if m := b.recv(); m.Error == nil || m.Error.Code != protocol.ErrNotLoggedIn {
+	if m := reply(b); m.Error == nil || m.Error.Code != protocol.ErrNotLoggedIn {
 		t.Fatalf("the second session signed on the first one's login: %+v", m)
 	}
 	b.send(`{"id":"3","command":"login","params":{"card":"C1","pin":"00000000"}}`)
-	if m := b.recv(); m.Error == nil || m.Error.Code != protocol.ErrCardBusy {
+	if m := reply(b); m.Error == nil || m.Error.Code != protocol.ErrCardBusy {
 		t.Fatalf("a wrong PIN logged the second session in: %+v", m)
 	}
 	a.send(`{"id":"4","command":"sign","params":{"card":"C1"}}`)
-	if m := a.recv(); m.Error != nil {
+	if m := reply(a); m.Error != nil {
 		t.Fatalf("the owner cannot sign: %v", m.Error)
 	}
 	// The first session ends without a logout: the card is logged out for it.
@@ -95,14 +106,32 @@ func TestLoginsBoundToSession(t *testing.T) {
 		t.Fatalf("after the session ended: logged in %v, %d logouts", in, n)
 	}
 	b.send(`{"id":"5","command":"sign","params":{"card":"C1"}}`)
-	if m := b.recv(); m.Error == nil || m.Error.Code != protocol.ErrNotLoggedIn {
+	if m := reply(b); m.Error == nil || m.Error.Code != protocol.ErrNotLoggedIn {
 		t.Fatalf("signed with no PIN after the first session closed: %+v", m)
+	}
+	// A card taken out ends the login (the event names only the reader).
+	b.send(`{"id":"7","command":"login","params":{"card":"C1","pin":"12345678"}}`)
+	if m := reply(b); m.Error != nil {
+		t.Fatal(m.Error)
+	}
+	h.Logins.WatchRemovals(h.Events)
+	if err := h.Events.Publish(protocol.EvCardRemoved, protocol.CardEvent{Reader: "R"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if in, _ := f.state(); !in {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if in, _ := f.state(); in {
+		t.Fatal("a card-removed event left the login")
 	}
 	// Idle: a login nobody uses ends by itself.
 	h.Logins.Idle = 50 * time.Millisecond
 	b.send(`{"id":"6","command":"login","params":{"card":"C1","pin":"12345678"}}`)
-	if m := b.recv(); m.Error != nil {
-		t.Fatal(m.Error)
+	if m := reply(b); m.Error != nil || m.ID != "6" {
+		t.Fatal(m.Error, m.ID)
 	}
 	for i := 0; i < 100; i++ {
 		if in, _ := f.state(); !in {
