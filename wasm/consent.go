@@ -176,7 +176,11 @@ func (a *app) consentOpen() {
 		s.Consent.Kind, s.Consent.Origin, s.Consent.Alg, s.Consent.Hash = req.Type, req.Origin, req.Alg, digest
 	})
 	if err != nil {
-		a.consentFail(pageapi.BadRequest, err)
+		code := pageapi.FromError(err) // AUTH_KEY_NOT_FOR_SIGNING keeps its code
+		if code == pageapi.Internal {
+			code = pageapi.BadRequest
+		}
+		a.consentFail(code, err)
 		return
 	}
 	go func() {
