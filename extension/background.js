@@ -7,6 +7,7 @@ import { messages, format } from "./i18n.mjs";
 import { dueKeys, newlyRevoked } from "./status.mjs";
 import "./wasm_exec.js"; // globalThis.Go, for the OCSP status check in the WASM module's watch mode
 import { installPageAPI } from "./pageapi-worker.mjs";
+import { fromPage } from "./pageapi.mjs";
 
 const ALARM = "ponte-expiry";
 const CERTS = "ponteCerts";       // { "<issuer>|<serial>": record } written by the app and inventory pages
@@ -134,9 +135,13 @@ chrome.notifications.onClicked.addListener(openRenewal);
 chrome.notifications.onClicked.addListener(openInventory);
 
 // The portal panel (portal.js) asks for the cards and to open the renewal. Only the extension's own
-// content script can send these (runtime messages never come from web pages without externally_connectable).
+// content script can send these (runtime messages never come from web pages without externally_connectable),
+// and only from the portal's top frame (the pages manifest.json gives portal.js): pagebridge.js runs on
+// every page, and a compromised renderer could send any message its content scripts can.
+const PORTAL = "https://sistemats1.sanita.finanze.it/portale/";
 chrome.runtime.onMessage.addListener((m, sender, reply) => {
-  if (sender.id !== chrome.runtime.id || !m) return false;
+  if (!m || (m.type !== "ponte-portal-status" && m.type !== "ponte-open-renewal")) return false;
+  if (!fromPage(sender, chrome.runtime.id, chrome.runtime.getURL("")) || !String(sender.url).startsWith(PORTAL)) return false;
   if (m.type === "ponte-portal-status") {
     // The panel's words travel with the answer, in the page's language (m.lang is navigator.language there).
     const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));

@@ -1,7 +1,7 @@
 // The page API in the service worker (docs/page-api.md): wires pageapi.mjs to the browser — the
 // allow-list in chrome.storage.local, ponte-host through hostbridge.mjs, the consent window, and the
 // messages of pageapi-codes.json in the page's language.
-import { handle, Consents, ALLOWED } from "./pageapi.mjs";
+import { handle, Consents, ALLOWED, REMEMBERED, fromPage } from "./pageapi.mjs";
 import { readCards } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
 
@@ -22,17 +22,18 @@ async function localize(answer, lang) {
   return { type: "error", error: { ...answer.error, message: format(words, row.message), retriable: row.retriable } };
 }
 
-// fromPage: a content script of ours in a web page's top frame (not an extension page).
-function fromPage(sender) {
-  return sender.tab && sender.frameId === 0 && !String(sender.url || "").startsWith(chrome.runtime.getURL(""));
-}
-
 // fromConsent: the consent window, an extension page.
 function fromConsent(sender) {
   return String(sender.url || "").startsWith(chrome.runtime.getURL("consent.html"));
 }
 
 export function installPageAPI() {
+  // The allow-list and the remembered origins are for extension pages and this worker only, not for
+  // content scripts (a compromised renderer runs them). Chrome 114+; Firefox offers this for
+  // storage.session only (docs/page-api.md, "Limits"), so there the call fails and is ignored.
+  if (chrome.storage.local.setAccessLevel) {
+    chrome.storage.local.setAccessLevel({ accessLevel: "TRUSTED_CONTEXTS" }).catch(() => {});
+  }
   const consents = new Consents({
     openWindow: async (id) => {
       const w = await chrome.windows.create({
@@ -48,6 +49,7 @@ export function installPageAPI() {
 
   const deps = {
     allowed: async () => (await chrome.storage.local.get(ALLOWED))[ALLOWED] || [],
+    remembered: async () => (await chrome.storage.local.get(REMEMBERED))[REMEMBERED] || [],
     readCards,
     consent: (origin, req, tabId) => consents.ask(origin, req, tabId),
     extension: chrome.runtime.getManifest().version,
@@ -57,7 +59,7 @@ export function installPageAPI() {
     if (!m || sender.id !== chrome.runtime.id) return false;
     switch (m.type) {
       case "ponte-page":
-        if (!fromPage(sender)) return false;
+        if (!fromPage(sender, chrome.runtime.id, chrome.runtime.getURL(""))) return false;
         handle(m, sender, deps).then((a) => localize(a, m.lang)).then(reply,
           (e) => reply({ type: "error", error: { code: "INTERNAL", detail: String(e), message: String(e) } }));
         return true;

@@ -1,5 +1,5 @@
 // Ponte's page API, the content script (docs/page-api.md): relays a web page's requests, posted with
-// window.postMessage as { ponte: 1, id, type: "status" | "certificate" | "sign", ... }, to the service
+// window.postMessage as { ponte: 1, id, type: "status" | "certificate" | "authenticate" | "sign", ... }, to the service
 // worker, which alone decides: it refuses pages not on the allow-list or not in a secure context, and
 // asks the user before any signature. This script holds no data and answers only the page's own origin:
 // an "ack" at once (so ponte.js knows the extension is there), then the worker's "result" or "error".
@@ -7,8 +7,8 @@
   "use strict";
   const origin = location.origin;
   if (window.top !== window || !origin || origin === "null") return;
-  const REQUESTS = ["status", "certificate", "sign"];
-  const FIELDS = ["role", "card", "alg", "hash"];
+  const REQUESTS = ["status", "certificate", "authenticate", "sign"];
+  const FIELDS = ["role", "card", "alg", "hash", "nonce"];
   window.addEventListener("message", (e) => {
     const m = e.data;
     if (e.source !== window || e.origin !== origin || !m || typeof m !== "object" || m.ponte === undefined ||

@@ -12,7 +12,7 @@ import (
 
 // newHost wires every protocol command to the code that does it.
 func newHost(svc *cards.Service) *session.Host {
-	return &session.Host{
+	h := &session.Host{
 		Version: buildinfo.Version,
 		Events:  session.NewHub(),
 		Handlers: map[string]session.Handler{
@@ -41,6 +41,9 @@ func newHost(svc *cards.Service) *session.Host {
 			}),
 		},
 	}
+	h.Logins = session.NewLogins(session.LogoutFunc(h.Handlers[protocol.CmdLogout]))
+	h.Logins.WatchRemovals(h.Events)
+	return h
 }
 
 // handle adapts a typed operation: params decoded strictly into P, the result R encoded by the session.

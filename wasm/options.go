@@ -12,11 +12,28 @@ import (
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
-// allowedKey is the allow-list in chrome.storage.local, read by the service worker (extension/pageapi.mjs).
-const allowedKey = "ponteAllowedOrigins"
+// allowedKey is the allow-list in chrome.storage.local, read by the service worker (extension/pageapi.mjs);
+// rememberedKey the origins that get the certificate without asking (the consent window's "ricorda").
+const (
+	allowedKey    = "ponteAllowedOrigins"
+	rememberedKey = "ponteCertOrigins"
+)
 
-func loadOrigins() ([]string, error) {
-	text, err := storageGetJSON(allowedKey)
+func loadOrigins() ([]string, error) { return loadList(allowedKey) }
+
+func saveOrigins(list []string) error { return saveList(allowedKey, list) }
+
+// editList reads a stored list of origins (another page may have changed it), applies edit, stores it.
+func editList(key string, edit func([]string) []string) error {
+	list, err := loadList(key)
+	if err != nil {
+		return err
+	}
+	return saveList(key, edit(list))
+}
+
+func loadList(key string) ([]string, error) {
+	text, err := storageGetJSON(key)
 	if err != nil || text == "" {
 		return nil, err
 	}
@@ -27,12 +44,12 @@ func loadOrigins() ([]string, error) {
 	return list, nil
 }
 
-func saveOrigins(list []string) error {
+func saveList(key string, list []string) error {
 	b, err := json.Marshal(list)
 	if err != nil {
 		return err
 	}
-	return storageSetJSON(allowedKey, string(b))
+	return storageSetJSON(key, string(b))
 }
 
 // editOrigins reads the stored list (another tab may have changed it), applies edit and stores it.
@@ -56,8 +73,12 @@ func (a *app) editOrigins(edit func([]string) ([]string, string, string)) {
 func init() {
 	pageOpen["options"] = func(a *app) {
 		list, err := loadOrigins()
+		remembered, err2 := loadList(rememberedKey)
+		if err == nil {
+			err = err2
+		}
 		a.update(func(s *ui.State) {
-			s.Options.Loaded, s.Options.Origins = true, list
+			s.Options.Loaded, s.Options.Origins, s.Options.CertOrigins = true, list, remembered
 			if err != nil {
 				s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error()
 			}
@@ -89,6 +110,22 @@ func init() {
 		if in := byID("origin-input"); in.Truthy() {
 			in.Set("value", "")
 		}
+	}
+	actions["cert-forget"] = func(a *app, el js.Value) {
+		origin := el.Get("dataset").Get("origin").String()
+		var list []string
+		err := editList(rememberedKey, func(l []string) []string {
+			list = slices.DeleteFunc(l, func(o string) bool { return o == origin })
+			return list
+		})
+		a.update(func(s *ui.State) {
+			o := &s.Options
+			if err != nil {
+				o.Error, o.ErrorArg = "optionsSaveFailed", err.Error()
+				return
+			}
+			o.CertOrigins, o.Notice, o.NoticeArg, o.Error = list, "optionsCertForgotten", origin, ""
+		})
 	}
 	actions["origins-remove"] = func(a *app, el js.Value) {
 		origin := el.Get("dataset").Get("origin").String()

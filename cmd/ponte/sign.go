@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/atomicfile"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/pades"
@@ -206,9 +207,10 @@ func sameFile(a, b string) (bool, error) {
 }
 
 // writeAtomic writes the parts to a temporary file next to path and renames it into place: a reader of
-// path never sees a half-written file, and a failure leaves nothing behind.
+// path never sees a half-written file, and a failure leaves nothing behind. The file gets the mode any
+// new file of the user gets (0666 less the umask).
 func writeAtomic(path string, src docio.Source, parts []docio.Part) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	tmp, err := atomicfile.CreateTemp(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return err
 	}
@@ -225,9 +227,6 @@ func writeAtomic(path string, src docio.Source, parts []docio.Part) (err error) 
 		return err
 	}
 	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -91,10 +92,15 @@ func TestSignAndVerifyCLI(t *testing.T) {
 	// PDF: visible, time-stamped by ponte-ca's /tsa.
 	in := filepath.Join(testenv.Root(), "internal", "pades", "testdata", "corpus", "libreoffice.pdf")
 	signed := filepath.Join(dir, "firmato.pdf")
+	restore := setUmask(0o027) // not the usual 022: the output must follow it (issue 15), not be 0644
 	out, errs, ok := c.run(t, pins, "sign", "--in", in, "--out", signed, "--visible", "1,50,50,220,60", "--tsa", c.bed.CAURL+"/tsa")
+	restore()
 	if !ok {
 		j, _, _ := c.run(t, "", "cards", "--json")
 		t.Fatalf("ponte sign (pdf) failed:\n%s\n%s\n%s", out, errs, j)
+	}
+	if st, err := os.Stat(signed); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o640) {
+		t.Fatalf("signed output with umask 027: %v %v, want -rw-r-----", st.Mode(), err)
 	}
 	if strings.Contains(out+errs, testbed.PIN) {
 		t.Fatal("the PIN was echoed")

@@ -1,5 +1,5 @@
 // The demo page's glue: each button calls ponte.js and shows the answer, or the error's stable code.
-import { status, certificate, sign, toBase64 } from "./ponte.js";
+import { status, certificate, authenticate, sign, toBase64 } from "./ponte.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,3 +33,7 @@ $("do-sign").addEventListener("click", () => show($("sign-out"), async () => {
   const r = await sign(hash, "SHA-256");
   return { ...r, hash: toBase64(hash), signature: toBase64(r.signature), certificate: toBase64(r.certificate) };
 }));
+
+// A demo nonce made in the page: a real site makes it on its server (authverify.NewNonce) and keeps it.
+$("nonce").value = toBase64(crypto.getRandomValues(new Uint8Array(32)));
+$("do-auth").addEventListener("click", () => show($("auth-out"), () => authenticate($("nonce").value)));

@@ -1,8 +1,9 @@
 // ponte.js — a small library for web pages that use Ponte's page API (docs/page-api.md).
 //
-//   import { status, certificate, sign, PonteError } from "./ponte.js";
+//   import { status, certificate, authenticate, sign, PonteError } from "./ponte.js";
 //   const s = await status();                          // { extension, readers, cards: [...] }
-//   const c = await certificate("signature");          // { card, role, certificate: Uint8Array (DER), notAfter }
+//   const c = await certificate("signature");          // { card, role, certificate: Uint8Array (DER), notAfter } (the holder agrees first)
+//   const t = await authenticate(nonceFromServer);     // { format, algorithm, signature, certificate }: post it to the server (authverify)
 //   const r = await sign(digestBytes, "SHA-256");      // { signature: Uint8Array, certificate: Uint8Array, ... }
 //
 // Every function returns a promise; a failure rejects with a PonteError whose .code is one of the stable
@@ -107,13 +108,28 @@ export function status(options) {
 export async function certificate(role = "signature", options = {}) {
   const fields = { type: "certificate", role };
   if (options.card) fields.card = options.card;
-  const r = await request(fields, options);
+  const r = await request(fields, { timeoutMs: CERT_TIMEOUT_MS, ...options });
   return { ...r, certificate: fromBase64(r.certificate) };
 }
 
+// authenticate asks the user, in Ponte's own window, to log in to this site as the card's holder: the
+// card's authentication key signs H(origin) ‖ H(nonce) (docs/page-api.md, "authenticate"). nonce is the
+// base64 of at least 32 random bytes the site's server issued for this session; the token goes back to
+// the server as is (JSON), which checks it with authverify (Go) or authverify.mjs (Node).
+export async function authenticate(nonce, options = {}) {
+  if (typeof nonce !== "string") throw new PonteError("BAD_REQUEST", "the nonce is the base64 text the server issued");
+  const fields = { type: "authenticate", nonce };
+  if (options.card) fields.card = options.card;
+  return request(fields, { timeoutMs: SIGN_TIMEOUT_MS, ...options });
+}
+
+// certificateAsked: the certificate needs the holder's yes in Ponte's window (unless remembered).
+const CERT_TIMEOUT_MS = SIGN_TIMEOUT_MS;
+
 // sign asks the user, in Ponte's own window, to sign hash (the alg digest the page computed, e.g. with
 // crypto.subtle.digest). The signature is PKCS#1 v1.5 (RSA keys) or ASN.1 ECDSA (EC keys) over the
-// digest, verifiable with the returned certificate.
+// digest, verifiable with the returned certificate. Only the signature key signs: role "cns" (the
+// authentication key) is refused with AUTH_KEY_NOT_FOR_SIGNING — use authenticate to log in.
 export async function sign(hash, alg = "SHA-256", options = {}) {
   const bytes = bytesOf(hash);
   if (!Object.hasOwn(LENGTHS, alg) || bytes.length !== LENGTHS[alg]) {

@@ -32,6 +32,20 @@ func TestMain(m *testing.M) {
 // exactly as the `ponte` command line and the renewal reach a card.
 func startHost(t *testing.T) (*hostcard.Spawned, *softcard.Card, *softcard.TestCA) {
 	t.Helper()
+	bin, card, ca := buildHostAndCard(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	h, err := hostcard.Spawn(ctx, bin, "test", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h, card, ca
+}
+
+// buildHostAndCard provisions the SoftHSM2 TS-CNS (the environment points there) and builds ponte-host.
+func buildHostAndCard(t *testing.T) (string, *softcard.Card, *softcard.TestCA) {
+	t.Helper()
 	d, _ := p11.DriverByName("softhsm")
 	l := p11.NewLocator()
 	lib := testenv.File(t, "libsofthsm2.so (package softhsm2)", d.Candidates(l.GOOS, l.GOARCH)...)
@@ -61,14 +75,7 @@ func startHost(t *testing.T) (*hostcard.Spawned, *softcard.Card, *softcard.TestC
 	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(testenv.Root(), "host")).CombinedOutput(); err != nil {
 		t.Fatalf("building ponte-host: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	h, err := hostcard.Spawn(ctx, bin, "test", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	return h, card, ca
+	return bin, card, ca
 }
 
 func ctx(t *testing.T) context.Context {

@@ -77,6 +77,12 @@ func Install(cfg Config, opt Options) (*Report, error) {
 	if err := cfg.params(cfg.HostPath).Check(); err != nil {
 		return rep, err
 	}
+	// On this machine's real files (not a package's staging tree, whose owner is the builder).
+	if opt.System && opt.FS == nil && opt.Root == "" && env.GOOS != "windows" {
+		if err := checkSystemPaths(cfg, "/"); err != nil {
+			return rep, err
+		}
+	}
 	locs, notices := Plan(env, opt.System)
 	if len(locs) == 0 {
 		return rep, fmt.Errorf("sistema operativo non supportato: %s / unsupported operating system: %s", env.GOOS, env.GOOS)

@@ -15,6 +15,8 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/coder/websocket"
@@ -30,6 +32,7 @@ type Server struct {
 	secret string
 	ln     net.Listener
 	port   string
+	hosts  []string // the Host values that name this server: its own address, and localhost on 127.0.0.1 / ::1
 }
 
 // Listen opens the loopback listener. addr is "127.0.0.1:PORT", or "" for a random port. Any address that
@@ -54,13 +57,24 @@ func Listen(host *session.Host, ui fs.FS, addr string) (*Server, error) {
 		ln.Close()
 		return nil, err
 	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &Server{host: host, ui: ui, secret: hex.EncodeToString(secret), ln: ln, port: port}, nil
+	ip, port, _ := net.SplitHostPort(ln.Addr().String())
+	hosts := []string{net.JoinHostPort(ip, port)}
+	// localhost resolves to 127.0.0.1 and ::1 only (RFC 6761, §6.3), so it names this server only there.
+	if ip == "127.0.0.1" || ip == "::1" {
+		hosts = append(hosts, net.JoinHostPort("localhost", port))
+	}
+	return &Server{host: host, ui: ui, secret: hex.EncodeToString(secret), ln: ln, port: port, hosts: hosts}, nil
 }
 
-// URL is the address to open: the app page with the secret in the fragment (never sent over HTTP).
+// URL is the address to open, on the address the server listens on: the app page with the secret in
+// the fragment (never sent over HTTP).
 func (s *Server) URL() string {
-	return fmt.Sprintf("http://127.0.0.1:%s/app.html#secret=%s", s.port, s.secret)
+	return fmt.Sprintf("http://%s/app.html#secret=%s", s.hosts[0], s.secret)
+}
+
+// ownHost reports whether a Host header (or an Origin's host) names this server.
+func (s *Server) ownHost(h string) bool {
+	return slices.Contains(s.hosts, h)
 }
 
 // Addr is the listening address.
@@ -107,7 +121,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsaf
 
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Host != "127.0.0.1:"+s.port && r.Host != "localhost:"+s.port {
+		if !s.ownHost(r.Host) {
 			http.Error(w, "wrong Host: Ponte answers only on its own loopback address", http.StatusMisdirectedRequest)
 			return
 		}
@@ -117,7 +131,7 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 
 func (s *Server) websocket(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	if origin != "http://127.0.0.1:"+s.port && origin != "http://localhost:"+s.port {
+	if !strings.HasPrefix(origin, "http://") || !s.ownHost(strings.TrimPrefix(origin, "http://")) {
 		http.Error(w, "origin refused", http.StatusForbidden)
 		return
 	}

@@ -15,10 +15,12 @@ import (
 	"github.com/ponte-it/ponte/internal/protocol"
 )
 
-func start(t *testing.T) *Server {
+func start(t *testing.T) *Server { return startOn(t, "127.0.0.1:0") }
+
+func startOn(t *testing.T, addr string) *Server {
 	t.Helper()
 	ui := fstest.MapFS{"app.html": {Data: []byte("<html>app</html>")}}
-	s, err := Listen(&session.Host{Version: "v-test", Events: session.NewHub()}, ui, "127.0.0.1:0")
+	s, err := Listen(&session.Host{Version: "v-test", Events: session.NewHub()}, ui, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +39,37 @@ func start(t *testing.T) *Server {
 }
 
 func (s *Server) wsURL(secret string) string {
-	return "ws://127.0.0.1:" + s.port + "/ws?secret=" + secret
+	return "ws://" + s.hosts[0] + "/ws?secret=" + secret
+}
+
+// Issue 15: on another loopback address the printed URL is that address, its Host and Origin are
+// accepted, and 127.0.0.1 / localhost (which do not reach it) are not.
+func TestListenOtherLoopback(t *testing.T) {
+	s := startOn(t, "127.0.0.2:0")
+	own := "127.0.0.2:" + s.port
+	if !strings.HasPrefix(s.URL(), "http://"+own+"/app.html#secret=") {
+		t.Fatalf("URL %s, want it on %s", s.URL(), own)
+	}
+	for host, want := range map[string]int{own: 200, "127.0.0.1:" + s.port: http.StatusMisdirectedRequest, "localhost:" + s.port: http.StatusMisdirectedRequest} {
+		req, _ := http.NewRequest("GET", "http://"+own+"/app.html", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	c, _, err := dial(t, s.wsURL(s.secret), http.Header{"Origin": {"http://" + own}})
+	if err != nil {
+		t.Fatalf("WebSocket from the printed address: %v", err)
+	}
+	c.CloseNow()
+	if _, _, err := dial(t, s.wsURL(s.secret), http.Header{"Origin": {"http://127.0.0.1:" + s.port}}); err == nil {
+		t.Fatal("an Origin that is not the listening address was accepted")
+	}
 }
 
 func dial(t *testing.T, url string, hdr http.Header) (*websocket.Conn, *http.Response, error) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 )
@@ -32,6 +33,9 @@ type Host struct {
 	Version  string
 	Handlers map[string]Handler
 	Events   *Hub
+	Logins   *Logins // nil: no binding (tests of the transport alone)
+
+	sessions atomic.Uint64
 }
 
 // maxInFlight bounds concurrent requests of one session; card operations are serialized per card anyway.
@@ -41,6 +45,7 @@ const maxInFlight = 8
 func (h *Host) Serve(ctx context.Context, c Conn, transport string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	sid := h.sessions.Add(1)
 	var wmu sync.Mutex
 	send := func(m protocol.Message) {
 		b, err := json.Marshal(m)
@@ -68,6 +73,7 @@ func (h *Host) Serve(ctx context.Context, c Conn, transport string) error {
 			unsub()
 		}
 		wg.Wait()
+		h.Logins.end(sid) // the session's PIN logins end with it
 	}()
 
 	for {
@@ -123,7 +129,12 @@ func (h *Host) Serve(ctx context.Context, c Conn, transport string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-inflight }()
+			if perr := h.Logins.check(sid, req); perr != nil {
+				send(protocol.Reply(req.ID, nil, perr))
+				return
+			}
 			res, perr := call(ctx, handler, req)
+			h.Logins.done(sid, req, perr)
 			send(protocol.Reply(req.ID, res, perr))
 		}()
 	}

@@ -4,6 +4,8 @@
 package atomicfile
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 )
@@ -35,4 +37,27 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// CreateTemp creates a new temporary file in dir, named "."+base+".<random>.tmp", with the mode a
+// user's new file gets: 0666 less the umask (and whatever default ACL the folder gives), as os.Create
+// does. os.CreateTemp's 0600 suits private data; a signed document is the user's file and keeps the
+// permissions the user chose for new files (issue 15: signed outputs were 0644 whatever the umask).
+func CreateTemp(dir, base string) (*os.File, error) {
+	var err error
+	for range 100 {
+		var rnd [8]byte
+		if _, err = rand.Read(rnd[:]); err != nil {
+			return nil, err
+		}
+		name := filepath.Join(dir, "."+base+"."+hex.EncodeToString(rnd[:])+".tmp")
+		f, e := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if e == nil {
+			return f, nil
+		}
+		if err = e; !os.IsExist(e) {
+			return nil, e
+		}
+	}
+	return nil, err
 }

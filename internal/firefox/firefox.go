@@ -300,3 +300,24 @@ func newUUID() string {
 	u[8] = u[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
+
+// FindContext returns the id of a top-level browsing context (a tab or a window such as an extension's
+// popup) whose URL contains part, or "" when there is none. Set Browser.Context to it to drive that
+// window; set it back to drive the tab.
+func (b *Browser) FindContext(ctx context.Context, part string) (string, error) {
+	var tree struct {
+		Contexts []struct {
+			Context string `json:"context"`
+			URL     string `json:"url"`
+		} `json:"contexts"`
+	}
+	if err := b.bidi.Call(ctx, "browsingContext.getTree", map[string]any{"maxDepth": 0}, &tree); err != nil {
+		return "", err
+	}
+	for _, c := range tree.Contexts {
+		if strings.Contains(c.URL, part) {
+			return c.Context, nil
+		}
+	}
+	return "", nil
+}

@@ -26,10 +26,15 @@ const (
 	PINLocked     Code = "PIN_LOCKED"
 	Timeout       Code = "TIMEOUT"
 	Internal      Code = "INTERNAL"
+	// AuthKeyNotForSigning: a sign request named the authentication key (ErrAuthKeySigns).
+	AuthKeyNotForSigning Code = "AUTH_KEY_NOT_FOR_SIGNING"
 )
 
 // FromError maps a failure of the host's commands to the page's code.
 func FromError(err error) Code {
+	if errors.Is(err, ErrAuthKeySigns) {
+		return AuthKeyNotForSigning
+	}
 	var perr *protocol.Error
 	if !errors.As(err, &perr) {
 		if errors.Is(err, context.DeadlineExceeded) {

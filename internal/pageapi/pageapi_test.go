@@ -91,7 +91,8 @@ func TestSignRequestDigest(t *testing.T) {
 		bad  string
 	}{
 		{SignRequest{Role: "signature", Alg: "SHA-256", Hash: b64(32)}, crypto.SHA256, ""},
-		{SignRequest{Role: "cns", Alg: "SHA-384", Hash: b64(48)}, crypto.SHA384, ""},
+		{SignRequest{Role: "signature", Alg: "SHA-384", Hash: b64(48)}, crypto.SHA384, ""},
+		{SignRequest{Role: "cns", Alg: "SHA-256", Hash: b64(32)}, 0, "authentication (cns) key"},
 		{SignRequest{Role: "signature", Alg: "SHA-512", Hash: b64(64)}, crypto.SHA512, ""},
 		{SignRequest{Role: "signature", Alg: "SHA-256", Hash: b64(48)}, 0, "48 bytes"},
 		{SignRequest{Role: "signature", Alg: "SHA-1", Hash: b64(20)}, 0, "SHA-1"},
@@ -116,7 +117,7 @@ func FuzzSignRequestDigest(f *testing.F) {
 	f.Add("cns", "SHA-512", "AAAA")
 	f.Fuzz(func(t *testing.T, role, alg, hash string) {
 		d, h, err := SignRequest{Role: role, Alg: alg, Hash: hash}.Digest()
-		if err == nil && (len(d) != h.Size() || !Roles[role]) {
+		if err == nil && (len(d) != h.Size() || role != "signature") {
 			t.Fatalf("accepted %q %q with %d bytes", role, alg, len(d))
 		}
 	})
@@ -172,7 +173,7 @@ func TestCodeTable(t *testing.T) {
 			t.Errorf("docs/page-api.md lacks the row\n%s", row)
 		}
 	}
-	for _, c := range []Code{BadRequest, HostMissing, NoCard, NoCertificate, UserCancelled, WrongPIN, PINLocked, Timeout, Internal} {
+	for _, c := range []Code{AuthKeyNotForSigning, BadRequest, HostMissing, NoCard, NoCertificate, UserCancelled, WrongPIN, PINLocked, Timeout, Internal} {
 		if !seen[string(c)] {
 			t.Errorf("the consent page's code %s is not in the table", c)
 		}
@@ -191,4 +192,69 @@ func TestFromError(t *testing.T) {
 			t.Errorf("FromError(%v) = %s, want %s", in, got, want)
 		}
 	}
+}
+
+// The shared request cases (testdata/requests.json, also run against the worker's checkRequest by
+// test/js/pageapi.test.mjs): the consent page's check agrees with the worker's on every one it sees.
+func TestRequestCases(t *testing.T) {
+	var doc struct {
+		Cases []struct {
+			Request map[string]any
+			OK      string
+			Code    string
+			Worker  bool
+		}
+	}
+	readJSON(t, filepath.Join("testdata", "requests.json"), &doc)
+	if len(doc.Cases) < 20 {
+		t.Fatalf("%d cases", len(doc.Cases))
+	}
+	for _, c := range doc.Cases {
+		typ, _ := c.Request["type"].(string)
+		if c.Worker || typ == "status" || (typ != "sign" && typ != "authenticate" && typ != "certificate") {
+			continue // the worker alone answers these
+		}
+		str := func(k, def string) string {
+			if v, ok := c.Request[k].(string); ok {
+				return v
+			}
+			if _, there := c.Request[k]; there {
+				return "\x00not a string"
+			}
+			return def
+		}
+		r := SignRequest{Type: typ, Origin: "https://firma.example.it", Role: str("role", "signature"), Alg: str("alg", ""), Hash: str("hash", ""), Nonce: str("nonce", "")}
+		if typ == TypeAuthenticate {
+			r.Role = "cns"
+		}
+		err := r.Check()
+		if (err == nil) != (c.OK != "") {
+			t.Errorf("%v: Check() = %v, want ok %q / code %s", c.Request, err, c.OK, c.Code)
+		}
+		if c.Code == string(AuthKeyNotForSigning) && FromError(err) != AuthKeyNotForSigning {
+			t.Errorf("%v: code %s, want %s", c.Request, FromError(err), c.Code)
+		}
+	}
+}
+
+func FuzzSignRequestCheck(f *testing.F) {
+	f.Add("authenticate", "cns", "", "", base64.StdEncoding.EncodeToString(make([]byte, 32)))
+	f.Add("sign", "signature", "SHA-256", base64.StdEncoding.EncodeToString(make([]byte, 32)), "")
+	f.Fuzz(func(t *testing.T, typ, role, alg, hash, nonce string) {
+		r := SignRequest{Type: typ, Origin: "https://firma.example.it", Role: role, Alg: alg, Hash: hash, Nonce: nonce}
+		if r.Check() != nil {
+			return
+		}
+		switch typ {
+		case TypeSign:
+			if role != "signature" {
+				t.Fatalf("sign accepted with role %q", role)
+			}
+		case TypeAuthenticate:
+			b, err := base64.StdEncoding.DecodeString(nonce)
+			if role != "cns" || err != nil || len(b) < 32 || len(b) > 128 || base64.StdEncoding.EncodeToString(b) != nonce {
+				t.Fatalf("authenticate accepted with %q %q", role, nonce)
+			}
+		}
+	})
 }

@@ -10,14 +10,21 @@ import (
 type Options struct {
 	Loaded  bool
 	Origins []string
-	Input   string // what the user typed, kept when it was refused
+	// CertOrigins get the certificate without asking (the consent window's "ricorda per questo sito").
+	CertOrigins []string
+	Input       string // what the user typed, kept when it was refused
 	// Notice and Error are catalogue keys with one argument ($1).
 	Notice, NoticeArg string
 	Error, ErrorArg   string
 }
 
-// Consent is the consent window (consent.html) for one page's signature request.
+// Consent is the consent window (consent.html) for one page's request.
 type Consent struct {
+	// Kind is the request: "sign" (a digest, the signature key), "authenticate" (a login: the
+	// authentication key signs an origin-bound structure), "certificate" (the holder's certificate).
+	Kind string
+	// Armed: the confirm button is on (armDelay after the window is visible and focused).
+	Armed bool
 	// Screen: "loading", "confirm" (origin, certificate, digest, PIN), "ctxpin" (the signature key asks
 	// the PIN again), "signing", "done", "failed" (answered to the page with Code), "expired".
 	Screen string

@@ -123,6 +123,17 @@ func wrongPIN(pin string) string {
 	return string(b)
 }
 
+// confirmClosing clicks a button of the consent window that ends in the window closing, which DevTools
+// may report as the click's error.
+func confirmClosing(t *testing.T, consent context.Context, sel string) {
+	t.Helper()
+	cctx, cancel := context.WithTimeout(consent, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(cctx, chromedp.Click(chromedp.CSS(sel))); err != nil && !strings.Contains(err.Error(), "detached") && !strings.Contains(err.Error(), "closed") {
+		t.Fatalf("click %s: %v", sel, err)
+	}
+}
+
 // consentTargets counts the open consent windows.
 func consentTargets(t *testing.T, ctx context.Context) int {
 	t.Helper()
@@ -201,9 +212,61 @@ func TestPageAPIInBrowser(t *testing.T) {
 	if strings.Contains(body, "ROSSI") || strings.Contains(body, "RSSMRA") {
 		t.Errorf("status carries personal data:\n%s", body)
 	}
-	state, code, body = demoAnswer(t, ctx, "do-cert", "cert-out")
+	// The certificate names the holder: Ponte's window asks first (who asks, which data), the confirm
+	// button arms after a moment; with "ricorda" the next request is answered without a window.
+	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#do-cert")))
+	consent := attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
+	within(t, consent, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`#consent[data-screen="confirm"] #consent-cert-data`)))
+	if got := text(t, consent, "#consent-origin"); got != origin {
+		t.Fatalf("certificate consent shows origin %q", got)
+	}
+	if got := text(t, consent, "#consent-cert-data"); !strings.Contains(got, "codice fiscale") {
+		t.Errorf("the window does not say which data: %q", got)
+	}
+	if eval[bool](t, consent, `!!document.getElementById("consent-pin")`) {
+		t.Error("the certificate's consent asks for a PIN")
+	}
+	shot(t, consent, "pageapi-consent-certificate")
+	within(t, consent, 30*time.Second,
+		chromedp.WaitVisible(chromedp.CSS(`#consent-confirm[data-armed="true"]`)),
+		chromedp.Click(chromedp.CSS("#consent-remember")),
+	)
+	confirmClosing(t, consent, "#consent-confirm")
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#cert-out[data-state="done"], #cert-out[data-state="error"]`)))
+	state, code, body = eval[string](t, ctx, `document.getElementById("cert-out").dataset.state`), "", text(t, ctx, "#cert-out")
 	if state != "done" {
 		t.Fatalf("certificate: %s %s\n%s", state, code, body)
+	}
+	waitNoConsent(t, ctx)
+	if state, code, again := demoAnswer(t, ctx, "do-cert", "cert-out"); state != "done" || again != body || consentTargets(t, ctx) != 0 {
+		t.Fatalf("remembered certificate: %s %s, a window %d\n%s", state, code, consentTargets(t, ctx), again)
+	}
+	// The options page lists the remembered site; revoked there, the site asks again.
+	within(t, ctx, 60*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("options.html")),
+		chromedp.WaitVisible(chromedp.CSS(`li.cert-origin[data-origin="`+origin+`"]`)),
+	)
+	shot(t, ctx, "pageapi-options-remembered")
+	within(t, ctx, 60*time.Second,
+		chromedp.Click(chromedp.CSS(`li.cert-origin[data-origin="`+origin+`"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#cert-origins-none")),
+		chromedp.Navigate(origin+"/index.html"),
+		chromedp.WaitVisible(chromedp.CSS("#do-cert")),
+		chromedp.Click(chromedp.CSS("#do-cert")),
+	)
+	consent = attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
+	within(t, consent, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`#consent[data-screen="confirm"] #consent-cert-data`)),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-confirm[data-armed="true"]`)))
+	confirmClosing(t, consent, "#consent-confirm")
+	within(t, ctx, 60*time.Second, chromedp.WaitVisible(chromedp.CSS(`#cert-out[data-state="done"]`)))
+	waitNoConsent(t, ctx)
+
+	// The authentication key signs no page digest: refused with its stable code, no window.
+	if got := eval[string](t, ctx, `import("./ponte.js").then((m) => m.sign(new Uint8Array(32), "SHA-256", { role: "cns" })).then(() => "signed", (e) => e.code)`); got != "AUTH_KEY_NOT_FOR_SIGNING" {
+		t.Fatalf("sign with the cns key: %s", got)
+	}
+	if n := consentTargets(t, ctx); n != 0 {
+		t.Fatalf("%d consent windows for a refused cns signature", n)
 	}
 	var cr struct{ Card, Role, Certificate string }
 	if err := json.Unmarshal([]byte(body), &cr); err != nil {
@@ -223,7 +286,7 @@ func TestPageAPIInBrowser(t *testing.T) {
 	data := eval[string](t, ctx, `document.getElementById("text").value`)
 	sum := sha256.Sum256([]byte(data))
 	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#do-sign")))
-	consent := attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
+	consent = attach(t, ctx, waitTarget(t, ctx, "page", "/consent.html"))
 	within(t, consent, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(`#consent[data-screen="confirm"]`)), chromedp.WaitVisible(chromedp.CSS("#consent-pin")))
 	if got := text(t, consent, "#consent-origin"); got != origin {
 		t.Fatalf("consent window shows origin %q, want %q", got, origin)
@@ -237,6 +300,7 @@ func TestPageAPIInBrowser(t *testing.T) {
 	shot(t, consent, "pageapi-consent")
 	within(t, consent, 60*time.Second,
 		chromedp.SendKeys(chromedp.CSS("#consent-pin"), testbed.PIN),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-confirm[data-armed="true"]`)),
 		chromedp.Click(chromedp.CSS("#consent-confirm")),
 		chromedp.WaitVisible(chromedp.CSS("#consent-pin2")),
 	)
@@ -287,6 +351,12 @@ func TestPageAPIInBrowser(t *testing.T) {
 	}
 	shot(t, ctx, "pageapi-demo-cancelled")
 	waitNoConsent(t, ctx)
+	// The site that was just refused waits before its next request opens a window.
+	wantCode(t, ctx, "do-sign", "sign-out", "RATE_LIMITED")
+	if n := consentTargets(t, ctx); n != 0 {
+		t.Fatalf("%d consent windows while the site waits", n)
+	}
+	time.Sleep(5 * time.Second) // the first refusal's wait (docs/page-api.md); not an assertion on time
 
 	// A wrong PIN: one try per request; the page gets WRONG_PIN, the window stays to say so.
 	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#do-sign")))
@@ -294,6 +364,7 @@ func TestPageAPIInBrowser(t *testing.T) {
 	within(t, consent, 90*time.Second,
 		chromedp.WaitVisible(chromedp.CSS("#consent-pin")),
 		chromedp.SendKeys(chromedp.CSS("#consent-pin"), wrongPIN(testbed.PIN)),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-confirm[data-armed="true"]`)),
 		chromedp.Click(chromedp.CSS("#consent-confirm")),
 		chromedp.WaitVisible(chromedp.CSS(`#consent-failed[data-code="WRONG_PIN"]`)),
 	)

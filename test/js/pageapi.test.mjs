@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
-import { secureOrigin, checkRequest, handle, Consents, statusOf } from "../../extension/pageapi.mjs";
+import { secureOrigin, checkRequest, handle, Consents, statusOf, fromPage, refusalWait, REFUSAL_MAX_MS } from "../../extension/pageapi.mjs";
 import * as ponte from "../../examples/page-api/ponte.js";
 
 const root = new URL("../../", import.meta.url);
@@ -19,7 +19,9 @@ test("secureOrigin follows the same table as the Go rule", () => {
 test("checkRequest accepts the three types and names what is wrong", () => {
   assert.deepEqual(checkRequest({ ponte: 1, id: "a", type: "status" }), { type: "status" });
   assert.deepEqual(checkRequest({ ponte: 1, id: "a", type: "certificate" }), { type: "certificate", role: "signature", card: "" });
-  assert.equal(checkRequest({ ponte: 1, id: "a", type: "sign", alg: "SHA-384", hash: b64(48), role: "cns" }).alg, "SHA-384");
+  assert.equal(checkRequest({ ponte: 1, id: "a", type: "sign", alg: "SHA-384", hash: b64(48) }).alg, "SHA-384");
+  assert.throws(() => checkRequest({ ponte: 1, id: "a", type: "sign", alg: "SHA-256", hash: b64(32), role: "cns" }), (e) => e.code === "AUTH_KEY_NOT_FOR_SIGNING");
+  assert.deepEqual(checkRequest({ ponte: 1, id: "a", type: "authenticate", nonce: b64(32) }), { type: "authenticate", role: "cns", card: "", nonce: b64(32) });
   for (const [m, word] of [
     [{ ponte: 2, id: "a", type: "status" }, "version"],
     [{ ponte: 1, id: "", type: "status" }, "id"],
@@ -91,6 +93,13 @@ test("an allowed page gets status without personal data, the certificate, and a 
   assert.ok(!JSON.stringify(s).includes("ROSSI") && !JSON.stringify(s).includes("RSSMRA"));
   const c = await handle(ask({ type: "certificate", role: "cns" }), page("https://firma.example.it"), d);
   assert.deepEqual(c.result, { card: "8038000000000001", role: "cns", certificate: "MIIB", notAfter: "2026-12-24T00:00:00Z" });
+  // The certificate went through the holder's consent; remembered, it does not ask again.
+  assert.equal(d.calls.consent.length, 1);
+  assert.equal(d.calls.consent[0].req.type, "certificate");
+  d.calls.consent.length = 0;
+  const again = await handle(ask({ type: "certificate" }), page("https://firma.example.it"), { ...d, remembered: async () => ["https://firma.example.it"] });
+  assert.equal(again.result.certificate, "MIIC");
+  assert.equal(d.calls.consent.length, 0);
   const sig = await handle(ask({ type: "sign", alg: "SHA-256", hash: b64(32) }), page("http://localhost:8080"), d);
   assert.deepEqual(sig, { type: "result", result: { signature: "c2ln" } });
   assert.deepEqual(d.calls.consent, [{ origin: "http://localhost:8080", tabId: 1,
@@ -110,7 +119,7 @@ test("host and card problems have their codes", async () => {
   assert.equal(bad.error.code, "BAD_REQUEST");
 });
 
-function consents(timeoutMs = 10000) {
+function consents(timeoutMs = 10000, clock = { t: 0 }) {
   const log = { opened: [], closed: [] };
   let n = 0;
   const c = new Consents({
@@ -118,9 +127,48 @@ function consents(timeoutMs = 10000) {
     closeWindow: (w) => log.closed.push(w),
     newID: () => "req" + ++n,
     timeoutMs,
+    now: () => clock.t,
   });
-  return { c, log };
+  return { c, log, clock };
 }
+
+test("a site the user refused waits, longer after each refusal in a row; a yes resets it", async () => {
+  const { c, log, clock } = consents();
+  const site = "https://firma.example.it";
+  let waits = [];
+  for (let i = 1; i <= 4; i++) {
+    const p = c.ask(site, {});
+    await tick();
+    c.finish("req" + i, { ok: false, code: "USER_CANCELLED" });
+    await assert.rejects(p, (e) => e.code === "USER_CANCELLED");
+    await assert.rejects(c.ask(site, {}), (e) => e.code === "RATE_LIMITED");
+    assert.equal(log.opened.length, i, "no window while the site waits");
+    waits.push(c.refusals.get(site).until - clock.t);
+    clock.t = c.refusals.get(site).until; // the wait is over
+  }
+  assert.deepEqual(waits, [5000, 10000, 20000, 40000]);
+  // Another site is not held up; the refused one may ask once its wait is over, and a yes resets it.
+  const other = c.ask("https://altro.example.it", {});
+  await tick();
+  c.finish(log.opened.at(-1), { ok: true, result: 1 });
+  await other;
+  const p = c.ask(site, {});
+  await tick();
+  c.finish(log.opened.at(-1), { ok: true, result: 1 });
+  await p;
+  assert.equal(c.refusals.has(site), false);
+  assert.equal(refusalWait(40), REFUSAL_MAX_MS);
+});
+
+test("fromPage: only our content script in a web page's top frame", () => {
+  const ok = { id: "ext", tab: { id: 1 }, frameId: 0, url: "https://a.example/x", origin: "https://a.example" };
+  assert.equal(fromPage(ok, "ext", "chrome-extension://ext/"), true);
+  assert.equal(fromPage({ ...ok, origin: undefined }, "ext", "chrome-extension://ext/"), true); // Firefox
+  for (const bad of [{ ...ok, id: "other" }, { ...ok, tab: undefined }, { ...ok, frameId: 3 }, { ...ok, url: "chrome-extension://ext/app.html", origin: "chrome-extension://ext" },
+    { ...ok, origin: "https://b.example" }, { ...ok, url: "file:///etc/passwd", origin: "null" }, { ...ok, url: "" }, null]) {
+    assert.equal(fromPage(bad, "ext", "chrome-extension://ext/"), false, JSON.stringify(bad));
+  }
+});
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 test("one signature waits at a time; it ends once, with the window closed", async () => {
@@ -137,12 +185,13 @@ test("one signature waits at a time; it ends once, with the window closed", asyn
 });
 
 test("closing the window cancels; a shown failure keeps the window; silence times out", async () => {
-  const { c, log } = consents(20);
+  const { c, log, clock } = consents(20);
   const p = c.ask("https://firma.example.it", {});
   await tick();
   c.windowClosed(101);
   await assert.rejects(p, (e) => e.code === "USER_CANCELLED");
   assert.deepEqual(log.closed, []); // the user closed it already
+  clock.t += REFUSAL_MAX_MS; // closing the window is a refusal: the site waits first
 
   const q = c.ask("https://firma.example.it", {});
   await tick();
