@@ -48,7 +48,7 @@ func TestIdentifyExamples(t *testing.T) {
 		// Not in the table: reached by the maker rules (fw 0x30 >= 32 on Infineon/IDEMIA → 2021).
 		{"3BFF1800008131FE45006B05053000012101434E5310318049", "IDEMIA2021", MatchCNSRule, "Infineon", "Oberthur Card Systems (IDEMIA)", "1.0", 2048},
 		// Athena mask on an STMicro chip: the AC rule (mask 12 on any IC).
-		{"3BDF18008131FE7D006B020C0182011101434E53103180FC", "AC", MatchCNSRule, "STMicroelectronics", "Athena", "1.0", 1024},
+		{"3BDF18008131FE7D006B020C0199011101434E53103180FC", "AC", MatchCNSRule, "STMicroelectronics", "Athena", "1.0", 1024},
 		// Incard firmware 0x13 (< 0x16): InfoCamere/Aruba family, not ST.
 		{"3BFF1800FF8131FE55006B02091303011101434E531131809C", "INCARD", MatchCNSRule, "STMicroelectronics", "STIncard", "1.1", 2048},
 		// A CNS with makers no family claims (Gemplus mask): generic CNS, still shown with its makers.

@@ -135,7 +135,7 @@ func TestNewTSCNSRejects(t *testing.T) {
 	if _, err := NewTSCNS("NOPE", h, "1", []byte{1}, nil); err == nil {
 		t.Error("unknown family accepted")
 	}
-	if _, err := NewTSCNS("ID2019", h, "1", []byte{1}, nil); err == nil {
+	if _, err := NewTSCNS("OT", h, "1", []byte{1}, nil); err == nil {
 		t.Error("family without ATR accepted")
 	}
 	if _, err := NewTSCNS("ST", h, "1", nil, nil); err == nil {
