@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/ponte-it/ponte/host/config"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 )
@@ -29,6 +30,9 @@ type Locator struct {
 	GOOS       string
 	GOARCH     string
 	Exists     func(path string) bool
+	// Root, when set, is prepended to every library path of the driver table: tests lay out module
+	// copies under a temporary directory with the real names. "" in the product.
+	Root string
 }
 
 // NewLocator looks at the real environment, configuration file and file system.
@@ -103,6 +107,25 @@ func (l Locator) Find(drivers ...string) ([]Candidate, error) {
 	return out, nil
 }
 
+// FindAll lists the modules a card search loads: the overrides when set; else every installed driver of
+// the table, the preferred ones first (the card family's order), then the others in table order, so a
+// card whose family prefers a middleware the user did not install is still found by another one that
+// sees it (the Sistema TS portal ships one bit4id package for every Actalis/Oberthur-IDEMIA family,
+// whatever library name a family's row prefers). TestOnly drivers come only when preferred.
+func (l Locator) FindAll(preferred ...string) ([]Candidate, error) {
+	over, err := l.Overrides()
+	if err != nil || len(over) > 0 {
+		return over, err
+	}
+	names := append([]string(nil), preferred...)
+	for _, d := range Drivers {
+		if !d.TestOnly {
+			names = append(names, d.Name)
+		}
+	}
+	return l.Find(names...)
+}
+
 // Installed returns the first existing library of a driver on this OS.
 func (l Locator) Installed(driver string) (string, bool) {
 	d, ok := DriverByName(driver)
@@ -112,6 +135,9 @@ func (l Locator) Installed(driver string) (string, bool) {
 	for _, p := range d.Candidates(l.GOOS, l.GOARCH) {
 		if l.GOOS == "windows" && !strings.ContainsAny(p, `\/`) {
 			continue // bare DLL name: only the loader can tell; the $SYSTEM32 entry covers the usual install
+		}
+		if l.Root != "" {
+			p = filepath.Join(l.Root, p)
 		}
 		if l.Exists(p) {
 			return p, true

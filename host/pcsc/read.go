@@ -50,6 +50,7 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 		info.ATR = atr
 		info.Identification = cns.Identify(atr)
 
+		var files []string // the CNS files the card answered with: evidence for a card the ATR leaves unknown
 		b, err := card.ReadFile(cns.PathIDCarta)
 		if stop(err) {
 			return err
@@ -58,6 +59,8 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			info.CardIDError = fileError("EF_IDCarta", err)
 		} else if info.CardID, err = cns.ParseIDCarta(b); err != nil {
 			info.CardIDError = err.Error()
+		} else {
+			files = append(files, "EF_IDCarta")
 		}
 
 		b, err = card.ReadFile(cns.PathDatiPersonali)
@@ -70,6 +73,7 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			info.HolderError = err.Error()
 		} else {
 			info.Holder = &h
+			files = append(files, "EF_DatiPersonali")
 		}
 
 		for _, f := range certFiles {
@@ -79,8 +83,10 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			}
 			if err == nil && len(b) > 0 {
 				info.Certs = append(info.Certs, Cert{Path: pathHex(f.path), Role: f.role, DER: b})
+				files = append(files, "EF "+pathHex(f.path))
 			}
 		}
+		info.Identification = info.Identification.WithEvidence(cns.Evidence{Files: files})
 		return nil
 	})
 	if err != nil {

@@ -176,3 +176,41 @@ func TestDocsListFamilies(t *testing.T) {
 		}
 	}
 }
+
+// A card whose ATR no rule knows is a CNS when it answers with the CNS files or its token says so
+// (OpenSC's itacns manufacturerID "IC: …; mask: …", a label or model naming a CNS); otherwise it stays
+// unknown. A card the ATR identified keeps its identification.
+func TestIdentifyWithEvidence(t *testing.T) {
+	unknownATR := mustHex(t, "3B8F8001804F0CA000000306030001000000006A") // a PC/SC storage-card ATR
+	base := Identify(unknownATR)
+	if base.Match != MatchUnknown {
+		t.Fatalf("test ATR is known: %+v", base)
+	}
+	cases := []struct {
+		name string
+		ev   Evidence
+		cns  bool
+	}{
+		{"nothing", Evidence{}, false},
+		{"EF_IDCarta", Evidence{Files: []string{"EF_IDCarta"}}, true},
+		{"certificate file", Evidence{Files: []string{"EF 3F0011001101"}}, true},
+		{"OpenSC token", Evidence{TokenManufacturer: "IC: Infineon; mask: Oberthur Card Systems (IDEMIA)", TokenModel: "PKCS#15 emulated"}, true},
+		{"label TS-CNS", Evidence{TokenLabel: "TS-CNS"}, true},
+		{"label CNS", Evidence{TokenLabel: "CNS card"}, true},
+		{"other token", Evidence{TokenManufacturer: "SoftHSM project", TokenModel: "SoftHSM v2", TokenLabel: "ROSSI MARIO"}, false},
+		{"word inside another", Evidence{TokenLabel: "CNSOLE"}, false},
+	}
+	for _, c := range cases {
+		id := base.WithEvidence(c.ev)
+		if got := id.Match == MatchCNSFiles && id.Kind == "CNS" && len(id.Drivers) > 0 && len(id.Evidence) > 0; got != c.cns {
+			t.Errorf("%s: %+v", c.name, id)
+		}
+		if !c.cns && (id.Match != MatchUnknown || id.Kind != "") {
+			t.Errorf("%s: changed an unknown card: %+v", c.name, id)
+		}
+	}
+	known := Identify(mustHex(t, "3BFF1800FF8131FE55006B02091617011101434E531131808D"))
+	if got := known.WithEvidence(Evidence{Files: []string{"EF_IDCarta"}}); got.Match != MatchATR || got.FamilyID != "ST" || got.Evidence != nil {
+		t.Errorf("an identified card changed: %+v", got)
+	}
+}

@@ -51,6 +51,15 @@ type Family struct {
 	NeedsPUK   bool     `json:"needsPUK,omitempty"` // renewal asks PIN and PUK (AC 2014/2018)
 	Reinsert   bool     `json:"reinsert,omitempty"` // remove and reinsert after renewal
 	Known      bool     `json:"known"`
+	// Match says how the family was found (internal/cns: "atr", "cns-rule", "cns", "cns-files",
+	// "cie-rule", "unknown"); "cns-files" is a CNS the ATR did not tell, identified from its files or
+	// token, with Evidence listing what it said.
+	Match    string   `json:"match,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	// Package is the driver package the Sistema TS portal offers for this family on the host's OS (seed
+	// 001); RenewalDriver the middleware seed 000 asks for to renew it on this OS (AC 2014/2018: IDP).
+	Package       string `json:"package,omitempty"`
+	RenewalDriver string `json:"renewalDriver,omitempty"`
 }
 
 // Holder is the personal data read from EF_DatiPersonali.
