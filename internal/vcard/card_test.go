@@ -164,3 +164,39 @@ func FuzzProcess(f *testing.F) {
 		}
 	})
 }
+
+// VERIFY without a data field only reports the CNS PIN's counter (ISO/IEC 7816-4 §11.5.6): 63Cx, or
+// 6983 once blocked, and never changes it; a wrong PIN spends a try, the right one restores them; the
+// counter survives a reset (a new Card on the same image), as on a real card.
+func TestVerifyReportsTriesWithoutSpendingThem(t *testing.T) {
+	img := testImage(t)
+	img.PIN = []byte("12345")
+	c, err := img.NewCard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		tx(t, c, "00 20 00 10", "63C3")
+		tx(t, c, "00 20 00 90", "63C3") // bit 8: OpenSC's STIncard backtracking form
+	}
+	if img.PINAttempts() != 0 || img.PINTries() != 3 {
+		t.Fatalf("empty VERIFY changed the card: attempts %d, tries %d", img.PINAttempts(), img.PINTries())
+	}
+	tx(t, c, "00 20 00 10 08 3939393939FFFFFF", "63C2")
+	if c, err = img.NewCard(); err != nil { // reset
+		t.Fatal(err)
+	}
+	tx(t, c, "00 20 00 10", "63C2")
+	tx(t, c, "00 20 00 10 08 3132333435FFFFFF", "9000")
+	tx(t, c, "00 20 00 10", "63C3")
+	if img.PINAttempts() != 2 {
+		t.Errorf("attempts %d, want the 2 that presented a PIN", img.PINAttempts())
+	}
+	img.SetPINTries(1)
+	tx(t, c, "00 20 00 10", "63C1")
+	tx(t, c, "00 20 00 10 08 3939393939FFFFFF", "63C0")
+	tx(t, c, "00 20 00 10", "6983")
+	tx(t, c, "00 20 00 10 08 3132333435FFFFFF", "6983") // blocked: even the right PIN is refused
+	tx(t, c, "00 20 00 11", "63C3")                     // the PUK is the SoftHSM token's business
+	tx(t, c, "00 20 00 12", "6A88")
+}
