@@ -72,6 +72,7 @@ func (s *Service) Cards(ctx context.Context) (protocol.CardsResult, *protocol.Er
 			continue
 		}
 		addToken(c, t)
+		cardTries(c.Token, infoOf(infos, res.Readers[i].Name))
 		if c.Family.Match == cns.MatchUnknown {
 			c.Family = familyOf(infoOf(infos, res.Readers[i].Name).Identification.WithEvidence(tokenEvidence(t)), runtime.GOOS, runtime.GOARCH)
 		}
@@ -93,6 +94,17 @@ func (s *Service) Cards(ctx context.Context) (protocol.CardsResult, *protocol.Er
 	s.tokens = next
 	s.mu.Unlock()
 	return res, nil
+}
+
+// cardTries adds what the card said of its PIN's tries over PC/SC to the token's flags: the number, and
+// a blocked PIN (63C0 or 6983) even when the module's flags lag behind.
+func cardTries(tok *protocol.Token, info *pcsc.CardInfo) {
+	switch {
+	case info.PINTries > 0:
+		tok.PIN.Tries = info.PINTries
+	case info.PINTries == 0:
+		tok.PIN.Locked = true
+	}
 }
 
 // tokenEvidence is what a token says of the card (CK_TOKEN_INFO), for a card the ATR did not identify.

@@ -288,6 +288,11 @@ func TestTwoCardsAtOnce(t *testing.T) {
 		return
 	}
 	a, b := twoCards(t, e, pc, readers)
+	// Each card's PIN counter, as the card keeps it: ST answers on reference 0x90 (OpenSC's STIncard
+	// form), AC on 0x10.
+	a.img.PIN, b.img.PIN = []byte("12345"), []byte("12345")
+	a.img.SetPINTries(2)
+	b.img.SetPINTries(1)
 	var wg sync.WaitGroup
 	infos := make([]*pcsc.CardInfo, 2)
 	errs := make([]error, 2)
@@ -304,6 +309,20 @@ func TestTwoCardsAtOnce(t *testing.T) {
 			t.Fatal(errs[i])
 		}
 		checkInfo(t, infos[i], c, []string{"ST", "AC"}[i])
+		// The tries came from the card and cost nothing: no VERIFY presented a PIN, the counter is as it was.
+		want := []int{2, 1}[i]
+		if infos[i].PINTries != want || c.img.PINTries() != want || c.img.PINAttempts() != 0 {
+			t.Errorf("card %d: read %d tries, the card holds %d (want %d), %d PIN attempts", i, infos[i].PINTries, c.img.PINTries(), want, c.img.PINAttempts())
+		}
+	}
+	// A blocked PIN reads as 0 (6983), still without presenting anything.
+	b.img.SetPINTries(0)
+	info, err := pc.ReadCard(context.Background(), readers[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.PINTries != 0 || b.img.PINAttempts() != 0 {
+		t.Errorf("blocked PIN read as %d tries, %d PIN attempts", info.PINTries, b.img.PINAttempts())
 	}
 }
 

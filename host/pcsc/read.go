@@ -17,6 +17,10 @@ type CardInfo struct {
 	Holder         *cns.Holder        `json:"holder,omitempty"`
 	HolderError    string             `json:"holderError,omitempty"`
 	Certs          []Cert             `json:"certs,omitempty"`
+	// PINTries is what the card says of its CNS PIN's tries left (Card.PINTries), -1 when it does not
+	// say; PINVerified that the PIN is already verified in the card's current session.
+	PINTries    int  `json:"pinTries"`
+	PINVerified bool `json:"pinVerified,omitempty"`
 }
 
 // Cert is a certificate file read from the card.
@@ -41,7 +45,7 @@ var certFiles = []struct {
 // reported in the CardInfo and the rest is still read; a card removed mid-way fails the whole read
 // with ErrCardRemoved.
 func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error) {
-	info := &CardInfo{Reader: reader}
+	info := &CardInfo{Reader: reader, PINTries: -1}
 	err := c.Transact(ctx, reader, func(card *Card) error {
 		atr, err := card.ATR()
 		if err != nil {
@@ -87,6 +91,16 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			}
 		}
 		info.Identification = info.Identification.WithEvidence(cns.Evidence{Files: files})
+		if info.Identification.Kind == "CNS" {
+			// From the MF, where the global PIN reference is resolved on every CNS.
+			if _, err := card.SelectPath(cns.PathMF); stop(err) {
+				return err
+			}
+			info.PINTries, info.PINVerified, err = card.PINTries(info.Identification.PINReference())
+			if stop(err) {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {

@@ -116,6 +116,10 @@ type PINStatus struct {
 	PINPad      bool `json:"pinPad,omitempty"` // protected authentication path: type the PIN on the reader
 	MinLen      int  `json:"minLen,omitempty"`
 	MaxLen      int  `json:"maxLen,omitempty"`
+	// Tries is the number of PIN tries left where the card reports it (ISO/IEC 7816-4 VERIFY without
+	// data: 63Cx, asked over PC/SC and never spending a try), 0 when it is not known; a blocked PIN is
+	// Locked. PKCS#11 itself reports only the flags above (no module here documents a counter attribute).
+	Tries int `json:"tries,omitempty"`
 }
 
 // Login opens a PIN session on the card for this connection; it lasts until logout, the end of the
