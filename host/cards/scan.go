@@ -143,7 +143,8 @@ func seenBefore(matched map[string]*seenToken, earlier []*seenToken, t *seenToke
 		if o.cand.Path == t.cand.Path {
 			return false
 		}
-		if strings.TrimSpace(o.info.Serial) == strings.TrimSpace(t.info.Serial) && strings.TrimSpace(o.info.Label) == strings.TrimSpace(t.info.Label) {
+		if serial := strings.TrimSpace(t.info.Serial); serial != "" && strings.TrimSpace(o.info.Serial) == serial &&
+			strings.TrimSpace(o.info.Label) == strings.TrimSpace(t.info.Label) {
 			return true
 		}
 		for _, a := range o.certs {
