@@ -364,3 +364,39 @@ func TestOneOperationPerCard(t *testing.T) {
 		checkInfo(t, info, a, "ST")
 	}
 }
+
+// A CNS whose ATR no rule knows (here a storage-card ATR from PC/SC part 3) is still identified from its
+// files: a CNS of no recognised family with what it answered as evidence, its PIN tries read the same way.
+func TestUnknownATRIdentifiedFromFiles(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "ST", "VERDI", "LUCA", "VRDLCU80A01H501X", "0123456789012399")
+	c.img.ATR = []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}
+	if id := cns.Identify(c.img.ATR); id.Match != cns.MatchUnknown || id.ATRError != "" {
+		t.Fatalf("test ATR: %+v", id)
+	}
+	c.img.SetPINTries(2)
+	insert(t, e, 0, c)
+	waitInserted(t, pc, readers[0])
+	info, err := pc.ReadCard(context.Background(), readers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := info.Identification
+	if id.Match != cns.MatchCNSFiles || id.Kind != "CNS" || id.Known || len(id.Drivers) == 0 {
+		t.Fatalf("identification %+v", id)
+	}
+	for _, want := range []string{"EF_IDCarta", "EF_DatiPersonali", "EF 3F0011001101"} {
+		if !slices.Contains(id.Evidence, want) {
+			t.Errorf("evidence %q lacks %s", id.Evidence, want)
+		}
+	}
+	if info.CardID != c.id || info.Holder == nil || info.Holder.Surname != "VERDI" {
+		t.Errorf("files: card %q holder %+v", info.CardID, info.Holder)
+	}
+	if info.PINTries != 2 || c.img.PINAttempts() != 0 {
+		t.Errorf("tries %d, PIN attempts %d", info.PINTries, c.img.PINAttempts())
+	}
+}
