@@ -64,6 +64,11 @@ type ATRSpec struct {
 	Prefix bool   `json:"prefix,omitempty"`
 	Label  string `json:"label"`
 	Source string `json:"source"`
+	// NeedsFiles marks a rule that other cards match too (OpenSC's masked IDEMIA 2021 entry keeps only
+	// the 8 bytes every contactless IDEMIA Cosmo answers with: smartcard_list.txt lists bank cards, the
+	// French and Taiwanese eIDs under it): the family holds only once the card also answers with the CNS
+	// files (Identification.WithEvidence); until then the card is unknown and no PIN is asked about.
+	NeedsFiles bool `json:"needs_files,omitempty"`
 
 	pattern, mask []byte
 }

@@ -42,6 +42,9 @@ type Identification struct {
 	ATRError string `json:"atrError,omitempty"` // the ATR did not parse (the card may still work)
 	// Evidence lists what a card the ATR did not identify said about itself (MatchCNSFiles).
 	Evidence []string `json:"evidence,omitempty"`
+	// Candidate is the family of a rule the ATR matched that holds only with the CNS files as evidence
+	// (ATRSpec.NeedsFiles); the card stays unknown until WithEvidence confirms it.
+	Candidate string `json:"candidate,omitempty"`
 }
 
 // cieHist is hist[6..14] of a CIE v2 (OpenSC card-itacns.c itacns_match_cie_card).
@@ -76,8 +79,12 @@ func Identify(atr []byte) Identification {
 	for fi := range tab.Families {
 		f := &tab.Families[fi]
 		for ai := range f.ATRs {
-			if f.ATRs[ai].matches(atr) {
-				id.Match, id.Label = MatchATR, f.ATRs[ai].Label
+			if f.ATRs[ai].matches(atr) && f.ATRs[ai].NeedsFiles {
+				if id.Candidate == "" {
+					id.Candidate = f.ID
+				}
+			} else if f.ATRs[ai].matches(atr) {
+				id.Match, id.Label, id.Candidate = MatchATR, f.ATRs[ai].Label, ""
 				id.fill(f)
 				return id
 			}
@@ -169,8 +176,9 @@ func (e Evidence) tokenSaysCNS() bool {
 
 // WithEvidence identifies a card the ATR left unknown from what it says about itself: a card with CNS
 // files or a token describing itself as a CNS is a CNS of no recognised family (MatchCNSFiles), listed
-// with that evidence, and the driver search still runs for it (OpenSC reads every CNS, card-itacns.c).
-// A card the ATR already identified is returned as it is.
+// with that evidence, and the driver search still runs for it (OpenSC reads every CNS, card-itacns.c);
+// one whose ATR matched a rule that needs the files (Candidate) is of that rule's family. A card the ATR
+// already identified is returned as it is.
 func (id Identification) WithEvidence(e Evidence) Identification {
 	if id.Match != MatchUnknown {
 		return id
@@ -187,8 +195,12 @@ func (id Identification) WithEvidence(e Evidence) Identification {
 	if len(seen) == 0 {
 		return id
 	}
+	if f, ok := FamilyByID(id.Candidate); ok {
+		id.fill(&f)
+	} else {
+		id.Drivers = []string{"opensc"}
+		id.Renewal = Renewal{PIN: true}
+	}
 	id.Kind, id.Match, id.Evidence = "CNS", MatchCNSFiles, seen
-	id.Drivers = []string{"opensc"}
-	id.Renewal = Renewal{PIN: true}
 	return id
 }

@@ -214,3 +214,23 @@ func TestIdentifyWithEvidence(t *testing.T) {
 		t.Errorf("an identified card changed: %+v", got)
 	}
 }
+
+// A card matching only a rule that needs the files (the IDEMIA 2021 mask) is unknown from its ATR (here
+// a contactless bank card of smartcard_list.txt), and of that family once it answers with CNS files.
+func TestCandidateNeedsFiles(t *testing.T) {
+	bank := Identify(mustHex(t, "3B8B80010031C1640860321200900046")) // AMEX Silver Credit
+	if bank.Kind != "" || bank.Known || bank.Match != MatchUnknown || bank.Candidate != "IDEMIA2021" || len(bank.Drivers) > 0 {
+		t.Fatalf("ATR alone: %+v", bank)
+	}
+	if got := bank.WithEvidence(Evidence{}); got.Kind != "" || got.Known {
+		t.Errorf("no evidence: %+v", got)
+	}
+	got := bank.WithEvidence(Evidence{Files: []string{"EF_IDCarta", "EF_DatiPersonali"}})
+	if got.Kind != "CNS" || !got.Known || got.FamilyID != "IDEMIA2021" || got.Match != MatchCNSFiles || len(got.Evidence) != 2 {
+		t.Errorf("with the CNS files: %+v", got)
+	}
+	// The exact short ATR the list names a TS-CNS stays an ATR match.
+	if ts := Identify(mustHex(t, "3B8B80010031C16408923354009000F3")); ts.Match != MatchATR || ts.FamilyID != "IDEMIA2021" {
+		t.Errorf("listed TS-CNS short ATR: %+v", ts)
+	}
+}

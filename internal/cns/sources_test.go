@@ -210,3 +210,50 @@ func TestSeedSiglas(t *testing.T) {
 		}
 	}
 }
+
+// No entry of the public ATR list is taken for a CNS unless it says so itself: an entry identified as a
+// CNS either carries "CNS" at hist[9..11] (OpenSC's rule) or is one of the table's exact ATRs, whose
+// sources name it a CNS. A masked or prefix rule never makes a CNS of a bank card or a foreign eID on
+// its own (OpenSC's masked IDEMIA 2021 entry matches MOICA, AMEX, Monzo and the French eID in the list:
+// it needs the CNS files, NeedsFiles). Wildcard nibbles are tried as 0 and as F.
+func TestATRListNoFalseCNS(t *testing.T) {
+	b, err := os.ReadFile(smartcardList)
+	if err != nil {
+		t.Skipf("%s not installed (package pcsc-tools): %v", smartcardList, err)
+	}
+	exact := map[string]bool{}
+	for _, f := range Families() {
+		for _, a := range f.ATRs {
+			if a.Mask == "" && !a.Prefix {
+				exact[norm(a.ATR)] = true
+			}
+		}
+	}
+	list := parseATRList(t, b)
+	checked, candidates := 0, 0
+	for atr, desc := range list {
+		for _, fill := range []string{"0", "F"} {
+			s := strings.ReplaceAll(atr, ".", fill)
+			raw, err := parseHex(s)
+			if err != nil {
+				continue
+			}
+			checked++
+			id := Identify(raw)
+			p, _ := ParseATR(raw)
+			says := len(p.Historical) == 15 && string(p.Historical[9:12]) == "CNS"
+			if id.Kind == "CNS" && !says && !(id.Match == MatchATR && exact[s]) {
+				t.Errorf("list entry %s (%s) identified as CNS %s by %s", atr, desc, id.FamilyID, id.Match)
+			}
+			if id.Candidate != "" {
+				candidates++
+				if id.Kind != "" || id.Known || len(id.Drivers) > 0 {
+					t.Errorf("list entry %s: a rule needing files identified it alone: %+v", atr, id)
+				}
+			}
+		}
+	}
+	if checked < 1000 || candidates == 0 {
+		t.Fatalf("%d entries checked, %d matched a rule needing files", checked, candidates)
+	}
+}
