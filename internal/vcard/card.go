@@ -250,6 +250,12 @@ func (c *Card) readBinary(cmd command) []byte {
 // one spends a try, the right one restores them. The PUK and the signature PIN and PUK (0x11, 0x1A,
 // 0x1B) report 3 tries and refuse a PIN: the SoftHSM2 token does the real PIN work.
 func (c *Card) verify(cmd command) []byte {
+	// Anything after the header counts as a presentation, at any reference and whatever the answer: a
+	// Le byte reaches a T=0 card as the same P3 a Lc of 0 would (ISO/IEC 7816-3 §12.2.2-3), and a strict
+	// firmware takes it for an empty PIN. Only case 1 (the bare header) is a query.
+	if len(cmd.data) > 0 || cmd.hasLe {
+		c.img.presented()
+	}
 	if cmd.p1 != 0x00 {
 		return sw(swIncorrectP1P2)
 	}
@@ -267,9 +273,6 @@ func (c *Card) verify(cmd command) []byte {
 	img.mu.Lock()
 	defer img.mu.Unlock()
 	left := img.triesLocked()
-	if len(cmd.data) > 0 {
-		img.attempts++
-	}
 	switch {
 	case left == 0:
 		return sw(swAuthBlocked)

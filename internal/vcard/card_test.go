@@ -199,4 +199,14 @@ func TestVerifyReportsTriesWithoutSpendingThem(t *testing.T) {
 	tx(t, c, "00 20 00 10 08 3132333435FFFFFF", "6983") // blocked: even the right PIN is refused
 	tx(t, c, "00 20 00 11", "63C3")                     // the PUK is the SoftHSM token's business
 	tx(t, c, "00 20 00 12", "6A88")
+	// What a strict firmware would count is counted, whatever the reference: a Le (case 2, what a T=0
+	// card sees as P3 = 00 too), short or extended, and a PIN sent to the PUK or the signature PIN.
+	before := img.PINAttempts()
+	for _, a := range []string{"00 20 00 10 00", "00 20 00 90 00", "00 20 00 10 000000", "00 20 00 11 08 3132333435FFFFFF",
+		"00 20 00 1A 08 3132333435FFFFFF", "00 20 00 12 01 31"} {
+		c.Process(apdu(t, a))
+	}
+	if got := img.PINAttempts() - before; got != 6 {
+		t.Errorf("%d of 6 PIN-bearing VERIFYs counted", got)
+	}
 }

@@ -26,6 +26,12 @@ type Image struct {
 	attempts int // VERIFY commands that presented a PIN
 }
 
+func (img *Image) presented() {
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	img.attempts++
+}
+
 // PINTriesMax is the CNS PIN's retry limit on the virtual card.
 const PINTriesMax = 3
 
@@ -50,8 +56,9 @@ func (img *Image) triesLocked() int {
 	return img.tries - 1
 }
 
-// PINAttempts counts the VERIFY commands that presented a PIN to the card since it was made: what a
-// test asserts stays zero when nobody was meant to spend a try.
+// PINAttempts counts the VERIFY commands that presented a PIN to the card since it was made (any
+// VERIFY with a data field or a Le, at any reference: Card.verify): what a test asserts stays zero when
+// nobody was meant to spend a try.
 func (img *Image) PINAttempts() int {
 	img.mu.Lock()
 	defer img.mu.Unlock()
