@@ -55,7 +55,11 @@ func (s *Service) Cards(ctx context.Context) (protocol.CardsResult, *protocol.Er
 	}
 
 	tokens, moduleErr := s.scanTokens(drivers)
-	matched := s.match(infos, tokens)
+	var names []string
+	for _, r := range res.Readers {
+		names = append(names, r.Name)
+	}
+	matched := s.match(infos, tokens, names)
 
 	next := map[string]*tokenRef{}
 	for i := range res.Readers {
@@ -118,7 +122,7 @@ func infoOf(infos []*pcsc.CardInfo, reader string) *pcsc.CardInfo {
 			return info
 		}
 	}
-	return &pcsc.CardInfo{}
+	return &pcsc.CardInfo{PINTries: -1} // not told: never read as a blocked PIN (0)
 }
 
 func isCode(err error, code protocol.Code) bool {
@@ -212,8 +216,8 @@ func (s *Service) scanTokens(preferred []string) ([]*seenToken, error) {
 
 // match pairs PC/SC cards and tokens: a certificate present on both is the strongest evidence (the same
 // card seen through two doors), then p11.MatchSlots (token serial = card id, slot description = reader
-// name, or the only pair left).
-func (s *Service) match(infos []*pcsc.CardInfo, tokens []*seenToken) map[string]*seenToken {
+// name, or the only pair left, unless the two contradict each other). readers names every PC/SC reader.
+func (s *Service) match(infos []*pcsc.CardInfo, tokens []*seenToken, readers []string) map[string]*seenToken {
 	out := map[string]*seenToken{}
 	used := map[*seenToken]bool{}
 	for _, info := range infos {
@@ -233,10 +237,10 @@ func (s *Service) match(infos []*pcsc.CardInfo, tokens []*seenToken) map[string]
 		}
 	}
 	for _, mod := range modules {
-		var readers []p11.ReaderRef
+		var free []p11.ReaderRef
 		for _, info := range infos {
 			if _, ok := out[info.Reader]; !ok {
-				readers = append(readers, p11.ReaderRef{Name: info.Reader, CardID: info.CardID})
+				free = append(free, p11.ReaderRef{Name: info.Reader, CardID: info.CardID})
 			}
 		}
 		var slots []p11.SlotRef
@@ -247,13 +251,30 @@ func (s *Service) match(infos []*pcsc.CardInfo, tokens []*seenToken) map[string]
 				byRef[fmt.Sprint(t.ref.Module, "#", t.ref.ID)] = t
 			}
 		}
-		for _, m := range p11.MatchSlots(readers, slots) {
-			if t, ok := byRef[fmt.Sprint(m.Module, "#", m.SlotID)]; ok {
+		for _, m := range p11.MatchSlots(free, slots) {
+			t, ok := byRef[fmt.Sprint(m.Module, "#", m.SlotID)]
+			if ok && (m.By != "only" || !contradicts(infoOf(infos, m.Reader), t, readers)) {
 				out[m.Reader], used[t] = t, true
 			}
 		}
 	}
 	return out
+}
+
+// contradicts tells a card and a token that cannot be the same card, for a pairing by elimination alone
+// (the search loads every installed module, so the one token left may well be another card's or a
+// module's own): both show certificates and none is shared (a CNS's certificate files are readable
+// without a PIN over PC/SC and public objects on its token), or the token's slot names another reader.
+func contradicts(info *pcsc.CardInfo, t *seenToken, readers []string) bool {
+	if len(info.Certs) > 0 && len(t.certs) > 0 && !shareCert(info, t) {
+		return true
+	}
+	for _, r := range readers {
+		if r != info.Reader && p11.SameReaderName(r, t.ref.Description) && !p11.SameReaderName(info.Reader, t.ref.Description) {
+			return true
+		}
+	}
+	return false
 }
 
 func shareCert(info *pcsc.CardInfo, t *seenToken) bool {
