@@ -33,6 +33,10 @@ type Locator struct {
 	// Root, when set, is prepended to every library path of the driver table: tests lay out module
 	// copies under a temporary directory with the real names. "" in the product.
 	Root string
+	// Safe, when set, must accept a table library before it counts as installed (SafeModulePath in the
+	// product): the search loads every installed driver of the table, not only the one a card needs.
+	// The user's own overrides are not checked: the user named them.
+	Safe func(path string) error
 }
 
 // NewLocator looks at the real environment, configuration file and file system.
@@ -44,6 +48,7 @@ func NewLocator() Locator {
 			st, err := os.Stat(p)
 			return err == nil && !st.IsDir()
 		},
+		Safe: SafeModulePath,
 	}
 }
 
@@ -139,7 +144,7 @@ func (l Locator) Installed(driver string) (string, bool) {
 		if l.Root != "" {
 			p = filepath.Join(l.Root, p)
 		}
-		if l.Exists(p) {
+		if l.Exists(p) && (l.Safe == nil || l.Safe(p) == nil) {
 			return p, true
 		}
 	}
