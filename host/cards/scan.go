@@ -8,8 +8,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,6 +186,9 @@ func (s *Service) scanTokens(preferred []string) ([]*seenToken, error) {
 	var out []*seenToken
 	var firstErr error
 	for _, cand := range cands {
+		if cand.Source == "driver" && !slices.Contains(preferred, cand.Driver) && !s.loadsInChild(cand.Path) {
+			continue
+		}
 		mod, err := s.P11.Load(cand.Path)
 		if err != nil {
 			if firstErr == nil {
@@ -212,6 +217,28 @@ func (s *Service) scanTokens(preferred []string) ([]*seenToken, error) {
 		return nil, firstErr
 	}
 	return out, nil
+}
+
+// loadsInChild tells a module that no card's family asked for, loaded only because the search tries every
+// installed driver, whether it loads in a child process first (p11.ProbeSubprocess), once per host run: a
+// module that crashes in C_Initialize (PKCS#11 code runs in our process, p11.Manager) would otherwise
+// take the whole card list down with it, for a card that never needed it.
+func (s *Service) loadsInChild(path string) bool {
+	s.mu.Lock()
+	ok, done := s.probed[path]
+	s.mu.Unlock()
+	if done {
+		return ok
+	}
+	exe, err := os.Executable()
+	ok = err == nil && p11.ProbeSubprocess(context.Background(), exe, path, probeTimeout).Loads
+	s.mu.Lock()
+	if s.probed == nil {
+		s.probed = map[string]bool{}
+	}
+	s.probed[path] = ok
+	s.mu.Unlock()
+	return ok
 }
 
 // match pairs PC/SC cards and tokens: a certificate present on both is the strongest evidence (the same

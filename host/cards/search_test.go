@@ -179,3 +179,37 @@ func TestDriverAdviceNamesThePortalPackage(t *testing.T) {
 		}
 	}
 }
+
+// A module no card's family asked for is loaded only after it loaded in a child process: one that aborts
+// in C_Initialize (testdata crash.c, laid out as Athena's IDP) would take the host down with the whole
+// card list. The search goes on with the others: the family's own module and an extra one that loads.
+func TestExtraModuleCrashingIsProbedFirst(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("module copies are laid out with the Linux paths")
+	}
+	sd, _ := p11.DriverByName("softhsm")
+	lib := testenv.File(t, "libsofthsm2.so (package softhsm2)", sd.Candidates("linux", runtime.GOARCH)...)
+	conf, err := softcard.WriteSoftHSMConfig(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOFTHSM2_CONF", conf)
+	root := t.TempDir()
+	crash := layOut(t, testenv.PKCS11Module(t, "crash"), root, "athena-idp")["athena-idp"]
+	good := layOut(t, lib, root, "opensc", "safedive")
+	s := searchService(root)
+	defer s.P11.Close()
+	if _, err := s.scanTokens([]string{"opensc"}); err != nil {
+		t.Fatal(err)
+	}
+	loaded := map[string]bool{}
+	for _, m := range s.P11.Modules() {
+		loaded[m.Path] = true
+	}
+	if loaded[crash] || !loaded[good["opensc"]] || !loaded[good["safedive"]] {
+		t.Errorf("loaded %v; want %s and %s, not %s", loaded, good["opensc"], good["safedive"], crash)
+	}
+	if ok, done := s.probed[crash]; !done || ok {
+		t.Errorf("the crashing module's probe: done %v, loads %v", done, ok)
+	}
+}
