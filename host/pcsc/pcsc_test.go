@@ -400,3 +400,29 @@ func TestUnknownATRIdentifiedFromFiles(t *testing.T) {
 		t.Errorf("tries %d, PIN attempts %d", info.PINTries, c.img.PINAttempts())
 	}
 }
+
+// A firmware that takes the tries query for a wrong PIN (6300) costs at most the one query: the host
+// shows no number, remembers the card and does not ask it again on the next card lists (which follow
+// every card event), so it can never walk the counter down to blocked.
+func TestTriesQueryNotRepeatedOnAFirmwareThatCounts(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "AC", "NERI", "ADA", "NREDAA80A41H501U", "0123456789012398")
+	c.img.QueryCounts = true
+	insert(t, e, 0, c)
+	waitInserted(t, pc, readers[0])
+	for i := 0; i < 3; i++ {
+		info, err := pc.ReadCard(context.Background(), readers[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.PINTries != -1 || info.PINVerified {
+			t.Errorf("read %d: tries %d verified %v from a 6300", i, info.PINTries, info.PINVerified)
+		}
+	}
+	if c.img.PINAttempts() != 1 || c.img.PINTries() != vcard.PINTriesMax-1 {
+		t.Errorf("%d queries reached the card, %d tries left", c.img.PINAttempts(), c.img.PINTries())
+	}
+}

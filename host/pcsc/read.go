@@ -3,6 +3,7 @@ package pcsc
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/ponte-it/ponte/internal/cns"
 )
@@ -91,7 +92,8 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			}
 		}
 		info.Identification = info.Identification.WithEvidence(cns.Evidence{Files: files})
-		if info.Identification.Kind == "CNS" {
+		key := hexKey(atr, info.CardID)
+		if info.Identification.Kind == "CNS" && c.queryTries(key, false) {
 			// From the MF, where the global PIN reference is resolved on every CNS.
 			if _, err := card.SelectPath(cns.PathMF); stop(err) {
 				return err
@@ -99,6 +101,9 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			info.PINTries, info.PINVerified, err = card.PINTries(info.Identification.PINReference())
 			if stop(err) {
 				return err
+			}
+			if err == nil && info.PINTries < 0 && !info.PINVerified {
+				c.queryTries(key, true)
 			}
 		}
 		return nil
@@ -111,6 +116,8 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 
 // stop tells the errors that end a read (PC/SC failures: removal, reader gone) from a status word about
 // one file.
+func hexKey(atr []byte, cardID string) string { return fmt.Sprintf("%X/%s", atr, cardID) }
+
 func stop(err error) bool {
 	var se *StatusError
 	return err != nil && !errors.As(err, &se)

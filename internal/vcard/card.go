@@ -253,7 +253,7 @@ func (c *Card) verify(cmd command) []byte {
 	// Anything after the header counts as a presentation, at any reference and whatever the answer: a
 	// Le byte reaches a T=0 card as the same P3 a Lc of 0 would (ISO/IEC 7816-3 §12.2.2-3), and a strict
 	// firmware takes it for an empty PIN. Only case 1 (the bare header) is a query.
-	if len(cmd.data) > 0 || cmd.hasLe {
+	if len(cmd.data) > 0 || cmd.hasLe || c.img.QueryCounts {
 		c.img.presented()
 	}
 	if cmd.p1 != 0x00 {
@@ -276,6 +276,9 @@ func (c *Card) verify(cmd command) []byte {
 	switch {
 	case left == 0:
 		return sw(swAuthBlocked)
+	case len(cmd.data) == 0 && img.QueryCounts:
+		img.tries = left
+		return sw(swVerifyFailed)
 	case len(cmd.data) == 0:
 		return sw(swVerifyTries | min(left, 0xF))
 	case len(img.PIN) == 0:

@@ -20,6 +20,10 @@ type Image struct {
 	// PIN, when set, is what VERIFY with a data field checks for the CNS PIN (reference 0x10, OpenSC
 	// pkcs15-itacns.c); without it such a VERIFY is refused (the PIN belongs to the SoftHSM token).
 	PIN []byte
+	// QueryCounts models a firmware that does not implement the ISO query: VERIFY without data is taken
+	// for a wrong PIN (6300, a try spent, counted in PINAttempts). No CNS is known to do this; it is what
+	// the host must survive if one does.
+	QueryCounts bool
 
 	mu       sync.Mutex
 	tries    int // tries left for the CNS PIN, plus one; 0: never set, which reads as PINTriesMax
