@@ -79,6 +79,9 @@ func Identify(atr []byte) Identification {
 	for fi := range tab.Families {
 		f := &tab.Families[fi]
 		for ai := range f.ATRs {
+			if f.ATRs[ai].Prefix && id.ATRError != "" {
+				continue // a prefix says nothing of what follows it: a malformed ATR is not a known card
+			}
 			if f.ATRs[ai].matches(atr) && f.ATRs[ai].NeedsFiles {
 				if id.Candidate == "" {
 					id.Candidate = f.ID

@@ -234,3 +234,18 @@ func TestCandidateNeedsFiles(t *testing.T) {
 		t.Errorf("listed TS-CNS short ATR: %+v", ts)
 	}
 }
+
+// Malformed ATRs identify nothing: empty, one byte, more than 33 bytes (ISO/IEC 7816-3 §8.2.1) even when
+// a CNS's ATR or the CIE prefix starts it, and a CNS ATR cut short.
+func TestMalformedATRsIdentifyNothing(t *testing.T) {
+	cnsATR := mustHex(t, "3BFF1800FF8131FE55006B02091617011101434E531131808D")
+	long := append(append([]byte(nil), cnsATR...), make([]byte, 34-len(cnsATR))...)
+	cieLong := append(mustHex(t, "3B8F80018031806549544A34"), make([]byte, 30)...)
+	for name, atr := range map[string][]byte{"empty": nil, "TS only": {0x3B}, "CNS + padding to 34": long,
+		"CIE prefix, 42 bytes": cieLong, "CNS cut short": cnsATR[:len(cnsATR)-5]} {
+		id := Identify(atr)
+		if id.Kind != "" || id.Known || id.ATRError == "" || len(id.Drivers) > 0 {
+			t.Errorf("%s: %+v", name, id)
+		}
+	}
+}
