@@ -426,3 +426,34 @@ func TestTriesQueryNotRepeatedOnAFirmwareThatCounts(t *testing.T) {
 		t.Errorf("%d queries reached the card, %d tries left", c.img.PINAttempts(), c.img.PINTries())
 	}
 }
+
+// A card the ATR does not tell that answers at one CNS path only (here the CNS0 certificate's,
+// as another card's file system may have) is not taken for a CNS: it stays unknown and is sent no
+// VERIFY at all (the virtual card counts every VERIFY when QueryCounts is set).
+func TestOneCNSFileIsNotACNS(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "ST", "GIALLI", "EVA", "GLLEVA80A41H501S", "0123456789012397")
+	c.img.ATR = []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}
+	var kept []vcard.File
+	for _, f := range c.img.Files {
+		if slices.Equal(f.Path, cns.PathCertCNS0) {
+			kept = append(kept, f)
+		}
+	}
+	c.img.Files, c.img.QueryCounts = kept, true
+	insert(t, e, 0, c)
+	waitInserted(t, pc, readers[0])
+	info, err := pc.ReadCard(context.Background(), readers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := info.Identification; id.Kind != "" || id.Match != cns.MatchUnknown || len(id.Drivers) > 0 {
+		t.Errorf("identified as %+v", id)
+	}
+	if len(info.Certs) != 1 || c.img.PINAttempts() != 0 || info.PINTries != -1 {
+		t.Errorf("%d certificates read, %d VERIFYs sent, tries %d", len(info.Certs), c.img.PINAttempts(), info.PINTries)
+	}
+}

@@ -3,6 +3,7 @@ package cns
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -177,6 +178,14 @@ func (e Evidence) tokenSaysCNS() bool {
 	return false
 }
 
+// filesSayCNS: EF_IDCarta (the CNS's own file, DF 1000) and at least one more CNS file. Every CNS has
+// EF_IDCarta, EF_DatiPersonali and the authentication certificate readable without PIN; one file at one
+// of these paths alone is what another card's file system can happen to have, and a card taken for a
+// CNS is asked for its PIN tries and gets OpenSC loaded.
+func (e Evidence) filesSayCNS() bool {
+	return len(e.Files) >= 2 && slices.Contains(e.Files, "EF_IDCarta")
+}
+
 // WithEvidence identifies a card the ATR left unknown from what it says about itself: a card with CNS
 // files or a token describing itself as a CNS is a CNS of no recognised family (MatchCNSFiles), listed
 // with that evidence, and the driver search still runs for it (OpenSC reads every CNS, card-itacns.c);
@@ -187,7 +196,9 @@ func (id Identification) WithEvidence(e Evidence) Identification {
 		return id
 	}
 	var seen []string
-	seen = append(seen, e.Files...)
+	if e.filesSayCNS() {
+		seen = append(seen, e.Files...)
+	}
 	if e.tokenSaysCNS() {
 		for _, kv := range [][2]string{{"manufacturer", e.TokenManufacturer}, {"model", e.TokenModel}, {"label", e.TokenLabel}} {
 			if v := strings.TrimSpace(kv[1]); v != "" {

@@ -192,8 +192,10 @@ func TestIdentifyWithEvidence(t *testing.T) {
 		cns  bool
 	}{
 		{"nothing", Evidence{}, false},
-		{"EF_IDCarta", Evidence{Files: []string{"EF_IDCarta"}}, true},
-		{"certificate file", Evidence{Files: []string{"EF 3F0011001101"}}, true},
+		{"EF_IDCarta alone", Evidence{Files: []string{"EF_IDCarta"}}, false},
+		{"certificate file alone", Evidence{Files: []string{"EF 3F0011001101"}}, false},
+		{"personal data and certificate, no EF_IDCarta", Evidence{Files: []string{"EF_DatiPersonali", "EF 3F0011001101"}}, false},
+		{"EF_IDCarta and a certificate", Evidence{Files: []string{"EF_IDCarta", "EF 3F0011001101"}}, true},
 		{"OpenSC token", Evidence{TokenManufacturer: "IC: Infineon; mask: Oberthur Card Systems (IDEMIA)", TokenModel: "PKCS#15 emulated"}, true},
 		{"label TS-CNS", Evidence{TokenLabel: "TS-CNS"}, true},
 		{"label CNS", Evidence{TokenLabel: "CNS card"}, true},
