@@ -36,6 +36,19 @@ func TestEliminationRefusesAContradictedToken(t *testing.T) {
 		{"a certificate in common", tok("Vendor token slot", "other", "card A certificate"), true},
 	}
 	s := &Service{}
+	// Card A is matched through module 1 by its certificate; module 2 sees the same card (same serial
+	// and label) and nothing else. Reader B's card (no certificates read, no module sees it) must not get
+	// card A's second view by elimination.
+	two := []*pcsc.CardInfo{card()[0], {Reader: "Reader B (empty)", CardID: "8038000000000002", PINTries: 1}}
+	first := tok("Vendor token slot", "card A certificate")
+	second := tok("Other vendor slot")
+	first.ref.Module, second.ref.Module = "/usr/lib/one.so", "/usr/lib/two.so"
+	first.cand.Path, second.cand.Path = first.ref.Module, second.ref.Module
+	first.info.Serial, first.info.Label, second.info.Serial, second.info.Label = "CHIP0042", "ROSSI MARIO", "CHIP0042", "ROSSI MARIO"
+	got := s.match(two, []*seenToken{first, second}, readers)
+	if got["Reader A"] != first || got["Reader B (empty)"] != nil {
+		t.Errorf("second view of card A: paired %v", got)
+	}
 	for _, c := range cases {
 		got, ok := s.match(card(), []*seenToken{c.tok}, readers)["Reader A"]
 		if ok != c.pair || ok && got != c.tok {

@@ -280,7 +280,9 @@ func (s *Service) match(infos []*pcsc.CardInfo, tokens []*seenToken, readers []s
 		}
 		for _, m := range p11.MatchSlots(free, slots) {
 			t, ok := byRef[fmt.Sprint(m.Module, "#", m.SlotID)]
-			if ok && (m.By != "only" || !contradicts(infoOf(infos, m.Reader), t, readers)) {
+			// By elimination only when nothing speaks against it, and never a second view of a card
+			// already matched to another reader (the same card through a second middleware).
+			if ok && (m.By != "only" || !contradicts(infoOf(infos, m.Reader), t, readers) && !seenBefore(out, nil, t)) {
 				out[m.Reader], used[t] = t, true
 			}
 		}
