@@ -378,12 +378,7 @@ func TestUnknownATRIdentifiedFromFiles(t *testing.T) {
 		t.Fatalf("test ATR: %+v", id)
 	}
 	c.img.SetPINTries(2)
-	insert(t, e, 0, c)
-	waitInserted(t, pc, readers[0])
-	info, err := pc.ReadCard(context.Background(), readers[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	info := insertAndRead(t, e, pc, readers[0], c)
 	id := info.Identification
 	if id.Match != cns.MatchCNSFiles || id.Kind != "CNS" || id.Known || len(id.Drivers) == 0 {
 		t.Fatalf("identification %+v", id)
@@ -411,12 +406,13 @@ func TestTriesQueryNotRepeatedOnAFirmwareThatCounts(t *testing.T) {
 	}
 	c := newCard(t, "AC", "NERI", "ADA", "NREDAA80A41H501U", "0123456789012398")
 	c.img.QueryCounts = true
-	insert(t, e, 0, c)
-	waitInserted(t, pc, readers[0])
+	info := insertAndRead(t, e, pc, readers[0], c)
 	for i := 0; i < 3; i++ {
-		info, err := pc.ReadCard(context.Background(), readers[0])
-		if err != nil {
-			t.Fatal(err)
+		if i > 0 {
+			var err error
+			if info, err = pc.ReadCard(context.Background(), readers[0]); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if info.PINTries != -1 || info.PINVerified {
 			t.Errorf("read %d: tries %d verified %v from a 6300", i, info.PINTries, info.PINVerified)
@@ -444,16 +440,23 @@ func TestOneCNSFileIsNotACNS(t *testing.T) {
 		}
 	}
 	c.img.Files, c.img.QueryCounts = kept, true
-	insert(t, e, 0, c)
-	waitInserted(t, pc, readers[0])
-	info, err := pc.ReadCard(context.Background(), readers[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	info := insertAndRead(t, e, pc, readers[0], c)
 	if id := info.Identification; id.Kind != "" || id.Match != cns.MatchUnknown || len(id.Drivers) > 0 {
 		t.Errorf("identified as %+v", id)
 	}
 	if len(info.Certs) != 1 || c.img.PINAttempts() != 0 || info.PINTries != -1 {
 		t.Errorf("%d certificates read, %d VERIFYs sent, tries %d", len(info.Certs), c.img.PINAttempts(), info.PINTries)
 	}
+}
+
+// insertAndRead puts c in the first virtual reader and reads it once.
+func insertAndRead(t *testing.T, e *pcscdtest.Env, pc *pcsc.Context, reader string, c *card) *pcsc.CardInfo {
+	t.Helper()
+	insert(t, e, 0, c)
+	waitInserted(t, pc, reader)
+	info, err := pc.ReadCard(context.Background(), reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
 }
