@@ -131,12 +131,35 @@ func (l Locator) FindAll(preferred ...string) ([]Candidate, error) {
 	return l.Find(names...)
 }
 
-// Installed returns the first existing library of a driver on this OS.
+// Installed returns the first existing library of a driver on this OS that Safe accepts.
 func (l Locator) Installed(driver string) (string, bool) {
+	for _, p := range l.existing(driver) {
+		if l.Safe == nil || l.Safe(p) == nil {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Refused returns the first existing library of a driver that Safe refuses, and why, for diagnose.
+func (l Locator) Refused(driver string) (string, error) {
+	for _, p := range l.existing(driver) {
+		if l.Safe != nil {
+			if err := l.Safe(p); err != nil {
+				return p, err
+			}
+		}
+	}
+	return "", nil
+}
+
+// existing lists a driver's libraries present on this OS, in the table's order.
+func (l Locator) existing(driver string) []string {
 	d, ok := DriverByName(driver)
 	if !ok {
-		return "", false
+		return nil
 	}
+	var out []string
 	for _, p := range d.Candidates(l.GOOS, l.GOARCH) {
 		if l.GOOS == "windows" && !strings.ContainsAny(p, `\/`) {
 			continue // bare DLL name: only the loader can tell; the $SYSTEM32 entry covers the usual install
@@ -144,11 +167,11 @@ func (l Locator) Installed(driver string) (string, bool) {
 		if l.Root != "" {
 			p = filepath.Join(l.Root, p)
 		}
-		if l.Exists(p) && (l.Safe == nil || l.Safe(p) == nil) {
-			return p, true
+		if l.Exists(p) {
+			out = append(out, p)
 		}
 	}
-	return "", false
+	return out
 }
 
 // OpenFor loads the modules for cards needing these drivers (Locator.Find), each in isolation: the

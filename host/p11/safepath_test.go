@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +68,13 @@ func TestSafeModulePath(t *testing.T) {
 			}
 			if installed != c.safe || (len(cands) == 1) != c.safe {
 				t.Errorf("installed %v, %d modules to load; want safe=%v", installed, len(cands), c.safe)
+			}
+			// diagnose says why, in both languages, rather than "install it".
+			r := DiagnoseDrivers(l, []string{"opensc"}, func(p string) ProbeResult { return ProbeResult{Path: p} })[0]
+			refused := strings.Contains(r.HintIT, "altri utenti possono modificare") && strings.Contains(r.HintEN, "other users can change") &&
+				strings.Contains(r.Error, "writable by other users")
+			if refused == c.safe || r.Installed != c.safe {
+				t.Errorf("diagnose: installed %v, error %q, hint %q", r.Installed, r.Error, r.HintIT)
 			}
 		})
 	}
