@@ -34,10 +34,12 @@ func (s *Service) Diagnose(ctx context.Context) (protocol.DiagnoseResult, *proto
 	res.Readers = cards.Readers
 
 	drivers := map[string]bool{}
+	needed := map[string]bool{} // drivers of cards no module sees: only their absence is worth a hint
 	for _, r := range res.Readers {
 		if r.Card != nil {
 			for _, d := range r.Card.Family.Drivers {
 				drivers[d] = true
+				needed[d] = needed[d] || r.Card.Token == nil
 			}
 		}
 	}
@@ -52,7 +54,7 @@ func (s *Service) Diagnose(ctx context.Context) (protocol.DiagnoseResult, *proto
 	for _, d := range p11.DiagnoseDrivers(s.Locator, names, probe) {
 		res.Drivers = append(res.Drivers, protocol.DriverStatus{Driver: d.Driver, Product: d.Product, Source: d.Source,
 			Installed: d.Installed, Path: d.Path, Loads: d.Loads, Tokens: d.Tokens, Error: d.Error})
-		if d.HintIT != "" {
+		if d.HintIT != "" && (d.Source != "driver" || needed[d.Driver]) {
 			hints = append(hints, protocol.Advice{Level: "error", IT: d.HintIT, EN: d.HintEN})
 		}
 	}
@@ -95,10 +97,7 @@ func advise(res protocol.DiagnoseResult, driverHints []protocol.Advice, now time
 			add("warn", "Tessera non riconosciuta (ATR "+c.ATR+"): Ponte proverà i driver configurati; segnala l'ATR per aggiungerla.",
 				"Card not recognised (ATR "+c.ATR+"): Ponte tries the configured drivers; report the ATR so it can be added.")
 		}
-		if c.Token == nil && len(c.Family.Drivers) > 0 {
-			add("error", fmt.Sprintf("La tessera %s è leggibile ma nessun driver PKCS#11 la vede: installa %s.", c.Family.Sigla, c.Family.Drivers[0]),
-				fmt.Sprintf("The %s card is readable but no PKCS#11 driver sees it: install %s.", c.Family.Sigla, c.Family.Drivers[0]))
-		}
+		driverAdvice(c, add)
 		signature := false
 		for _, cert := range c.Certificates {
 			if cert.Role == "signature" {
@@ -126,4 +125,27 @@ func advise(res protocol.DiagnoseResult, driverHints []protocol.Advice, now time
 		add("ok", "Tutto pronto: la tessera è leggibile e i certificati sono visibili.", "All set: the card is readable and its certificates are visible.")
 	}
 	return out
+}
+
+// driverAdvice names, for a card no module sees, the package the Sistema TS portal offers for its family
+// on this OS (seed 001) rather than a library name; and, for a family whose renewal needs its own
+// middleware here (AC 2014/2018 on Windows and macOS: Athena IDP, seed 000), that one.
+func driverAdvice(c *protocol.Card, add func(level, it, en string)) {
+	name := c.Family.Sigla
+	if name == "" {
+		name = c.Family.Name
+	}
+	switch {
+	case c.Token != nil || len(c.Family.Drivers) == 0:
+	case c.Family.Package != "":
+		add("error", fmt.Sprintf("La tessera %s è leggibile ma nessun driver PKCS#11 la vede: installa il driver che il portale Sistema TS offre per questa tessera, %s (pagina \"Elenco driver\"), poi reinserisci la tessera.", name, c.Family.Package),
+			fmt.Sprintf("The %s card is readable but no PKCS#11 driver sees it: install the driver the Sistema TS portal offers for this card, %s (\"Elenco driver\" page), then reinsert the card.", name, c.Family.Package))
+	default:
+		add("error", fmt.Sprintf("La tessera %s è leggibile ma nessun driver PKCS#11 la vede: installa %s.", name, c.Family.Drivers[0]),
+			fmt.Sprintf("The %s card is readable but no PKCS#11 driver sees it: install %s.", name, c.Family.Drivers[0]))
+	}
+	if c.Family.RenewalDriver != "" {
+		add("info", fmt.Sprintf("Per rinnovare il certificato di una tessera %s su questo sistema operativo serve il driver %s (guida SOGEIExtend).", name, c.Family.RenewalDriver),
+			fmt.Sprintf("Renewing the certificate of a %s card on this operating system needs the %s driver (SOGEIExtend guide).", name, c.Family.RenewalDriver))
+	}
 }

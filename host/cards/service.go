@@ -26,6 +26,7 @@ type Service struct {
 
 	mu     sync.Mutex
 	tokens map[string]*tokenRef // card ID → its token, from the last scan
+	probed map[string]bool      // module path → loads in a child process (scanTokens' extra modules)
 }
 
 type tokenRef struct {

@@ -4,10 +4,12 @@
 //
 // # Finding modules
 //
-// Locator.Find: PONTE_PKCS11_MODULE (one path or several, ':'-separated, ';' on Windows) overrides
+// Locator.FindAll: PONTE_PKCS11_MODULE (one path or several, ':'-separated, ';' on Windows) overrides
 // everything; then "pkcs11_modules" in the host configuration file (DefaultConfigFile); then the first
-// installed library of each driver the card family needs, from the Drivers table (drivers.go). Diagnose
-// reports per driver whether it is installed and loads, with an Italian and English hint (DiagnoseDrivers).
+// installed library of every driver of the Drivers table (drivers.go), the card families' drivers first,
+// so a card is found through whichever installed module sees it (host/cards matches tokens to readers
+// in that order). Diagnose reports per driver whether it is installed and loads, with an Italian and
+// English hint (DiagnoseDrivers).
 //
 // # Isolation
 //

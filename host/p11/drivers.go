@@ -21,13 +21,16 @@ type Driver struct {
 	HintIT  string // plain-words install hint, Italian
 	HintEN  string // the same, English
 	Source  string // where the names and paths come from
+	// TestOnly drivers (SoftHSM) are loaded only when a family or the user names them, never by the
+	// search over every installed module: a workstation's SoftHSM tokens are not cards.
+	TestOnly bool
 }
 
 // Drivers is the driver table. A new middleware is one entry; a new install location is one line.
 var Drivers = []Driver{
 	{
 		Name:    "bit4id-xpki",
-		Product: "bit4id Universal Middleware (xpki)",
+		Product: "bit4id xpki (the Sistema TS portal's libbit4xpki-idemia package)",
 		Linux: []string{
 			"/usr/lib/bit4id/libbit4xpki.so", "/usr/lib/libbit4xpki.so", "/usr/lib64/libbit4xpki.so",
 			"/usr/lib/$TRIPLET/libbit4xpki.so", "/usr/local/lib/bit4id/libbit4xpki.so", "/usr/local/lib/libbit4xpki.so",
@@ -37,15 +40,15 @@ var Drivers = []Driver{
 			"/usr/local/lib/libbit4xpki.dylib",
 		},
 		Windows: []string{"$SYSTEM32\\bit4xpki.dll", "bit4xpki.dll"},
-		HintIT: "Installare il driver bit4id xpki (\"bit4id_xpki\", pacchetto libbit4xpki per Linux) scaricabile dal " +
+		HintIT: "Installare il driver bit4id xpki (\"bit4id_xpki\"; su Linux il pacchetto libbit4xpki-idemia) scaricabile dal " +
 			"portale Sistema TS, pagina \"Elenco driver\", poi reinserire la tessera.",
-		HintEN: "Install the bit4id xpki driver (\"bit4id_xpki\", libbit4xpki package on Linux) from the Sistema TS " +
+		HintEN: "Install the bit4id xpki driver (\"bit4id_xpki\"; on Linux the libbit4xpki-idemia package) from the Sistema TS " +
 			"portal, \"Elenco driver\" page, then reinsert the card.",
 		Source: "seeds 000 and 001 (Sistema TS driver list); CARDS.md",
 	},
 	{
 		Name:    "bit4id-opki",
-		Product: "bit4id middleware (opki, Oberthur/IDEMIA cards)",
+		Product: "bit4id opki module (libbit4opki, installed by the portal's libbit4xpki-idemia package)",
 		Linux: []string{
 			"/usr/lib/bit4id/libbit4opki.so", "/usr/lib/libbit4opki.so", "/usr/lib64/libbit4opki.so",
 			"/usr/lib/$TRIPLET/libbit4opki.so", "/usr/local/lib/bit4id/libbit4opki.so", "/usr/local/lib/libbit4opki.so",
@@ -55,11 +58,13 @@ var Drivers = []Driver{
 			"/usr/local/lib/libbit4opki.dylib",
 		},
 		Windows: []string{"$SYSTEM32\\bit4opki.dll", "bit4opki.dll"},
-		HintIT: "Installare il driver bit4id per tessere Oberthur/IDEMIA (libbit4opki) scaricabile dal portale " +
-			"Sistema TS, pagina \"Elenco driver\", poi reinserire la tessera.",
-		HintEN: "Install the bit4id driver for Oberthur/IDEMIA cards (libbit4opki) from the Sistema TS portal, " +
-			"\"Elenco driver\" page, then reinsert the card.",
-		Source: "CARDS.md (OT 2015/2016, ID 2019 rows)",
+		// The portal offers no package named after libbit4opki: its libbit4xpki-idemia package installs the
+		// library in /usr/lib/bit4id/ (source "bit4id-idemia-linux" of internal/cns/families.json).
+		HintIT: "Installare il driver bit4id xpki (\"bit4id_xpki\"; su Linux il pacchetto libbit4xpki-idemia, che " +
+			"contiene libbit4opki) scaricabile dal portale Sistema TS, pagina \"Elenco driver\", poi reinserire la tessera.",
+		HintEN: "Install the bit4id xpki driver (\"bit4id_xpki\"; on Linux the libbit4xpki-idemia package, which " +
+			"contains libbit4opki) from the Sistema TS portal, \"Elenco driver\" page, then reinsert the card.",
+		Source: "seed 001 (one bit4id package for every Actalis/Oberthur-IDEMIA family); micheleb26/Configurazione-lettore-tessere-linux README (the package's /usr/lib/bit4id/libbit4opki.so)",
 	},
 	{
 		Name:    "athena-idp",
@@ -122,10 +127,11 @@ var Drivers = []Driver{
 		Darwin: []string{
 			"/opt/homebrew/lib/softhsm/libsofthsm2.so", "/usr/local/lib/softhsm/libsofthsm2.so",
 		},
-		Windows: []string{"C:\\SoftHSM2\\lib\\softhsm2-x64.dll", "softhsm2-x64.dll"},
-		HintIT:  "Installare SoftHSM2 (su Debian/Ubuntu: sudo apt install softhsm2).",
-		HintEN:  "Install SoftHSM2 (Debian/Ubuntu: sudo apt install softhsm2).",
-		Source:  "Debian package libsofthsm2 (/usr/lib/softhsm); Ubuntu, Fedora and Homebrew layouts",
+		Windows:  []string{"C:\\SoftHSM2\\lib\\softhsm2-x64.dll", "softhsm2-x64.dll"},
+		HintIT:   "Installare SoftHSM2 (su Debian/Ubuntu: sudo apt install softhsm2).",
+		HintEN:   "Install SoftHSM2 (Debian/Ubuntu: sudo apt install softhsm2).",
+		Source:   "Debian package libsofthsm2 (/usr/lib/softhsm); Ubuntu, Fedora and Homebrew layouts",
+		TestOnly: true,
 	},
 }
 

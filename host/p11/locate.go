@@ -4,6 +4,7 @@ import (
 	"errors"
 	"github.com/ponte-it/ponte/host/config"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 )
@@ -29,6 +30,13 @@ type Locator struct {
 	GOOS       string
 	GOARCH     string
 	Exists     func(path string) bool
+	// Root, when set, is prepended to every library path of the driver table: tests lay out module
+	// copies under a temporary directory with the real names. "" in the product.
+	Root string
+	// Safe, when set, must accept a table library before it counts as installed (SafeModulePath in the
+	// product): the search loads every installed driver of the table, not only the one a card needs.
+	// The user's own overrides are not checked: the user named them.
+	Safe func(path string) error
 }
 
 // NewLocator looks at the real environment, configuration file and file system.
@@ -40,6 +48,7 @@ func NewLocator() Locator {
 			st, err := os.Stat(p)
 			return err == nil && !st.IsDir()
 		},
+		Safe: SafeModulePath,
 	}
 }
 
@@ -103,21 +112,66 @@ func (l Locator) Find(drivers ...string) ([]Candidate, error) {
 	return out, nil
 }
 
-// Installed returns the first existing library of a driver on this OS.
-func (l Locator) Installed(driver string) (string, bool) {
-	d, ok := DriverByName(driver)
-	if !ok {
-		return "", false
+// FindAll lists the modules a card search loads: the overrides when set; else every installed driver of
+// the table, the preferred ones first (the card family's order), then the others in table order, so a
+// card whose family prefers a middleware the user did not install is still found by another one that
+// sees it (the Sistema TS portal ships one bit4id package for every Actalis/Oberthur-IDEMIA family,
+// whatever library name a family's row prefers). TestOnly drivers come only when preferred.
+func (l Locator) FindAll(preferred ...string) ([]Candidate, error) {
+	over, err := l.Overrides()
+	if err != nil || len(over) > 0 {
+		return over, err
 	}
-	for _, p := range d.Candidates(l.GOOS, l.GOARCH) {
-		if l.GOOS == "windows" && !strings.ContainsAny(p, `\/`) {
-			continue // bare DLL name: only the loader can tell; the $SYSTEM32 entry covers the usual install
+	names := append([]string(nil), preferred...)
+	for _, d := range Drivers {
+		if !d.TestOnly {
+			names = append(names, d.Name)
 		}
-		if l.Exists(p) {
+	}
+	return l.Find(names...)
+}
+
+// Installed returns the first existing library of a driver on this OS that Safe accepts.
+func (l Locator) Installed(driver string) (string, bool) {
+	for _, p := range l.existing(driver) {
+		if l.Safe == nil || l.Safe(p) == nil {
 			return p, true
 		}
 	}
 	return "", false
+}
+
+// Refused returns the first existing library of a driver that Safe refuses, and why, for diagnose.
+func (l Locator) Refused(driver string) (string, error) {
+	for _, p := range l.existing(driver) {
+		if l.Safe != nil {
+			if err := l.Safe(p); err != nil {
+				return p, err
+			}
+		}
+	}
+	return "", nil
+}
+
+// existing lists a driver's libraries present on this OS, in the table's order.
+func (l Locator) existing(driver string) []string {
+	d, ok := DriverByName(driver)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, p := range d.Candidates(l.GOOS, l.GOARCH) {
+		if l.GOOS == "windows" && !strings.ContainsAny(p, `\/`) {
+			continue // bare DLL name: only the loader can tell; the $SYSTEM32 entry covers the usual install
+		}
+		if l.Root != "" {
+			p = filepath.Join(l.Root, p)
+		}
+		if l.Exists(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // OpenFor loads the modules for cards needing these drivers (Locator.Find), each in isolation: the

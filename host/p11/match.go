@@ -78,7 +78,7 @@ func MatchSlots(readers []ReaderRef, slots []SlotRef) []Match {
 		id, ser := norm(r.CardID), norm(s.Serial)
 		return id != "" && id == ser
 	})
-	try("name", func(r ReaderRef, s SlotRef) bool { return sameReaderName(r.Name, s.Description) })
+	try("name", func(r ReaderRef, s SlotRef) bool { return SameReaderName(r.Name, s.Description) })
 	var freeR, freeS []int
 	for i := range readers {
 		if !usedR[i] {
@@ -102,7 +102,8 @@ func norm(s string) string { return strings.ToLower(strings.TrimSpace(strings.Tr
 
 const minNameOverlap = 8
 
-func sameReaderName(reader, desc string) bool {
+// SameReaderName tells a slot description that names the PC/SC reader (evidence "name" above).
+func SameReaderName(reader, desc string) bool {
 	a, b := norm(reader), norm(desc)
 	if a == "" || b == "" {
 		return false

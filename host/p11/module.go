@@ -77,10 +77,12 @@ func (m *Manager) Load(path string) (*Module, error) {
 		return mod, nil
 	}
 	mod, err := load(path, m.Timeouts)
+	if mod != nil {
+		m.mods[path] = mod // a module hung in C_Initialize stays here, dead: revive never calls it again
+	}
 	if err != nil {
 		return nil, err
 	}
-	m.mods[path] = mod
 	return mod, nil
 }
 
@@ -147,6 +149,11 @@ func load(path string, t Timeouts) (*Module, error) {
 		}
 		return nil
 	})
+	if err != nil && mod.hung {
+		// Its C_Initialize still runs on a thread of ours: calling in again (the card search loads every
+		// installed module on each card list) would only stack another stuck thread and another wait.
+		return mod, err
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -136,7 +136,13 @@ func DiagnoseDrivers(l Locator, drivers []string, probe func(path string) ProbeR
 		}
 		if !r.Installed || !r.Loads {
 			r.HintIT, r.HintEN = d.HintIT, d.HintEN
-			if r.Installed {
+			if p, err := l.Refused(name); !r.Installed && err != nil {
+				r.Path, r.Error = p, err.Error()
+				r.HintIT = "Il driver " + d.Product + " è in una posizione che altri utenti possono modificare (" + p +
+					"): Ponte non lo carica. Reinstallarlo dal pacchetto ufficiale o togliere i permessi di scrittura agli altri utenti."
+				r.HintEN = "The " + d.Product + " driver is in a place other users can change (" + p +
+					"): Ponte does not load it. Reinstall it from the official package or remove other users' write permission."
+			} else if r.Installed {
 				r.HintIT = "Il driver " + d.Product + " è installato ma non si avvia: reinstallarlo. " + d.HintIT
 				r.HintEN = "The " + d.Product + " driver is installed but does not start: reinstall it. " + d.HintEN
 			}

@@ -186,6 +186,32 @@ func fileSize(fci []byte) int {
 	return size
 }
 
+// PINTries asks the card how many tries its PIN ref has left without presenting a PIN: VERIFY with the
+// data field absent (ISO/IEC 7816-4 §11.5.6: "If the data field is absent, the command may be used to
+// retrieve the number of further allowed retries (SW1-SW2 = 63CX), or to check whether the verification
+// is not required (SW1-SW2 = 9000)"). This is the only VERIFY the host sends: it carries no Lc, no data
+// and no Le, so no card can count it as a wrong PIN. tries is -1 when the card does not say (9000:
+// already verified in this session; any other status: the card does not answer the query); 6983
+// (authentication method blocked, §5.6) is 0.
+func (c *Card) PINTries(ref byte) (tries int, verified bool, err error) {
+	_, sw, err := c.Transmit([]byte{0x00, insVerify, 0x00, ref})
+	if err != nil {
+		return -1, false, err
+	}
+	switch {
+	case sw&0xFFF0 == 0x63C0:
+		return int(sw & 0x0F), false, nil
+	case sw == 0x6983:
+		return 0, false, nil
+	case sw == 0x9000:
+		return -1, true, nil
+	}
+	return -1, false, nil
+}
+
+// insVerify is VERIFY (ISO/IEC 7816-4 §11.5.6).
+const insVerify = 0x20
+
 // MaxFileSize bounds what ReadFile accepts, so a card declaring a huge file cannot exhaust memory.
 const MaxFileSize = 32 * 1024
 

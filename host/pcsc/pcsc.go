@@ -25,6 +25,24 @@ type Context struct {
 	mu     sync.Mutex
 	locks  map[string]chan struct{}
 	closed bool
+	// noQuery holds the cards (ATR and card id) whose answer to the tries query was none of 63Cx, 6983
+	// or 9000: such a firmware may have taken it for a PIN (6300: "authentication failed"), so it is
+	// not asked again while the host runs. The card list is refreshed on every card event.
+	noQuery map[string]bool
+}
+
+// queryTries tells whether a card may be asked for its PIN tries, and remember records that it must
+// not be asked again.
+func (c *Context) queryTries(key string, remember bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if remember {
+		if c.noQuery == nil {
+			c.noQuery = map[string]bool{}
+		}
+		c.noQuery[key] = true
+	}
+	return !c.noQuery[key]
 }
 
 // Open checks that the PC/SC service answers and returns a Context.

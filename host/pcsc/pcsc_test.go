@@ -288,6 +288,11 @@ func TestTwoCardsAtOnce(t *testing.T) {
 		return
 	}
 	a, b := twoCards(t, e, pc, readers)
+	// Each card's PIN counter, as the card keeps it: ST answers on reference 0x90 (OpenSC's STIncard
+	// form), AC on 0x10.
+	a.img.PIN, b.img.PIN = []byte("12345"), []byte("12345")
+	a.img.SetPINTries(2)
+	b.img.SetPINTries(1)
 	var wg sync.WaitGroup
 	infos := make([]*pcsc.CardInfo, 2)
 	errs := make([]error, 2)
@@ -304,6 +309,20 @@ func TestTwoCardsAtOnce(t *testing.T) {
 			t.Fatal(errs[i])
 		}
 		checkInfo(t, infos[i], c, []string{"ST", "AC"}[i])
+		// The tries came from the card and cost nothing: no VERIFY presented a PIN, the counter is as it was.
+		want := []int{2, 1}[i]
+		if infos[i].PINTries != want || c.img.PINTries() != want || c.img.PINAttempts() != 0 {
+			t.Errorf("card %d: read %d tries, the card holds %d (want %d), %d PIN attempts", i, infos[i].PINTries, c.img.PINTries(), want, c.img.PINAttempts())
+		}
+	}
+	// A blocked PIN reads as 0 (6983), still without presenting anything.
+	b.img.SetPINTries(0)
+	info, err := pc.ReadCard(context.Background(), readers[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.PINTries != 0 || b.img.PINAttempts() != 0 {
+		t.Errorf("blocked PIN read as %d tries, %d PIN attempts", info.PINTries, b.img.PINAttempts())
 	}
 }
 
@@ -344,4 +363,100 @@ func TestOneOperationPerCard(t *testing.T) {
 	} else {
 		checkInfo(t, info, a, "ST")
 	}
+}
+
+// A CNS whose ATR no rule knows (here a storage-card ATR from PC/SC part 3) is still identified from its
+// files: a CNS of no recognised family with what it answered as evidence, its PIN tries read the same way.
+func TestUnknownATRIdentifiedFromFiles(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "ST", "VERDI", "LUCA", "VRDLCU80A01H501X", "0123456789012399")
+	c.img.ATR = []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}
+	if id := cns.Identify(c.img.ATR); id.Match != cns.MatchUnknown || id.ATRError != "" {
+		t.Fatalf("test ATR: %+v", id)
+	}
+	c.img.SetPINTries(2)
+	info := insertAndRead(t, e, pc, readers[0], c)
+	id := info.Identification
+	if id.Match != cns.MatchCNSFiles || id.Kind != "CNS" || id.Known || len(id.Drivers) == 0 {
+		t.Fatalf("identification %+v", id)
+	}
+	for _, want := range []string{"EF_IDCarta", "EF_DatiPersonali", "EF 3F0011001101"} {
+		if !slices.Contains(id.Evidence, want) {
+			t.Errorf("evidence %q lacks %s", id.Evidence, want)
+		}
+	}
+	if info.CardID != c.id || info.Holder == nil || info.Holder.Surname != "VERDI" {
+		t.Errorf("files: card %q holder %+v", info.CardID, info.Holder)
+	}
+	if info.PINTries != 2 || c.img.PINAttempts() != 0 {
+		t.Errorf("tries %d, PIN attempts %d", info.PINTries, c.img.PINAttempts())
+	}
+}
+
+// A firmware that takes the tries query for a wrong PIN (6300) costs at most the one query: the host
+// shows no number, remembers the card and does not ask it again on the next card lists (which follow
+// every card event), so it can never walk the counter down to blocked.
+func TestTriesQueryNotRepeatedOnAFirmwareThatCounts(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "AC", "NERI", "ADA", "NREDAA80A41H501U", "0123456789012398")
+	c.img.QueryCounts = true
+	info := insertAndRead(t, e, pc, readers[0], c)
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			var err error
+			if info, err = pc.ReadCard(context.Background(), readers[0]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if info.PINTries != -1 || info.PINVerified {
+			t.Errorf("read %d: tries %d verified %v from a 6300", i, info.PINTries, info.PINVerified)
+		}
+	}
+	if c.img.PINAttempts() != 1 || c.img.PINTries() != vcard.PINTriesMax-1 {
+		t.Errorf("%d queries reached the card, %d tries left", c.img.PINAttempts(), c.img.PINTries())
+	}
+}
+
+// A card the ATR does not tell that answers at one CNS path only (here the CNS0 certificate's,
+// as another card's file system may have) is not taken for a CNS: it stays unknown and is sent no
+// VERIFY at all (the virtual card counts every VERIFY when QueryCounts is set).
+func TestOneCNSFileIsNotACNS(t *testing.T) {
+	e, pc, readers := setup(t)
+	if e == nil {
+		return
+	}
+	c := newCard(t, "ST", "GIALLI", "EVA", "GLLEVA80A41H501S", "0123456789012397")
+	c.img.ATR = []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}
+	var kept []vcard.File
+	for _, f := range c.img.Files {
+		if slices.Equal(f.Path, cns.PathCertCNS0) {
+			kept = append(kept, f)
+		}
+	}
+	c.img.Files, c.img.QueryCounts = kept, true
+	info := insertAndRead(t, e, pc, readers[0], c)
+	if id := info.Identification; id.Kind != "" || id.Match != cns.MatchUnknown || len(id.Drivers) > 0 {
+		t.Errorf("identified as %+v", id)
+	}
+	if len(info.Certs) != 1 || c.img.PINAttempts() != 0 || info.PINTries != -1 {
+		t.Errorf("%d certificates read, %d VERIFYs sent, tries %d", len(info.Certs), c.img.PINAttempts(), info.PINTries)
+	}
+}
+
+// insertAndRead puts c in the first virtual reader and reads it once.
+func insertAndRead(t *testing.T, e *pcscdtest.Env, pc *pcsc.Context, reader string, c *card) *pcsc.CardInfo {
+	t.Helper()
+	insert(t, e, 0, c)
+	waitInserted(t, pc, reader)
+	info, err := pc.ReadCard(context.Background(), reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
 }

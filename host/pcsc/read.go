@@ -3,6 +3,7 @@ package pcsc
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/ponte-it/ponte/internal/cns"
 )
@@ -17,6 +18,10 @@ type CardInfo struct {
 	Holder         *cns.Holder        `json:"holder,omitempty"`
 	HolderError    string             `json:"holderError,omitempty"`
 	Certs          []Cert             `json:"certs,omitempty"`
+	// PINTries is what the card says of its CNS PIN's tries left (Card.PINTries), -1 when it does not
+	// say; PINVerified that the PIN is already verified in the card's current session.
+	PINTries    int  `json:"pinTries"`
+	PINVerified bool `json:"pinVerified,omitempty"`
 }
 
 // Cert is a certificate file read from the card.
@@ -41,7 +46,7 @@ var certFiles = []struct {
 // reported in the CardInfo and the rest is still read; a card removed mid-way fails the whole read
 // with ErrCardRemoved.
 func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error) {
-	info := &CardInfo{Reader: reader}
+	info := &CardInfo{Reader: reader, PINTries: -1}
 	err := c.Transact(ctx, reader, func(card *Card) error {
 		atr, err := card.ATR()
 		if err != nil {
@@ -50,6 +55,7 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 		info.ATR = atr
 		info.Identification = cns.Identify(atr)
 
+		var files []string // the CNS files the card answered with: evidence for a card the ATR leaves unknown
 		b, err := card.ReadFile(cns.PathIDCarta)
 		if stop(err) {
 			return err
@@ -58,6 +64,8 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			info.CardIDError = fileError("EF_IDCarta", err)
 		} else if info.CardID, err = cns.ParseIDCarta(b); err != nil {
 			info.CardIDError = err.Error()
+		} else {
+			files = append(files, "EF_IDCarta")
 		}
 
 		b, err = card.ReadFile(cns.PathDatiPersonali)
@@ -70,6 +78,7 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			info.HolderError = err.Error()
 		} else {
 			info.Holder = &h
+			files = append(files, "EF_DatiPersonali")
 		}
 
 		for _, f := range certFiles {
@@ -79,6 +88,22 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 			}
 			if err == nil && len(b) > 0 {
 				info.Certs = append(info.Certs, Cert{Path: pathHex(f.path), Role: f.role, DER: b})
+				files = append(files, "EF "+pathHex(f.path))
+			}
+		}
+		info.Identification = info.Identification.WithEvidence(cns.Evidence{Files: files})
+		key := hexKey(atr, info.CardID)
+		if info.Identification.Kind == "CNS" && c.queryTries(key, false) {
+			// From the MF, where the global PIN reference is resolved on every CNS.
+			if _, err := card.SelectPath(cns.PathMF); stop(err) {
+				return err
+			}
+			info.PINTries, info.PINVerified, err = card.PINTries(info.Identification.PINReference())
+			if stop(err) {
+				return err
+			}
+			if err == nil && info.PINTries < 0 && !info.PINVerified {
+				c.queryTries(key, true)
 			}
 		}
 		return nil
@@ -91,6 +116,8 @@ func (c *Context) ReadCard(ctx context.Context, reader string) (*CardInfo, error
 
 // stop tells the errors that end a read (PC/SC failures: removal, reader gone) from a status word about
 // one file.
+func hexKey(atr []byte, cardID string) string { return fmt.Sprintf("%X/%s", atr, cardID) }
+
 func stop(err error) bool {
 	var se *StatusError
 	return err != nil && !errors.As(err, &se)

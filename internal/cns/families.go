@@ -24,9 +24,17 @@ type Family struct {
 	RSABits int    `json:"rsa"`
 	// Drivers names the PKCS#11 middleware this family works with, best first ("bit4id-xpki",
 	// "bit4id-opki", "athena-idp", "safedive", "opensc", "softhsm"); host/p11 maps names to libraries.
-	Drivers []string  `json:"drivers"`
-	Renewal Renewal   `json:"renewal"`
-	Note    string    `json:"note,omitempty"`
+	Drivers []string `json:"drivers"`
+	Renewal Renewal  `json:"renewal"`
+	// Portal names the row of the Sistema TS driver table (portal_packages) the family belongs to.
+	Portal string `json:"portal,omitempty"`
+	// RenewalDriver is the middleware seed 000 asks for to renew this family, by GOOS (AC 2014/2018:
+	// Athena IDP on Windows and macOS).
+	RenewalDriver map[string]string `json:"renewal_driver,omitempty"`
+	Note          string            `json:"note,omitempty"`
+	// ATRNote says which siglas of the family no public source gives an ATR for, and how Ponte tells
+	// the family anyway: the table never carries invented bytes.
+	ATRNote string    `json:"atr_note,omitempty"`
 	CNSRule *CNSRule  `json:"cns_rule,omitempty"`
 	CIERule bool      `json:"cie_rule,omitempty"`
 	ATRs    []ATRSpec `json:"atrs,omitempty"`
@@ -56,6 +64,11 @@ type ATRSpec struct {
 	Prefix bool   `json:"prefix,omitempty"`
 	Label  string `json:"label"`
 	Source string `json:"source"`
+	// NeedsFiles marks a rule that other cards match too (OpenSC's masked IDEMIA 2021 entry keeps only
+	// the 8 bytes every contactless IDEMIA Cosmo answers with: smartcard_list.txt lists bank cards, the
+	// French and Taiwanese eIDs under it): the family holds only once the card also answers with the CNS
+	// files (Identification.WithEvidence); until then the card is unknown and no PIN is asked about.
+	NeedsFiles bool `json:"needs_files,omitempty"`
 
 	pattern, mask []byte
 }
@@ -65,7 +78,12 @@ type table struct {
 	Sources    map[string]string `json:"sources"`
 	ICMakers   []string          `json:"ic_makers"`
 	MaskMakers []string          `json:"mask_makers"`
-	Families   []Family          `json:"families"`
+	// PortalPackages is seed 001's table: per portal group, the package offered for each GOOS
+	// ("linux", "darwin", "windows"; "-386" suffixed for 32-bit).
+	PortalPackages map[string]json.RawMessage `json:"portal_packages"`
+	Families       []Family                   `json:"families"`
+
+	portal map[string]map[string]string
 }
 
 var tab = mustLoad(familiesJSON)
@@ -83,6 +101,9 @@ func loadTable(b []byte) (*table, error) {
 	if err := json.Unmarshal(b, &t); err != nil {
 		return nil, err
 	}
+	if err := t.loadPortal(); err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for fi := range t.Families {
 		f := &t.Families[fi]
@@ -94,6 +115,12 @@ func loadTable(b []byte) (*table, error) {
 			if _, ok := t.Sources[s]; !ok {
 				return nil, fmt.Errorf("family %s: unknown source %q", f.ID, s)
 			}
+		}
+		if _, ok := t.portal[f.Portal]; f.Portal != "" && !ok {
+			return nil, fmt.Errorf("family %s: unknown portal group %q", f.ID, f.Portal)
+		}
+		if s := f.RenewalDriver["source"]; f.RenewalDriver != nil && t.Sources[s] == "" {
+			return nil, fmt.Errorf("family %s: renewal_driver has no known source", f.ID)
 		}
 		for ai := range f.ATRs {
 			a := &f.ATRs[ai]
@@ -119,6 +146,46 @@ func loadTable(b []byte) (*table, error) {
 		}
 	}
 	return &t, nil
+}
+
+// loadPortal reads portal_packages: "about" and "source" are text, every other key a group.
+func (t *table) loadPortal() error {
+	t.portal = map[string]map[string]string{}
+	for k, raw := range t.PortalPackages {
+		if k == "about" || k == "source" {
+			continue
+		}
+		var g map[string]string
+		if err := json.Unmarshal(raw, &g); err != nil {
+			return fmt.Errorf("portal_packages %s: %w", k, err)
+		}
+		t.portal[k] = g
+	}
+	var src string
+	if err := json.Unmarshal(t.PortalPackages["source"], &src); err != nil || t.Sources[src] == "" {
+		return fmt.Errorf("portal_packages: no known source")
+	}
+	return nil
+}
+
+// PortalPackage is the package the Sistema TS portal offers for this family on goos/goarch (seed 001),
+// "" when the portal offers none (the family is not a TS-CNS of the table, or the OS is not listed).
+func (f Family) PortalPackage(goos, goarch string) string {
+	g := tab.portal[f.Portal]
+	if goarch == "386" {
+		if p := g[goos+"-386"]; p != "" {
+			return p
+		}
+	}
+	return g[goos]
+}
+
+// RenewalDriverFor is the middleware seed 000 asks for to renew this family on goos, "" when none.
+func (f Family) RenewalDriverFor(goos string) string {
+	if goos == "source" {
+		return ""
+	}
+	return f.RenewalDriver[goos]
 }
 
 // Families returns the table rows, in table order.

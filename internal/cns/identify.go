@@ -3,6 +3,8 @@ package cns
 import (
 	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // How an identification was reached, strongest first.
@@ -39,6 +41,11 @@ type Identification struct {
 	RSABits       int    `json:"rsaBits,omitempty"` // expected key size
 
 	ATRError string `json:"atrError,omitempty"` // the ATR did not parse (the card may still work)
+	// Evidence lists what a card the ATR did not identify said about itself (MatchCNSFiles).
+	Evidence []string `json:"evidence,omitempty"`
+	// Candidate is the family of a rule the ATR matched that holds only with the CNS files as evidence
+	// (ATRSpec.NeedsFiles); the card stays unknown until WithEvidence confirms it.
+	Candidate string `json:"candidate,omitempty"`
 }
 
 // cieHist is hist[6..14] of a CIE v2 (OpenSC card-itacns.c itacns_match_cie_card).
@@ -73,8 +80,15 @@ func Identify(atr []byte) Identification {
 	for fi := range tab.Families {
 		f := &tab.Families[fi]
 		for ai := range f.ATRs {
-			if f.ATRs[ai].matches(atr) {
-				id.Match, id.Label = MatchATR, f.ATRs[ai].Label
+			if f.ATRs[ai].Prefix && id.ATRError != "" {
+				continue // a prefix says nothing of what follows it: a malformed ATR is not a known card
+			}
+			if f.ATRs[ai].matches(atr) && f.ATRs[ai].NeedsFiles {
+				if id.Candidate == "" {
+					id.Candidate = f.ID
+				}
+			} else if f.ATRs[ai].matches(atr) {
+				id.Match, id.Label, id.Candidate = MatchATR, f.ATRs[ai].Label, ""
 				id.fill(f)
 				return id
 			}
@@ -131,4 +145,76 @@ func (id *Identification) fill(f *Family) {
 	if f.RSABits != 0 {
 		id.RSABits = f.RSABits
 	}
+}
+
+// MatchCNSFiles is a card whose ATR no rule knows but which says it is a CNS: it has the CNS files
+// (EF_IDCarta, EF_DatiPersonali, the certificate files of DF 1100 / DF 1400) or a PKCS#11 token that
+// describes itself as one.
+const MatchCNSFiles = "cns-files"
+
+// Evidence is what a card says about itself beyond its ATR: the CNS files it answered with and what its
+// PKCS#11 token reports (CK_TOKEN_INFO manufacturerID, model, label).
+type Evidence struct {
+	Files                         []string // names of the CNS files read ("EF_IDCarta", "EF_DatiPersonali", "CNS0", "CNS1")
+	TokenManufacturer, TokenModel string
+	TokenLabel                    string
+}
+
+// tokenSaysCNS: OpenSC's CNS emulation sets manufacturerID to "IC: <maker>; mask: <maker>"
+// (pkcs15-itacns.c itacns_init) and the label to the holder's name or "CNS card"; other middlewares
+// name the card in the label or model.
+func (e Evidence) tokenSaysCNS() bool {
+	m := e.TokenManufacturer
+	if strings.HasPrefix(m, "IC: ") && strings.Contains(m, "; mask: ") {
+		return true
+	}
+	for _, s := range []string{e.TokenModel, e.TokenLabel, m} {
+		for _, w := range strings.FieldsFunc(strings.ToUpper(s), func(r rune) bool { return r < 'A' || r > 'Z' }) {
+			if w == "CNS" || w == "TSCNS" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// filesSayCNS: EF_IDCarta (the CNS's own file, DF 1000) and at least one more CNS file. Every CNS has
+// EF_IDCarta, EF_DatiPersonali and the authentication certificate readable without PIN; one file at one
+// of these paths alone is what another card's file system can happen to have, and a card taken for a
+// CNS is asked for its PIN tries and gets OpenSC loaded.
+func (e Evidence) filesSayCNS() bool {
+	return len(e.Files) >= 2 && slices.Contains(e.Files, "EF_IDCarta")
+}
+
+// WithEvidence identifies a card the ATR left unknown from what it says about itself: a card with CNS
+// files or a token describing itself as a CNS is a CNS of no recognised family (MatchCNSFiles), listed
+// with that evidence, and the driver search still runs for it (OpenSC reads every CNS, card-itacns.c);
+// one whose ATR matched a rule that needs the files (Candidate) is of that rule's family. A card the ATR
+// already identified is returned as it is.
+func (id Identification) WithEvidence(e Evidence) Identification {
+	if id.Match != MatchUnknown {
+		return id
+	}
+	var seen []string
+	if e.filesSayCNS() {
+		seen = append(seen, e.Files...)
+	}
+	if e.tokenSaysCNS() {
+		for _, kv := range [][2]string{{"manufacturer", e.TokenManufacturer}, {"model", e.TokenModel}, {"label", e.TokenLabel}} {
+			if v := strings.TrimSpace(kv[1]); v != "" {
+				seen = append(seen, "token "+kv[0]+": "+v)
+			}
+		}
+	}
+	if len(seen) == 0 {
+		return id
+	}
+	if f, ok := FamilyByID(id.Candidate); ok {
+		id.fill(&f)
+	} else {
+		id.Drivers = []string{"opensc"}
+		id.Renewal = Renewal{PIN: true}
+	}
+	id.Kind, id.Match, id.Evidence = "CNS", MatchCNSFiles, seen
+	return id
 }

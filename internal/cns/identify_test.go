@@ -48,7 +48,7 @@ func TestIdentifyExamples(t *testing.T) {
 		// Not in the table: reached by the maker rules (fw 0x30 >= 32 on Infineon/IDEMIA → 2021).
 		{"3BFF1800008131FE45006B05053000012101434E5310318049", "IDEMIA2021", MatchCNSRule, "Infineon", "Oberthur Card Systems (IDEMIA)", "1.0", 2048},
 		// Athena mask on an STMicro chip: the AC rule (mask 12 on any IC).
-		{"3BDF18008131FE7D006B020C0182011101434E53103180FC", "AC", MatchCNSRule, "STMicroelectronics", "Athena", "1.0", 1024},
+		{"3BDF18008131FE7D006B020C0199011101434E53103180FC", "AC", MatchCNSRule, "STMicroelectronics", "Athena", "1.0", 1024},
 		// Incard firmware 0x13 (< 0x16): InfoCamere/Aruba family, not ST.
 		{"3BFF1800FF8131FE55006B02091303011101434E531131809C", "INCARD", MatchCNSRule, "STMicroelectronics", "STIncard", "1.1", 2048},
 		// A CNS with makers no family claims (Gemplus mask): generic CNS, still shown with its makers.
@@ -173,6 +173,81 @@ func TestDocsListFamilies(t *testing.T) {
 	for _, f := range Families() {
 		if !strings.Contains(string(b), "| "+f.ID+" | "+f.Sigla+" |") {
 			t.Errorf("docs/cards.md has no row for family %s (%s)", f.ID, f.Sigla)
+		}
+	}
+}
+
+// A card whose ATR no rule knows is a CNS when it answers with the CNS files or its token says so
+// (OpenSC's itacns manufacturerID "IC: …; mask: …", a label or model naming a CNS); otherwise it stays
+// unknown. A card the ATR identified keeps its identification.
+func TestIdentifyWithEvidence(t *testing.T) {
+	unknownATR := mustHex(t, "3B8F8001804F0CA000000306030001000000006A") // a PC/SC storage-card ATR
+	base := Identify(unknownATR)
+	if base.Match != MatchUnknown {
+		t.Fatalf("test ATR is known: %+v", base)
+	}
+	cases := []struct {
+		name string
+		ev   Evidence
+		cns  bool
+	}{
+		{"nothing", Evidence{}, false},
+		{"EF_IDCarta alone", Evidence{Files: []string{"EF_IDCarta"}}, false},
+		{"certificate file alone", Evidence{Files: []string{"EF 3F0011001101"}}, false},
+		{"personal data and certificate, no EF_IDCarta", Evidence{Files: []string{"EF_DatiPersonali", "EF 3F0011001101"}}, false},
+		{"EF_IDCarta and a certificate", Evidence{Files: []string{"EF_IDCarta", "EF 3F0011001101"}}, true},
+		{"OpenSC token", Evidence{TokenManufacturer: "IC: Infineon; mask: Oberthur Card Systems (IDEMIA)", TokenModel: "PKCS#15 emulated"}, true},
+		{"label TS-CNS", Evidence{TokenLabel: "TS-CNS"}, true},
+		{"label CNS", Evidence{TokenLabel: "CNS card"}, true},
+		{"other token", Evidence{TokenManufacturer: "SoftHSM project", TokenModel: "SoftHSM v2", TokenLabel: "ROSSI MARIO"}, false},
+		{"word inside another", Evidence{TokenLabel: "CNSOLE"}, false},
+	}
+	for _, c := range cases {
+		id := base.WithEvidence(c.ev)
+		if got := id.Match == MatchCNSFiles && id.Kind == "CNS" && len(id.Drivers) > 0 && len(id.Evidence) > 0; got != c.cns {
+			t.Errorf("%s: %+v", c.name, id)
+		}
+		if !c.cns && (id.Match != MatchUnknown || id.Kind != "") {
+			t.Errorf("%s: changed an unknown card: %+v", c.name, id)
+		}
+	}
+	known := Identify(mustHex(t, "3BFF1800FF8131FE55006B02091617011101434E531131808D"))
+	if got := known.WithEvidence(Evidence{Files: []string{"EF_IDCarta"}}); got.Match != MatchATR || got.FamilyID != "ST" || got.Evidence != nil {
+		t.Errorf("an identified card changed: %+v", got)
+	}
+}
+
+// A card matching only a rule that needs the files (the IDEMIA 2021 mask) is unknown from its ATR (here
+// a contactless bank card of smartcard_list.txt), and of that family once it answers with CNS files.
+func TestCandidateNeedsFiles(t *testing.T) {
+	bank := Identify(mustHex(t, "3B8B80010031C1640860321200900046")) // AMEX Silver Credit
+	if bank.Kind != "" || bank.Known || bank.Match != MatchUnknown || bank.Candidate != "IDEMIA2021" || len(bank.Drivers) > 0 {
+		t.Fatalf("ATR alone: %+v", bank)
+	}
+	if got := bank.WithEvidence(Evidence{}); got.Kind != "" || got.Known {
+		t.Errorf("no evidence: %+v", got)
+	}
+	got := bank.WithEvidence(Evidence{Files: []string{"EF_IDCarta", "EF_DatiPersonali"}})
+	if got.Kind != "CNS" || !got.Known || got.FamilyID != "IDEMIA2021" || got.Match != MatchCNSFiles || len(got.Evidence) != 2 {
+		t.Errorf("with the CNS files: %+v", got)
+	}
+	// The exact short ATR the list names a TS-CNS stays an ATR match.
+	if ts := Identify(mustHex(t, "3B8B80010031C16408923354009000F3")); ts.Match != MatchATR || ts.FamilyID != "IDEMIA2021" {
+		t.Errorf("listed TS-CNS short ATR: %+v", ts)
+	}
+}
+
+// Malformed ATRs identify nothing: empty, one byte, more than 33 bytes (ISO/IEC 7816-3 §8.2.1) even when
+// a CNS's ATR or the CIE prefix starts it, and a CNS ATR cut short.
+func TestMalformedATRsIdentifyNothing(t *testing.T) {
+	cnsATR := mustHex(t, "3BFF1800FF8131FE55006B02091617011101434E531131808D")
+	long := append(append([]byte(nil), cnsATR...), make([]byte, 34-len(cnsATR))...)
+	cieLong := append(mustHex(t, "3B8F80018031806549544A34"), make([]byte, 30)...)
+	for name, atr := range map[string][]byte{"empty": nil, "TS only": {0x3B}, "CNS + padding to 34": long,
+		"CIE prefix, 42 bytes": cieLong, "CNS cut short": cnsATR[:len(cnsATR)-5]} {
+		id := Identify(atr)
+		if id.Kind != "" || id.Known || id.ATRError == "" || len(id.Drivers) > 0 {
+			t.Errorf("%s: %+v", name, id)
 		}
 	}
 }

@@ -13,3 +13,20 @@ var (
 	PathCertPaths        = [][]uint16{PathCertCNS0, PathCertCNS1, PathCertCNS1IDEMIA}
 	MaxDatiPersonaliSize = 400 // OpenSC caps the file at 400 bytes
 )
+
+// PINRefCNS is the reference of the CNS PIN, the one that guards the authentication key (OpenSC
+// pkcs15-itacns.c itacns_init: keyset CNS0 with pin_ref 0x10; its PUK is pin_ref + 1; the signature
+// keyset CNS1 uses 0x1A). CARDS.md: "PIN: reference 0x10, PUK = PIN reference + 1".
+const PINRefCNS = 0x10
+
+// maskSTIncard is the STIncard mask maker code (OpenSC itacns.h ITACNS_MASKMAN_STINCARD).
+const maskSTIncard = 9
+
+// PINReference is the P2 a VERIFY for the CNS PIN carries on this card: OpenSC's itacns_pin_cmd sets bit
+// 8 ("search parent directories as well") on STIncard cards and only there (card-itacns.c).
+func (id Identification) PINReference() byte {
+	if id.MaskMakerCode == maskSTIncard {
+		return PINRefCNS | 0x80
+	}
+	return PINRefCNS
+}

@@ -51,6 +51,15 @@ type Family struct {
 	NeedsPUK   bool     `json:"needsPUK,omitempty"` // renewal asks PIN and PUK (AC 2014/2018)
 	Reinsert   bool     `json:"reinsert,omitempty"` // remove and reinsert after renewal
 	Known      bool     `json:"known"`
+	// Match says how the family was found (internal/cns: "atr", "cns-rule", "cns", "cns-files",
+	// "cie-rule", "unknown"); "cns-files" is a CNS the ATR did not tell, identified from its files or
+	// token, with Evidence listing what it said.
+	Match    string   `json:"match,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+	// Package is the driver package the Sistema TS portal offers for this family on the host's OS (seed
+	// 001); RenewalDriver the middleware seed 000 asks for to renew it on this OS (AC 2014/2018: IDP).
+	Package       string `json:"package,omitempty"`
+	RenewalDriver string `json:"renewalDriver,omitempty"`
 }
 
 // Holder is the personal data read from EF_DatiPersonali.
@@ -107,6 +116,10 @@ type PINStatus struct {
 	PINPad      bool `json:"pinPad,omitempty"` // protected authentication path: type the PIN on the reader
 	MinLen      int  `json:"minLen,omitempty"`
 	MaxLen      int  `json:"maxLen,omitempty"`
+	// Tries is the number of PIN tries left where the card reports it (ISO/IEC 7816-4 VERIFY without
+	// data: 63Cx, asked over PC/SC and never spending a try), 0 when it is not known; a blocked PIN is
+	// Locked. PKCS#11 itself reports only the flags above (no module here documents a counter attribute).
+	Tries int `json:"tries,omitempty"`
 }
 
 // Login opens a PIN session on the card for this connection; it lasts until logout, the end of the

@@ -87,7 +87,7 @@ func TestCardListScreen(t *testing.T) {
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 	card := &protocol.Card{
 		ID: "6020100010515006", ATR: "3bff",
-		Family: protocol.Family{Known: true, Sigla: "AC 2018", Name: "Actalis", Drivers: []string{"athena-idp"}},
+		Family: protocol.Family{Known: true, Sigla: "AC 2018", Name: "Actalis", Drivers: []string{"athena-idp"}, Package: "bit4id_xpki_1.4.10.647-ng-idemia-crtmgr.exe"},
 		Holder: &protocol.Holder{Surname: "BAUDO", Name: "PIPPO", FiscalCode: "BDAPPP36L07A028Z"},
 		Certificates: []protocol.Certificate{
 			{Role: "cns", NotAfter: "2026-12-03T23:59:59Z", KeyBits: 1024, Subject: "CN=BDAPPP36L07A028Z/..."},
@@ -95,8 +95,15 @@ func TestCardListScreen(t *testing.T) {
 		},
 	}
 	unknown := &protocol.Card{ID: "x", ATR: "3b0102"}
+	// A CNS the ATR did not tell, with the tries its card reported, and one with only the module's flags.
+	byFiles := &protocol.Card{ID: "y", ATR: "3b0304", Family: protocol.Family{Match: "cns-files", Drivers: []string{"opensc"},
+		Package: "libbit4xpki-idemia-amd64.1.4.10-622.deb"}, Token: &protocol.Token{Driver: "opensc", PIN: protocol.PINStatus{Tries: 3}}}
+	flagged := &protocol.Card{ID: "z", ATR: "3b0506", Family: protocol.Family{Known: true, Sigla: "ST 2021", Drivers: []string{"safedive"},
+		Package: "SafeDive2022.zip ver. 4.6"}, Token: &protocol.Token{Driver: "opensc", PIN: protocol.PINStatus{FinalTry: true}}}
+	lastTry := &protocol.Card{ID: "w", ATR: "3b0708", Token: &protocol.Token{PIN: protocol.PINStatus{Tries: 1}}}
 	s := State{Mode: "app", Lang: "it", Conn: Connected, Now: now, CardsLoaded: true,
-		Readers: []protocol.Reader{{Name: "R1", Card: card}, {Name: "R2"}, {Name: "R3", Card: unknown}}}
+		Readers: []protocol.Reader{{Name: "R1", Card: card}, {Name: "R2"}, {Name: "R3", Card: unknown}, {Name: "R4", Card: byFiles},
+			{Name: "R5", Card: flagged}, {Name: "R6", Card: lastTry}}}
 	html, err := Render(s, catalogs(t)["it"])
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +117,27 @@ func TestCardListScreen(t *testing.T) {
 		"non trovato su questo computer",
 		"Lettore R2: vuoto",
 		"Tessera non riconosciuta (ATR 3b0102)",
+		"CNS (famiglia non riconosciuta dall'ATR 3b0304)",
+		"3 tentativi rimasti per il PIN",
+		"1 tentativo rimasto per il PIN",
+		"ULTIMO TENTATIVO",
+		"non trovato su questo computer; il portale Sistema TS offre per questa tessera: bit4id_xpki_1.4.10.647-ng-idemia-crtmgr.exe",
 	} {
 		if !strings.Contains(html, htmlpkg.EscapeString(want)) {
 			t.Errorf("card list lacks %q", want)
+		}
+	}
+	// The portal's package shows only where no module sees the card.
+	if strings.Contains(html, "libbit4xpki-idemia-amd64") || strings.Contains(html, "SafeDive2022") {
+		t.Error("the portal's package is offered for a card a module sees")
+	}
+	en, err := Render(State{Mode: "app", Lang: "en", Conn: Connected, Now: now, CardsLoaded: true, Readers: s.Readers}, catalogs(t)["en"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 tries left for the PIN", "CNS (family not recognised from the ATR 3b0304)"} {
+		if !strings.Contains(en, htmlpkg.EscapeString(want)) {
+			t.Errorf("English card list lacks %q", want)
 		}
 	}
 }

@@ -15,6 +15,8 @@ const (
 	swCLAFunction       = 0x6881 // logical channel not supported
 	swSMNotSupported    = 0x6882
 	swIncompatibleFile  = 0x6981 // command incompatible with file structure
+	swAuthBlocked       = 0x6983 // authentication method blocked
+	swVerifyFailed      = 0x6300 // authentication failed, no information given (§5.6)
 	swConditionsNotMet  = 0x6985
 	swNoCurrentEF       = 0x6986
 	swWrongData         = 0x6A80

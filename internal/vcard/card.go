@@ -5,6 +5,7 @@ import "encoding/binary"
 // Card is one powered-on session of an image: the current DF and EF, and response bytes waiting for
 // GET RESPONSE. A reset (power on) starts a new Card.
 type Card struct {
+	img              *Image
 	mf, curDF, curEF *node
 	pending          []byte
 }
@@ -16,7 +17,7 @@ func (img *Image) NewCard() (*Card, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Card{mf: mf, curDF: mf}, nil
+	return &Card{img: img, mf: mf, curDF: mf}, nil
 }
 
 // The instructions the card knows (ISO/IEC 7816-4 §11).
@@ -242,10 +243,19 @@ func (c *Card) readBinary(cmd command) []byte {
 	return withSW(data[off:end], swOK)
 }
 
-// verify answers VERIFY (§11.5.6). The virtual card holds no keys (PIN operations belong to the SoftHSM2
-// token provisioned as the same card): a status query (no data) reports 3 tries left for the CNS PIN and
-// PUK references, a PIN is refused as "conditions of use not satisfied".
+// verify answers VERIFY (ISO/IEC 7816-4 §11.5.6). With the data field absent it only reports: 63Cx,
+// x tries left, or 6983 when the reference is blocked; nothing changes. The CNS PIN (reference 0x10,
+// with bit 8 set as OpenSC's itacns driver sends it to STIncard cards) has the image's counter: a PIN
+// presented is checked when the image has one (ASCII, padded with FF to 8 bytes as on a CNS), a wrong
+// one spends a try, the right one restores them. The PUK and the signature PIN and PUK (0x11, 0x1A,
+// 0x1B) report 3 tries and refuse a PIN: the SoftHSM2 token does the real PIN work.
 func (c *Card) verify(cmd command) []byte {
+	// Anything after the header counts as a presentation, at any reference and whatever the answer: a
+	// Le byte reaches a T=0 card as the same P3 a Lc of 0 would (ISO/IEC 7816-3 §12.2.2-3), and a strict
+	// firmware takes it for an empty PIN. Only case 1 (the bare header) is a query.
+	if len(cmd.data) > 0 || cmd.hasLe || c.img.QueryCounts {
+		c.img.presented()
+	}
 	if cmd.p1 != 0x00 {
 		return sw(swIncorrectP1P2)
 	}
@@ -253,8 +263,39 @@ func (c *Card) verify(cmd command) []byte {
 	if ref != 0x10 && ref != 0x11 && ref != 0x1A && ref != 0x1B {
 		return sw(swRefDataNotFound)
 	}
-	if len(cmd.data) == 0 {
-		return sw(swVerifyTries | 3)
+	if ref != 0x10 {
+		if len(cmd.data) == 0 {
+			return sw(swVerifyTries | 3)
+		}
+		return sw(swConditionsNotMet)
 	}
-	return sw(swConditionsNotMet)
+	img := c.img
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	left := img.triesLocked()
+	switch {
+	case left == 0:
+		return sw(swAuthBlocked)
+	case len(cmd.data) == 0 && img.QueryCounts:
+		img.tries = left
+		return sw(swVerifyFailed)
+	case len(cmd.data) == 0:
+		return sw(swVerifyTries | min(left, 0xF))
+	case len(img.PIN) == 0:
+		return sw(swConditionsNotMet)
+	case string(cmd.data) == string(padPIN(img.PIN)):
+		img.tries = PINTriesMax + 1
+		return sw(swOK)
+	}
+	img.tries = left // left-1 tries, stored plus one
+	return sw(swVerifyTries | min(left-1, 0xF))
+}
+
+// padPIN pads a CNS PIN to 8 bytes with FF (OpenSC itacns: SC_PIN_CMD_NEED_PADDING, pin max length 8).
+func padPIN(pin []byte) []byte {
+	out := append([]byte(nil), pin...)
+	for len(out) < 8 {
+		out = append(out, 0xFF)
+	}
+	return out
 }

@@ -135,7 +135,7 @@ func TestNewTSCNSRejects(t *testing.T) {
 	if _, err := NewTSCNS("NOPE", h, "1", []byte{1}, nil); err == nil {
 		t.Error("unknown family accepted")
 	}
-	if _, err := NewTSCNS("ID2019", h, "1", []byte{1}, nil); err == nil {
+	if _, err := NewTSCNS("OT", h, "1", []byte{1}, nil); err == nil {
 		t.Error("family without ATR accepted")
 	}
 	if _, err := NewTSCNS("ST", h, "1", nil, nil); err == nil {
@@ -163,4 +163,50 @@ func FuzzProcess(f *testing.F) {
 			}
 		}
 	})
+}
+
+// VERIFY without a data field only reports the CNS PIN's counter (ISO/IEC 7816-4 §11.5.6): 63Cx, or
+// 6983 once blocked, and never changes it; a wrong PIN spends a try, the right one restores them; the
+// counter survives a reset (a new Card on the same image), as on a real card.
+func TestVerifyReportsTriesWithoutSpendingThem(t *testing.T) {
+	img := testImage(t)
+	img.PIN = []byte("12345")
+	c, err := img.NewCard()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		tx(t, c, "00 20 00 10", "63C3")
+		tx(t, c, "00 20 00 90", "63C3") // bit 8: OpenSC's STIncard backtracking form
+	}
+	if img.PINAttempts() != 0 || img.PINTries() != 3 {
+		t.Fatalf("empty VERIFY changed the card: attempts %d, tries %d", img.PINAttempts(), img.PINTries())
+	}
+	tx(t, c, "00 20 00 10 08 3939393939FFFFFF", "63C2")
+	if c, err = img.NewCard(); err != nil { // reset
+		t.Fatal(err)
+	}
+	tx(t, c, "00 20 00 10", "63C2")
+	tx(t, c, "00 20 00 10 08 3132333435FFFFFF", "9000")
+	tx(t, c, "00 20 00 10", "63C3")
+	if img.PINAttempts() != 2 {
+		t.Errorf("attempts %d, want the 2 that presented a PIN", img.PINAttempts())
+	}
+	img.SetPINTries(1)
+	tx(t, c, "00 20 00 10", "63C1")
+	tx(t, c, "00 20 00 10 08 3939393939FFFFFF", "63C0")
+	tx(t, c, "00 20 00 10", "6983")
+	tx(t, c, "00 20 00 10 08 3132333435FFFFFF", "6983") // blocked: even the right PIN is refused
+	tx(t, c, "00 20 00 11", "63C3")                     // the PUK is the SoftHSM token's business
+	tx(t, c, "00 20 00 12", "6A88")
+	// What a strict firmware would count is counted, whatever the reference: a Le (case 2, what a T=0
+	// card sees as P3 = 00 too), short or extended, and a PIN sent to the PUK or the signature PIN.
+	before := img.PINAttempts()
+	for _, a := range []string{"00 20 00 10 00", "00 20 00 90 00", "00 20 00 10 000000", "00 20 00 11 08 3132333435FFFFFF",
+		"00 20 00 1A 08 3132333435FFFFFF", "00 20 00 12 01 31"} {
+		c.Process(apdu(t, a))
+	}
+	if got := img.PINAttempts() - before; got != 6 {
+		t.Errorf("%d of 6 PIN-bearing VERIFYs counted", got)
+	}
 }

@@ -7,14 +7,66 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ponte-it/ponte/internal/cns"
 )
 
-// Image is what a card holds: its ATR and its transparent files, each by its path from the MF.
+// Image is what a card holds: its ATR and its transparent files, each by its path from the MF, and the
+// CNS PIN's retry counter, which lives on the card across resets as a real card's does.
 type Image struct {
 	ATR   []byte
 	Files []File
+	// PIN, when set, is what VERIFY with a data field checks for the CNS PIN (reference 0x10, OpenSC
+	// pkcs15-itacns.c); without it such a VERIFY is refused (the PIN belongs to the SoftHSM token).
+	PIN []byte
+	// QueryCounts models a firmware that does not implement the ISO query: VERIFY without data is taken
+	// for a wrong PIN (6300, a try spent, counted in PINAttempts). No CNS is known to do this; it is what
+	// the host must survive if one does.
+	QueryCounts bool
+
+	mu       sync.Mutex
+	tries    int // tries left for the CNS PIN, plus one; 0: never set, which reads as PINTriesMax
+	attempts int // VERIFY commands that presented a PIN
+}
+
+func (img *Image) presented() {
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	img.attempts++
+}
+
+// PINTriesMax is the CNS PIN's retry limit on the virtual card.
+const PINTriesMax = 3
+
+// SetPINTries sets the CNS PIN's retry counter (0 blocks the PIN).
+func (img *Image) SetPINTries(n int) {
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	img.tries = n + 1 // stored shifted so the zero value means "never set"
+}
+
+// PINTries is the CNS PIN's retry counter now.
+func (img *Image) PINTries() int {
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	return img.triesLocked()
+}
+
+func (img *Image) triesLocked() int {
+	if img.tries == 0 {
+		return PINTriesMax
+	}
+	return img.tries - 1
+}
+
+// PINAttempts counts the VERIFY commands that presented a PIN to the card since it was made (any
+// VERIFY with a data field or a Le, at any reference: Card.verify): what a test asserts stays zero when
+// nobody was meant to spend a try.
+func (img *Image) PINAttempts() int {
+	img.mu.Lock()
+	defer img.mu.Unlock()
+	return img.attempts
 }
 
 // File is one transparent EF. Path starts with 3F00; the DFs on the way exist implicitly.
