@@ -46,11 +46,18 @@ type Report struct {
 
 // Signer is one signature, in the terms the user sees.
 type Signer struct {
-	Name        string
+	Name string
+	// Time is the time proven by a trusted time stamp when TimeStamped, otherwise the time the signer
+	// claims (signingTime, a PDF's /M), shown as such and never used to validate anything.
 	Time        time.Time
-	TimeStamped bool // Time comes from a verified time stamp, not the signer's claim
-	Integrity   bool // the signed data is unchanged and the signature value verifies
-	CAdESBES    bool
+	TimeStamped bool // Time comes from a verified time stamp whose TSA is trusted
+	// ValidationTime is when the chain and the algorithms were judged: the proven time, or now.
+	ValidationTime time.Time
+	// UntrustedStamp (Italian) and UntrustedStampEN say why a time stamp present in the signature was not
+	// used as a time (its TSA is not trusted, or it does not verify); empty when there is none or it is used.
+	UntrustedStamp, UntrustedStampEN string
+	Integrity                        bool // the signed data is unchanged and the signature value verifies
+	CAdESBES                         bool
 	// PDF only: the signature covers the whole file, or what changed after it.
 	CoversWholeFile bool
 	LaterChanges    string
@@ -69,11 +76,9 @@ type Signer struct {
 	Qualification Qualification
 }
 
-// Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
-// signature was made: a revoked certificate still vouches for a signature whose verified time stamp
-// precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that.
+// Valid: the signature's Verdict is VALIDA or VALIDA CON AVVERTENZE.
 func (s *Signer) Valid() bool {
-	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned()
+	return s.Verdict().ExitCode() == 0
 }
 
 // ContentSource is where Content's ranges lie: the decoded envelope, or the verified file.
@@ -93,14 +98,9 @@ func (r *Report) ContentParts() []docio.Part {
 	return parts
 }
 
-// AllValid: at least one signature, and every one Valid.
+// AllValid: at least one signature, and the document's Verdict is VALIDA or VALIDA CON AVVERTENZE.
 func (r *Report) AllValid() bool {
-	for i := range r.Signers {
-		if !r.Signers[i].Valid() {
-			return false
-		}
-	}
-	return len(r.Signers) > 0
+	return r.Verdict().ExitCode() == 0
 }
 
 // RevokedWhenSigned: the certificate is revoked and no verified time stamp shows the signature predates it.
@@ -111,10 +111,28 @@ func (s *Signer) RevokedWhenSigned() bool {
 	return !s.TimeStamped || !s.Time.Before(s.Revocation.At)
 }
 
+// untrustedStamp records a time stamp of time at that is not used as a proof (why: its chain's status).
+func (s *Signer) untrustedStamp(at time.Time, why string) {
+	when := at.UTC().Format(time.RFC3339)
+	s.UntrustedStamp = "datata " + when + ", emessa da un'autorità di marcatura non di fiducia (" + why + ")"
+	s.UntrustedStampEN = "dated " + when + ", issued by a time-stamping authority that is not trusted (" + why + ")"
+}
+
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
 func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	rep, err := file(src, detached, opts)
 	if err == nil {
+		for i := range rep.Signers {
+			s := &rep.Signers[i]
+			switch {
+			case !opts.At.IsZero():
+				s.ValidationTime = opts.At
+			case s.TimeStamped:
+				s.ValidationTime = s.Time
+			default:
+				s.ValidationTime = time.Now()
+			}
+		}
 		attribute(rep, opts)
 		if a, ok := opts.Anchors.(*Anchors); ok {
 			rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
@@ -161,11 +179,14 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 		if r.Err != nil {
 			s.Problems = append(s.Problems, r.Err.Error())
 		}
+		// Only a time stamp whose TSA is trusted proves a time (EN 319 102-1 §5.4); any other is reported.
 		if tok, err := tsp.SignatureTimeStamp(sd.Signers[i], opts.Anchors); err != nil {
-			s.Problems = append(s.Problems, "time stamp: "+err.Error())
+			s.UntrustedStamp, s.UntrustedStampEN = "non si verifica", "it does not verify ("+err.Error()+")"
+		} else if tok != nil && tok.Chain != cms.ChainValid {
+			s.untrustedStamp(tok.Info.GenTime, tok.Detail)
 		} else if tok != nil {
-			s.Time, s.TimeStamped = tok.Info.GenTime, tok.Chain == cms.ChainValid || opts.Anchors == nil
-			if r.Certificate != nil && opts.At.IsZero() && tok.Chain == cms.ChainValid {
+			s.Time, s.TimeStamped = tok.Info.GenTime, true
+			if r.Certificate != nil && opts.At.IsZero() {
 				s.Chain, s.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, tok.Info.GenTime)
 			}
 		}
@@ -181,11 +202,18 @@ func pdf(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	}
 	rep := &Report{Format: FormatPDF, Repaired: pr.Repaired}
 	for _, s := range pr.Signatures {
-		t, stamped := s.Time()
-		rep.Signers = append(rep.Signers, Signer{Name: s.Signer, Time: t, TimeStamped: stamped,
+		sig := Signer{Name: s.Signer, Time: s.ClaimedTime,
 			Integrity: s.IntegrityOK && s.ByteRangeOK, CAdESBES: s.CAdESBES, CoversWholeFile: s.CoversWholeFile,
 			LaterChanges: s.LaterChanges, Chain: s.Chain, ChainDetail: s.ChainDetail,
-			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s, certs: s.Certs})
+			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s, certs: s.Certs}
+		// pades judged the chain at the time stamp's time only when its TSA is trusted; an untrusted one
+		// is reported and the claimed /M stays a claim.
+		if !s.TimeStamp.IsZero() && s.TimeStampChain == cms.ChainValid {
+			sig.Time, sig.TimeStamped = s.TimeStamp, true
+		} else if !s.TimeStamp.IsZero() {
+			sig.untrustedStamp(s.TimeStamp, string(s.TimeStampChain))
+		}
+		rep.Signers = append(rep.Signers, sig)
 	}
 	return rep, nil
 }
