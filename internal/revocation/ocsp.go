@@ -175,6 +175,9 @@ func (c *Checker) verify(der []byte, cert, issuer *x509.Certificate, res Result)
 	if r.SerialNumber == nil || r.SerialNumber.Cmp(cert.SerialNumber) != 0 {
 		return fail("la risposta OCSP riguarda un altro certificato", "the response is about another certificate")
 	}
+	if err := checkCertID(der, cert, issuer); err != nil {
+		return fail("la risposta OCSP riguarda il certificato di un altro emittente", "the response is about another issuer's certificate: %v", err)
+	}
 	if r.ThisUpdate.After(now.Add(skew)) {
 		return fail("la risposta OCSP ha una data futura", "the response is dated in the future (thisUpdate %s)", r.ThisUpdate.UTC().Format(time.RFC3339))
 	}
