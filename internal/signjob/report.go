@@ -21,7 +21,9 @@ type SignerView struct {
 	Valid bool // the verdict is VALIDA or VALIDA CON AVVERTENZE
 	// Verdict is the level (sigverify.Level) the page colours the signature by.
 	Verdict sigverify.Level
-	Lines   []Line
+	// Layer is the envelope the signature belongs to: 1 the outermost, 2 the .p7m inside it, …
+	Layer int
+	Lines []Line
 }
 
 var words = map[string][2]string{
@@ -58,6 +60,8 @@ var words = map[string][2]string{
 	"valid-warnings":  {"VALIDA CON AVVERTENZE", "VALID WITH WARNINGS"},
 	"not-valid":       {"NON VALIDA", "NOT VALID"},
 	"cannot-verify":   {"NON VERIFICABILE", "CANNOT BE VERIFIED"},
+	"layer":           {"Busta", "Envelope"},
+	"layer-n":         {"livello %d di %d (1 = la più esterna; ogni livello contiene il successivo)", "level %d of %d (1 = the outermost; each level contains the next)"},
 	"doc-result":      {"Esito del documento", "Document result"},
 	"format":          {"Formato", "Format"},
 	"repaired":        {"Il file ha riferimenti incrociati danneggiati: letto per scansione.", "The file has damaged cross-references: read by scanning."},
@@ -76,8 +80,24 @@ func word(k, lang string) string {
 	return words[k][0]
 }
 
-// View turns a report into lines in lang.
+// View turns a report into lines in lang: every signature of every nested envelope, outermost first.
 func View(r *sigverify.Report, lang string) []SignerView {
+	var out []SignerView
+	layers := r.Layers()
+	for n, l := range layers {
+		for _, v := range layerView(l, lang) {
+			v.N, v.Layer = len(out)+1, n+1
+			if len(layers) > 1 {
+				v.Lines = append([]Line{{word("layer", lang), fmt.Sprintf(word("layer-n", lang), n+1, len(layers))}}, v.Lines...)
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// layerView is the views of one envelope's (or one PDF's) signatures.
+func layerView(r *sigverify.Report, lang string) []SignerView {
 	var out []SignerView
 	for i := range r.Signers {
 		s := &r.Signers[i]
@@ -171,7 +191,6 @@ func LevelText(l sigverify.Level, lang string) string {
 	}
 	return word(string(l), lang)
 }
-
 
 func joinFindings(fs []sigverify.Finding, lang string) string {
 	var parts []string

@@ -39,6 +39,9 @@ type Report struct {
 	// Envelope is the decoded envelope of a .p7m that came as base64 text (cms.DecodeText): Content
 	// lies in it. Nil: Content lies in the file itself.
 	Envelope docio.Source
+	// Inner is the verification of the document inside a .p7m when that document is itself a .p7m
+	// (nested envelopes, verified layer by layer); nil otherwise.
+	Inner *Report
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -121,24 +124,32 @@ func (s *Signer) untrustedStamp(at time.Time, why string) {
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
 func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	rep, err := file(src, detached, opts)
-	if err == nil {
-		for i := range rep.Signers {
-			s := &rep.Signers[i]
-			switch {
-			case !opts.At.IsZero():
-				s.ValidationTime = opts.At
-			case s.TimeStamped:
-				s.ValidationTime = s.Time
-			default:
-				s.ValidationTime = time.Now()
-			}
-		}
-		attribute(rep, opts)
-		if a, ok := opts.Anchors.(*Anchors); ok {
-			rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
+	if err != nil {
+		return nil, err
+	}
+	for _, layer := range rep.Layers() {
+		finish(layer, opts)
+	}
+	return rep, nil
+}
+
+// finish sets each signer's validation time, anchor source, qualification and the list used.
+func finish(rep *Report, opts cms.VerifyOptions) {
+	for i := range rep.Signers {
+		s := &rep.Signers[i]
+		switch {
+		case !opts.At.IsZero():
+			s.ValidationTime = opts.At
+		case s.TimeStamped:
+			s.ValidationTime = s.Time
+		default:
+			s.ValidationTime = time.Now()
 		}
 	}
-	return rep, err
+	attribute(rep, opts)
+	if a, ok := opts.Anchors.(*Anchors); ok {
+		rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
+	}
 }
 
 func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
@@ -157,17 +168,29 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Format: FormatP7M, Content: sd.Content}
+	if sd.Detached && detached == nil {
+		return nil, signerr.New(signerr.BadInput,
+			"Firma separata (.p7s): per verificarla serve anche il file firmato.",
+			"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
+	}
+	rep, err := p7m(env, sd, detached, opts)
+	if err != nil {
+		return nil, err
+	}
 	if text {
 		rep.Envelope = env
 	}
+	if !sd.Detached {
+		inner(rep, env, opts, 1)
+	}
+	return rep, nil
+}
+
+// p7m verifies the signers of the SignedData sd parsed from env.
+func p7m(env docio.Source, sd *cms.SignedData, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	rep := &Report{Format: FormatP7M, Content: sd.Content}
 	if sd.Detached {
 		rep.Format = FormatP7S
-		if detached == nil {
-			return nil, signerr.New(signerr.BadInput,
-				"Firma separata (.p7s): per verificarla serve anche il file firmato.",
-				"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
-		}
 	}
 	results, err := cms.Verify(sd, env, detached, opts)
 	if err != nil {
@@ -229,6 +252,12 @@ func CheckRevocation(ctx context.Context, rep *Report, opts cms.VerifyOptions, c
 	if opts.Anchors != nil {
 		anchors, _ = opts.Anchors.Anchors(cms.PurposeSignature, time.Now())
 	}
+	for _, layer := range rep.Layers() {
+		checkLayer(ctx, layer, opts, chk, anchors)
+	}
+}
+
+func checkLayer(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *revocation.Checker, anchors []*x509.Certificate) {
 	for i := range rep.Signers {
 		s := &rep.Signers[i]
 		var cert *x509.Certificate

@@ -319,8 +319,19 @@ func (s *Signer) cmsResult() *cms.SignerResult {
 	return s.CMS
 }
 
-// Verdict is the document's outcome: the worst of its signatures (no signature: NON VERIFICABILE).
+// Verdict is the document's outcome: the worst of its signatures, in every nested envelope (no
+// signature: NON VERIFICABILE).
 func (r *Report) Verdict() Verdict {
+	worst := r.layerVerdict()
+	for l := r.Inner; l != nil; l = l.Inner {
+		if v := l.layerVerdict(); rank[v.Level] > rank[worst.Level] {
+			worst = v
+		}
+	}
+	return worst
+}
+
+func (r *Report) layerVerdict() Verdict {
 	if len(r.Signers) == 0 {
 		return Verdict{Level: LevelCannotVerify, Indication: Indeterminate, SubIndication: SubFormatFailure,
 			Reasons: []Finding{{"nessuna firma trovata", "no signature found"}}}
