@@ -157,7 +157,9 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	if bytes.Contains(head, []byte("%PDF-")) {
+	// A PDF header may follow up to 1 KB of junk (ISO 32000-1 §7.5.2 as viewers read it), but a DER/BER
+	// .p7m starts with a SEQUENCE and carries the PDF it envelopes near its start: that is not a PDF.
+	if len(head) > 0 && head[0] != 0x30 && bytes.Contains(head, []byte("%PDF-")) {
 		return pdf(src, opts)
 	}
 	env, text, err := cms.DecodeText(src)
