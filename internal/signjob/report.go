@@ -146,7 +146,9 @@ func layerView(r *sigverify.Report, lang string) []SignerView {
 			}
 		}
 		chain := word(string(s.Chain), lang)
-		if s.Chain != cms.ChainValid && s.ChainDetail != "" {
+		// The chain's cause is Go's x509 text, English: only the English report shows it (the verdict's
+		// reasons say it in Italian).
+		if s.Chain != cms.ChainValid && s.ChainDetail != "" && lang == "en" {
 			chain += " (" + s.ChainDetail + ")"
 		}
 		add("chain", chain)
@@ -218,7 +220,7 @@ func revocationText(s *sigverify.Signer, lang string) string {
 	case revocation.Unavailable:
 		why := r.Detail
 		if lang != "en" && r.DetailIT != "" {
-			why = r.DetailIT + " (" + r.Detail + ")"
+			why = r.DetailIT
 		}
 		return word("rev-unavail", lang) + ": " + why
 	}

@@ -29,7 +29,7 @@ func TestRevocationLines(t *testing.T) {
 	}}
 	want := map[string][]string{
 		"it": {"non controllata", "non revocato", "REVOCATO il 01/03/2026 11:00:00 CET, motivo: compromissione della chiave; la firma ha una marca temporale precedente",
-			"motivo: sostituito; la firma non risulta anteriore alla revoca", "stato sconosciuto", "non verificabile: servizio OCSP non raggiungibile (responder not reachable: refused)"},
+			"motivo: sostituito; la firma non risulta anteriore alla revoca", "stato sconosciuto", "non verificabile: servizio OCSP non raggiungibile"},
 		"en": {"not checked", "not revoked", "REVOKED on 01/03/2026 11:00:00 CET, reason: key compromise; the signature has a time stamp before",
 			"reason: superseded; the signature is not proven", "status unknown", "could not be checked: responder not reachable: refused"},
 	}

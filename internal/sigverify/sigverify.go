@@ -117,7 +117,7 @@ func (s *Signer) RevokedWhenSigned() bool {
 // untrustedStamp records a time stamp of time at that is not used as a proof (why: its chain's status).
 func (s *Signer) untrustedStamp(at time.Time, why string) {
 	when := at.UTC().Format(time.RFC3339)
-	s.UntrustedStamp = "datata " + when + ", emessa da un'autorità di marcatura non di fiducia (" + why + ")"
+	s.UntrustedStamp = "datata " + when + ", emessa da un'autorità di marcatura temporale non di fiducia"
 	s.UntrustedStampEN = "dated " + when + ", issued by a time-stamping authority that is not trusted (" + why + ")"
 }
 
@@ -206,7 +206,7 @@ func p7m(env docio.Source, sd *cms.SignedData, detached docio.Source, opts cms.V
 		}
 		// Only a time stamp whose TSA is trusted proves a time (EN 319 102-1 §5.4); any other is reported.
 		if tok, err := tsp.SignatureTimeStamp(sd.Signers[i], opts.Anchors); err != nil {
-			s.UntrustedStamp, s.UntrustedStampEN = "non si verifica", "it does not verify ("+err.Error()+")"
+			s.UntrustedStamp, s.UntrustedStampEN = "la marca temporale non si verifica", "the time stamp does not verify ("+err.Error()+")"
 		} else if tok != nil && tok.Chain != cms.ChainValid {
 			s.untrustedStamp(tok.Info.GenTime, tok.Detail)
 		} else if tok != nil {
