@@ -46,6 +46,7 @@ var words = map[string][2]string{
 	"revocation":      {"Revoca", "Revocation"},
 	"notchecked":      {"non controllata", "not checked"},
 	"rev-good":        {"non revocato (risposta OCSP firmata dall'emittente)", "not revoked (OCSP answer signed by the issuer)"},
+	"rev-good-crl":    {"non revocato (lista di revoca CRL firmata dall'emittente; servizio OCSP non disponibile)", "not revoked (CRL signed by the issuer; OCSP not available)"},
 	"rev-revoked":     {"REVOCATO il %s, motivo: %s", "REVOKED on %s, reason: %s"},
 	"rev-before":      {"la firma ha una marca temporale precedente alla revoca e resta valida", "the signature has a time stamp before the revocation and stays valid"},
 	"rev-after":       {"la firma non risulta anteriore alla revoca (nessuna marca temporale che lo provi): NON VALIDA", "the signature is not proven to predate the revocation (no time stamp shows it): NOT VALID"},
@@ -207,6 +208,9 @@ func revocationText(s *sigverify.Signer, lang string) string {
 	r := s.Revocation
 	switch r.Status {
 	case revocation.Good:
+		if r.Source == "crl" {
+			return word("rev-good-crl", lang) + " " + r.Responder
+		}
 		return word("rev-good", lang) + " " + r.Responder
 	case revocation.Revoked:
 		t := fmt.Sprintf(word("rev-revoked", lang), r.At.In(itime.Rome).Format("02/01/2006 15:04:05 MST"),
