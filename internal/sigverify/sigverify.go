@@ -66,12 +66,14 @@ type Signer struct {
 	LaterChanges    string
 	Chain           cms.ChainStatus
 	ChainDetail     string
-	// Revocation is the OCSP answer about the signer's certificate (NotChecked until CheckRevocation).
-	Revocation revocation.Result
-	Problems   []string
-	PDF        *pades.SignatureReport `json:"-"`
-	CMS        *cms.SignerResult      `json:"-"`
-	certs      []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+	// Revocation is the OCSP answer (or CRL) about the signer's certificate (NotChecked until
+	// CheckRevocation); CARevocation the same for each intermediate CA above it, nearest first.
+	Revocation   revocation.Result
+	CARevocation []CARevocation
+	Problems     []string
+	PDF          *pades.SignatureReport `json:"-"`
+	CMS          *cms.SignerResult      `json:"-"`
+	certs        []*x509.Certificate    // certificates carried by the signature (issuer candidates)
 
 	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
 	// says of the issuing CA (filled when the options' anchors are *Anchors).
@@ -119,6 +121,12 @@ func (s *Signer) untrustedStamp(at time.Time, why string) {
 	when := at.UTC().Format(time.RFC3339)
 	s.UntrustedStamp = "datata " + when + ", emessa da un'autorità di marcatura temporale non di fiducia"
 	s.UntrustedStampEN = "dated " + when + ", issued by a time-stamping authority that is not trusted (" + why + ")"
+}
+
+// CARevocation is the revocation status of an intermediate CA certificate of a signer's chain.
+type CARevocation struct {
+	Name   string // the CA's common name
+	Result revocation.Result
 }
 
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
@@ -274,5 +282,24 @@ func checkLayer(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *r
 		}
 		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
 		s.Revocation = chk.Check(ctx, cert, revocation.IssuerOf(cert, pool))
+		s.CARevocation = checkCAs(ctx, cert, pool, chk)
 	}
+}
+
+// checkCAs checks the intermediates above cert up to (not including) a self-signed root, bounded.
+func checkCAs(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate, chk *revocation.Checker) []CARevocation {
+	var out []CARevocation
+	for c, i := cert, 0; i < 6; i++ {
+		ca := revocation.IssuerOf(c, pool)
+		if ca == nil || bytes.Equal(ca.RawSubject, ca.RawIssuer) {
+			break
+		}
+		up := revocation.IssuerOf(ca, pool)
+		if up == nil {
+			break
+		}
+		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, up)})
+		c = ca
+	}
+	return out
 }

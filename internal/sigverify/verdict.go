@@ -226,6 +226,22 @@ func (s *Signer) chainVerdict(b *verdictBuilder) {
 // §5.6.2.1). A revocation is overcome only by a trusted time stamp before it. Ponte is stricter than the
 // standard's INDETERMINATE/REVOKED_NO_POE: without such a proof a revoked certificate is NOT VALID.
 func (s *Signer) revocationVerdict(b *verdictBuilder) {
+	s.signerRevocationVerdict(b)
+	for _, ca := range s.CARevocation {
+		r := ca.Result
+		switch {
+		case r.Status == revocation.Revoked && (!s.TimeStamped || !s.Time.Before(r.At)):
+			b.fail(LevelNotValid, TotalFailed, SubRevoked, Finding{
+				"il certificato dell'autorità " + ca.Name + " è revocato dal " + day(r.At) + " e nessuna marca temporale attendibile prova che la firma sia anteriore",
+				"the certificate of the authority " + ca.Name + " is revoked since " + day(r.At) + " and no trusted time stamp proves the signature predates it"})
+		case r.Status == revocation.Unknown, r.Status == revocation.Unavailable:
+			b.warn(Finding{"stato di revoca dell'autorità " + ca.Name + " non verificabile: " + r.DetailIT,
+				"revocation status of the authority " + ca.Name + " could not be checked: " + r.Detail})
+		}
+	}
+}
+
+func (s *Signer) signerRevocationVerdict(b *verdictBuilder) {
 	r := s.Revocation
 	switch r.Status {
 	case revocation.Revoked:
