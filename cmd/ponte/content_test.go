@@ -72,7 +72,7 @@ func TestVerifyContentCLI(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, in string }{{"DER", der}, {"BER stream", ber}, {"base64", b64}, {"PEM", pemP7M}} {
 		out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-"))
-		if said, ok := run("verify", tc.in, "--anchors", ca, "--offline", "--content", out); !ok || !strings.Contains(said, "FIRMA VALIDA") {
+		if said, ok := run("verify", tc.in, "--anchors", ca, "--offline", "--content", out); !ok || !strings.Contains(said, "Esito:         VALIDA") {
 			t.Fatalf("%s: ponte verify --content: ok=%v\n%s", tc.name, ok, said)
 		}
 		if got, _ := os.ReadFile(out); !bytes.Equal(got, doc) {

@@ -61,10 +61,23 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ponte:", userError(err))
+		var ec exitError
+		if errors.As(err, &ec) {
+			return ec.code
+		}
 		return 1
 	}
 	return 0
 }
+
+// exitError is an error with its own exit status (ponte verify: 1 not valid, 2 cannot be verified).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 // userError says what went wrong in Italian and English, with the technical detail last.
 func userError(err error) string {

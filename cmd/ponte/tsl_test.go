@@ -78,7 +78,7 @@ func TestVerifyWithTrustedList(t *testing.T) {
 		return out, ok
 	}
 	out, ok := verify("--tsl-url", srv.URL+"/on/TSL-IT.xml")
-	for _, want := range []string{"FIRMA VALIDA", "Fonte di fiducia: qualificato (elenco AgID)", "CA qualificata sull'elenco AgID: Ponte Test CA firma qualificata (Ponte Test S.p.A.)",
+	for _, want := range []string{"Esito:         VALIDA", "Fonte di fiducia: qualificato (elenco AgID)", "CA qualificata sull'elenco AgID: Ponte Test CA firma qualificata (Ponte Test S.p.A.)",
 		"marca temporale verificata", "Elenco di fiducia: AgID n. 1 del "} {
 		if !ok || !strings.Contains(out, want) {
 			t.Fatalf("on the list: lacks %q", want)

@@ -23,9 +23,21 @@ import (
 // document inside a .p7m (whatever the verdict: the report and the exit status say whether to trust it);
 // --revision writes the PDF as signature N signed it, to see what was signed before later changes.
 // Revocation is checked by OCSP (RFC 6960) unless --offline (which also uses the cached trusted list only).
-// Every signature is reported; the exit status is 0 only when there is at least one signature and all
-// are valid. Trust anchors: the PEM files and CA profiles given, and the AgID trusted list (trust.go).
+// Every signature is reported with its verdict; the document gets the worst. Exit status (docs/signing.md,
+// "Verdicts and exit codes"): 0 VALIDA or VALIDA CON AVVERTENZE, 1 NON VALIDA, 2 NON VERIFICABILE (also
+// when the file cannot be read as a signed file). Trust anchors: the PEM files and CA profiles given, and the AgID trusted list (trust.go).
 func verifyCmd(args []string, out io.Writer) error {
+	if err := verifyRun(args, out); err != nil {
+		var ec exitError
+		if !errors.As(err, &ec) {
+			return exitError{2, err}
+		}
+		return err
+	}
+	return nil
+}
+
+func verifyRun(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
 	revision := fs.Int("revision", 0, "scrivi in OUT la versione firmata dalla firma N (PDF) / write the revision signature N signed to OUT (PDF)")
@@ -131,8 +143,10 @@ func verifyCmd(args []string, out io.Writer) error {
 	if len(rep.Signers) == 0 {
 		return errors.New("nessuna firma / no signature")
 	}
-	if !rep.AllValid() {
-		return errors.New("almeno una firma non è valida o non è verificata / at least one signature is not valid or not verified")
+	v := rep.Verdict()
+	if code := v.ExitCode(); code != 0 {
+		return exitError{code, fmt.Errorf("esito / result: %s / %s (%s %s)", signjob.LevelText(v.Level, "it"),
+			signjob.LevelText(v.Level, "en"), v.Indication, v.SubIndication)}
 	}
 	return nil
 }

@@ -70,8 +70,8 @@ func PrepareFile(src docio.Source, opts FileOptions) (*FileSigning, error) {
 }
 
 // PrepareParallel prepares one more SignerInfo for an existing enveloping .p7m in src (a parallel
-// signature, RFC 5652 §5.1: signers independently sign the same content). The existing SignerInfos and
-// certificates are kept byte for byte; the content is hashed where it lies.
+// signature, RFC 5652 §5.1: signers independently sign the same content). The existing SignerInfos,
+// certificates and CRLs are kept byte for byte; the content is hashed where it lies.
 func PrepareParallel(src docio.Source, opts SignerOptions) (*FileSigning, error) {
 	sd, err := ParseSource(src)
 	if err != nil {
@@ -95,10 +95,11 @@ func PrepareParallel(src docio.Source, opts SignerOptions) (*FileSigning, error)
 	f.asm.ContentType = sd.ContentType
 	f.asm.DigestAlgs = sd.DigestAlgs
 	f.asm.AddDigestAlg(OIDSHA256)
-	f.asm.Certs = sd.RawCerts
+	f.asm.Certs, f.asm.CRLs = sd.RawCerts, sd.RawCRLs
 	f.asm.AddCerts(opts.Chain...)
 	for _, si := range sd.Signers {
 		f.asm.SignerInfos = append(f.asm.SignerInfos, si.Raw)
+		f.asm.SignerInfoV3 = f.asm.SignerInfoV3 || si.Version == 3
 	}
 	return f, nil
 }

@@ -22,7 +22,8 @@ type SignedData struct {
 	Detached    bool
 	Content     []docio.Range
 	DigestAlgs  []asn1.ObjectIdentifier
-	RawCerts    [][]byte
+	RawCerts    [][]byte // every CertificateChoices element as it is, other formats included
+	RawCRLs     [][]byte // every RevocationInfoChoices element as it is (RFC 5652 §10.2.1)
 	Certs       []*x509.Certificate
 	Signers     []*SignerInfo
 }
@@ -144,12 +145,13 @@ func parseSource(src docio.Source) (*SignedData, error) {
 			return nil, err
 		}
 		for _, c := range certs {
-			if c.Tag != 0x30 {
-				continue // other certificate formats (RFC 5652 §10.2.2) are kept out
-			}
 			der, err := readWhole(src, c, size)
 			if err != nil {
 				return nil, err
+			}
+			if c.Tag != 0x30 {
+				out.RawCerts = append(out.RawCerts, der) // other formats (RFC 5652 §10.2.2): kept, not used
+				continue
 			}
 			cert, err := x509.ParseCertificate(der)
 			if err != nil {
@@ -161,7 +163,19 @@ func parseSource(src docio.Source) (*SignedData, error) {
 		rest = rest[1:]
 	}
 	if len(rest) > 0 && rest[0].Tag == 0xa1 {
-		rest = rest[1:] // CRLs are not used
+		// Kept as they are, so a parallel signature carries them on (they are not used to verify).
+		crls, err := rest[0].children(src, size, 3)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range crls {
+			der, err := readWhole(src, c, size)
+			if err != nil {
+				return nil, err
+			}
+			out.RawCRLs = append(out.RawCRLs, der)
+		}
+		rest = rest[1:]
 	}
 	if len(rest) != 1 || rest[0].Tag != 0x31 {
 		return nil, fmt.Errorf("%w: signerInfos", errBER)

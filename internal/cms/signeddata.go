@@ -14,7 +14,10 @@ type Assembly struct {
 	ContentType asn1.ObjectIdentifier
 	DigestAlgs  []asn1.ObjectIdentifier
 	Certs       [][]byte
-	SignerInfos [][]byte
+	CRLs        [][]byte // RevocationInfoChoices kept from an existing envelope
+	// SignerInfoV3: a kept SignerInfo is version 3 (subjectKeyIdentifier), so the SignedData is at least 3.
+	SignerInfoV3 bool
+	SignerInfos  [][]byte
 }
 
 // AddCerts adds certificates not already present.
@@ -43,9 +46,28 @@ func (a *Assembly) AddDigestAlg(oid asn1.ObjectIdentifier) {
 	a.DigestAlgs = append(a.DigestAlgs, oid)
 }
 
-// version is the SignedData version (RFC 5652 §5.1): 3 when eContentType is not id-data, else 1
-// (ours are v1 SignerInfos and X.509 certificates only).
+// version is the SignedData version (RFC 5652 §5.1): 5 with "other" certificates or revocation
+// information, 4 with v2 attribute certificates, 3 when eContentType is not id-data, else 1 (ours are v1
+// SignerInfos; kept SignerInfos of version 3 bring 3 as well).
 func (a *Assembly) version() int {
+	for _, c := range a.Certs {
+		if len(c) > 0 && c[0] == 0xa3 {
+			return 5
+		}
+	}
+	for _, c := range a.CRLs {
+		if len(c) > 0 && c[0] != 0x30 {
+			return 5
+		}
+	}
+	for _, c := range a.Certs {
+		if len(c) > 0 && c[0] == 0xa2 {
+			return 4
+		}
+	}
+	if a.SignerInfoV3 {
+		return 3
+	}
 	if a.ContentType != nil && !a.ContentType.Equal(OIDData) {
 		return 3
 	}
@@ -65,6 +87,9 @@ func (a *Assembly) tail() []byte {
 	var out []byte
 	if len(a.Certs) > 0 {
 		out = derTLV(0xa0, a.Certs...) // [0] IMPLICIT CertificateSet; order kept (signer first)
+	}
+	if len(a.CRLs) > 0 {
+		out = append(out, derTLV(0xa1, a.CRLs...)...) // [1] IMPLICIT RevocationInfoChoices
 	}
 	return append(out, derSet(a.SignerInfos)...)
 }

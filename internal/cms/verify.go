@@ -48,17 +48,31 @@ const (
 
 // SignerResult is the verification of one SignerInfo.
 type SignerResult struct {
-	Certificate  *x509.Certificate
-	Signer       string    // subject common name, or the whole subject
-	SigningTime  time.Time // signing-time attribute, zero when absent
-	DigestOK     bool      // message-digest attribute equals the content's digest
-	SignatureOK  bool      // signature value verifies with the certificate over the signed attributes
-	CAdESBES     bool      // content-type, message-digest and signing-certificate(-v2) present and right
-	Chain        ChainStatus
-	ChainDetail  string
-	HasTimeStamp bool
-	Err          error // the first integrity problem, nil when DigestOK and SignatureOK
+	Certificate *x509.Certificate
+	Signer      string    // subject common name, or the whole subject
+	SigningTime time.Time // signing-time attribute, zero when absent
+	DigestOK    bool      // message-digest attribute equals the content's digest
+	SignatureOK bool      // signature value verifies with the certificate over the signed attributes
+	CAdESBES    bool      // content-type, message-digest and signing-certificate(-v2) present and right
+	// SigningCertRef is what the signing-certificate(-v2) attribute says of the signer's certificate
+	// (RFC 5035 §5.4, EN 319 122-1 §5.2.2): RefMatch, RefAbsent or RefMismatch.
+	SigningCertRef SigningCertRef
+	Hash           crypto.Hash             // the SignerInfo's digest algorithm (0: not supported)
+	SigAlg         x509.SignatureAlgorithm // digest and signature algorithm together (0: not supported)
+	Chain          ChainStatus
+	ChainDetail    string
+	HasTimeStamp   bool
+	Err            error // the first integrity problem, nil when DigestOK and SignatureOK
 }
+
+// SigningCertRef is the outcome of matching the signing-certificate(-v2) attribute with the signer.
+type SigningCertRef string
+
+const (
+	RefMatch    SigningCertRef = "match"    // present and names exactly the signer's certificate
+	RefAbsent   SigningCertRef = "absent"   // neither attribute is signed: the signer's certificate is not bound
+	RefMismatch SigningCertRef = "mismatch" // present but names another certificate (or is malformed)
+)
 
 // OK reports integrity: the content and attributes are exactly what the certificate's key signed.
 func (r *SignerResult) OK() bool { return r.DigestOK && r.SignatureOK && r.Err == nil }
@@ -155,6 +169,7 @@ func VerifySigner(si *SignerInfo, certs []*x509.Certificate, digest DigestFunc, 
 	if !ok {
 		return fail(fmt.Errorf("digest algorithm %v not supported", si.DigestAlg))
 	}
+	r.Hash = h
 	d, err := digest(h)
 	if err != nil {
 		return fail(err)
@@ -171,16 +186,18 @@ func VerifySigner(si *SignerInfo, certs []*x509.Certificate, digest DigestFunc, 
 	if err != nil {
 		return fail(err)
 	}
+	r.SigAlg = alg
 	if err := r.Certificate.CheckSignature(alg, si.RawSignedAttrs, si.Signature); err != nil {
 		fail(fmt.Errorf("signature value does not verify: %w", err))
 	} else {
 		r.SignatureOK = true
 	}
-	r.CAdESBES = Attr(si.SignedAttrs, OIDAttrContentType) != nil && r.DigestOK && checkSigningCert(si, r.Certificate)
+	r.SigningCertRef = checkSigningCert(si, r.Certificate)
+	r.CAdESBES = Attr(si.SignedAttrs, OIDAttrContentType) != nil && r.DigestOK && r.SigningCertRef == RefMatch
+	// The chain is validated at the given time or now, never at the signing-time attribute: that is the
+	// signer's own claim, not a proof of existence (EN 319 102-1 §5.6.2.1: only a POE such as a trusted
+	// time stamp moves the validation time into the past).
 	at := opts.At
-	if at.IsZero() {
-		at = r.SigningTime
-	}
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -188,8 +205,19 @@ func VerifySigner(si *SignerInfo, certs []*x509.Certificate, digest DigestFunc, 
 	return r
 }
 
-// checkSigningCert checks signing-certificate-v2 (or v1) names exactly this certificate (RFC 5035 §5.4).
-func checkSigningCert(si *SignerInfo, cert *x509.Certificate) bool {
+// checkSigningCert says whether signing-certificate-v2 (or v1) names exactly this certificate (RFC 5035 §5.4).
+func checkSigningCert(si *SignerInfo, cert *x509.Certificate) SigningCertRef {
+	if Attr(si.SignedAttrs, OIDAttrSigningCertificateV2) == nil && Attr(si.SignedAttrs, OIDAttrSigningCertificate) == nil {
+		return RefAbsent
+	}
+	if signingCertMatches(si, cert) {
+		return RefMatch
+	}
+	return RefMismatch
+}
+
+// signingCertMatches: the first ESSCertID(v2) of the attribute is the hash of cert (RFC 5035 §5.4.1).
+func signingCertMatches(si *SignerInfo, cert *x509.Certificate) bool {
 	if v := Attr(si.SignedAttrs, OIDAttrSigningCertificateV2); v != nil {
 		s := cryptobyte.String(v)
 		var scv2, certs, id cryptobyte.String

@@ -33,6 +33,15 @@ func (c Change) Text(lang string) string {
 	return c.IT
 }
 
+// ChangesText is every later change of the signature in lang, joined by "; " ("" when there are none).
+func (s *SignatureReport) ChangesText(lang string) string {
+	texts := make([]string, len(s.Changes))
+	for i, c := range s.Changes {
+		texts[i] = c.Text(lang)
+	}
+	return strings.Join(texts, "; ")
+}
+
 // changeWords are the change descriptions: Italian, English (fmt verbs in the same order).
 var changeWords = map[string][2]string{
 	"unreadable":   {"la versione firmata non si legge da sola: %s", "the signed revision cannot be read on its own: %s"},

@@ -54,6 +54,7 @@ type SignatureReport struct {
 	Chain              cms.ChainStatus
 	ChainDetail        string
 	Certs              []*x509.Certificate // certificates the signature carries (revocation: issuer candidates)
+	CMS                *cms.SignerResult   // the CMS verification (algorithms, signing-certificate attribute)
 	Problems           []string
 	dict               pdf.Dict // the signature dictionary (its FieldMDP locks)
 }
@@ -163,7 +164,7 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 	}
 	res := cms.VerifySigner(si, sd.Certs, cms.RangesDigest(src, ranges), cms.VerifyOptions{Anchors: opts.Anchors, At: opts.At, Extra: opts.Extra})
 	cms.CheckContentType(res, si, sd.ContentType)
-	r.Certificate, r.Signer, r.Certs = res.Certificate, res.Signer, sd.Certs
+	r.Certificate, r.Signer, r.Certs, r.CMS = res.Certificate, res.Signer, sd.Certs, res
 	r.IntegrityOK, r.CAdESBES = res.OK(), res.CAdESBES
 	r.Chain, r.ChainDetail = res.Chain, res.ChainDetail
 	if res.Err != nil {

@@ -38,7 +38,8 @@ type Result struct {
 	Responder string    // the URL asked
 	DetailIT  string    // why Unavailable, in Italian
 	Detail    string    // why Unavailable, in English (with the technical cause)
-	Produced  time.Time // the response's thisUpdate
+	Produced  time.Time // the response's (or the CRL's) thisUpdate
+	Source    string    // "crl" when a CRL decided (OCSP unavailable); "" for OCSP
 	// Permission is the match pattern of the host permission the extension lacks for the responder
 	// (package netperm): set when the browser refused the request for that reason.
 	Permission string
@@ -61,8 +62,18 @@ const maxResponse = 1 << 20
 // skew tolerated between the responder's clock and ours.
 const skew = 5 * time.Minute
 
-// Check asks the first OCSP responder named in cert's AIA about cert, issued by issuer.
+// Check asks the first OCSP responder named in cert's AIA about cert, issued by issuer; when that gives
+// no answer that can be trusted (no AIA, unreachable, error, forged or stale), the CRL distribution
+// points (RFC 5280 §4.2.1.13). An OCSP "unknown" is an answer, not a reason to look elsewhere.
 func (c *Checker) Check(ctx context.Context, cert, issuer *x509.Certificate) Result {
+	r := c.checkOCSP(ctx, cert, issuer)
+	if r.Status != Unavailable || issuer == nil || r.Permission != "" {
+		return r
+	}
+	return c.checkCRL(ctx, cert, issuer, r)
+}
+
+func (c *Checker) checkOCSP(ctx context.Context, cert, issuer *x509.Certificate) Result {
 	if issuer == nil {
 		return Result{Status: Unavailable, DetailIT: "certificato dell'emittente non trovato", Detail: "issuer certificate not found"}
 	}
@@ -174,6 +185,9 @@ func (c *Checker) verify(der []byte, cert, issuer *x509.Certificate, res Result)
 	}
 	if r.SerialNumber == nil || r.SerialNumber.Cmp(cert.SerialNumber) != 0 {
 		return fail("la risposta OCSP riguarda un altro certificato", "the response is about another certificate")
+	}
+	if err := checkCertID(der, cert, issuer); err != nil {
+		return fail("la risposta OCSP riguarda il certificato di un altro emittente", "the response is about another issuer's certificate: %v", err)
 	}
 	if r.ThisUpdate.After(now.Add(skew)) {
 		return fail("la risposta OCSP ha una data futura", "the response is dated in the future (thisUpdate %s)", r.ThisUpdate.UTC().Format(time.RFC3339))

@@ -77,7 +77,8 @@ func responderCert(t *testing.T, key crypto.Signer, parent *x509.Certificate, pa
 }
 
 // TestForgedResponses: a responder answering "good" with a signature the issuer does not stand behind
-// is never believed; a delegated responder the issuer certified for id-kp-OCSPSigning is.
+// is never believed, nor one whose CertID names another issuer, nor a stale or future one; a delegated
+// responder the issuer certified for id-kp-OCSPSigning is.
 func TestForgedResponses(t *testing.T) {
 	var answer func(req *ocsp.Request) []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,6 +134,14 @@ func TestForgedResponses(t *testing.T) {
 			r.SerialNumber = new(big.Int).Add(req.SerialNumber, big.NewInt(1))
 			return sign(r, c.Cert, c.Key)
 		}, Unavailable, "invalid response"},
+		// Signed by the issuer, right serial, but the CertID hashes name another CA (RFC 6960 §4.1.1).
+		{"wrong issuer hash", func(req *ocsp.Request) []byte {
+			b, err := ocsp.CreateResponse(selfSigned, c.Cert, good(req, nil), c.Key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}, Unavailable, "another issuer"},
 		{"unknown", func(req *ocsp.Request) []byte {
 			r := good(req, nil)
 			r.Status = ocsp.Unknown

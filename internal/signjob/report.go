@@ -18,45 +18,60 @@ type Line struct{ Label, Value string }
 // SignerView is a verified signature as the page and the report show it.
 type SignerView struct {
 	N     int
-	Valid bool
+	Valid bool // the verdict is VALIDA or VALIDA CON AVVERTENZE
+	// Verdict is the level (sigverify.Level) the page colours the signature by.
+	Verdict sigverify.Level
+	// Layer is the envelope the signature belongs to: 1 the outermost, 2 the .p7m inside it, …
+	Layer int
 	Lines []Line
 }
 
 var words = map[string][2]string{
-	"signer":      {"Firmatario", "Signer"},
-	"time":        {"Data e ora", "Date and time"},
-	"stamped":     {"(marca temporale verificata)", "(verified time stamp)"},
-	"claimed":     {"(dichiarata dal firmatario)", "(claimed by the signer)"},
-	"integrity":   {"Integrità", "Integrity"},
-	"intact":      {"il contenuto firmato non è stato modificato e la firma è corretta", "the signed content is unchanged and the signature is correct"},
-	"broken":      {"NON VALIDA: il contenuto o la firma non corrispondono", "NOT VALID: the content or the signature does not match"},
-	"coverage":    {"Copertura", "Coverage"},
-	"whole":       {"tutto il documento", "the whole document"},
-	"sigsafter":   {"il documento fino a questa firma; dopo sono state aggiunte solo altre firme", "the document up to this signature; only further signatures were added after it"},
-	"otherafter":  {"ATTENZIONE: il documento è stato modificato dopo questa firma", "WARNING: the document was changed after this signature"},
-	"chain":       {"Certificato", "Certificate"},
-	"valid":       {"attendibile (catena verificata)", "trusted (chain verified)"},
-	"untrusted":   {"non riconosciuto: nessuna autorità di fiducia lo ha emesso", "not recognised: no trusted authority issued it"},
-	"invalid":     {"non valido (scaduto o uso non consentito)", "not valid (expired or misused)"},
-	"not-checked": {"non verificato (nessuna autorità di fiducia configurata)", "not checked (no trusted authority configured)"},
-	"revocation":  {"Revoca", "Revocation"},
-	"notchecked":  {"non controllata", "not checked"},
-	"rev-good":    {"non revocato (risposta OCSP firmata dall'emittente)", "not revoked (OCSP answer signed by the issuer)"},
-	"rev-revoked": {"REVOCATO il %s, motivo: %s", "REVOKED on %s, reason: %s"},
-	"rev-before":  {"la firma ha una marca temporale precedente alla revoca e resta valida", "the signature has a time stamp before the revocation and stays valid"},
-	"rev-after":   {"la firma non risulta anteriore alla revoca (nessuna marca temporale che lo provi): NON VALIDA", "the signature is not proven to predate the revocation (no time stamp shows it): NOT VALID"},
-	"rev-unknown": {"stato sconosciuto al servizio OCSP", "status unknown to the OCSP responder"},
-	"rev-unavail": {"non verificabile", "could not be checked"},
-	"problems":    {"Problemi", "Problems"},
-	"format":      {"Formato", "Format"},
-	"repaired":    {"Il file ha riferimenti incrociati danneggiati: letto per scansione.", "The file has damaged cross-references: read by scanning."},
-	"result":      {"Esito", "Result"},
-	"ok":          {"FIRMA VALIDA", "VALID SIGNATURE"},
-	"ko":          {"FIRMA NON VALIDA O NON VERIFICATA", "SIGNATURE NOT VALID OR NOT VERIFIED"},
-	"none":        {"Nessuna firma trovata.", "No signature found."},
-	"title":       {"Rapporto di verifica Ponte", "Ponte verification report"},
-	"file":        {"File", "File"},
-	"signature":   {"Firma", "Signature"},
+	"signer":          {"Firmatario", "Signer"},
+	"time":            {"Data e ora", "Date and time"},
+	"stamped":         {"(marca temporale verificata)", "(verified time stamp)"},
+	"claimed":         {"(dichiarata dal firmatario)", "(claimed by the signer)"},
+	"integrity":       {"Integrità", "Integrity"},
+	"intact":          {"il contenuto firmato non è stato modificato e la firma è corretta", "the signed content is unchanged and the signature is correct"},
+	"broken":          {"NON VALIDA: il contenuto o la firma non corrispondono", "NOT VALID: the content or the signature does not match"},
+	"coverage":        {"Copertura", "Coverage"},
+	"whole":           {"tutto il documento", "the whole document"},
+	"sigsafter":       {"il documento fino a questa firma; dopo sono state aggiunte solo altre firme", "the document up to this signature; only further signatures were added after it"},
+	"otherafter":      {"ATTENZIONE: il documento è stato modificato dopo questa firma", "WARNING: the document was changed after this signature"},
+	"chain":           {"Certificato", "Certificate"},
+	"valid":           {"attendibile (catena verificata)", "trusted (chain verified)"},
+	"untrusted":       {"non riconosciuto: nessuna autorità di fiducia lo ha emesso", "not recognised: no trusted authority issued it"},
+	"invalid":         {"non valido (scaduto o uso non consentito)", "not valid (expired or misused)"},
+	"not-checked":     {"non verificato (nessuna autorità di fiducia configurata)", "not checked (no trusted authority configured)"},
+	"revocation":      {"Revoca", "Revocation"},
+	"notchecked":      {"non controllata", "not checked"},
+	"rev-good":        {"non revocato (risposta OCSP firmata dall'emittente)", "not revoked (OCSP answer signed by the issuer)"},
+	"rev-good-crl":    {"non revocato (lista di revoca CRL firmata dall'emittente; servizio OCSP non disponibile)", "not revoked (CRL signed by the issuer; OCSP not available)"},
+	"rev-revoked":     {"REVOCATO il %s, motivo: %s", "REVOKED on %s, reason: %s"},
+	"rev-before":      {"la firma ha una marca temporale precedente alla revoca e resta valida", "the signature has a time stamp before the revocation and stays valid"},
+	"rev-after":       {"la firma non risulta anteriore alla revoca (nessuna marca temporale che lo provi): NON VALIDA", "the signature is not proven to predate the revocation (no time stamp shows it): NOT VALID"},
+	"rev-unknown":     {"stato sconosciuto al servizio OCSP", "status unknown to the OCSP responder"},
+	"rev-unavail":     {"non verificabile", "could not be checked"},
+	"problems":        {"Dettaglio tecnico", "Technical detail"},
+	"reasons":         {"Motivi", "Reasons"},
+	"warnings":        {"Avvertenze", "Warnings"},
+	"etsi":            {"ETSI", "ETSI"},
+	"allowedafter":    {"il documento fino a questa firma; dopo sono state fatte modifiche consentite", "the document up to this signature; permitted changes were made after it"},
+	"stamp-untrusted": {"Marca temporale", "Time stamp"},
+	"valid-warnings":  {"VALIDA CON AVVERTENZE", "VALID WITH WARNINGS"},
+	"not-valid":       {"NON VALIDA", "NOT VALID"},
+	"cannot-verify":   {"NON VERIFICABILE", "CANNOT BE VERIFIED"},
+	"layer":           {"Busta", "Envelope"},
+	"layer-n":         {"livello %d di %d (1 = la più esterna; ogni livello contiene il successivo)", "level %d of %d (1 = the outermost; each level contains the next)"},
+	"doc-result":      {"Esito del documento", "Document result"},
+	"format":          {"Formato", "Format"},
+	"repaired":        {"Il file ha riferimenti incrociati danneggiati: letto per scansione.", "The file has damaged cross-references: read by scanning."},
+	"result":          {"Esito", "Result"},
+	"valid-sig":       {"VALIDA", "VALID"},
+	"none":            {"Nessuna firma trovata.", "No signature found."},
+	"title":           {"Rapporto di verifica Ponte", "Ponte verification report"},
+	"file":            {"File", "File"},
+	"signature":       {"Firma", "Signature"},
 }
 
 func word(k, lang string) string {
@@ -66,12 +81,29 @@ func word(k, lang string) string {
 	return words[k][0]
 }
 
-// View turns a report into lines in lang.
+// View turns a report into lines in lang: every signature of every nested envelope, outermost first.
 func View(r *sigverify.Report, lang string) []SignerView {
+	var out []SignerView
+	layers := r.Layers()
+	for n, l := range layers {
+		for _, v := range layerView(l, lang) {
+			v.N, v.Layer = len(out)+1, n+1
+			if len(layers) > 1 {
+				v.Lines = append([]Line{{word("layer", lang), fmt.Sprintf(word("layer-n", lang), n+1, len(layers))}}, v.Lines...)
+			}
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// layerView is the views of one envelope's (or one PDF's) signatures.
+func layerView(r *sigverify.Report, lang string) []SignerView {
 	var out []SignerView
 	for i := range r.Signers {
 		s := &r.Signers[i]
-		v := SignerView{N: i + 1, Valid: s.Valid()}
+		verdict := s.Verdict()
+		v := SignerView{N: i + 1, Valid: verdict.ExitCode() == 0, Verdict: verdict.Level}
 		add := func(k, val string) { v.Lines = append(v.Lines, Line{word(k, lang), val}) }
 		var cert *x509.Certificate
 		if s.PDF != nil {
@@ -104,16 +136,20 @@ func View(r *sigverify.Report, lang string) []SignerView {
 				add("coverage", word("whole", lang))
 			case s.LaterChanges == pades.ChangesSignatures:
 				add("coverage", word("sigsafter", lang))
+			case s.LaterChanges == pades.ChangesAllowed:
+				add("coverage", word("allowedafter", lang))
 			default:
 				c := word("otherafter", lang)
-				if s.PDF != nil && len(s.PDF.LaterChangeDetails) > 0 {
-					c += ": " + strings.Join(s.PDF.LaterChangeDetails, "; ")
+				if s.PDF != nil && len(s.PDF.Changes) > 0 {
+					c += ": " + s.PDF.ChangesText(lang)
 				}
 				add("coverage", c)
 			}
 		}
 		chain := word(string(s.Chain), lang)
-		if s.Chain != cms.ChainValid && s.ChainDetail != "" {
+		// The chain's cause is Go's x509 text, English: only the English report shows it (the verdict's
+		// reasons say it in Italian).
+		if s.Chain != cms.ChainValid && s.ChainDetail != "" && lang == "en" {
 			chain += " (" + s.ChainDetail + ")"
 		}
 		add("chain", chain)
@@ -122,17 +158,49 @@ func View(r *sigverify.Report, lang string) []SignerView {
 		}
 		v.Lines = append(v.Lines, trustLines(r, s, lang)...)
 		add("revocation", revocationText(s, lang))
-		if len(s.Problems) > 0 {
-			add("problems", strings.Join(s.Problems, "; "))
+		if s.UntrustedStamp != "" {
+			add("stamp-untrusted", sigverify.Finding{IT: s.UntrustedStamp, EN: s.UntrustedStampEN}.Text(lang))
 		}
-		if s.Valid() {
-			add("result", word("ok", lang))
-		} else {
-			add("result", word("ko", lang))
+		v.Lines = append(v.Lines, VerdictLines(verdict, lang)...)
+		// The causes as the libraries state them are English: only the English report shows them.
+		if len(s.Problems) > 0 && lang == "en" {
+			add("problems", strings.Join(s.Problems, "; "))
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// VerdictLines are a verdict's lines: its reasons, its warnings, the level and the ETSI indication.
+func VerdictLines(v sigverify.Verdict, lang string) []Line {
+	var out []Line
+	if len(v.Reasons) > 0 {
+		out = append(out, Line{word("reasons", lang), joinFindings(v.Reasons, lang)})
+	}
+	if len(v.Warnings) > 0 {
+		out = append(out, Line{word("warnings", lang), joinFindings(v.Warnings, lang)})
+	}
+	etsi := "EN 319 102-1 " + string(v.Indication)
+	if v.SubIndication != "" {
+		etsi += " / " + v.SubIndication
+	}
+	return append(out, Line{word("result", lang), LevelText(v.Level, lang)}, Line{word("etsi", lang), etsi})
+}
+
+// LevelText is the verdict's word in lang: VALIDA, VALIDA CON AVVERTENZE, NON VALIDA, NON VERIFICABILE.
+func LevelText(l sigverify.Level, lang string) string {
+	if l == sigverify.LevelValid {
+		return word("valid-sig", lang)
+	}
+	return word(string(l), lang)
+}
+
+func joinFindings(fs []sigverify.Finding, lang string) string {
+	var parts []string
+	for _, f := range fs {
+		parts = append(parts, f.Text(lang))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // revocationText says what the OCSP responder answered about s's certificate (RFC 6960).
@@ -140,6 +208,9 @@ func revocationText(s *sigverify.Signer, lang string) string {
 	r := s.Revocation
 	switch r.Status {
 	case revocation.Good:
+		if r.Source == "crl" {
+			return word("rev-good-crl", lang) + " " + r.Responder
+		}
 		return word("rev-good", lang) + " " + r.Responder
 	case revocation.Revoked:
 		t := fmt.Sprintf(word("rev-revoked", lang), r.At.In(itime.Rome).Format("02/01/2006 15:04:05 MST"),
@@ -153,7 +224,7 @@ func revocationText(s *sigverify.Signer, lang string) string {
 	case revocation.Unavailable:
 		why := r.Detail
 		if lang != "en" && r.DetailIT != "" {
-			why = r.DetailIT + " (" + r.Detail + ")"
+			why = r.DetailIT
 		}
 		return word("rev-unavail", lang) + ": " + why
 	}
@@ -174,6 +245,7 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 	if len(views) == 0 {
 		fmt.Fprintln(&b, word("none", lang))
 	}
+	fmt.Fprintf(&b, "%s: %s\n", word("doc-result", lang), LevelText(r.Verdict().Level, lang))
 	for _, v := range views {
 		fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
 		for _, l := range v.Lines {

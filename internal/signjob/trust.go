@@ -10,11 +10,20 @@ import (
 
 // trustWords are the report's words about trust anchors and the AgID list (merged into words).
 var trustWords = map[string][2]string{
-	"anchor":         {"Fonte di fiducia", "Trust anchor"},
-	"src-test":       {"ancore di prova (--anchors)", "test anchors (--anchors)"},
-	"src-profile":    {"profilo CA di Ponte", "Ponte CA profile"},
-	"src-tsl":        {"qualificato (elenco AgID)", "qualified (AgID list)"},
-	"qualified":      {"Qualificazione", "Qualification"},
+	"anchor":      {"Fonte di fiducia", "Trust anchor"},
+	"src-test":    {"ancore di prova (--anchors)", "test anchors (--anchors)"},
+	"src-profile": {"profilo CA di Ponte", "Ponte CA profile"},
+	"src-tsl":     {"qualificato (elenco AgID)", "qualified (AgID list)"},
+	"qualified":   {"Qualificazione", "Qualification"},
+	"qkind":       {"Firma qualificata", "Qualified signature"},
+	"qk-qualified-signature": {"sì: il certificato si dichiara qualificato per firme (QCStatements: QcCompliance, QcType esign) e l'elenco AgID qualifica la sua CA per le firme",
+		"yes: the certificate declares itself qualified for signatures (QCStatements: QcCompliance, QcType esign) and the AgID list qualifies its CA for signatures"},
+	"qk-qualified-seal": {"no: è un sigillo elettronico qualificato (QcType eseal) di una persona giuridica, non la firma di una persona",
+		"no: it is a qualified electronic seal (QcType eseal) of a legal person, not a person's signature"},
+	"qk-seal": {"no: è un sigillo elettronico (QcType eseal), non qualificato", "no: it is an electronic seal (QcType eseal), not qualified"},
+	"qk-not-qualified": {"no: il certificato non si dichiara qualificato per firme (QCStatements) o l'elenco AgID non lo conferma",
+		"no: the certificate does not declare itself qualified for signatures (QCStatements) or the AgID list does not confirm it"},
+	"qk-sscd":        {" (chiave in un dispositivo qualificato, QcSSCD)", " (key in a qualified device, QcSSCD)"},
 	"q-yes":          {"CA qualificata sull'elenco AgID: %s (%s)", "qualified CA on the AgID list: %s (%s)"},
 	"q-no":           {"non qualificato: l'autorità che ha emesso il certificato non è sull'elenco AgID come CA qualificata", "not qualified: the authority that issued the certificate is not a qualified CA on the AgID list"},
 	"q-status":       {"non qualificato: %s (%s) è sull'elenco AgID ma non con stato \"granted\" come CA/QC in quella data", "not qualified: %s (%s) is on the AgID list but not granted as a CA/QC at that date"},
@@ -61,7 +70,15 @@ func trustLines(r *sigverify.Report, s *sigverify.Signer, lang string) []Line {
 	if r.TrustedList != nil && r.TrustedList.Expired {
 		text += " (" + word("list-expired-s", lang) + ")"
 	}
-	return append(out, Line{word("qualified", lang), text})
+	out = append(out, Line{word("qualified", lang), text})
+	if k := q.Kind(); k != sigverify.KindUnknown {
+		kind := word("qk-"+string(k), lang)
+		if q.Cert.SSCD && k != sigverify.KindNotQualified {
+			kind += word("qk-sscd", lang)
+		}
+		out = append(out, Line{word("qkind", lang), kind})
+	}
+	return out
 }
 
 // ListText is the report's line about the AgID list: which one, when downloaded, cached, stale, expired,

@@ -206,3 +206,9 @@ func Run(t testing.TB, name string, args ...string) string {
 	}
 	return string(out)
 }
+
+// Issue makes a certificate from tmpl for key, signed by parent (nil: self-signed), with a fresh serial
+// and, when tmpl has none, a validity of one year from an hour ago.
+func Issue(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, parent *Identity) *Identity {
+	return issue(t, tmpl, key, parent)
+}

@@ -56,6 +56,8 @@ func (a *Anchors) Anchors(purpose cms.Purpose, at time.Time) ([]*x509.Certificat
 type Qualification struct {
 	Checked bool       // the list was available
 	Match   *tsl.Match // the CA's service on the list; nil when it is not there
+	// Cert is what the signer's certificate says of itself (QCStatements, EN 319 412-5).
+	Cert QCStatements
 }
 
 // Qualified: the issuing CA is a CA/QC service granted at the verification time.
@@ -91,7 +93,7 @@ func attribute(rep *Report, opts cms.VerifyOptions) {
 		if a.List == nil {
 			continue
 		}
-		s.Qualification.Checked = true
+		s.Qualification.Checked, s.Qualification.Cert = true, ReadQCStatements(cert)
 		if len(chain) == 0 { // no valid chain: still say whether the issuer is on the list
 			listed, _ := a.List.List.Anchors(cms.PurposeSignature, at)
 			if iss := revocation.IssuerOf(cert, append(pool, listed...)); iss != nil {

@@ -154,6 +154,22 @@ func TestRevocationOCSP(t *testing.T) {
 		}
 	}
 
+	// The same time-stamped PDF and .p7m with the TSA not trusted: the time stamp is reported and not used,
+	// nothing proves the signature predates the revocation, so NON VALIDA / REVOKED (a PDF used to "stay
+	// valid" on an untrusted time stamp).
+	untrusted := cms.VerifyOptions{Anchors: cms.StaticAnchors{c.Cert}}
+	for _, name := range []string{"pdf-stamped", "p7m-stamped"} {
+		rep, err := File(docio.Bytes(files[name]), nil, untrusted)
+		if err != nil || len(rep.Signers) != 1 {
+			t.Fatalf("%s untrusted TSA: %v", name, err)
+		}
+		CheckRevocation(context.Background(), rep, untrusted, chk)
+		s, v := &rep.Signers[0], rep.Verdict()
+		if s.TimeStamped || !strings.Contains(s.UntrustedStampEN, "not trusted") || v.Level != LevelNotValid || v.SubIndication != SubRevoked || v.ExitCode() != 1 {
+			t.Fatalf("%s untrusted TSA: stamped %v (%q), verdict %+v", name, s.TimeStamped, s.UntrustedStampEN, v)
+		}
+	}
+
 	// Responder gone: unavailable, with the reason, and the rest of the verification unchanged.
 	srv.Close()
 	s := verify("p7m", files["p7m"])

@@ -39,6 +39,9 @@ type Report struct {
 	// Envelope is the decoded envelope of a .p7m that came as base64 text (cms.DecodeText): Content
 	// lies in it. Nil: Content lies in the file itself.
 	Envelope docio.Source
+	// Inner is the verification of the document inside a .p7m when that document is itself a .p7m
+	// (nested envelopes, verified layer by layer); nil otherwise.
+	Inner *Report
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -46,22 +49,31 @@ type Report struct {
 
 // Signer is one signature, in the terms the user sees.
 type Signer struct {
-	Name        string
+	Name string
+	// Time is the time proven by a trusted time stamp when TimeStamped, otherwise the time the signer
+	// claims (signingTime, a PDF's /M), shown as such and never used to validate anything.
 	Time        time.Time
-	TimeStamped bool // Time comes from a verified time stamp, not the signer's claim
-	Integrity   bool // the signed data is unchanged and the signature value verifies
-	CAdESBES    bool
+	TimeStamped bool // Time comes from a verified time stamp whose TSA is trusted
+	// ValidationTime is when the chain and the algorithms were judged: the proven time, or now.
+	ValidationTime time.Time
+	// UntrustedStamp (Italian) and UntrustedStampEN say why a time stamp present in the signature was not
+	// used as a time (its TSA is not trusted, or it does not verify); empty when there is none or it is used.
+	UntrustedStamp, UntrustedStampEN string
+	Integrity                        bool // the signed data is unchanged and the signature value verifies
+	CAdESBES                         bool
 	// PDF only: the signature covers the whole file, or what changed after it.
 	CoversWholeFile bool
 	LaterChanges    string
 	Chain           cms.ChainStatus
 	ChainDetail     string
-	// Revocation is the OCSP answer about the signer's certificate (NotChecked until CheckRevocation).
-	Revocation revocation.Result
-	Problems   []string
-	PDF        *pades.SignatureReport `json:"-"`
-	CMS        *cms.SignerResult      `json:"-"`
-	certs      []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+	// Revocation is the OCSP answer (or CRL) about the signer's certificate (NotChecked until
+	// CheckRevocation); CARevocation the same for each intermediate CA above it, nearest first.
+	Revocation   revocation.Result
+	CARevocation []CARevocation
+	Problems     []string
+	PDF          *pades.SignatureReport `json:"-"`
+	CMS          *cms.SignerResult      `json:"-"`
+	certs        []*x509.Certificate    // certificates carried by the signature (issuer candidates)
 
 	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
 	// says of the issuing CA (filled when the options' anchors are *Anchors).
@@ -69,13 +81,9 @@ type Signer struct {
 	Qualification Qualification
 }
 
-// Valid is integrity with a chain valid against the anchors, and a certificate not revoked when the
-// signature was made: a revoked certificate still vouches for a signature whose verified time stamp
-// precedes the revocation (ETSI EN 319 102-1 §5.6.2.1); without a time stamp nothing proves that. A PDF
-// modified after the signature beyond what a signature or the permissions allow (pades.ChangesOther) is
-// never valid, however intact the signed revision.
+// Valid: the signature's Verdict is VALIDA or VALIDA CON AVVERTENZE.
 func (s *Signer) Valid() bool {
-	return s.Integrity && s.Chain == cms.ChainValid && !s.RevokedWhenSigned() && s.LaterChanges != pades.ChangesOther
+	return s.Verdict().ExitCode() == 0
 }
 
 // ContentSource is where Content's ranges lie: the decoded envelope, or the verified file.
@@ -95,14 +103,9 @@ func (r *Report) ContentParts() []docio.Part {
 	return parts
 }
 
-// AllValid: at least one signature, and every one Valid.
+// AllValid: at least one signature, and the document's Verdict is VALIDA or VALIDA CON AVVERTENZE.
 func (r *Report) AllValid() bool {
-	for i := range r.Signers {
-		if !r.Signers[i].Valid() {
-			return false
-		}
-	}
-	return len(r.Signers) > 0
+	return r.Verdict().ExitCode() == 0
 }
 
 // RevokedWhenSigned: the certificate is revoked and no verified time stamp shows the signature predates it.
@@ -113,16 +116,48 @@ func (s *Signer) RevokedWhenSigned() bool {
 	return !s.TimeStamped || !s.Time.Before(s.Revocation.At)
 }
 
+// untrustedStamp records a time stamp of time at that is not used as a proof (why: its chain's status).
+func (s *Signer) untrustedStamp(at time.Time, why string) {
+	when := at.UTC().Format(time.RFC3339)
+	s.UntrustedStamp = "datata " + when + ", emessa da un'autorità di marcatura temporale non di fiducia"
+	s.UntrustedStampEN = "dated " + when + ", issued by a time-stamping authority that is not trusted (" + why + ")"
+}
+
+// CARevocation is the revocation status of an intermediate CA certificate of a signer's chain.
+type CARevocation struct {
+	Name   string // the CA's common name
+	Result revocation.Result
+}
+
 // File verifies src. detached is the signed file when src is a .p7s (nil otherwise).
 func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	rep, err := file(src, detached, opts)
-	if err == nil {
-		attribute(rep, opts)
-		if a, ok := opts.Anchors.(*Anchors); ok {
-			rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
+	if err != nil {
+		return nil, err
+	}
+	for _, layer := range rep.Layers() {
+		finish(layer, opts)
+	}
+	return rep, nil
+}
+
+// finish sets each signer's validation time, anchor source, qualification and the list used.
+func finish(rep *Report, opts cms.VerifyOptions) {
+	for i := range rep.Signers {
+		s := &rep.Signers[i]
+		switch {
+		case !opts.At.IsZero():
+			s.ValidationTime = opts.At
+		case s.TimeStamped:
+			s.ValidationTime = s.Time
+		default:
+			s.ValidationTime = time.Now()
 		}
 	}
-	return rep, err
+	attribute(rep, opts)
+	if a, ok := opts.Anchors.(*Anchors); ok {
+		rep.TrustedList, rep.TrustedListErr = a.List, a.ListErr
+	}
 }
 
 func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
@@ -130,7 +165,9 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	if bytes.Contains(head, []byte("%PDF-")) {
+	// A PDF header may follow up to 1 KB of junk (ISO 32000-1 §7.5.2 as viewers read it), but a DER/BER
+	// .p7m starts with a SEQUENCE and carries the PDF it envelopes near its start: that is not a PDF.
+	if len(head) > 0 && head[0] != 0x30 && bytes.Contains(head, []byte("%PDF-")) {
 		return pdf(src, opts)
 	}
 	env, text, err := cms.DecodeText(src)
@@ -141,17 +178,29 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{Format: FormatP7M, Content: sd.Content}
+	if sd.Detached && detached == nil {
+		return nil, signerr.New(signerr.BadInput,
+			"Firma separata (.p7s): per verificarla serve anche il file firmato.",
+			"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
+	}
+	rep, err := p7m(env, sd, detached, opts)
+	if err != nil {
+		return nil, err
+	}
 	if text {
 		rep.Envelope = env
 	}
+	if !sd.Detached {
+		inner(rep, env, opts, 1)
+	}
+	return rep, nil
+}
+
+// p7m verifies the signers of the SignedData sd parsed from env.
+func p7m(env docio.Source, sd *cms.SignedData, detached docio.Source, opts cms.VerifyOptions) (*Report, error) {
+	rep := &Report{Format: FormatP7M, Content: sd.Content}
 	if sd.Detached {
 		rep.Format = FormatP7S
-		if detached == nil {
-			return nil, signerr.New(signerr.BadInput,
-				"Firma separata (.p7s): per verificarla serve anche il file firmato.",
-				"Detached signature (.p7s): the signed file is needed to verify it.", errors.New("no content"))
-		}
 	}
 	results, err := cms.Verify(sd, env, detached, opts)
 	if err != nil {
@@ -163,11 +212,14 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 		if r.Err != nil {
 			s.Problems = append(s.Problems, r.Err.Error())
 		}
+		// Only a time stamp whose TSA is trusted proves a time (EN 319 102-1 §5.4); any other is reported.
 		if tok, err := tsp.SignatureTimeStamp(sd.Signers[i], opts.Anchors); err != nil {
-			s.Problems = append(s.Problems, "time stamp: "+err.Error())
+			s.UntrustedStamp, s.UntrustedStampEN = "la marca temporale non si verifica", "the time stamp does not verify ("+err.Error()+")"
+		} else if tok != nil && tok.Chain != cms.ChainValid {
+			s.untrustedStamp(tok.Info.GenTime, tok.Detail)
 		} else if tok != nil {
-			s.Time, s.TimeStamped = tok.Info.GenTime, tok.Chain == cms.ChainValid || opts.Anchors == nil
-			if r.Certificate != nil && opts.At.IsZero() && tok.Chain == cms.ChainValid {
+			s.Time, s.TimeStamped = tok.Info.GenTime, true
+			if r.Certificate != nil && opts.At.IsZero() {
 				s.Chain, s.ChainDetail = cms.VerifyChain(r.Certificate, append(sd.Certs, opts.Extra...), opts.Anchors, cms.PurposeSignature, tok.Info.GenTime)
 			}
 		}
@@ -183,11 +235,18 @@ func pdf(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	}
 	rep := &Report{Format: FormatPDF, Repaired: pr.Repaired}
 	for _, s := range pr.Signatures {
-		t, stamped := s.Time()
-		rep.Signers = append(rep.Signers, Signer{Name: s.Signer, Time: t, TimeStamped: stamped,
+		sig := Signer{Name: s.Signer, Time: s.ClaimedTime,
 			Integrity: s.IntegrityOK && s.ByteRangeOK, CAdESBES: s.CAdESBES, CoversWholeFile: s.CoversWholeFile,
 			LaterChanges: s.LaterChanges, Chain: s.Chain, ChainDetail: s.ChainDetail,
-			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s, certs: s.Certs})
+			Problems: append(append([]string(nil), s.Problems...), s.LaterChangeDetails...), PDF: s, certs: s.Certs}
+		// pades judged the chain at the time stamp's time only when its TSA is trusted; an untrusted one
+		// is reported and the claimed /M stays a claim.
+		if !s.TimeStamp.IsZero() && s.TimeStampChain == cms.ChainValid {
+			sig.Time, sig.TimeStamped = s.TimeStamp, true
+		} else if !s.TimeStamp.IsZero() {
+			sig.untrustedStamp(s.TimeStamp, string(s.TimeStampChain))
+		}
+		rep.Signers = append(rep.Signers, sig)
 	}
 	return rep, nil
 }
@@ -203,6 +262,12 @@ func CheckRevocation(ctx context.Context, rep *Report, opts cms.VerifyOptions, c
 	if opts.Anchors != nil {
 		anchors, _ = opts.Anchors.Anchors(cms.PurposeSignature, time.Now())
 	}
+	for _, layer := range rep.Layers() {
+		checkLayer(ctx, layer, opts, chk, anchors)
+	}
+}
+
+func checkLayer(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *revocation.Checker, anchors []*x509.Certificate) {
 	for i := range rep.Signers {
 		s := &rep.Signers[i]
 		var cert *x509.Certificate
@@ -217,5 +282,24 @@ func CheckRevocation(ctx context.Context, rep *Report, opts cms.VerifyOptions, c
 		}
 		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
 		s.Revocation = chk.Check(ctx, cert, revocation.IssuerOf(cert, pool))
+		s.CARevocation = checkCAs(ctx, cert, pool, chk)
 	}
+}
+
+// checkCAs checks the intermediates above cert up to (not including) a self-signed root, bounded.
+func checkCAs(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate, chk *revocation.Checker) []CARevocation {
+	var out []CARevocation
+	for c, i := cert, 0; i < 6; i++ {
+		ca := revocation.IssuerOf(c, pool)
+		if ca == nil || bytes.Equal(ca.RawSubject, ca.RawIssuer) {
+			break
+		}
+		up := revocation.IssuerOf(ca, pool)
+		if up == nil {
+			break
+		}
+		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, up)})
+		c = ca
+	}
+	return out
 }

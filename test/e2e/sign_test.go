@@ -172,7 +172,7 @@ func TestSignInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#verify-result")),
 	)
 	res := text(t, ctx, "#verify-result")
-	for _, want := range []string{"FIRMA VALIDA", "tutto il documento", "marca temporale verificata", "attendibile", "non revocato (risposta OCSP"} {
+	for _, want := range []string{"TOTAL-PASSED", "tutto il documento", "marca temporale verificata", "attendibile", "non revocato (risposta OCSP"} {
 		if !strings.Contains(res, want) {
 			t.Fatalf("verification lacks %q:\n%s", want, res)
 		}
@@ -180,7 +180,7 @@ func TestSignInBrowser(t *testing.T) {
 	shot(t, ctx, "verify-result")
 	within(t, ctx, 20*time.Second, chromedp.Click(chromedp.CSS("#verify-report")))
 	report := string(waitFile(t, filepath.Join(downloads, "libreoffice-firmato.pdf.verifica.txt")))
-	if !strings.Contains(report, "Rapporto di verifica Ponte") || !strings.Contains(report, "FIRMA VALIDA") {
+	if !strings.Contains(report, "Rapporto di verifica Ponte") || !strings.Contains(report, "Esito del documento: VALIDA") {
 		t.Fatalf("report:\n%s", report)
 	}
 	entries, _ := os.ReadDir(downloads)

@@ -88,7 +88,7 @@ func TestVerifyTrustedListInBrowser(t *testing.T) {
 		return text(t, ctx, "#verify-result"), text(t, ctx, "#verify-tsl")
 	}
 	res, listLine := verify(qualified)
-	for _, want := range []string{"FIRMA VALIDA", "Fonte di fiducia", "qualificato (elenco AgID)", "CA qualificata sull'elenco AgID: Prova CA qualificata (Prova Firma S.p.A.)"} {
+	for _, want := range []string{"TOTAL-PASSED", "Fonte di fiducia", "qualificato (elenco AgID)", "CA qualificata sull'elenco AgID: Prova CA qualificata (Prova Firma S.p.A.)"} {
 		if !strings.Contains(res, want) {
 			t.Fatalf("qualified PDF: lacks %q:\n%s", want, res)
 		}
@@ -100,7 +100,7 @@ func TestVerifyTrustedListInBrowser(t *testing.T) {
 
 	within(t, ctx, 90*time.Second, chromedp.Navigate(pbrowser.ExtensionURL("sign.html")), ready)
 	res, _ = verify(other)
-	if !strings.Contains(res, "non qualificato") || strings.Contains(res, "FIRMA VALIDA") || !strings.Contains(res, "non riconosciuto") {
+	if !strings.Contains(res, "non qualificato") || strings.Contains(res, "TOTAL-PASSED") || !strings.Contains(res, "non riconosciuto") {
 		t.Fatalf("PDF whose CA is not on the list:\n%s", res)
 	}
 	shot(t, ctx, "verify-tsl-not-qualified")
