@@ -76,7 +76,7 @@ func TestSignScreensRender(t *testing.T) {
 			// A signature followed by changes of class (c) is marked red with the warning; a signature
 			// followed by later bytes offers its signed revision.
 			if v := ss.Verify; v != nil && len(v.Signers) > 0 {
-				red := strings.Contains(html, `class="signature valid modified"`) && strings.Contains(html, `id="verify-modified-1"`)
+				red := strings.Contains(html, ` modified" data-valid=`) && strings.Contains(html, `id="verify-modified-1"`)
 				if red != v.Modified[1] || strings.Contains(html, `id="verify-revision-1"`) != v.Revisions[1] {
 					t.Errorf("%s: modified shown=%v, want %v; revision button want %v", lang, red, v.Modified[1], v.Revisions[1])
 				}
