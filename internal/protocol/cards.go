@@ -175,8 +175,11 @@ type WriteCertificate struct {
 // whose value is exactly Certificate (so a renewal can remove the old certificate of a key that keeps its
 // new one). Deleting nothing is refused.
 type DeleteObjects struct {
-	Card        string `json:"card"`
-	Key         string `json:"key"`
+	Card string `json:"card"`
+	Key  string `json:"key"`
+	// Label names the key pair instead of Key: only a pair a renewal generated ("ponte-" + renewal ID),
+	// removed on rollback when the card made it but its CKA_ID never reached the journal.
+	Label       string `json:"label,omitempty"`
 	PrivateKey  bool   `json:"privateKey,omitempty"`
 	PublicKey   bool   `json:"publicKey,omitempty"`
 	Certificate []byte `json:"certificate,omitempty"`

@@ -22,6 +22,23 @@ type Journal interface {
 	Save(r *Renewal) error
 	Load(id string) (*Renewal, error)
 	List() ([]*Renewal, error)
+	Delete(id string) error
+}
+
+// Prune removes the finished records Prunable names (open renewals are never pruned) and returns how
+// many went. Called when a renewal begins, so the journal stays bounded without a timer.
+func Prune(j Journal, now time.Time) (int, error) {
+	all, err := j.List()
+	if err != nil {
+		return 0, err
+	}
+	ids := Prunable(all, now)
+	for _, id := range ids {
+		if err := j.Delete(id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // ErrNotFound is returned by Load for an unknown renewal.
@@ -65,6 +82,18 @@ func (j FileJournal) Load(id string) (*Renewal, error) {
 		return nil, err
 	}
 	return DecodeRenewal(b)
+}
+
+// Delete removes a record; one already gone is not an error.
+func (j FileJournal) Delete(id string) error {
+	p, err := j.path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // List returns every record, oldest first.
@@ -153,6 +182,10 @@ func (j HostJournal) List() ([]*Renewal, error) {
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Started.Before(out[b].Started) })
 	return out, nil
+}
+
+func (j HostJournal) Delete(id string) error {
+	return j.Host.Call(j.Ctx, protocol.CmdJournalDelete, protocol.JournalDelete{ID: id}, nil)
 }
 
 func (j HostJournal) Load(id string) (*Renewal, error) {

@@ -52,6 +52,11 @@ type Renewal struct {
 	NewCert  []byte           `json:"newCert,omitempty"`
 	Implicit bool             `json:"implicitlyConfirmed,omitempty"`
 
+	// RollbackFailed: a failed renewal could not remove its new objects from the card. The old
+	// certificate is still there and usable (I1), but the card is not as it was: the screens say so and
+	// offer "Annulla il rinnovo" again instead of "La tessera non è stata modificata".
+	RollbackFailed bool `json:"rollbackFailed,omitempty"`
+
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
 	Log     []Entry   `json:"log"`
