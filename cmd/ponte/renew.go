@@ -24,8 +24,12 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	profilePath := fs.String("profile", "", "profilo della CA (JSON) / CA profile")
 	resume := fs.String("resume", "", "ID di un rinnovo da riprendere / renewal to resume")
 	accountID := fs.String("account", "", "conto prepagato (rinnovo a pagamento) / prepaid account")
+	abandon := fs.String("abandon", "", "ID di un rinnovo da annullare / renewal to cancel")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *abandon != "" {
+		*resume = *abandon
 	}
 	if *profilePath == "" || (*cardID == "" && *resume == "") {
 		return errors.New("servono --profile e --card (o --resume) / --profile and --card (or --resume) are required")
@@ -57,6 +61,20 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	if err != nil {
 		return err
 	}
+	var cert protocol.Certificate
+	if rec == nil { // refused before the PIN: nothing typed for a renewal that cannot happen
+		if cert, err = pick(info, *role); err != nil {
+			return err
+		}
+		if reason := renew.Eligible(profile, info, cert, time.Now()); reason != nil {
+			return errors.New(reason.IT + " / " + reason.EN)
+		}
+	} else if info.Token != nil && info.Token.WriteProtected {
+		return errors.New(renew.ReasonReadOnly.IT + " / " + renew.ReasonReadOnly.EN)
+	}
+	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) && *accountID == "" {
+		return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
+	}
 	sec := newSecrets(stdin, errw)
 	pin, err := sec.read("PIN")
 	if err != nil {
@@ -74,6 +92,10 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		logins = &renew.Logins{PIN: append(protocol.Secret(nil), pin...), PUK: puk}
 		defer logins.Wipe()
 	}
+	// Keys that want the PIN for each signature (CKA_ALWAYS_AUTHENTICATE) get the PIN typed once for
+	// this renewal (renew.SamePIN): a copy kept until the renewal stops.
+	samePIN := append(protocol.Secret(nil), pin...)
+	defer samePIN.Wipe()
 	if _, err := card.Login(ctx, pin); err != nil { // one try: never retried
 		return err
 	}
@@ -83,14 +105,12 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		Profile: profile,
 		Journal: journal,
 		Logins:  logins,
+		PIN:     renew.SamePIN(samePIN),
 		Progress: func(r *renew.Renewal) {
 			fmt.Fprintf(errw, "  %s %s\n", r.Step, lastDetail(r))
 		},
 	}
-	if profile.Paid && rec == nil {
-		if *accountID == "" {
-			return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
-		}
+	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) {
 		pw, err := sec.read("Password del conto / account password")
 		if err != nil {
 			return err
@@ -98,11 +118,14 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		defer pw.Wipe()
 		e.Account = &renew.Account{ID: *accountID, Password: pw}
 	}
-	if rec == nil {
-		cert, err := pick(info, *role)
-		if err != nil {
-			return err
+	if *abandon != "" {
+		if err := e.Abandon(ctx, rec); err != nil {
+			return report(out, rec, err)
 		}
+		fmt.Fprintf(out, "Rinnovo %s annullato: l'autorità è stata avvisata e la tessera ripulita / renewal %s cancelled: the authority was told and the card cleaned\n", rec.ID, rec.ID)
+		return nil
+	}
+	if rec == nil {
 		fmt.Fprintf(errw, "%s\n%s\n", profile.Terms.IT, profile.Privacy.IT)
 		rec, err = e.Begin(ctx, info, cert)
 		if err != nil {
@@ -149,7 +172,10 @@ func report(out io.Writer, r *renew.Renewal, err error) error {
 	return nil
 }
 
-func renewalsCmd(ctx context.Context, out io.Writer) error {
+func renewalsCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+	if len(args) > 1 && args[0] == "abandon" { // ponte renewals abandon ID --profile P
+		return renewCmd(ctx, append([]string{"--abandon", args[1]}, args[2:]...), stdin, out, errw)
+	}
 	h, err := connect(ctx)
 	if err != nil {
 		return err

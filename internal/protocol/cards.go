@@ -93,6 +93,9 @@ type Token struct {
 	PIN       PINStatus `json:"pin"`
 	FreeBytes int64     `json:"freeBytes"` // -1 when the token does not say
 	LoggedIn  bool      `json:"loggedIn"`
+	// WriteProtected: the token signs but cannot be written (CKF_WRITE_PROTECTED, PKCS#11 v2.40 §3.2;
+	// e.g. a card reached through a middleware without write support): no renewal is offered.
+	WriteProtected bool `json:"writeProtected,omitempty"`
 }
 
 // PINStatus carries the token's flags (PKCS#11 CK_TOKEN_INFO.flags), never the PIN.

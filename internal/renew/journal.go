@@ -201,6 +201,18 @@ func (j HostJournal) Load(id string) (*Renewal, error) {
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 }
 
+// EarlyRecord stands for a renewal that failed before its first journal record, so "Scarica log" works
+// for it too: the profile, the card and the failure as the screen had them.
+func EarlyRecord(profile, card string, f *Failure, now time.Time) *Renewal {
+	r := &Renewal{ID: "nessun-registro-" + now.UTC().Format("20060102T150405Z"), Profile: profile, Card: card, Step: StepStart, Failure: f, Started: now, Updated: now}
+	detail := "failed before the first journal record"
+	if f != nil {
+		detail += ": " + f.Code
+	}
+	r.Log = []Entry{{Time: now, Step: StepStart, Event: "error", Detail: detail}}
+	return r
+}
+
 // DiagnosticLog is the text "Scarica log" saves for support: versions, card family, steps, codes and the
 // CA's answers. It is built from the journal record, which never holds a PIN or PUK.
 func DiagnosticLog(r *Renewal, versions ...string) string {

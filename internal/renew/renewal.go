@@ -24,6 +24,10 @@ const (
 	StepFailed  Step = "failed"  // refused or rejected; the card is as it was before (new key removed)
 )
 
+// NeedsAttention reports whether the card list must show r: still open, or failed with its new objects
+// left on the card (its "Annulla il rinnovo" cleans them).
+func (r *Renewal) NeedsAttention() bool { return !r.Step.Terminal() || r.RollbackFailed }
+
 // Terminal reports whether nothing more will happen to the renewal.
 func (s Step) Terminal() bool { return s == StepDone || s == StepFailed }
 
