@@ -84,6 +84,14 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 	if r.NewCert == nil {
 		return nil // never sent, or never issued
 	}
+	return e.release(ctx, r, "renewal cancelled by the holder")
+}
+
+// release tells the CA that r's new certificate will not be used: a certConf rejection while it is
+// unconfirmed (RFC 9483 §4.1), else — implicitly confirmed, or the rejection refused because the
+// transaction is closed — a revocation request (RFC 9810 §5.3.9). The CA revokes, refunds and does not
+// count it. An error means the CA was not told.
+func (e *Engine) release(ctx context.Context, r *Renewal, why string) error {
 	cert, err := x509.ParseCertificate(r.NewCert)
 	if err != nil {
 		return err
@@ -93,10 +101,9 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if !r.Implicit { // at StepConfirm the certConf may not have reached the CA: a rejection still can
-		reason := &cmp.Error{Code: cmp.CodeBadInput, Detail: "renewal cancelled by the holder"}
-		err = e.CA.Reject(ctx, r.Tx, p, cert, reason)
+		err = e.CA.Reject(ctx, r.Tx, p, cert, &cmp.Error{Code: cmp.CodeBadInput, Detail: why})
 		if err == nil {
-			r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "certConf rejection: renewal cancelled"})
+			r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "certConf rejection: " + why})
 			return nil
 		}
 		var ref *cmp.Refusal
@@ -108,7 +115,7 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 	if err := e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation); err != nil {
 		return err
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "revoked", Detail: "rr: renewal cancelled"})
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "revoked", Detail: "rr: " + why})
 	return nil
 }
 

@@ -479,30 +479,20 @@ func (e *Engine) undoCard(ctx context.Context, r *Renewal) error {
 	return nil
 }
 
-// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted (certConf
-// with a rejection, RFC 9483 §4.1), so the CA revokes it rather than leave it valid for a key that is
-// gone. Best effort: the outcome goes to the log.
+// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted, so it is
+// revoked (and refunded, not counted) rather than left valid for a key that is gone (I2, I3): release.
+// Best effort: the outcome goes to the log.
 func (e *Engine) reject(ctx context.Context, r *Renewal) {
-	if r.NewCert == nil || r.Tx == nil || r.Implicit || r.Step == StepCleanup {
+	if r.NewCert == nil || r.Tx == nil || r.Step == StepCleanup {
 		return
 	}
-	cert, err := x509.ParseCertificate(r.NewCert)
-	if err != nil {
-		return
+	reason := "renewal undone"
+	if r.Failure != nil {
+		reason = r.Failure.Code + ": " + r.Failure.EN
 	}
-	p, _, err := e.protection(ctx, r)
-	if err == nil {
-		reason := &cmp.Error{Code: cmp.CodeBadInput, Detail: "renewal undone"}
-		if r.Failure != nil {
-			reason.Detail = r.Failure.Code + ": " + r.Failure.EN
-		}
-		err = e.CA.Reject(ctx, r.Tx, p, cert, reason)
-	}
-	if err != nil {
+	if err := e.release(ctx, r, reason); err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
-		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "the CA was told the certificate is not accepted"})
 }
 
 func isNoSuchObject(err error) bool {
