@@ -156,12 +156,14 @@ func TestFaultMatrix(t *testing.T) {
 					t.Skip(why)
 				}
 				start := time.Now()
+				defer func() { // one line per cell, also after a Fatal
+					status := "ok"
+					if t.Failed() {
+						status = "FAIL"
+					}
+					t.Logf("CELL %-48s %s (%s)", c.name(), status, time.Since(start).Round(100*time.Millisecond))
+				}()
 				m.runCell(t, c)
-				status := "ok"
-				if t.Failed() {
-					status = "FAIL"
-				}
-				t.Logf("CELL %-48s %s (%s)", c.name(), status, time.Since(start).Round(100*time.Millisecond))
 			})
 		}
 	}
