@@ -482,11 +482,12 @@ func (f *faultWorld) reloadWithoutAccount(id string) (*renew.Renewal, *renew.Eng
 	return r, e
 }
 
-// TestLostAnswerResumedWithoutAccount: the paid request reached the CA (issued and charged) but its answer
-// was lost with the whole process; the resumed renewal, with no account typed again, sends the same
-// request in the same transaction and gets the certificate already paid for — not a refusal for missing
-// credentials, not a second charge.
-func TestLostAnswerResumedWithoutAccount(t *testing.T) {
+// TestLostAnswerResumedAsksTheAccount: the paid request reached the CA (issued and charged) but its answer
+// was lost with the whole process. No answer arrived, so the client cannot know the CA has the request:
+// resumed without the account it asks for it (never stored) rather than send an unpaid request; with the
+// account typed again it sends the same request in the same transaction and gets the certificate already
+// paid for — not a second charge.
+func TestLostAnswerResumedAsksTheAccount(t *testing.T) {
 	f := newFaultWorld(t, 0)
 	e := f.engine(30 * time.Second)
 	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: f.kill}}
@@ -495,7 +496,11 @@ func TestLostAnswerResumedWithoutAccount(t *testing.T) {
 	r, e := f.reloadWithoutAccount(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := e.Run(ctx, r); err != nil {
+	var fl *renew.Failure
+	if err := e.Run(ctx, r); !errors.As(err, &fl) || fl.Code != "account-required" || r.Step != renew.StepRequest {
+		t.Fatalf("resumed without the account: %v, step %s", err, r.Step)
+	}
+	if err := f.engine(30*time.Second).Run(ctx, r); err != nil {
 		t.Fatalf("resuming: %v\n%s", err, renew.DiagnosticLog(r))
 	}
 	f.checkDone(r)

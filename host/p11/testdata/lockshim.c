@@ -80,9 +80,26 @@ static CK_RV shim_generate_key_pair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_
 	return real->C_GenerateKeyPair(s, m, pub, npub, priv, npriv, hpub, hpriv);
 }
 
+/* LOCKSHIM_FAIL_CERT_WRITES=N: the first N certificate objects created in this process are refused
+ * (CKR_TEMPLATE_INCONSISTENT, a final error): a card that rejects a renewal's new certificate. */
+static int cert_writes_failed;
+
+static int is_certificate(CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_CLASS && t[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+		    *(CK_OBJECT_CLASS *)t[i].pValue == CKO_CERTIFICATE)
+			return 1;
+	return 0;
+}
+
 static CK_RV shim_create_object(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h) {
 	if (getenv("LOCKSHIM_WRITE_PROTECTED") != NULL)
 		return CKR_TOKEN_WRITE_PROTECTED;
+	const char *fail = getenv("LOCKSHIM_FAIL_CERT_WRITES");
+	if (fail != NULL && is_certificate(t, n) && cert_writes_failed < atoi(fail)) {
+		cert_writes_failed++;
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
 	return real->C_CreateObject(s, t, n, h);
 }
 
