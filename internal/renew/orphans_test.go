@@ -4,6 +4,7 @@ package renew_test
 // objects (pkcs11-tool), the CA's books and the journal's bytes on disk.
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"encoding/json"
@@ -121,8 +122,9 @@ func TestRollbackFailureThenAbandon(t *testing.T) {
 	if !r.NeedsAttention() {
 		t.Fatal("a renewal whose rollback failed is not kept for the card list")
 	}
-	if _, now := f.cert(t, "cns"); now.ID != f.old.ID || f.privateKeys() != f.keys+1 {
-		t.Fatalf("want the old certificate on the card and the new key left: key %s, %d keys", now.ID, f.privateKeys())
+	// The old certificate and key are untouched (I1); the new key and certificate are left beside them.
+	if list := f.objects(); !strings.Contains(list, "ID:         "+f.old.ID) || !strings.Contains(list, "ID:         "+r.NewKey) || f.privateKeys() != f.keys+1 {
+		t.Fatalf("want the old key %s and the new %s on the card:\n%s", f.old.ID, r.NewKey, list)
 	}
 	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
 		t.Fatalf("Annulla: %v\n%s", err, renew.DiagnosticLog(r))
@@ -132,6 +134,9 @@ func TestRollbackFailureThenAbandon(t *testing.T) {
 	}
 	if n := f.privateKeys(); n != f.keys {
 		t.Fatalf("%d private keys after Annulla, %d before", n, f.keys)
+	}
+	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+		t.Fatalf("after Annulla the card's CNS certificate is not the old one")
 	}
 	if saved := journalFile(t, f.world, r.ID); saved["rollbackFailed"] != nil || saved["step"] != "failed" {
 		t.Fatalf("journal on disk after Annulla: %v %v", saved["step"], saved["rollbackFailed"])
