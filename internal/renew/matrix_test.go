@@ -218,8 +218,15 @@ func newMatrixWorld(t *testing.T, puk bool) *matrixWorld {
 func (m *matrixWorld) reset(t *testing.T) {
 	t.Helper()
 	m.host.Close()
-	if err := os.RemoveAll(m.tokenDir); err != nil {
-		t.Fatal(err)
+	if m.bed.Slot != nil { // a cell that stopped with the card out puts it back
+		if err := m.bed.Slot.Insert(15 * time.Second); err != nil && !strings.Contains(err.Error(), "already inserted") {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []string{m.tokenDir, m.tokenDir + ".out"} { // also a token left "removed"
+		if err := os.RemoveAll(d); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if out, err := exec.Command("cp", "-a", m.snapshot, m.tokenDir).CombinedOutput(); err != nil {
 		t.Fatalf("restoring the token: %v\n%s", err, out)
@@ -371,7 +378,11 @@ func (r *cellRun) inject() *renew.Renewal {
 		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepWrite, at: func() { r.host.Kill(); r.host.Close() }}
 		return r.resume(ctx, r.fresh(r.interrupted(ctx, e)))
 	case fCardRemoved:
+		// Pulled: the token (SoftHSM's files) and, on a card in a reader, the PC/SC card with it.
 		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepVerify, at: func() {
+			if r.bed.Slot != nil {
+				r.bed.Slot.Remove()
+			}
 			if err := os.Rename(r.tokenDir, r.tokenDir+".out"); err != nil {
 				r.t.Error(err)
 			}
@@ -379,6 +390,11 @@ func (r *cellRun) inject() *renew.Renewal {
 		id := r.interrupted(ctx, e)
 		if err := os.Rename(r.tokenDir+".out", r.tokenDir); err != nil {
 			r.t.Fatal(err)
+		}
+		if r.bed.Slot != nil {
+			if err := r.bed.Slot.Insert(15 * time.Second); err != nil {
+				r.t.Fatal(err)
+			}
 		}
 		return r.resume(ctx, r.fresh(id))
 	case fBrowserClosed:
