@@ -265,6 +265,10 @@ func (m *matrixWorld) runCell(t *testing.T, c matrixCell) {
 	p.ImplicitConfirm = c.implicit
 	r := &cellRun{matrixWorld: m, t: t, c: c, profile: p}
 	r.info, r.old = m.cert(t, c.role())
+	// Every cell may spend (the CA's books are shared by the cells): enough for two renewals.
+	if err := m.bed.CA.Store.Credit(context.Background(), m.bed.Account, 1000); err != nil {
+		t.Fatal(err)
+	}
 	r.before = r.serials()
 	r.balance = balanceOf(t, m.world)
 	r.renewals = r.caRenewals()
