@@ -90,20 +90,23 @@ func (f *faultWorld) engine(maxWait time.Duration) *renew.Engine {
 }
 
 // objects lists the token's objects with pkcs11-tool (an independent reader of the token).
-func (f *faultWorld) objects() string {
-	f.t.Helper()
-	tool := testenv.Tool(f.t, "pkcs11-tool")
+func (f *faultWorld) objects() string { return listObjects(f.t, f.bed) }
+
+// listObjects is pkcs11-tool's --list-objects of the bed's token, through the module ponte-host loads.
+func listObjects(t testing.TB, bed *testbed.Bed) string {
+	t.Helper()
+	tool := testenv.Tool(t, "pkcs11-tool")
 	module := ""
-	for _, kv := range f.bed.Env {
+	for _, kv := range bed.Env {
 		if v, ok := strings.CutPrefix(kv, "PONTE_PKCS11_MODULE="); ok {
 			module = v
 		}
 	}
 	cmd := exec.Command(tool, "--module", module, "--login", "--pin", testbed.PIN, "--list-objects")
-	cmd.Env = append(os.Environ(), f.bed.Env...)
+	cmd.Env = append(os.Environ(), bed.Env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		f.t.Fatalf("pkcs11-tool: %v\n%s", err, out)
+		t.Fatalf("pkcs11-tool: %v\n%s", err, out)
 	}
 	return string(out)
 }

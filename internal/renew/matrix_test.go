@@ -602,19 +602,7 @@ type tokenObjects struct {
 
 func (r *cellRun) objects() tokenObjects {
 	r.t.Helper()
-	tool := testenv.Tool(r.t, "pkcs11-tool")
-	module := ""
-	for _, kv := range r.bed.Env {
-		if v, ok := strings.CutPrefix(kv, "PONTE_PKCS11_MODULE="); ok {
-			module = v
-		}
-	}
-	cmd := exec.Command(tool, "--module", module, "--login", "--pin", testbed.PIN, "--list-objects")
-	cmd.Env = append(os.Environ(), r.bed.Env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("pkcs11-tool: %v\n%s", err, out)
-	}
+	out := listObjects(r.t, r.bed)
 	o := tokenObjects{keys: map[string]bool{}, certs: map[string]bool{}, raw: string(out)}
 	kind := ""
 	for _, line := range strings.Split(string(out), "\n") {

@@ -7,6 +7,9 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -213,5 +216,34 @@ func TestEarlyLog(t *testing.T) {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}
+	}
+}
+
+// TestAlwaysAuthenticateKeyGetsThePIN: the signature key of the card (CKA_ALWAYS_AUTHENTICATE, as qualified
+// signature keys are) signs a renewal's messages only with the PIN for its context-specific login: with
+// renew.SamePIN the signature verifies under the certificate; without a PIN (the old renewal) the card
+// refuses. The whole renewal of a signature certificate is TestFaultMatrix's signature cells.
+func TestAlwaysAuthenticateKeyGetsThePIN(t *testing.T) {
+	w := newWorld(t, testbed.Choice{Server: "signature", Mode: "rekey"}, testbed.Options{SigLeft: 30 * 24 * time.Hour})
+	_, sig := w.cert(t, "signature")
+	if !sig.AlwaysAuthenticate {
+		t.Fatal("the card's signature key does not ask the PIN for each signature")
+	}
+	x, err := x509.ParseCertificate(sig.DER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	digest := sha256.Sum256([]byte("kur"))
+	if _, err := w.card.Signer(ctx, sig.ID, x.PublicKey, nil).Sign(nil, digest[:], crypto.SHA256); err == nil {
+		t.Fatal("the always-authenticate key signed without a PIN")
+	}
+	s, err := w.card.Signer(ctx, sig.ID, x.PublicKey, renew.SamePIN(protocol.Secret(testbed.PIN))).Sign(nil, digest[:], crypto.SHA256)
+	if err != nil {
+		t.Fatalf("with the renewal's PIN: %v", err)
+	}
+	if err := rsa.VerifyPKCS1v15(x.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], s); err != nil {
+		t.Fatalf("signature: %v", err)
 	}
 }

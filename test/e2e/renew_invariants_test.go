@@ -22,6 +22,17 @@ import (
 	"github.com/ponte-it/ponte/internal/testenv"
 )
 
+// appWith opens the app page on the bed's card with the extension folder ext.
+func appWith(t *testing.T, build, ext string, bed *testbed.Bed) context.Context {
+	t.Helper()
+	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
+	within(t, ctx, 90*time.Second,
+		chromedp.Navigate(browser.ExtensionURL("app.html")),
+		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
+	)
+	return ctx
+}
+
 // certAt reads a certificate's record in the CA's books.
 func certAt(t *testing.T, bed *testbed.Bed, der []byte) (revoked bool) {
 	t.Helper()
@@ -69,11 +80,7 @@ func TestRejectedThenRetryInBrowser(t *testing.T) {
 	bed.Env = append(bed.Env, "LOCKSHIM_FAIL_CERT_WRITES=1")
 	ext := extensionWithProfiles(t, build, bed)
 	editProfile(t, ext, "cns-rekey.json", func(p map[string]any) { p["implicitConfirm"] = false })
-	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
-	within(t, ctx, 90*time.Second,
-		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
-	)
+	ctx := appWith(t, build, ext, bed)
 	clickThrough(t, ctx, "renew-rejected", "", "")
 	within(t, ctx, 2*time.Minute, chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="failure"] #failure-safe`)))
 	shot(t, ctx, "renew-rejected-4-failure")
@@ -110,11 +117,7 @@ func TestAbandonInBrowser(t *testing.T) {
 	cnsDelay(t, bed, 4)
 	ext := extensionWithProfiles(t, build, bed)
 	editProfile(t, ext, "cns-rekey.json", func(p map[string]any) { p["implicitConfirm"] = false; p["maxWaitSeconds"] = 1 })
-	ctx := startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env)
-	within(t, ctx, 90*time.Second,
-		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS(`article.smartcard[data-card="`+cardID+`"]`)),
-	)
+	ctx := appWith(t, build, ext, bed)
 	clickThrough(t, ctx, "renew-abandon", "", "")
 	within(t, ctx, 2*time.Minute, chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="waiting"]`)))
 	shot(t, ctx, "renew-abandon-4-waiting")
