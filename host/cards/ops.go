@@ -132,7 +132,7 @@ func (s *Service) GenerateKey(ctx context.Context, req protocol.GenerateKey) (pr
 		return protocol.GenerateKeyResult{}, perr(err)
 	}
 	if !found {
-		if kp, err = ref.token.GenerateRSA(p11.KeyOptions{Bits: req.Bits, Label: req.Label}); err != nil {
+		if kp, err = ref.token.GenerateRSA(p11.KeyOptions{Bits: req.Bits, Label: req.Label, AlwaysAuthenticate: req.AlwaysAuthenticate}); err != nil {
 			return protocol.GenerateKeyResult{}, perr(err)
 		}
 	}

@@ -158,6 +158,9 @@ type GenerateKey struct {
 	Card  string `json:"card"`
 	Bits  int    `json:"bits"`
 	Label string `json:"label"`
+	// AlwaysAuthenticate makes the private key ask the PIN for each signature (CKA_ALWAYS_AUTHENTICATE),
+	// as the key it replaces did: a qualified signature key stays under the holder's sole control.
+	AlwaysAuthenticate bool `json:"alwaysAuthenticate,omitempty"`
 }
 
 // GenerateKeyResult names the new key.

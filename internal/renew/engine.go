@@ -23,7 +23,7 @@ import (
 // logged in (the screens ask the PIN before Begin and before Resume).
 type Card interface {
 	Info(ctx context.Context) (*protocol.Card, error)
-	GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error)
+	GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error)
 	Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer
 	WriteCertificate(ctx context.Context, key, label string, der []byte) error
 	DeleteObjects(ctx context.Context, d protocol.DeleteObjects) error
@@ -243,7 +243,8 @@ func (e *Engine) keygen(ctx context.Context, r *Renewal) error {
 	// The label is unique to this renewal, and generate-key returns an existing pair with the same
 	// label: a keygen interrupted after the card made the key finds it instead of leaving an orphan.
 	r.KeyLabel = "ponte-" + r.ID
-	key, pub, err := e.Card.GenerateKey(ctx, rule.KeyBits, r.KeyLabel)
+	// The new key asks the PIN for each signature if the old one did (a qualified signature key).
+	key, pub, err := e.Card.GenerateKey(ctx, rule.KeyBits, r.KeyLabel, alwaysAuthenticate(info, r.OldKey))
 	if err != nil {
 		return err
 	}
@@ -253,6 +254,15 @@ func (e *Engine) keygen(ctx context.Context, r *Renewal) error {
 	}
 	r.NewKey, r.NewPub = key, spki
 	return e.advance(r, StepRequest, "new key "+key)
+}
+
+func alwaysAuthenticate(c *protocol.Card, key string) bool {
+	for _, x := range c.Certificates {
+		if x.ID == key {
+			return x.AlwaysAuthenticate
+		}
+	}
+	return false
 }
 
 // protection is the old key and certificate: it signs the kur (RFC 9483 §4.1.3) and every later message
@@ -289,7 +299,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		if perr != nil {
 			return perr
 		}
-		newKey := e.Card.Signer(ctx, r.NewKey, pub, nil)
+		newKey := e.Card.Signer(ctx, r.NewKey, pub, e.PIN) // the proof of possession; PIN if the key wants it
 		var req *cmp.Request
 		if r.Mode == "rekey" {
 			req = cmp.KeyUpdateRequest(old, p.Signer, newKey)

@@ -211,8 +211,8 @@ func (c *hookCard) done(op string) {
 	}
 }
 
-func (c *hookCard) GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error) {
-	id, pub, err := c.Card.GenerateKey(ctx, bits, label)
+func (c *hookCard) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
+	id, pub, err := c.Card.GenerateKey(ctx, bits, label, alwaysAuth)
 	if err == nil {
 		c.done("generate")
 	}

@@ -463,6 +463,9 @@ func (r *cellRun) check(rec *renew.Renewal) {
 	if done && !bytes.Equal(onCard.DER, rec.NewCert) {
 		r.t.Fatalf("I1: the card's %s certificate is not the renewal's new one", r.c.role())
 	}
+	if onCard.AlwaysAuthenticate != r.old.AlwaysAuthenticate { // a qualified key stays under sole control
+		r.t.Errorf("I1: the %s key asks the PIN for each signature: %v, before %v", r.c.role(), onCard.AlwaysAuthenticate, r.old.AlwaysAuthenticate)
+	}
 	if !done && !bytes.Equal(onCard.DER, r.old.DER) {
 		r.t.Fatalf("I1: after Annulla the card's %s certificate is not the old one", r.c.role())
 	}

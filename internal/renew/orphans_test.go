@@ -30,8 +30,8 @@ import (
 // after generating, or a host that cannot read the new public key).
 type keygenThenFail struct{ renew.Card }
 
-func (c keygenThenFail) GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error) {
-	if _, _, err := c.Card.GenerateKey(ctx, bits, label); err != nil {
+func (c keygenThenFail) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
+	if _, _, err := c.Card.GenerateKey(ctx, bits, label, alwaysAuth); err != nil {
 		return "", nil, err
 	}
 	return "", nil, protocol.Errorf(protocol.ErrInternal, "test: the key was made but its answer is unusable")
