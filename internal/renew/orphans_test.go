@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -245,5 +246,43 @@ func TestAlwaysAuthenticateKeyGetsThePIN(t *testing.T) {
 	}
 	if err := rsa.VerifyPKCS1v15(x.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], s); err != nil {
 		t.Fatalf("signature: %v", err)
+	}
+}
+
+// TestAbandonWhileWaiting: Annulla on a paid request the CA has not decided yet changes nothing and says to
+// try later; once the CA has issued, Annulla rejects the certificate (revoked, refunded), removes the new
+// key and closes the record — the books and the card as before the renewal.
+func TestAbandonWhileWaiting(t *testing.T) {
+	f := newFaultWorld(t, 4)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := f.engine(0).Begin(ctx, f.info, f.old)
+	if !errors.Is(err, renew.ErrPending) {
+		t.Fatalf("Begin: %v, want pending at the CA", err)
+	}
+	err = f.engine(0).Abandon(ctx, r)
+	var fl *renew.Failure
+	if !errors.As(err, &fl) || fl.Code != "abandon-waiting" || !fl.Retriable || r.Step.Terminal() {
+		t.Fatalf("Annulla while the CA decides: %v, step %s", err, r.Step)
+	}
+	if n := f.privateKeys(); n != f.keys+1 {
+		t.Fatalf("%d private keys: Annulla refused must change nothing (%d)", n, f.keys+1)
+	}
+	time.Sleep(5 * time.Second) // bounded: the CA's delay is 4 s
+	if err := f.engine(0).Abandon(ctx, r); err != nil {
+		t.Fatalf("Annulla after the CA issued: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	if r.Step != renew.StepFailed || r.Failure.Code != "abandoned" || r.NewCert == nil {
+		t.Fatalf("after Annulla: step %s, %+v", r.Step, r.Failure)
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys after Annulla, %d before", n, f.keys)
+	}
+	txn, err := f.bed.CA.Store.Txn(ctx, hex.EncodeToString(r.Tx.TransactionID))
+	if err != nil || txn.State != "rejected" {
+		t.Fatalf("CA transaction after Annulla: %+v %v", txn, err)
+	}
+	if b := balanceOf(t, f.world); b != f.balance {
+		t.Fatalf("balance %d after Annulla, %d before: not refunded", b, f.balance)
 	}
 }
