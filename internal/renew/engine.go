@@ -462,7 +462,15 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
 		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + r.NewKey + r.KeyLabel + " removed"})
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + newKeyName(r) + " removed"})
+}
+
+// newKeyName names the new key in the log: its CKA_ID, or its label before the keygen answered.
+func newKeyName(r *Renewal) string {
+	if r.NewKey != "" {
+		return r.NewKey
+	}
+	return r.KeyLabel
 }
 
 // undoCard removes the renewal's new objects: the written certificate of an extension, or the new key
