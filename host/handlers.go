@@ -34,8 +34,9 @@ func newHost(svc *cards.Service) *session.Host {
 				}
 				return protocol.VersionResult{Version: buildinfo.Version}, nil
 			},
-			protocol.CmdJournalPut:  journalPut,
-			protocol.CmdJournalList: journalList,
+			protocol.CmdJournalPut:    journalPut,
+			protocol.CmdJournalList:   journalList,
+			protocol.CmdJournalDelete: journalDelete,
 			protocol.CmdBrowserLogin: handle(func(ctx context.Context, p protocol.BrowserLogin) (protocol.BrowserLoginResult, *protocol.Error) {
 				return browserLogin(ctx, svc, p)
 			}),
@@ -69,6 +70,21 @@ func journalPut(_ context.Context, req protocol.Request) (any, *protocol.Error) 
 	s, err := store.Default()
 	if err == nil {
 		err = s.Put(p.ID, p.Record)
+	}
+	if err != nil {
+		return nil, protocol.Errorf(protocol.ErrInternal, "journal: %v", err)
+	}
+	return protocol.Empty{}, nil
+}
+
+func journalDelete(_ context.Context, req protocol.Request) (any, *protocol.Error) {
+	var p protocol.JournalDelete
+	if perr := protocol.Params(req, &p); perr != nil {
+		return nil, perr
+	}
+	s, err := store.Default()
+	if err == nil {
+		err = s.Delete(p.ID)
 	}
 	if err != nil {
 		return nil, protocol.Errorf(protocol.ErrInternal, "journal: %v", err)

@@ -26,7 +26,7 @@ func (a *app) refreshCards() {
 	pending := map[string][]*renew.Renewal{}
 	if all, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).List(); err == nil {
 		for _, r := range all {
-			if !r.Step.Terminal() {
+			if r.NeedsAttention() {
 				pending[r.Card] = append(pending[r.Card], r)
 			}
 		}

@@ -49,7 +49,7 @@ func (a *app) hostLost(run *flowRun) {
 			return
 		}
 		if run.renewal != nil {
-			a.resumeFlow(run.renewal.ID)
+			a.resumeFlow(run.renewal.ID, false)
 		} else { // stopped before the first record: nothing to resume, the PIN again
 			a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.HostLost = "pin", false })
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/buildinfo"
-	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
@@ -39,7 +38,8 @@ func init() {
 		})
 	}
 	actions["pin-submit"] = func(a *app, _ js.Value) { a.submitPIN() }
-	actions["renew-resume"] = func(a *app, el js.Value) { a.resumeFlow(data(el, "renewal")) }
+	actions["renew-resume"] = func(a *app, el js.Value) { a.resumeFlow(data(el, "renewal"), false) }
+	actions["renew-abandon"] = func(a *app, el js.Value) { a.resumeFlow(data(el, "renewal"), true) }
 	actions["download-log"] = func(a *app, el js.Value) { a.downloadLog(data(el, "renewal")) }
 	actions["flow-close"] = func(a *app, _ js.Value) {
 		a.run = nil
@@ -131,8 +131,9 @@ func holderName(c *protocol.Card) string {
 }
 
 // resumeFlow reopens a renewal from the journal: the PIN first (the card session did not survive), then
-// the engine carries on from the recorded step.
-func (a *app) resumeFlow(id string) {
+// the engine carries on from the recorded step — or, with abandon, cancels it ("Annulla il rinnovo":
+// the old key signs the rejection or revocation, so the PIN is needed too).
+func (a *app) resumeFlow(id string, abandon bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	r, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).Load(id)
@@ -152,8 +153,8 @@ func (a *app) resumeFlow(id string) {
 	a.run = &flowRun{card: card, profile: profile, renewal: r}
 	a.update(func(s *ui.State) {
 		s.Flow = &ui.Flow{Screen: "pin", CardID: card.ID, Holder: r.Holder, ProfileID: profile.ID, ProfileName: profile.Name,
-			Paid: profile.Paid && r.Tx == nil, PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert,
-			NeedsPUK: r.NeedsPUK} // the journal has the flag, never the PUK: asked again
+			Paid: r.NeedsAccount(profile), PIN: pinView(card), RenewalID: r.ID, Reinsert: card.Family.Reinsert,
+			NeedsPUK: r.NeedsPUK, Abandon: abandon} // the journal has the flags, never the PUK or the account: asked again
 	})
 }
 
@@ -179,7 +180,8 @@ func (a *app) submitPIN() {
 		return
 	}
 	card := hostcard.New(a.client, run.card.ID)
-	var logins *renew.Logins // PIN and PUK for the engine's explicit logins, wiped when it stops
+	samePIN := append(protocol.Secret(nil), pin...) // for keys that want it at each signature (renew.SamePIN)
+	var logins *renew.Logins                        // PIN and PUK for the engine's explicit logins, wiped when it stops
 	if puk != nil {
 		logins = &renew.Logins{PIN: append(protocol.Secret(nil), pin...), PUK: puk}
 	}
@@ -193,6 +195,7 @@ func (a *app) submitPIN() {
 			f = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
 		}
 		logins.Wipe()
+		samePIN.Wipe()
 		a.update(func(s *ui.State) {
 			s.Flow.Failure = f
 			s.Flow.PIN = ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked || (perr != nil && perr.Code == protocol.ErrPINLocked), PINPad: flags.PINPad}
@@ -203,11 +206,15 @@ func (a *app) submitPIN() {
 	if len(accountID) > 0 {
 		account = &renew.Account{ID: string(accountID), Password: password}
 	}
-	a.runEngine(card, account, logins)
+	a.runEngine(card, account, logins, samePIN)
 }
 
-func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *renew.Logins) {
+func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *renew.Logins, samePIN protocol.Secret) {
+	defer samePIN.Wipe()
 	run := a.run
+	a.mu.Lock()
+	abandon := a.state.Flow != nil && a.state.Flow.Abandon
+	a.mu.Unlock()
 	a.guard(true)
 	defer a.guard(false)
 	a.update(func(s *ui.State) {
@@ -223,12 +230,13 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *ren
 	ctx := context.Background()
 	e := &renew.Engine{
 		Card:     card,
-		CA:       &cmp.Client{URL: run.profile.URL, Anchors: run.profile.AnchorPool(), Signers: run.profile.SignerCerts(), MaxWait: time.Duration(run.profile.MaxWaitSeconds) * time.Second},
+		CA:       run.profile.Client(),
 		Profile:  run.profile,
 		Journal:  renew.HostJournal{Host: a.client, Ctx: ctx},
 		Account:  account,
 		Logins:   logins,
 		Accepted: run.accepted,
+		PIN:      renew.SamePIN(samePIN),
 		Progress: func(r *renew.Renewal) {
 			a.update(func(s *ui.State) {
 				if s.Flow != nil {
@@ -239,9 +247,12 @@ func (a *app) runEngine(card *hostcard.Card, account *renew.Account, logins *ren
 		},
 	}
 	var err error
-	if run.renewal == nil {
+	switch {
+	case abandon:
+		err = e.Abandon(ctx, run.renewal)
+	case run.renewal == nil:
 		run.renewal, err = e.Begin(ctx, run.card, run.cert)
-	} else {
+	default:
 		err = e.Run(ctx, run.renewal)
 	}
 	if account != nil {
@@ -265,8 +276,14 @@ func (a *app) finish(run *flowRun, err error) {
 			expiry = c.NotAfter.Format(time.RFC3339)
 		}
 		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.NewExpiry = "success", expiry })
+	case err == nil && run.renewal != nil && run.renewal.Failure != nil && run.renewal.Failure.Code == "abandoned":
+		a.update(func(s *ui.State) { s.Flow.Screen = "abandoned" })
 	case errors.Is(err, renew.ErrPending):
 		a.update(func(s *ui.State) { s.Flow.Screen = "waiting" })
+	case errors.As(err, &f) && f.Code == "account-required":
+		// A resumed paid request that never got an answer: the account again, as the PIN (never stored).
+		pv := a.pinViewOf(run.card.ID)
+		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Failure, s.Flow.PIN, s.Flow.Paid = "pin", f, pv, true })
 	case errors.As(err, &f) && (f.Code == string(protocol.ErrPUKIncorrect) || f.Code == string(protocol.ErrPUKLocked) || f.Code == "puk-required"):
 		// Back to the PIN and PUK, with what the card now says of its PUK: nothing else happened.
 		pv := a.pinViewOf(run.card.ID)
@@ -277,7 +294,13 @@ func (a *app) finish(run *flowRun, err error) {
 		if f == nil {
 			f = &renew.Failure{Code: "internal", IT: fmt.Sprint(err), EN: fmt.Sprint(err)}
 		}
-		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.Failure, s.Flow.Retriable = "failure", f, f.Retriable })
+		rollbackFailed := run.renewal != nil && run.renewal.RollbackFailed
+		a.update(func(s *ui.State) {
+			s.Flow.Screen, s.Flow.Failure, s.Flow.Retriable, s.Flow.RollbackFailed = "failure", f, f.Retriable, rollbackFailed
+			if run.renewal != nil {
+				s.Flow.RenewalID = run.renewal.ID
+			}
+		})
 	}
 	go a.refreshCards()
 }
@@ -301,14 +324,19 @@ func (a *app) guard(on bool) {
 func (a *app) downloadLog(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	a.mu.Lock()
+	host, flow := a.state.Host, a.state.Flow
+	a.mu.Unlock()
 	r, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).Load(id)
+	if (id == "" || errors.Is(err, renew.ErrNotFound)) && flow != nil {
+		// A failure before the first journal record (not eligible, wrong PUK, account missing): the log
+		// is what the screen knows.
+		r, err = renew.EarlyRecord(flow.ProfileID, flow.CardID, flow.Failure, time.Now()), nil
+	}
 	if err != nil {
 		a.problem(err)
 		return
 	}
-	a.mu.Lock()
-	host := a.state.Host
-	a.mu.Unlock()
 	text := renew.DiagnosticLog(r, "ponte-wasm "+buildinfo.Version, "ponte-host "+host.Version+" "+host.OS)
 	downloadBytes("ponte-rinnovo-"+r.ID+".log", "text/plain", []byte(text))
 }

@@ -5,6 +5,7 @@
 //	ponte renew --card ID --role cns|signature --profile P  renew a certificate (PIN from the terminal)
 //	ponte renew --resume RENEWAL --profile P                resume or download a pending renewal
 //	ponte renewals                                          the renewal journal
+//	ponte renewals abandon RENEWAL --profile P              cancel an open renewal (also renew --abandon)
 //
 // PINs, PUKs and passwords are read from the terminal without echo, or one per line from standard input
 // when it is not a terminal — never from arguments or the environment.
@@ -31,6 +32,7 @@ const usage = `uso / usage:
   ponte renew --card ID --role cns|signature --profile PROFILE.json [--account ID]
   ponte renew --resume RENEWAL --profile PROFILE.json
   ponte renewals
+  ponte renewals abandon RENEWAL --profile PROFILE.json [--account ID]
   ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL] [--cert ID]
   ponte verify FILE [--detached ORIGINAL] [--content OUT] [--revision N OUT] [--anchors CA.pem] [--profile PROFILE.json] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]
 `
@@ -49,7 +51,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "renew":
 		err = renewCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "renewals":
-		err = renewalsCmd(ctx, stdout)
+		err = renewalsCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "sign", "verify":
 		err = signVerify(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":

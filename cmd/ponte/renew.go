@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -26,11 +25,15 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	resume := fs.String("resume", "", "ID di un rinnovo da riprendere / renewal to resume")
 	accountID := fs.String("account", "", "conto prepagato (rinnovo a pagamento) / prepaid account")
 	lang := fs.String("lang", envLang(), "lingua dei termini: it o en (predefinita da LANG) / language of the terms: it or en (default from LANG)")
+	abandon := fs.String("abandon", "", "ID di un rinnovo da annullare / renewal to cancel")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *lang != "it" && *lang != "en" {
 		return fmt.Errorf("--lang: it o en, non %q / --lang: it or en, not %q", *lang, *lang)
+	}
+	if *abandon != "" {
+		*resume = *abandon
 	}
 	if *profilePath == "" || (*cardID == "" && *resume == "") {
 		return errors.New("servono --profile e --card (o --resume) / --profile and --card (or --resume) are required")
@@ -42,16 +45,6 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	profile, err := renew.ParseProfile(pb)
 	if err != nil {
 		return err
-	}
-	sec := newSecrets(stdin, errw)
-	// The terms and the privacy notice come first, in the chosen language, and must be accepted before
-	// anything else — before the PIN is read (seed 000). A resumed renewal accepted them when it began
-	// (its journal record has the versions).
-	var accepted *renew.Acceptance
-	if *resume == "" {
-		if accepted, err = acceptTerms(profile, *lang, sec, errw); err != nil {
-			return err
-		}
 	}
 	h, err := connect(ctx)
 	if err != nil {
@@ -72,6 +65,29 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	if err != nil {
 		return err
 	}
+	var cert protocol.Certificate
+	if rec == nil { // refused before the terms and the PIN: nothing asked for a renewal that cannot happen
+		if cert, err = pick(info, *role); err != nil {
+			return err
+		}
+		if reason := renew.Eligible(profile, info, cert, time.Now()); reason != nil {
+			return errors.New(reason.IT + " / " + reason.EN)
+		}
+	} else if info.Token != nil && info.Token.WriteProtected {
+		return errors.New(renew.ReasonReadOnly.IT + " / " + renew.ReasonReadOnly.EN)
+	}
+	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) && *accountID == "" {
+		return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
+	}
+	sec := newSecrets(stdin, errw)
+	// The terms and the privacy notice, in the chosen language, must be accepted before the PIN is read
+	// (seed 000). A resumed renewal accepted them when it began (its journal record has the versions).
+	var accepted *renew.Acceptance
+	if *resume == "" {
+		if accepted, err = acceptTerms(profile, *lang, sec, errw); err != nil {
+			return err
+		}
+	}
 	pin, err := sec.read("PIN")
 	if err != nil {
 		return err
@@ -88,24 +104,26 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		logins = &renew.Logins{PIN: append(protocol.Secret(nil), pin...), PUK: puk}
 		defer logins.Wipe()
 	}
+	// Keys that want the PIN for each signature (CKA_ALWAYS_AUTHENTICATE) get the PIN typed once for
+	// this renewal (renew.SamePIN): a copy kept until the renewal stops.
+	samePIN := append(protocol.Secret(nil), pin...)
+	defer samePIN.Wipe()
 	if _, err := card.Login(ctx, pin); err != nil { // one try: never retried
 		return err
 	}
 	e := &renew.Engine{
 		Card:     card,
-		CA:       &cmp.Client{URL: profile.URL, Anchors: profile.AnchorPool(), Signers: profile.SignerCerts(), MaxWait: time.Duration(profile.MaxWaitSeconds) * time.Second},
+		CA:       profile.Client(),
 		Profile:  profile,
 		Journal:  journal,
 		Logins:   logins,
 		Accepted: accepted,
+		PIN:      renew.SamePIN(samePIN),
 		Progress: func(r *renew.Renewal) {
 			fmt.Fprintf(errw, "  %s %s\n", r.Step, lastDetail(r))
 		},
 	}
-	if profile.Paid && rec == nil {
-		if *accountID == "" {
-			return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
-		}
+	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) {
 		pw, err := sec.read("Password del conto / account password")
 		if err != nil {
 			return err
@@ -113,11 +131,14 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		defer pw.Wipe()
 		e.Account = &renew.Account{ID: *accountID, Password: pw}
 	}
-	if rec == nil {
-		cert, err := pick(info, *role)
-		if err != nil {
-			return err
+	if *abandon != "" {
+		if err := e.Abandon(ctx, rec); err != nil {
+			return report(out, rec, err)
 		}
+		fmt.Fprintf(out, "Rinnovo %s annullato: l'autorità è stata avvisata e la tessera ripulita / renewal %s cancelled: the authority was told and the card cleaned\n", rec.ID, rec.ID)
+		return nil
+	}
+	if rec == nil {
 		rec, err = e.Begin(ctx, info, cert)
 		if err != nil {
 			return report(out, rec, err)
@@ -201,7 +222,10 @@ func report(out io.Writer, r *renew.Renewal, err error) error {
 	return nil
 }
 
-func renewalsCmd(ctx context.Context, out io.Writer) error {
+func renewalsCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+	if len(args) > 1 && args[0] == "abandon" { // ponte renewals abandon ID --profile P
+		return renewCmd(ctx, append([]string{"--abandon", args[1]}, args[2:]...), stdin, out, errw)
+	}
 	h, err := connect(ctx)
 	if err != nil {
 		return err

@@ -157,11 +157,11 @@ func TestEveryCardOperationThroughTheHost(t *testing.T) {
 	}
 
 	// A new key; asking again with the same label returns the same pair (an interrupted renewal).
-	id, pub, err := card.GenerateKey(c, 2048, "ponte-test-renewal")
+	id, pub, err := card.GenerateKey(c, 2048, "ponte-test-renewal", false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, pub2, err := card.GenerateKey(c, 2048, "ponte-test-renewal")
+	id2, pub2, err := card.GenerateKey(c, 2048, "ponte-test-renewal", false)
 	if err != nil || id2 != id || !pub2.(*rsa.PublicKey).Equal(pub) {
 		t.Fatalf("second generate-key with the label made another key: %s vs %s (%v)", id, id2, err)
 	}
@@ -185,7 +185,7 @@ func TestEveryCardOperationThroughTheHost(t *testing.T) {
 	if err := card.DeleteObjects(c, protocol.DeleteObjects{Key: id, PrivateKey: true, PublicKey: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := card.GenerateKey(c, 1024, "weak"); code(err) != protocol.ErrBadRequest {
+	if _, _, err := card.GenerateKey(c, 1024, "weak", false); code(err) != protocol.ErrBadRequest {
 		t.Fatalf("RSA-1024 key generation: %v", err)
 	}
 	if info, _ = card.Info(c); len(info.Certificates) != 2 {

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -131,7 +132,7 @@ func (s *Service) GenerateKey(ctx context.Context, req protocol.GenerateKey) (pr
 		return protocol.GenerateKeyResult{}, perr(err)
 	}
 	if !found {
-		if kp, err = ref.token.GenerateRSA(p11.KeyOptions{Bits: req.Bits, Label: req.Label}); err != nil {
+		if kp, err = ref.token.GenerateRSA(p11.KeyOptions{Bits: req.Bits, Label: req.Label, AlwaysAuthenticate: req.AlwaysAuthenticate}); err != nil {
 			return protocol.GenerateKeyResult{}, perr(err)
 		}
 	}
@@ -157,6 +158,9 @@ func (s *Service) WriteCertificate(ctx context.Context, req protocol.WriteCertif
 
 // DeleteObjects removes the selected objects of one CKA_ID; never the last usable key.
 func (s *Service) DeleteObjects(ctx context.Context, req protocol.DeleteObjects) (protocol.Empty, *protocol.Error) {
+	if req.Label != "" {
+		return s.deleteByLabel(ctx, req)
+	}
 	id, pe := keyID(req.Key)
 	if pe != nil {
 		return protocol.Empty{}, pe
@@ -166,6 +170,28 @@ func (s *Service) DeleteObjects(ctx context.Context, req protocol.DeleteObjects)
 		return protocol.Empty{}, pe
 	}
 	_, err := ref.token.DeleteSelected(id, p11.Selection{PrivateKey: req.PrivateKey, PublicKey: req.PublicKey, Certificate: req.Certificate})
+	return protocol.Empty{}, perr(err)
+}
+
+// deleteByLabel removes the key pair a renewal generated under req.Label, found by its label (a keygen
+// whose answer was lost leaves the journal without its CKA_ID). Only "ponte-" labels: a page can never
+// name a card's own keys this way.
+func (s *Service) deleteByLabel(ctx context.Context, req protocol.DeleteObjects) (protocol.Empty, *protocol.Error) {
+	if req.Key != "" || !strings.HasPrefix(req.Label, "ponte-") || len(req.Label) > 64 || req.Certificate != nil {
+		return protocol.Empty{}, protocol.Errorf(protocol.ErrBadRequest, "label must be a renewal's ponte- label, without key or certificate")
+	}
+	ref, pe := s.token(ctx, req.Card)
+	if pe != nil {
+		return protocol.Empty{}, pe
+	}
+	kp, found, err := ref.token.KeyPairByLabel(req.Label)
+	if err != nil {
+		return protocol.Empty{}, perr(err)
+	}
+	if !found {
+		return protocol.Empty{}, protocol.Errorf(protocol.ErrNoSuchObject, "no key pair labelled %s", req.Label)
+	}
+	_, err = ref.token.DeleteSelected(kp.ID, p11.Selection{PrivateKey: true, PublicKey: true})
 	return protocol.Empty{}, perr(err)
 }
 

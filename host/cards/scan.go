@@ -380,7 +380,7 @@ func addToken(c *protocol.Card, t *seenToken) {
 		driver = filepath.Base(t.ref.Module)
 	}
 	c.Token = &protocol.Token{Module: t.ref.Module, Driver: driver, Label: strings.TrimSpace(t.info.Label),
-		Serial: strings.TrimSpace(t.info.Serial), FreeBytes: free,
+		Serial: strings.TrimSpace(t.info.Serial), FreeBytes: free, WriteProtected: t.info.WriteProtected,
 		PIN: protocol.PINStatus{CountLow: pin.CountLow, FinalTry: pin.FinalTry, Locked: pin.Locked, PUKLocked: pin.SOLocked,
 			PUKCountLow: pin.SOCountLow, PUKFinalTry: pin.SOFinalTry, PINPad: t.info.ProtectedAuthPath, MinLen: int(t.info.MinPINLen), MaxLen: int(t.info.MaxPINLen)}}
 	if len(t.certs) == 0 {

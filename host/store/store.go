@@ -53,6 +53,18 @@ func (s Store) Put(id string, record json.RawMessage) error {
 	return atomicfile.WriteFile(filepath.Join(s.Dir, id+".json"), record, 0o600)
 }
 
+// Delete removes a record; one already gone is not an error.
+func (s Store) Delete(id string) error {
+	if !validID.MatchString(id) {
+		return fmt.Errorf("store: bad record id %q", id)
+	}
+	err := os.Remove(filepath.Join(s.Dir, id+".json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
 // List returns every record by id, in id order.
 func (s Store) List() (map[string]json.RawMessage, []string, error) {
 	entries, err := os.ReadDir(s.Dir)

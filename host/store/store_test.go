@@ -34,3 +34,26 @@ func TestPutList(t *testing.T) {
 		t.Error("oversized record accepted")
 	}
 }
+
+// Delete removes the record's file (a finished renewal pruned); an absent one is not an error; an id
+// that is not a record's never names another file.
+func TestDelete(t *testing.T) {
+	s := Store{Dir: filepath.Join(t.TempDir(), "r")}
+	if err := s.Put("a1", []byte(`{"step":"done"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete("a1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Dir, "a1.json")); !os.IsNotExist(err) {
+		t.Fatalf("the record's file is still there: %v", err)
+	}
+	if err := s.Delete("a1"); err != nil {
+		t.Fatalf("deleting an absent record: %v", err)
+	}
+	for _, bad := range []string{"", "../r", "a/b", "a.b"} {
+		if err := s.Delete(bad); err == nil {
+			t.Errorf("id %q accepted", bad)
+		}
+	}
+}

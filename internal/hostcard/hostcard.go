@@ -70,10 +70,11 @@ func (c *Card) Logout(ctx context.Context) error {
 	return c.host.Call(ctx, protocol.CmdLogout, protocol.CardRef{Card: c.ID}, nil)
 }
 
-// GenerateKey makes an RSA key pair on the card and returns its CKA_ID and public key.
-func (c *Card) GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error) {
+// GenerateKey makes an RSA key pair on the card and returns its CKA_ID and public key; alwaysAuth makes
+// the private key ask the PIN for each signature (CKA_ALWAYS_AUTHENTICATE).
+func (c *Card) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
 	var r protocol.GenerateKeyResult
-	if err := c.host.Call(ctx, protocol.CmdGenerateKey, protocol.GenerateKey{Card: c.ID, Bits: bits, Label: label}, &r); err != nil {
+	if err := c.host.Call(ctx, protocol.CmdGenerateKey, protocol.GenerateKey{Card: c.ID, Bits: bits, Label: label, AlwaysAuthenticate: alwaysAuth}, &r); err != nil {
 		return "", nil, err
 	}
 	pub, err := x509.ParsePKIXPublicKey(r.PublicKey)

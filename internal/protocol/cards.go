@@ -102,6 +102,9 @@ type Token struct {
 	PIN       PINStatus `json:"pin"`
 	FreeBytes int64     `json:"freeBytes"` // -1 when the token does not say
 	LoggedIn  bool      `json:"loggedIn"`
+	// WriteProtected: the token signs but cannot be written (CKF_WRITE_PROTECTED, PKCS#11 v2.40 §3.2;
+	// e.g. a card reached through a middleware without write support): no renewal is offered.
+	WriteProtected bool `json:"writeProtected,omitempty"`
 }
 
 // PINStatus carries the token's flags (PKCS#11 CK_TOKEN_INFO.flags), never the PIN.
@@ -168,6 +171,9 @@ type GenerateKey struct {
 	Card  string `json:"card"`
 	Bits  int    `json:"bits"`
 	Label string `json:"label"`
+	// AlwaysAuthenticate makes the private key ask the PIN for each signature (CKA_ALWAYS_AUTHENTICATE),
+	// as the key it replaces did: a qualified signature key stays under the holder's sole control.
+	AlwaysAuthenticate bool `json:"alwaysAuthenticate,omitempty"`
 }
 
 // GenerateKeyResult names the new key.
@@ -188,8 +194,11 @@ type WriteCertificate struct {
 // whose value is exactly Certificate (so a renewal can remove the old certificate of a key that keeps its
 // new one). Deleting nothing is refused.
 type DeleteObjects struct {
-	Card        string `json:"card"`
-	Key         string `json:"key"`
+	Card string `json:"card"`
+	Key  string `json:"key"`
+	// Label names the key pair instead of Key: only a pair a renewal generated ("ponte-" + renewal ID),
+	// removed on rollback when the card made it but its CKA_ID never reached the journal.
+	Label       string `json:"label,omitempty"`
 	PrivateKey  bool   `json:"privateKey,omitempty"`
 	PublicKey   bool   `json:"publicKey,omitempty"`
 	Certificate []byte `json:"certificate,omitempty"`

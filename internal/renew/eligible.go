@@ -12,7 +12,7 @@ import (
 // Reason says why a certificate cannot be renewed here, in words for the card list (seed 002: the Rinnova
 // button is enabled only when renewal is possible, "altrimenti viene visualizzato un avviso").
 type Reason struct {
-	Code   string // stable: "no-rule", "other-issuer", "family", "expired", "too-early", "no-key", "unreadable"
+	Code   string // stable: "no-rule", "other-issuer", "family", "expired", "too-early", "no-key", "read-only", "unreadable"
 	IT, EN string
 }
 
@@ -60,6 +60,9 @@ func Eligible(p *Profile, card *protocol.Card, cert protocol.Certificate, now ti
 		return &Reason{"no-key", "La chiave di questo certificato non è raggiungibile: installare il driver della tessera.",
 			"This certificate's key cannot be reached: install the card's driver."}
 	}
+	if card.Token.WriteProtected { // asked before the PIN: a renewal could make no key and write nothing
+		return ReasonReadOnly
+	}
 	return nil
 }
 
@@ -78,6 +81,10 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ReasonReadOnly is why a token flagged CKF_WRITE_PROTECTED (PKCS#11 v2.40 §3.2) is not offered RINNOVA.
+var ReasonReadOnly = &Reason{"read-only", "Con il driver in uso la tessera può firmare ma non essere scritta: per rinnovare installare il driver del produttore della tessera.",
+	"With the driver in use the card can sign but cannot be written: to renew, install the card maker's driver."}
 
 // ReasonOpen is why RINNOVA is not offered on a certificate whose renewal is already under way: the card
 // list shows its SCARICA or RIPRENDI instead (Begin refuses a second one).

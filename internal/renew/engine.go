@@ -23,7 +23,7 @@ import (
 // logged in (the screens ask the PIN before Begin and before Resume).
 type Card interface {
 	Info(ctx context.Context) (*protocol.Card, error)
-	GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error)
+	GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error)
 	Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer
 	WriteCertificate(ctx context.Context, key, label string, der []byte) error
 	DeleteObjects(ctx context.Context, d protocol.DeleteObjects) error
@@ -64,6 +64,16 @@ type Account struct {
 	Password protocol.Secret
 }
 
+var errAccountRequired = &Failure{Code: "account-required", Retriable: true,
+	IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+
+// NeedsAccount reports whether going on with r under p needs the prepaid account typed again: a paid
+// request none of whose answers ever arrived (RFC 9483 §3.5: the CA's nonce is the sign of one) must be
+// sent again with the credentials, which are never stored.
+func (r *Renewal) NeedsAccount(p *Profile) bool {
+	return p.Paid && !r.Step.Terminal() && r.NewCert == nil && (r.Tx == nil || len(r.Tx.ServerNonce) == 0)
+}
+
 // ErrPending is returned when the CA has not issued yet: the renewal is saved at StepWaiting and the
 // screens offer "Scarica" later (seed 002).
 var ErrPending = errors.New("renew: the CA has not issued the certificate yet")
@@ -85,8 +95,10 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 		return nil, &Failure{Code: "not-eligible-" + reason.Code, IT: reason.IT, EN: reason.EN}
 	}
 	if e.Profile.Paid && e.Account == nil {
-		return nil, &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+		return nil, errAccountRequired
 	}
+	// Best effort: a prune that fails only keeps old finished records a while longer.
+	_, _ = Prune(e.Journal, e.now())
 	// One renewal per certificate at a time: a second one would make a second new key and supersede the
 	// first request at the CA, orphaning the first key. The open one is resumed instead.
 	open, err := e.Journal.List()
@@ -112,6 +124,11 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	}
 	if card.Holder != nil {
 		r.Holder = card.Holder.Surname + " " + card.Holder.Name
+	}
+	if r.Mode == "rekey" {
+		// Named before the key exists, so a rollback after a keygen that failed once the card had made
+		// the key still finds it by its label (I4: no orphaned key).
+		r.KeyLabel = "ponte-" + r.ID
 	}
 	// A wrong PUK must cost nothing: it is checked before the first record, key or request.
 	if r.NeedsPUK = card.Family.NeedsPUK; r.NeedsPUK {
@@ -229,7 +246,8 @@ func (e *Engine) keygen(ctx context.Context, r *Renewal) error {
 	// The label is unique to this renewal, and generate-key returns an existing pair with the same
 	// label: a keygen interrupted after the card made the key finds it instead of leaving an orphan.
 	r.KeyLabel = "ponte-" + r.ID
-	key, pub, err := e.Card.GenerateKey(ctx, rule.KeyBits, r.KeyLabel)
+	// The new key asks the PIN for each signature if the old one did (a qualified signature key).
+	key, pub, err := e.Card.GenerateKey(ctx, rule.KeyBits, r.KeyLabel, alwaysAuthenticate(info, r.OldKey))
 	if err != nil {
 		return err
 	}
@@ -239,6 +257,15 @@ func (e *Engine) keygen(ctx context.Context, r *Renewal) error {
 	}
 	r.NewKey, r.NewPub = key, spki
 	return e.advance(r, StepRequest, "new key "+key)
+}
+
+func alwaysAuthenticate(c *protocol.Card, key string) bool {
+	for _, x := range c.Certificates {
+		if x.ID == key {
+			return x.AlwaysAuthenticate
+		}
+	}
+	return false
 }
 
 // protection is the old key and certificate: it signs the kur (RFC 9483 §4.1.3) and every later message
@@ -275,7 +302,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		if perr != nil {
 			return perr
 		}
-		newKey := e.Card.Signer(ctx, r.NewKey, pub, nil)
+		newKey := e.Card.Signer(ctx, r.NewKey, pub, e.PIN) // the proof of possession; PIN if the key wants it
 		var req *cmp.Request
 		if r.Mode == "rekey" {
 			req = cmp.KeyUpdateRequest(old, p.Signer, newKey)
@@ -302,13 +329,13 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 				return &Failure{Code: "account-invalid", IT: "Credenziali del conto non valide: " + err.Error(), EN: "Invalid account credentials: " + err.Error()}
 			}
 			req.RegInfo = append(req.RegInfo, ri)
-		case r.Tx == nil:
-			// A resumed paid renewal whose request never left: the screens ask the account again (it is
-			// never saved). Retriable: the new key stays for the next try.
-			return &Failure{Code: "account-required", IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials.", Retriable: true}
 		default:
-			// A resend without the credentials: the CA knows the transaction by its ID (regInfo is not
-			// part of the request it compares).
+			// A resumed paid renewal none of whose answers arrived: the request may never have reached the
+			// CA, which would then know no transaction and refuse it as unpaid ("account o password
+			// errati"). The screens ask the account again (it is never saved), as they ask the PIN; a CA
+			// that did receive it answers from its state without charging twice. Retriable: the new key
+			// stays for the next try.
+			return errAccountRequired
 		}
 		res, err = ca.Enroll(ctx, req)
 	}
@@ -435,47 +462,65 @@ func (e *Engine) cleanup(ctx context.Context, r *Renewal) error {
 }
 
 // rollback undoes what a failed renewal put on the card: the new key and, if written, its certificate.
-// The old key and certificate are never touched before cleanup, so the card is as it was.
+// The old key and certificate are never touched before cleanup, so the card is as it was (I1, I4). When
+// the card refuses, r.RollbackFailed says so: the screens must not say the card is unchanged.
 func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 	e.reject(ctx, r)
-	if r.Mode != "rekey" || r.NewKey == "" || r.NewKey == r.OldKey {
-		if r.NewCert != nil && r.Mode == "extend" {
-			_ = e.remove(ctx, r, protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert})
-		}
-		return
-	}
-	d := protocol.DeleteObjects{Key: r.NewKey, PrivateKey: true, PublicKey: true, Certificate: r.NewCert}
-	if err := e.remove(ctx, r, d); err != nil && !isNoSuchObject(err) {
+	err := e.undoCard(ctx, r)
+	r.RollbackFailed = err != nil
+	if err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
 		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + r.NewKey + " removed"})
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + newKeyName(r) + " removed"})
 }
 
-// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted (certConf
-// with a rejection, RFC 9483 §4.1), so the CA revokes it rather than leave it valid for a key that is
-// gone. Best effort: the outcome goes to the log.
-func (e *Engine) reject(ctx context.Context, r *Renewal) {
-	if r.NewCert == nil || r.Tx == nil || r.Implicit || r.Step == StepCleanup {
-		return
+// newKeyName names the new key in the log: its CKA_ID, or its label before the keygen answered.
+func newKeyName(r *Renewal) string {
+	if r.NewKey != "" {
+		return r.NewKey
 	}
-	cert, err := x509.ParseCertificate(r.NewCert)
-	if err != nil {
-		return
-	}
-	p, _, err := e.protection(ctx, r)
-	if err == nil {
-		reason := &cmp.Error{Code: cmp.CodeBadInput, Detail: "renewal undone"}
-		if r.Failure != nil {
-			reason.Detail = r.Failure.Code + ": " + r.Failure.EN
+	return r.KeyLabel
+}
+
+// undoCard removes the renewal's new objects: the written certificate of an extension, or the new key
+// pair (by its CKA_ID, or by its label when the keygen's answer never reached the journal) with its
+// certificate. Objects already gone are not an error.
+func (e *Engine) undoCard(ctx context.Context, r *Renewal) error {
+	var d protocol.DeleteObjects
+	switch {
+	case r.Mode != "rekey" || r.NewKey == r.OldKey:
+		if r.NewCert == nil || r.Mode != "extend" {
+			return nil
 		}
-		err = e.CA.Reject(ctx, r.Tx, p, cert, reason)
+		d = protocol.DeleteObjects{Key: r.NewKey, Certificate: r.NewCert}
+	case r.NewKey != "":
+		d = protocol.DeleteObjects{Key: r.NewKey, PrivateKey: true, PublicKey: true, Certificate: r.NewCert}
+	case r.KeyLabel != "":
+		d = protocol.DeleteObjects{Label: r.KeyLabel, PrivateKey: true, PublicKey: true}
+	default:
+		return nil
 	}
-	if err != nil {
-		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
+	if err := e.remove(ctx, r, d); err != nil && !isNoSuchObject(err) {
+		return err
+	}
+	return nil
+}
+
+// reject tells the CA that a certificate it issued, and the renewal now undoes, is not accepted, so it is
+// revoked (and refunded, not counted) rather than left valid for a key that is gone (I2, I3): release.
+// Best effort: the outcome goes to the log.
+func (e *Engine) reject(ctx context.Context, r *Renewal) {
+	if r.NewCert == nil || r.Tx == nil || r.Step == StepCleanup {
 		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "the CA was told the certificate is not accepted"})
+	reason := "renewal undone"
+	if r.Failure != nil {
+		reason = r.Failure.Code + ": " + r.Failure.EN
+	}
+	if err := e.release(ctx, r, reason); err != nil {
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
+	}
 }
 
 func isNoSuchObject(err error) bool {

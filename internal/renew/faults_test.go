@@ -90,20 +90,23 @@ func (f *faultWorld) engine(maxWait time.Duration) *renew.Engine {
 }
 
 // objects lists the token's objects with pkcs11-tool (an independent reader of the token).
-func (f *faultWorld) objects() string {
-	f.t.Helper()
-	tool := testenv.Tool(f.t, "pkcs11-tool")
+func (f *faultWorld) objects() string { return listObjects(f.t, f.bed) }
+
+// listObjects is pkcs11-tool's --list-objects of the bed's token, through the module ponte-host loads.
+func listObjects(t testing.TB, bed *testbed.Bed) string {
+	t.Helper()
+	tool := testenv.Tool(t, "pkcs11-tool")
 	module := ""
-	for _, kv := range f.bed.Env {
+	for _, kv := range bed.Env {
 		if v, ok := strings.CutPrefix(kv, "PONTE_PKCS11_MODULE="); ok {
 			module = v
 		}
 	}
 	cmd := exec.Command(tool, "--module", module, "--login", "--pin", testbed.PIN, "--list-objects")
-	cmd.Env = append(os.Environ(), f.bed.Env...)
+	cmd.Env = append(os.Environ(), bed.Env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		f.t.Fatalf("pkcs11-tool: %v\n%s", err, out)
+		t.Fatalf("pkcs11-tool: %v\n%s", err, out)
 	}
 	return string(out)
 }
@@ -208,8 +211,8 @@ func (c *hookCard) done(op string) {
 	}
 }
 
-func (c *hookCard) GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error) {
-	id, pub, err := c.Card.GenerateKey(ctx, bits, label)
+func (c *hookCard) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
+	id, pub, err := c.Card.GenerateKey(ctx, bits, label, alwaysAuth)
 	if err == nil {
 		c.done("generate")
 	}
@@ -482,11 +485,12 @@ func (f *faultWorld) reloadWithoutAccount(id string) (*renew.Renewal, *renew.Eng
 	return r, e
 }
 
-// TestLostAnswerResumedWithoutAccount: the paid request reached the CA (issued and charged) but its answer
-// was lost with the whole process; the resumed renewal, with no account typed again, sends the same
-// request in the same transaction and gets the certificate already paid for — not a refusal for missing
-// credentials, not a second charge.
-func TestLostAnswerResumedWithoutAccount(t *testing.T) {
+// TestLostAnswerResumedAsksTheAccount: the paid request reached the CA (issued and charged) but its answer
+// was lost with the whole process. No answer arrived, so the client cannot know the CA has the request:
+// resumed without the account it asks for it (never stored) rather than send an unpaid request; with the
+// account typed again it sends the same request in the same transaction and gets the certificate already
+// paid for — not a second charge.
+func TestLostAnswerResumedAsksTheAccount(t *testing.T) {
 	f := newFaultWorld(t, 0)
 	e := f.engine(30 * time.Second)
 	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: f.kill}}
@@ -495,7 +499,11 @@ func TestLostAnswerResumedWithoutAccount(t *testing.T) {
 	r, e := f.reloadWithoutAccount(id)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := e.Run(ctx, r); err != nil {
+	var fl *renew.Failure
+	if err := e.Run(ctx, r); !errors.As(err, &fl) || fl.Code != "account-required" || r.Step != renew.StepRequest {
+		t.Fatalf("resumed without the account: %v, step %s", err, r.Step)
+	}
+	if err := f.engine(30*time.Second).Run(ctx, r); err != nil {
 		t.Fatalf("resuming: %v\n%s", err, renew.DiagnosticLog(r))
 	}
 	f.checkDone(r)

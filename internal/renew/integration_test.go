@@ -205,7 +205,7 @@ func TestRefusedRenewalLeavesTheCardAsItWas(t *testing.T) {
 	}
 	// The rolled-back key is gone: generate-key with the renewal's label finds no pair to return and makes
 	// a fresh one (with another CKA_ID), which the test removes again.
-	id, _, err := w.card.GenerateKey(ctx, 2048, r.KeyLabel)
+	id, _, err := w.card.GenerateKey(ctx, 2048, r.KeyLabel, false)
 	if err != nil || r.NewKey == "" || id == r.NewKey {
 		t.Fatalf("the renewal's new key %q is still on the card (%v)", r.NewKey, err)
 	}

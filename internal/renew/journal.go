@@ -22,6 +22,23 @@ type Journal interface {
 	Save(r *Renewal) error
 	Load(id string) (*Renewal, error)
 	List() ([]*Renewal, error)
+	Delete(id string) error
+}
+
+// Prune removes the finished records Prunable names (open renewals are never pruned) and returns how
+// many went. Called when a renewal begins, so the journal stays bounded without a timer.
+func Prune(j Journal, now time.Time) (int, error) {
+	all, err := j.List()
+	if err != nil {
+		return 0, err
+	}
+	ids := Prunable(all, now)
+	for _, id := range ids {
+		if err := j.Delete(id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // ErrNotFound is returned by Load for an unknown renewal.
@@ -65,6 +82,18 @@ func (j FileJournal) Load(id string) (*Renewal, error) {
 		return nil, err
 	}
 	return DecodeRenewal(b)
+}
+
+// Delete removes a record; one already gone is not an error.
+func (j FileJournal) Delete(id string) error {
+	p, err := j.path(id)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // List returns every record, oldest first.
@@ -155,6 +184,10 @@ func (j HostJournal) List() ([]*Renewal, error) {
 	return out, nil
 }
 
+func (j HostJournal) Delete(id string) error {
+	return j.Host.Call(j.Ctx, protocol.CmdJournalDelete, protocol.JournalDelete{ID: id}, nil)
+}
+
 func (j HostJournal) Load(id string) (*Renewal, error) {
 	all, err := j.List()
 	if err != nil {
@@ -166,6 +199,18 @@ func (j HostJournal) Load(id string) (*Renewal, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+}
+
+// EarlyRecord stands for a renewal that failed before its first journal record, so "Scarica log" works
+// for it too: the profile, the card and the failure as the screen had them.
+func EarlyRecord(profile, card string, f *Failure, now time.Time) *Renewal {
+	r := &Renewal{ID: "nessun-registro-" + now.UTC().Format("20060102T150405Z"), Profile: profile, Card: card, Step: StepStart, Failure: f, Started: now, Updated: now}
+	detail := "failed before the first journal record"
+	if f != nil {
+		detail += ": " + f.Code
+	}
+	r.Log = []Entry{{Time: now, Step: StepStart, Event: "error", Detail: detail}}
+	return r
 }
 
 // DiagnosticLog is the text "Scarica log" saves for support: versions, card family, steps, codes and the

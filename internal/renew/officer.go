@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 )
 
@@ -33,6 +34,14 @@ func (l *Logins) Wipe() {
 		l.PIN.Wipe()
 		l.PUK.Wipe()
 	}
+}
+
+// SamePIN is the PINFunc for keys that want the PIN for each signature (CKA_ALWAYS_AUTHENTICATE, a
+// context-specific login, PKCS#11 v2.40 §5.6, as qualified signature keys do): a renewal's signatures
+// with the old key (kur, pollReq, certConf) are one operation the holder consented to with the PIN typed
+// once, so each gets a copy of that PIN — never an empty login. The caller wipes pin when Run stops.
+func SamePIN(pin protocol.Secret) hostcard.PINFunc {
+	return func() (protocol.Secret, error) { return fresh(pin), nil }
 }
 
 // fresh is a copy for one call: the card wipes what it was given.

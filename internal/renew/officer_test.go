@@ -70,9 +70,9 @@ func (c *loginTracker) Logout(ctx context.Context) error {
 	return err
 }
 
-func (c *loginTracker) GenerateKey(ctx context.Context, bits int, label string) (string, crypto.PublicKey, error) {
+func (c *loginTracker) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
 	c.note("generate-key")
-	return c.Card.GenerateKey(ctx, bits, label)
+	return c.Card.GenerateKey(ctx, bits, label, alwaysAuth)
 }
 
 func (c *loginTracker) WriteCertificate(ctx context.Context, key, label string, der []byte) error {

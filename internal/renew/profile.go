@@ -220,6 +220,12 @@ func (p *Profile) SignerCerts() []*x509.Certificate { return p.signers }
 // AnchorPool is the parsed trust anchors.
 func (p *Profile) AnchorPool() *x509.CertPool { return p.anchors }
 
+// Client is the CMP client for the profile's CA: its URL, its anchors and pinned signers (RFC 9483 §3.5),
+// and how long to wait for a delayed answer.
+func (p *Profile) Client() *cmp.Client {
+	return &cmp.Client{URL: p.URL, Anchors: p.anchors, Signers: p.signers, MaxWait: time.Duration(p.MaxWaitSeconds) * time.Second}
+}
+
 // Rule returns the rule for a role.
 func (p *Profile) Rule(role string) (Rule, bool) {
 	for _, r := range p.Renews {

@@ -24,6 +24,10 @@ const (
 	StepFailed  Step = "failed"  // refused or rejected; the card is as it was before (new key removed)
 )
 
+// NeedsAttention reports whether the card list must show r: still open, or failed with its new objects
+// left on the card (its "Annulla il rinnovo" cleans them).
+func (r *Renewal) NeedsAttention() bool { return !r.Step.Terminal() || r.RollbackFailed }
+
 // Terminal reports whether nothing more will happen to the renewal.
 func (s Step) Terminal() bool { return s == StepDone || s == StepFailed }
 
@@ -54,6 +58,11 @@ type Renewal struct {
 	Tx       *cmp.Transaction `json:"transaction,omitempty"`
 	NewCert  []byte           `json:"newCert,omitempty"`
 	Implicit bool             `json:"implicitlyConfirmed,omitempty"`
+
+	// RollbackFailed: a failed renewal could not remove its new objects from the card. The old
+	// certificate is still there and usable (I1), but the card is not as it was: the screens say so and
+	// offer "Annulla il rinnovo" again instead of "La tessera non è stata modificata".
+	RollbackFailed bool `json:"rollbackFailed,omitempty"`
 
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final

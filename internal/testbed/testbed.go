@@ -204,6 +204,24 @@ func (b *Bed) StartCA() error {
 	return nil
 }
 
+// RestartCA stops ponte-ca, closes its database, opens it again from its folder and serves it on the same
+// address: a CA process restarted (fault tests, I5: nothing is lost).
+func (b *Bed) RestartCA() error {
+	b.StopCA()
+	noCORS := b.CA.NoCORS
+	if err := b.CA.Close(); err != nil {
+		return err
+	}
+	c, err := ca.Open(filepath.Join(b.Dir, "ca"))
+	if err != nil {
+		return err
+	}
+	c.NoCORS = noCORS
+	c.SetPublicURL(b.CAURL)
+	b.CA = c
+	return b.StartCA()
+}
+
 func (b *Bed) writeProfiles(choices []Choice) error {
 	b.ProfilesDir = filepath.Join(b.Dir, "profiles")
 	if err := os.MkdirAll(b.ProfilesDir, 0o755); err != nil {

@@ -11,7 +11,7 @@ type Offer struct {
 
 // Flow is the renewal on screen, from the terms to the outcome (seeds 000 and 002).
 type Flow struct {
-	Screen      string // "terms", "privacy", "pin", "progress", "waiting", "success", "failure"
+	Screen      string // "terms", "privacy", "pin", "progress", "waiting", "success", "failure", "abandoned"
 	CardID      string
 	CertID      string
 	Holder      string
@@ -31,6 +31,11 @@ type Flow struct {
 	RenewalID   string
 	NewExpiry   string
 	Reinsert    bool
+	// Abandon: the PIN screen asks the PIN to cancel the renewal ("Annulla il rinnovo"), not to run it.
+	Abandon bool
+	// RollbackFailed: the failed renewal's new objects could not be removed from the card; the failure
+	// screen says so instead of "the card was not changed".
+	RollbackFailed bool
 }
 
 // PINView is the token's PIN flags for the PIN screen.

@@ -146,34 +146,41 @@ func TestCardListScreen(t *testing.T) {
 func TestRenewalScreens(t *testing.T) {
 	fail := &renew.Failure{Code: "ca-refused", IT: "Richiesta non inoltrata: credito insufficiente", EN: "Request refused: insufficient balance"}
 	flows := map[string]Flow{
-		"terms":    {Screen: "terms", Terms: "Termini", ProfileName: "Ponte CA"},
-		"privacy":  {Screen: "privacy", Privacy: "Informativa"},
-		"pin":      {Screen: "pin", NeedsPUK: true, Paid: true, PIN: PINView{FinalTry: true}, Failure: &renew.Failure{IT: "PIN errato.", EN: "Wrong PIN."}},
-		"pinpad":   {Screen: "pin", PIN: PINView{PINPad: true}},
-		"locked":   {Screen: "pin", PIN: PINView{Locked: true}},
-		"puklow":   {Screen: "pin", NeedsPUK: true, PIN: PINView{PUKFinalTry: true, PUKCountLow: true}},
-		"hostlost": {Screen: "progress", HostLost: true, Steps: Steps("rekey", renew.StepRequest)},
-		"puklock":  {Screen: "pin", NeedsPUK: true, PIN: PINView{PUKLocked: true}},
-		"progress": {Screen: "progress", Paused: true, Steps: Steps("rekey", renew.StepWrite)},
-		"waiting":  {Screen: "waiting", RenewalID: "r1"},
-		"success":  {Screen: "success", Holder: "BAUDO PIPPO", NewExpiry: "2032-12-03T00:00:00Z", Reinsert: true},
-		"failure":  {Screen: "failure", Failure: fail},
+		"terms":     {Screen: "terms", Terms: "Termini", ProfileName: "Ponte CA"},
+		"privacy":   {Screen: "privacy", Privacy: "Informativa"},
+		"pin":       {Screen: "pin", NeedsPUK: true, Paid: true, PIN: PINView{FinalTry: true}, Failure: &renew.Failure{IT: "PIN errato.", EN: "Wrong PIN."}},
+		"pinpad":    {Screen: "pin", PIN: PINView{PINPad: true}},
+		"locked":    {Screen: "pin", PIN: PINView{Locked: true}},
+		"puklow":    {Screen: "pin", NeedsPUK: true, PIN: PINView{PUKFinalTry: true, PUKCountLow: true}},
+		"hostlost":  {Screen: "progress", HostLost: true, Steps: Steps("rekey", renew.StepRequest)},
+		"puklock":   {Screen: "pin", NeedsPUK: true, PIN: PINView{PUKLocked: true}},
+		"progress":  {Screen: "progress", Paused: true, Steps: Steps("rekey", renew.StepWrite)},
+		"waiting":   {Screen: "waiting", RenewalID: "r1"},
+		"success":   {Screen: "success", Holder: "BAUDO PIPPO", NewExpiry: "2032-12-03T00:00:00Z", Reinsert: true},
+		"failure":   {Screen: "failure", Failure: fail},
+		"dirty":     {Screen: "failure", Failure: fail, RollbackFailed: true, RenewalID: "r2"},
+		"abandon":   {Screen: "pin", Abandon: true, RenewalID: "r3"},
+		"abandoned": {Screen: "abandoned", RenewalID: "r3"},
 	}
 	want := map[string][]string{
-		"it/terms":    {"PROSEGUI", "CHIUDI"},
-		"it/privacy":  {"RINNOVA", "disabled"},
-		"it/pin":      {"ULTIMO TENTATIVO", "PUK", "Codice conto", "PIN errato."},
-		"it/pinpad":   {"tastierino"},
-		"it/locked":   {"bloccato"},
-		"it/puklow":   {"ULTIMO TENTATIVO per il PUK", `id="puk"`},
-		"it/puklock":  {"Il PUK è bloccato"},
-		"it/hostlost": {"Il programma Ponte si è interrotto", "Il rinnovo è salvato"},
-		"en/puklow":   {"LAST TRY for the PUK"},
-		"it/success":  {"Certificato rinnovato e attivo", "Scadenza il 03/12/2032", "reinseriscila"},
-		"it/failure":  {"credito insufficiente", "Scarica log", "non è stata modificata"},
-		"it/waiting":  {"Richiesta inoltrata correttamente", "SCARICA"},
-		"en/failure":  {"insufficient balance", "Download log"},
-		"en/success":  {"Certificate renewed and active"},
+		"it/terms":     {"PROSEGUI", "CHIUDI"},
+		"it/privacy":   {"RINNOVA", "disabled"},
+		"it/pin":       {"ULTIMO TENTATIVO", "PUK", "Codice conto", "PIN errato."},
+		"it/pinpad":    {"tastierino"},
+		"it/locked":    {"bloccato"},
+		"it/puklow":    {"ULTIMO TENTATIVO per il PUK", `id="puk"`},
+		"it/puklock":   {"Il PUK è bloccato"},
+		"it/hostlost":  {"Il programma Ponte si è interrotto", "Il rinnovo è salvato"},
+		"en/puklow":    {"LAST TRY for the PUK"},
+		"it/success":   {"Certificato rinnovato e attivo", "Scadenza il 03/12/2032", "reinseriscila"},
+		"it/failure":   {"credito insufficiente", "Scarica log", "non è stata modificata"},
+		"it/waiting":   {"Richiesta inoltrata correttamente", "SCARICA", "ANNULLA IL RINNOVO"},
+		"it/dirty":     {"NON è tornata com'era", "ANNULLA IL RINNOVO", "Scarica log"},
+		"en/dirty":     {"was NOT put back", "CANCEL THE RENEWAL"},
+		"it/abandon":   {"Annulla il rinnovo: inserire il PIN", "revocato"},
+		"it/abandoned": {"Rinnovo annullato", "Scarica log"},
+		"en/failure":   {"insufficient balance", "Download log"},
+		"en/success":   {"Certificate renewed and active"},
 	}
 	for lang, cat := range catalogs(t) {
 		for name, f := range flows {
@@ -181,6 +188,10 @@ func TestRenewalScreens(t *testing.T) {
 			html, err := Render(State{Mode: "app", Lang: lang, Conn: Connected, Flow: &f}, cat)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", lang, name, err)
+			}
+			// A failed rollback must never be called "not modified" (issue 14).
+			if name == "dirty" && (strings.Contains(html, "non è stata modificata") || strings.Contains(html, "was not changed")) {
+				t.Errorf("%s/dirty says the card was not modified", lang)
 			}
 			for _, w := range want[lang+"/"+name] {
 				if !strings.Contains(html, htmlpkg.EscapeString(w)) && !strings.Contains(html, w) {

@@ -69,15 +69,7 @@ func journalRecord(t *testing.T, bed *testbed.Bed) *renew.Renewal {
 // openssl whether the new certificate chains to the CA.
 func checkCard(t *testing.T, bed *testbed.Bed, r *renew.Renewal, oldGone bool) {
 	t.Helper()
-	tool := testenv.Tool(t, "pkcs11-tool")
-	// SoftHSM itself, not a shim in front of it (a PIN-pad shim refuses a typed PIN).
-	cmd := exec.Command(tool, "--module", bed.SoftHSM, "--login", "--pin", testbed.PIN, "--list-objects")
-	cmd.Env = append(os.Environ(), bed.Env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("pkcs11-tool: %v\n%s", err, out)
-	}
-	list := string(out)
+	list := objectsOf(t, bed)
 	if !strings.Contains(list, "ID:         "+r.NewKey) {
 		t.Fatalf("pkcs11-tool does not list the new key %s:\n%s", r.NewKey, list)
 	}
@@ -88,6 +80,20 @@ func checkCard(t *testing.T, bed *testbed.Bed, r *renew.Renewal, oldGone bool) {
 		t.Fatalf("%d certificates on the card, want 2 (CNS and signature):\n%s", n, list)
 	}
 	verifyOpenSSL(t, bed, r.NewCert)
+}
+
+// objectsOf lists the token's objects with pkcs11-tool, on SoftHSM itself, not a shim in front of it (a
+// PIN-pad shim refuses a typed PIN).
+func objectsOf(t *testing.T, bed *testbed.Bed) string {
+	t.Helper()
+	tool := testenv.Tool(t, "pkcs11-tool")
+	cmd := exec.Command(tool, "--module", bed.SoftHSM, "--login", "--pin", testbed.PIN, "--list-objects")
+	cmd.Env = append(os.Environ(), bed.Env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pkcs11-tool: %v\n%s", err, out)
+	}
+	return string(out)
 }
 
 func verifyOpenSSL(t *testing.T, bed *testbed.Bed, der []byte) {

@@ -66,7 +66,41 @@ static CK_RV shim_token_info(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 	info->flags |= counter_flags(so_tries, CKF_SO_PIN_COUNT_LOW, CKF_SO_PIN_FINAL_TRY, CKF_SO_PIN_LOCKED);
 	if (getenv("LOCKSHIM_PINPAD") != NULL)
 		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+	/* LOCKSHIM_WRITE_PROTECTED: a token that signs but cannot be written (a card reached through a
+	 * middleware without write support), PKCS#11 v2.40 §3.2 CKF_WRITE_PROTECTED. */
+	if (getenv("LOCKSHIM_WRITE_PROTECTED") != NULL)
+		info->flags |= CKF_WRITE_PROTECTED;
 	return rv;
+}
+
+static CK_RV shim_generate_key_pair(CK_SESSION_HANDLE s, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pub, CK_ULONG npub,
+				     CK_ATTRIBUTE_PTR priv, CK_ULONG npriv, CK_OBJECT_HANDLE_PTR hpub, CK_OBJECT_HANDLE_PTR hpriv) {
+	if (getenv("LOCKSHIM_WRITE_PROTECTED") != NULL)
+		return CKR_TOKEN_WRITE_PROTECTED;
+	return real->C_GenerateKeyPair(s, m, pub, npub, priv, npriv, hpub, hpriv);
+}
+
+/* LOCKSHIM_FAIL_CERT_WRITES=N: the first N certificate objects created in this process are refused
+ * (CKR_TEMPLATE_INCONSISTENT, a final error): a card that rejects a renewal's new certificate. */
+static int cert_writes_failed;
+
+static int is_certificate(CK_ATTRIBUTE_PTR t, CK_ULONG n) {
+	for (CK_ULONG i = 0; i < n; i++)
+		if (t[i].type == CKA_CLASS && t[i].ulValueLen == sizeof(CK_OBJECT_CLASS) &&
+		    *(CK_OBJECT_CLASS *)t[i].pValue == CKO_CERTIFICATE)
+			return 1;
+	return 0;
+}
+
+static CK_RV shim_create_object(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR h) {
+	if (getenv("LOCKSHIM_WRITE_PROTECTED") != NULL)
+		return CKR_TOKEN_WRITE_PROTECTED;
+	const char *fail = getenv("LOCKSHIM_FAIL_CERT_WRITES");
+	if (fail != NULL && is_certificate(t, n) && cert_writes_failed < atoi(fail)) {
+		cert_writes_failed++;
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
+	return real->C_CreateObject(s, t, n, h);
 }
 
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
@@ -88,6 +122,8 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 		list.C_Logout = shim_logout;
 		list.C_InitPIN = shim_init_pin;
 		list.C_GetTokenInfo = shim_token_info;
+		list.C_GenerateKeyPair = shim_generate_key_pair;
+		list.C_CreateObject = shim_create_object;
 	}
 	*pp = &list;
 	return CKR_OK;

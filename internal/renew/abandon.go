@@ -1,0 +1,146 @@
+package renew
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"sort"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// Abandon ends an open renewal at the holder's request ("Annulla il rinnovo", `ponte renew --abandon`),
+// so an open renewal is never a dead end (I4):
+//
+//  1. the CA is told first: a certificate it issued and that is still unconfirmed is rejected in certConf
+//     (RFC 9483 §4.1), one confirmed (or implicitly confirmed) is revoked with rr (RFC 9810 §5.3.9); the
+//     CA refunds on either and does not count it (I2, I3). A request whose answer never arrived is sent
+//     again in its transaction (the CA answers from its state) so that what it issued is known; a paid
+//     one needs the account for that (NeedsAccount).
+//  2. only then the card: the new key and certificate are removed, the old ones are never touched (I1);
+//  3. the record is closed at StepFailed with the event "abandoned".
+//
+// Until the CA has answered nothing on the card changes: a CA that cannot be reached leaves the renewal
+// open (a retriable failure) and Abandon can be tried again. A renewal past its confirmation (StepCleanup)
+// cannot be abandoned: its new certificate is on the card, verified and confirmed; Run finishes it.
+func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
+	switch {
+	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
+		return &Failure{Code: "renewal-closed", IT: "Questo rinnovo è già concluso: non c'è nulla da annullare.", EN: "This renewal is already over: there is nothing to cancel."}
+	case r.Step == StepCleanup:
+		return &Failure{Code: "abandon-too-late", IT: "Il nuovo certificato è già sulla tessera, verificato e confermato: riprendere il rinnovo per completarlo.",
+			EN: "The new certificate is already on the card, verified and confirmed: resume the renewal to finish it."}
+	}
+	if r.Step != StepFailed {
+		if err := e.settle(ctx, r); err != nil {
+			f := classify(err)
+			f.Retriable = true // nothing changed on the card: Annulla can be tried again
+			r.Failure = f
+			if serr := e.save(r, "abandon-failed", f.Code+": "+f.EN+" ("+f.Detail+")"); serr != nil {
+				return serr
+			}
+			return f
+		}
+	}
+	err := e.undoCard(ctx, r)
+	r.RollbackFailed = err != nil
+	r.Step = StepFailed
+	r.Failure = &Failure{Code: "abandoned", IT: "Rinnovo annullato su richiesta del titolare.", EN: "Renewal cancelled by the holder."}
+	if err != nil {
+		f := classify(err)
+		r.Failure = &Failure{Code: "abandon-card", IT: "Rinnovo annullato presso l'autorità, ma la nuova chiave non è stata rimossa dalla tessera: " + f.IT,
+			EN: "Renewal cancelled at the authority, but the new key could not be removed from the card: " + f.EN, Retriable: true, Detail: f.Detail}
+		if serr := e.save(r, "rollback-failed", f.Code+" ("+f.Detail+")"); serr != nil {
+			return serr
+		}
+		return r.Failure
+	}
+	return e.save(r, "abandoned", "new key "+newKeyName(r)+" removed; the CA was told")
+}
+
+// settle makes sure the CA holds nothing of r that will count or be charged: it learns what the CA issued
+// (when no answer arrived) and rejects or revokes it.
+func (e *Engine) settle(ctx context.Context, r *Renewal) error {
+	if r.NewCert == nil && r.Tx != nil {
+		ca := *e.CA
+		ca.MaxWait = 0
+		saved := e.CA
+		e.CA = &ca
+		err := e.request(ctx, r) // the same request in its transaction, or a poll: no second issuance
+		e.CA = saved
+		if errors.Is(err, ErrPending) {
+			return &Failure{Code: "abandon-waiting", IT: "L'autorità non ha ancora deciso sulla richiesta: riprovare ad annullare più tardi.",
+				EN: "The authority has not decided on the request yet: try cancelling again later.", Retriable: true}
+		}
+		var ref *cmp.Refusal
+		if errors.As(err, &ref) {
+			return nil // the CA refused the request: it issued nothing
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if r.NewCert == nil {
+		return nil // never sent, or never issued
+	}
+	return e.release(ctx, r, "renewal cancelled by the holder")
+}
+
+// release tells the CA that r's new certificate will not be used: a certConf rejection while it is
+// unconfirmed (RFC 9483 §4.1), else — implicitly confirmed, or the rejection refused because the
+// transaction is closed — a revocation request (RFC 9810 §5.3.9). The CA revokes, refunds and does not
+// count it. An error means the CA was not told.
+func (e *Engine) release(ctx context.Context, r *Renewal, why string) error {
+	cert, err := x509.ParseCertificate(r.NewCert)
+	if err != nil {
+		return err
+	}
+	p, _, err := e.protection(ctx, r)
+	if err != nil {
+		return err
+	}
+	if !r.Implicit { // at StepConfirm the certConf may not have reached the CA: a rejection still can
+		err = e.CA.Reject(ctx, r.Tx, p, cert, &cmp.Error{Code: cmp.CodeBadInput, Detail: why})
+		if err == nil {
+			r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rejected", Detail: "certConf rejection: " + why})
+			return nil
+		}
+		var ref *cmp.Refusal
+		if !errors.As(err, &ref) {
+			return err // not reached: try again later
+		}
+		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead.
+	}
+	if err := e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation); err != nil {
+		return err
+	}
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "revoked", Detail: "rr: " + why})
+	return nil
+}
+
+// Journal pruning: records of finished renewals are kept for support ("Scarica log") and then removed, so
+// the journal does not grow for ever. Open renewals are never pruned.
+const (
+	KeepFinished     = 20                  // the most recent finished records always kept
+	KeepFinishedDays = 90 * 24 * time.Hour // older finished records beyond KeepFinished are removed
+)
+
+// Prunable lists the IDs of finished records to remove at now: beyond the KeepFinished most recent, those
+// last updated more than KeepFinishedDays ago.
+func Prunable(all []*Renewal, now time.Time) []string {
+	var done []*Renewal
+	for _, r := range all {
+		if r.Step.Terminal() && !r.RollbackFailed {
+			done = append(done, r)
+		}
+	}
+	sort.Slice(done, func(a, b int) bool { return done[a].Updated.After(done[b].Updated) })
+	var out []string
+	for i, r := range done {
+		if i >= KeepFinished && now.Sub(r.Updated) > KeepFinishedDays {
+			out = append(out, r.ID)
+		}
+	}
+	return out
+}
