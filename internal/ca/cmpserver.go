@@ -219,6 +219,27 @@ func (x *exchange) authenticate(ctx context.Context, p *profile.Profile) *cmp.PK
 	return nil
 }
 
+// signerUnconfirmed refuses a request protected by a certificate this CA issued whose certConf has not
+// confirmed it yet: until then the holder may still reject it, or the CA revoke it (superseded, left
+// unconfirmed), so it authorises nothing — else renewing the renewal before confirming it would leave a
+// valid certificate beside the confirmed renewal of the same old one (I2; RFC 9810 §5.3.18).
+func (x *exchange) signerUnconfirmed(ctx context.Context) *cmp.PKIStatusInfo {
+	if x.signer == nil {
+		return nil
+	}
+	t, err := x.c.Store.TxnForCert(ctx, x.signer.Serial)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && t.State == store.StateConfirmed):
+		return nil
+	case err != nil:
+		s := status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")
+		return &s
+	}
+	s := status(cmp.FailNotAuthorized, "il certificato che firma la richiesta non è stato ancora confermato (certConf)",
+		"the certificate signing the request has not been confirmed yet (certConf)")
+	return &s
+}
+
 // signsOnlyRenewal: the protection certificate has keyUsage nonRepudiation without digitalSignature (a
 // qualified signature certificate). RFC 9483 §4.1.3 lets it protect the renewal of itself (kur, and the
 // messages continuing it), nothing else: not an ir or cr on someone's behalf.
@@ -264,6 +285,9 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	}
 	if st := x.authenticate(ctx, x.p); st != nil {
 		return x.errorMsg(*st)
+	}
+	if st := x.signerUnconfirmed(ctx); st != nil {
+		return x.reject(0, *st)
 	}
 	var (
 		subject, spki []byte
@@ -580,6 +604,10 @@ func (x *exchange) issue(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
 	case errors.Is(err, store.ErrAlreadyRenewed):
 		x.c.Store.Abandon(ctx, t.ID)
 		s := alreadyRenewed(x.p)
+		return &s
+	case errors.Is(err, store.ErrParentRevoked):
+		x.c.Store.Abandon(ctx, t.ID)
+		s := policy.Revoked().Status()
 		return &s
 	case errors.Is(err, store.ErrInsufficientBalance):
 		x.c.Store.Abandon(ctx, t.ID)

@@ -67,6 +67,14 @@ func (r *Refusal) Status() cmp.PKIStatusInfo {
 	return cmp.PKIStatusInfo{Status: cmp.StatusRejection, FailInfo: cmp.Bit(r.FailBit), StatusString: r.StatusStrings()}
 }
 
+// Revoked is the refusal of a renewal of a revoked certificate, at the request or, when it was revoked
+// while the renewal waited, at issuance.
+func Revoked() *Refusal {
+	return refuse(ReasonRevoked, FailCertRevoked,
+		"il certificato è revocato e non può essere rinnovato",
+		"the certificate is revoked and cannot be renewed")
+}
+
 func refuse(reason Reason, bit int, it, en string) *Refusal {
 	return &Refusal{Reason: reason, FailBit: bit, It: it, En: en}
 }
@@ -103,9 +111,7 @@ func Enrol(p *profile.Profile, now time.Time) Validity {
 func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Validity, *Refusal) {
 	now = now.UTC().Truncate(time.Second)
 	if old.Revoked {
-		return Validity{}, refuse(ReasonRevoked, FailCertRevoked,
-			"il certificato è revocato e non può essere rinnovato",
-			"the certificate is revoked and cannot be renewed")
+		return Validity{}, Revoked()
 	}
 	if now.After(old.NotAfter) {
 		return Validity{}, refuse(ReasonExpired, FailNotAuthorized,

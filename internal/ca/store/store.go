@@ -22,6 +22,7 @@ var (
 	ErrInsufficientBalance = errors.New("credito insufficiente / insufficient balance")
 	ErrState               = errors.New("transazione in uno stato diverso / transaction in another state")
 	ErrAlreadyRenewed      = errors.New("certificato già rinnovato / certificate already renewed")
+	ErrParentRevoked       = errors.New("certificato da rinnovare revocato / certificate to renew revoked")
 )
 
 // schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.

@@ -159,7 +159,8 @@ func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
 // Issue records the certificate of a waiting transaction and, for a paid one, charges the account, in
 // one SQL transaction: either all happens or nothing. A transaction that is no longer waiting is left
 // alone (ErrState), so a retried or repeated poll can never issue or charge twice. An account that
-// cannot pay gets ErrInsufficientBalance and nothing is issued.
+// cannot pay gets ErrInsufficientBalance and nothing is issued; the renewal of a certificate revoked
+// meanwhile, ErrParentRevoked.
 //
 // For a renewal, allowance is the profile's renewals per certificate (0: unlimited): when the renewed
 // certificate already has that many confirmed renewals nothing is issued (ErrAlreadyRenewed). The count
@@ -178,6 +179,9 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 		}
 		now := unix(time.Now())
 		if t.Parent != "" {
+			if err := checkParentValid(ctx, tx, t.Parent); err != nil {
+				return err
+			}
 			if err := checkAllowance(ctx, tx, t.Parent, allowance); err != nil {
 				return err
 			}
@@ -208,6 +212,20 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ?`, state, c.Serial, now, txnID)
 		return err
 	})
+}
+
+// checkParentValid refuses the renewal of a certificate revoked since the request was accepted (a
+// delayed issuance: the card may have been reported stolen meanwhile), read in the issuing SQL
+// transaction.
+func checkParentValid(ctx context.Context, tx *sql.Tx, parent string) error {
+	var revokedAt int64
+	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM certs WHERE serial = ?`, parent).Scan(&revokedAt); err != nil {
+		return err
+	}
+	if revokedAt != 0 {
+		return ErrParentRevoked
+	}
+	return nil
 }
 
 // checkAllowance refuses a renewal of parent that already has allowance confirmed renewals.

@@ -1,0 +1,99 @@
+package ca
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/cmp"
+)
+
+// TestUnconfirmedCertAuthorisesNothing: a renewed certificate not confirmed yet (it may still be
+// rejected, superseded or left unconfirmed, then revoked) cannot protect a request of its own — neither
+// the renewal of itself nor an ir. Otherwise a holder renews the renewal before confirming it, the CA
+// then supersedes the first renewal, and the second one stays valid beside the confirmed renewal of the
+// same old certificate: two certificates for one renewal allowance (I2).
+func TestUnconfirmedCertAuthorisesNothing(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	// A short validity inside the renewal window: the new certificate is renewable at once.
+	tc.profile("short", func(p *profile.Profile) {
+		p.DelaySeconds, p.ValidityDays, p.RenewalWindowDays, p.MaxLifetimeYears, p.IR = 0, 50, 60, 0, profile.IRSignature
+	})
+	old := tc.renewable("old", "/C=IT/CN=RINNOVO DEL RINNOVO/serialNumber=TINIT-RSSMRA80A01H501U")
+	p := &peer{t: t, tc: tc, profile: "short", cert: old.cert, key: old.key}
+	k1, _ := tc.key("n1.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	r1 := certResponse(t, p.send(tid, p.kur(k1, "", "")))
+	n1, err := x509.ParseCertificate(r1.Cert)
+	if err != nil {
+		t.Fatalf("renewal: %v %+v", err, r1.Status)
+	}
+	// n1 is issued, its certConf not sent: it authorises nothing.
+	p1 := &peer{t: t, tc: tc, profile: "short", cert: n1, key: k1}
+	k2, _ := tc.key("n2.key")
+	for _, body := range []cmp.Body{p1.kur(k2, "", ""), irBody(t, p1, k2)} {
+		tid2 := make([]byte, 16)
+		rand.Read(tid2)
+		ans := p1.send(tid2, body)
+		if ans.Body.CertRep == nil || len(ans.Body.CertRep.Responses) != 1 || ans.Body.CertRep.Responses[0].Cert != nil ||
+			!ans.Body.CertRep.Responses[0].Status.FailInfo.Has(cmp.FailNotAuthorized) {
+			t.Fatalf("%v protected by an unconfirmed certificate answered %v %+v", body.Type, ans.Body.Type, ans.Body.CertRep.Responses)
+		}
+	}
+	certs, err := tc.ca.Store.Certs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range certs {
+		if c.Parent == SerialHex(n1.SerialNumber) || (c.Parent == "" && c.Serial != SerialHex(old.cert.SerialNumber)) {
+			t.Fatalf("certificate %s issued on the authority of the unconfirmed %s", c.Serial, SerialHex(n1.SerialNumber))
+		}
+	}
+}
+
+// irBody is an ir for the peer's own subject and key k.
+func irBody(t *testing.T, p *peer, k crypto.Signer) cmp.Body {
+	t.Helper()
+	b := p.kur(k, "", "")
+	b.Type = cmp.BodyIR
+	b.CertReqMsgs[0].Controls = nil
+	if err := b.CertReqMsgs[0].SignPOP(k); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestRenewalOfRevokedNotIssued: a renewal accepted while its certificate was valid is not issued if the
+// certificate is revoked before the delayed issuance (a card reported stolen meanwhile).
+func TestRenewalOfRevokedNotIssued(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	var offset time.Duration
+	tc.ca.Now = func() time.Time { return time.Now().Add(offset) }
+	tc.profile("slow", func(p *profile.Profile) { p.DelaySeconds = 60 })
+	old := tc.renewable("old", "/C=IT/CN=RUBATA")
+	p := &peer{t: t, tc: tc, profile: "slow", cert: old.cert, key: old.key}
+	k1, _ := tc.key("n1.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	if r := certResponse(t, p.send(tid, p.kur(k1, "", ""))); r.Status.Status != cmp.StatusWaiting {
+		t.Fatalf("first answer %+v", r.Status)
+	}
+	if err := tc.ca.Revoke(ctx, old.cert.SerialNumber, 1); err != nil {
+		t.Fatal(err)
+	}
+	offset = 2 * time.Minute
+	ans := p.send(tid, cmp.Body{Type: cmp.BodyPollReq, PollReq: []int{0}})
+	if ans.Body.CertRep != nil && len(ans.Body.CertRep.Responses) > 0 && ans.Body.CertRep.Responses[0].Cert != nil {
+		t.Fatal("the renewal of a certificate revoked meanwhile was issued")
+	}
+	if states, _ := renewalsOf(t, tc, old.cert); len(states) != 0 {
+		t.Fatalf("certificates renewing the revoked one: %v", states)
+	}
+}
