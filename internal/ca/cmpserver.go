@@ -293,10 +293,10 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 		subject, spki []byte
 		certReqID     int
 		msg           *cmp.CertReqMsg
+		csr           *x509.CertificateRequest
 	)
 	if body.Type == cmp.BodyP10CR {
-		csr, err := x509.ParseCertificateRequest(body.P10CR)
-		if err != nil || csr.CheckSignature() != nil {
+		if csr, err = x509.ParseCertificateRequest(body.P10CR); err != nil {
 			return x.errorMsg(status(cmp.FailBadPOP, "richiesta PKCS #10 non valida o firma errata", "PKCS #10 request invalid or badly signed"))
 		}
 		subject, spki = csr.RawSubject, csr.RawSubjectPublicKeyInfo
@@ -306,16 +306,21 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 		}
 		msg = &body.CertReqMsgs[0]
 		certReqID = msg.CertReqID
-		if err := msg.VerifyPOP(); err != nil {
-			return x.reject(certReqID, status(cmp.FailBadPOP, "prova di possesso della chiave non valida", "invalid proof of possession of the key"))
-		}
 		subject, spki = msg.Template.Subject, msg.Template.PublicKey
 	}
 	if len(spki) == 0 {
 		return x.reject(certReqID, status(cmp.FailBadCertTemplate, "chiave pubblica mancante nella richiesta", "public key missing from the request"))
 	}
+	// The key policy first: a key of a kind we cannot even verify a signature with (RSA-PSS, Ed448, a
+	// curve crypto/x509 does not know) is refused as such, not as a bad proof of possession.
 	if r := policy.CheckKey(x.p, describeKey(spki)); r != nil {
 		return x.reject(certReqID, r.Status())
+	}
+	if csr != nil && csr.CheckSignature() != nil {
+		return x.errorMsg(status(cmp.FailBadPOP, "richiesta PKCS #10 non valida o firma errata", "PKCS #10 request invalid or badly signed"))
+	}
+	if msg != nil && msg.VerifyPOP() != nil {
+		return x.reject(certReqID, status(cmp.FailBadPOP, "prova di possesso della chiave non valida", "invalid proof of possession of the key"))
 	}
 	t := &store.Txn{ID: txnID(x.req), Profile: x.p.Name, Kind: body.Type.String(), RequestSHA256: hash,
 		CertReqID: certReqID, SPKI: spki, MACRef: x.macRef}
@@ -340,21 +345,60 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	return x.deliver(ctx, t, false)
 }
 
-// describeKey names the algorithm, size and curve of a DER SubjectPublicKeyInfo for the key policy.
+// describeKey names the algorithm, size, exponent and curve of a DER SubjectPublicKeyInfo for the key
+// policy.
 func describeKey(spki []byte) policy.Key {
 	pub, err := x509.ParsePKIXPublicKey(spki)
 	if err != nil {
-		return policy.Key{Algorithm: "sconosciuta/unknown"}
+		return unparsedKey(spki)
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		return policy.Key{Algorithm: "RSA", Bits: k.N.BitLen()}
+		return policy.Key{Algorithm: "RSA", Bits: k.N.BitLen(), Exponent: k.E}
 	case *ecdsa.PublicKey:
 		return policy.Key{Algorithm: "ECDSA", Curve: k.Curve.Params().Name}
 	case ed25519.PublicKey:
 		return policy.Key{Algorithm: "Ed25519"}
 	}
-	return policy.Key{Algorithm: fmt.Sprintf("%T", pub)}
+	return unparsedKey(spki)
+}
+
+var (
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1} // RFC 5480 §2.1.1
+	// keyAlgorithms names the SubjectPublicKeyInfo algorithms crypto/x509 does not parse, or parses but
+	// the policy never allows.
+	keyAlgorithms = map[string]string{
+		"1.2.840.10040.4.1":     "DSA",     // RFC 3279 §2.3.2
+		"1.2.840.113549.1.1.10": "RSA-PSS", // RFC 4055 §1.2
+		"1.3.101.110":           "X25519",  // RFC 8410 §3
+		"1.3.101.111":           "X448",
+		"1.3.101.113":           "Ed448",
+	}
+)
+
+// unparsedKey names the key of a SubjectPublicKeyInfo crypto/x509 does not read (or DSA), from its algorithm
+// identifier (for EC, its namedCurve OID, or specifiedCurve for explicit parameters, RFC 5480 §2.1.1),
+// so the refusal says what was sent.
+func unparsedKey(spki []byte) policy.Key {
+	var info struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(spki, &info); err != nil || len(rest) > 0 {
+		return policy.Key{Algorithm: "sconosciuta/unknown"}
+	}
+	oid := info.Algorithm.Algorithm
+	if oid.Equal(oidECPublicKey) {
+		var curve asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &curve); err != nil {
+			return policy.Key{Algorithm: "ECDSA", Curve: "specifiedCurve"}
+		}
+		return policy.Key{Algorithm: "ECDSA", Curve: curve.String()}
+	}
+	if name, ok := keyAlgorithms[oid.String()]; ok {
+		return policy.Key{Algorithm: name}
+	}
+	return policy.Key{Algorithm: oid.String()}
 }
 
 // decide applies the profile and the renewal policy, filling subject, role, validity and parent of t.
