@@ -695,7 +695,10 @@ func (x *exchange) authenticateFor(ctx context.Context, t *store.Txn) *cmp.PKISt
 	if st := x.authenticate(ctx, p); st != nil {
 		return st
 	}
-	if (t.MACRef != "") != (x.macSecret != nil) || (t.MACRef != "" && t.MACRef != x.macRef) {
+	// A renewal is signed by the certificate it renews (decide): so must every message continuing it,
+	// not merely some certificate of this CA (RFC 9483 §3.2, the same credentials as the request).
+	if (t.MACRef != "") != (x.macSecret != nil) || (t.MACRef != "" && t.MACRef != x.macRef) ||
+		(t.Parent != "" && x.signer != nil && x.signer.Serial != t.Parent) {
 		s := status(cmp.FailWrongIntegrity, "protezione diversa da quella della richiesta iniziale", "protection differs from the initial request's")
 		return &s
 	}

@@ -97,3 +97,40 @@ func TestRenewalOfRevokedNotIssued(t *testing.T) {
 		t.Fatalf("certificates renewing the revoked one: %v", states)
 	}
 }
+
+// TestContinuationSignedByAnotherHolder: a pollReq or certConf continuing a renewal must be signed by the
+// certificate being renewed (RFC 9483 §3.2: the same credentials as the request). Another holder's
+// certificate of this CA, even knowing the transactionID and a nonce of the CA, cannot reject (or
+// confirm, or fetch) someone else's renewal.
+func TestContinuationSignedByAnotherHolder(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("now", func(p *profile.Profile) { p.DelaySeconds = 0 })
+	victim := tc.renewable("victim", "/C=IT/CN=VITTIMA")
+	other := tc.renewable("other", "/C=IT/CN=ALTRO")
+	p := &peer{t: t, tc: tc, profile: "now", cert: victim.cert, key: victim.key}
+	k1, _ := tc.key("n1.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	if certResponse(t, p.send(tid, p.kur(k1, "", ""))).Cert == nil {
+		t.Fatal("renewal refused")
+	}
+	intruder := &peer{t: t, tc: tc, profile: "now", cert: other.cert, key: other.key, last: p.last}
+	for _, body := range []cmp.Body{
+		{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: []byte("x"), StatusInfo: &cmp.PKIStatusInfo{Status: cmp.StatusRejection}}}},
+		{Type: cmp.BodyPollReq, PollReq: []int{0}},
+	} {
+		ans := intruder.send(tid, body)
+		if ans.Body.Type != cmp.BodyError || !ans.Body.Error.Status.FailInfo.Has(cmp.FailWrongIntegrity) {
+			t.Fatalf("%v by another holder answered %v %+v", body.Type, ans.Body.Type, ans.Body.Error)
+		}
+	}
+	if states, _ := renewalsOf(t, tc, victim.cert); len(states) != 1 {
+		t.Fatalf("renewals %v", states)
+	} else {
+		for _, st := range states {
+			if st != "issued" {
+				t.Fatalf("the victim's renewal is %s", st)
+			}
+		}
+	}
+}
