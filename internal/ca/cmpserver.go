@@ -742,8 +742,13 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 	// A repeated certConf (its pkiConf was lost) gets pkiConf again — but only if it says what the
 	// transaction became: a confirmation of a certificate since revoked (rejected over the allowance,
 	// superseded, unconfirmed in time) gets the error that says so, never a pkiConf.
-	if t.State == store.StateConfirmed || (t.State == store.StateRejected && rejects(x.req.Body.CertConf)) {
+	if (t.State == store.StateConfirmed && !rejects(x.req.Body.CertConf)) || (t.State == store.StateRejected && rejects(x.req.Body.CertConf)) {
 		return x.answer(cmp.PKIConfBody())
+	}
+	if t.State == store.StateConfirmed {
+		// A pkiConf would tell the client its rejection (and a refund) was taken; the certificate stays
+		// confirmed and charged.
+		return x.errorMsg(status(cmp.FailBadRequest, "certificato già confermato: non si può più rifiutare", "certificate already confirmed: it can no longer be rejected"))
 	}
 	if t.State != store.StateIssued {
 		if st, closed := closedStatus(t.State); closed {

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"testing"
 	"time"
 
@@ -133,4 +134,31 @@ func TestContinuationSignedByAnotherHolder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRejectAfterConfirmNotAcknowledged: a certConf rejecting a certificate already confirmed does not
+// get pkiConf — that would tell the client its rejection (and a refund) was taken while the certificate
+// stays valid and charged; a repeated confirmation still gets pkiConf (RFC 9810 §5.3.18).
+func TestRejectAfterConfirmNotAcknowledged(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("now", func(p *profile.Profile) { p.DelaySeconds = 0 })
+	old := tc.renewable("old", "/C=IT/CN=CONFERMATO")
+	p := &peer{t: t, tc: tc, profile: "now", cert: old.cert, key: old.key}
+	k1, _ := tc.key("n1.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	cert, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(k1, "", ""))).Cert)
+	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
+	confirm := cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}}
+	reject := cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash, StatusInfo: &cmp.PKIStatusInfo{Status: cmp.StatusRejection}}}}
+	if a := p.send(tid, confirm); a.Body.Type != cmp.BodyPKIConf {
+		t.Fatalf("confirmation answered %v", a.Body.Type)
+	}
+	if a := p.send(tid, reject); a.Body.Type != cmp.BodyError {
+		t.Fatalf("a rejection after the confirmation answered %v", a.Body.Type)
+	}
+	if a := p.send(tid, confirm); a.Body.Type != cmp.BodyPKIConf {
+		t.Fatalf("a repeated confirmation answered %v", a.Body.Type)
+	}
+	checkI2(t, tc, old.cert, 1)
 }
