@@ -780,6 +780,8 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 	switch err := x.c.Store.Finish(ctx, t.ID, state, x.allowance(t)); {
 	case errors.Is(err, store.ErrAlreadyRenewed):
 		return x.errorMsg(alreadyRenewed(x.p))
+	case errors.Is(err, store.ErrParentRevoked):
+		return x.errorMsg(policy.Revoked().Status())
 	case err != nil:
 		return x.errorMsg(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
 	}

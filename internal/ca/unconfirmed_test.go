@@ -162,3 +162,33 @@ func TestRejectAfterConfirmNotAcknowledged(t *testing.T) {
 	}
 	checkI2(t, tc, old.cert, 1)
 }
+
+// TestConfirmAfterParentRevoked: a renewal issued but not yet confirmed when its certificate is revoked
+// (a card reported stolen: the thief renewed it) cannot be confirmed any more: the certConf is refused
+// (certRevoked) and the new certificate revoked and refunded like a rejected one.
+func TestConfirmAfterParentRevoked(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	tc.profile("paid", func(p *profile.Profile) { p.DelaySeconds, p.Price = 0, 300 })
+	if err := tc.ca.AddAccount(ctx, "studio", "una-password-lunga", 1000); err != nil {
+		t.Fatal(err)
+	}
+	old := tc.renewable("old", "/C=IT/CN=RUBATA DOPO")
+	p := &peer{t: t, tc: tc, profile: "paid", cert: old.cert, key: old.key}
+	k1, _ := tc.key("n1.key")
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	cert, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(k1, "studio", "una-password-lunga"))).Cert)
+	if err := tc.ca.Revoke(ctx, old.cert.SerialNumber, 1); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
+	a := p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}})
+	if a.Body.Type != cmp.BodyError || !a.Body.Error.Status.FailInfo.Has(cmp.FailCertRevoked) {
+		t.Fatalf("certConf after the revocation answered %v %+v", a.Body.Type, a.Body.Error)
+	}
+	checkI2(t, tc, old.cert, 0)
+	if acc, _ := tc.ca.Store.Account(ctx, "studio"); acc.Balance != 1000 {
+		t.Fatalf("balance %d, want 1000 (refunded)", acc.Balance)
+	}
+}

@@ -299,9 +299,10 @@ func closeUnconfirmed(ctx context.Context, tx *sql.Tx, txnID, state string, now 
 // Finish moves an issued transaction to a final state: confirmed, or rejected (the certConf refused the
 // certificate, which is then revoked and its charge, if any, refunded to the account). Finishing again
 // with the same state is a no-op. A confirmation beyond the renewal allowance (see Issue) rejects the
-// certificate instead and returns ErrAlreadyRenewed.
+// certificate instead and returns ErrAlreadyRenewed; so does the confirmation of a renewal whose
+// certificate was revoked after issuance (a card reported stolen), returning ErrParentRevoked.
 func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) error {
-	over := false
+	var refusal error
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
@@ -315,8 +316,12 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		}
 		now := unix(time.Now())
 		if state == StateConfirmed && t.Parent != "" {
-			if err := checkAllowance(ctx, tx, t.Parent, allowance); errors.Is(err, ErrAlreadyRenewed) {
-				over, state = true, StateRejected
+			err := checkParentValid(ctx, tx, t.Parent)
+			if err == nil {
+				err = checkAllowance(ctx, tx, t.Parent, allowance)
+			}
+			if errors.Is(err, ErrAlreadyRenewed) || errors.Is(err, ErrParentRevoked) {
+				refusal, state = err, StateRejected
 			} else if err != nil {
 				return err
 			}
@@ -327,8 +332,8 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
 		return err
 	})
-	if err == nil && over {
-		return ErrAlreadyRenewed
+	if err == nil && refusal != nil {
+		return refusal
 	}
 	return err
 }
