@@ -615,7 +615,7 @@ func rejects(cc []cmp.CertStatus) bool {
 }
 
 // closedStatus says why a transaction is closed (superseded, unconfirmed past the window, rejected or
-// not payable); false for a state that is not closed.
+// not payable, its certificate revoked); false for a state that is not closed.
 func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
 	switch state {
 	case store.StateSuperseded:
@@ -625,6 +625,9 @@ func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
 			"certificate not confirmed in time: revoked and, if paid, refunded; renew again"), true
 	case store.StateRejected:
 		return status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"), true
+	case store.StateParentRevoked:
+		return status(cmp.FailCertRevoked, "il certificato da rinnovare è stato revocato: rinnovo annullato (certificato nuovo revocato e, se pagato, rimborsato)",
+			"the certificate being renewed was revoked: renewal cancelled (new certificate revoked and, if paid, refunded)"), true
 	}
 	return status(cmp.FailSystemFailure, "stato della transazione sconosciuto: "+state, "unknown transaction state: "+state), false
 }

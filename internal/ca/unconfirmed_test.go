@@ -164,8 +164,8 @@ func TestRejectAfterConfirmNotAcknowledged(t *testing.T) {
 }
 
 // TestConfirmAfterParentRevoked: a renewal issued but not yet confirmed when its certificate is revoked
-// (a card reported stolen: the thief renewed it) cannot be confirmed any more: the certConf is refused
-// (certRevoked) and the new certificate revoked and refunded like a rejected one.
+// (a card reported stolen: the thief renewed it) is revoked and refunded with it, and cannot be
+// confirmed any more: the certConf is refused (certRevoked).
 func TestConfirmAfterParentRevoked(t *testing.T) {
 	tc := newTestCA(t)
 	ctx := context.Background()
@@ -181,6 +181,10 @@ func TestConfirmAfterParentRevoked(t *testing.T) {
 	cert, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(k1, "studio", "una-password-lunga"))).Cert)
 	if err := tc.ca.Revoke(ctx, old.cert.SerialNumber, 1); err != nil {
 		t.Fatal(err)
+	}
+	// At once, not at the certConf nor after the unconfirmed window: the thief's certificate is revoked.
+	if rec, err := tc.ca.Store.Cert(ctx, SerialHex(cert.SerialNumber)); err != nil || rec.RevokedAt.IsZero() {
+		t.Fatalf("the unconfirmed renewal of the revoked certificate is still valid: %+v %v", rec, err)
 	}
 	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
 	a := p.send(tid, cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}})

@@ -20,6 +20,9 @@ const (
 	StateSuperseded = "superseded"
 	// StateUnconfirmed: issued but never confirmed within the CA's window; revoked and refunded.
 	StateUnconfirmed = "unconfirmed"
+	// StateParentRevoked: the certificate renewed was revoked before this renewal was confirmed (a card
+	// reported stolen); never issued, or revoked and refunded.
+	StateParentRevoked = "parentRevoked"
 )
 
 // Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
@@ -294,6 +297,25 @@ func closeUnconfirmed(ctx context.Context, tx *sql.Tx, txnID, state string, now 
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
 	return err
+}
+
+// closeRenewals closes every renewal of parent not confirmed yet, parent having been revoked: a waiting
+// one is never issued, an issued one is revoked and refunded (closeUnconfirmed).
+func closeRenewals(ctx context.Context, tx *sql.Tx, parent string, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ?`,
+		StateParentRevoked, now, parent, StateWaiting); err != nil {
+		return err
+	}
+	ids, err := txnIDs(ctx, tx, `WHERE parent = ? AND state = ?`, parent, StateIssued)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := closeUnconfirmed(ctx, tx, id, StateParentRevoked, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Finish moves an issued transaction to a final state: confirmed, or rejected (the certConf refused the
