@@ -18,7 +18,7 @@ var (
 // (ETSI EN 319 412-1 §5.1.3 "TINIT-<CF>", CNS "IT:<CF>") and commonName ("<CF>/<card id>" on a CNS)
 // attributes, upper-case; a serialNumber that carries no codice fiscale counts as itself. readable is
 // false when one of these attributes is in a string type encoding/asn1 does not decode (UniversalString,
-// VisibleString, ...): its identity cannot be known, and a certificate would still show it.
+// VisibleString, ...) or is not plain: its identity cannot be known, and a certificate would still show it.
 func identities(names []pkix.AttributeTypeAndValue) (ids map[string]bool, readable bool) {
 	ids, readable = map[string]bool{}, true
 	for _, n := range names {
@@ -27,7 +27,7 @@ func identities(names []pkix.AttributeTypeAndValue) (ids map[string]bool, readab
 			continue
 		}
 		v, ok := n.Value.(string)
-		readable = readable && ok
+		readable = readable && ok && plain(v)
 		found := false
 		for _, tok := range strings.FieldsFunc(strings.ToUpper(v), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 			if len(tok) == 16 && cns.CheckCodiceFiscale(tok) == nil {
@@ -39,6 +39,18 @@ func identities(names []pkix.AttributeTypeAndValue) (ids map[string]bool, readab
 		}
 	}
 	return ids, readable
+}
+
+// plain reports whether v has only printable ASCII and Latin letters (U+00C0–U+024F: "NICOLÒ"): no
+// full-width forms, combining marks, zero-width or other-script characters that let a string look like
+// a codice fiscale it does not contain (or hide one it does).
+func plain(v string) bool {
+	for _, r := range v {
+		if (r >= 0x80 || !unicode.IsPrint(r)) && (r < 0xC0 || r > 0x24F || !unicode.IsLetter(r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // subjectNames reads the attributes of a DER Name.

@@ -38,6 +38,13 @@ func TestSameHolderEncodings(t *testing.T) {
 		{"other as VisibleString", []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: own}, rawAttr(oidSerialNumber, 26, []byte("TINIT-"+other))}, false},
 		{"commonName as UniversalString", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, rawAttr(oidCommonName, 28, ucs4(other))}, false},
 		{"none", []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "MARIO ROSSI"}}, false},
+		{"accented name", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, {Type: oidCommonName, Value: "NICOLÒ D'AMICO"}}, true},
+		// Look-alikes of another codice fiscale a person reads as such: full-width letters, a combining
+		// mark or a zero-width space splitting it, a Cyrillic letter in it.
+		{"other full-width", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, {Type: oidCommonName, Value: "ＢＮＣＧＮＮ７５Ｃ４１Ｆ２０５Ｈ"}}, false},
+		{"other with a combining mark", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, {Type: oidCommonName, Value: "BNCGNN75\u0301C41F205H"}}, false},
+		{"other with a zero-width space", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, {Type: oidCommonName, Value: "BNCGNN75\u200bC41F205H"}}, false},
+		{"other with a Cyrillic letter", []pkix.AttributeTypeAndValue{{Type: oidSerialNumber, Value: "TINIT-" + own}, {Type: oidCommonName, Value: "BNCGNN75\u042141F205H"}}, false},
 	} {
 		var rdns pkix.RDNSequence
 		for _, a := range tc.attrs {
