@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"fmt"
 	"testing"
 	"time"
 
@@ -27,13 +28,9 @@ func TestUnconfirmedCertAuthorisesNothing(t *testing.T) {
 	})
 	old := tc.renewable("old", "/C=IT/CN=RINNOVO DEL RINNOVO/serialNumber=TINIT-RSSMRA80A01H501U")
 	p := &peer{t: t, tc: tc, profile: "short", cert: old.cert, key: old.key}
-	k1, _ := tc.key("n1.key")
-	tid := make([]byte, 16)
-	rand.Read(tid)
-	r1 := certResponse(t, p.send(tid, p.kur(k1, "", "")))
-	n1, err := x509.ParseCertificate(r1.Cert)
-	if err != nil {
-		t.Fatalf("renewal: %v %+v", err, r1.Status)
+	_, k1, n1 := p.renewNow("", "")
+	if n1 == nil {
+		t.Fatal("renewal refused")
 	}
 	// n1 is issued, its certConf not sent: it authorises nothing.
 	p1 := &peer{t: t, tc: tc, profile: "short", cert: n1, key: k1}
@@ -56,6 +53,17 @@ func TestUnconfirmedCertAuthorisesNothing(t *testing.T) {
 			t.Fatalf("certificate %s issued on the authority of the unconfirmed %s", c.Serial, SerialHex(n1.SerialNumber))
 		}
 	}
+}
+
+// renewNow sends a kur for a new key in a new transaction (paid with account and password when id is
+// not empty) and returns the transactionID, the new key and the certificate issued (nil if refused).
+func (p *peer) renewNow(id, password string) ([]byte, crypto.Signer, *x509.Certificate) {
+	p.t.Helper()
+	k, _ := p.tc.key(fmt.Sprintf("new-%d.key", len(p.last)))
+	tid := make([]byte, 16)
+	rand.Read(tid)
+	cert, _ := x509.ParseCertificate(certResponse(p.t, p.send(tid, p.kur(k, id, password))).Cert)
+	return tid, k, cert
 }
 
 // irBody is an ir for the peer's own subject and key k.
@@ -109,10 +117,8 @@ func TestContinuationSignedByAnotherHolder(t *testing.T) {
 	victim := tc.renewable("victim", "/C=IT/CN=VITTIMA")
 	other := tc.renewable("other", "/C=IT/CN=ALTRO")
 	p := &peer{t: t, tc: tc, profile: "now", cert: victim.cert, key: victim.key}
-	k1, _ := tc.key("n1.key")
-	tid := make([]byte, 16)
-	rand.Read(tid)
-	if certResponse(t, p.send(tid, p.kur(k1, "", ""))).Cert == nil {
+	tid, _, cert := p.renewNow("", "")
+	if cert == nil {
 		t.Fatal("renewal refused")
 	}
 	intruder := &peer{t: t, tc: tc, profile: "now", cert: other.cert, key: other.key, last: p.last}
@@ -144,10 +150,7 @@ func TestRejectAfterConfirmNotAcknowledged(t *testing.T) {
 	tc.profile("now", func(p *profile.Profile) { p.DelaySeconds = 0 })
 	old := tc.renewable("old", "/C=IT/CN=CONFERMATO")
 	p := &peer{t: t, tc: tc, profile: "now", cert: old.cert, key: old.key}
-	k1, _ := tc.key("n1.key")
-	tid := make([]byte, 16)
-	rand.Read(tid)
-	cert, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(k1, "", ""))).Cert)
+	tid, _, cert := p.renewNow("", "")
 	hash, _ := cmp.CertHash(cert, pkix.AlgorithmIdentifier{})
 	confirm := cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash}}}
 	reject := cmp.Body{Type: cmp.BodyCertConf, CertConf: []cmp.CertStatus{{CertHash: hash, StatusInfo: &cmp.PKIStatusInfo{Status: cmp.StatusRejection}}}}
@@ -175,10 +178,7 @@ func TestConfirmAfterParentRevoked(t *testing.T) {
 	}
 	old := tc.renewable("old", "/C=IT/CN=RUBATA DOPO")
 	p := &peer{t: t, tc: tc, profile: "paid", cert: old.cert, key: old.key}
-	k1, _ := tc.key("n1.key")
-	tid := make([]byte, 16)
-	rand.Read(tid)
-	cert, _ := x509.ParseCertificate(certResponse(t, p.send(tid, p.kur(k1, "studio", "una-password-lunga"))).Cert)
+	tid, _, cert := p.renewNow("studio", "una-password-lunga")
 	if err := tc.ca.Revoke(ctx, old.cert.SerialNumber, 1); err != nil {
 		t.Fatal(err)
 	}
