@@ -248,16 +248,23 @@ func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance in
 
 // supersedeUnconfirmed closes every other renewal of parent issued and still waiting for certConf.
 func supersedeUnconfirmed(ctx context.Context, tx *sql.Tx, parent, except string, now int64) error {
-	ids, err := txnIDs(ctx, tx, `WHERE parent = ? AND state = ? AND id != ?`, parent, StateIssued, except)
+	_, err := closeIssued(ctx, tx, StateSuperseded, now, `AND parent = ? AND id != ?`, parent, except)
+	return err
+}
+
+// closeIssued closes (closeUnconfirmed) every issued transaction matching "state = issued" and more,
+// ending in state, and returns how many.
+func closeIssued(ctx context.Context, tx *sql.Tx, state string, now int64, more string, args ...any) (int, error) {
+	ids, err := txnIDs(ctx, tx, `WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, id := range ids {
-		if err := closeUnconfirmed(ctx, tx, id, StateSuperseded, now); err != nil {
-			return err
+		if err := closeUnconfirmed(ctx, tx, id, state, now); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return len(ids), nil
 }
 
 // txnIDs lists the ids of the transactions matching where.
@@ -306,16 +313,8 @@ func closeRenewals(ctx context.Context, tx *sql.Tx, parent string, now int64) er
 		StateParentRevoked, now, parent, StateWaiting); err != nil {
 		return err
 	}
-	ids, err := txnIDs(ctx, tx, `WHERE parent = ? AND state = ?`, parent, StateIssued)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := closeUnconfirmed(ctx, tx, id, StateParentRevoked, now); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := closeIssued(ctx, tx, StateParentRevoked, now, `AND parent = ?`, parent)
+	return err
 }
 
 // Finish moves an issued transaction to a final state: confirmed, or rejected (the certConf refused the
@@ -366,18 +365,9 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 func (s *Store) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		ids, err := txnIDs(ctx, tx, `WHERE state = ? AND updated_at < ?`, StateIssued, unix(cutoff))
-		if err != nil {
-			return err
-		}
-		now := unix(time.Now())
-		for _, id := range ids {
-			if err := closeUnconfirmed(ctx, tx, id, StateUnconfirmed, now); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		return nil
+		var err error
+		n, err = closeIssued(ctx, tx, StateUnconfirmed, unix(time.Now()), `AND updated_at < ?`, unix(cutoff))
+		return err
 	})
 	return n, err
 }
