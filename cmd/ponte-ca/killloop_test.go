@@ -8,9 +8,12 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,7 +58,7 @@ func TestKilledAtRandomPoints(t *testing.T) {
 			defer close(done)
 			for i := 0; i < 6; i++ {
 				// Confirming is rare: after it the certificate's allowance is used and nothing more happens.
-				if !renewStep(cl, holders[randInt(2)], []int{0, 1, 1, 2, 2, 2, 3, 3}[randInt(8)], 10*time.Second) {
+				if isTransport(renewStep(cl, holders[randInt(2)], []int{0, 1, 1, 2, 2, 2, 3, 3}[randInt(8)], 10*time.Second)) {
 					return
 				}
 			}
@@ -65,6 +68,52 @@ func TestKilledAtRandomPoints(t *testing.T) {
 		<-done
 	}
 	s = serve(t, dir, addr)
+	for _, h := range holders {
+		renewStep(cl, h, 0, 30*time.Second)
+	}
+	s.kill()
+	checkDB(t, dir, holders)
+}
+
+// TestTwoServersOneDatabase (I2, I3): two ponte-ca processes on one directory (a restart overlapping the
+// old process) serve parallel paid renewals of the same certificates. SQLite serialises them: no answer
+// is a storage failure (write transactions begin IMMEDIATE, so one waits for the other's lock instead of
+// failing on a stale snapshot), and the database keeps the invariants.
+func TestTwoServersOneDatabase(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
+	paidProfile(t, dir)
+	must(t, "account", "add", "--dir", dir, "--id", "studio", "--password", "una-password-lunga", "--balance", "1000")
+	holders := []holder{newHolder(t, dir, "a"), newHolder(t, dir, "b")}
+	caPEM, _ := os.ReadFile(filepath.Join(dir, ca.CertFile))
+	caCert, _ := ca.ParseCertificatePEM(caPEM)
+	anchors := x509.NewCertPool()
+	anchors.AddCert(caCert)
+	servers := []*server{serve(t, dir, "127.0.0.1:0"), serve(t, dir, "127.0.0.1:0")}
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := &cmp.Client{URL: cmp.Endpoint(servers[i%2].base, "paid"), Anchors: anchors, Signers: []*x509.Certificate{caCert}}
+			for j := 0; j < 4; j++ {
+				var r *cmp.Refusal
+				if err := renewStep(cl, holders[(i/2)%2], (i+j)%4, 20*time.Second); errors.As(err, &r) && r.Status.FailInfo.Has(cmp.FailSystemFailure) {
+					failures.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, s := range servers {
+		s.kill()
+	}
+	if failures.Load() > 0 {
+		t.Errorf("%d answers were a storage failure", failures.Load())
+	}
+	s := serve(t, dir, "127.0.0.1:0")
+	cl := &cmp.Client{URL: cmp.Endpoint(s.base, "paid"), Anchors: anchors, Signers: []*x509.Certificate{caCert}}
 	for _, h := range holders {
 		renewStep(cl, h, 0, 30*time.Second)
 	}
@@ -109,8 +158,8 @@ func newHolder(t *testing.T, dir, name string) holder {
 }
 
 // renewStep renews h's certificate and then, by action: 0 confirms, 1 rejects, 2 leaves it unconfirmed,
-// 3 uses a wrong password. It reports whether the CA answered (false once it is killed).
-func renewStep(cl *cmp.Client, h holder, action int, d time.Duration) bool {
+// 3 uses a wrong password. It returns the client's error, if any.
+func renewStep(cl *cmp.Client, h holder, action int, d time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	newKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -124,7 +173,7 @@ func renewStep(cl *cmp.Client, h holder, action int, d time.Duration) bool {
 	req.RegInfo = append(req.RegInfo, ri)
 	res, err := cl.Enroll(ctx, req)
 	if err != nil || res.Cert == nil {
-		return !isTransport(err)
+		return err
 	}
 	prot := &cmp.SignatureProtection{Signer: h.key, Cert: h.cert}
 	switch action {
@@ -133,7 +182,7 @@ func renewStep(cl *cmp.Client, h holder, action int, d time.Duration) bool {
 	case 1:
 		err = cl.Reject(ctx, res.Transaction, prot, res.Cert, &cmp.Error{Code: cmp.CodeUntrustedCert})
 	}
-	return !isTransport(err)
+	return err
 }
 
 func isTransport(err error) bool {
