@@ -219,6 +219,27 @@ func (x *exchange) authenticate(ctx context.Context, p *profile.Profile) *cmp.PK
 	return nil
 }
 
+// signerUnconfirmed refuses a request protected by a certificate this CA issued whose certConf has not
+// confirmed it yet: until then the holder may still reject it, or the CA revoke it (superseded, left
+// unconfirmed), so it authorises nothing — else renewing the renewal before confirming it would leave a
+// valid certificate beside the confirmed renewal of the same old one (I2; RFC 9810 §5.3.18).
+func (x *exchange) signerUnconfirmed(ctx context.Context) *cmp.PKIStatusInfo {
+	if x.signer == nil {
+		return nil
+	}
+	t, err := x.c.Store.TxnForCert(ctx, x.signer.Serial)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && t.State == store.StateConfirmed):
+		return nil
+	case err != nil:
+		s := status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")
+		return &s
+	}
+	s := status(cmp.FailNotAuthorized, "il certificato che firma la richiesta non è stato ancora confermato (certConf)",
+		"the certificate signing the request has not been confirmed yet (certConf)")
+	return &s
+}
+
 // signsOnlyRenewal: the protection certificate has keyUsage nonRepudiation without digitalSignature (a
 // qualified signature certificate). RFC 9483 §4.1.3 lets it protect the renewal of itself (kur, and the
 // messages continuing it), nothing else: not an ir or cr on someone's behalf.
@@ -265,14 +286,17 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	if st := x.authenticate(ctx, x.p); st != nil {
 		return x.errorMsg(*st)
 	}
+	if st := x.signerUnconfirmed(ctx); st != nil {
+		return x.reject(0, *st)
+	}
 	var (
 		subject, spki []byte
 		certReqID     int
 		msg           *cmp.CertReqMsg
+		csr           *x509.CertificateRequest
 	)
 	if body.Type == cmp.BodyP10CR {
-		csr, err := x509.ParseCertificateRequest(body.P10CR)
-		if err != nil || csr.CheckSignature() != nil {
+		if csr, err = x509.ParseCertificateRequest(body.P10CR); err != nil {
 			return x.errorMsg(status(cmp.FailBadPOP, "richiesta PKCS #10 non valida o firma errata", "PKCS #10 request invalid or badly signed"))
 		}
 		subject, spki = csr.RawSubject, csr.RawSubjectPublicKeyInfo
@@ -282,16 +306,21 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 		}
 		msg = &body.CertReqMsgs[0]
 		certReqID = msg.CertReqID
-		if err := msg.VerifyPOP(); err != nil {
-			return x.reject(certReqID, status(cmp.FailBadPOP, "prova di possesso della chiave non valida", "invalid proof of possession of the key"))
-		}
 		subject, spki = msg.Template.Subject, msg.Template.PublicKey
 	}
 	if len(spki) == 0 {
 		return x.reject(certReqID, status(cmp.FailBadCertTemplate, "chiave pubblica mancante nella richiesta", "public key missing from the request"))
 	}
+	// The key policy first: a key of a kind we cannot even verify a signature with (RSA-PSS, Ed448, a
+	// curve crypto/x509 does not know) is refused as such, not as a bad proof of possession.
 	if r := policy.CheckKey(x.p, describeKey(spki)); r != nil {
 		return x.reject(certReqID, r.Status())
+	}
+	if csr != nil && csr.CheckSignature() != nil {
+		return x.errorMsg(status(cmp.FailBadPOP, "richiesta PKCS #10 non valida o firma errata", "PKCS #10 request invalid or badly signed"))
+	}
+	if msg != nil && msg.VerifyPOP() != nil {
+		return x.reject(certReqID, status(cmp.FailBadPOP, "prova di possesso della chiave non valida", "invalid proof of possession of the key"))
 	}
 	t := &store.Txn{ID: txnID(x.req), Profile: x.p.Name, Kind: body.Type.String(), RequestSHA256: hash,
 		CertReqID: certReqID, SPKI: spki, MACRef: x.macRef}
@@ -316,21 +345,60 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	return x.deliver(ctx, t, false)
 }
 
-// describeKey names the algorithm, size and curve of a DER SubjectPublicKeyInfo for the key policy.
+// describeKey names the algorithm, size, exponent and curve of a DER SubjectPublicKeyInfo for the key
+// policy.
 func describeKey(spki []byte) policy.Key {
 	pub, err := x509.ParsePKIXPublicKey(spki)
 	if err != nil {
-		return policy.Key{Algorithm: "sconosciuta/unknown"}
+		return unparsedKey(spki)
 	}
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
-		return policy.Key{Algorithm: "RSA", Bits: k.N.BitLen()}
+		return policy.Key{Algorithm: "RSA", Bits: k.N.BitLen(), Exponent: k.E}
 	case *ecdsa.PublicKey:
 		return policy.Key{Algorithm: "ECDSA", Curve: k.Curve.Params().Name}
 	case ed25519.PublicKey:
 		return policy.Key{Algorithm: "Ed25519"}
 	}
-	return policy.Key{Algorithm: fmt.Sprintf("%T", pub)}
+	return unparsedKey(spki)
+}
+
+var (
+	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1} // RFC 5480 §2.1.1
+	// keyAlgorithms names the SubjectPublicKeyInfo algorithms crypto/x509 does not parse, or parses but
+	// the policy never allows.
+	keyAlgorithms = map[string]string{
+		"1.2.840.10040.4.1":     "DSA",     // RFC 3279 §2.3.2
+		"1.2.840.113549.1.1.10": "RSA-PSS", // RFC 4055 §1.2
+		"1.3.101.110":           "X25519",  // RFC 8410 §3
+		"1.3.101.111":           "X448",
+		"1.3.101.113":           "Ed448",
+	}
+)
+
+// unparsedKey names the key of a SubjectPublicKeyInfo crypto/x509 does not read (or DSA), from its algorithm
+// identifier (for EC, its namedCurve OID, or specifiedCurve for explicit parameters, RFC 5480 §2.1.1),
+// so the refusal says what was sent.
+func unparsedKey(spki []byte) policy.Key {
+	var info struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if rest, err := asn1.Unmarshal(spki, &info); err != nil || len(rest) > 0 {
+		return policy.Key{Algorithm: "sconosciuta/unknown"}
+	}
+	oid := info.Algorithm.Algorithm
+	if oid.Equal(oidECPublicKey) {
+		var curve asn1.ObjectIdentifier
+		if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &curve); err != nil {
+			return policy.Key{Algorithm: "ECDSA", Curve: "specifiedCurve"}
+		}
+		return policy.Key{Algorithm: "ECDSA", Curve: curve.String()}
+	}
+	if name, ok := keyAlgorithms[oid.String()]; ok {
+		return policy.Key{Algorithm: name}
+	}
+	return policy.Key{Algorithm: oid.String()}
 }
 
 // decide applies the profile and the renewal policy, filling subject, role, validity and parent of t.
@@ -547,7 +615,7 @@ func rejects(cc []cmp.CertStatus) bool {
 }
 
 // closedStatus says why a transaction is closed (superseded, unconfirmed past the window, rejected or
-// not payable); false for a state that is not closed.
+// not payable, its certificate revoked); false for a state that is not closed.
 func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
 	switch state {
 	case store.StateSuperseded:
@@ -557,6 +625,9 @@ func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
 			"certificate not confirmed in time: revoked and, if paid, refunded; renew again"), true
 	case store.StateRejected:
 		return status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"), true
+	case store.StateParentRevoked:
+		return status(cmp.FailCertRevoked, "il certificato da rinnovare è stato revocato: rinnovo annullato (certificato nuovo revocato e, se pagato, rimborsato)",
+			"the certificate being renewed was revoked: renewal cancelled (new certificate revoked and, if paid, refunded)"), true
 	}
 	return status(cmp.FailSystemFailure, "stato della transazione sconosciuto: "+state, "unknown transaction state: "+state), false
 }
@@ -580,6 +651,10 @@ func (x *exchange) issue(ctx context.Context, t *store.Txn) *cmp.PKIStatusInfo {
 	case errors.Is(err, store.ErrAlreadyRenewed):
 		x.c.Store.Abandon(ctx, t.ID)
 		s := alreadyRenewed(x.p)
+		return &s
+	case errors.Is(err, store.ErrParentRevoked):
+		x.c.Store.Abandon(ctx, t.ID)
+		s := policy.Revoked().Status()
 		return &s
 	case errors.Is(err, store.ErrInsufficientBalance):
 		x.c.Store.Abandon(ctx, t.ID)
@@ -623,7 +698,10 @@ func (x *exchange) authenticateFor(ctx context.Context, t *store.Txn) *cmp.PKISt
 	if st := x.authenticate(ctx, p); st != nil {
 		return st
 	}
-	if (t.MACRef != "") != (x.macSecret != nil) || (t.MACRef != "" && t.MACRef != x.macRef) {
+	// A renewal is signed by the certificate it renews (decide): so must every message continuing it,
+	// not merely some certificate of this CA (RFC 9483 §3.2, the same credentials as the request).
+	if (t.MACRef != "") != (x.macSecret != nil) || (t.MACRef != "" && t.MACRef != x.macRef) ||
+		(t.Parent != "" && x.signer != nil && x.signer.Serial != t.Parent) {
 		s := status(cmp.FailWrongIntegrity, "protezione diversa da quella della richiesta iniziale", "protection differs from the initial request's")
 		return &s
 	}
@@ -667,8 +745,13 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 	// A repeated certConf (its pkiConf was lost) gets pkiConf again — but only if it says what the
 	// transaction became: a confirmation of a certificate since revoked (rejected over the allowance,
 	// superseded, unconfirmed in time) gets the error that says so, never a pkiConf.
-	if t.State == store.StateConfirmed || (t.State == store.StateRejected && rejects(x.req.Body.CertConf)) {
+	if (t.State == store.StateConfirmed && !rejects(x.req.Body.CertConf)) || (t.State == store.StateRejected && rejects(x.req.Body.CertConf)) {
 		return x.answer(cmp.PKIConfBody())
+	}
+	if t.State == store.StateConfirmed {
+		// A pkiConf would tell the client its rejection (and a refund) was taken; the certificate stays
+		// confirmed and charged.
+		return x.errorMsg(status(cmp.FailBadRequest, "certificato già confermato: non si può più rifiutare", "certificate already confirmed: it can no longer be rejected"))
 	}
 	if t.State != store.StateIssued {
 		if st, closed := closedStatus(t.State); closed {
@@ -700,6 +783,8 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 	switch err := x.c.Store.Finish(ctx, t.ID, state, x.allowance(t)); {
 	case errors.Is(err, store.ErrAlreadyRenewed):
 		return x.errorMsg(alreadyRenewed(x.p))
+	case errors.Is(err, store.ErrParentRevoked):
+		return x.errorMsg(policy.Revoked().Status())
 	case err != nil:
 		return x.errorMsg(status(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure"))
 	}

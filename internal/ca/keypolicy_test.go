@@ -53,3 +53,39 @@ func TestOpenSSLWeakKeyRefused(t *testing.T) {
 	}
 	checkI2(t, tc, oc.cert, 1)
 }
+
+// TestOpenSSLKeyKindsRefusedByName: keys Go cannot verify a proof of possession with (RSA-PSS, Ed448,
+// a brainpool curve, P-256 with explicit parameters) are refused for what they are — badAlg
+// keyAlgorithmNotAllowed naming the algorithm — not as a bad proof of possession; an RSA key with
+// public exponent 3 is refused too (CA/Browser Forum BR §6.1.6: at least 2^16+1); nothing is recorded.
+func TestOpenSSLKeyKindsRefusedByName(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("now", func(p *profile.Profile) { p.DelaySeconds = 0 })
+	oc := tc.renewable("old", "/C=IT/CN=CHIAVE STRANA")
+	for _, k := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"pss", []string{"-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"}, "chiave RSA-PSS non ammessa"},
+		{"ed448", []string{"-algorithm", "ED448"}, "chiave Ed448 non ammessa"},
+		{"brainpool", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:brainpoolP256r1"}, "curva 1.3.36.3.3.2.8.1.1.7 non ammessa"},
+		{"explicit", []string{"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-pkeyopt", "ec_param_enc:explicit"}, "curva specifiedCurve non ammessa"},
+		{"e3", []string{"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3"}, "esponente pubblico RSA 3 non ammesso"},
+	} {
+		key := tc.path(k.name + ".key")
+		if out, err := openssl(t, append([]string{"genpkey", "-out", key}, k.args...)...); err != nil {
+			t.Fatalf("openssl genpkey: %v\n%s", err, out)
+		}
+		out, err := openssl(t, tc.cmpArgs("now", "-cmd", "kur", "-cert", oc.certPath, "-key", oc.keyPath, "-newkey", key,
+			"-trusted", tc.path(CertFile), "-certout", tc.path(k.name+".pem"))...)
+		if err == nil {
+			t.Fatalf("%s key certified:\n%s", k.name, out)
+		}
+		mustContain(t, out, "badAlg", "keyAlgorithmNotAllowed: "+k.want)
+	}
+	checkI2(t, tc, oc.cert, 0)
+	if certs, err := tc.ca.Store.Certs(context.Background()); err != nil || len(certs) != 1 {
+		t.Fatalf("certificates in the database after the refusals: %d %v", len(certs), err)
+	}
+}

@@ -70,6 +70,10 @@ func SecureURL(u string) bool {
 	return false
 }
 
+// fetchNoRedirect asks the browser's Fetch API not to follow redirects (set in transport_js.go; nothing
+// to do elsewhere).
+var fetchNoRedirect = func(http.Header) {}
+
 // noRedirects returns a copy of hc (nil: http.DefaultClient) that does not follow redirects: the
 // redirect answer itself comes back to post, which refuses it.
 func noRedirects(hc *http.Client) *http.Client {
@@ -97,12 +101,14 @@ func post(ctx context.Context, hc *http.Client, endpoint string, der []byte) ([]
 	req.Close = true
 	req.Header.Set("Content-Type", ContentType)
 	req.Header.Set("Accept", ContentType)
+	fetchNoRedirect(req.Header)
 	resp, err := noRedirects(hc).Do(req)
 	if err != nil {
 		return nil, fail(CodeTransport, err, "POST %s", endpoint)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+	// Status 0 is the browser's opaque redirect (transport_js.go).
+	if resp.StatusCode == 0 || resp.StatusCode >= 300 && resp.StatusCode < 400 {
 		// Never followed: a redirect would resend the request — with a prepaid account's password in
 		// regInfo — to an address the profile did not name, possibly over plain http (invariant I6).
 		return nil, fail(CodeRedirect, nil, "HTTP %d from %s to %q", resp.StatusCode, endpoint, resp.Header.Get("Location"))

@@ -67,6 +67,14 @@ func (r *Refusal) Status() cmp.PKIStatusInfo {
 	return cmp.PKIStatusInfo{Status: cmp.StatusRejection, FailInfo: cmp.Bit(r.FailBit), StatusString: r.StatusStrings()}
 }
 
+// Revoked is the refusal of a renewal of a revoked certificate, at the request or, when it was revoked
+// while the renewal waited, at issuance.
+func Revoked() *Refusal {
+	return refuse(ReasonRevoked, FailCertRevoked,
+		"il certificato è revocato e non può essere rinnovato",
+		"the certificate is revoked and cannot be renewed")
+}
+
 func refuse(reason Reason, bit int, it, en string) *Refusal {
 	return &Refusal{Reason: reason, FailBit: bit, It: it, En: en}
 }
@@ -103,9 +111,7 @@ func Enrol(p *profile.Profile, now time.Time) Validity {
 func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Validity, *Refusal) {
 	now = now.UTC().Truncate(time.Second)
 	if old.Revoked {
-		return Validity{}, refuse(ReasonRevoked, FailCertRevoked,
-			"il certificato è revocato e non può essere rinnovato",
-			"the certificate is revoked and cannot be renewed")
+		return Validity{}, Revoked()
 	}
 	if now.After(old.NotAfter) {
 		return Validity{}, refuse(ReasonExpired, FailNotAuthorized,
@@ -161,15 +167,21 @@ func Renew(p *profile.Profile, old Certificate, sameKey bool, now time.Time) (Va
 }
 
 // Key describes the public key of a request: its algorithm ("RSA", "ECDSA" or another name), the RSA
-// modulus size in bits, the ECDSA curve name.
+// modulus size in bits and public exponent, the ECDSA curve name.
 type Key struct {
 	Algorithm string
 	Bits      int
+	Exponent  int
 	Curve     string
 }
 
-// CheckKey applies the profile's key policy: RSA of at least MinRSABits (badCertTemplate), ECDSA on one
-// of Curves, nothing else (badAlg). It runs for every request, first issuance and renewal alike.
+// minRSAExponent: an RSA public exponent must be odd and at least 2^16+1 (CA/Browser Forum Baseline
+// Requirements §6.1.6 "SHOULD be in the range between 2^16 + 1 and 2^256 - 1"; e = 3 is what signature
+// forgeries against lax PKCS #1 v1.5 verifiers rely on). Smart cards generate 65537.
+const minRSAExponent = 1<<16 + 1
+
+// CheckKey applies the profile's key policy: RSA of at least MinRSABits (badCertTemplate) with an odd
+// exponent of at least 2^16+1, ECDSA on one of Curves, nothing else (badAlg). It runs for every request, first issuance and renewal alike.
 func CheckKey(p *profile.Profile, k Key) *Refusal {
 	curves := strings.Join(p.Curves, ", ")
 	switch {
@@ -177,6 +189,10 @@ func CheckKey(p *profile.Profile, k Key) *Refusal {
 		return refuse(ReasonKeyTooSmall, FailBadCertTemplate,
 			fmt.Sprintf("chiave RSA di %d bit, ne servono almeno %d", k.Bits, p.MinRSABits),
 			fmt.Sprintf("RSA key of %d bits, at least %d are needed", k.Bits, p.MinRSABits))
+	case k.Algorithm == "RSA" && (k.Exponent < minRSAExponent || k.Exponent%2 == 0):
+		return refuse(ReasonKeyAlgorithm, FailBadAlg,
+			fmt.Sprintf("esponente pubblico RSA %d non ammesso (serve dispari, almeno %d)", k.Exponent, minRSAExponent),
+			fmt.Sprintf("RSA public exponent %d not allowed (odd and at least %d needed)", k.Exponent, minRSAExponent))
 	case k.Algorithm == "RSA":
 		return nil
 	case k.Algorithm == "ECDSA" && slices.Contains(p.Curves, k.Curve):

@@ -127,13 +127,16 @@ func TestCheckKey(t *testing.T) {
 	}{
 		{def, Key{Algorithm: "RSA", Bits: 1024}, ReasonKeyTooSmall, FailBadCertTemplate},
 		{def, Key{Algorithm: "RSA", Bits: 2047}, ReasonKeyTooSmall, FailBadCertTemplate},
-		{def, Key{Algorithm: "RSA", Bits: 2048}, "", 0},
+		{def, Key{Algorithm: "RSA", Bits: 2048, Exponent: 65537}, "", 0},
+		{def, Key{Algorithm: "RSA", Bits: 2048, Exponent: 3}, ReasonKeyAlgorithm, FailBadAlg},
+		{def, Key{Algorithm: "RSA", Bits: 2048, Exponent: 65538}, ReasonKeyAlgorithm, FailBadAlg},
+		{def, Key{Algorithm: "RSA", Bits: 2048}, ReasonKeyAlgorithm, FailBadAlg},
 		{def, Key{Algorithm: "ECDSA", Curve: "P-256"}, "", 0},
 		{def, Key{Algorithm: "ECDSA", Curve: "P-384"}, "", 0},
 		{def, Key{Algorithm: "ECDSA", Curve: "P-521"}, ReasonKeyAlgorithm, FailBadAlg},
 		{def, Key{Algorithm: "Ed25519"}, ReasonKeyAlgorithm, FailBadAlg},
 		{strict, Key{Algorithm: "RSA", Bits: 2048}, ReasonKeyTooSmall, FailBadCertTemplate},
-		{strict, Key{Algorithm: "RSA", Bits: 3072}, "", 0},
+		{strict, Key{Algorithm: "RSA", Bits: 3072, Exponent: 65537}, "", 0},
 		{strict, Key{Algorithm: "ECDSA", Curve: "P-256"}, ReasonKeyAlgorithm, FailBadAlg},
 	}
 	for _, c := range cases {

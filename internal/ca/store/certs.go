@@ -92,18 +92,22 @@ func confirmedRenewals(ctx context.Context, q queryer, serial string) (int, erro
 }
 
 // Revoke marks a certificate revoked (RFC 5280 §5.3.1 reason code). Revoking twice keeps the first date.
+// In the same SQL transaction every renewal of it not confirmed yet is closed (StateParentRevoked): one
+// waiting is never issued, one issued is revoked and refunded — a stolen card's renewal by the thief
+// does not stay valid until the unconfirmed window ends.
 func (s *Store) Revoke(ctx context.Context, serial string, reason int, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
-		unix(at), reason, serial)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.Cert(ctx, serial); err != nil {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
+			unix(at), reason, serial)
+		if err != nil {
 			return err
 		}
-	}
-	return nil
+		if n, _ := res.RowsAffected(); n == 0 {
+			_, err := scanCert(tx.QueryRowContext(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
+			return err
+		}
+		return closeRenewals(ctx, tx, serial, unix(time.Now()))
+	})
 }
 
 // Revoked lists the revoked certificates (for the CRL).

@@ -12,7 +12,8 @@ import (
 
 // TestAllowanceAndChargeInvariants checks invariants I2 and I3 (docs/ca-profiles.md) as properties over
 // generated sequences: four paid renewals of one certificate (allowance 1) are created, issued,
-// confirmed, rejected and swept for lack of confirmation in random orders, and after every step the
+// confirmed, rejected and swept for lack of confirmation in random orders, the certificate sometimes
+// revoked on the way (no renewal confirmed after that), and after every step the
 // database must say: at most one renewal confirmed, and never revoked; every other issued certificate
 // revoked unless still waiting for its certConf; the account charged exactly for the certificates
 // confirmed or awaiting confirmation, each other charge refunded once.
@@ -30,6 +31,7 @@ func TestAllowanceAndChargeInvariants(t *testing.T) {
 			t.Fatal(err)
 		}
 		var trace []string
+		confirmedAtRevocation := -1 // the confirmed renewals when the old certificate was revoked
 		for step := 0; step < 14; step++ {
 			i := rnd.Intn(renewals)
 			id, serial := fmt.Sprintf("t%d", i), fmt.Sprintf("1%d", i)
@@ -61,8 +63,23 @@ func TestAllowanceAndChargeInvariants(t *testing.T) {
 				_, err = s.CloseUnconfirmed(ctx, time.Now().Add(time.Hour))
 			}
 			trace = append(trace, op+" "+id)
+			// In some sequences the old certificate is revoked while a renewal awaits its certConf (a card
+			// reported stolen): from then on no renewal of it is issued or confirmed.
+			if tx, terr := s.Txn(ctx, id); seq%4 == 3 && confirmedAtRevocation < 0 && terr == nil && tx.State == StateIssued && rnd.Intn(2) == 0 {
+				trace = append(trace, "revoke 01")
+				if err := s.Revoke(ctx, "01", 1, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+				confirmedAtRevocation, _ = s.ConfirmedRenewals(ctx, "01")
+				// The holder's (or thief's) certConf arriving right after.
+				op, err = "confirm", s.Finish(ctx, id, StateConfirmed, 1)
+				trace = append(trace, op+" "+id)
+			}
 			if errors.Is(err, ErrAlreadyRenewed) {
 				seen["allowance refused"]++
+			}
+			if n, _ := s.ConfirmedRenewals(ctx, "01"); confirmedAtRevocation >= 0 && n > confirmedAtRevocation {
+				t.Fatalf("sequence %d %v: %d renewals confirmed after the revocation, %d before", seq, trace, n, confirmedAtRevocation)
 			}
 			if tx, terr := s.Txn(ctx, id); terr == nil && err == nil {
 				seen[tx.State]++
@@ -73,7 +90,7 @@ func TestAllowanceAndChargeInvariants(t *testing.T) {
 			checkInvariants(t, s, start, price, fmt.Sprintf("sequence %d %v", seq, trace))
 		}
 	}
-	for _, o := range []string{StateConfirmed, StateRejected, StateSuperseded, StateUnconfirmed, "allowance refused"} {
+	for _, o := range []string{StateConfirmed, StateRejected, StateSuperseded, StateUnconfirmed, "allowance refused", StateParentRevoked} {
 		if seen[o] == 0 {
 			t.Errorf("no generated sequence reached %q: %v", o, seen)
 		}
@@ -81,7 +98,7 @@ func TestAllowanceAndChargeInvariants(t *testing.T) {
 }
 
 func isExpected(err error) bool {
-	for _, e := range []error{ErrExists, ErrState, ErrNotFound, ErrAlreadyRenewed} {
+	for _, e := range []error{ErrExists, ErrState, ErrNotFound, ErrAlreadyRenewed, ErrParentRevoked} {
 		if errors.Is(err, e) {
 			return true
 		}

@@ -22,6 +22,7 @@ var (
 	ErrInsufficientBalance = errors.New("credito insufficiente / insufficient balance")
 	ErrState               = errors.New("transazione in uno stato diverso / transaction in another state")
 	ErrAlreadyRenewed      = errors.New("certificato già rinnovato / certificate already renewed")
+	ErrParentRevoked       = errors.New("certificato da rinnovare revocato / certificate to renew revoked")
 )
 
 // schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.
@@ -114,7 +115,7 @@ type Store struct {
 
 // Open opens (creating if needed) the database at path.
 func Open(path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err

@@ -20,6 +20,9 @@ const (
 	StateSuperseded = "superseded"
 	// StateUnconfirmed: issued but never confirmed within the CA's window; revoked and refunded.
 	StateUnconfirmed = "unconfirmed"
+	// StateParentRevoked: the certificate renewed was revoked before this renewal was confirmed (a card
+	// reported stolen); never issued, or revoked and refunded.
+	StateParentRevoked = "parentRevoked"
 )
 
 // Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
@@ -159,7 +162,8 @@ func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
 // Issue records the certificate of a waiting transaction and, for a paid one, charges the account, in
 // one SQL transaction: either all happens or nothing. A transaction that is no longer waiting is left
 // alone (ErrState), so a retried or repeated poll can never issue or charge twice. An account that
-// cannot pay gets ErrInsufficientBalance and nothing is issued.
+// cannot pay gets ErrInsufficientBalance and nothing is issued; the renewal of a certificate revoked
+// meanwhile, ErrParentRevoked.
 //
 // For a renewal, allowance is the profile's renewals per certificate (0: unlimited): when the renewed
 // certificate already has that many confirmed renewals nothing is issued (ErrAlreadyRenewed). The count
@@ -178,6 +182,9 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 		}
 		now := unix(time.Now())
 		if t.Parent != "" {
+			if err := checkParentValid(ctx, tx, t.Parent); err != nil {
+				return err
+			}
 			if err := checkAllowance(ctx, tx, t.Parent, allowance); err != nil {
 				return err
 			}
@@ -210,6 +217,20 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 	})
 }
 
+// checkParentValid refuses the renewal of a certificate revoked since the request was accepted (a
+// delayed issuance: the card may have been reported stolen meanwhile), read in the issuing SQL
+// transaction.
+func checkParentValid(ctx context.Context, tx *sql.Tx, parent string) error {
+	var revokedAt int64
+	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM certs WHERE serial = ?`, parent).Scan(&revokedAt); err != nil {
+		return err
+	}
+	if revokedAt != 0 {
+		return ErrParentRevoked
+	}
+	return nil
+}
+
 // checkAllowance refuses a renewal of parent that already has allowance confirmed renewals.
 func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance int) error {
 	if allowance <= 0 {
@@ -227,16 +248,23 @@ func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance in
 
 // supersedeUnconfirmed closes every other renewal of parent issued and still waiting for certConf.
 func supersedeUnconfirmed(ctx context.Context, tx *sql.Tx, parent, except string, now int64) error {
-	ids, err := txnIDs(ctx, tx, `WHERE parent = ? AND state = ? AND id != ?`, parent, StateIssued, except)
+	_, err := closeIssued(ctx, tx, StateSuperseded, now, `AND parent = ? AND id != ?`, parent, except)
+	return err
+}
+
+// closeIssued closes (closeUnconfirmed) every issued transaction matching "state = issued" and more,
+// ending in state, and returns how many.
+func closeIssued(ctx context.Context, tx *sql.Tx, state string, now int64, more string, args ...any) (int, error) {
+	ids, err := txnIDs(ctx, tx, `WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, id := range ids {
-		if err := closeUnconfirmed(ctx, tx, id, StateSuperseded, now); err != nil {
-			return err
+		if err := closeUnconfirmed(ctx, tx, id, state, now); err != nil {
+			return 0, err
 		}
 	}
-	return nil
+	return len(ids), nil
 }
 
 // txnIDs lists the ids of the transactions matching where.
@@ -278,12 +306,24 @@ func closeUnconfirmed(ctx context.Context, tx *sql.Tx, txnID, state string, now 
 	return err
 }
 
+// closeRenewals closes every renewal of parent not confirmed yet, parent having been revoked: a waiting
+// one is never issued, an issued one is revoked and refunded (closeUnconfirmed).
+func closeRenewals(ctx context.Context, tx *sql.Tx, parent string, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ?`,
+		StateParentRevoked, now, parent, StateWaiting); err != nil {
+		return err
+	}
+	_, err := closeIssued(ctx, tx, StateParentRevoked, now, `AND parent = ?`, parent)
+	return err
+}
+
 // Finish moves an issued transaction to a final state: confirmed, or rejected (the certConf refused the
 // certificate, which is then revoked and its charge, if any, refunded to the account). Finishing again
 // with the same state is a no-op. A confirmation beyond the renewal allowance (see Issue) rejects the
-// certificate instead and returns ErrAlreadyRenewed.
+// certificate instead and returns ErrAlreadyRenewed; so does the confirmation of a renewal whose
+// certificate was revoked after issuance (a card reported stolen), returning ErrParentRevoked.
 func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) error {
-	over := false
+	var refusal error
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
@@ -297,8 +337,12 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		}
 		now := unix(time.Now())
 		if state == StateConfirmed && t.Parent != "" {
-			if err := checkAllowance(ctx, tx, t.Parent, allowance); errors.Is(err, ErrAlreadyRenewed) {
-				over, state = true, StateRejected
+			err := checkParentValid(ctx, tx, t.Parent)
+			if err == nil {
+				err = checkAllowance(ctx, tx, t.Parent, allowance)
+			}
+			if errors.Is(err, ErrAlreadyRenewed) || errors.Is(err, ErrParentRevoked) {
+				refusal, state = err, StateRejected
 			} else if err != nil {
 				return err
 			}
@@ -309,8 +353,8 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
 		return err
 	})
-	if err == nil && over {
-		return ErrAlreadyRenewed
+	if err == nil && refusal != nil {
+		return refusal
 	}
 	return err
 }
@@ -321,18 +365,9 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 func (s *Store) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		ids, err := txnIDs(ctx, tx, `WHERE state = ? AND updated_at < ?`, StateIssued, unix(cutoff))
-		if err != nil {
-			return err
-		}
-		now := unix(time.Now())
-		for _, id := range ids {
-			if err := closeUnconfirmed(ctx, tx, id, StateUnconfirmed, now); err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		return nil
+		var err error
+		n, err = closeIssued(ctx, tx, StateUnconfirmed, unix(time.Now()), `AND updated_at < ?`, unix(cutoff))
+		return err
 	})
 	return n, err
 }
