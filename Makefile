@@ -7,6 +7,11 @@ NUMERIC  := $(shell scripts/version.sh numeric)
 LDFLAGS  := -X github.com/ponte-it/ponte/internal/buildinfo.Version=$(VERSION)
 BUILD    := build
 GOROOT   := $(shell $(GO) env GOROOT)
+# The packages with files built only for (or only not for) js/wasm: `go vet ./...` sees them as native only, so
+# `make test` vets them again as built for the browser.
+SRCDIRS  := cmd examples host internal scripts test wasm
+JSPKGS    = $(sort $(dir $(shell grep -rlE --include='*.go' '^//go:build.*\<js\>' $(SRCDIRS); \
+	find $(SRCDIRS) -name '*_js.go' -o -name '*_js_test.go' -o -name '*_wasm.go' -o -name '*_wasm_test.go')))
 
 .PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist docs clean
 
@@ -35,6 +40,7 @@ extension: wasm
 # PONTE_INTEGRATION=1 turns a missing tool into a failure instead of a skip.
 test: deps build
 	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet $(addprefix ./,$(JSPKGS))
 	PONTE_INTEGRATION=1 PONTE_BUILD=$(CURDIR)/$(BUILD) $(GO) test -count=1 -timeout 45m ./...
 	# The code that reads a browser File/Blob, run as WebAssembly under Node.
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(GOROOT)/lib/wasm/go_js_wasm_exec -run 'Blob|WASM' ./internal/docio ./internal/pades
