@@ -13,7 +13,7 @@ SRCDIRS  := cmd examples host internal scripts test wasm
 JSPKGS    = $(sort $(dir $(shell grep -rlE --include='*.go' '^//go:build.*\<js\>' $(SRCDIRS); \
 	find $(SRCDIRS) -name '*_js.go' -o -name '*_js_test.go' -o -name '*_wasm.go' -o -name '*_wasm_test.go')))
 
-.PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist docs clean
+.PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist docs clean FORCE
 
 all: build
 
@@ -22,19 +22,44 @@ deps:
 
 build: host
 
-# The host embeds the built UI for `ponte-host serve`, so the extension is built first.
-host: extension
-	rm -rf host/webui/dist && mkdir -p host/webui/dist && cp -r $(BUILD)/extension/. host/webui/dist/ && touch host/webui/dist/.gitkeep
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/ponte-host ./host
+# Each output is rebuilt only when its inputs changed: what a Go output is built from is listed by
+# scripts/godeps.sh into a .d file next to it at each build (none before the first, when all is built);
+# $(BUILD)/version changes with the version (a commit), which every output carries. Every binary is built
+# with -trimpath (no builder's paths in it). Nothing is written outside $(BUILD).
+GOBUILD  := $(GO) build -trimpath
+EXT      := $(BUILD)/extension
+# ponte-host embeds the built UI for `ponte-host serve` (host/webui) through this go build overlay.
+OVERLAY  := $(BUILD)/webui-overlay.json
+-include $(BUILD)/ponte-host.d $(BUILD)/ponte.wasm.d $(BUILD)/stamp.d
 
-wasm:
-	mkdir -p $(BUILD)/extension
-	GOOS=js GOARCH=wasm $(GO) build -ldflags '$(LDFLAGS) -s -w' -o $(BUILD)/extension/ponte.wasm ./wasm
-	cp $(GOROOT)/lib/wasm/wasm_exec.js $(BUILD)/extension/wasm_exec.js
-	mkdir -p $(BUILD)/extension/hash && wat2wasm extension/hash/sha.wat -o $(BUILD)/extension/hash/sha.wasm
+host: $(BUILD)/ponte-host
+wasm: $(EXT)/ponte.wasm $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm
+extension: $(BUILD)/extension.stamp
 
-extension: wasm
-	$(GO) run ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(BUILD)/extension -firefox $(BUILD)/extension-firefox
+$(BUILD)/version: FORCE
+	@mkdir -p $(@D) && echo '$(VERSION) $(NUMERIC)' | cmp -s - $@ || echo '$(VERSION) $(NUMERIC)' > $@
+
+$(BUILD)/ponte-host: $(BUILD)/extension.stamp $(BUILD)/version
+	$(GOBUILD) -overlay $(OVERLAY) -ldflags '$(LDFLAGS)' -o $@ ./host
+	scripts/godeps.sh $@ ./host > $@.d
+
+$(EXT)/ponte.wasm: $(BUILD)/version
+	mkdir -p $(@D)
+	GOOS=js GOARCH=wasm $(GOBUILD) -ldflags '$(LDFLAGS) -s -w' -o $@ ./wasm
+	GOOS=js GOARCH=wasm scripts/godeps.sh $@ ./wasm > $(BUILD)/ponte.wasm.d
+
+$(EXT)/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
+	mkdir -p $(@D) && cp $< $@
+
+$(EXT)/hash/sha.wasm: extension/hash/sha.wat
+	mkdir -p $(@D) && wat2wasm $< -o $@
+
+# The stamped folders (and the overlay) are made from extension/ and the built modules.
+$(BUILD)/extension.stamp: $(shell find extension/. -mindepth 1) extension/. $(EXT)/ponte.wasm $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm $(BUILD)/version
+	$(GO) run -trimpath ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(EXT) \
+		-firefox $(BUILD)/extension-firefox -overlay $(OVERLAY)
+	scripts/godeps.sh $@ ./scripts/stamp > $(BUILD)/stamp.d
+	touch $@
 
 # Every test: unit, integration with real pcscd/SoftHSM2/OpenSC/openssl, and real-browser tests.
 # PONTE_INTEGRATION=1 turns a missing tool into a failure instead of a skip.
@@ -75,5 +100,7 @@ uninstall: build
 docs:
 	PONTE_UPDATE_DOCS=1 $(GO) test -count=1 -run 'DocIsCurrent' ./...
 
+# Also removes the copies of the UI that Makefiles before the overlay left in host/webui/dist.
 clean:
 	rm -rf $(BUILD) dist test/artefacts
+	find host/webui/dist -mindepth 1 ! -name .gitkeep -delete
