@@ -81,10 +81,10 @@ fuzz:
 # PDFSIGN names its program, with digitorus/pdfsign: time, peak memory (docs/signing.md).
 bench: deps build
 	scripts/deps.sh bench
-	$(GO) run ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
+	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
 
 demo: deps build
-	$(GO) run ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)
+	$(GO) run -trimpath ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)
 
 # Packages for users: .deb, store zip, Firefox .xpi, Windows/macOS host archives (docs/install.md).
 dist: build
