@@ -14,6 +14,8 @@ JSPKGS    = $(sort $(dir $(shell grep -rlE --include='*.go' '^//go:build.*\<js\>
 	find $(SRCDIRS) -name '*_js.go' -o -name '*_js_test.go' -o -name '*_wasm.go' -o -name '*_wasm_test.go')))
 
 .PHONY: all deps build host wasm extension test unit fuzz bench demo install uninstall dist docs clean FORCE
+# A recipe that fails half-way (e.g. after go build, listing its inputs) leaves no output that looks current.
+.DELETE_ON_ERROR:
 
 all: build
 
