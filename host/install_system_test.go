@@ -26,7 +26,7 @@ func TestInstallSystemRefusesWorldWritableBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(open, "ponte-host")
-	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(testenv.Root(), "host")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", testenv.BuildArgs("-o", bin, filepath.Join(testenv.Root(), "host"))...).CombinedOutput(); err != nil {
 		t.Fatalf("building ponte-host: %v\n%s", err, out)
 	}
 	manifests := []string{"/etc/opt/chrome/native-messaging-hosts/it.ponte.host.json", "/etc/chromium/native-messaging-hosts/it.ponte.host.json",

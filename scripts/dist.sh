@@ -11,4 +11,4 @@ version=${2:-$(scripts/version.sh)}
 out=${DIST:-dist}
 command -v dpkg-deb >/dev/null || { echo "dist: dpkg-deb is required (Debian package dpkg)" >&2; exit 1; }
 [ "$out" != dist ] || rm -rf dist   # only the default folder is emptied first
-exec go run ./scripts/dist -build "$build" -version "$version" -out "$out"
+exec go run -trimpath ./scripts/dist -build "$build" -version "$version" -out "$out"

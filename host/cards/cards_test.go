@@ -72,7 +72,7 @@ func buildHostAndCard(t *testing.T) (string, *softcard.Card, *softcard.TestCA) {
 	m.Close()
 
 	bin := filepath.Join(dir, "ponte-host")
-	if out, err := exec.Command("go", "build", "-o", bin, filepath.Join(testenv.Root(), "host")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", testenv.BuildArgs("-o", bin, filepath.Join(testenv.Root(), "host"))...).CombinedOutput(); err != nil {
 		t.Fatalf("building ponte-host: %v\n%s", err, out)
 	}
 	return bin, card, ca

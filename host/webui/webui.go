@@ -1,12 +1,18 @@
 // Package webui embeds the built UI (the same files as the extension: app.html, the WASM module, locales)
-// so `ponte-host serve` can offer it as a local web app. `make build` copies build/extension into dist/
-// before compiling the host; a host built without it serves a page saying so.
+// so `ponte-host serve` can offer it as a local web app. dist/ holds only .gitkeep: `make build` compiles the
+// host with `go build -overlay build/webui-overlay.json` (written by scripts/stamp), which shows the files of
+// build/extension to go:embed as if they were in dist/, so nothing is copied into the source tree. A host
+// built without the overlay (`go build ./host`) embeds no UI, and `ponte-host serve` says so.
 package webui
 
 import (
 	"embed"
 	"io/fs"
 )
+
+// OverlayName is the overlay file in make build's output folder; every build of the host passes it to
+// go build when it exists (Makefile, scripts/dist, internal/testenv).
+const OverlayName = "webui-overlay.json"
 
 //go:embed all:dist
 var dist embed.FS

@@ -1,3 +1,5 @@
+//go:build !js
+
 package hostcard
 
 import (
@@ -14,7 +16,7 @@ import (
 // The `ponte` command line's path: a real ponte-host child over framed stdio.
 func TestSpawnRealHost(t *testing.T) {
 	host := filepath.Join(t.TempDir(), "ponte-host")
-	if out, err := exec.Command("go", "build", "-o", host, filepath.Join(testenv.Root(), "host")).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", testenv.BuildArgs("-o", host, filepath.Join(testenv.Root(), "host"))...).CombinedOutput(); err != nil {
 		t.Fatalf("building ponte-host: %v\n%s", err, out)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -25,7 +25,7 @@ func TestCommand(t *testing.T) {
 	lib := softhsm(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "ponte-softcard")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ponte-it/ponte/cmd/ponte-softcard").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", testenv.BuildArgs("-o", bin, "github.com/ponte-it/ponte/cmd/ponte-softcard")...).CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "-dir", dir, "-module", lib, "-surname", holder.Surname, "-name", holder.GivenName,

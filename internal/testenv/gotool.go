@@ -3,8 +3,11 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ponte-it/ponte/host/webui"
 )
 
 // Go runs the go command in the repository root with env added to the test's environment and returns
@@ -20,4 +23,19 @@ func Go(t testing.TB, env []string, args ...string) string {
 		t.Fatalf("%s go %s: %v\n%s", strings.Join(env, " "), strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// BuildArgs are the arguments of `go build` for a binary a test runs, as make build passes them: -trimpath
+// and, when make build has written it (into PONTE_BUILD under make test, else build/), the overlay through
+// which ponte-host embeds the built UI (host/webui); then args.
+func BuildArgs(args ...string) []string {
+	a := []string{"build", "-trimpath"}
+	dir := os.Getenv("PONTE_BUILD")
+	if dir == "" {
+		dir = filepath.Join(Root(), "build")
+	}
+	if overlay := filepath.Join(dir, webui.OverlayName); fileExists(overlay) {
+		a = append(a, "-overlay", overlay)
+	}
+	return append(a, args...)
 }

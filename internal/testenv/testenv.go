@@ -90,7 +90,7 @@ func Build(t testing.TB, pkg, name string) string {
 		builtDir = d
 	}
 	out := filepath.Join(builtDir, name)
-	cmd := exec.Command("go", "build", "-o", out, "./"+pkg)
+	cmd := exec.Command("go", BuildArgs("-o", out, "./"+pkg)...)
 	cmd.Dir = Root()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building %s: %v\n%s", pkg, err, b)

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ponte-it/ponte/host/webui"
 )
 
 //go:embed assets
@@ -44,9 +46,15 @@ func (d *dist) hostArchives() error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
+	// The UI `ponte-host serve` offers is embedded as make build embeds it (host/webui).
+	overlay := filepath.Join(d.build, webui.OverlayName)
+	if _, err := os.Stat(overlay); err != nil {
+		fmt.Printf("dist: host archives without the UI for ponte-host serve: %v (run make build)\n", err)
+		overlay = ""
+	}
 	for _, t := range targets {
 		bin := filepath.Join(tmp, t.goos+"-"+t.goarch, t.exe)
-		if why := crossBuild(t, bin, d.version); why != "" {
+		if why := crossBuild(t, bin, d.version, overlay); why != "" {
 			fmt.Printf("dist: %s/%s host archive skipped: %s\n", t.goos, t.goarch, why)
 			continue
 		}
@@ -84,8 +92,9 @@ func (d *dist) hostArchives() error {
 	return nil
 }
 
-// crossBuild builds ./host for t into bin; it returns why it could not, or "".
-func crossBuild(t target, bin, version string) string {
+// crossBuild builds ./host for t into bin, with the go build overlay file if not ""; it returns why it
+// could not, or "".
+func crossBuild(t target, bin, version, overlay string) string {
 	env := append(os.Environ(), "GOOS="+t.goos, "GOARCH="+t.goarch)
 	how := "CGO_ENABLED=0 (no " + t.cc + " cross compiler)"
 	if t.cc == "" {
@@ -97,9 +106,11 @@ func crossBuild(t target, bin, version string) string {
 	} else {
 		env = append(env, "CGO_ENABLED=0")
 	}
-	cmd := exec.Command("go", "build", "-trimpath",
-		"-ldflags", "-s -w -X github.com/ponte-it/ponte/internal/buildinfo.Version="+version,
-		"-o", bin, "./host")
+	args := []string{"build", "-trimpath", "-ldflags", "-s -w -X github.com/ponte-it/ponte/internal/buildinfo.Version=" + version}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.Command("go", append(args, "-o", bin, "./host")...)
 	cmd.Env = env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")

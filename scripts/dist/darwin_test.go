@@ -23,9 +23,9 @@ const lcCodeSignature = 0x1d
 
 // checkDarwinArchive opens a macOS host archive: ponte-host is a Mach-O executable for arch (as file(1)
 // and debug/macho both say), links only system libraries at load time (PCSC.framework and the PKCS#11
-// module are opened at run time), is signed on arm64; the install scripts and the README are there, the
-// scripts executable.
-func checkDarwinArchive(t *testing.T, path, arch string) {
+// module are opened at run time), is signed on arm64, embeds ui (the build's app.html, unless nil) and no
+// path of this checkout (-trimpath); the install scripts and the README are there, the scripts executable.
+func checkDarwinArchive(t *testing.T, path, arch string, ui []byte) {
 	t.Helper()
 	fileCmd := testenv.Tool(t, "file")
 	data, err := os.ReadFile(path)
@@ -64,6 +64,13 @@ func checkDarwinArchive(t *testing.T, path, arch string) {
 	}
 	if want, _ := assets.ReadFile("assets/darwin/install.sh"); !bytes.Equal(got["install.sh"], want) {
 		t.Errorf("%s: install.sh is not assets/darwin/install.sh", path)
+	}
+
+	if ui != nil && !bytes.Contains(got["ponte-host"], ui) {
+		t.Errorf("ponte-host for %s does not embed the built UI (app.html) for ponte-host serve", arch)
+	}
+	if bytes.Contains(got["ponte-host"], []byte(testenv.Root())) {
+		t.Errorf("ponte-host for %s holds this checkout's path %s (built without -trimpath)", arch, testenv.Root())
 	}
 
 	exe := filepath.Join(t.TempDir(), "ponte-host")

@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"encoding/json"
 	"fmt"
+	"github.com/ponte-it/ponte/host/webui"
 	"github.com/ponte-it/ponte/internal/ids"
 	"io"
 	"io/fs"
@@ -193,8 +194,15 @@ func TestDistDeb(t *testing.T) {
 		if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err == nil {
 			checkWindowsArchive(t, filepath.Join(out, fmt.Sprintf("ponte-host-%s-windows-amd64.zip", version)))
 		}
+		// A make build tree has the overlay that embeds its UI (host/webui); the stand-in build has none.
+		var ui []byte
+		if _, err := os.Stat(filepath.Join(build, webui.OverlayName)); err == nil {
+			if ui, err = os.ReadFile(filepath.Join(build, "extension", "app.html")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		for _, arch := range []string{"arm64", "amd64"} {
-			checkDarwinArchive(t, filepath.Join(out, fmt.Sprintf("ponte-host-%s-darwin-%s.tar.gz", fileVersion(version), arch)), arch)
+			checkDarwinArchive(t, filepath.Join(out, fmt.Sprintf("ponte-host-%s-darwin-%s.tar.gz", fileVersion(version), arch)), arch, ui)
 		}
 	}
 }
@@ -337,7 +345,7 @@ func realBuild() string {
 func fakeBuild(t *testing.T, root string) string {
 	testenv.File(t, "libpcsclite-dev headers", "/usr/include/PCSC/winscard.h")
 	build := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", filepath.Join(build, "ponte-host"), "./scripts/dist/testdata/fakehost")
+	cmd := exec.Command("go", testenv.BuildArgs("-o", filepath.Join(build, "ponte-host"), "./scripts/dist/testdata/fakehost")...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {

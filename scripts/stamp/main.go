@@ -1,9 +1,11 @@
 // Command stamp turns extension/ into a loadable extension folder: it copies the files, writes the version
 // (from git, via scripts/version.sh) and the fixed "key" into manifest.json, and draws the icons. With
-// -firefox it also writes the Firefox flavour of the finished folder (package webext).
+// -firefox it also writes the Firefox flavour of the finished folder (package webext). With -overlay it
+// writes the `go build -overlay` file through which ponte-host embeds the finished folder as its UI
+// (host/webui), so the build never copies it into the source tree.
 //
 //	go run ./scripts/stamp -version 0.1.0-42-gabc -numeric 0.1.0.42 -src extension -dst build/extension \
-//		-firefox build/extension-firefox
+//		-firefox build/extension-firefox -overlay build/webui-overlay.json
 package main
 
 import (
@@ -27,10 +29,14 @@ func main() {
 	src := flag.String("src", "extension", "source folder")
 	dst := flag.String("dst", "build/extension", "output folder")
 	firefox := flag.String("firefox", "", "also write the Firefox flavour of the output folder here")
+	overlay := flag.String("overlay", "", "also write here the go build -overlay file embedding the output folder in ponte-host")
 	flag.Parse()
 	err := stamp(*src, *dst, *version, *numeric)
 	if err == nil && *firefox != "" {
 		err = webext.BuildFirefox(*dst, *firefox, ids.FirefoxAddonID)
+	}
+	if err == nil && *overlay != "" {
+		err = writeOverlay(*dst, webuiDist, *overlay)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stamp:", err)
@@ -134,4 +140,38 @@ func inRounded(x, y, n, inset, r int) bool {
 	}
 	dx, dy := x-cx, y-cy
 	return dx*dx+dy*dy <= r*r
+}
+
+// webuiDist is host/webui's go:embed folder, relative to the repository root (where make runs this).
+const webuiDist = "host/webui/dist"
+
+// writeOverlay writes a `go build -overlay` file (cmd/go: {"Replace": {path seen by the build: real path}})
+// that shows every file of ui as if it were in embed; go:embed reads overlaid files, folders included, so
+// `go build -overlay out ./host` embeds ui while embed itself keeps only its .gitkeep.
+func writeOverlay(ui, embed, out string) error {
+	uiAbs, err := filepath.Abs(ui)
+	if err != nil {
+		return err
+	}
+	embedAbs, err := filepath.Abs(embed)
+	if err != nil {
+		return err
+	}
+	replace := map[string]string{}
+	err = filepath.WalkDir(uiAbs, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(uiAbs, p)
+		replace[filepath.Join(embedAbs, rel)] = p
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(map[string]any{"Replace": replace}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, b, 0o644)
 }

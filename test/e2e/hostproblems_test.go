@@ -40,7 +40,7 @@ func hostProblems(t *testing.T, build string) []hostProblem {
 		return p
 	}
 	old := filepath.Join(dir, "ponte-host-old")
-	cmd := exec.Command("go", "build", "-ldflags", "-X github.com/ponte-it/ponte/internal/buildinfo.Version=0.0.1-1-g0000000", "-o", old, "./host")
+	cmd := exec.Command("go", testenv.BuildArgs("-ldflags", "-X github.com/ponte-it/ponte/internal/buildinfo.Version=0.0.1-1-g0000000", "-o", old, "./host")...)
 	cmd.Dir = testenv.Root()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building an old ponte-host: %v\n%s", err, out)
