@@ -171,6 +171,7 @@ type changeCase struct {
 	make    func(b *changeBed) string
 	want    string // pades.Changes* of the first signature ("" = its integrity must fail instead)
 	control bool
+	warn    bool   // an attack that must at least warn (class b): ponte verify names it, exit not asserted
 	detail  string // a word the first signature's details must contain (class c and b)
 }
 
@@ -336,7 +337,7 @@ func (b *changeBed) toolSays(file string) (pdfsig, mutool string) {
 // signature, Ponte's first signature is not "only signatures" unless the case is a listed control.
 func TestChangesAfterSigningCorpus(t *testing.T) {
 	b := newChangeBed(t)
-	for _, tc := range changeCases() {
+	for _, tc := range append(changeCases(), attackCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			b.t = t
 			file := tc.make(b)
@@ -358,7 +359,7 @@ func TestChangesAfterSigningCorpus(t *testing.T) {
 			}
 			// The cross-check with the independent verifiers.
 			seen := ps != "whole" || ms != "whole"
-			if seen && intact && !tc.control && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures) {
+			if seen && intact && !tc.control && !tc.warn && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures) {
 				t.Fatalf("%s: pdfsig %s / mutool %s, Ponte says %q", tc.name, ps, ms, s.LaterChanges)
 			}
 			// End to end: the command's verdict and exit status.
@@ -366,12 +367,19 @@ func TestChangesAfterSigningCorpus(t *testing.T) {
 			cmd.Env = append(os.Environ(), "PONTE_TSL_URL=off")
 			out, err := cmd.CombinedOutput()
 			first := strings.SplitN(string(out), "\nFirma 2\n", 2)[0]
-			if tc.control {
+			switch {
+			case tc.warn:
+				if !strings.Contains(first, tc.detail) {
+					t.Fatalf("%s: ponte verify does not name %q:\n%s", tc.name, tc.detail, out)
+				}
+			case tc.control:
 				if err != nil || strings.Contains(string(out), "NON VALIDA") {
 					t.Fatalf("%s: control not valid: %v\n%s", tc.name, err, out)
 				}
-			} else if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(first, "FIRMA VALIDA") {
-				t.Fatalf("%s: ponte verify: %v\n%s", tc.name, err, out)
+			default:
+				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(first, "FIRMA VALIDA") {
+					t.Fatalf("%s: ponte verify: %v\n%s", tc.name, err, out)
+				}
 			}
 		})
 	}

@@ -65,6 +65,15 @@ var changeWords = map[string][2]string{
 	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
 	"metadata":     {"metadati XMP del documento modificati", "document XMP metadata changed"},
+	"sig-action":   {"campo firma %q con un'azione automatica (oggetto %d)", "signature field %q with an automatic action (object %d)"},
+	"annot-action": {"annotazione /%s con un'azione automatica o contenuto attivo, pagina %d (oggetto %d)", "/%s annotation with an automatic action or active content, page %d (object %d)"},
+	"sig-empty":    {"campo firma %q vuoto aggiunto (oggetto %d)", "empty signature field %q added (object %d)"},
+	"sig-drawn-empty": {"campo firma %q senza firma aggiunto, con un aspetto disegnato sulla pagina %d (oggetto %d)",
+		"unsigned signature field %q added, with an appearance drawn on page %d (object %d)"},
+	"sig-unverified": {"campo firma %q fuori dal modulo con una firma che non si verifica (oggetto %d)",
+		"signature field %q outside the form holding a signature that does not verify (object %d)"},
+	"sig-drawn": {"firma %q visibile aggiunta: il suo aspetto è disegnato sulla pagina %d nel riquadro %s (oggetto %d)",
+		"visible signature %q added: its appearance is drawn on page %d in the box %s (object %d)"},
 }
 
 func newChange(class, key string, a ...any) Change {
@@ -93,6 +102,7 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 		return ChangesOther, []string{c.IT + " / " + c.EN}, []Change{c}
 	}
 	base := newSigned(old, sig)
+	base.src, base.end = src, end
 	var all []Change
 	seen := map[string]bool{}
 	class := ChangesSignatures
@@ -166,6 +176,8 @@ func blankAfter(src docio.Source, off int64) bool {
 
 // signed is what is known of the signed revision: the roles of its objects and the permissions.
 type signed struct {
+	src      docio.Source
+	end      int64 // the signed revision's end
 	old      *pdf.Document
 	perm     int64 // DocMDP P in force: 1, 2 or 3 (2 when the document is not certified: see docs)
 	locks    func(name string) bool
@@ -707,9 +719,12 @@ func (r *revision) object(n int) {
 		}
 	}
 	switch typ := typeOf(now); {
-	case typ == "XRef" || typ == "ObjStm":
 	case r.contents[n] > 0:
 		r.other("page-stream", r.contents[n], n)
+	case (typ == "XRef" || typ == "ObjStm") && typeOf(before) == typ:
+		// The file's own structure renumbered by an update. Only a cross-reference or object stream
+		// of the signed revision may stay one: a viewer draws a content stream, font or image
+		// whatever its /Type says, so an object that becomes one is judged like any other.
 	default:
 		if typ == "" {
 			typ = od.Name("Subtype")
