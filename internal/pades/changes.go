@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pdf"
 )
@@ -21,7 +22,7 @@ const (
 
 // Change is one later change, named with its object and kind, in Italian and English.
 type Change struct {
-	Class  string // ChangesAllowed or ChangesOther
+	Class  string // ChangesAllowed or ChangesOther; ChangesSignatures for a note (a visible signature)
 	IT, EN string
 }
 
@@ -559,10 +560,82 @@ func (r *revision) fieldList(oa, ca pdf.Object) {
 // stamp. Under DocMDP P = 1 only a document time stamp may be added.
 func (r *revision) newSignature(f pdf.Ref, d pdf.Dict) {
 	v, _ := r.cur.Dict(d["V"])
-	if r.perm == 1 && v != nil && v.Name("Type") != "DocTimeStamp" && v.Name("SubFilter") != "ETSI.RFC3161" {
+	if r.perm == 1 && (v == nil || v.Name("Type") != "DocTimeStamp" && v.Name("SubFilter") != "ETSI.RFC3161") {
 		r.other("sig-docmdp", f.Num)
 	}
+	if active(d) {
+		r.other("sig-action", fieldName(r.cur, d), f.Num)
+	}
 	r.accept(f)
+}
+
+// sigWidget judges a new signature widget on a page (ISO 32000-1 §12.7.4.5, §12.5.6.19). A signature
+// needs no action, so one is (c); a widget whose field has no value is not a signature: drawn, it is
+// (c) (Rohlmann et al. 2021, "Sneaky Signature"), else an allowed change named; a widget outside the
+// form, which Verify does not list, must hold a signature that verifies over a later revision; a
+// visible signature's appearance can draw over the page, so it is named with its box (still (a)).
+func (r *revision) sigWidget(page, n int, d pdf.Dict) {
+	f := d
+	if d["FT"] == nil {
+		if p, _ := r.cur.Dict(d["Parent"]); p != nil {
+			f = p
+		}
+	}
+	name := fieldName(r.cur, d)
+	v, _ := r.cur.Dict(f["V"])
+	r.newSignature(pdf.Ref{Num: n}, f)
+	switch {
+	case active(d):
+		r.other("sig-action", name, n)
+	case v == nil && r.drawn(d):
+		r.other("sig-drawn-empty", name, page, n)
+	case v == nil:
+		r.out = append(r.out, newChange(ChangesAllowed, "sig-empty", name, n))
+	case !r.sigWidgets()[n] && !r.verifies(v):
+		r.other("sig-unverified", name, n)
+	case r.drawn(d):
+		// Still a signature (a), named: what it draws is drawn in its box only (§12.5.5).
+		r.out = append(r.out, newChange(ChangesSignatures, "sig-drawn", name, page, string(pdf.Serialize(d["Rect"])), n))
+	}
+}
+
+// verifies: v is a signature whose byte range is sound, ends after the signed revision, and whose
+// CMS matches the bytes it covers (its signer's trust is judged where it is listed, not here).
+func (r *revision) verifies(v pdf.Dict) bool {
+	rep := verifyOne(r.src, "", v, cms.VerifyOptions{})
+	return rep.ByteRangeOK && rep.IntegrityOK && rep.ByteRange[2]+rep.ByteRange[3] > r.end
+}
+
+// drawn: an annotation shows something: a /Rect of some area, not hidden (§12.5.3 flags Hidden 2,
+// NoView 32) and a normal appearance (§12.5.5) that is not an empty stream.
+func (r *revision) drawn(d pdf.Dict) bool {
+	rect, _ := r.cur.Resolve(d["Rect"])
+	arr, _ := rect.(pdf.Array)
+	var x [4]float64
+	for i := 0; i < 4 && i < len(arr); i++ {
+		x[i] = pdf.Number(arr[i])
+	}
+	if flags, _ := d.Int("F"); flags&(2|32) != 0 || x[0] == x[2] || x[1] == x[3] {
+		return false
+	}
+	ap, _ := r.cur.Dict(d["AP"])
+	n, _ := r.cur.Resolve(ap["N"])
+	if st, ok := n.(*pdf.Stream); ok {
+		// The raw bytes: a compressed empty stream counts as drawn (fail closed: a warning).
+		data, err := r.cur.RawStream(st)
+		return err != nil || len(bytes.TrimSpace(data)) > 0
+	}
+	return n != nil
+}
+
+// active: an annotation or field carries an action (§12.6: /A, /AA) or is active content (§13:
+// sound, movie, screen, rich media, 3D), which runs something rather than showing it.
+func active(d pdf.Dict) bool {
+	switch d.Name("Subtype") {
+	case "Screen", "Movie", "Sound", "RichMedia", "3D":
+		return true
+	}
+	return d["A"] != nil || d["AA"] != nil
 }
 
 // pages compares the page lists and each page (§7.7.3): only /Annots may change, gaining signature
@@ -637,7 +710,9 @@ func (r *revision) annotList(page int, oa, ca pdf.Object) {
 		sub := d.Name("Subtype")
 		switch {
 		case r.isNew(a.Num) && sub == "Widget" && r.isSigWidget(a.Num, d):
-			// its field is judged through /Fields
+			r.sigWidget(page, a.Num, d)
+		case r.isNew(a.Num) && sub != "Widget" && r.perm == 3 && active(d):
+			r.other("annot-action", sub, page, a.Num)
 		case r.isNew(a.Num) && sub != "Widget" && r.perm == 3:
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-add", sub, page, a.Num))
 		default:
@@ -698,7 +773,9 @@ func (r *revision) object(n int) {
 		return
 	}
 	if page, ok := r.annots[n]; ok {
-		if r.perm == 3 {
+		if r.perm == 3 && !r.equalIn(od["A"], cd["A"]) || !r.equalIn(od["AA"], cd["AA"]) {
+			r.other("annot-action", od.Name("Subtype"), page, n)
+		} else if r.perm == 3 {
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-mod", od.Name("Subtype"), page, n))
 		} else {
 			r.other("annot-mod", od.Name("Subtype"), page, n)

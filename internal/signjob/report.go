@@ -99,18 +99,18 @@ func View(r *sigverify.Report, lang string) []SignerView {
 			add("integrity", word("broken", lang))
 		}
 		if r.Format == sigverify.FormatPDF {
+			// Later changes are named, also after "only further signatures" (a visible one's box).
+			c := word("otherafter", lang)
 			switch {
 			case s.CoversWholeFile:
-				add("coverage", word("whole", lang))
+				c = word("whole", lang)
 			case s.LaterChanges == pades.ChangesSignatures:
-				add("coverage", word("sigsafter", lang))
-			default:
-				c := word("otherafter", lang)
-				if s.PDF != nil && len(s.PDF.LaterChangeDetails) > 0 {
-					c += ": " + strings.Join(s.PDF.LaterChangeDetails, "; ")
-				}
-				add("coverage", c)
+				c = word("sigsafter", lang)
 			}
+			if !s.CoversWholeFile && s.PDF != nil && len(s.PDF.LaterChangeDetails) > 0 {
+				c += ": " + strings.Join(s.PDF.LaterChangeDetails, "; ")
+			}
+			add("coverage", c)
 		}
 		chain := word(string(s.Chain), lang)
 		if s.Chain != cms.ChainValid && s.ChainDetail != "" {
