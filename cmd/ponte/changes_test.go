@@ -298,6 +298,42 @@ func contentObj(b *changeBed, file string) int {
 	return n
 }
 
+// drawsSame: MuPDF renders the signed revision's pages (at 20 dpi, enough to see a box or a line of
+// text) exactly as the whole file's.
+func (b *changeBed) drawsSame(revision []byte, file string) bool {
+	dir, err := os.MkdirTemp(b.dir, "draw")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	rev := filepath.Join(dir, "rev.pdf")
+	b.write(rev, revision)
+	render := func(in, prefix string) [][]byte {
+		out := filepath.Join(dir, prefix+"%d.png")
+		if msg, err := exec.Command(b.mutool, "draw", "-q", "-r", "20", "-F", "png", "-o", out, in).CombinedOutput(); err != nil {
+			b.t.Logf("mutool draw %s: %v %s", in, err, msg)
+		}
+		var pages [][]byte
+		for i := 1; i <= 50; i++ {
+			p, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s%d.png", prefix, i)))
+			if err != nil {
+				break
+			}
+			pages = append(pages, p)
+		}
+		return pages
+	}
+	a, c := render(rev, "rev"), render(file, "file")
+	if len(a) != len(c) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], c[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // toolSays is what pdfsig and `mutool sign -v` say of the first signature: edited (not the whole
 // document, edits since signing) or broken (digest or signature invalid).
 func (b *changeBed) toolSays(file string) (pdfsig, mutool string) {
@@ -361,6 +397,15 @@ func TestChangesAfterSigningCorpus(t *testing.T) {
 			seen := ps != "whole" || ms != "whole"
 			if seen && intact && !tc.control && !tc.warn && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures) {
 				t.Fatalf("%s: pdfsig %s / mutool %s, Ponte says %q", tc.name, ps, ms, s.LaterChanges)
+			}
+			// What a citizen sees: where the pages the signed revision draws differ from the file's, the
+			// first signature is not "nothing" or "only signatures" without naming what was added.
+			if rev, ok := s.SignedRevision(); ok && intact {
+				same := b.drawsSame(mustRead(t, file)[:rev.Len], file)
+				t.Logf("%s: drawn as signed: %v", tc.name, same)
+				if !same && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures && len(s.LaterChangeDetails) == 0) {
+					t.Fatalf("%s: the pages draw differently from the signed revision, Ponte says %q", tc.name, s.LaterChanges)
+				}
 			}
 			// End to end: the command's verdict and exit status.
 			cmd := exec.Command(b.bin, "verify", file, "--anchors", b.ca, "--offline")

@@ -773,11 +773,12 @@ func (r *revision) object(n int) {
 		return
 	}
 	if page, ok := r.annots[n]; ok {
-		if r.perm == 3 && !r.equalIn(od["A"], cd["A"]) || !r.equalIn(od["AA"], cd["AA"]) {
+		switch {
+		case r.perm == 3 && (!r.equalIn(od["A"], cd["A"]) || !r.equalIn(od["AA"], cd["AA"]) || active(cd) && !active(od)):
 			r.other("annot-action", od.Name("Subtype"), page, n)
-		} else if r.perm == 3 {
+		case r.perm == 3:
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-mod", od.Name("Subtype"), page, n))
-		} else {
+		default:
 			r.other("annot-mod", od.Name("Subtype"), page, n)
 		}
 		return
