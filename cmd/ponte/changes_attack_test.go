@@ -32,6 +32,10 @@ var wr = doc.addObject(w);
 var annots = pg.get("Annots"); if (!annots.isArray()) { annots = doc.newArray(); pg.put("Annots", annots); } annots.push(wr);
 %s`
 
+// jsRole rewrites page 1's content stream c (a black page).
+const jsRole = `var c = doc.findPage(0).get("Contents"); if (c.isArray()) c = c.get(0); c.writeStream("0 0 0 rg 0 0 595 842 re f");
+`
+
 // inFields lists the widget wr in the AcroForm's /Fields.
 const inFields = `doc.getTrailer().get("Root").get("AcroForm").get("Fields").push(wr);`
 
@@ -44,6 +48,9 @@ func attackCases() []changeCase {
 			name := fmt.Sprintf("cert%d", perm)
 			return b.ponteSign(b.formPDF(name, perm), b.path(name+".signed.pdf"))
 		}
+	}
+	mut := func(base func(*changeBed) string, script, out string) func(*changeBed) string {
+		return func(b *changeBed) string { return b.mutoolRun(script, base(b), b.path(out)) }
 	}
 	widget := func(base func(*changeBed) string, keys, after, out string) func(*changeBed) string {
 		return func(b *changeBed) string {
@@ -83,6 +90,14 @@ func attackCases() []changeCase {
 			in := gs(b)
 			return rawUpdate(b.t, in, b.path("xref-confused.pdf"), map[int]string{8: "<</Type/XRef/R7 <</Type/Font/Subtype/Type1/BaseFont/Courier>> >>"}, nil)
 		}, want: pades.ChangesOther, detail: "oggetto 8"},
+		// Role confusion: page 1's content stream, rewritten, is also named where a change is judged
+		// by its place (the catalog's /DSS, the form's /DR, page 2's /Annots).
+		{name: "content-named-as-dss", make: mut(gs, jsRole+`doc.getTrailer().get("Root").put("DSS", c);`, "role-dss.pdf"),
+			want: pades.ChangesOther, detail: "pagina 1"},
+		{name: "content-named-as-dr", make: mut(gs, jsRole+`doc.getTrailer().get("Root").get("AcroForm").put("DR", c);`, "role-dr.pdf"),
+			want: pades.ChangesOther, detail: "pagina 1"},
+		{name: "content-named-as-annots", make: mut(gs, jsRole+`doc.findPage(1).put("Annots", c);`, "role-annots.pdf"),
+			want: pades.ChangesOther, detail: "pagina 1"},
 		// Sneaky Signature, a real one: a signature field in /Fields with a value (here one that does not
 		// verify, and is reported invalid on its own) whose widget covers the page: still a signature,
 		// named with its box.

@@ -188,11 +188,12 @@ type signed struct {
 	fields   map[int]pdf.Dict
 	annots   map[int]int // annotation object number → page number
 	keep     map[int]bool
+	draws    map[int]bool // objects the pages draw: contents, resources (inherited ones too)
 }
 
 func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 	s := &signed{old: old, perm: 2, pageNo: map[int]int{}, contents: map[int]int{}, sigDicts: map[int]string{},
-		fields: map[int]pdf.Dict{}, annots: map[int]int{}, keep: map[int]bool{}}
+		fields: map[int]pdf.Dict{}, annots: map[int]int{}, keep: map[int]bool{}, draws: map[int]bool{}}
 	s.perm = docMDP(old)
 	s.locks = fieldLocks(old, sig)
 	pages, _, _ := old.PageRefs(maxWalk)
@@ -211,6 +212,7 @@ func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 		for _, r := range refsIn(old, d["Annots"]) {
 			s.annots[r.Num] = i + 1
 		}
+		s.markDrawn(p, d)
 	}
 	if fs, err := old.Fields(); err == nil {
 		for _, f := range fs {
@@ -225,10 +227,41 @@ func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 	// Validation data of the signed revision: the DSS may be extended (EN 319 142-1 §5.4.2).
 	if cat, err := old.Catalog(); err == nil {
 		for n := range closure(old, nil, cat["DSS"]) {
-			s.keep[n] = true
+			s.keep[n] = !s.draws[n]
 		}
 	}
 	return s
+}
+
+// markDrawn records what page p draws: every object reachable from its dictionary but through
+// /Annots and /Parent, and the /Resources it inherits (ISO 32000-1 §7.7.3.4).
+func (s *signed) markDrawn(p pdf.Ref, d pdf.Dict) {
+	s.draws[p.Num] = true
+	for i := 0; d != nil && i < 32 && len(s.draws) < maxWalk; i++ {
+		for k, v := range d {
+			if k == "Annots" || k == "Parent" || k == "Kids" || (i > 0 && k != "Resources") {
+				continue
+			}
+			for n := range closure(s.old, nil, v) {
+				s.draws[n] = true
+			}
+		}
+		d, _ = s.old.Dict(d["Parent"])
+	}
+}
+
+// judged marks the object at a place of cur (its value now) as judged by that place's rules, only when
+// the signed revision had the same object there and no page draws it: a content stream rewritten and
+// named as the /DSS, the form's /DR or another page's /Annots is judged for what it was.
+func (r *revision) judged(before, now pdf.Object) {
+	ref, ok := now.(pdf.Ref)
+	if !ok {
+		return
+	}
+	r.accepted[ref.Num] = r.accepted[ref.Num] || r.isNew(ref.Num)
+	if old, ok := before.(pdf.Ref); ok && old.Num == ref.Num && !r.draws[ref.Num] {
+		r.changed[ref.Num] = false
+	}
 }
 
 // docMDP is the certification level of the document (ISO 32000-1 §12.8.2.2): the P of the DocMDP
@@ -432,10 +465,7 @@ func (r *revision) accept(o pdf.Object) {
 // catalog compares the catalogs (ISO 32000-1 §7.7.2): only /AcroForm (judged below), /DSS and
 // /Extensions (EN 319 142-1 §5.4: validation data, the ESIC extension) may change.
 func (r *revision) catalog(oc, cc pdf.Dict) {
-	if root, ok := r.cur.Trailer["Root"].(pdf.Ref); ok {
-		r.changed[root.Num] = false // judged here
-		r.accepted[root.Num] = true
-	}
+	r.judged(r.old.Trailer["Root"], r.cur.Trailer["Root"])
 	for _, k := range keysOf(oc, cc) {
 		switch k {
 		case "AcroForm":
@@ -447,7 +477,7 @@ func (r *revision) catalog(oc, cc pdf.Dict) {
 		case "DSS", "Extensions":
 			if !r.equalIn(oc[k], cc[k]) {
 				r.accept(cc[k])
-				r.clearOld(cc[k])
+				r.clearOld(oc[k], cc[k])
 			}
 		default:
 			if !r.equalIn(oc[k], cc[k]) {
@@ -470,14 +500,14 @@ func (r *revision) metadata(key string, now pdf.Object) {
 	r.accept(now)
 }
 
-// clearOld marks the signed revision's objects under o (the DSS) as judged.
-func (r *revision) clearOld(o pdf.Object) {
-	for n := range r.keep {
-		r.changed[n] = false
+// clearOld marks the signed revision's validation data (the DSS, what no page draws) as judged.
+func (r *revision) clearOld(before, now pdf.Object) {
+	for n, k := range r.keep {
+		if k {
+			r.changed[n] = false
+		}
 	}
-	if ref, ok := o.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
-	}
+	r.judged(before, now)
 }
 
 // equalIn: a value is the same in both revisions (references to unchanged objects compare equal; a
@@ -489,12 +519,7 @@ func (r *revision) equalIn(a, b pdf.Object) bool {
 // acroForm compares the interactive form dictionaries (§12.7.2): /Fields may gain signature fields,
 // /SigFlags, /DR and /DA may change (a signature's appearance needs a font).
 func (r *revision) acroForm(oa, ca pdf.Object) {
-	for _, o := range []pdf.Object{ca} {
-		if ref, ok := o.(pdf.Ref); ok {
-			r.changed[ref.Num] = false
-			r.accepted[ref.Num] = true
-		}
-	}
+	r.judged(oa, ca)
 	od, _ := r.old.Dict(oa)
 	cd, _ := r.cur.Dict(ca)
 	if cd == nil {
@@ -512,9 +537,7 @@ func (r *revision) acroForm(oa, ca pdf.Object) {
 			r.fieldList(od[k], cd[k])
 		case "SigFlags", "DR", "DA":
 			r.accept(cd[k])
-			if ref, ok := cd[k].(pdf.Ref); ok {
-				r.changed[ref.Num] = false
-			}
+			r.judged(od[k], cd[k])
 		default:
 			if !r.equalIn(od[k], cd[k]) {
 				r.other("acroform", k)
@@ -527,10 +550,7 @@ func (r *revision) acroForm(oa, ca pdf.Object) {
 // fieldList: every field of the signed revision stays; new ones must be signature fields (with their
 // widgets, values and appearances).
 func (r *revision) fieldList(oa, ca pdf.Object) {
-	if ref, ok := ca.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
-		r.accepted[ref.Num] = true
-	}
+	r.judged(oa, ca)
 	before := map[int]bool{}
 	for _, f := range refsIn(r.old, oa) {
 		before[f.Num] = true
@@ -692,10 +712,7 @@ func (r *revision) pages() {
 // annotList: annotations of the signed revision stay; a new one is a signature widget (a), an
 // annotation the DocMDP level allows (b: P = 3 for annotations), or a change (c).
 func (r *revision) annotList(page int, oa, ca pdf.Object) {
-	if ref, ok := ca.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
-		r.accepted[ref.Num] = true
-	}
+	r.judged(oa, ca)
 	before := map[int]bool{}
 	for _, a := range refsIn(r.old, oa) {
 		before[a.Num] = true
