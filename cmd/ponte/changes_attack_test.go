@@ -36,6 +36,20 @@ var annots = pg.get("Annots"); if (!annots.isArray()) { annots = doc.newArray();
 const jsRole = `var c = doc.findPage(0).get("Contents"); if (c.isArray()) c = c.get(0); c.writeStream("0 0 0 rg 0 0 595 842 re f");
 `
 
+// jsEmptySig adds an empty signature field "Vuota" with a box on page 1 and no appearance; jsDrawEmpty
+// gives it one that claims a signature.
+const (
+	jsEmptySig = `var pg = doc.findPage(0);
+var w = doc.newDictionary(); w.put("Type", doc.newName("Annot")); w.put("Subtype", doc.newName("Widget")); w.put("FT", doc.newName("Sig"));
+w.put("T", doc.newString("Vuota")); var r = doc.newArray(); r.push(300); r.push(60); r.push(520); r.push(110); w.put("Rect", r); w.put("F", 4); w.put("P", pg);
+var wr = doc.addObject(w); var an = doc.newArray(); an.push(wr); pg.put("Annots", an);
+var fs = doc.newArray(); fs.push(wr); var af = doc.newDictionary(); af.put("Fields", fs); doc.getTrailer().get("Root").put("AcroForm", af);`
+	jsDrawEmpty = `var an = doc.findPage(0).get("Annots");
+for (var i = 0; i < an.length; i++) { var w = an.get(i); if (w.get("T").asString() == "Vuota") {
+  var d = doc.newDictionary(); d.put("Type", doc.newName("XObject")); d.put("Subtype", doc.newName("Form")); var bb = doc.newArray(); bb.push(0); bb.push(0); bb.push(220); bb.push(50); d.put("BBox", bb);
+  var ap = doc.newDictionary(); ap.put("N", doc.addStream("0 0 1 rg 0 0 220 50 re f", d)); w.put("AP", ap); } }`
+)
+
 // inFields lists the widget wr in the AcroForm's /Fields.
 const inFields = `doc.getTrailer().get("Root").get("AcroForm").get("Fields").push(wr);`
 
@@ -98,6 +112,12 @@ func attackCases() []changeCase {
 			want: pades.ChangesOther, detail: "pagina 1"},
 		{name: "content-named-as-annots", make: mut(gs, jsRole+`doc.findPage(1).put("Annots", c);`, "role-annots.pdf"),
 			want: pades.ChangesOther, detail: "pagina 1"},
+		// An empty signature field of the signed revision given an appearance and no signature.
+		{name: "empty-sig-field-drawn", make: func(b *changeBed) string {
+			base := b.mutoolRun(jsEmptySig, filepath.Join(b.corpus, "ghostscript.pdf"), b.path("emptysig.pdf"))
+			signed := b.ponteSign(base, b.path("emptysig.signed.pdf"))
+			return b.mutoolRun(jsDrawEmpty, signed, b.path("emptysig.drawn.pdf"))
+		}, want: pades.ChangesOther, detail: "Vuota"},
 		// Sneaky Signature, a real one: a signature field in /Fields with a value (here one that does not
 		// verify, and is reported invalid on its own) whose widget covers the page: still a signature,
 		// named with its box.

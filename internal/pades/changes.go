@@ -344,6 +344,18 @@ func fieldName(d *pdf.Document, f pdf.Dict) string {
 	return strings.Join(parts, ".")
 }
 
+// inherited is a field's value for an inheritable key (§12.7.3.1 table 220: /FT, /V, /Ff, /DV), from
+// the widget or field up its /Parent chain.
+func inherited(d *pdf.Document, f pdf.Dict, k pdf.Name) pdf.Object {
+	for i := 0; f != nil && i < 32; i++ {
+		if v, ok := f[k]; ok {
+			return v
+		}
+		f, _ = d.Dict(f["Parent"])
+	}
+	return nil
+}
+
 // fieldType is the field type, inherited through /Parent (§12.7.3.1).
 func fieldType(d *pdf.Document, f pdf.Dict) pdf.Name {
 	for i := 0; f != nil && i < 32; i++ {
@@ -579,7 +591,7 @@ func (r *revision) fieldList(oa, ca pdf.Object) {
 // newSignature accepts a new signature field (and its value): a further signature or a document time
 // stamp. Under DocMDP P = 1 only a document time stamp may be added.
 func (r *revision) newSignature(f pdf.Ref, d pdf.Dict) {
-	v, _ := r.cur.Dict(d["V"])
+	v, _ := r.cur.Dict(inherited(r.cur, d, "V"))
 	if r.perm == 1 && (v == nil || v.Name("Type") != "DocTimeStamp" && v.Name("SubFilter") != "ETSI.RFC3161") {
 		r.other("sig-docmdp", f.Num)
 	}
@@ -595,18 +607,10 @@ func (r *revision) newSignature(f pdf.Ref, d pdf.Dict) {
 // form, which Verify does not list, must hold a signature that verifies over a later revision; a
 // visible signature's appearance can draw over the page, so it is named with its box (still (a)).
 func (r *revision) sigWidget(page, n int, d pdf.Dict) {
-	f := d
-	if d["FT"] == nil {
-		if p, _ := r.cur.Dict(d["Parent"]); p != nil {
-			f = p
-		}
-	}
 	name := fieldName(r.cur, d)
-	v, _ := r.cur.Dict(f["V"])
-	r.newSignature(pdf.Ref{Num: n}, f)
+	v, _ := r.cur.Dict(inherited(r.cur, d, "V"))
+	r.newSignature(pdf.Ref{Num: n}, d)
 	switch {
-	case active(d):
-		r.other("sig-action", name, n)
 	case v == nil && r.drawn(d):
 		r.other("sig-drawn-empty", name, page, n)
 	case v == nil:
@@ -840,7 +844,11 @@ func (r *revision) field(n int, f, od, cd pdf.Dict, keys []string) {
 		}
 	}
 	switch {
-	case onlyFill && fieldType(r.old, f) == "Sig" && od["V"] == nil:
+	case onlyFill && fieldType(r.old, f) == "Sig" && inherited(r.old, od, "V") == nil && cd.Name("Subtype") == "Widget":
+		// Its widget now drawn or signed: judged as a new signature widget (an appearance with no
+		// signature is (c)).
+		r.sigWidget(r.annots[n], n, cd)
+	case onlyFill && fieldType(r.old, f) == "Sig" && inherited(r.old, od, "V") == nil:
 		r.newSignature(pdf.Ref{Num: n}, cd)
 	case onlyFill && fieldType(r.old, f) != "Sig" && r.perm >= 2 && !r.locks(name):
 		r.out = append(r.out, newChange(ChangesAllowed, "fill", name, n))
