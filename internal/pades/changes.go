@@ -62,6 +62,7 @@ var changeWords = map[string][2]string{
 	"object-del":   {"oggetto %d eliminato", "object %d deleted"},
 	"object-new":   {"nuovo oggetto %d (/%s) usato dal documento", "new object %d (/%s) used by the document"},
 	"object-def":   {"oggetto %d, assente alla firma, ora definito e usato (/%s)", "object %d, undefined when signed, now defined and used (/%s)"},
+	"revisions":    {"più di %d aggiornamenti dopo la firma, i seguenti non analizzati (dal byte %d)", "more than %d updates after the signature, the next ones not analysed (from byte %d)"},
 	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
 	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
@@ -133,7 +134,10 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 	if len(ends) > 0 {
 		last = ends[len(ends)-1]
 	}
-	if !blankAfter(src, last) {
+	switch {
+	case len(ends) >= maxRevisions && !blankAfter(src, last):
+		add([]Change{newChange(ChangesOther, "revisions", maxRevisions, last)})
+	case !blankAfter(src, last):
 		add([]Change{newChange(ChangesOther, "trailing", last)})
 	}
 	var details []string
@@ -156,7 +160,7 @@ func revisionEnds(src docio.Source, end int64) []int64 {
 		}
 		for i := 0; ; {
 			j := bytes.Index(buf[i:], marker)
-			if j < 0 || int64(i+j) >= docio.ChunkSize {
+			if j < 0 || int64(i+j) >= docio.ChunkSize || len(out) >= maxRevisions {
 				break
 			}
 			out = append(out, off+int64(i+j+len(marker)))
