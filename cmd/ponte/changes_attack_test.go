@@ -118,6 +118,16 @@ func attackCases() []changeCase {
 			signed := b.ponteSign(base, b.path("emptysig.signed.pdf"))
 			return b.mutoolRun(jsDrawEmpty, signed, b.path("emptysig.drawn.pdf"))
 		}, want: pades.ChangesOther, detail: "Vuota"},
+		// Optional content switched off by a later catalog (held when tried); the Info dictionary given
+		// a catalog's keys and an /OpenAction (mutool keeps the trailer's /Root: no viewer runs it, but
+		// it is not metadata either, so it is (c) rather than an Info change).
+		{name: "ocg-off", make: mut(gs, `var g = doc.newDictionary(); g.put("Type", doc.newName("OCG")); g.put("Name", doc.newString("Importo")); var gr = doc.addObject(g);
+var all = doc.newArray(); all.push(gr); var d = doc.newDictionary(); d.put("OFF", all); var oc = doc.newDictionary(); oc.put("OCGs", all); oc.put("D", d);
+doc.getTrailer().get("Root").put("OCProperties", oc);`, "ocg.pdf"), want: pades.ChangesOther, detail: "/OCProperties"},
+		{name: "info-becomes-catalog", make: mut(gs, `var t = doc.getTrailer(); var r = t.get("Root"); var i = t.get("Info");
+var ks = ["Type", "Pages", "AcroForm", "Metadata"]; for (var k = 0; k < ks.length; k++) i.put(ks[k], r.get(ks[k]));
+var a = doc.newDictionary(); a.put("S", doc.newName("JavaScript")); a.put("JS", doc.newString("app.alert(1)")); i.put("OpenAction", a); t.put("Root", i);`, "infocat.pdf"),
+			want: pades.ChangesOther, detail: "/OpenAction"},
 		// Sneaky Signature, a real one: a signature field in /Fields with a value (here one that does not
 		// verify, and is reported invalid on its own) whose widget covers the page: still a signature,
 		// named with its box.

@@ -65,6 +65,7 @@ var changeWords = map[string][2]string{
 	"revisions":    {"più di %d aggiornamenti dopo la firma, i seguenti non analizzati (dal byte %d)", "more than %d updates after the signature, the next ones not analysed (from byte %d)"},
 	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
 	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
+	"info-key":     {"metadati del documento (Info) con una voce che non è testo (/%s)", "document metadata (Info) with an entry that is not text (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
 	"metadata":     {"metadati XMP del documento modificati", "document XMP metadata changed"},
 	"sig-action":   {"campo firma %q con un'azione automatica (oggetto %d)", "signature field %q with an automatic action (object %d)"},
@@ -433,6 +434,7 @@ func (s *signed) compare(cur *pdf.Document) []Change {
 	}
 	if !r.equalIn(s.old.Trailer["Info"], cur.Trailer["Info"]) {
 		r.metadata("info", cur.Trailer["Info"])
+		r.infoValues(cur.Trailer["Info"])
 	}
 	oc, _ := s.old.Catalog()
 	cc, err := cur.Catalog()
@@ -514,6 +516,20 @@ func (r *revision) catalog(oc, cc pdf.Dict) {
 func (r *revision) metadata(key string, now pdf.Object) {
 	r.out = append(r.out, newChange(ChangesAllowed, key))
 	r.accept(now)
+}
+
+// infoValues: the document information dictionary holds text strings, dates and the /Trapped name
+// (ISO 32000-1 §14.3.3); a dictionary, array or reference in it (an /OpenAction, a /Pages: a catalog
+// in disguise) is not metadata, and is (c).
+func (r *revision) infoValues(info pdf.Object) {
+	d, _ := r.cur.Dict(info)
+	for _, k := range sortedKeys(d) {
+		switch d[pdf.Name(k)].(type) {
+		case pdf.String, pdf.Name:
+		default:
+			r.other("info-key", k)
+		}
+	}
 }
 
 // clearOld marks the signed revision's validation data (the DSS, what no page draws) as judged.
@@ -813,6 +829,7 @@ func (r *revision) object(n int) {
 	}
 	if info, ok := r.old.Trailer["Info"].(pdf.Ref); ok && info.Num == n {
 		r.metadata("info", nil)
+		r.infoValues(now)
 		return
 	}
 	if oc, _ := r.old.Catalog(); oc != nil {
