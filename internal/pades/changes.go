@@ -519,12 +519,13 @@ func (r *revision) metadata(key string, now pdf.Object) {
 }
 
 // infoValues: the document information dictionary holds text strings, dates and the /Trapped name
-// (ISO 32000-1 §14.3.3); a dictionary, array or reference in it (an /OpenAction, a /Pages: a catalog
-// in disguise) is not metadata, and is (c).
+// (ISO 32000-1 §14.3.3); a dictionary or array in it, or a reference to one (an /OpenAction, a
+// /Pages: a catalog in disguise), is not metadata, and is (c).
 func (r *revision) infoValues(info pdf.Object) {
 	d, _ := r.cur.Dict(info)
 	for _, k := range sortedKeys(d) {
-		switch d[pdf.Name(k)].(type) {
+		v, _ := r.cur.Resolve(d[pdf.Name(k)]) // an indirect text string is text
+		switch v.(type) {
 		case pdf.String, pdf.Name:
 		default:
 			r.other("info-key", k)
