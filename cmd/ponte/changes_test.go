@@ -171,6 +171,7 @@ type changeCase struct {
 	make    func(b *changeBed) string
 	want    string // pades.Changes* of the first signature ("" = its integrity must fail instead)
 	control bool
+	warn    bool   // an attack that must at least warn (class b): ponte verify names it, exit not asserted
 	detail  string // a word the first signature's details must contain (class c and b)
 }
 
@@ -297,6 +298,42 @@ func contentObj(b *changeBed, file string) int {
 	return n
 }
 
+// drawsSame: MuPDF renders the signed revision's pages (at 20 dpi, enough to see a box or a line of
+// text) exactly as the whole file's.
+func (b *changeBed) drawsSame(revision []byte, file string) bool {
+	dir, err := os.MkdirTemp(b.dir, "draw")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	rev := filepath.Join(dir, "rev.pdf")
+	b.write(rev, revision)
+	render := func(in, prefix string) [][]byte {
+		out := filepath.Join(dir, prefix+"%d.png")
+		if msg, err := exec.Command(b.mutool, "draw", "-q", "-r", "20", "-F", "png", "-o", out, in).CombinedOutput(); err != nil {
+			b.t.Logf("mutool draw %s: %v %s", in, err, msg)
+		}
+		var pages [][]byte
+		for i := 1; i <= 50; i++ {
+			p, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%s%d.png", prefix, i)))
+			if err != nil {
+				break
+			}
+			pages = append(pages, p)
+		}
+		return pages
+	}
+	a, c := render(rev, "rev"), render(file, "file")
+	if len(a) != len(c) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], c[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // toolSays is what pdfsig and `mutool sign -v` say of the first signature: edited (not the whole
 // document, edits since signing) or broken (digest or signature invalid).
 func (b *changeBed) toolSays(file string) (pdfsig, mutool string) {
@@ -336,7 +373,7 @@ func (b *changeBed) toolSays(file string) (pdfsig, mutool string) {
 // signature, Ponte's first signature is not "only signatures" unless the case is a listed control.
 func TestChangesAfterSigningCorpus(t *testing.T) {
 	b := newChangeBed(t)
-	for _, tc := range changeCases() {
+	for _, tc := range append(changeCases(), attackCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			b.t = t
 			file := tc.make(b)
@@ -358,20 +395,36 @@ func TestChangesAfterSigningCorpus(t *testing.T) {
 			}
 			// The cross-check with the independent verifiers.
 			seen := ps != "whole" || ms != "whole"
-			if seen && intact && !tc.control && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures) {
+			if seen && intact && !tc.control && !tc.warn && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures) {
 				t.Fatalf("%s: pdfsig %s / mutool %s, Ponte says %q", tc.name, ps, ms, s.LaterChanges)
+			}
+			// What a citizen sees: where the pages the signed revision draws differ from the file's, the
+			// first signature is not "nothing" or "only signatures" without naming what was added.
+			if rev, ok := s.SignedRevision(); ok && intact {
+				same := b.drawsSame(mustRead(t, file)[:rev.Len], file)
+				t.Logf("%s: drawn as signed: %v", tc.name, same)
+				if !same && (s.LaterChanges == pades.ChangesNone || s.LaterChanges == pades.ChangesSignatures && len(s.LaterChangeDetails) == 0) {
+					t.Fatalf("%s: the pages draw differently from the signed revision, Ponte says %q", tc.name, s.LaterChanges)
+				}
 			}
 			// End to end: the command's verdict and exit status.
 			cmd := exec.Command(b.bin, "verify", file, "--anchors", b.ca, "--offline")
 			cmd.Env = append(os.Environ(), "PONTE_TSL_URL=off")
 			out, err := cmd.CombinedOutput()
 			first := strings.SplitN(string(out), "\nFirma 2\n", 2)[0]
-			if tc.control {
+			switch {
+			case tc.warn:
+				if !strings.Contains(first, tc.detail) {
+					t.Fatalf("%s: ponte verify does not name %q:\n%s", tc.name, tc.detail, out)
+				}
+			case tc.control:
 				if err != nil || strings.Contains(string(out), "NON VALIDA") {
 					t.Fatalf("%s: control not valid: %v\n%s", tc.name, err, out)
 				}
-			} else if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(first, "FIRMA VALIDA") {
-				t.Fatalf("%s: ponte verify: %v\n%s", tc.name, err, out)
+			default:
+				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || strings.Contains(first, "FIRMA VALIDA") {
+					t.Fatalf("%s: ponte verify: %v\n%s", tc.name, err, out)
+				}
 			}
 		})
 	}

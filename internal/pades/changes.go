@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pdf"
 )
@@ -21,7 +22,7 @@ const (
 
 // Change is one later change, named with its object and kind, in Italian and English.
 type Change struct {
-	Class  string // ChangesAllowed or ChangesOther
+	Class  string // ChangesAllowed or ChangesOther; ChangesSignatures for a note (a visible signature)
 	IT, EN string
 }
 
@@ -70,10 +71,21 @@ var changeWords = map[string][2]string{
 	"object-del":   {"oggetto %d eliminato", "object %d deleted"},
 	"object-new":   {"nuovo oggetto %d (/%s) usato dal documento", "new object %d (/%s) used by the document"},
 	"object-def":   {"oggetto %d, assente alla firma, ora definito e usato (/%s)", "object %d, undefined when signed, now defined and used (/%s)"},
+	"revisions":    {"più di %d aggiornamenti dopo la firma, i seguenti non analizzati (dal byte %d)", "more than %d updates after the signature, the next ones not analysed (from byte %d)"},
 	"trailing":     {"dati non riconosciuti dopo la fine del documento (dal byte %d)", "unrecognised data after the end of the document (from byte %d)"},
 	"trailer":      {"trailer del documento modificato (/%s)", "document trailer changed (/%s)"},
+	"info-key":     {"metadati del documento (Info) con una voce che non è testo (/%s)", "document metadata (Info) with an entry that is not text (/%s)"},
 	"info":         {"metadati del documento (Info) modificati", "document metadata (Info) changed"},
 	"metadata":     {"metadati XMP del documento modificati", "document XMP metadata changed"},
+	"sig-action":   {"campo firma %q con un'azione automatica (oggetto %d)", "signature field %q with an automatic action (object %d)"},
+	"annot-action": {"annotazione /%s con un'azione automatica o contenuto attivo, pagina %d (oggetto %d)", "/%s annotation with an automatic action or active content, page %d (object %d)"},
+	"sig-empty":    {"campo firma %q vuoto aggiunto (oggetto %d)", "empty signature field %q added (object %d)"},
+	"sig-drawn-empty": {"campo firma %q senza firma aggiunto, con un aspetto disegnato sulla pagina %d (oggetto %d)",
+		"unsigned signature field %q added, with an appearance drawn on page %d (object %d)"},
+	"sig-unverified": {"campo firma %q fuori dal modulo con una firma che non si verifica (oggetto %d)",
+		"signature field %q outside the form holding a signature that does not verify (object %d)"},
+	"sig-drawn": {"firma %q visibile aggiunta: il suo aspetto è disegnato sulla pagina %d nel riquadro %s (oggetto %d)",
+		"visible signature %q added: its appearance is drawn on page %d in the box %s (object %d)"},
 }
 
 func newChange(class, key string, a ...any) Change {
@@ -102,6 +114,7 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 		return ChangesOther, []string{c.IT + " / " + c.EN}, []Change{c}
 	}
 	base := newSigned(old, sig)
+	base.src, base.end = src, end
 	var all []Change
 	seen := map[string]bool{}
 	class := ChangesSignatures
@@ -131,7 +144,10 @@ func laterChanges(src docio.Source, full *pdf.Document, end int64, sig pdf.Dict)
 	if len(ends) > 0 {
 		last = ends[len(ends)-1]
 	}
-	if !blankAfter(src, last) {
+	switch {
+	case len(ends) >= maxRevisions && !blankAfter(src, last):
+		add([]Change{newChange(ChangesOther, "revisions", maxRevisions, last)})
+	case !blankAfter(src, last):
 		add([]Change{newChange(ChangesOther, "trailing", last)})
 	}
 	var details []string
@@ -154,7 +170,7 @@ func revisionEnds(src docio.Source, end int64) []int64 {
 		}
 		for i := 0; ; {
 			j := bytes.Index(buf[i:], marker)
-			if j < 0 || int64(i+j) >= docio.ChunkSize {
+			if j < 0 || int64(i+j) >= docio.ChunkSize || len(out) >= maxRevisions {
 				break
 			}
 			out = append(out, off+int64(i+j+len(marker)))
@@ -175,6 +191,8 @@ func blankAfter(src docio.Source, off int64) bool {
 
 // signed is what is known of the signed revision: the roles of its objects and the permissions.
 type signed struct {
+	src      docio.Source
+	end      int64 // the signed revision's end
 	old      *pdf.Document
 	perm     int64 // DocMDP P in force: 1, 2 or 3 (2 when the document is not certified: see docs)
 	locks    func(name string) bool
@@ -184,11 +202,12 @@ type signed struct {
 	fields   map[int]pdf.Dict
 	annots   map[int]int // annotation object number → page number
 	keep     map[int]bool
+	draws    map[int]bool // objects the pages draw: contents, resources (inherited ones too)
 }
 
 func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 	s := &signed{old: old, perm: 2, pageNo: map[int]int{}, contents: map[int]int{}, sigDicts: map[int]string{},
-		fields: map[int]pdf.Dict{}, annots: map[int]int{}, keep: map[int]bool{}}
+		fields: map[int]pdf.Dict{}, annots: map[int]int{}, keep: map[int]bool{}, draws: map[int]bool{}}
 	s.perm = docMDP(old)
 	s.locks = fieldLocks(old, sig)
 	pages, _, _ := old.PageRefs(maxWalk)
@@ -207,6 +226,7 @@ func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 		for _, r := range refsIn(old, d["Annots"]) {
 			s.annots[r.Num] = i + 1
 		}
+		s.markDrawn(p, d)
 	}
 	if fs, err := old.Fields(); err == nil {
 		for _, f := range fs {
@@ -221,10 +241,41 @@ func newSigned(old *pdf.Document, sig pdf.Dict) *signed {
 	// Validation data of the signed revision: the DSS may be extended (EN 319 142-1 §5.4.2).
 	if cat, err := old.Catalog(); err == nil {
 		for n := range closure(old, nil, cat["DSS"]) {
-			s.keep[n] = true
+			s.keep[n] = !s.draws[n]
 		}
 	}
 	return s
+}
+
+// markDrawn records what page p draws: every object reachable from its dictionary but through
+// /Annots and /Parent, and the /Resources it inherits (ISO 32000-1 §7.7.3.4).
+func (s *signed) markDrawn(p pdf.Ref, d pdf.Dict) {
+	s.draws[p.Num] = true
+	for i := 0; d != nil && i < 32 && len(s.draws) < maxWalk; i++ {
+		for k, v := range d {
+			if k == "Annots" || k == "Parent" || k == "Kids" || (i > 0 && k != "Resources") {
+				continue
+			}
+			for n := range closure(s.old, nil, v) {
+				s.draws[n] = true
+			}
+		}
+		d, _ = s.old.Dict(d["Parent"])
+	}
+}
+
+// judged marks the object at a place of cur (its value now) as judged by that place's rules, only when
+// the signed revision had the same object there and no page draws it: a content stream rewritten and
+// named as the /DSS, the form's /DR or another page's /Annots is judged for what it was.
+func (r *revision) judged(before, now pdf.Object) {
+	ref, ok := now.(pdf.Ref)
+	if !ok {
+		return
+	}
+	r.accepted[ref.Num] = r.accepted[ref.Num] || r.isNew(ref.Num)
+	if old, ok := before.(pdf.Ref); ok && old.Num == ref.Num && !r.draws[ref.Num] {
+		r.changed[ref.Num] = false
+	}
 }
 
 // docMDP is the certification level of the document (ISO 32000-1 §12.8.2.2): the P of the DocMDP
@@ -307,6 +358,18 @@ func fieldName(d *pdf.Document, f pdf.Dict) string {
 	return strings.Join(parts, ".")
 }
 
+// inherited is a field's value for an inheritable key (§12.7.3.1 table 220: /FT, /V, /Ff, /DV), from
+// the widget or field up its /Parent chain.
+func inherited(d *pdf.Document, f pdf.Dict, k pdf.Name) pdf.Object {
+	for i := 0; f != nil && i < 32; i++ {
+		if v, ok := f[k]; ok {
+			return v
+		}
+		f, _ = d.Dict(f["Parent"])
+	}
+	return nil
+}
+
 // fieldType is the field type, inherited through /Parent (§12.7.3.1).
 func fieldType(d *pdf.Document, f pdf.Dict) pdf.Name {
 	for i := 0; f != nil && i < 32; i++ {
@@ -380,6 +443,7 @@ func (s *signed) compare(cur *pdf.Document) []Change {
 	}
 	if !r.equalIn(s.old.Trailer["Info"], cur.Trailer["Info"]) {
 		r.metadata("info", cur.Trailer["Info"])
+		r.infoValues(cur.Trailer["Info"])
 	}
 	oc, _ := s.old.Catalog()
 	cc, err := cur.Catalog()
@@ -428,10 +492,7 @@ func (r *revision) accept(o pdf.Object) {
 // catalog compares the catalogs (ISO 32000-1 §7.7.2): only /AcroForm (judged below), /DSS and
 // /Extensions (EN 319 142-1 §5.4: validation data, the ESIC extension) may change.
 func (r *revision) catalog(oc, cc pdf.Dict) {
-	if root, ok := r.cur.Trailer["Root"].(pdf.Ref); ok {
-		r.changed[root.Num] = false // judged here
-		r.accepted[root.Num] = true
-	}
+	r.judged(r.old.Trailer["Root"], r.cur.Trailer["Root"])
 	for _, k := range keysOf(oc, cc) {
 		switch k {
 		case "AcroForm":
@@ -443,7 +504,7 @@ func (r *revision) catalog(oc, cc pdf.Dict) {
 		case "DSS", "Extensions":
 			if !r.equalIn(oc[k], cc[k]) {
 				r.accept(cc[k])
-				r.clearOld(cc[k])
+				r.clearOld(oc[k], cc[k])
 			}
 		default:
 			if !r.equalIn(oc[k], cc[k]) {
@@ -466,14 +527,29 @@ func (r *revision) metadata(key string, now pdf.Object) {
 	r.accept(now)
 }
 
-// clearOld marks the signed revision's objects under o (the DSS) as judged.
-func (r *revision) clearOld(o pdf.Object) {
-	for n := range r.keep {
-		r.changed[n] = false
+// infoValues: the document information dictionary holds text strings, dates and the /Trapped name
+// (ISO 32000-1 §14.3.3); a dictionary or array in it, or a reference to one (an /OpenAction, a
+// /Pages: a catalog in disguise), is not metadata, and is (c).
+func (r *revision) infoValues(info pdf.Object) {
+	d, _ := r.cur.Dict(info)
+	for _, k := range sortedKeys(d) {
+		v, _ := r.cur.Resolve(d[pdf.Name(k)]) // an indirect text string is text
+		switch v.(type) {
+		case pdf.String, pdf.Name:
+		default:
+			r.other("info-key", k)
+		}
 	}
-	if ref, ok := o.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
+}
+
+// clearOld marks the signed revision's validation data (the DSS, what no page draws) as judged.
+func (r *revision) clearOld(before, now pdf.Object) {
+	for n, k := range r.keep {
+		if k {
+			r.changed[n] = false
+		}
 	}
+	r.judged(before, now)
 }
 
 // equalIn: a value is the same in both revisions (references to unchanged objects compare equal; a
@@ -485,12 +561,7 @@ func (r *revision) equalIn(a, b pdf.Object) bool {
 // acroForm compares the interactive form dictionaries (§12.7.2): /Fields may gain signature fields,
 // /SigFlags, /DR and /DA may change (a signature's appearance needs a font).
 func (r *revision) acroForm(oa, ca pdf.Object) {
-	for _, o := range []pdf.Object{ca} {
-		if ref, ok := o.(pdf.Ref); ok {
-			r.changed[ref.Num] = false
-			r.accepted[ref.Num] = true
-		}
-	}
+	r.judged(oa, ca)
 	od, _ := r.old.Dict(oa)
 	cd, _ := r.cur.Dict(ca)
 	if cd == nil {
@@ -508,9 +579,7 @@ func (r *revision) acroForm(oa, ca pdf.Object) {
 			r.fieldList(od[k], cd[k])
 		case "SigFlags", "DR", "DA":
 			r.accept(cd[k])
-			if ref, ok := cd[k].(pdf.Ref); ok {
-				r.changed[ref.Num] = false
-			}
+			r.judged(od[k], cd[k])
 		default:
 			if !r.equalIn(od[k], cd[k]) {
 				r.other("acroform", k)
@@ -523,10 +592,7 @@ func (r *revision) acroForm(oa, ca pdf.Object) {
 // fieldList: every field of the signed revision stays; new ones must be signature fields (with their
 // widgets, values and appearances).
 func (r *revision) fieldList(oa, ca pdf.Object) {
-	if ref, ok := ca.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
-		r.accepted[ref.Num] = true
-	}
+	r.judged(oa, ca)
 	before := map[int]bool{}
 	for _, f := range refsIn(r.old, oa) {
 		before[f.Num] = true
@@ -555,11 +621,75 @@ func (r *revision) fieldList(oa, ca pdf.Object) {
 // newSignature accepts a new signature field (and its value): a further signature or a document time
 // stamp. Under DocMDP P = 1 only a document time stamp may be added.
 func (r *revision) newSignature(f pdf.Ref, d pdf.Dict) {
-	v, _ := r.cur.Dict(d["V"])
-	if r.perm == 1 && v != nil && v.Name("Type") != "DocTimeStamp" && v.Name("SubFilter") != "ETSI.RFC3161" {
+	v, _ := r.cur.Dict(inherited(r.cur, d, "V"))
+	if r.perm == 1 && (v == nil || v.Name("Type") != "DocTimeStamp" && v.Name("SubFilter") != "ETSI.RFC3161") {
 		r.other("sig-docmdp", f.Num)
 	}
+	if active(d) {
+		r.other("sig-action", fieldName(r.cur, d), f.Num)
+	}
 	r.accept(f)
+}
+
+// sigWidget judges a new signature widget on a page (ISO 32000-1 §12.7.4.5, §12.5.6.19). A signature
+// needs no action, so one is (c); a widget whose field has no value is not a signature: drawn, it is
+// (c) (Rohlmann et al. 2021, "Sneaky Signature"), else an allowed change named; a widget outside the
+// form, which Verify does not list, must hold a signature that verifies over a later revision; a
+// visible signature's appearance can draw over the page, so it is named with its box (still (a)).
+func (r *revision) sigWidget(page, n int, d pdf.Dict) {
+	name := fieldName(r.cur, d)
+	v, _ := r.cur.Dict(inherited(r.cur, d, "V"))
+	r.newSignature(pdf.Ref{Num: n}, d)
+	switch {
+	case v == nil && r.drawn(d):
+		r.other("sig-drawn-empty", name, page, n)
+	case v == nil:
+		r.out = append(r.out, newChange(ChangesAllowed, "sig-empty", name, n))
+	case !r.sigWidgets()[n] && !r.verifies(v):
+		r.other("sig-unverified", name, n)
+	case r.drawn(d):
+		// Still a signature (a), named: what it draws is drawn in its box only (§12.5.5).
+		r.out = append(r.out, newChange(ChangesSignatures, "sig-drawn", name, page, string(pdf.Serialize(d["Rect"])), n))
+	}
+}
+
+// verifies: v is a signature whose byte range is sound, ends after the signed revision, and whose
+// CMS matches the bytes it covers (its signer's trust is judged where it is listed, not here).
+func (r *revision) verifies(v pdf.Dict) bool {
+	rep := verifyOne(r.src, "", v, cms.VerifyOptions{})
+	return rep.ByteRangeOK && rep.IntegrityOK && rep.ByteRange[2]+rep.ByteRange[3] > r.end
+}
+
+// drawn: an annotation shows something: a /Rect of some area, not hidden (§12.5.3 flags Hidden 2,
+// NoView 32) and a normal appearance (§12.5.5) that is not an empty stream.
+func (r *revision) drawn(d pdf.Dict) bool {
+	rect, _ := r.cur.Resolve(d["Rect"])
+	arr, _ := rect.(pdf.Array)
+	var x [4]float64
+	for i := 0; i < 4 && i < len(arr); i++ {
+		x[i] = pdf.Number(arr[i])
+	}
+	if flags, _ := d.Int("F"); flags&(2|32) != 0 || x[0] == x[2] || x[1] == x[3] {
+		return false
+	}
+	ap, _ := r.cur.Dict(d["AP"])
+	n, _ := r.cur.Resolve(ap["N"])
+	if st, ok := n.(*pdf.Stream); ok {
+		// The raw bytes: a compressed empty stream counts as drawn (fail closed: a warning).
+		data, err := r.cur.RawStream(st)
+		return err != nil || len(bytes.TrimSpace(data)) > 0
+	}
+	return n != nil
+}
+
+// active: an annotation or field carries an action (§12.6: /A, /AA) or is active content (§13:
+// sound, movie, screen, rich media, 3D), which runs something rather than showing it.
+func active(d pdf.Dict) bool {
+	switch d.Name("Subtype") {
+	case "Screen", "Movie", "Sound", "RichMedia", "3D":
+		return true
+	}
+	return d["A"] != nil || d["AA"] != nil
 }
 
 // pages compares the page lists and each page (§7.7.3): only /Annots may change, gaining signature
@@ -616,10 +746,7 @@ func (r *revision) pages() {
 // annotList: annotations of the signed revision stay; a new one is a signature widget (a), an
 // annotation the DocMDP level allows (b: P = 3 for annotations), or a change (c).
 func (r *revision) annotList(page int, oa, ca pdf.Object) {
-	if ref, ok := ca.(pdf.Ref); ok {
-		r.changed[ref.Num] = false
-		r.accepted[ref.Num] = true
-	}
+	r.judged(oa, ca)
 	before := map[int]bool{}
 	for _, a := range refsIn(r.old, oa) {
 		before[a.Num] = true
@@ -634,7 +761,9 @@ func (r *revision) annotList(page int, oa, ca pdf.Object) {
 		sub := d.Name("Subtype")
 		switch {
 		case r.isNew(a.Num) && sub == "Widget" && r.isSigWidget(a.Num, d):
-			// its field is judged through /Fields
+			r.sigWidget(page, a.Num, d)
+		case r.isNew(a.Num) && sub != "Widget" && r.perm == 3 && active(d):
+			r.other("annot-action", sub, page, a.Num)
 		case r.isNew(a.Num) && sub != "Widget" && r.perm == 3:
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-add", sub, page, a.Num))
 		default:
@@ -695,9 +824,12 @@ func (r *revision) object(n int) {
 		return
 	}
 	if page, ok := r.annots[n]; ok {
-		if r.perm == 3 {
+		switch {
+		case r.perm == 3 && (!r.equalIn(od["A"], cd["A"]) || !r.equalIn(od["AA"], cd["AA"]) || active(cd) && !active(od)):
+			r.other("annot-action", od.Name("Subtype"), page, n)
+		case r.perm == 3:
 			r.out = append(r.out, newChange(ChangesAllowed, "annot-mod", od.Name("Subtype"), page, n))
-		} else {
+		default:
 			r.other("annot-mod", od.Name("Subtype"), page, n)
 		}
 		return
@@ -707,6 +839,7 @@ func (r *revision) object(n int) {
 	}
 	if info, ok := r.old.Trailer["Info"].(pdf.Ref); ok && info.Num == n {
 		r.metadata("info", nil)
+		r.infoValues(now)
 		return
 	}
 	if oc, _ := r.old.Catalog(); oc != nil {
@@ -716,9 +849,12 @@ func (r *revision) object(n int) {
 		}
 	}
 	switch typ := typeOf(now); {
-	case typ == "XRef" || typ == "ObjStm":
 	case r.contents[n] > 0:
 		r.other("page-stream", r.contents[n], n)
+	case (typ == "XRef" || typ == "ObjStm") && typeOf(before) == typ:
+		// The file's own structure renumbered by an update. Only a cross-reference or object stream
+		// of the signed revision may stay one: a viewer draws a content stream, font or image
+		// whatever its /Type says, so an object that becomes one is judged like any other.
 	default:
 		if typ == "" {
 			typ = od.Name("Subtype")
@@ -739,7 +875,11 @@ func (r *revision) field(n int, f, od, cd pdf.Dict, keys []string) {
 		}
 	}
 	switch {
-	case onlyFill && fieldType(r.old, f) == "Sig" && od["V"] == nil:
+	case onlyFill && fieldType(r.old, f) == "Sig" && inherited(r.old, od, "V") == nil && cd.Name("Subtype") == "Widget":
+		// Its widget now drawn or signed: judged as a new signature widget (an appearance with no
+		// signature is (c)).
+		r.sigWidget(r.annots[n], n, cd)
+	case onlyFill && fieldType(r.old, f) == "Sig" && inherited(r.old, od, "V") == nil:
 		r.newSignature(pdf.Ref{Num: n}, cd)
 	case onlyFill && fieldType(r.old, f) != "Sig" && r.perm >= 2 && !r.locks(name):
 		r.out = append(r.out, newChange(ChangesAllowed, "fill", name, n))

@@ -161,3 +161,40 @@ func TestFieldMDPLock(t *testing.T) {
 		}
 	}
 }
+
+// TestManyUpdates: a signed file followed by thousands of small incremental updates (each redefining
+// the Info dictionary) is analysed in a bounded number of revision comparisons (maxRevisions), and the
+// updates past that bound are a change (c), never skipped as if they were not there. The time and
+// memory are measured by hand (docs/signing.md), not asserted here.
+func TestManyUpdates(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("table"), Options{Time: fixedTime})
+	doc, err := pdf.Open(docio.Bytes(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := doc.Trailer["Root"].(pdf.Ref)
+	var w bytes.Buffer
+	w.Write(signed)
+	prev := int(doc.StartXref)
+	const n = 3000 // ~400 KB of updates: all within one 1 MiB chunk of the %%EOF scan
+	for i := range n {
+		at := w.Len()
+		fmt.Fprintf(&w, "%d 0 obj\n<</Title(t%d)>>\nendobj\n", doc.Size(), i)
+		x := w.Len()
+		fmt.Fprintf(&w, "xref\n%d 1\n%010d 00000 n \ntrailer\n<</Size %d/Root %d 0 R/Info %d 0 R/Prev %d>>\nstartxref\n%d\n%%%%EOF\n",
+			doc.Size(), at, doc.Size()+1, root.Num, doc.Size(), prev, x)
+		prev = x
+	}
+	if got := revisionEnds(docio.Bytes(w.Bytes()), int64(len(signed))); len(got) > maxRevisions {
+		t.Fatalf("%d revisions to compare, bound %d", len(got), maxRevisions)
+	}
+	rep, err := Verify(docio.Bytes(w.Bytes()), cms.VerifyOptions{})
+	if err != nil || len(rep.Signatures) != 1 {
+		t.Fatal(err)
+	}
+	s := rep.Signatures[0]
+	if !s.IntegrityOK || s.LaterChanges != ChangesOther || !strings.Contains(strings.Join(s.LaterChangeDetails, ";"), "non analizzati") {
+		t.Fatalf("%q %v", s.LaterChanges, s.LaterChangeDetails)
+	}
+}

@@ -131,20 +131,20 @@ func layerView(r *sigverify.Report, lang string) []SignerView {
 			add("integrity", word("broken", lang))
 		}
 		if r.Format == sigverify.FormatPDF {
+			// Later changes are named, also after "only further signatures" (a visible one's box).
+			c := word("otherafter", lang)
 			switch {
 			case s.CoversWholeFile:
-				add("coverage", word("whole", lang))
+				c = word("whole", lang)
 			case s.LaterChanges == pades.ChangesSignatures:
-				add("coverage", word("sigsafter", lang))
+				c = word("sigsafter", lang)
 			case s.LaterChanges == pades.ChangesAllowed:
-				add("coverage", word("allowedafter", lang))
-			default:
-				c := word("otherafter", lang)
-				if s.PDF != nil && len(s.PDF.Changes) > 0 {
-					c += ": " + s.PDF.ChangesText(lang)
-				}
-				add("coverage", c)
+				c = word("allowedafter", lang)
 			}
+			if !s.CoversWholeFile && s.PDF != nil && len(s.PDF.Changes) > 0 {
+				c += ": " + s.PDF.ChangesText(lang)
+			}
+			add("coverage", c)
 		}
 		chain := word(string(s.Chain), lang)
 		// The chain's cause is Go's x509 text, English: only the English report shows it (the verdict's
