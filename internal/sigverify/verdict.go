@@ -100,7 +100,7 @@ var (
 const PolicyRule = "ETSI TS 119 312"
 
 // MinRSABits is the smallest RSA modulus accepted without a proof of an earlier time.
-const MinRSABits = 2048
+const MinRSABits = cms.MinRSABits
 
 // verdictBuilder collects the worst outcome while the checks run.
 type verdictBuilder struct{ v Verdict }
