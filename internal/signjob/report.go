@@ -262,7 +262,13 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 	if len(views) == 0 {
 		fmt.Fprintln(&b, word("none", lang))
 	}
-	fmt.Fprintf(&b, "%s: %s\n", word("doc-result", lang), LevelText(r.Verdict().Level, lang))
+	doc := r.Verdict()
+	fmt.Fprintf(&b, "%s: %s\n", word("doc-result", lang), LevelText(doc.Level, lang))
+	if layers := r.Layers(); layers[len(layers)-1].TooDeep { // a reason no signature's lines give
+		for _, f := range doc.Reasons {
+			fmt.Fprintf(&b, "  %s\n", f.Text(lang))
+		}
+	}
 	for _, v := range views {
 		fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
 		for _, l := range v.Lines {

@@ -42,6 +42,9 @@ type Report struct {
 	// Inner is the verification of the document inside a .p7m when that document is itself a .p7m
 	// (nested envelopes, verified layer by layer); nil otherwise.
 	Inner *Report
+	// TooDeep: the document inside is an envelope again, past the levels verified (maxLayers); its
+	// signatures are not verified and the document cannot be called valid.
+	TooDeep bool
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`

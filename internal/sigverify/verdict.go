@@ -345,6 +345,11 @@ func (r *Report) Verdict() Verdict {
 			worst = v
 		}
 	}
+	if deepest := r.Layers()[len(r.Layers())-1]; deepest.TooDeep && rank[LevelCannotVerify] > rank[worst.Level] {
+		worst = Verdict{Level: LevelCannotVerify, Indication: Indeterminate, SubIndication: SubFormatFailure,
+			Reasons: []Finding{{fmt.Sprintf("più di %d buste annidate: le firme più interne non sono verificate", maxLayers),
+				fmt.Sprintf("more than %d nested envelopes: the innermost signatures are not verified", maxLayers)}}}
+	}
 	return worst
 }
 
