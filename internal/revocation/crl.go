@@ -65,8 +65,22 @@ func (c *Checker) judgeCRL(der []byte, cert, issuer *x509.Certificate) (r Result
 	if !crl.NextUpdate.IsZero() && crl.NextUpdate.Before(now.Add(-skew)) {
 		return r, "la lista di revoca (CRL) è scaduta", "stale (nextUpdate " + crl.NextUpdate.UTC().Format(time.RFC3339) + ")"
 	}
+	// RFC 5280 §5.2, §5.3: a critical extension the reader cannot process forbids using the CRL. None is
+	// processed here: a delta CRL (§5.2.4), an issuingDistributionPoint that scopes it to CA certificates,
+	// some reasons or an indirect issuer (§5.2.5), a certificateIssuer entry (§5.3.3) — each would read
+	// a certificate missing from it as good.
+	for _, e := range crl.Extensions {
+		if e.Critical {
+			return r, "la lista di revoca (CRL) è parziale o ha un'estensione critica sconosciuta", "critical extension " + e.Id.String() + " not processed"
+		}
+	}
 	r = Result{Status: Good, Produced: crl.ThisUpdate, Source: "crl"}
 	for _, e := range crl.RevokedCertificateEntries {
+		for _, x := range e.Extensions {
+			if x.Critical {
+				return Result{}, "la lista di revoca (CRL) ha un'estensione critica sconosciuta", "critical entry extension " + x.Id.String() + " not processed"
+			}
+		}
 		if e.SerialNumber != nil && e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
 			r.Status, r.At, r.Reason = Revoked, e.RevocationTime, e.ReasonCode
 		}
