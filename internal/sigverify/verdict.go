@@ -236,7 +236,8 @@ func (s *Signer) revocationVerdict(b *verdictBuilder) {
 				"il certificato dell'autorità " + ca.Name + " è revocato dal " + day(r.At) + " e nessuna marca temporale attendibile prova che la firma sia anteriore",
 				"the certificate of the authority " + ca.Name + " is revoked since " + day(r.At) + " and no trusted time stamp proves the signature predates it"})
 		case r.Status == revocation.Unknown, r.Status == revocation.Unavailable:
-			b.warn(Finding{"stato di revoca dell'autorità " + ca.Name + " non verificabile: " + r.DetailIT,
+			b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
+				"stato di revoca dell'autorità " + ca.Name + " non verificabile: " + r.DetailIT,
 				"revocation status of the authority " + ca.Name + " could not be checked: " + r.Detail})
 		}
 	}
@@ -266,7 +267,11 @@ func (s *Signer) signerRevocationVerdict(b *verdictBuilder) {
 		b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
 			"il servizio OCSP non conosce il certificato", "the OCSP responder does not know the certificate"})
 	case revocation.Unavailable:
-		b.warn(Finding{"stato di revoca non verificabile: " + r.DetailIT, "revocation status could not be checked: " + r.Detail})
+		// EN 319 102-1 §5.2.5: no acceptable revocation information is INDETERMINATE / TRY_LATER. Not a
+		// warning: whoever controls the network can make OCSP and CRL unreachable, and a revoked
+		// certificate would then pass. Only --offline (NotChecked, the user's choice) is a warning.
+		b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
+			"stato di revoca non verificabile, riprovare più tardi: " + r.DetailIT, "revocation status could not be checked, try later: " + r.Detail})
 	case revocation.NotChecked:
 		b.warn(Finding{"stato di revoca non controllato", "revocation status not checked"})
 	}
