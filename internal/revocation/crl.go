@@ -14,14 +14,23 @@ import (
 // maxCRL bounds a CRL download (national CAs publish CRLs of several megabytes).
 const maxCRL = 32 << 20
 
+// MaxCRLPoints bounds the distribution points tried for one certificate (each within the checker's
+// timeout): a certificate naming a hundred stalling addresses would otherwise hold a verification for
+// a hundred timeouts. CAs name one or two (RFC 5280 §4.2.1.13).
+const MaxCRLPoints = 3
+
 // checkCRL asks the CRL distribution points of cert (RFC 5280 §4.2.1.13) in turn: the first CRL that
 // the issuer signed, names the issuer and is current decides. prev is the OCSP outcome that led here
 // (kept when no CRL can be used, with the CRL's reason added).
 func (c *Checker) checkCRL(ctx context.Context, cert, issuer *x509.Certificate, prev Result) Result {
 	var lastIT, last string
+	tried := 0
 	for _, url := range cert.CRLDistributionPoints {
 		if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 			continue
+		}
+		if tried++; tried > MaxCRLPoints {
+			break
 		}
 		der, err := c.get(ctx, url, maxCRL)
 		if err != nil {
