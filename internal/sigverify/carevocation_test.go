@@ -1,7 +1,6 @@
 package sigverify
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/x509"
@@ -43,15 +42,7 @@ func TestIntermediateRevoked(t *testing.T) {
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign, CRLDistributionPoints: []string{srv.URL + "/root.crl"}}, signtest.RSAKey(t, 2048), root)
 	leaf := signtest.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "VERDI ANNA"}, KeyUsage: x509.KeyUsageContentCommitment,
 		CRLDistributionPoints: []string{srv.URL + "/inter.crl"}}, signtest.RSAKey(t, 2048), inter)
-	content := docio.Bytes("verbale")
-	parts, err := cms.SignFile(context.Background(), content, leaf.Key, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: leaf.Chain}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := docio.WriteParts(&b, content, parts); err != nil {
-		t.Fatal(err)
-	}
+	p7m := signedP7M(t, docio.Bytes("verbale"), leaf)
 	opts := cms.VerifyOptions{Anchors: cms.StaticAnchors{root.Cert()}}
 	makeCRL := func(revoked bool) []byte {
 		tmpl := &x509.RevocationList{Number: big.NewInt(1), ThisUpdate: time.Now().Add(-time.Hour), NextUpdate: time.Now().Add(time.Hour)}
@@ -85,7 +76,7 @@ func TestIntermediateRevoked(t *testing.T) {
 		{"root's CRL gone", nil, revocation.Unavailable, LevelCannotVerify, SubTryLater},
 	} {
 		crl = tc.crl
-		rep, err := File(docio.Bytes(b.Bytes()), nil, opts)
+		rep, err := File(docio.Bytes(p7m), nil, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

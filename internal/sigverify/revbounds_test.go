@@ -1,7 +1,6 @@
 package sigverify
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -40,16 +39,7 @@ func TestRevocationAsksOnlyTrustedIssuers(t *testing.T) {
 	sign := func(parent *signtest.Identity) []byte {
 		leaf := signtest.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "NERI LUCA"}, KeyUsage: x509.KeyUsageContentCommitment,
 			OCSPServer: []string{srv.URL + "/ocsp"}, CRLDistributionPoints: points}, signtest.RSAKey(t, 2048), parent)
-		content := docio.Bytes("ricevuta")
-		parts, err := cms.SignFile(context.Background(), content, leaf.Key, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: leaf.Chain}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var b bytes.Buffer
-		if err := docio.WriteParts(&b, content, parts); err != nil {
-			t.Fatal(err)
-		}
-		return b.Bytes()
+		return signedP7M(t, docio.Bytes("ricevuta"), leaf)
 	}
 	opts := cms.VerifyOptions{Anchors: cms.StaticAnchors{trusted.Root.Cert()}}
 	chk := &revocation.Checker{Client: srv.Client(), Timeout: 5 * time.Second}
