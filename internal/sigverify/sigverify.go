@@ -6,6 +6,7 @@ package sigverify
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"time"
@@ -77,6 +78,9 @@ type Signer struct {
 	PDF          *pades.SignatureReport `json:"-"`
 	CMS          *cms.SignerResult      `json:"-"`
 	certs        []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+	// weakCA names the first CA above the signer whose RSA key is under MinRSABits (weakCABits), "" when none.
+	weakCA     string
+	weakCABits int
 
 	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
 	// says of the issuing CA (filled when the options' anchors are *Anchors).
@@ -156,6 +160,9 @@ func finish(rep *Report, opts cms.VerifyOptions) {
 		default:
 			s.ValidationTime = time.Now()
 		}
+	}
+	for i := range rep.Signers {
+		rep.Signers[i].findWeakCA(opts)
 	}
 	attribute(rep, opts)
 	if a, ok := opts.Anchors.(*Anchors); ok {
@@ -291,6 +298,36 @@ func checkLayer(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *r
 		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
 		s.Revocation = chk.Check(ctx, cert, revocation.IssuerOf(cert, pool))
 		s.CARevocation = checkCAs(ctx, cert, pool, chk)
+	}
+}
+
+// findWeakCA walks the CAs above the signer (the signature's certificates, opts.Extra and the anchors
+// at the validation time; each found by name and signature, at most 6) for an RSA key under MinRSABits:
+// whoever factors a CA's key can issue any certificate under it (ETSI TS 119 312 covers every key of
+// the path, EN 319 102-1 §5.2.8).
+func (s *Signer) findWeakCA(opts cms.VerifyOptions) {
+	cert := s.certificate()
+	if cert == nil || s.Chain != cms.ChainValid {
+		return
+	}
+	pool := append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...)
+	if opts.Anchors != nil {
+		anchors, _ := opts.Anchors.Anchors(cms.PurposeSignature, s.ValidationTime)
+		pool = append(pool, anchors...)
+	}
+	for c, i := cert, 0; i < 6; i++ {
+		ca := revocation.IssuerOf(c, pool)
+		if ca == nil {
+			return
+		}
+		if k, ok := ca.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < MinRSABits {
+			s.weakCA, s.weakCABits = ca.Subject.CommonName, k.N.BitLen()
+			return
+		}
+		if bytes.Equal(ca.RawSubject, ca.RawIssuer) {
+			return
+		}
+		c = ca
 	}
 }
 

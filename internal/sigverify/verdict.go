@@ -304,6 +304,8 @@ func (s *Signer) algorithmVerdict(b *verdictBuilder) {
 		check(bits < MinRSABits, PolicyRSA1024Until, fmt.Sprintf("chiave RSA di %d bit (minimo %d)", bits, MinRSABits),
 			fmt.Sprintf("RSA key of %d bits (minimum %d)", bits, MinRSABits))
 	}
+	check(s.weakCA != "", PolicyRSA1024Until, fmt.Sprintf("chiave RSA di %d bit dell'autorità %s (minimo %d)", s.weakCABits, s.weakCA, MinRSABits),
+		fmt.Sprintf("RSA key of %d bits of the authority %s (minimum %d)", s.weakCABits, s.weakCA, MinRSABits))
 }
 
 // attributesVerdict: the CAdES-BES signing-certificate(-v2) attribute (EN 319 122-1 §5.2.2, RFC 5035)
