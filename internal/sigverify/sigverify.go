@@ -315,35 +315,38 @@ func (s *Signer) findWeakCA(opts cms.VerifyOptions) {
 		anchors, _ := opts.Anchors.Anchors(cms.PurposeSignature, s.ValidationTime)
 		pool = append(pool, anchors...)
 	}
-	for c, i := cert, 0; i < 6; i++ {
-		ca := revocation.IssuerOf(c, pool)
-		if ca == nil {
-			return
-		}
+	for _, ca := range caPath(cert, pool) {
 		if k, ok := ca.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < MinRSABits {
 			s.weakCA, s.weakCABits = ca.Subject.CommonName, k.N.BitLen()
 			return
 		}
-		if bytes.Equal(ca.RawSubject, ca.RawIssuer) {
-			return
-		}
-		c = ca
 	}
 }
 
-// checkCAs checks the intermediates above cert up to (not including) a self-signed root, bounded.
+// checkCAs checks the intermediates above cert up to (not including) a self-signed root.
 func checkCAs(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate, chk *revocation.Checker) []CARevocation {
 	var out []CARevocation
-	for c, i := cert, 0; i < 6; i++ {
+	path := caPath(cert, pool)
+	for i := 0; i+1 < len(path); i++ {
+		ca := path[i]
+		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, path[i+1])})
+	}
+	return out
+}
+
+// caPath is the CAs above cert, each found in pool by name and signature, up to a self-signed one
+// (included) or the first not found; at most 7, so a loop of cross certificates ends.
+func caPath(cert *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for c := cert; len(out) < 7; {
 		ca := revocation.IssuerOf(c, pool)
-		if ca == nil || bytes.Equal(ca.RawSubject, ca.RawIssuer) {
+		if ca == nil {
 			break
 		}
-		up := revocation.IssuerOf(ca, pool)
-		if up == nil {
+		out = append(out, ca)
+		if bytes.Equal(ca.RawSubject, ca.RawIssuer) {
 			break
 		}
-		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, up)})
 		c = ca
 	}
 	return out
