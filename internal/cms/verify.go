@@ -279,6 +279,9 @@ func VerifyChain(cert *x509.Certificate, pool []*x509.Certificate, anchors Trust
 		eku = x509.ExtKeyUsageTimeStamping
 	}
 	_, err = cert.Verify(x509.VerifyOptions{Roots: rp, Intermediates: ip, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{eku}})
+	if err == nil && purpose == PurposeSignature {
+		err = SignerUsage(cert)
+	}
 	if err == nil {
 		return ChainValid, ""
 	}
@@ -287,6 +290,43 @@ func VerifyChain(cert *x509.Certificate, pool []*x509.Certificate, anchors Trust
 		return ChainInvalid, err.Error()
 	}
 	return ChainUntrusted, err.Error()
+}
+
+// MinRSABits is the smallest RSA modulus accepted for a signature or a time stamp without a proof of an
+// earlier time (ETSI TS 119 312; docs/signing.md, "Algorithms").
+const MinRSABits = 2048
+
+// SignerUsage refuses a certificate whose key is not meant to sign documents (crypto/x509's Verify
+// checks neither keyUsage nor a leaf that is a CA): a CA's key signs certificates and CRLs (RFC 5280
+// §4.2.1.9); a keyUsage without digitalSignature or nonRepudiation forbids signing (§4.2.1.3); a
+// time-stamping or OCSP-signing key is dedicated to that (RFC 3161 §2.3, RFC 6960 §4.2.2.2), and an
+// extended key usage naming only other purposes (TLS server, code signing, IPsec…) excludes documents
+// (§4.2.1.12). Purposes Go does not know (documentSigning RFC 9336, Adobe's, Microsoft's) are accepted.
+func SignerUsage(c *x509.Certificate) error {
+	if c.BasicConstraintsValid && c.IsCA {
+		return x509.CertificateInvalidError{Cert: c, Reason: x509.NotAuthorizedToSign, Detail: "the signer's certificate is a CA certificate"}
+	}
+	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return x509.CertificateInvalidError{Cert: c, Reason: x509.IncompatibleUsage, Detail: "keyUsage allows neither digitalSignature nor nonRepudiation"}
+	}
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return nil
+	}
+	for _, u := range c.ExtKeyUsage {
+		if u == x509.ExtKeyUsageTimeStamping || u == x509.ExtKeyUsageOCSPSigning {
+			return x509.CertificateInvalidError{Cert: c, Reason: x509.IncompatibleUsage, Detail: "a time-stamping or OCSP-signing certificate"}
+		}
+	}
+	for _, u := range c.ExtKeyUsage {
+		switch u {
+		case x509.ExtKeyUsageAny, x509.ExtKeyUsageEmailProtection, x509.ExtKeyUsageClientAuth:
+			return nil
+		}
+	}
+	if len(c.UnknownExtKeyUsage) > 0 {
+		return nil
+	}
+	return x509.CertificateInvalidError{Cert: c, Reason: x509.IncompatibleUsage, Detail: "the extended key usage excludes signing documents"}
 }
 
 // Verify checks every SignerInfo of sd. For an enveloping sd the content is read from src (where sd

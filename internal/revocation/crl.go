@@ -14,14 +14,23 @@ import (
 // maxCRL bounds a CRL download (national CAs publish CRLs of several megabytes).
 const maxCRL = 32 << 20
 
+// MaxCRLPoints bounds the distribution points tried for one certificate (each within the checker's
+// timeout): a certificate naming a hundred stalling addresses would otherwise hold a verification for
+// a hundred timeouts. CAs name one or two (RFC 5280 §4.2.1.13).
+const MaxCRLPoints = 3
+
 // checkCRL asks the CRL distribution points of cert (RFC 5280 §4.2.1.13) in turn: the first CRL that
 // the issuer signed, names the issuer and is current decides. prev is the OCSP outcome that led here
 // (kept when no CRL can be used, with the CRL's reason added).
 func (c *Checker) checkCRL(ctx context.Context, cert, issuer *x509.Certificate, prev Result) Result {
 	var lastIT, last string
+	tried := 0
 	for _, url := range cert.CRLDistributionPoints {
 		if !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "https://") {
 			continue
+		}
+		if tried++; tried > MaxCRLPoints {
+			break
 		}
 		der, err := c.get(ctx, url, maxCRL)
 		if err != nil {
@@ -65,8 +74,22 @@ func (c *Checker) judgeCRL(der []byte, cert, issuer *x509.Certificate) (r Result
 	if !crl.NextUpdate.IsZero() && crl.NextUpdate.Before(now.Add(-skew)) {
 		return r, "la lista di revoca (CRL) è scaduta", "stale (nextUpdate " + crl.NextUpdate.UTC().Format(time.RFC3339) + ")"
 	}
+	// RFC 5280 §5.2, §5.3: a critical extension the reader cannot process forbids using the CRL. None is
+	// processed here: a delta CRL (§5.2.4), an issuingDistributionPoint that scopes it to CA certificates,
+	// some reasons or an indirect issuer (§5.2.5), a certificateIssuer entry (§5.3.3) — each would read
+	// a certificate missing from it as good.
+	for _, e := range crl.Extensions {
+		if e.Critical {
+			return r, "la lista di revoca (CRL) è parziale o ha un'estensione critica sconosciuta", "critical extension " + e.Id.String() + " not processed"
+		}
+	}
 	r = Result{Status: Good, Produced: crl.ThisUpdate, Source: "crl"}
 	for _, e := range crl.RevokedCertificateEntries {
+		for _, x := range e.Extensions {
+			if x.Critical {
+				return Result{}, "la lista di revoca (CRL) ha un'estensione critica sconosciuta", "critical entry extension " + x.Id.String() + " not processed"
+			}
+		}
 		if e.SerialNumber != nil && e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
 			r.Status, r.At, r.Reason = Revoked, e.RevocationTime, e.ReasonCode
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -32,8 +34,8 @@ func TestCRLFallback(t *testing.T) {
 	pki := signtest.NewPKIWithCRL(t, srv.URL+"/crl")
 	cert, issuer := pki.Signer.Cert(), pki.Intermediate.Cert()
 	revokedAt := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
-	crl := func(signer *signtest.Identity, this, next time.Time, revoked bool) []byte {
-		tmpl := &x509.RevocationList{Number: big.NewInt(7), ThisUpdate: this, NextUpdate: next}
+	crl := func(signer *signtest.Identity, this, next time.Time, revoked bool, exts ...pkix.Extension) []byte {
+		tmpl := &x509.RevocationList{Number: big.NewInt(7), ThisUpdate: this, NextUpdate: next, ExtraExtensions: exts}
 		if revoked {
 			tmpl.RevokedCertificateEntries = []x509.RevocationListEntry{{SerialNumber: cert.SerialNumber, RevocationTime: revokedAt, ReasonCode: 1}}
 		}
@@ -60,6 +62,18 @@ func TestCRLFallback(t *testing.T) {
 		{"stale", crl(pki.Intermediate, now.Add(-3*time.Hour), now.Add(-2*time.Hour), false), Unavailable, "stale"},
 		{"future", crl(pki.Intermediate, now.Add(time.Hour), now.Add(2*time.Hour), false), Unavailable, "future"},
 		{"missing", nil, Unavailable, "HTTP 404"},
+		// RFC 5280 §5.2: a CRL with a critical extension the reader cannot process must not be used. A
+		// delta CRL lists only what changed since its base (§5.2.4), a partitioned one only CA certificates
+		// (issuingDistributionPoint onlyContainsCACerts, §5.2.5): the issuer's own, current and signed, yet
+		// a revoked signer is not on them — served instead of the full CRL they would read "good".
+		{"delta CRL", crl(pki.Intermediate, now.Add(-time.Hour), now.Add(time.Hour), false,
+			pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 27}, Critical: true, Value: []byte{2, 1, 6}}), Unavailable, "critical extension"},
+		{"only CA certificates", crl(pki.Intermediate, now.Add(-time.Hour), now.Add(time.Hour), false,
+			pkix.Extension{Id: asn1.ObjectIdentifier{2, 5, 29, 28}, Critical: true, Value: []byte{0x30, 3, 0x82, 1, 0xff}}), Unavailable, "critical extension"},
+		{"unknown critical extension", crl(pki.Intermediate, now.Add(-time.Hour), now.Add(time.Hour), false,
+			pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, Critical: true, Value: []byte{5, 0}}), Unavailable, "critical extension"},
+		{"unknown non-critical extension", crl(pki.Intermediate, now.Add(-time.Hour), now.Add(time.Hour), false,
+			pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 1}, Value: []byte{5, 0}}), Good, ""},
 	}
 	chk := &Checker{Client: srv.Client(), Timeout: 5 * time.Second}
 	for _, tc := range cases {

@@ -62,6 +62,10 @@ const maxResponse = 1 << 20
 // skew tolerated between the responder's clock and ours.
 const skew = 5 * time.Minute
 
+// maxAgeNoNextUpdate is how old an OCSP answer without nextUpdate may be (a responder answering live
+// dates it now; one that pre-produces answers says until when they hold).
+const maxAgeNoNextUpdate = 24 * time.Hour
+
 // Check asks the first OCSP responder named in cert's AIA about cert, issued by issuer; when that gives
 // no answer that can be trusted (no AIA, unreachable, error, forged or stale), the CRL distribution
 // points (RFC 5280 §4.2.1.13). An OCSP "unknown" is an answer, not a reason to look elsewhere.
@@ -194,6 +198,11 @@ func (c *Checker) verify(der []byte, cert, issuer *x509.Certificate, res Result)
 	}
 	if !r.NextUpdate.IsZero() && r.NextUpdate.Before(now.Add(-skew)) {
 		return fail("la risposta OCSP è scaduta", "the response is stale (nextUpdate %s)", r.NextUpdate.UTC().Format(time.RFC3339))
+	}
+	// Without nextUpdate the responder says newer information is always available (RFC 6960 §4.2.2.1):
+	// only a recent answer counts, or a "good" recorded before a revocation could be replayed (no nonce).
+	if r.NextUpdate.IsZero() && r.ThisUpdate.Before(now.Add(-maxAgeNoNextUpdate)) {
+		return fail("la risposta OCSP è vecchia e non indica un aggiornamento", "the response is old (thisUpdate %s) and has no nextUpdate", r.ThisUpdate.UTC().Format(time.RFC3339))
 	}
 	res.Produced = r.ThisUpdate
 	switch r.Status {

@@ -108,6 +108,8 @@ func TestForgedResponses(t *testing.T) {
 	selfSigned := responderCert(t, other, nil, nil, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
 	delegatedNoEKU := responderCert(t, other, c.Cert, c.Key, nil)
 	delegated := responderCert(t, other, c.Cert, c.Key, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
+	foreign := newCA(t, srv.URL+"/ocsp")
+	foreignDelegated := responderCert(t, other, foreign.Cert, foreign.Key, []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning})
 	cases := []struct {
 		name   string
 		answer func(req *ocsp.Request) []byte
@@ -142,6 +144,22 @@ func TestForgedResponses(t *testing.T) {
 			}
 			return b
 		}, Unavailable, "another issuer"},
+		// No nextUpdate ("newer information is available all the time", RFC 6960 §4.2.2.1) and a year
+		// old: a "good" recorded before a revocation and replayed (no nonce is sent) must not count.
+		{"old, no nextUpdate", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.ThisUpdate, r.NextUpdate = time.Now().AddDate(-1, 0, 0), time.Time{}
+			return sign(r, c.Cert, c.Key)
+		}, Unavailable, "old"},
+		{"fresh, no nextUpdate", func(req *ocsp.Request) []byte {
+			r := good(req, nil)
+			r.NextUpdate = time.Time{}
+			return sign(r, c.Cert, c.Key)
+		}, Good, ""},
+		// A responder with id-kp-OCSPSigning certified by another CA has no title for this issuer (§4.2.2.2).
+		{"delegated by another CA", func(req *ocsp.Request) []byte {
+			return sign(good(req, foreignDelegated), foreignDelegated, other)
+		}, Unavailable, "invalid response"},
 		{"unknown", func(req *ocsp.Request) []byte {
 			r := good(req, nil)
 			r.Status = ocsp.Unknown

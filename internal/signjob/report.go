@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/itime"
@@ -166,9 +167,25 @@ func layerView(r *sigverify.Report, lang string) []SignerView {
 		if len(s.Problems) > 0 && lang == "en" {
 			add("problems", strings.Join(s.Problems, "; "))
 		}
+		for i := range v.Lines {
+			v.Lines[i].Value = oneLine(v.Lines[i].Value)
+		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// oneLine makes a value one line of visible text: names and causes come from certificates and files the
+// signer chose, and a line break, a control character or a bidi override (U+202E, U+2066…, Unicode
+// category Cf: UAX #9) could draw a fake verdict line in the report or reorder what the page shows.
+// Each such character becomes U+FFFD, so the tampering stays visible.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
+			return '\ufffd'
+		}
+		return r
+	}, s)
 }
 
 // VerdictLines are a verdict's lines: its reasons, its warnings, the level and the ETSI indication.
@@ -234,7 +251,7 @@ func revocationText(s *sigverify.Signer, lang string) string {
 // ReportText is the downloadable report (and `ponte verify`'s output) in lang.
 func ReportText(name string, r *sigverify.Report, lang string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s: %s\n%s: %s\n", word("title", lang), word("file", lang), name, word("format", lang), r.Format)
+	fmt.Fprintf(&b, "%s\n%s: %s\n%s: %s\n", word("title", lang), word("file", lang), oneLine(name), word("format", lang), r.Format)
 	if r.Repaired {
 		fmt.Fprintln(&b, word("repaired", lang))
 	}
@@ -245,7 +262,13 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 	if len(views) == 0 {
 		fmt.Fprintln(&b, word("none", lang))
 	}
-	fmt.Fprintf(&b, "%s: %s\n", word("doc-result", lang), LevelText(r.Verdict().Level, lang))
+	doc := r.Verdict()
+	fmt.Fprintf(&b, "%s: %s\n", word("doc-result", lang), LevelText(doc.Level, lang))
+	if layers := r.Layers(); layers[len(layers)-1].TooDeep { // a reason no signature's lines give
+		for _, f := range doc.Reasons {
+			fmt.Fprintf(&b, "  %s\n", f.Text(lang))
+		}
+	}
 	for _, v := range views {
 		fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
 		for _, l := range v.Lines {

@@ -12,7 +12,8 @@ import (
 
 // TestRevocationLines: each OCSP outcome has its line in both languages, and a revocation after a
 // verified time stamp leaves the signature valid while one before it does not; an OCSP "unknown" makes the
-// signature NON VERIFICABILE (RFC 6960 §2.2: the responder does not know the certificate).
+// signature NON VERIFICABILE (RFC 6960 §2.2: the responder does not know the certificate), and so does
+// an unavailable status (EN 319 102-1 §5.2.5 TRY_LATER).
 func TestRevocationLines(t *testing.T) {
 	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	signer := func(r revocation.Result, stamped time.Time) sigverify.Signer {
@@ -33,7 +34,7 @@ func TestRevocationLines(t *testing.T) {
 		"en": {"not checked", "not revoked", "REVOKED on 01/03/2026 11:00:00 CET, reason: key compromise; the signature has a time stamp before",
 			"reason: superseded; the signature is not proven", "status unknown", "could not be checked: responder not reachable: refused"},
 	}
-	valid := []bool{true, true, true, false, false, true}
+	valid := []bool{true, true, true, false, false, false}
 	for lang, lines := range want {
 		views := View(rep, lang)
 		for i, v := range views {

@@ -54,8 +54,9 @@ func (r *rangesSource) ReadAt(p []byte, off int64) (int, error) {
 
 // inner verifies the document inside an enveloping .p7m when it is itself a .p7m (RFC 5652 SignedData):
 // each layer is verified on its own, with its own signers, and hangs from the one that contains it.
+// Past maxLayers an envelope is not verified but marks the layer TooDeep: its signatures are unknown.
 func inner(rep *Report, env docio.Source, opts cms.VerifyOptions, depth int) {
-	if depth >= maxLayers || len(rep.Content) == 0 {
+	if len(rep.Content) == 0 {
 		return
 	}
 	src := newRangesSource(env, rep.Content)
@@ -65,6 +66,10 @@ func inner(rep *Report, env docio.Source, opts cms.VerifyOptions, depth int) {
 	}
 	sd, err := cms.ParseSource(src)
 	if err != nil || sd.Detached {
+		return
+	}
+	if depth >= maxLayers {
+		rep.TooDeep = true
 		return
 	}
 	in, err := p7m(src, sd, nil, opts)

@@ -71,3 +71,51 @@ func TestNestedP7M(t *testing.T) {
 		t.Fatalf("inner content differs (%d bytes, want %d)", len(want), len(body))
 	}
 }
+
+// TestNestedTooDeep: nine envelopes made by openssl, the innermost signature broken (its document changed
+// after signing) and the eight around it good. Layers past maxLayers are not verified, so the document
+// cannot be called valid: NON VERIFICABILE, saying the envelopes nest too deep; at maxLayers the broken
+// signature is verified and the document is NON VALIDA.
+func TestNestedTooDeep(t *testing.T) {
+	openssl := testenv.Tool(t, "openssl")
+	pki := signtest.NewPKI(t)
+	dir := t.TempDir()
+	signer := signtest.WritePEM(t, dir, "signer.pem", pki.Signer.Cert())
+	key := filepath.Join(dir, "signer.key")
+	signtest.WriteKey(t, key, pki.Signer.Key)
+	name := filepath.Join(dir, "atto.txt")
+	os.WriteFile(name, []byte("Importo dovuto: 100 EUR\n"), 0o644)
+	opts := cms.VerifyOptions{Anchors: cms.StaticAnchors{pki.Root.Cert()}, Extra: pki.Signer.Chain[1:]}
+	for depth := 1; depth <= maxLayers+1; depth++ {
+		signtest.Run(t, openssl, "cms", "-sign", "-binary", "-nodetach", "-cades", "-outform", "DER", "-in", name, "-signer", signer,
+			"-inkey", key, "-out", name+".p7m")
+		name += ".p7m"
+		if depth == 1 { // the innermost document changed after signing
+			b, _ := os.ReadFile(name)
+			os.WriteFile(name, []byte(strings.Replace(string(b), "100 EUR", "900 EUR", 1)), 0o644)
+		}
+		if depth < maxLayers {
+			continue
+		}
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := File(docio.Bytes(b), nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := rep.Verdict()
+		t.Logf("%d envelopes: %d layers verified, %s %s", depth, len(rep.Layers()), v.Level, v.SubIndication)
+		want := LevelNotValid
+		if depth > maxLayers {
+			want = LevelCannotVerify
+		}
+		if v.Level != want || v.ExitCode() == 0 {
+			t.Fatalf("%d envelopes: document %s %s, want %s (%v)", depth, v.Level, v.SubIndication, want, texts(v.Reasons))
+		}
+		if depth > maxLayers && !strings.Contains(strings.Join(texts(v.Reasons), " "), "nested envelopes") {
+			t.Fatalf("the reason does not say the envelopes nest too deep: %v", texts(v.Reasons))
+		}
+	}
+}

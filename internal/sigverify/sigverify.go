@@ -6,6 +6,7 @@ package sigverify
 import (
 	"bytes"
 	"context"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"time"
@@ -42,6 +43,9 @@ type Report struct {
 	// Inner is the verification of the document inside a .p7m when that document is itself a .p7m
 	// (nested envelopes, verified layer by layer); nil otherwise.
 	Inner *Report
+	// TooDeep: the document inside is an envelope again, past the levels verified (maxLayers); its
+	// signatures are not verified and the document cannot be called valid.
+	TooDeep bool
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -74,6 +78,9 @@ type Signer struct {
 	PDF          *pades.SignatureReport `json:"-"`
 	CMS          *cms.SignerResult      `json:"-"`
 	certs        []*x509.Certificate    // certificates carried by the signature (issuer candidates)
+	// weakCA names the first CA above the signer whose RSA key is under MinRSABits (weakCABits), "" when none.
+	weakCA     string
+	weakCABits int
 
 	// AnchorSource and Qualification: which source's anchor validated the chain, and what the AgID list
 	// says of the issuing CA (filled when the options' anchors are *Anchors).
@@ -153,6 +160,9 @@ func finish(rep *Report, opts cms.VerifyOptions) {
 		default:
 			s.ValidationTime = time.Now()
 		}
+	}
+	for i := range rep.Signers {
+		rep.Signers[i].findWeakCA(opts)
 	}
 	attribute(rep, opts)
 	if a, ok := opts.Anchors.(*Anchors); ok {
@@ -280,25 +290,63 @@ func checkLayer(ctx context.Context, rep *Report, opts cms.VerifyOptions, chk *r
 			s.Revocation = revocation.Result{Status: revocation.Unavailable, Detail: "no signer certificate"}
 			continue
 		}
+		// Without a path to an anchor the addresses in the certificate are the signer's own: asking them
+		// proves nothing and tells a stranger the file was opened (the verdict is NON VERIFICABILE anyway).
+		if s.Chain == cms.ChainUntrusted || s.Chain == cms.ChainNotChecked {
+			continue
+		}
 		pool := append(append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...), anchors...)
 		s.Revocation = chk.Check(ctx, cert, revocation.IssuerOf(cert, pool))
 		s.CARevocation = checkCAs(ctx, cert, pool, chk)
 	}
 }
 
-// checkCAs checks the intermediates above cert up to (not including) a self-signed root, bounded.
+// findWeakCA walks the CAs above the signer (the signature's certificates, opts.Extra and the anchors
+// at the validation time; each found by name and signature, at most 6) for an RSA key under MinRSABits:
+// whoever factors a CA's key can issue any certificate under it (ETSI TS 119 312 covers every key of
+// the path, EN 319 102-1 §5.2.8).
+func (s *Signer) findWeakCA(opts cms.VerifyOptions) {
+	cert := s.certificate()
+	if cert == nil || s.Chain != cms.ChainValid {
+		return
+	}
+	pool := append(append([]*x509.Certificate(nil), s.certs...), opts.Extra...)
+	if opts.Anchors != nil {
+		anchors, _ := opts.Anchors.Anchors(cms.PurposeSignature, s.ValidationTime)
+		pool = append(pool, anchors...)
+	}
+	for _, ca := range caPath(cert, pool) {
+		if k, ok := ca.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < MinRSABits {
+			s.weakCA, s.weakCABits = ca.Subject.CommonName, k.N.BitLen()
+			return
+		}
+	}
+}
+
+// checkCAs checks the intermediates above cert up to (not including) a self-signed root.
 func checkCAs(ctx context.Context, cert *x509.Certificate, pool []*x509.Certificate, chk *revocation.Checker) []CARevocation {
 	var out []CARevocation
-	for c, i := cert, 0; i < 6; i++ {
+	path := caPath(cert, pool)
+	for i := 0; i+1 < len(path); i++ {
+		ca := path[i]
+		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, path[i+1])})
+	}
+	return out
+}
+
+// caPath is the CAs above cert, each found in pool by name and signature, up to a self-signed one
+// (included) or the first not found; at most 7, so a loop of cross certificates ends.
+func caPath(cert *x509.Certificate, pool []*x509.Certificate) []*x509.Certificate {
+	var out []*x509.Certificate
+	for c := cert; len(out) < 7; {
 		ca := revocation.IssuerOf(c, pool)
-		if ca == nil || bytes.Equal(ca.RawSubject, ca.RawIssuer) {
+		if ca == nil {
 			break
 		}
-		up := revocation.IssuerOf(ca, pool)
-		if up == nil {
+		out = append(out, ca)
+		if bytes.Equal(ca.RawSubject, ca.RawIssuer) {
 			break
 		}
-		out = append(out, CARevocation{Name: ca.Subject.CommonName, Result: chk.Check(ctx, ca, up)})
 		c = ca
 	}
 	return out

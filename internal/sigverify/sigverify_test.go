@@ -24,6 +24,15 @@ func assemble(t *testing.T, src docio.Source, parts []docio.Part) []byte {
 	return b.Bytes()
 }
 
+// signedP7M is content signed by id as an enveloping .p7m (cms.SignFile, no time stamp).
+func signedP7M(t *testing.T, content docio.Source, id *signtest.Identity) []byte {
+	parts, err := cms.SignFile(context.Background(), content, id.Key, cms.FileOptions{SignerOptions: cms.SignerOptions{Chain: id.Chain}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return assemble(t, content, parts)
+}
+
 // TestFile: one entry point for a time-stamped .p7m, a .p7s with and without its file, and a PDF;
 // each report names the signer, says integrity and chain, and uses the time stamp's time.
 func TestFile(t *testing.T) {

@@ -100,7 +100,7 @@ var (
 const PolicyRule = "ETSI TS 119 312"
 
 // MinRSABits is the smallest RSA modulus accepted without a proof of an earlier time.
-const MinRSABits = 2048
+const MinRSABits = cms.MinRSABits
 
 // verdictBuilder collects the worst outcome while the checks run.
 type verdictBuilder struct{ v Verdict }
@@ -236,7 +236,8 @@ func (s *Signer) revocationVerdict(b *verdictBuilder) {
 				"il certificato dell'autorità " + ca.Name + " è revocato dal " + day(r.At) + " e nessuna marca temporale attendibile prova che la firma sia anteriore",
 				"the certificate of the authority " + ca.Name + " is revoked since " + day(r.At) + " and no trusted time stamp proves the signature predates it"})
 		case r.Status == revocation.Unknown, r.Status == revocation.Unavailable:
-			b.warn(Finding{"stato di revoca dell'autorità " + ca.Name + " non verificabile: " + r.DetailIT,
+			b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
+				"stato di revoca dell'autorità " + ca.Name + " non verificabile: " + r.DetailIT,
 				"revocation status of the authority " + ca.Name + " could not be checked: " + r.Detail})
 		}
 	}
@@ -266,7 +267,11 @@ func (s *Signer) signerRevocationVerdict(b *verdictBuilder) {
 		b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
 			"il servizio OCSP non conosce il certificato", "the OCSP responder does not know the certificate"})
 	case revocation.Unavailable:
-		b.warn(Finding{"stato di revoca non verificabile: " + r.DetailIT, "revocation status could not be checked: " + r.Detail})
+		// EN 319 102-1 §5.2.5: no acceptable revocation information is INDETERMINATE / TRY_LATER. Not a
+		// warning: whoever controls the network can make OCSP and CRL unreachable, and a revoked
+		// certificate would then pass. Only --offline (NotChecked, the user's choice) is a warning.
+		b.fail(LevelCannotVerify, Indeterminate, SubTryLater, Finding{
+			"stato di revoca non verificabile, riprovare più tardi: " + r.DetailIT, "revocation status could not be checked, try later: " + r.Detail})
 	case revocation.NotChecked:
 		b.warn(Finding{"stato di revoca non controllato", "revocation status not checked"})
 	}
@@ -299,6 +304,8 @@ func (s *Signer) algorithmVerdict(b *verdictBuilder) {
 		check(bits < MinRSABits, PolicyRSA1024Until, fmt.Sprintf("chiave RSA di %d bit (minimo %d)", bits, MinRSABits),
 			fmt.Sprintf("RSA key of %d bits (minimum %d)", bits, MinRSABits))
 	}
+	check(s.weakCA != "", PolicyRSA1024Until, fmt.Sprintf("chiave RSA di %d bit dell'autorità %s (minimo %d)", s.weakCABits, s.weakCA, MinRSABits),
+		fmt.Sprintf("RSA key of %d bits of the authority %s (minimum %d)", s.weakCABits, s.weakCA, MinRSABits))
 }
 
 // attributesVerdict: the CAdES-BES signing-certificate(-v2) attribute (EN 319 122-1 §5.2.2, RFC 5035)
@@ -344,6 +351,11 @@ func (r *Report) Verdict() Verdict {
 		if v := l.layerVerdict(); rank[v.Level] > rank[worst.Level] {
 			worst = v
 		}
+	}
+	if deepest := r.Layers()[len(r.Layers())-1]; deepest.TooDeep && rank[LevelCannotVerify] > rank[worst.Level] {
+		worst = Verdict{Level: LevelCannotVerify, Indication: Indeterminate, SubIndication: SubFormatFailure,
+			Reasons: []Finding{{fmt.Sprintf("più di %d buste annidate: le firme più interne non sono verificate", maxLayers),
+				fmt.Sprintf("more than %d nested envelopes: the innermost signatures are not verified", maxLayers)}}}
 	}
 	return worst
 }

@@ -5,6 +5,7 @@ package tsp
 
 import (
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -253,7 +254,28 @@ func VerifyToken(token []byte, digest []byte, anchors cms.TrustAnchors) (*Token,
 	}
 	t := &Token{Info: info, Signer: res.Certificate}
 	t.Chain, t.Detail = cms.VerifyChain(res.Certificate, sd.Certs, anchors, cms.PurposeTimeStamp, info.GenTime)
+	if why := weakToken(res, info, time.Now()); why != "" && t.Chain == cms.ChainValid {
+		t.Chain, t.Detail = cms.ChainInvalid, why
+	}
 	return t, nil
+}
+
+// weakToken says why a token cannot prove its time today ("" when it can). Nothing later covers a
+// signature time stamp (no archive time stamp), so its own algorithms are judged now (EN 319 102-1
+// §5.6.2.3; ETSI TS 119 312): SHA-1 or an RSA key under cms.MinRSABits would let whoever breaks them date
+// any signature. A genTime in the future is no time at all (RFC 3161 §2.4.2: the TSA's clock; 5 minutes'
+// skew, as for OCSP).
+func weakToken(res *cms.SignerResult, info *Info, now time.Time) string {
+	switch {
+	case res.Hash == crypto.SHA1 || info.HashAlg == crypto.SHA1 || res.SigAlg == x509.SHA1WithRSA || res.SigAlg == x509.ECDSAWithSHA1:
+		return "the time stamp is made with SHA-1"
+	case info.GenTime.After(now.Add(5 * time.Minute)):
+		return "the time stamp is dated in the future (" + info.GenTime.UTC().Format(time.RFC3339) + ")"
+	}
+	if k, ok := res.Certificate.PublicKey.(*rsa.PublicKey); ok && k.N.BitLen() < cms.MinRSABits {
+		return fmt.Sprintf("the time stamp is signed with an RSA key of %d bits", k.N.BitLen())
+	}
+	return ""
 }
 
 var oidExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37}
