@@ -129,6 +129,19 @@ func init() {
 	}
 	actions["origins-remove"] = func(a *app, el js.Value) {
 		origin := el.Get("dataset").Get("origin").String()
+		// A site taken off the allow-list loses "ricorda" too: added again one day, it asks again.
+		var remembered []string
+		err := editList(rememberedKey, func(l []string) []string {
+			remembered = slices.DeleteFunc(l, func(o string) bool { return o == origin })
+			return remembered
+		})
+		if err != nil {
+			a.update(func(s *ui.State) { s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error() })
+			return
+		}
+		a.mu.Lock()
+		a.state.Options.CertOrigins = remembered
+		a.mu.Unlock()
 		a.editOrigins(func(list []string) ([]string, string, string) {
 			return slices.DeleteFunc(list, func(o string) bool { return o == origin }), "optionsRemoved", origin
 		})
