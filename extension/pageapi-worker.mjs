@@ -2,6 +2,8 @@
 // allow-list in chrome.storage.local, ponte-host through hostbridge.mjs, the consent window, and the
 // messages of pageapi-codes.json in the page's language.
 import { handle, Consents, ALLOWED, REMEMBERED, fromPage } from "./pageapi.mjs";
+
+const REFUSALS = "ponteRefusals"; // chrome.storage.session: { origin: { n, until } } (pageapi.mjs, Consents)
 import { readCards } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
 
@@ -43,6 +45,12 @@ export function installPageAPI() {
     },
     closeWindow: (windowId) => { chrome.windows.remove(windowId).catch(() => {}); },
     newID: () => crypto.randomUUID(),
+    // The refusal count outlives the worker (stopped after 30 s idle), not the browser session;
+    // storage.session is for trusted contexts only by default (content scripts cannot reset it).
+    store: chrome.storage.session && {
+      load: async () => (await chrome.storage.session.get(REFUSALS))[REFUSALS] || {},
+      save: (v) => chrome.storage.session.set({ [REFUSALS]: v }),
+    },
   });
   chrome.windows.onRemoved.addListener((windowId) => consents.windowClosed(windowId));
   chrome.tabs.onRemoved.addListener((tabId) => consents.tabClosed(tabId));

@@ -196,16 +196,26 @@ export function refusalWait(n) {
 
 // Consents is the set of requests waiting for the user: one at a time (BUSY otherwise), each ending
 // exactly once — confirmed, refused, window closed, or timed out. An origin the user refused waits
-// (refusalWait, growing with each refusal in a row) before its next request opens a window.
+// (refusalWait, growing with each refusal in a row) before its next request opens a window. The count
+// is kept in store ({ load(): Promise<object>, save(object) }: chrome.storage.session in the worker),
+// because the browser stops an idle service worker after 30 s and a page could wait for that to start
+// afresh; without a store it lives in memory.
 export class Consents {
-  constructor({ openWindow, closeWindow, timeoutMs = CONSENT_MS, newID, now = Date.now }) {
-    Object.assign(this, { openWindow, closeWindow, timeoutMs, newID, now });
+  constructor({ openWindow, closeWindow, timeoutMs = CONSENT_MS, newID, now = Date.now, store = null }) {
+    Object.assign(this, { openWindow, closeWindow, timeoutMs, newID, now, store });
     this.pending = new Map(); // id -> { req, resolve, reject, windowId, timer }
     this.refusals = new Map(); // origin -> { n, until }
+    this.loaded = store ? Promise.resolve().then(() => store.load()).then((v) => {
+      for (const [o, r] of Object.entries(v || {})) {
+        if (!this.refusals.has(o) && Number.isInteger(r && r.n) && Number.isFinite(r.until)) this.refusals.set(o, { n: r.n, until: r.until });
+      }
+    }, () => {}) : Promise.resolve();
   }
 
   // ask opens the window for req, from the page in tab tabId, and resolves with the consent page's result.
-  ask(origin, req, tabId) {
+  // The refusals are read first; between that and taking the slot nothing awaits, so BUSY holds.
+  async ask(origin, req, tabId) {
+    await this.loaded;
     const r = this.refusals.get(origin);
     if (r && this.now() < r.until) {
       return Promise.reject(new PageError("RATE_LIMITED", `refused ${r.n} time(s): ask again in ${Math.ceil((r.until - this.now()) / 1000)} s`));
@@ -247,11 +257,14 @@ export class Consents {
   // remember counts the user's refusals in a row per origin; a confirmation ends the count.
   remember(origin, answer) {
     if (answer && answer.ok === true) {
-      this.refusals.delete(origin);
+      if (!this.refusals.delete(origin)) return;
     } else if (answer && answer.code === "USER_CANCELLED" && answer.pageGone !== true) {
       const n = ((this.refusals.get(origin) || {}).n || 0) + 1;
       this.refusals.set(origin, { n, until: this.now() + refusalWait(n) });
+    } else {
+      return;
     }
+    if (this.store) Promise.resolve(this.store.save(Object.fromEntries(this.refusals))).catch(() => {});
   }
 
   // tabClosed: the page that asked is gone; its window would ask for nothing.

@@ -236,6 +236,10 @@ func (a *app) consentReady() {
 		a.consentFail(pageapi.NoCertificate, nil)
 		return
 	}
+	if req.Type == pageapi.TypeSign && pageapi.SignsWithAuthKey(card, certID) {
+		a.consentFail(pageapi.AuthKeyNotForSigning, pageapi.ErrAuthKeySigns)
+		return
+	}
 	cert, err := signjob.Pick(card, certID, a.profileAnchors(), time.Now())
 	if err != nil {
 		a.consentFail(pageapi.NoCertificate, err)

@@ -32,6 +32,17 @@ func editList(key string, edit func([]string) []string) error {
 	return saveList(key, edit(list))
 }
 
+// forgetCertOrigin takes origin off the sites that get the certificate without asking ("ricorda") and
+// returns the list left.
+func forgetCertOrigin(origin string) ([]string, error) {
+	var list []string
+	err := editList(rememberedKey, func(l []string) []string {
+		list = slices.DeleteFunc(l, func(o string) bool { return o == origin })
+		return list
+	})
+	return list, err
+}
+
 func loadList(key string) ([]string, error) {
 	text, err := storageGetJSON(key)
 	if err != nil || text == "" {
@@ -113,11 +124,7 @@ func init() {
 	}
 	actions["cert-forget"] = func(a *app, el js.Value) {
 		origin := el.Get("dataset").Get("origin").String()
-		var list []string
-		err := editList(rememberedKey, func(l []string) []string {
-			list = slices.DeleteFunc(l, func(o string) bool { return o == origin })
-			return list
-		})
+		list, err := forgetCertOrigin(origin)
 		a.update(func(s *ui.State) {
 			o := &s.Options
 			if err != nil {
@@ -129,6 +136,15 @@ func init() {
 	}
 	actions["origins-remove"] = func(a *app, el js.Value) {
 		origin := el.Get("dataset").Get("origin").String()
+		// A site taken off the allow-list loses "ricorda" too: added again one day, it asks again.
+		remembered, err := forgetCertOrigin(origin)
+		if err != nil {
+			a.update(func(s *ui.State) { s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error() })
+			return
+		}
+		a.mu.Lock()
+		a.state.Options.CertOrigins = remembered
+		a.mu.Unlock()
 		a.editOrigins(func(list []string) ([]string, string, string) {
 			return slices.DeleteFunc(list, func(o string) bool { return o == origin }), "optionsRemoved", origin
 		})

@@ -44,6 +44,52 @@ function chainsTo(cert, roots, intermediates, now, depth = 0) {
   return false;
 }
 
+// tlv reads the DER element at off (ITU-T X.690, §8.1): its tag and where its value starts and ends.
+function tlv(b, off) {
+  let len = b[off + 1], p = off + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n < 1 || n > 4) throw new Error("authverify: certificate: bad DER length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + b[p++];
+  }
+  if (p + len > b.length) throw new Error("authverify: certificate: truncated DER");
+  return { tag: b[off], start: p, end: p + len };
+}
+
+function children(b, node) {
+  const out = [];
+  for (let p = node.start; p < node.end; p = out[out.length - 1].end) out.push(tlv(b, p));
+  return out;
+}
+
+const KEY_USAGE_OID = "551d0f"; // id-ce-keyUsage, 2.5.29.15
+
+// keyUsageBits: the first byte of the keyUsage extension's BIT STRING (RFC 5280, §4.2.1.3:
+// digitalSignature 0x80, nonRepudiation 0x40, ...), or 0 without the extension. Node's X509Certificate
+// names the extendedKeyUsage only, so the extension is read from the certificate's DER.
+export function keyUsageBits(der) {
+  const tbs = children(der, tlv(der, 0))[0];
+  const exts = children(der, tbs).find((c) => c.tag === 0xa3); // [3] EXPLICIT Extensions
+  if (!exts) return 0;
+  for (const ext of children(der, children(der, exts)[0])) {
+    const [oid, ...rest] = children(der, ext);
+    if (Buffer.from(der.subarray(oid.start, oid.end)).toString("hex") !== KEY_USAGE_OID) continue;
+    const bits = tlv(der, rest[rest.length - 1].start); // OCTET STRING { BIT STRING }
+    return bits.end - bits.start >= 2 ? der[bits.start + 1] : 0;
+  }
+  return 0;
+}
+
+// authenticationKey: keyUsage with digitalSignature and without nonRepudiation, as the Go helper. The
+// page API's sign has the signature (nonRepudiation) key sign any digest an allow-listed page chooses:
+// a token with such a certificate could be made by any such page for this site's origin and nonce.
+function authenticationKey(der) {
+  const ku = keyUsageBits(der);
+  if (!(ku & 0x80)) throw new Error("authverify: the certificate's key is not for digital signatures (authentication)");
+  if (ku & 0x40) throw new Error("authverify: a nonRepudiation (signature) certificate is not an authentication certificate");
+}
+
 // verify returns the holder's certificate (X509Certificate) or throws saying what is wrong.
 export function verify(token, { origin, nonce, roots, intermediates = [], now = new Date() }) {
   if (!token || token.format !== FORMAT) throw new Error(`authverify: format ${token && token.format}, want ${FORMAT}`);
@@ -59,6 +105,7 @@ export function verify(token, { origin, nonce, roots, intermediates = [], now = 
   if (!cryptoVerify(hash, signedData(hash, origin, nonce), { key, dsaEncoding: "der" }, sig)) {
     throw new Error("authverify: the signature does not verify for this origin and nonce");
   }
+  authenticationKey(cert.raw);
   const eku = cert.keyUsage;
   if (Array.isArray(eku) && !eku.includes(CLIENT_AUTH)) throw new Error("authverify: certificate not for client authentication");
   if (!chainsTo(cert, roots.map(asCert), intermediates.map(asCert), now)) throw new Error("authverify: certificate: not issued by a trusted CA, or not valid now");

@@ -118,3 +118,36 @@ func TestInstallSystemRefusesUntrusted(t *testing.T) {
 		t.Fatalf("install --system with a PKCS#11 module in a world-writable folder: %v", err)
 	}
 }
+
+// The auditor's attempts (issue 15), all refused: a root-owned link in a system folder pointing into a
+// user's folder (a module path in /usr/lib linked into /home), a link a user owns on the way, and a path
+// whose ".." passes through a user's link (the kernel resolves the link first, a lexical Clean would not).
+func TestCheckTrustedLinksThroughUsers(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: chown makes the other owner")
+	}
+	base, _ := tree(t, nil)
+	home := filepath.Join(base, "home")
+	must(t, os.Mkdir(home, 0o755))
+	must(t, os.Chown(home, 1000, 1000))
+	mod := filepath.Join(home, "libmod.so")
+	must(t, os.WriteFile(mod, []byte("x"), 0o755)) // root's file, in the user's folder: the user can swap it
+	link := filepath.Join(base, "bin", "libmod.so")
+	must(t, os.Symlink(mod, link))
+	var ue *UntrustedPathError
+	if err := checkTrusted(link, base); !errors.As(err, &ue) || ue.Part != home || ue.Why != whyOwner {
+		t.Errorf("root's link into a user's folder: %v", err)
+	}
+	userLink := filepath.Join(home, "bin")
+	must(t, os.Symlink(filepath.Join(base, "bin"), userLink))
+	must(t, os.Lchown(userLink, 1000, 1000))
+	if err := checkTrusted(filepath.Join(userLink, "ponte-host"), base); !errors.As(err, &ue) || ue.Why != whyOwner {
+		t.Errorf("a user's link on the path: %v", err)
+	}
+	// base/home/bin/../bin/ponte-host is base/bin/ponte-host for the kernel (it follows the user's link
+	// home/bin before ".."), but the user can point the link elsewhere at any time: refused.
+	dotdot := userLink + "/../bin/ponte-host"
+	if err := checkTrusted(dotdot, base); !errors.As(err, &ue) || ue.Why != whyOwner {
+		t.Errorf("a path whose .. passes through a user's link: %v", err)
+	}
+}

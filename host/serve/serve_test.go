@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -179,5 +180,64 @@ func TestStaticUIAndHostCheck(t *testing.T) {
 	}
 	if !strings.Contains(s.URL(), "#secret="+s.secret) {
 		t.Fatalf("URL %s does not carry the secret in the fragment", s.URL())
+	}
+}
+
+// The auditor's attack (issue 15): a page whose connection dies without a WebSocket close (TCP RST: a
+// killed browser, a dropped network) must not leave its PIN login behind for the next session.
+func TestLoginEndsOnTCPReset(t *testing.T) {
+	logouts := make(chan string, 4)
+	h := &session.Host{Version: "v-test", Events: session.NewHub(), Handlers: map[string]session.Handler{
+		protocol.CmdLogin: func(context.Context, protocol.Request) (any, *protocol.Error) { return protocol.Empty{}, nil },
+		protocol.CmdLogout: func(_ context.Context, req protocol.Request) (any, *protocol.Error) {
+			logouts <- string(req.Params)
+			return protocol.Empty{}, nil
+		},
+	}}
+	h.Logins = session.NewLogins(session.LogoutFunc(h.Handlers[protocol.CmdLogout]))
+	s, err := Listen(h, fstest.MapFS{}, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.Serve(ctx)
+	var tcp *net.TCPConn
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			tcp = c.(*net.TCPConn)
+		}
+		return c, err
+	}}}
+	dctx, dcancel := context.WithTimeout(ctx, 10*time.Second)
+	defer dcancel()
+	c, _, err := websocket.Dial(dctx, s.wsURL(s.secret), &websocket.DialOptions{HTTPClient: client, HTTPHeader: http.Header{"Origin": {"http://" + s.hosts[0]}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{`{"id":"h","command":"hello","params":{"protocol":1}}`, `{"id":"1","command":"login","params":{"card":"C1","pin":"12345678"}}`} {
+		if err := c.Write(dctx, websocket.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		_, b, err := c.Read(dctx)
+		if err != nil || strings.Contains(string(b), `"error"`) {
+			t.Fatalf("%s: %s %v", m, b, err)
+		}
+	}
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(tcp.SetLinger(0)) // Close now sends RST, no close frame, no FIN
+	must(tcp.Close())
+	select {
+	case p := <-logouts:
+		if !strings.Contains(p, "C1") {
+			t.Fatalf("logout of %s", p)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the login outlived a reset connection")
 	}
 }

@@ -26,6 +26,27 @@ type Logins struct {
 
 	mu    sync.Mutex
 	owner map[string]*login
+	cards sync.Map // card -> *sync.Mutex: one login or card command at a time per card (Run)
+}
+
+// Run runs a command of session sid through fn: for a login or a card command, the owner check, the
+// command and the recording of its outcome are one step per card. Checked apart, a command of another
+// session sent while a login is still running (a PIN-pad reader waiting for the holder, a slow card)
+// found no owner yet, then ran on the card once logged in: it signed, or "logged in" with any PIN,
+// on that login.
+func (l *Logins) Run(sid uint64, req protocol.Request, fn func() (any, *protocol.Error)) (any, *protocol.Error) {
+	if l == nil || (!cardCommands[req.Command] && req.Command != protocol.CmdLogin) {
+		return fn()
+	}
+	m, _ := l.cards.LoadOrStore(cardOf(req), &sync.Mutex{})
+	m.(*sync.Mutex).Lock()
+	defer m.(*sync.Mutex).Unlock()
+	if perr := l.check(sid, req); perr != nil {
+		return nil, perr
+	}
+	res, perr := fn()
+	l.done(sid, req, perr)
+	return res, perr
 }
 
 type login struct {

@@ -143,3 +143,55 @@ func TestLoginsBoundToSession(t *testing.T) {
 }
 
 func jsonParams(req protocol.Request, v any) error { return json.Unmarshal(req.Params, v) }
+
+// The auditor's attack (issue 15): session B's commands sent while session A's login is still running
+// (a PIN-pad reader waits for the holder's PIN, a slow card answers late) passed the owner check — there
+// was no owner yet — then waited for the card and ran once A was logged in: B signed, or "logged in"
+// with a wrong PIN, on A's login. The check, the command and its outcome are one step per card.
+func TestLoginsNoRaceWithALoginInFlight(t *testing.T) {
+	for _, cmd := range []string{
+		`{"id":"b","command":"sign","params":{"card":"C1"}}`,
+		`{"id":"b","command":"login","params":{"card":"C1","pin":"00000000"}}`,
+	} {
+		f := &fakeToken{}
+		h := f.host()
+		entered, release, reached := make(chan struct{}), make(chan struct{}), make(chan struct{}, 2)
+		login, sign := h.Handlers[protocol.CmdLogin], h.Handlers[protocol.CmdSign]
+		first := true
+		h.Handlers[protocol.CmdLogin] = func(ctx context.Context, req protocol.Request) (any, *protocol.Error) {
+			if first { // A's login: the card is busy until the holder has typed the PIN on the reader
+				first = false
+				f.mu.Lock()
+				close(entered)
+				<-release
+				f.loggedIn = true
+				f.mu.Unlock()
+				return protocol.Empty{}, nil
+			}
+			reached <- struct{}{}
+			return login(ctx, req)
+		}
+		h.Handlers[protocol.CmdSign] = func(ctx context.Context, req protocol.Request) (any, *protocol.Error) {
+			reached <- struct{}{}
+			return sign(ctx, req)
+		}
+		a, b := startHost(t, h), startHost(t, h)
+		sayHello(a)
+		sayHello(b)
+		a.send(`{"id":"a","command":"login","params":{"card":"C1","pin":"12345678"}}`)
+		<-entered
+		b.send(cmd)
+		select { // B's command reaches the card's queue (bounded wait, not an assertion on time)
+		case <-reached:
+		case <-time.After(300 * time.Millisecond):
+		}
+		close(release)
+		if m := reply(a); m.Error != nil {
+			t.Fatalf("A's login: %v", m.Error)
+		}
+		m := reply(b)
+		if m.Error == nil || (m.Error.Code != protocol.ErrNotLoggedIn && m.Error.Code != protocol.ErrCardBusy) {
+			t.Fatalf("%s: session B ran on A's login in flight: %+v", cmd, m)
+		}
+	}
+}

@@ -129,12 +129,7 @@ func (h *Host) Serve(ctx context.Context, c Conn, transport string) error {
 		go func() {
 			defer wg.Done()
 			defer func() { <-inflight }()
-			if perr := h.Logins.check(sid, req); perr != nil {
-				send(protocol.Reply(req.ID, nil, perr))
-				return
-			}
-			res, perr := call(ctx, handler, req)
-			h.Logins.done(sid, req, perr)
+			res, perr := h.Logins.Run(sid, req, func() (any, *protocol.Error) { return call(ctx, handler, req) })
 			send(protocol.Reply(req.ID, res, perr))
 		}()
 	}

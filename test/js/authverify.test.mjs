@@ -37,3 +37,12 @@ test("checkNonce: canonical base64 of 32 to 128 bytes only", () => {
     assert.throws(() => checkNonce(bad), /nonce/, String(bad));
   }
 });
+
+test("a token forged through sign with the signature key is refused for its certificate, not by chance", () => {
+  const forged = vectors.filter((v) => v.name.includes("sign forgery"));
+  assert.ok(forged.length >= 4);
+  for (const v of forged) {
+    assert.throws(() => verify(v.token, { origin: v.origin, nonce: v.nonce, roots: [v.root], now: new Date(v.now) }),
+      /nonRepudiation|not for digital signatures/, v.name);
+  }
+});

@@ -295,3 +295,38 @@ test("ponte.js: no extension, bad hashes, foreign answers", async () => {
   // A file: page (origin "null") cannot be answered: said at once.
   await assert.rejects(ponte.status({ win: fakeWindow("null") }), (e) => e.code === "INSECURE_CONTEXT");
 });
+
+// Chrome stops an idle extension service worker after 30 s: a page that stays quiet that long would find
+// a new worker with no memory of its refusals, and could open a window again at once (5 s, not 40 s or
+// 10 minutes). The count lives in storage (chrome.storage.session in the worker), not in the worker.
+test("a refused site still waits after the service worker restarts", async () => {
+  const saved = {};
+  const store = { load: async () => structuredClone(saved.v || {}), save: async (v) => { saved.v = structuredClone(v); } };
+  const clock = { t: 0 };
+  const site = "https://firma.example.it";
+  let n = 0;
+  const worker = () => new Consents({ openWindow: async () => 1, closeWindow: () => {}, newID: () => "req" + ++n, now: () => clock.t, store });
+  const first = worker();
+  for (let i = 0; i < 4; i++) {
+    const p = first.ask(site, {});
+    await tick();
+    first.finish("req" + n, { ok: false, code: "USER_CANCELLED" });
+    await assert.rejects(p, (e) => e.code === "USER_CANCELLED");
+    clock.t = first.refusals.get(site).until;
+  }
+  const p = first.ask(site, {});
+  await tick();
+  first.finish("req" + n, { ok: false, code: "USER_CANCELLED" }); // the 5th refusal: 80 s
+  await assert.rejects(p, (e) => e.code === "USER_CANCELLED");
+  await tick();
+  clock.t += 31000; // quiet for 31 s: the browser stops the worker, a message starts a new one
+  const restarted = worker();
+  await assert.rejects(restarted.ask(site, {}), (e) => e.code === "RATE_LIMITED");
+  clock.t += 80000;
+  const later = restarted.ask(site, {});
+  await tick();
+  restarted.finish("req" + n, { ok: true, result: 1 });
+  assert.equal(await later, 1);
+  await tick();
+  assert.deepEqual(saved.v, {}, "a yes ends the count in storage too");
+});

@@ -157,8 +157,8 @@ func Verify(t Token, o Options) (*x509.Certificate, error) {
 	if err := checkSignature(cert.PublicKey, h, Digest(h, o.Origin, o.Nonce), sig); err != nil {
 		return nil, err
 	}
-	if cert.KeyUsage != 0 && cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
-		return nil, errors.New("authverify: the certificate's key is not for digital signatures (authentication)")
+	if err := authenticationKey(cert); err != nil {
+		return nil, err
 	}
 	usages := o.KeyUsages
 	if usages == nil {
@@ -172,6 +172,21 @@ func Verify(t Token, o Options) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("authverify: certificate: %w", err)
 	}
 	return cert, nil
+}
+
+// authenticationKey refuses a certificate that is not for authentication: keyUsage must be there with
+// digitalSignature (RFC 5280, §4.2.1.3) and without nonRepudiation (contentCommitment). The page API's
+// sign has the signature (nonRepudiation) key sign any digest an allow-listed page chooses, so any page
+// could have it sign Digest(this site's origin, this site's nonce): a token with such a certificate
+// proves nothing (docs/page-api.md, "Verifying a token").
+func authenticationKey(cert *x509.Certificate) error {
+	if cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+		return errors.New("authverify: the certificate's key is not for digital signatures (authentication)")
+	}
+	if cert.KeyUsage&x509.KeyUsageContentCommitment != 0 {
+		return errors.New("authverify: a nonRepudiation (signature) certificate is not an authentication certificate")
+	}
+	return nil
 }
 
 func checkSignature(pub crypto.PublicKey, h crypto.Hash, digest, sig []byte) error {

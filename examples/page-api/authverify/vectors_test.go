@@ -65,6 +65,29 @@ func writeVectors(t *testing.T) {
 		bad = v
 		bad.Name, bad.Now, bad.Valid = tok.Algorithm+" expired", "2036-01-02T00:00:00Z", false
 		out = append(out, bad)
+		// The forgery through the page API's sign: any allow-listed page gets the signature key to sign
+		// the 32 (48) bytes it chooses, so it can have it sign Digest(origin of another site, that
+		// site's nonce). A token with a nonRepudiation certificate must never log anyone in: the
+		// ponte-ca signature certificate (nonRepudiation only, no extendedKeyUsage, the same CA), and
+		// one that also has digitalSignature and clientAuth.
+		for name, ku := range map[string]x509.KeyUsage{
+			" signature certificate (sign forgery)":               x509.KeyUsageContentCommitment,
+			" nonRepudiation and digitalSignature (sign forgery)": x509.KeyUsageContentCommitment | x509.KeyUsageDigitalSignature,
+		} {
+			forged := *tmpl
+			forged.SerialNumber, forged.KeyUsage, forged.ExtKeyUsage = big.NewInt(time.Now().UnixNano()), ku, nil
+			if ku&x509.KeyUsageDigitalSignature != 0 {
+				forged.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+			}
+			der, err := x509.CreateCertificate(rand.Reader, &forged, p.ca, key.Public(), caKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bad = v
+			bad.Name, bad.Valid = tok.Algorithm+name, false
+			bad.Token.Certificate = base64.StdEncoding.EncodeToString(der)
+			out = append(out, bad)
+		}
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")
 	if err := os.WriteFile(vectorsFile, append(b, '\n'), 0o644); err != nil {
