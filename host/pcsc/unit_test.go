@@ -72,26 +72,35 @@ func TestClassify(t *testing.T) {
 func TestReportCard(t *testing.T) {
 	var got []Event
 	fn := func(e Event) { got = append(got, e) }
-	present := map[string]bool{}
+	present := readerCards{}
 	st := func(cur, ev winscard.StateFlag, counter uint32) winscard.ReaderState {
 		return winscard.ReaderState{Reader: "R", CurrentState: cur, EventState: ev | winscard.StateFlag(counter<<16), Atr: []byte{0x3B, 0x00}}
 	}
-	reportCard(st(winscard.StateUnaware, winscard.StatePresent, 1), present, fn)       // initial: inserted
-	reportCard(st(winscard.StatePresent|1<<16, winscard.StatePresent, 1), present, fn) // nothing new
-	reportCard(st(winscard.StatePresent|1<<16, winscard.StateEmpty, 2), present, fn)   // removed
-	reportCard(st(winscard.StateEmpty|2<<16, winscard.StatePresent, 3), present, fn)   // inserted
-	reportCard(st(winscard.StatePresent|3<<16, winscard.StatePresent, 5), present, fn) // swapped between wakes
+	// What pcsc-lite 1.9.9 answered for a vpcd reader whose card stayed in: no PRESENT, no EMPTY, counter 0.
+	const unknown = winscard.StateChanged | winscard.StateUnknown | winscard.StateUnavailable
+	present.report(st(winscard.StateUnaware, winscard.StatePresent, 1), fn)           // initial: inserted
+	present.report(st(winscard.StatePresent|1<<16, winscard.StatePresent, 1), fn)     // nothing new
+	present.report(st(winscard.StatePresent|1<<16, unknown, 0), fn)                   // state not available: no event
+	present.report(st(unknown&^winscard.StateChanged, winscard.StatePresent, 1), fn)  // back, same card: nothing
+	present.report(st(winscard.StatePresent|1<<16, winscard.StateEmpty, 2), fn)       // removed
+	present.report(st(winscard.StateEmpty|2<<16, winscard.StatePresent, 3), fn)       // inserted
+	present.report(st(winscard.StatePresent|3<<16, winscard.StatePresent, 5), fn)     // swapped between wakes
+	present.report(st(winscard.StatePresent|5<<16, unknown, 0), fn)                   // not available...
+	present.report(st(unknown&^winscard.StateChanged, winscard.StatePresent, 7), fn)  // ...and swapped meanwhile
+	present.report(st(winscard.StatePresent|7<<16, winscard.StateUnavailable, 0), fn) // not available...
+	present.report(st(winscard.StateUnavailable, winscard.StateEmpty, 8), fn)         // ...and taken out meanwhile
 	kinds := []string{}
 	for _, e := range got {
 		kinds = append(kinds, e.Kind)
 	}
-	want := []string{protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted}
+	want := []string{protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvCardInserted,
+		protocol.EvCardRemoved, protocol.EvCardInserted, protocol.EvCardRemoved}
 	if strings.Join(kinds, ",") != strings.Join(want, ",") {
 		t.Fatalf("events %v, want %v", kinds, want)
 	}
 	got = nil
 	states := syncReaders(nil, []string{"A", "B"}, present, fn)
-	present["A"] = true
+	present["A"] = cardState{present: true}
 	states = syncReaders(states, []string{"B", "C"}, present, fn)
 	kinds = kinds[:0]
 	for _, e := range got {

@@ -60,7 +60,7 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 
 	pnp := winscard.ReaderState{Reader: pnpReader, CurrentState: winscard.StateUnaware}
 	var states []winscard.ReaderState // one per known reader
-	present := map[string]bool{}
+	present := readerCards{}
 	usePnP := true
 	for ctx.Err() == nil {
 		readers, err := listReaders(sc)
@@ -108,21 +108,21 @@ func (c *Context) Watch(ctx context.Context, fn func(Event)) error {
 		for i := range states {
 			st := rs[i]
 			states[i].CurrentState = st.EventState &^ winscard.StateChanged
-			reportCard(st, present, fn)
+			present.report(st, fn)
 		}
 	}
 	return nil
 }
 
 // syncReaders reports readers added and removed since the last listing and returns the new state list.
-func syncReaders(states []winscard.ReaderState, readers []string, present map[string]bool, fn func(Event)) []winscard.ReaderState {
+func syncReaders(states []winscard.ReaderState, readers []string, present readerCards, fn func(Event)) []winscard.ReaderState {
 	var out []winscard.ReaderState
 	for _, st := range states {
 		if slices.Contains(readers, st.Reader) {
 			out = append(out, st)
 			continue
 		}
-		if present[st.Reader] {
+		if present[st.Reader].present {
 			fn(Event{Kind: protocol.EvCardRemoved, Reader: st.Reader})
 		}
 		delete(present, st.Reader)
@@ -137,15 +137,33 @@ func syncReaders(states []winscard.ReaderState, readers []string, present map[st
 	return out
 }
 
-// reportCard turns a reader's new state into card-inserted / card-removed events. A card replaced
-// between two wakes (the event counter in the high 16 bits moved, pcsc-lite) counts as removed and
-// inserted.
-func reportCard(st winscard.ReaderState, present map[string]bool, fn func(Event)) {
+// readerCards is what Watch last knew of each reader's card: whether one is in it, and pcsc-lite's event
+// counter (the high 16 bits of the event state, moved by every insertion and removal) at that time.
+type readerCards map[string]cardState
+
+type cardState struct {
+	present bool
+	events  uint32
+}
+
+// report turns a reader's new state into card-inserted / card-removed events. A card replaced between two
+// wakes (the event counter moved since the card was last seen) counts as removed and inserted.
+//
+// A state that is neither PRESENT nor EMPTY (UNKNOWN, UNAVAILABLE: "the actual state of this reader is not
+// available", PC/SC part 5 and pcsc-lite's SCardGetStatusChange; pcsc-lite 1.9.9 answered 0x0000000E for a
+// vpcd reader whose card stayed in, right after a card read) tells nothing about the card and is no removal:
+// a card-removed ends every PIN login of the host (session.Logins), which cost a renewal its user login
+// between two steps. A card taken out meanwhile shows EMPTY, and one swapped a moved counter, once the
+// reader's state is known again.
+func (cards readerCards) report(st winscard.ReaderState, fn func(Event)) {
+	if st.EventState&(winscard.StatePresent|winscard.StateEmpty) == 0 {
+		return
+	}
 	now := st.EventState&winscard.StatePresent != 0
-	was := present[st.Reader]
-	replaced := was && now && st.CurrentState&winscard.StatePresent != 0 &&
-		(uint32(st.EventState)>>16) != (uint32(st.CurrentState)>>16) && st.CurrentState != winscard.StateUnaware
-	if was && (!now || replaced) {
+	events := uint32(st.EventState) >> 16
+	last := cards[st.Reader]
+	was := last.present
+	if was && (!now || events != last.events) {
 		fn(Event{Kind: protocol.EvCardRemoved, Reader: st.Reader})
 		was = false
 	}
@@ -153,5 +171,5 @@ func reportCard(st winscard.ReaderState, present map[string]bool, fn func(Event)
 		fn(Event{Kind: protocol.EvCardInserted, Reader: st.Reader, ATR: slices.Clone(st.Atr),
 			Mute: st.EventState&winscard.StateMute != 0})
 	}
-	present[st.Reader] = now
+	cards[st.Reader] = cardState{present: now, events: events}
 }
