@@ -148,6 +148,8 @@ func (x *exchange) handle(ctx context.Context) *cmp.Message {
 		return x.pollReq(ctx)
 	case cmp.BodyCertConf:
 		return x.certConf(ctx)
+	case cmp.BodyRR:
+		return x.revocation(ctx)
 	case cmp.BodyGenM:
 		// RFC 9483 §4.3: a genm may be unprotected; the CA certificates are public anyway.
 		unprotected := x.req.Header.ProtectionAlg.Algorithm == nil && len(x.req.Protection) == 0
@@ -625,6 +627,9 @@ func closedStatus(state string) (cmp.PKIStatusInfo, bool) {
 			"certificate not confirmed in time: revoked and, if paid, refunded; renew again"), true
 	case store.StateRejected:
 		return status(cmp.FailBadRequest, "transazione chiusa: certificato rifiutato o non pagabile", "transaction closed: certificate rejected or not payable"), true
+	case store.StateWithdrawn:
+		return status(cmp.FailCertRevoked, "certificato revocato su richiesta del titolare e, se pagato, rimborsato",
+			"certificate revoked at the holder's request and, if paid, refunded"), true
 	case store.StateParentRevoked:
 		return status(cmp.FailCertRevoked, "il certificato da rinnovare è stato revocato: rinnovo annullato (certificato nuovo revocato e, se pagato, rimborsato)",
 			"the certificate being renewed was revoked: renewal cancelled (new certificate revoked and, if paid, refunded)"), true

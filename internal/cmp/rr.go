@@ -19,12 +19,67 @@ import (
 // oidCRLReason is id-ce-cRLReasons (RFC 5280 §5.3.1).
 var oidCRLReason = asn1.ObjectIdentifier{2, 5, 29, 21}
 
-// Revocation reasons used here (RFC 5280 §5.3.1).
+// Revocation reasons (RFC 5280 §5.3.1 CRLReason).
 const (
 	ReasonUnspecified          = 0
+	ReasonKeyCompromise        = 1
+	ReasonAffiliationChanged   = 3
 	ReasonSuperseded           = 4
 	ReasonCessationOfOperation = 5
+	ReasonCertificateHold      = 6
+	ReasonRemoveFromCRL        = 8
 )
+
+// RevDetails is one entry of an rr as a CA reads it: the certificate named by issuer and serial number
+// in certDetails, and the CRLReason of crlEntryDetails (-1 when absent).
+type RevDetails struct {
+	Template CertTemplate
+	Reason   int
+}
+
+// ParseRevReq decodes an rr body (RevReqContent, RFC 9810 §5.3.9). A crlEntryDetails without a
+// readable reason code is an error, not "unspecified": the CA must not guess what the holder meant.
+func ParseRevReq(raw []byte) ([]RevDetails, error) {
+	var seq []asn1.RawValue
+	if err := unmarshalAll(raw, &seq); err != nil || len(seq) == 0 {
+		return nil, malformed("RevReqContent", err)
+	}
+	out := make([]RevDetails, 0, len(seq))
+	for _, rv := range seq {
+		var w struct {
+			CertDetails asn1.RawValue
+			Extensions  []pkix.Extension `asn1:"optional"`
+		}
+		if err := unmarshalAll(rv.FullBytes, &w); err != nil {
+			return nil, malformed("RevDetails", err)
+		}
+		d := RevDetails{Reason: -1}
+		if err := d.Template.decode(w.CertDetails); err != nil {
+			return nil, malformed("RevDetails.certDetails", err)
+		}
+		for _, e := range w.Extensions {
+			if !e.Id.Equal(oidCRLReason) {
+				continue
+			}
+			var code asn1.Enumerated
+			if err := unmarshalAll(e.Value, &code); err != nil {
+				return nil, malformed("CRLReason", err)
+			}
+			d.Reason = int(code)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// RevRepBody is the rp answering an rr with one status (RevRepContent, RFC 9810 §5.3.10).
+func RevRepBody(s PKIStatusInfo) Body {
+	der, err := asn1.Marshal(struct{ Status []wireStatusInfo }{[]wireStatusInfo{s.wire()}})
+	if err != nil { // not reached: a PKIStatusInfo always encodes
+		return ErrorBody(s)
+	}
+	return Body{Type: BodyRP, Raw: der}
+}
 
 // encodeRevReq is the rr body for one certificate.
 func encodeRevReq(cert *x509.Certificate, reason int) ([]byte, error) {

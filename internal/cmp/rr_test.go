@@ -1,6 +1,7 @@
 package cmp
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -18,5 +19,28 @@ func TestRevokeInteropOpenSSL(t *testing.T) {
 	var ref *Refusal
 	if !errors.As(err, &ref) || ref.Status.Status != StatusRejection {
 		t.Fatalf("rr refused by the CA: %T %v", err, err)
+	}
+}
+
+// The CA's side of rr/rp reads what the client writes: the certificate by issuer and serial, the
+// reason; an rp carries the status back. A truncated rr is an error, not an empty request.
+func TestRevReqRoundTrip(t *testing.T) {
+	s := newInteropSetup(t)
+	raw, err := encodeRevReq(s.ee, ReasonKeyCompromise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ParseRevReq(raw)
+	if err != nil || len(d) != 1 || d[0].Reason != ReasonKeyCompromise || d[0].Template.SerialNumber.Cmp(s.ee.SerialNumber) != 0 ||
+		!bytes.Equal(d[0].Template.Issuer, s.ee.RawIssuer) {
+		t.Fatalf("parsed %+v, %v", d, err)
+	}
+	if _, err := ParseRevReq(raw[:len(raw)-3]); err == nil {
+		t.Fatal("a truncated rr parsed")
+	}
+	want := PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailCertRevoked), StatusString: []string{"già revocato", "already revoked"}}
+	got, err := decodeRevRep(RevRepBody(want).Raw)
+	if err != nil || got.Status != want.Status || got.FailInfo != want.FailInfo || len(got.StatusString) != 2 {
+		t.Fatalf("rp: %+v %v", got, err)
 	}
 }

@@ -112,7 +112,15 @@ func (e *Engine) release(ctx context.Context, r *Renewal, why string) error {
 		}
 		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead.
 	}
-	if err := e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation); err != nil {
+	err = e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation)
+	var ref *cmp.Refusal
+	if errors.As(err, &ref) && ref.Status.FailInfo.Has(cmp.FailCertRevoked) {
+		// Already revoked (the CA closed the renewal: superseded, unconfirmed in time, an earlier rr whose
+		// rp was lost): what release wants is so (RFC 9483 §4.2 answers certRevoked).
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "revoked", Detail: "already revoked at the CA: " + why})
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "revoked", Detail: "rr: " + why})

@@ -589,8 +589,10 @@ func (r *cellRun) issued() (valid, revoked []string) {
 	return valid, revoked
 }
 
+// caRenewals is the renewal allowance used on the old certificate as the CA counts it (confirmed
+// renewals only, store.ConfirmedRenewals), so the matrix asserts I2 on the real rule.
 func (r *cellRun) caRenewals() int {
-	n, err := r.bed.CA.Store.Renewals(context.Background(), serialOf(r.t, r.old.DER))
+	n, err := r.bed.CA.Store.ConfirmedRenewals(context.Background(), serialOf(r.t, r.old.DER))
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -23,6 +23,10 @@ const (
 	// StateParentRevoked: the certificate renewed was revoked before this renewal was confirmed (a card
 	// reported stolen); never issued, or revoked and refunded.
 	StateParentRevoked = "parentRevoked"
+	// StateWithdrawn: the holder revoked the renewal's certificate with an rr before using it on the card
+	// (the renewal engine's rollback or "Annulla il rinnovo" after an implicit confirmation); refunded and
+	// not counted, like a rejection in certConf.
+	StateWithdrawn = "withdrawn"
 )
 
 // Txn is a CMP transaction with everything needed to issue its certificate later, even after a restart.
@@ -357,6 +361,32 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		return refusal
 	}
 	return err
+}
+
+// Withdraw revokes the certificate of renewal transaction txnID, issued or confirmed, with reason (RFC 5280
+// §5.3.1) because the holder will not use it (an rr protected by the renewed certificate, ponte-ca's
+// revocation rules), in one SQL transaction: the certificate revoked, its own renewals closed, the charge
+// refunded once, the transaction closed as withdrawn so ConfirmedRenewals no longer counts it (I2, I3).
+// Any other state is ErrState: nothing changes.
+func (s *Store) Withdraw(ctx context.Context, txnID string, reason int) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+		if err != nil {
+			return err
+		}
+		if t.State != StateIssued && t.State != StateConfirmed {
+			return ErrState
+		}
+		now := unix(time.Now())
+		if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
+			now, reason, t.CertSerial); err != nil {
+			return err
+		}
+		if err := closeRenewals(ctx, tx, t.CertSerial, now); err != nil {
+			return err
+		}
+		return closeUnconfirmed(ctx, tx, txnID, StateWithdrawn, now)
+	})
 }
 
 // CloseUnconfirmed revokes and refunds every certificate issued before cutoff and still waiting for its
