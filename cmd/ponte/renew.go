@@ -46,6 +46,16 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	if err != nil {
 		return err
 	}
+	// The terms and the privacy notice come first, in the chosen language, as in the official tool (seed
+	// 000), and must be accepted before anything else: before the host is reached and the PIN read. A
+	// resumed renewal accepted them when it began (its journal record has the versions).
+	sec := newSecrets(stdin, errw)
+	var accepted *renew.Acceptance
+	if *resume == "" {
+		if accepted, err = acceptTerms(profile, *lang, sec, errw); err != nil {
+			return err
+		}
+	}
 	h, err := connect(ctx)
 	if err != nil {
 		return err
@@ -66,7 +76,7 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 		return err
 	}
 	var cert protocol.Certificate
-	if rec == nil { // refused before the terms and the PIN: nothing asked for a renewal that cannot happen
+	if rec == nil { // refused before the PIN: nothing typed for a renewal that cannot happen
 		if cert, err = pick(info, *role); err != nil {
 			return err
 		}
@@ -78,15 +88,6 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 	}
 	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) && *accountID == "" {
 		return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")
-	}
-	sec := newSecrets(stdin, errw)
-	// The terms and the privacy notice, in the chosen language, must be accepted before the PIN is read
-	// (seed 000). A resumed renewal accepted them when it began (its journal record has the versions).
-	var accepted *renew.Acceptance
-	if *resume == "" {
-		if accepted, err = acceptTerms(profile, *lang, sec, errw); err != nil {
-			return err
-		}
 	}
 	pin, err := sec.read("PIN")
 	if err != nil {

@@ -24,11 +24,11 @@ func TestRenewRefusesWriteProtectedBeforePIN(t *testing.T) {
 	t.Setenv("LOCKSHIM_WRITE_PROTECTED", "1")
 	bed, run := bedCLI(t, testbed.Options{NoPCSC: true, Shim: testenv.PKCS11Module(t, "lockshim")})
 	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
-	_, stderr, err := run("", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
+	_, stderr, err := run("s\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
 	if err == nil || !strings.Contains(stderr, "non essere scritta") || !strings.Contains(stderr, "cannot be written") {
 		t.Fatalf("ponte renew on a write-protected token: %v\n%s", err, stderr)
 	}
-	if strings.Contains(stderr, "PIN") {
+	if strings.Contains(stderr, "PIN: ") { // the prompt (secrets.read); the terms may name the PIN
 		t.Fatalf("the PIN was asked before the refusal:\n%s", stderr)
 	}
 }
@@ -50,7 +50,7 @@ func TestRenewalsAbandonFromTheCommandLine(t *testing.T) {
 	b, _ = json.Marshal(cp)
 	os.WriteFile(profile, b, 0o644)
 
-	out, stderr, err := run(testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
+	out, stderr, err := run("s\n"+testbed.PIN+"\n", "renew", "--card", bed.Card.Serial, "--role", "cns", "--profile", profile)
 	id := regexp.MustCompile(`--resume ([0-9a-f]+)`).FindStringSubmatch(out)
 	if err != nil || id == nil {
 		t.Fatalf("ponte renew: %v\n%s\n%s", err, out, stderr)
