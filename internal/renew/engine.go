@@ -145,6 +145,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // Run carries r forward from its recorded step until it is done, failed, waiting at the CA (ErrPending)
 // or stopped by a retriable failure (returned as *Failure with Retriable set; Run again later).
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	if err := e.refresh(r); err != nil {
+		return err
+	}
 	if r.NeedsPUK && !r.Step.Terminal() && !e.officerChecked {
 		// A resumed renewal on a card that needs the PUK checks it again before going on.
 		if err := e.checkOfficer(ctx); err != nil {
@@ -182,6 +185,26 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 	}
 	if !r.Step.Terminal() {
 		return fmt.Errorf("renew: renewal %s did not finish (step %s)", r.ID, r.Step)
+	}
+	return nil
+}
+
+// refresh replaces r with the journal's record of it when the journal holds a later one: the screens load
+// a record when RIPRENDI or ANNULLA is pressed and act on it only after the PIN, meanwhile another tab (or
+// the command line) may have carried the same renewal on. Acting on the stale copy would redo steps already
+// done on the card — a stale request step signs with the old key another tab removed at cleanup, fails, and
+// its rollback removed the renewed key (I1). The journal is written before every action (write-ahead), so
+// its record is the truth. A record not in the journal (never saved) is used as it is.
+func (e *Engine) refresh(r *Renewal) error {
+	saved, err := e.Journal.Load(r.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if saved.Step != r.Step || !saved.Updated.Equal(r.Updated) || len(saved.Log) != len(r.Log) {
+		*r = *saved
 	}
 	return nil
 }

@@ -1,0 +1,65 @@
+package renew_test
+
+// Attacks on the client's renewal in orders the fault matrix does not make: two tabs (two engines over
+// one journal) acting on the same renewal with records loaded at different times. Each checks the card
+// with pkcs11-tool and the CA's books (checkDone), never the engine's messages.
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/renew"
+)
+
+// staleAfterLostAnswer leaves a renewal at StepRequest (the kur's answer lost: the CA issued and charged)
+// and returns the record as tab 1 loaded it; tab 2 then loads the same record and finishes the renewal.
+func staleAfterLostAnswer(t *testing.T, f *faultWorld) (stale, done *renew.Renewal) {
+	t.Helper()
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
+	id := f.begin(e)
+	stale, err := f.journal.Load(id) // tab 1 shows RIPRENDI, the holder is typing the PIN
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err = f.journal.Load(id) // tab 2 resumes and finishes
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := f.engine(30*time.Second).Run(ctx, done); err != nil {
+		t.Fatalf("tab 2: %v\n%s", err, renew.DiagnosticLog(done))
+	}
+	f.checkDone(done)
+	return stale, done
+}
+
+// TestStaleResumeAfterAnotherTabFinished: tab 1 resumes with the record it loaded before tab 2 finished
+// the same renewal (old key already removed). Whatever tab 1 answers, the card must keep the renewed
+// certificate with its key, and the holder pays once (I1, I3).
+func TestStaleResumeAfterAnotherTabFinished(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	stale, done := staleAfterLostAnswer(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := f.engine(30*time.Second).Run(ctx, stale)
+	t.Logf("tab 1 resuming a finished renewal: %v (step %s)\n%s", err, stale.Step, renew.DiagnosticLog(stale))
+	f.checkDone(done)
+}
+
+// TestStaleAbandonAfterAnotherTabFinished: tab 1 presses ANNULLA IL RINNOVO on the record it loaded
+// before tab 2 finished the renewal. A renewal past its confirmation cannot be cancelled: the card keeps
+// the renewed certificate and key.
+func TestStaleAbandonAfterAnotherTabFinished(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	stale, done := staleAfterLostAnswer(t, f)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := f.engine(30*time.Second).Abandon(ctx, stale)
+	t.Logf("tab 1 abandoning a finished renewal: %v (step %s)\n%s", err, stale.Step, renew.DiagnosticLog(stale))
+	f.checkDone(done)
+}
