@@ -6,6 +6,10 @@ package renew_test
 
 import (
 	"context"
+	"crypto"
+	"sync"
+
+	"github.com/ponte-it/ponte/internal/hostcard"
 	"net/http"
 	"testing"
 	"time"
@@ -49,6 +53,7 @@ func TestStaleResumeAfterAnotherTabFinished(t *testing.T) {
 	err := f.engine(30*time.Second).Run(ctx, stale)
 	t.Logf("tab 1 resuming a finished renewal: %v (step %s)\n%s", err, stale.Step, renew.DiagnosticLog(stale))
 	f.checkDone(done)
+	f.checkJournalDone(done.ID)
 }
 
 // TestStaleAbandonAfterAnotherTabFinished: tab 1 presses ANNULLA IL RINNOVO on the record it loaded
@@ -62,4 +67,59 @@ func TestStaleAbandonAfterAnotherTabFinished(t *testing.T) {
 	err := f.engine(30*time.Second).Abandon(ctx, stale)
 	t.Logf("tab 1 abandoning a finished renewal: %v (step %s)\n%s", err, stale.Step, renew.DiagnosticLog(stale))
 	f.checkDone(done)
+	f.checkJournalDone(done.ID)
+}
+
+// raceCard runs another tab's whole resume the first time this tab asks for a signer: the two tabs read
+// the journal at the same moment, and the other one wins every step.
+type raceCard struct {
+	renew.Card
+	other func()
+	once  sync.Once
+}
+
+func (c *raceCard) Signer(ctx context.Context, key string, pub crypto.PublicKey, pin hostcard.PINFunc) crypto.Signer {
+	c.once.Do(c.other)
+	return c.Card.Signer(ctx, key, pub, pin)
+}
+
+// TestConcurrentResumeOfOneRenewal: two tabs resume the same renewal at once (both past the journal
+// check); the second finishes first, so the first's request finds the old key gone. Its rollback must not
+// remove the key that now carries the renewed certificate (I1), nor charge again (I3).
+func TestConcurrentResumeOfOneRenewal(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
+	id := f.begin(e)
+	var done *renew.Renewal
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	tab1 := f.engine(30 * time.Second)
+	tab1.Card = &raceCard{Card: tab1.Card, other: func() {
+		var err error
+		if done, err = f.journal.Load(id); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.engine(30*time.Second).Run(ctx, done); err != nil {
+			t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(done))
+		}
+	}}
+	r, err := f.journal.Load(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tab1.Run(ctx, r)
+	t.Logf("tab 1 racing tab 2: %v (step %s)\n%s", err, r.Step, renew.DiagnosticLog(r))
+	f.checkDone(done)
+	f.checkJournalDone(id)
+}
+
+// checkJournalDone: the journal still says the renewal is done (the losing tab did not overwrite it with a
+// failure the card list would show).
+func (f *faultWorld) checkJournalDone(id string) {
+	f.t.Helper()
+	saved, err := f.journal.Load(id)
+	if err != nil || saved.Step != renew.StepDone {
+		f.t.Fatalf("journal after both tabs: %v %v", saved.Step, err)
+	}
 }

@@ -174,6 +174,9 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 				return e.save(r, "cleanup-failed", "old key and certificate left on the card: "+f.Code+" ("+f.Detail+")")
 			}
 			if !f.Retriable {
+				if e.movedOn(r) {
+					return errElsewhere
+				}
 				e.rollback(ctx, r)
 				r.Step = StepFailed
 			}
@@ -203,10 +206,29 @@ func (e *Engine) refresh(r *Renewal) error {
 	if err != nil {
 		return err
 	}
-	if saved.Step != r.Step || !saved.Updated.Equal(r.Updated) || len(saved.Log) != len(r.Log) {
+	if !sameSave(saved, r) {
 		*r = *saved
 	}
 	return nil
+}
+
+// errElsewhere stops a renewal whose journal record another engine (a second tab, the command line) has
+// carried on meanwhile: its failure here is not the renewal's, and rolling back would undo the other's work.
+var errElsewhere = &Failure{Code: "renewal-elsewhere", Retriable: true,
+	IT: "Il rinnovo è proseguito in un'altra finestra: riaprire l'elenco delle tessere per vederne lo stato.",
+	EN: "The renewal went on in another window: reopen the card list to see where it is."}
+
+// movedOn reports whether the journal's record of r changed since r was last saved, i.e. another engine
+// acted on the same renewal while this one ran (two tabs resuming at once). Checked before a rollback,
+// the one action that destroys: the failure may be the other's doing (it removed the old key at cleanup).
+// A journal that cannot be read does not stop the rollback.
+func (e *Engine) movedOn(r *Renewal) bool {
+	saved, err := e.Journal.Load(r.ID)
+	return err == nil && !sameSave(saved, r)
+}
+
+func sameSave(a, b *Renewal) bool {
+	return a.Step == b.Step && a.Updated.Equal(b.Updated) && len(a.Log) == len(b.Log)
 }
 
 // advance records the next step before its action runs.
