@@ -5,8 +5,10 @@ package renew_test
 // with pkcs11-tool and the CA's books (checkDone), never the engine's messages.
 
 import (
+	"bytes"
 	"context"
 	"crypto"
+	"crypto/x509"
 	"sync"
 
 	"github.com/ponte-it/ponte/internal/hostcard"
@@ -14,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/renew"
 )
@@ -121,5 +124,62 @@ func (f *faultWorld) checkJournalDone(id string) {
 	saved, err := f.journal.Load(id)
 	if err != nil || saved.Step != renew.StepDone {
 		f.t.Fatalf("journal after both tabs: %v %v", saved.Step, err)
+	}
+}
+
+// TestAbandonKilledAfterTheCAWasTold: Annulla rejects the issued certificate at the CA, the pkiConf is lost
+// and the host dies before the card is cleaned; a second Annulla on a new host must finish: old certificate
+// and key on the card, no new key, the charge refunded, nothing counted (I1–I4).
+func TestAbandonKilledAfterTheCAWasTold(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepWrite, at: f.kill}
+	id := f.begin(e)
+	f.start(t, f.hostBin)
+	r, err := f.journal.Load(id)
+	if err != nil || r.NewCert == nil {
+		t.Fatalf("record after issuance: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	first := f.engine(30 * time.Second)
+	first.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyCertConf, at: f.kill}}
+	if err := first.Abandon(ctx, r); err == nil {
+		t.Fatal("the first Annulla succeeded with its answer lost and the host killed")
+	}
+	f.start(t, f.hostBin)
+	if r, err = f.journal.Load(id); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
+		t.Fatalf("second Annulla: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
+	}
+	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+		t.Fatal("after Annulla the card's CNS certificate is not the old one")
+	}
+	f.checkReleased(r.NewCert)
+}
+
+// checkReleased: the CA revoked newCert, counts no renewal of the old certificate, and refunded the charge.
+func (f *faultWorld) checkReleased(newCert []byte) {
+	f.t.Helper()
+	oldX, _ := x509.ParseCertificate(f.old.DER)
+	newX, err := x509.ParseCertificate(newCert)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	store := f.bed.CA.Store
+	rec, err := store.Cert(context.Background(), ca.SerialHex(newX.SerialNumber))
+	if err != nil || rec.RevokedAt.IsZero() {
+		f.t.Fatalf("the abandoned certificate is not revoked at the CA: %v", err)
+	}
+	if n, err := store.ConfirmedRenewals(context.Background(), ca.SerialHex(oldX.SerialNumber)); err != nil || n != 0 {
+		f.t.Fatalf("%d renewals counted (%v), want 0", n, err)
+	}
+	if b := balanceOf(f.t, f.world); b != f.balance {
+		f.t.Fatalf("balance %d after Annulla, %d before: not refunded", b, f.balance)
 	}
 }
