@@ -183,3 +183,53 @@ func (f *faultWorld) checkReleased(newCert []byte) {
 		f.t.Fatalf("balance %d after Annulla, %d before: not refunded", b, f.balance)
 	}
 }
+
+// raceList runs another tab's whole Begin right after this tab's check for an open renewal read the
+// journal: both tabs pressed RINNOVA at once, and both saw no renewal under way.
+type raceList struct {
+	renew.Journal
+	calls int
+	other func()
+}
+
+func (j *raceList) List() ([]*renew.Renewal, error) {
+	all, err := j.Journal.List()
+	if j.calls++; j.calls == 2 { // the first List is Prune's, the second the check
+		j.other()
+	}
+	return all, err
+}
+
+// TestTwoBeginsOfOneCertificate: two tabs press RINNOVA on the same certificate at once; the second runs
+// to the end between the first's check and its first record. The card ends with one CNS certificate,
+// valid, with its key, no extra key; one charge (I1, I3, I4).
+func TestTwoBeginsOfOneCertificate(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var second *renew.Renewal
+	first := f.engine(30 * time.Second)
+	first.Journal = &raceList{Journal: first.Journal, other: func() {
+		var err error
+		if second, err = f.engine(30*time.Second).Begin(ctx, f.info, f.old); err != nil {
+			t.Errorf("second tab: %v", err)
+		}
+	}}
+	r, err := first.Begin(ctx, f.info, f.old)
+	if r != nil {
+		t.Logf("first tab: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	if second == nil {
+		t.Fatal("the second tab did not run")
+	}
+	_, now := f.cert(t, "cns")
+	if !bytes.Equal(now.DER, second.NewCert) {
+		t.Fatalf("the card's CNS certificate is not the finished renewal's")
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys, %d before:\n%s", n, f.keys, f.objects())
+	}
+	if b := balanceOf(t, f.world); b != f.balance-500 {
+		t.Fatalf("balance %d, want %d", b, f.balance-500)
+	}
+}
