@@ -9,6 +9,10 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/ponte-it/ponte/internal/hostcard"
@@ -19,6 +23,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/testbed"
 )
 
 // staleAfterLostAnswer leaves a renewal at StepRequest (the kur's answer lost: the CA issued and charged)
@@ -232,4 +237,36 @@ func TestTwoBeginsOfOneCertificate(t *testing.T) {
 	if b := balanceOf(t, f.world); b != f.balance-500 {
 		t.Fatalf("balance %d, want %d", b, f.balance-500)
 	}
+}
+
+// TestNoSecretAtRest: after a paid renewal whose answer was lost and which was resumed (the account typed
+// twice), no file under the testbed (the host's journal, ponte-ca's database and its WAL; SoftHSM's token
+// aside) nor the diagnostic log holds the PIN, the PUK or the account password.
+func TestNoSecretAtRest(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
+	r := f.recover(f.begin(e))
+	f.checkDone(r)
+	secrets := map[string]string{"PIN": testbed.PIN, "PUK": testbed.PUK, "account password": f.bed.Password}
+	texts := map[string]string{"diagnostic log": renew.DiagnosticLog(r)}
+	err := filepath.WalkDir(f.bed.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(path, string(filepath.Separator)+"softhsm"+string(filepath.Separator)) {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		texts[path] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for where, text := range texts {
+		for what, s := range secrets {
+			if s != "" && strings.Contains(text, s) {
+				t.Errorf("the %s is in %s", what, where)
+			}
+		}
+	}
+	t.Logf("%d files and logs searched", len(texts))
 }
