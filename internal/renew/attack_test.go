@@ -22,6 +22,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/testbed"
 )
@@ -269,4 +270,22 @@ func TestNoSecretAtRest(t *testing.T) {
 		}
 	}
 	t.Logf("%d files and logs searched", len(texts))
+}
+
+// TestLabelDeleteSparesARenewedKey: the label path of the rollback (a keygen whose answer was lost) names
+// the key by "ponte-<renewal id>"; once that renewal is done the key so labelled carries the renewed
+// certificate. Deleting by that label — a stale record's rollback, or any caller of delete-objects — must be
+// refused, leaving the certificate with its key (I1).
+func TestLabelDeleteSparesARenewedKey(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := f.engine(30*time.Second).Begin(ctx, f.info, f.old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkDone(r)
+	err = f.card.DeleteObjects(ctx, protocol.DeleteObjects{Label: r.KeyLabel, PrivateKey: true, PublicKey: true})
+	t.Logf("delete by label %s: %v", r.KeyLabel, err)
+	f.checkDone(r)
 }
