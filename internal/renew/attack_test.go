@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -288,4 +289,32 @@ func TestLabelDeleteSparesARenewedKey(t *testing.T) {
 	err = f.card.DeleteObjects(ctx, protocol.DeleteObjects{Label: r.KeyLabel, PrivateKey: true, PublicKey: true})
 	t.Logf("delete by label %s: %v", r.KeyLabel, err)
 	f.checkDone(r)
+}
+
+// TestTwoFaultsInOneRenewal: an answer lost, then the host killed during the resume; the second resume
+// finishes with one certificate, one charge, no extra key (I1–I5).
+func TestTwoFaultsInOneRenewal(t *testing.T) {
+	for _, c := range []struct {
+		lose cmp.BodyType
+		kill Step
+	}{{cmp.BodyKUR, renew.StepWrite}, {cmp.BodyKUR, renew.StepConfirm}, {cmp.BodyCertConf, renew.StepCleanup}} {
+		t.Run(fmt.Sprintf("%v-%s", c.lose, c.kill), func(t *testing.T) {
+			f := newFaultWorld(t, 0)
+			e := f.engine(30 * time.Second)
+			e.CA.HTTP = &http.Client{Transport: &lossyCA{body: c.lose, at: func() {}}}
+			id := f.begin(e)
+			r, err := f.journal.Load(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			second := f.engine(30 * time.Second)
+			second.Journal = &hookJournal{Journal: second.Journal, step: c.kill, at: f.kill}
+			if err := second.Run(ctx, r); err == nil {
+				t.Fatalf("the resume was not interrupted (step %s)", r.Step)
+			}
+			f.checkDone(f.recover(id))
+		})
+	}
 }
