@@ -9,6 +9,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -317,4 +318,48 @@ func TestTwoFaultsInOneRenewal(t *testing.T) {
 			f.checkDone(f.recover(id))
 		})
 	}
+}
+
+// TestRollbackFailsThenCardRemovedThenAbandon: the test signature fails (final), the card refuses the
+// rollback's delete, and the card is pulled before Annulla; Annulla then fails retriably and changes
+// nothing; with the card back it cleans the card. The CA was told once, at the rollback (I1–I4).
+func TestRollbackFailsThenCardRemovedThenAbandon(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Card = failingDelete{&badTestSignature{Card: e.Card}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := e.Begin(ctx, f.info, f.old)
+	if r == nil || !r.RollbackFailed {
+		t.Fatalf("want a failed rollback: %v", err)
+	}
+	dir := f.tokenDir()
+	if err := os.Rename(dir, dir+".out"); err != nil {
+		t.Fatal(err)
+	}
+	var fl *renew.Failure
+	if err := f.engine(30*time.Second).Abandon(ctx, r); !errors.As(err, &fl) || !fl.Retriable {
+		t.Fatalf("Annulla without the card: %v", err)
+	}
+	if saved, err := f.journal.Load(r.ID); err != nil || !saved.NeedsAttention() {
+		t.Fatalf("after Annulla without the card the record is no longer shown: %v", err)
+	}
+	if err := os.Rename(dir+".out", dir); err != nil {
+		t.Fatal(err)
+	}
+	f.host.Close()
+	f.start(t, f.hostBin)
+	if r, err = f.journal.Load(r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
+		t.Fatalf("Annulla with the card back: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
+	}
+	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+		t.Fatal("after Annulla the card's CNS certificate is not the old one")
+	}
+	f.checkReleased(r.NewCert)
 }
