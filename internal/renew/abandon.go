@@ -37,6 +37,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	}
 	if r.Step != StepFailed {
 		if err := e.settle(ctx, r); err != nil {
+			if e.movedOn(r) { // another tab carried the renewal on meanwhile: its record stands
+				return errElsewhere
+			}
 			f := classify(err)
 			f.Retriable = true // nothing changed on the card: Annulla can be tried again
 			r.Failure = f
@@ -45,6 +48,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 			}
 			return f
 		}
+	}
+	if e.movedOn(r) { // the new key may now be the card's renewed key (another tab finished)
+		return errElsewhere
 	}
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
@@ -113,7 +119,12 @@ func (e *Engine) release(ctx context.Context, r *Renewal, why string) error {
 		if !errors.As(err, &ref) {
 			return err // not reached: try again later
 		}
-		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead.
+		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead — unless
+		// another engine (a second tab) confirmed it and carried the renewal on: then the certificate is
+		// the card's renewed one, and revoking it would leave the card without a valid one (I1).
+		if e.movedOn(r) {
+			return errElsewhere
+		}
 	}
 	if err := e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation); err != nil {
 		return err

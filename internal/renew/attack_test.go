@@ -363,3 +363,38 @@ func TestRollbackFailsThenCardRemovedThenAbandon(t *testing.T) {
 	}
 	f.checkReleased(r.NewCert)
 }
+
+// TestAbandonRacingAResume: tab 1 presses ANNULLA on a renewal whose certConf answer was lost (the CA
+// confirmed it) while tab 2 resumes it; tab 2 finishes first (old key removed). Tab 1 must not revoke the
+// renewed certificate nor remove its key, nor write its stale record over tab 2's done one (I1, I4).
+func TestAbandonRacingAResume(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyCertConf, at: func() {}}}
+	id := f.begin(e)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var done *renew.Renewal
+	tab1 := f.engine(30 * time.Second)
+	tab1.Card = &raceCard{Card: tab1.Card, other: func() {
+		var err error
+		if done, err = f.journal.Load(id); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.engine(30*time.Second).Run(ctx, done); err != nil {
+			t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(done))
+		}
+	}}
+	r, err := f.journal.Load(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = tab1.Abandon(ctx, r)
+	t.Logf("tab 1 abandoning while tab 2 resumed: %v\n%s", err, renew.DiagnosticLog(r))
+	f.checkDone(done)
+	f.checkJournalDone(id)
+	x, _ := x509.ParseCertificate(done.NewCert)
+	if rec, err := f.bed.CA.Store.Cert(ctx, ca.SerialHex(x.SerialNumber)); err != nil || !rec.RevokedAt.IsZero() {
+		t.Fatalf("the renewed certificate at the CA: revoked %v (%v)", rec.RevokedAt, err)
+	}
+}

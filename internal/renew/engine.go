@@ -227,8 +227,10 @@ func (e *Engine) movedOn(r *Renewal) bool {
 	return err == nil && !sameSave(saved, r)
 }
 
+// sameSave: b is the journal's record a, as of a's last save (only save sets Updated; entries appended to
+// the log between saves, as release does, do not count).
 func sameSave(a, b *Renewal) bool {
-	return a.Step == b.Step && a.Updated.Equal(b.Updated) && len(a.Log) == len(b.Log)
+	return a.Step == b.Step && a.Updated.Equal(b.Updated)
 }
 
 // advance records the next step before its action runs.
