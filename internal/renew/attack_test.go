@@ -94,34 +94,42 @@ func (c *raceCard) Signer(ctx context.Context, key string, pub crypto.PublicKey,
 	return c.Card.Signer(ctx, key, pub, pin)
 }
 
+// racingTabs stops a renewal by losing the answer to body, then gives tab 1's engine and record: the first
+// time tab 1 asks for a signer, tab 2 loads the same record and finishes the renewal (*done).
+func (f *faultWorld) racingTabs(ctx context.Context, body cmp.BodyType) (id string, r *renew.Renewal, tab1 *renew.Engine, done **renew.Renewal) {
+	f.t.Helper()
+	e := f.engine(30 * time.Second)
+	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: body, at: func() {}}}
+	id = f.begin(e)
+	done = new(*renew.Renewal)
+	tab1 = f.engine(30 * time.Second)
+	tab1.Card = &raceCard{Card: tab1.Card, other: func() {
+		var err error
+		if *done, err = f.journal.Load(id); err != nil {
+			f.t.Fatal(err)
+		}
+		if err := f.engine(30*time.Second).Run(ctx, *done); err != nil {
+			f.t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(*done))
+		}
+	}}
+	r, err := f.journal.Load(id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id, r, tab1, done
+}
+
 // TestConcurrentResumeOfOneRenewal: two tabs resume the same renewal at once (both past the journal
 // check); the second finishes first, so the first's request finds the old key gone. Its rollback must not
 // remove the key that now carries the renewed certificate (I1), nor charge again (I3).
 func TestConcurrentResumeOfOneRenewal(t *testing.T) {
 	f := newFaultWorld(t, 0)
-	e := f.engine(30 * time.Second)
-	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
-	id := f.begin(e)
-	var done *renew.Renewal
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	tab1 := f.engine(30 * time.Second)
-	tab1.Card = &raceCard{Card: tab1.Card, other: func() {
-		var err error
-		if done, err = f.journal.Load(id); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.engine(30*time.Second).Run(ctx, done); err != nil {
-			t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(done))
-		}
-	}}
-	r, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = tab1.Run(ctx, r)
+	id, r, tab1, done := f.racingTabs(ctx, cmp.BodyKUR)
+	err := tab1.Run(ctx, r)
 	t.Logf("tab 1 racing tab 2: %v (step %s)\n%s", err, r.Step, renew.DiagnosticLog(r))
-	f.checkDone(done)
+	f.checkDone(*done)
 	f.checkJournalDone(id)
 }
 
@@ -369,31 +377,14 @@ func TestRollbackFailsThenCardRemovedThenAbandon(t *testing.T) {
 // renewed certificate nor remove its key, nor write its stale record over tab 2's done one (I1, I4).
 func TestAbandonRacingAResume(t *testing.T) {
 	f := newFaultWorld(t, 0)
-	e := f.engine(30 * time.Second)
-	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyCertConf, at: func() {}}}
-	id := f.begin(e)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	var done *renew.Renewal
-	tab1 := f.engine(30 * time.Second)
-	tab1.Card = &raceCard{Card: tab1.Card, other: func() {
-		var err error
-		if done, err = f.journal.Load(id); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.engine(30*time.Second).Run(ctx, done); err != nil {
-			t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(done))
-		}
-	}}
-	r, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = tab1.Abandon(ctx, r)
+	id, r, tab1, done := f.racingTabs(ctx, cmp.BodyCertConf)
+	err := tab1.Abandon(ctx, r)
 	t.Logf("tab 1 abandoning while tab 2 resumed: %v\n%s", err, renew.DiagnosticLog(r))
-	f.checkDone(done)
+	f.checkDone(*done)
 	f.checkJournalDone(id)
-	x, _ := x509.ParseCertificate(done.NewCert)
+	x, _ := x509.ParseCertificate((*done).NewCert)
 	if rec, err := f.bed.CA.Store.Cert(ctx, ca.SerialHex(x.SerialNumber)); err != nil || !rec.RevokedAt.IsZero() {
 		t.Fatalf("the renewed certificate at the CA: revoked %v (%v)", rec.RevokedAt, err)
 	}
