@@ -80,3 +80,22 @@ func TestRenewalsAbandonFromTheCommandLine(t *testing.T) {
 		t.Fatalf("card after Annulla (new key %s, old %s): %v\n%s", r.NewKey, r.OldKey, err, list)
 	}
 }
+
+// `ponte renewals abandon ../../x`: an ID that is a path is not a renewal: the refusal is clear in Italian
+// and English, nothing is asked, and no file outside the journal (here a decoy where the path leads) goes.
+func TestRenewalsAbandonPathID(t *testing.T) {
+	bed, run := bedCLI(t, testbed.Options{NoPCSC: true})
+	profile := filepath.Join(bed.ProfilesDir, "cns-rekey.json")
+	decoy := filepath.Join(bed.Dir, "state", "x.json") // where ../../x.json leads from state/ponte/renewals
+	os.MkdirAll(filepath.Dir(decoy), 0o700)
+	if err := os.WriteFile(decoy, []byte(`{"id":"x","step":"start"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := run(testbed.PIN+"\n", "renewals", "abandon", "../../x", "--profile", profile)
+	if err == nil || !strings.Contains(stderr, "non trovato") || !strings.Contains(stderr, "not found") || strings.Contains(stderr, "PIN") {
+		t.Fatalf("ponte renewals abandon ../../x: %v\n%s", err, stderr)
+	}
+	if _, err := os.Stat(decoy); err != nil {
+		t.Fatalf("the decoy outside the journal: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -190,6 +191,18 @@ func (s *Service) deleteByLabel(ctx context.Context, req protocol.DeleteObjects)
 	}
 	if !found {
 		return protocol.Empty{}, protocol.Errorf(protocol.ErrNoSuchObject, "no key pair labelled %s", req.Label)
+	}
+	// A key with a certificate is past its keygen: it is the renewed key of a renewal that went on (in
+	// another tab, from another record), the card's own now, never an orphan. Removing it would leave its
+	// certificate without a key (I1).
+	certs, err := ref.token.Certificates()
+	if err != nil {
+		return protocol.Empty{}, perr(err)
+	}
+	for _, c := range certs {
+		if bytes.Equal(c.ID, kp.ID) {
+			return protocol.Empty{}, protocol.Errorf(protocol.ErrBadRequest, "the key labelled %s has a certificate: it is not an orphan", req.Label)
+		}
 	}
 	_, err = ref.token.DeleteSelected(kp.ID, p11.Selection{PrivateKey: true, PublicKey: true})
 	return protocol.Empty{}, perr(err)

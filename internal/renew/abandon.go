@@ -25,6 +25,9 @@ import (
 // open (a retriable failure) and Abandon can be tried again. A renewal past its confirmation (StepCleanup)
 // cannot be abandoned: its new certificate is on the card, verified and confirmed; Run finishes it.
 func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
+	if err := e.refresh(r); err != nil {
+		return err
+	}
 	switch {
 	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
 		return &Failure{Code: "renewal-closed", IT: "Questo rinnovo è già concluso: non c'è nulla da annullare.", EN: "This renewal is already over: there is nothing to cancel."}
@@ -34,6 +37,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	}
 	if r.Step != StepFailed {
 		if err := e.settle(ctx, r); err != nil {
+			if e.movedOn(r) { // another tab carried the renewal on meanwhile: its record stands
+				return errElsewhere
+			}
 			f := classify(err)
 			f.Retriable = true // nothing changed on the card: Annulla can be tried again
 			r.Failure = f
@@ -42,6 +48,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 			}
 			return f
 		}
+	}
+	if e.movedOn(r) { // the new key may now be the card's renewed key (another tab finished)
+		return errElsewhere
 	}
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
@@ -110,7 +119,12 @@ func (e *Engine) release(ctx context.Context, r *Renewal, why string) error {
 		if !errors.As(err, &ref) {
 			return err // not reached: try again later
 		}
-		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead.
+		// Refused: the transaction is closed at the CA (confirmed after all): revoke instead — unless
+		// another engine (a second tab) confirmed it and carried the renewal on: then the certificate is
+		// the card's renewed one, and revoking it would leave the card without a valid one (I1).
+		if e.movedOn(r) {
+			return errElsewhere
+		}
 	}
 	err = e.CA.Revoke(ctx, cert, p, cmp.ReasonCessationOfOperation)
 	var ref *cmp.Refusal

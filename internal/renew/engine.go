@@ -145,6 +145,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // Run carries r forward from its recorded step until it is done, failed, waiting at the CA (ErrPending)
 // or stopped by a retriable failure (returned as *Failure with Retriable set; Run again later).
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	if err := e.refresh(r); err != nil {
+		return err
+	}
 	if r.NeedsPUK && !r.Step.Terminal() && !e.officerChecked {
 		// A resumed renewal on a card that needs the PUK checks it again before going on.
 		if err := e.checkOfficer(ctx); err != nil {
@@ -171,6 +174,9 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 				return e.save(r, "cleanup-failed", "old key and certificate left on the card: "+f.Code+" ("+f.Detail+")")
 			}
 			if !f.Retriable {
+				if e.movedOn(r) {
+					return errElsewhere
+				}
 				e.rollback(ctx, r)
 				r.Step = StepFailed
 			}
@@ -184,6 +190,47 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 		return fmt.Errorf("renew: renewal %s did not finish (step %s)", r.ID, r.Step)
 	}
 	return nil
+}
+
+// refresh replaces r with the journal's record of it when the journal holds a later one: the screens load
+// a record when RIPRENDI or ANNULLA is pressed and act on it only after the PIN, meanwhile another tab (or
+// the command line) may have carried the same renewal on. Acting on the stale copy would redo steps already
+// done on the card — a stale request step signs with the old key another tab removed at cleanup, fails, and
+// its rollback removed the renewed key (I1). The journal is written before every action (write-ahead), so
+// its record is the truth. A record not in the journal (never saved) is used as it is.
+func (e *Engine) refresh(r *Renewal) error {
+	saved, err := e.Journal.Load(r.ID)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !sameSave(saved, r) {
+		*r = *saved
+	}
+	return nil
+}
+
+// errElsewhere stops a renewal whose journal record another engine (a second tab, the command line) has
+// carried on meanwhile: its failure here is not the renewal's, and rolling back would undo the other's work.
+var errElsewhere = &Failure{Code: "renewal-elsewhere", Retriable: true,
+	IT: "Il rinnovo è proseguito in un'altra finestra: riaprire l'elenco delle tessere per vederne lo stato.",
+	EN: "The renewal went on in another window: reopen the card list to see where it is."}
+
+// movedOn reports whether the journal's record of r changed since r was last saved, i.e. another engine
+// acted on the same renewal while this one ran (two tabs resuming at once). Checked before a rollback,
+// the one action that destroys: the failure may be the other's doing (it removed the old key at cleanup).
+// A journal that cannot be read does not stop the rollback.
+func (e *Engine) movedOn(r *Renewal) bool {
+	saved, err := e.Journal.Load(r.ID)
+	return err == nil && !sameSave(saved, r)
+}
+
+// sameSave: b is the journal's record a, as of a's last save (only save sets Updated; entries appended to
+// the log between saves, as release does, do not count).
+func sameSave(a, b *Renewal) bool {
+	return a.Step == b.Step && a.Updated.Equal(b.Updated)
 }
 
 // advance records the next step before its action runs.

@@ -42,7 +42,7 @@ func Prune(j Journal, now time.Time) (int, error) {
 }
 
 // ErrNotFound is returned by Load for an unknown renewal.
-var ErrNotFound = errors.New("renewal not found in the journal")
+var ErrNotFound = errors.New("rinnovo non trovato nel registro / renewal not found in the journal")
 
 // FileJournal stores one JSON file per renewal in a folder (the `ponte` command line and tests; the
 // extension keeps the same records in chrome.storage.local).
