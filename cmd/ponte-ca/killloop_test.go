@@ -28,6 +28,22 @@ type holder struct {
 	key  *ecdsa.PrivateKey
 }
 
+// paidCA makes a CA directory with the paid profile, a funded account and two holders, and returns the
+// CA certificate as the clients' anchor and pinned signer.
+func paidCA(t *testing.T) (dir string, holders []holder, caCert *x509.Certificate, anchors *x509.CertPool) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "ca")
+	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
+	paidProfile(t, dir)
+	must(t, "account", "add", "--dir", dir, "--id", "studio", "--password", "una-password-lunga", "--balance", "1000")
+	holders = []holder{newHolder(t, dir, "a"), newHolder(t, dir, "b")}
+	caPEM, _ := os.ReadFile(filepath.Join(dir, ca.CertFile))
+	caCert, _ = ca.ParseCertificatePEM(caPEM)
+	anchors = x509.NewCertPool()
+	anchors.AddCert(caCert)
+	return dir, holders, caCert, anchors
+}
+
 // TestKilledAtRandomPoints (invariants I2, I3, I5): paid renewals of two certificates of one holder —
 // confirmed, rejected, left unconfirmed, with a wrong password — run while the real ponte-ca is killed
 // (SIGKILL) after a random delay, a bounded number of times; then it is started again and both renewals
@@ -36,15 +52,7 @@ type holder struct {
 // for a confirmed (or pending) certificate or refunded, never both, the balance exactly the initial one
 // minus the charges kept.
 func TestKilledAtRandomPoints(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ca")
-	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
-	paidProfile(t, dir)
-	must(t, "account", "add", "--dir", dir, "--id", "studio", "--password", "una-password-lunga", "--balance", "1000")
-	holders := []holder{newHolder(t, dir, "a"), newHolder(t, dir, "b")}
-	caPEM, _ := os.ReadFile(filepath.Join(dir, ca.CertFile))
-	caCert, _ := ca.ParseCertificatePEM(caPEM)
-	anchors := x509.NewCertPool()
-	anchors.AddCert(caCert)
+	dir, holders, caCert, anchors := paidCA(t)
 
 	s := serve(t, dir, "127.0.0.1:0")
 	addr := s.base[len("http://"):]
@@ -80,15 +88,7 @@ func TestKilledAtRandomPoints(t *testing.T) {
 // is a storage failure (write transactions begin IMMEDIATE, so one waits for the other's lock instead of
 // failing on a stale snapshot), and the database keeps the invariants.
 func TestTwoServersOneDatabase(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "ca")
-	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
-	paidProfile(t, dir)
-	must(t, "account", "add", "--dir", dir, "--id", "studio", "--password", "una-password-lunga", "--balance", "1000")
-	holders := []holder{newHolder(t, dir, "a"), newHolder(t, dir, "b")}
-	caPEM, _ := os.ReadFile(filepath.Join(dir, ca.CertFile))
-	caCert, _ := ca.ParseCertificatePEM(caPEM)
-	anchors := x509.NewCertPool()
-	anchors.AddCert(caCert)
+	dir, holders, caCert, anchors := paidCA(t)
 	servers := []*server{serve(t, dir, "127.0.0.1:0"), serve(t, dir, "127.0.0.1:0")}
 	var wg sync.WaitGroup
 	var failures atomic.Int32
