@@ -167,16 +167,7 @@ func TestAbandonKilledAfterTheCAWasTold(t *testing.T) {
 	if r, err = f.journal.Load(id); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
-		t.Fatalf("second Annulla: %v\n%s", err, renew.DiagnosticLog(r))
-	}
-	if n := f.privateKeys(); n != f.keys {
-		t.Fatalf("%d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
-	}
-	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
-		t.Fatal("after Annulla the card's CNS certificate is not the old one")
-	}
-	f.checkReleased(r.NewCert)
+	f.abandonLeavesTheOldCard(t, ctx, r, "second Annulla")
 }
 
 // checkReleased: the CA revoked newCert, counts no renewal of the old certificate, and refunded the charge.
@@ -360,16 +351,7 @@ func TestRollbackFailsThenCardRemovedThenAbandon(t *testing.T) {
 	if r, err = f.journal.Load(r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
-		t.Fatalf("Annulla with the card back: %v\n%s", err, renew.DiagnosticLog(r))
-	}
-	if n := f.privateKeys(); n != f.keys {
-		t.Fatalf("%d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
-	}
-	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
-		t.Fatal("after Annulla the card's CNS certificate is not the old one")
-	}
-	f.checkReleased(r.NewCert)
+	f.abandonLeavesTheOldCard(t, ctx, r, "Annulla with the card back")
 }
 
 // TestAbandonRacingAResume: tab 1 presses ANNULLA on a renewal whose certConf answer was lost (the CA
@@ -388,4 +370,20 @@ func TestAbandonRacingAResume(t *testing.T) {
 	if rec, err := f.bed.CA.Store.Cert(ctx, ca.SerialHex(x.SerialNumber)); err != nil || !rec.RevokedAt.IsZero() {
 		t.Fatalf("the renewed certificate at the CA: revoked %v (%v)", rec.RevokedAt, err)
 	}
+}
+
+// abandonLeavesTheOldCard runs Annulla on r and checks the real state after it (I1, I2, I4): as many
+// private keys as before the renewal, the old CNS certificate on the card, the new one released at the CA.
+func (f *faultWorld) abandonLeavesTheOldCard(t *testing.T, ctx context.Context, r *renew.Renewal, what string) {
+	t.Helper()
+	if err := f.engine(30*time.Second).Abandon(ctx, r); err != nil {
+		t.Fatalf("%s: %v\n%s", what, err, renew.DiagnosticLog(r))
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("%d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
+	}
+	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+		t.Fatal("after Annulla the card's CNS certificate is not the old one")
+	}
+	f.checkReleased(r.NewCert)
 }
