@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // Issue 15's acceptance: the real binary, copied into a world-writable folder, refuses `install --system`

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 var bin string

@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 
 	"github.com/ponte-it/ponte/host/p11"
-	"github.com/ponte-it/ponte/internal/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
 )
 
 func main() {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestVerifyContentCLI: `ponte verify FILE.p7m --content OUT` gives back exactly the document openssl put

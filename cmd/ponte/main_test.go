@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/ca"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // The command line renews like the extension does: a real ponte-host child, the SoftHSM TS-CNS, ponte-ca;

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // An AC 2018 card (ATR from the card table, on a private pcscd): `ponte renew` reads the PIN and then the

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestSignWarningsCLI: on a card with only the CNS authentication certificate, and on one whose

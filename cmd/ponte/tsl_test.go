@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/tsltest"
 	"github.com/ponte-it/ponte/internal/tsl"
-	"github.com/ponte-it/ponte/internal/tsl/tsltest"
 )
 
 // TestVerifyWithTrustedList: a PDF signed (B-T) by the testbed card verifies with `ponte verify` trusting

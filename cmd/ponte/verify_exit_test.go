@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestVerifyExitCodes: `ponte verify` exits 0 for VALIDA (CON AVVERTENZE), 1 for NON VALIDA (a .p7m whose document was

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestVerifyTwoSignersOneRevoked: a .p7m signed by openssl (`cms -sign`, then `cms -resign` for a second

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/host/cards"
-	"github.com/ponte-it/ponte/internal/pcscd"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 const followChild = "PONTE_FOLLOW_TEST_DIR"

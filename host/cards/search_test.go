@@ -11,8 +11,8 @@ import (
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/cns"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/softcard"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // layOut copies libsofthsm2 under root with the file names of the driver table, so a search that knows

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/testproc"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testproc"
 )
 
 // A real Chromium finds the manifest WriteManifest puts in its profile's NativeMessagingHosts folder (the

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/host/p11"
-	"github.com/ponte-it/ponte/internal/softcard"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 func TestMain(m *testing.M) {

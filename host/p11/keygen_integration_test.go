@@ -13,8 +13,8 @@ import (
 
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/softcard"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 func TestGenerateWriteDelete(t *testing.T) {

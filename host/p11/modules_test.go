@@ -3,7 +3,7 @@ package p11_test
 import (
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // buildModule compiles testdata/NAME.c, a test PKCS#11 module (testdata/README.md).

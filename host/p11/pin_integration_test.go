@@ -8,7 +8,7 @@ import (
 
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // spyLogins loads the provisioned SoftHSM through OpenSC's pkcs11-spy, which logs every PKCS#11 call

@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/host/p11"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 func cardKeyID(t *testing.T, hexID string) []byte {

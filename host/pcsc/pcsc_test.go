@@ -14,8 +14,8 @@ import (
 	"github.com/ponte-it/ponte/host/pcsc"
 	"github.com/ponte-it/ponte/internal/cns"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/vcard"
-	"github.com/ponte-it/ponte/internal/vcard/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/virtualcard"
 )
 
 // card is a virtual TS-CNS with what was put in it.
@@ -23,7 +23,7 @@ type card struct {
 	holder    cns.Holder
 	id        string
 	auth, sig []byte
-	img       *vcard.Image
+	img       *virtualcard.Image
 }
 
 func newCard(t *testing.T, family, surname, name, cf, id string) *card {
@@ -36,7 +36,7 @@ func newCard(t *testing.T, family, surname, name, cf, id string) *card {
 		auth: pcscdtest.Cert(t, cf+"/"+id, false),
 		sig:  pcscdtest.Cert(t, surname+" "+name, true),
 	}
-	img, err := vcard.NewTSCNS(family, c.holder, id, c.auth, c.sig)
+	img, err := virtualcard.NewTSCNS(family, c.holder, id, c.auth, c.sig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,9 +68,9 @@ func setup(t *testing.T) (*pcscdtest.Env, *pcsc.Context, []string) {
 	return e, pc, readers
 }
 
-func insert(t *testing.T, e *pcscdtest.Env, slot int, c *card) *vcard.Slot {
+func insert(t *testing.T, e *pcscdtest.Env, slot int, c *card) *virtualcard.Slot {
 	t.Helper()
-	s := &vcard.Slot{Addr: e.VPCDAddr(slot), Image: c.img}
+	s := &virtualcard.Slot{Addr: e.VPCDAddr(slot), Image: c.img}
 	if err := s.Insert(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +418,7 @@ func TestTriesQueryNotRepeatedOnAFirmwareThatCounts(t *testing.T) {
 			t.Errorf("read %d: tries %d verified %v from a 6300", i, info.PINTries, info.PINVerified)
 		}
 	}
-	if c.img.PINAttempts() != 1 || c.img.PINTries() != vcard.PINTriesMax-1 {
+	if c.img.PINAttempts() != 1 || c.img.PINTries() != virtualcard.PINTriesMax-1 {
 		t.Errorf("%d queries reached the card, %d tries left", c.img.PINAttempts(), c.img.PINTries())
 	}
 }
@@ -433,7 +433,7 @@ func TestOneCNSFileIsNotACNS(t *testing.T) {
 	}
 	c := newCard(t, "ST", "GIALLI", "EVA", "GLLEVA80A41H501S", "0123456789012397")
 	c.img.ATR = []byte{0x3B, 0x8F, 0x80, 0x01, 0x80, 0x4F, 0x0C, 0xA0, 0x00, 0x00, 0x03, 0x06, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x6A}
-	var kept []vcard.File
+	var kept []virtualcard.File
 	for _, f := range c.img.Files {
 		if slices.Equal(f.Path, cns.PathCertCNS0) {
 			kept = append(kept, f)

@@ -11,7 +11,7 @@ import (
 )
 
 // OverlayName is the overlay file in make build's output folder; every build of the host passes it to
-// go build when it exists (Makefile, scripts/dist, internal/testenv).
+// go build when it exists (Makefile, scripts/dist, internal/testkit/testenv).
 const OverlayName = "webui-overlay.json"
 
 //go:embed all:dist

@@ -19,7 +19,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/dn"
 	"github.com/ponte-it/ponte/internal/ca/profile"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // makeCert makes a workstation-like certificate and its .pem, .cer and legacy .p12 with openssl.

@@ -28,7 +28,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 func writePEM(t *testing.T, path, typ string, der ...[]byte) string {

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 func sampleP7M(tb testing.TB) []byte {

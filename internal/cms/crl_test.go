@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestParallelKeepsCRLs: openssl makes a .p7m, the intermediate's CRL is put in its RevocationInfoChoices

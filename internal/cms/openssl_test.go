@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestOpenSSLVerifies: `openssl cms -verify -binary -cades` (which requires and checks the ESS

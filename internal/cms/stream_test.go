@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // TestStreamingP7M: a 64 MB file becomes a .p7m, gets a parallel signature and is verified, all from

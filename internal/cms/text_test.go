@@ -10,7 +10,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // A .p7m that travelled as text — bare base64 in lines of 64 or 76 characters or one long line, CRLF or

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // The `ponte` command line's path: a real ponte-host child over framed stdio.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // TestBadInput: each kind of unsignable file gets its own error code with Italian and English text,

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // TestSignBlobInWASM runs in js/wasm under Node (GOOS=js GOARCH=wasm go test

@@ -12,7 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pdf"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // input is one unsigned test PDF.

@@ -15,7 +15,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // bigPDF writes a PDF of about mb megabytes (one padded content stream) in style to dir.

@@ -18,8 +18,8 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // pdfcpuVersion is the pdfcpu release used as an independent verifier; v0.11.0 is the first with

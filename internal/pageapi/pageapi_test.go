@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 type originCases struct {

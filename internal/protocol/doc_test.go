@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // docs/protocol.md is the generated Markdown; PONTE_UPDATE_DOCS=1 rewrites it (`make docs`).

@@ -26,7 +26,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // staleAfterLostAnswer leaves a renewal at StepRequest (the kur's answer lost: the CA issued and charged)

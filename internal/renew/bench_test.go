@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // BenchmarkRenewal measures what Ponte adds to a renewal — journal writes, the card's key generation,

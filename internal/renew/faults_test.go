@@ -29,8 +29,8 @@ import (
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // faultWorld is a paid rekey renewal with explicit confirmation, so every step of the engine runs and a

@@ -19,8 +19,8 @@ import (
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // loginTracker follows who is logged in to the card (as the card's answers say) and records who did each

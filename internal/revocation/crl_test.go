@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // TestCRLFallback: a certificate naming no OCSP responder is checked against its CRL distribution

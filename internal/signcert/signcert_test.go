@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 func codes(ws []Warning) string {

@@ -12,7 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // signedBy returns a function that signs src as format with the test PKI's signer (the card's part done

@@ -10,8 +10,8 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
 	"github.com/ponte-it/ponte/internal/sigverify"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // TestHostileNamesCleaned: names in a signature are the signer's to choose. A signer whose certificate

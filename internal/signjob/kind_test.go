@@ -14,8 +14,8 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
 	"github.com/ponte-it/ponte/internal/sigverify"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 )
 
 // The verification says what kind of certificate signed: a signature certificate, or the CNS

@@ -15,9 +15,9 @@ import (
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signtest"
 	"github.com/ponte-it/ponte/internal/sigverify"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 func card(ids map[string]*x509.Certificate) *protocol.Card {

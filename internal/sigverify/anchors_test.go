@@ -8,9 +8,9 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/tsltest"
 	"github.com/ponte-it/ponte/internal/tsl"
-	"github.com/ponte-it/ponte/internal/tsl/tsltest"
 )
 
 // TestAnchorSources: the report says which source's anchor validated the chain — the AgID list (its

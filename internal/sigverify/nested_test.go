@@ -8,8 +8,8 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestNestedP7M: a "matrioska" made by openssl — a document signed by a certificate no anchor vouches

@@ -24,8 +24,8 @@ import (
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
 

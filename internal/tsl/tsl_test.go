@@ -14,8 +14,8 @@ import (
 
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/testkit/tsltest"
 	"github.com/ponte-it/ponte/internal/tsl"
-	"github.com/ponte-it/ponte/internal/tsl/tsltest"
 )
 
 var (

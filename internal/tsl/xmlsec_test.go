@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/tsltest"
 	"github.com/ponte-it/ponte/internal/tsl"
-	"github.com/ponte-it/ponte/internal/tsl/tsltest"
 )
 
 // Independent check with xmlsec1 (the XML Security Library's command line, which nobody here wrote):

@@ -12,7 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/webext"
 )
 

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // lcCodeSignature is LC_CODE_SIGNATURE (<mach-o/loader.h>): macOS on Apple silicon runs only signed

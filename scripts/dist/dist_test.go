@@ -16,7 +16,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/manifest"
 )
 

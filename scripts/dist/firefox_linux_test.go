@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/host/install"
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/testproc"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testproc"
 	"github.com/ponte-it/ponte/internal/webext"
 )
 

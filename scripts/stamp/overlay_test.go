@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // The overlay shows the finished folder to host/webui's go:embed, sub-folders and _-prefixed names

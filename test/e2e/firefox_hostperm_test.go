@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // In Firefox the user grants MV3 host permissions (the install prompt since Firefox 127, the add-on's

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/examples/page-api/authverify"
-	"github.com/ponte-it/ponte/internal/firefox"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/firefox"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // ffEval evaluates expr in Firefox's current context and decodes the value.

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ids"
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // In Debian's Firefox ESR the setup page ("Verifica configurazione") registers the virtual card's PKCS#11

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/firefox"
 	"github.com/ponte-it/ponte/internal/ids"
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/testproc"
+	"github.com/ponte-it/ponte/internal/testkit/firefox"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testproc"
 )
 
 // startFirefox runs Debian's firefox-esr headless with build/extension-firefox installed, for a user whose

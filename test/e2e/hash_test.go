@@ -15,7 +15,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
 )
 
 // hashCase is one hash continued over ranges of a Blob by the page's hasher (extension/hash), as

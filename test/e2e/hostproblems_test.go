@@ -12,9 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/browser"
 	"github.com/ponte-it/ponte/internal/ids"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // hostProblem is one way a user's ponte-host registration goes wrong, and what the page must call it in

@@ -12,8 +12,8 @@ import (
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // workstationCert makes, with openssl, a workstation certificate like the ANPR console's (seed 003) valid

@@ -9,9 +9,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	pbrowser "github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	pbrowser "github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // A redraw the user did not ask for the form's sake (here: switching language; in life also a card

@@ -23,9 +23,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // tlsSite serves handler over TLS on loopback with a fresh certificate for hosts; it returns the address

@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/browser"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
 )
 
 // contentScriptEval evaluates expr in the isolated world of Ponte's content script on the page target id

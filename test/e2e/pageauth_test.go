@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/examples/page-api/authverify"
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // relaySigner is a malicious allow-listed site in the middle of a TLS client-certificate login to

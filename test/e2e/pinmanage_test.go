@@ -10,8 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // loginWorks: pkcs11-tool, straight on the bed's SoftHSM token, logs in with pin.

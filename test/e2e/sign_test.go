@@ -13,9 +13,9 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
-	pbrowser "github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	pbrowser "github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // allowDownloads sends the page's downloads to dir under their own names.

@@ -11,9 +11,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	pbrowser "github.com/ponte-it/ponte/internal/browser"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
+	pbrowser "github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // signPage opens the Firma page of a browser on bed with downloads going to a new folder, returned.

@@ -14,13 +14,13 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	pbrowser "github.com/ponte-it/ponte/internal/browser"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
-	"github.com/ponte-it/ponte/internal/signtest"
-	"github.com/ponte-it/ponte/internal/testbed"
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/tsl/tsltest"
+	pbrowser "github.com/ponte-it/ponte/internal/testkit/browser"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/tsltest"
 )
 
 // The Firma page's "Verifica" trusts the trusted list named by the extension's tsl.json — here a local

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestNodeHashTests builds the extension's SHA-2 hasher (extension/hash/sha.wat) with wat2wasm, as

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // headers returns the -I flag for the OASIS PKCS#11 v2.40 headers that github.com/miekg/pkcs11 ships

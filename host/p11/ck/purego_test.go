@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestPuregoVariant runs the tests of host/pcsc, host/p11 and host/cards again with the purego bindings

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestAppleABIVariant runs host/pcsc's tests with the purego binding in its macOS layout (abiApple:

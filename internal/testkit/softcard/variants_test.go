@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
 )
 
 // TestCardVariants: a CNS-only card has the authentication key and certificate and nothing for the

@@ -11,18 +11,18 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cns"
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/vcard/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ponte-vcard")
+	dir, err := os.MkdirTemp("", "ponte-virtualcard")
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "ponte-vcard")
+	binary = filepath.Join(dir, "ponte-virtualcard")
 	if out, err := exec.Command("go", testenv.BuildArgs("-o", binary, ".")...).CombinedOutput(); err != nil {
 		panic("go build: " + err.Error() + "\n" + string(out))
 	}
@@ -67,11 +67,11 @@ func TestBinaryInsertRemove(t *testing.T) {
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("ponte-vcard: %v\n%s", err, log.String())
+				t.Errorf("ponte-virtualcard: %v\n%s", err, log.String())
 			}
 		case <-time.After(10 * time.Second):
 			_ = cmd.Process.Kill()
-			t.Errorf("ponte-vcard did not quit")
+			t.Errorf("ponte-virtualcard did not quit")
 		}
 	})
 	// Reader 1 is the second vpcd slot.
@@ -88,7 +88,7 @@ func TestBinaryInsertRemove(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		t.Fatalf("waiting for %s: opensc-tool says %q\nponte-vcard: %s\npcscd:\n%s", what, got, log.String(), e.PCSCDLog())
+		t.Fatalf("waiting for %s: opensc-tool says %q\nponte-virtualcard: %s\npcscd:\n%s", what, got, log.String(), e.PCSCDLog())
 	}
 	isCNS := func(s string) bool { return s == "CNS card" }
 	waitFor("the card", isCNS)

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/host/p11"
-	"github.com/ponte-it/ponte/internal/softcard"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 var holder = softcard.Holder{Surname: "Rossi", GivenName: "Mario", CodiceFiscale: "RSSMRA80A01H501U", CardID: "8038000000000001"}

@@ -1,6 +1,6 @@
 // Package softcard provisions a SoftHSM2 token as a TS-CNS: the holder's authentication (CNS) key and
 // certificate and signature key and certificate, generated on the token and certified by an Issuer.
-// It is the PKCS#11 half of Ponte's virtual card (the PC/SC half is internal/vcard); the certificate DERs
+// It is the PKCS#11 half of Ponte's virtual card (the PC/SC half is internal/testkit/virtualcard); the certificate DERs
 // it writes out feed that half, so both show the same person.
 package softcard
 

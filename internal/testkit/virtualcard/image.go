@@ -1,7 +1,7 @@
-// Package vcard is a virtual TS-CNS: a card image (ATR and files by path) and the card's answers to
+// Package virtualcard is a virtual TS-CNS: a card image (ATR and files by path) and the card's answers to
 // ISO/IEC 7816-4 commands, served to pcscd through vsmartcard's vpcd driver. It exists for tests and for
 // the demo: OpenSC must take it for a CNS, so its answers follow what a real card returns.
-package vcard
+package virtualcard
 
 import (
 	"fmt"
@@ -81,11 +81,11 @@ type File struct {
 func NewTSCNS(family string, h cns.Holder, cardID string, authCertDER, sigCertDER []byte) (*Image, error) {
 	f, ok := cns.FamilyByID(family)
 	if !ok {
-		return nil, fmt.Errorf("vcard: unknown family %q", family)
+		return nil, fmt.Errorf("virtualcard: unknown family %q", family)
 	}
 	atr, ok := f.ExactATR()
 	if !ok {
-		return nil, fmt.Errorf("vcard: family %q has no exact ATR in the table", family)
+		return nil, fmt.Errorf("virtualcard: family %q has no exact ATR in the table", family)
 	}
 	id, err := cns.EncodeIDCarta(cardID)
 	if err != nil {
@@ -96,10 +96,10 @@ func NewTSCNS(family string, h cns.Holder, cardID string, authCertDER, sigCertDE
 		return nil, err
 	}
 	if len(dp) > cns.MaxDatiPersonaliSize {
-		return nil, fmt.Errorf("vcard: EF_DatiPersonali is %d bytes, OpenSC reads at most %d", len(dp), cns.MaxDatiPersonaliSize)
+		return nil, fmt.Errorf("virtualcard: EF_DatiPersonali is %d bytes, OpenSC reads at most %d", len(dp), cns.MaxDatiPersonaliSize)
 	}
 	if len(authCertDER) == 0 {
-		return nil, fmt.Errorf("vcard: the authentication certificate is required")
+		return nil, fmt.Errorf("virtualcard: the authentication certificate is required")
 	}
 	img := &Image{ATR: atr, Files: []File{
 		{cns.PathIDCarta, id},
@@ -115,7 +115,7 @@ func NewTSCNS(family string, h cns.Holder, cardID string, authCertDER, sigCertDE
 // Check verifies the image: a parseable ATR, paths from the MF, no file where a DF must be.
 func (img *Image) Check() error {
 	if _, err := cns.ParseATR(img.ATR); err != nil {
-		return fmt.Errorf("vcard: %w", err)
+		return fmt.Errorf("virtualcard: %w", err)
 	}
 	_, err := buildTree(img.Files)
 	return err
@@ -134,10 +134,10 @@ func buildTree(files []File) (*node, error) {
 	mf := &node{fid: 0x3F00, isDF: true}
 	for _, f := range files {
 		if len(f.Path) < 2 || f.Path[0] != 0x3F00 {
-			return nil, fmt.Errorf("vcard: path %s must start with 3F00 and name a file", pathString(f.Path))
+			return nil, fmt.Errorf("virtualcard: path %s must start with 3F00 and name a file", pathString(f.Path))
 		}
 		if len(f.Data) > 0x7FFF {
-			return nil, fmt.Errorf("vcard: file %s too large for READ BINARY offsets", pathString(f.Path))
+			return nil, fmt.Errorf("virtualcard: file %s too large for READ BINARY offsets", pathString(f.Path))
 		}
 		dir := mf
 		for i, fid := range f.Path[1:] {
@@ -151,7 +151,7 @@ func buildTree(files []File) (*node, error) {
 				}
 				dir.children = append(dir.children, c)
 			case last || !c.isDF:
-				return nil, fmt.Errorf("vcard: path %s clashes with another file", pathString(f.Path))
+				return nil, fmt.Errorf("virtualcard: path %s clashes with another file", pathString(f.Path))
 			}
 			dir = c
 		}

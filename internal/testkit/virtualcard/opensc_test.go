@@ -1,4 +1,4 @@
-package vcard_test
+package virtualcard_test
 
 import (
 	"bytes"
@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cns"
-	"github.com/ponte-it/ponte/internal/testenv"
-	"github.com/ponte-it/ponte/internal/vcard"
-	"github.com/ponte-it/ponte/internal/vcard/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd/pcscdtest"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/virtualcard"
 )
 
 // OpenSC is an independent judge of the virtual card: its itacns driver must take it for a CNS and its
@@ -28,11 +28,11 @@ func TestOpenSCSeesACNS(t *testing.T) {
 		Name: "MARIO", BirthDate: "10121985", Sex: "M", CodiceFiscale: "RSSMRA85T10A562S"}
 	auth := pcscdtest.Cert(t, "RSSMRA85T10A562S/0123456789012345.abcdEFGH", false)
 	sig := pcscdtest.Cert(t, "ROSSI MARIO", true)
-	img, err := vcard.NewTSCNS("ST", h, "0123456789012345", auth, sig)
+	img, err := virtualcard.NewTSCNS("ST", h, "0123456789012345", auth, sig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slot := &vcard.Slot{Addr: e.VPCDAddr(0), Image: img}
+	slot := &virtualcard.Slot{Addr: e.VPCDAddr(0), Image: img}
 	if err := slot.Insert(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}

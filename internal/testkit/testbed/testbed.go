@@ -25,9 +25,9 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cns"
-	"github.com/ponte-it/ponte/internal/pcscd"
-	"github.com/ponte-it/ponte/internal/softcard"
-	"github.com/ponte-it/ponte/internal/vcard"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd"
+	"github.com/ponte-it/ponte/internal/testkit/softcard"
+	"github.com/ponte-it/ponte/internal/testkit/virtualcard"
 )
 
 // The demo card's PIN and PUK: test values, shown by `make demo` and typed by the browser tests.
@@ -79,7 +79,7 @@ type Bed struct {
 	Holder      cns.Holder
 	Env         []string // for ponte-host and the browser that starts it
 	ProfilesDir string   // index.json and one client profile per Choice
-	Slot        *vcard.Slot
+	Slot        *virtualcard.Slot
 	Daemon      *pcscd.Daemon
 	SoftHSM     string // the SoftHSM library holding the token (under Options.Shim when there is one)
 
@@ -318,11 +318,11 @@ func (b *Bed) startCard(o Options) error {
 	now := time.Now()
 	b.Holder = cns.Holder{IssuerCode: "080", IssueDate: now.Add(-o.CNSAge).Format("02012006"), ExpiryDate: now.Add(o.CNSLeft).Format("02012006"),
 		Surname: o.Holder.Surname, Name: o.Holder.GivenName, BirthDate: "01011980", Sex: "M", CodiceFiscale: o.Holder.CodiceFiscale}
-	img, err := vcard.NewTSCNS(o.Family, b.Holder, o.Holder.CardID, b.Card.AuthCert, b.Card.SignCert)
+	img, err := virtualcard.NewTSCNS(o.Family, b.Holder, o.Holder.CardID, b.Card.AuthCert, b.Card.SignCert)
 	if err != nil {
 		return err
 	}
-	b.Slot = &vcard.Slot{Addr: b.Daemon.VPCDAddr(0), Image: img}
+	b.Slot = &virtualcard.Slot{Addr: b.Daemon.VPCDAddr(0), Image: img}
 	if err := b.Slot.Insert(15 * time.Second); err != nil {
 		return fmt.Errorf("%w\npcscd log:\n%s", err, b.Daemon.LogTail())
 	}

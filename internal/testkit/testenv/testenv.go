@@ -49,7 +49,7 @@ func Missing(t testing.TB, why string) {
 // Root is the repository root (where go.mod is).
 func Root() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
 }
 
 // Artefacts returns a folder under test/artefacts/NAME for screenshots and logs kept after the run.

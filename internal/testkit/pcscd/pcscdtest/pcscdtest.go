@@ -17,8 +17,8 @@ import (
 	"os/exec"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/pcscd"
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // Env describes the private pcscd of a test.

@@ -1,4 +1,4 @@
-package vcard
+package virtualcard
 
 import (
 	"context"
@@ -56,7 +56,7 @@ func (img *Image) Serve(ctx context.Context, conn net.Conn, hook func(apdu []byt
 			case vpcdGetATR:
 				reply = img.ATR
 			default:
-				return fmt.Errorf("vcard: unknown vpcd control code %d", msg[0])
+				return fmt.Errorf("virtualcard: unknown vpcd control code %d", msg[0])
 			}
 		default:
 			if hook != nil && !hook(msg) {
@@ -71,7 +71,7 @@ func (img *Image) Serve(ctx context.Context, conn net.Conn, hook func(apdu []byt
 	}
 }
 
-var errRemoved = errors.New("vcard: card removed")
+var errRemoved = errors.New("virtualcard: card removed")
 
 func endOf(ctx context.Context, err error) error {
 	if ctx.Err() != nil || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
@@ -100,7 +100,7 @@ func (s *Slot) Insert(wait time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.conn != nil {
-		return errors.New("vcard: card already inserted")
+		return errors.New("virtualcard: card already inserted")
 	}
 	deadline := time.Now().Add(wait)
 	var conn net.Conn
@@ -113,7 +113,7 @@ func (s *Slot) Insert(wait time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 	if err != nil {
-		return fmt.Errorf("vcard: cannot reach vpcd at %s: %w", s.Addr, err)
+		return fmt.Errorf("virtualcard: cannot reach vpcd at %s: %w", s.Addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.conn, s.cancel, s.done, s.apduCount, s.err = conn, cancel, make(chan struct{}), 0, nil

@@ -1,9 +1,9 @@
-// Command ponte-vcard is a virtual TS-CNS card for tests and the demo. It connects to vsmartcard's vpcd
+// Command ponte-virtualcard is a virtual TS-CNS card for tests and the demo. It connects to vsmartcard's vpcd
 // reader driver (loaded by pcscd; default 127.0.0.1:35963) as the card, answering with a CNS image built
 // from holder data and certificate files.
 //
-//	ponte-vcard --image DIR                 DIR/card.json (+ the certificate files it names)
-//	ponte-vcard --family ST --surname ROSSI --name MARIO --cf RSSMRA85T10A562S --card-id 0123456789012345 \
+//	ponte-virtualcard --image DIR                 DIR/card.json (+ the certificate files it names)
+//	ponte-virtualcard --family ST --surname ROSSI --name MARIO --cf RSSMRA85T10A562S --card-id 0123456789012345 \
 //	            --auth-cert auth.der [--sig-cert sig.der]
 //
 // While it runs, "remove" and "insert" on standard input (or the signals SIGUSR1 and SIGUSR2) take the
@@ -34,7 +34,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cns"
-	"github.com/ponte-it/ponte/internal/vcard"
+	"github.com/ponte-it/ponte/internal/testkit/virtualcard"
 )
 
 // imageFile is DIR/card.json.
@@ -49,7 +49,7 @@ type imageFile struct {
 
 func main() {
 	log.SetFlags(0)
-	log.SetPrefix("ponte-vcard: ")
+	log.SetPrefix("ponte-virtualcard: ")
 	if err := run(os.Args[1:], os.Stdin); err != nil {
 		log.Print(err)
 		os.Exit(2)
@@ -57,10 +57,10 @@ func main() {
 }
 
 func run(args []string, stdin io.Reader) error {
-	fs := flag.NewFlagSet("ponte-vcard", flag.ContinueOnError)
+	fs := flag.NewFlagSet("ponte-virtualcard", flag.ContinueOnError)
 	var (
 		imageDir = fs.String("image", "", "directory with card.json and the certificate files")
-		addr     = fs.String("vpcd", fmt.Sprintf("127.0.0.1:%d", vcard.DefaultVPCDPort), "vpcd address (host:port)")
+		addr     = fs.String("vpcd", fmt.Sprintf("127.0.0.1:%d", virtualcard.DefaultVPCDPort), "vpcd address (host:port)")
 		img      imageFile
 		atr      string
 	)
@@ -104,7 +104,7 @@ func run(args []string, stdin io.Reader) error {
 }
 
 // build makes the card image from the description; file names are relative to dir.
-func build(d imageFile, dir string) (*vcard.Image, error) {
+func build(d imageFile, dir string) (*virtualcard.Image, error) {
 	var auth, sig []byte
 	var err error
 	if d.AuthCert != "" {
@@ -122,7 +122,7 @@ func build(d imageFile, dir string) (*vcard.Image, error) {
 			return nil, err
 		}
 	}
-	image, err := vcard.NewTSCNS(d.Family, d.Holder, d.CardID, auth, sig)
+	image, err := virtualcard.NewTSCNS(d.Family, d.Holder, d.CardID, auth, sig)
 	if err != nil {
 		return nil, err
 	}
@@ -173,8 +173,8 @@ func placeholderCert(h cns.Holder) ([]byte, error) {
 
 // serve keeps the card in the vpcd reader, reconnecting when vpcd drops it (pcscd restarted), and obeys
 // remove/insert/quit from stdin and signals.
-func serve(image *vcard.Image, addr string, stdin io.Reader) error {
-	slot := &vcard.Slot{Addr: addr, Image: image}
+func serve(image *virtualcard.Image, addr string, stdin io.Reader) error {
+	slot := &virtualcard.Slot{Addr: addr, Image: image}
 	cmds := make(chan string)
 	go func() {
 		sc := bufio.NewScanner(stdin)
