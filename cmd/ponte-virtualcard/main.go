@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -34,6 +33,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cns"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"github.com/ponte-it/ponte/internal/testkit/virtualcard"
 )
 
@@ -159,16 +159,18 @@ func placeholderCert(h cns.Holder) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:      big.NewInt(time.Now().UnixNano()),
+	cert, err := pki.Certify(&x509.Certificate{
 		Subject:           pkix.Name{CommonName: h.CodiceFiscale, Country: []string{"IT"}, SerialNumber: h.CodiceFiscale},
 		NotBefore:         time.Now().Add(-time.Hour),
 		NotAfter:          time.Now().AddDate(6, 0, 0),
 		KeyUsage:          x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:       []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		PolicyIdentifiers: []asn1.ObjectIdentifier{{1, 3, 76, 16, 2, 1}},
+	}, key.Public(), nil, key)
+	if err != nil {
+		return nil, err
 	}
-	return x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	return cert.Raw, nil
 }
 
 // serve keeps the card in the vpcd reader, reconnecting when vpcd drops it (pcscd restarted), and obeys

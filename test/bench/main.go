@@ -37,7 +37,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math/big"
 	mrand "math/rand/v2"
 	"os"
 	"os/exec"
@@ -50,6 +49,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 func main() {
@@ -284,14 +284,9 @@ func selfSigned() (crypto.Signer, *x509.Certificate, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Bench"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := pki.Certify(&x509.Certificate{Subject: pkix.Name{CommonName: "Bench"},
+		NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment},
+		key.Public(), nil, key)
 	return key, cert, err
 }
 

@@ -5,10 +5,7 @@ package signtest
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -21,16 +18,20 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // Identity is a key with its certificate chain (leaf first, root last).
-type Identity struct {
-	Key   crypto.Signer
-	Chain []*x509.Certificate
-}
+type Identity = pki.Identity
 
-// Cert is the leaf certificate.
-func (id *Identity) Cert() *x509.Certificate { return id.Chain[0] }
+// Issue and RSAKey are the kit's certificate factory (internal/testkit/pki), named here for the signing
+// tests: Issue makes a certificate from tmpl for key, signed by parent (nil: self-signed), with a fresh
+// serial and, when tmpl has none, a validity of one year from an hour ago.
+var (
+	Issue  = pki.Issue
+	RSAKey = pki.RSAKey
+)
 
 // PKI is a test hierarchy.
 type PKI struct {
@@ -43,43 +44,6 @@ type PKI struct {
 
 // PolicyCNSAuth is the CNS authentication certificate policy (CARDS.md).
 var PolicyCNSAuth = asn1.ObjectIdentifier{1, 3, 76, 16, 2, 1}
-
-var serial int64 = 1000
-
-func issue(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, parent *Identity) *Identity {
-	t.Helper()
-	serial++
-	tmpl.SerialNumber = big.NewInt(serial)
-	if tmpl.NotBefore.IsZero() {
-		tmpl.NotBefore = time.Now().Add(-time.Hour)
-		tmpl.NotAfter = time.Now().Add(24 * time.Hour * 365)
-	}
-	parentCert, parentKey := tmpl, key
-	var chain []*x509.Certificate
-	if parent != nil {
-		parentCert, parentKey = parent.Cert(), parent.Key
-		chain = parent.Chain
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parentCert, key.Public(), parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Identity{Key: key, Chain: append([]*x509.Certificate{c}, chain...)}
-}
-
-// RSAKey returns a new RSA key of bits.
-func RSAKey(t testing.TB, bits int) *rsa.PrivateKey {
-	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, bits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
 
 // NewPKI makes a fresh hierarchy.
 func NewPKI(t testing.TB) *PKI { return NewPKIWithCRL(t, "") }
@@ -94,33 +58,29 @@ func NewPKIWithCRL(t testing.TB, crlURL string) *PKI {
 		dp = []string{crlURL}
 	}
 	p := &PKI{}
-	p.Root = issue(t, &x509.Certificate{
+	p.Root = Issue(t, &x509.Certificate{
 		Subject: pkix.Name{CommonName: "Ponte Test Root CA", Organization: []string{"Ponte test"}, Country: []string{"IT"}},
 		IsCA:    true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}, RSAKey(t, 2048), nil)
-	p.Intermediate = issue(t, &x509.Certificate{
+	p.Intermediate = Issue(t, &x509.Certificate{
 		Subject: pkix.Name{CommonName: "Ponte Test Qualified CA", Organization: []string{"Ponte test"}, Country: []string{"IT"}},
 		IsCA:    true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 	}, RSAKey(t, 2048), p.Root)
-	p.Signer = issue(t, &x509.Certificate{
+	p.Signer = Issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "ROSSI MARIO", SerialNumber: "TINIT-RSSMRA80A01H501U", Country: []string{"IT"}},
 		KeyUsage: x509.KeyUsageContentCommitment, CRLDistributionPoints: dp,
 	}, RSAKey(t, 2048), p.Intermediate)
-	ec, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ECSigner = issue(t, &x509.Certificate{
+	p.ECSigner = Issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "BIANCHI ANNA", SerialNumber: "TINIT-BNCNNA85B41F205X", Country: []string{"IT"}},
 		KeyUsage: x509.KeyUsageContentCommitment, CRLDistributionPoints: dp,
-	}, ec, p.Intermediate)
-	p.Auth = issue(t, &x509.Certificate{
+	}, pki.ECKey(t), p.Intermediate)
+	p.Auth = Issue(t, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "RSSMRA80A01H501U/1234567890.abcd", Country: []string{"IT"}},
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 		Policies:    []x509.OID{mustOID(t, 1, 3, 76, 16, 2, 1)},
 	}, RSAKey(t, 2048), p.Intermediate)
-	p.TSA = issue(t, &x509.Certificate{
+	p.TSA = Issue(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "Ponte Test TSA", Country: []string{"IT"}},
 		KeyUsage: x509.KeyUsageDigitalSignature,
 		// RFC 3161 §2.3: the one extended key usage, timeStamping, marked critical.
@@ -205,10 +165,4 @@ func Run(t testing.TB, name string, args ...string) string {
 		t.Fatalf("%s %s: %v\n%s", filepath.Base(name), strings.Join(args, " "), err, out)
 	}
 	return string(out)
-}
-
-// Issue makes a certificate from tmpl for key, signed by parent (nil: self-signed), with a fresh serial
-// and, when tmpl has none, a validity of one year from an hour ago.
-func Issue(t testing.TB, tmpl *x509.Certificate, key crypto.Signer, parent *Identity) *Identity {
-	return issue(t, tmpl, key, parent)
 }

@@ -10,11 +10,12 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // Roles of the two certificates of a TS-CNS, as Issuer receives them: the protocol's and ponte-ca's names.
@@ -41,20 +42,14 @@ func NewTestCA(name string) (*TestCA, error) {
 		return nil, err
 	}
 	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
+	cert, err := pki.Certify(&x509.Certificate{
 		Subject:               pkix.Name{Country: []string{"IT"}, Organization: []string{"Ponte test"}, CommonName: name},
 		NotBefore:             now.Add(-time.Hour),
 		NotAfter:              now.AddDate(10, 0, 0),
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
+	}, key.Public(), nil, key)
 	if err != nil {
 		return nil, err
 	}
@@ -64,16 +59,8 @@ func NewTestCA(name string) (*TestCA, error) {
 // Issue certifies pub for a role: authentication (CNS, 6 years, policy 1.3.76.16.2.1, TLS client) or
 // signature (3 years, nonRepudiation). Validity figures from CARDS.md.
 func (ca *TestCA) Issue(pub crypto.PublicKey, subject pkix.Name, role string) ([]byte, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, err
-	}
 	now := ca.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: serial.Add(serial, big.NewInt(2)),
-		Subject:      subject,
-		NotBefore:    now.Add(-time.Hour),
-	}
+	tmpl := &x509.Certificate{Subject: subject, NotBefore: now.Add(-time.Hour)}
 	switch role {
 	case RoleAuthentication:
 		tmpl.NotAfter = now.AddDate(6, 0, 0)
@@ -87,7 +74,11 @@ func (ca *TestCA) Issue(pub crypto.PublicKey, subject pkix.Name, role string) ([
 	default:
 		return nil, fmt.Errorf("test CA: unknown role %q", role)
 	}
-	return x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, pub, ca.key)
+	cert, err := pki.Certify(tmpl, pub, ca.Cert, ca.key)
+	if err != nil {
+		return nil, err
+	}
+	return cert.Raw, nil
 }
 
 func mustOID(s string) x509.OID {

@@ -23,6 +23,7 @@ import (
 	"github.com/beevik/etree"
 	dsig "github.com/russellhaering/goxmldsig"
 
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"github.com/ponte-it/ponte/internal/tsl"
 )
 
@@ -225,13 +226,8 @@ func NewSigner(cn string, ec bool) (*Signer, error) {
 		return nil, err
 	}
 	now := time.Now()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(now.UnixNano()), Subject: pkix.Name{Country: []string{"IT"}, Organization: []string{"Ponte test"}, CommonName: cn},
-		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
+	cert, err := pki.Certify(&x509.Certificate{Subject: pkix.Name{Country: []string{"IT"}, Organization: []string{"Ponte test"}, CommonName: cn},
+		NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(10, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature}, key.Public(), nil, key)
 	if err != nil {
 		return nil, err
 	}

@@ -1,30 +1,24 @@
 package pcscdtest
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"math/big"
 	"testing"
 	"time"
+
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // Cert makes a self-signed RSA certificate for a virtual card: the CNS authentication certificate
 // (policy 1.3.76.16.2.1, digitalSignature) when signature is false, a nonRepudiation one otherwise.
 func Cert(t testing.TB, commonName string, signature bool) []byte {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: commonName, Country: []string{"IT"}},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(6 * 365 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		Subject:   pkix.Name{CommonName: commonName, Country: []string{"IT"}},
+		NotBefore: time.Now().Add(-time.Hour),
+		NotAfter:  time.Now().Add(6 * 365 * 24 * time.Hour),
+		KeyUsage:  x509.KeyUsageDigitalSignature,
 	}
 	if signature {
 		tmpl.KeyUsage = x509.KeyUsageContentCommitment
@@ -32,9 +26,5 @@ func Cert(t testing.TB, commonName string, signature bool) []byte {
 		tmpl.PolicyIdentifiers = []asn1.ObjectIdentifier{{1, 3, 76, 16, 2, 1}}
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
+	return pki.Issue(t, tmpl, pki.RSAKey(t, 2048), nil).Cert().Raw
 }
