@@ -3,14 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // lineReader hands out one line per Read and counts the Reads: a second Read means a second line (the
@@ -39,9 +36,7 @@ func (r *lineReader) Read(p []byte) (int, error) {
 
 func termsProfile(t *testing.T) (string, *renew.Profile) {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CA"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	der := pki.SelfSigned(t, &x509.Certificate{Subject: pkix.Name{CommonName: "CA"}, NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true}).Cert().Raw
 	js, _ := json.Marshal(map[string]any{"id": "t", "name": "T", "url": "http://127.0.0.1:9/x",
 		"anchors": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), "issuers": []string{"CN=CA"},
 		"renews":  []map[string]any{{"role": "cns", "mode": "rekey", "windowDays": 90, "keyBits": 2048}},

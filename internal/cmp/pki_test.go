@@ -2,16 +2,13 @@ package cmp
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"math/big"
 	"testing"
 	"time"
+
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // testPKI is a small CA with a CMP server certificate and an end-entity certificate, made fresh per test.
@@ -24,43 +21,16 @@ type testPKI struct {
 func newKey(t testing.TB, rsaKey bool) crypto.Signer {
 	t.Helper()
 	if rsaKey {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return k
+		return pki.RSAKey(t, 2048)
 	}
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
+	return pki.ECKey(t)
 }
 
-var serialCounter int64 = 100
-
+// issue certifies pub, signed by parent with parentKey (self-signed when parent is nil), through the
+// test kit's factory.
 func issue(t testing.TB, tmpl *x509.Certificate, pub crypto.PublicKey, parent *x509.Certificate, parentKey crypto.Signer) *x509.Certificate {
 	t.Helper()
-	if tmpl.SerialNumber == nil {
-		serialCounter++
-		tmpl.SerialNumber = big.NewInt(serialCounter)
-	}
-	if tmpl.NotBefore.IsZero() {
-		tmpl.NotBefore = time.Now().Add(-time.Hour)
-		tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	}
-	if parent == nil {
-		parent = tmpl
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return pki.MustCertify(t, tmpl, pub, parent, parentKey)
 }
 
 func newTestPKI(t testing.TB, name string) *testPKI {

@@ -7,22 +7,17 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"testing"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 func certDER(t *testing.T, key crypto.Signer, ku x509.KeyUsage) []byte {
 	t.Helper()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "ROSSI MARIO"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: ku}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
+	return pki.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "ROSSI MARIO"},
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: ku}, key, nil).Cert().Raw
 }
 
 // The auditor's attack (issue 15): a card that keeps the authentication key under a nonRepudiation

@@ -1,13 +1,10 @@
 package renew
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,28 +12,16 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // testCA makes a self-signed CA and a certificate it issued that expires at notAfter.
 func testCA(t *testing.T, notAfter time.Time) (caPEM string, leaf []byte) {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Test CNS CA"}, NotBefore: time.Now().AddDate(-7, 0, 0),
-		NotAfter: time.Now().AddDate(10, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	leafTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "BDAPPP36L07A028Z"}, NotBefore: notAfter.AddDate(-6, 0, 0), NotAfter: notAfter}
-	leaf, err = x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})), leaf
+	ca := pki.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "Test CNS CA"}, NotBefore: time.Now().AddDate(-7, 0, 0),
+		NotAfter: time.Now().AddDate(10, 0, 0), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}, pki.RSAKey(t, 2048), nil)
+	l := pki.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "BDAPPP36L07A028Z"}, NotBefore: notAfter.AddDate(-6, 0, 0), NotAfter: notAfter}, ca.Key, ca)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert().Raw})), l.Cert().Raw
 }
 
 func profileJSON(anchors string, mutate func(m map[string]any)) []byte {

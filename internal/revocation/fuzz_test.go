@@ -1,34 +1,26 @@
 package revocation
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // FuzzVerify: any bytes as an OCSP response give a Result, never a panic; bytes not signed by the
 // issuer are never Good.
 func FuzzVerify(f *testing.F) {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "CA"}, IsCA: true,
-		BasicConstraintsValid: true, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	issuer, _ := x509.ParseCertificate(der)
-	leafT := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "leaf"},
-		NotBefore: tmpl.NotBefore, NotAfter: tmpl.NotAfter}
-	der, _ = x509.CreateCertificate(rand.Reader, leafT, issuer, key.Public(), key)
-	leaf, _ := x509.ParseCertificate(der)
+	ca := pki.SelfSigned(f, &x509.Certificate{Subject: pkix.Name{CommonName: "CA"}, IsCA: true,
+		BasicConstraintsValid: true, NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature})
+	issuer, key := ca.Cert(), ca.Key
+	leaf := pki.Issue(f, &x509.Certificate{Subject: pkix.Name{CommonName: "leaf"}, NotAfter: issuer.NotAfter}, key, ca).Cert()
 	good, _ := ocsp.CreateResponse(issuer, issuer, ocsp.Response{Status: ocsp.Good, SerialNumber: leaf.SerialNumber,
 		ThisUpdate: time.Now(), NextUpdate: time.Now().Add(time.Hour)}, key)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	other := pki.ECKey(f)
 	forged, _ := ocsp.CreateResponse(issuer, issuer, ocsp.Response{Status: ocsp.Good, SerialNumber: leaf.SerialNumber,
 		ThisUpdate: time.Now(), NextUpdate: time.Now().Add(time.Hour)}, other)
 	f.Add(good)

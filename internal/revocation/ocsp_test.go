@@ -3,9 +3,6 @@ package revocation
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -21,6 +18,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -36,18 +34,10 @@ func newCA(t *testing.T, url string) *ca.CA {
 	return res.CA
 }
 
-func ecKey(t *testing.T) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 func issueSigner(t *testing.T, c *ca.CA) *x509.Certificate {
 	t.Helper()
 	subj, _ := asn1.Marshal(pkix.Name{CommonName: "ROSSI MARIO"}.ToRDNSequence())
-	spki, _ := x509.MarshalPKIXPublicKey(ecKey(t).Public())
+	spki, _ := x509.MarshalPKIXPublicKey(pki.ECKey(t).Public())
 	cert, err := c.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.RoleSignature,
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)})
 	if err != nil {
@@ -59,21 +49,11 @@ func issueSigner(t *testing.T, c *ca.CA) *x509.Certificate {
 // responderCert makes a certificate for key, signed by parent/parentKey (self-signed when parent is nil).
 func responderCert(t *testing.T, key crypto.Signer, parent *x509.Certificate, parentKey crypto.Signer, eku []x509.ExtKeyUsage) *x509.Certificate {
 	t.Helper()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: "OCSP responder"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: eku,
-		KeyUsage: x509.KeyUsageDigitalSignature}
 	if parent == nil {
-		parent, parentKey = tmpl, key
+		parentKey = key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, key.Public(), parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return pki.MustCertify(t, &x509.Certificate{Subject: pkix.Name{CommonName: "OCSP responder"},
+		NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: eku, KeyUsage: x509.KeyUsageDigitalSignature}, key.Public(), parent, parentKey)
 }
 
 // TestForgedResponses: a responder answering "good" with a signature the issuer does not stand behind
@@ -93,7 +73,7 @@ func TestForgedResponses(t *testing.T) {
 	defer srv.Close()
 	c := newCA(t, srv.URL+"/ocsp")
 	cert := issueSigner(t, c)
-	other := ecKey(t)
+	other := pki.ECKey(t)
 	good := func(req *ocsp.Request, rc *x509.Certificate) ocsp.Response {
 		return ocsp.Response{Status: ocsp.Good, SerialNumber: req.SerialNumber, ThisUpdate: time.Now().Add(-time.Minute),
 			NextUpdate: time.Now().Add(time.Hour), Certificate: rc}

@@ -1,10 +1,8 @@
 package signcert
 
 import (
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -45,15 +43,10 @@ func TestChoose(t *testing.T) {
 	if !strings.Contains(c.Warnings[0].IT, "NON è una firma digitale qualificata") || !strings.Contains(c.Warnings[0].EN, "NOT a qualified") {
 		t.Fatal(c.Warnings[0])
 	}
-	weak := signtest.RSAKey(t, 1024)
-	der, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
-		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "CNS 1.0"}, KeyUsage: x509.KeyUsageContentCommitment,
+	old := signtest.Issue(t, &x509.Certificate{
+		Subject: pkix.Name{CommonName: "CNS 1.0"}, KeyUsage: x509.KeyUsageContentCommitment,
 		NotBefore: now.Add(-48 * time.Hour), NotAfter: now.Add(-24 * time.Hour),
-	}, pki.Intermediate.Cert(), weak.Public(), pki.Intermediate.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _ := x509.ParseCertificate(der)
+	}, signtest.RSAKey(t, 1024), pki.Intermediate).Cert()
 	if got := codes(Check(old, now)); got != WarnWeakKey+","+WarnExpired {
 		t.Fatalf("weak expired: %s", got)
 	}

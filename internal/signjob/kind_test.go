@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -23,14 +21,8 @@ import (
 // signature itself stays valid: the kind is information, integrity and chain decide validity.
 func TestKindLine(t *testing.T) {
 	pki := signtest.NewPKI(t)
-	weakKey := signtest.RSAKey(t, 1024)
-	weak, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: "DEBOLE"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageContentCommitment},
-		pki.Intermediate.Cert(), weakKey.Public(), pki.Intermediate.Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	weakCert, _ := x509.ParseCertificate(weak)
+	weak := signtest.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "DEBOLE"},
+		NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageContentCommitment}, signtest.RSAKey(t, 1024), pki.Intermediate)
 	pool := []*x509.Certificate{pki.Intermediate.Cert(), pki.Root.Cert()}
 	for _, c := range []struct {
 		cert   *x509.Certificate
@@ -39,7 +31,7 @@ func TestKindLine(t *testing.T) {
 	}{
 		{pki.Signer.Cert(), pki.Signer.Key, "certificato di firma (uso \"non ripudio\")", "signature certificate"},
 		{pki.Auth.Cert(), pki.Auth.Key, "NON è una firma qualificata: è stata fatta con il certificato di autenticazione CNS", "NOT a qualified signature: it was made with the CNS authentication certificate"},
-		{weakCert, weakKey, "chiave RSA a 1024 bit, sotto i 2048", "RSA key of 1024 bits, under the 2048"},
+		{weak.Cert(), weak.Key, "chiave RSA a 1024 bit, sotto i 2048", "RSA key of 1024 bits, under the 2048"},
 	} {
 		cert, err := Pick(card(map[string]*x509.Certificate{"01": c.cert}), "", pool, time.Now())
 		if err != nil {

@@ -1,17 +1,14 @@
 package sigverify
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"fmt"
-	"math/big"
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"github.com/ponte-it/ponte/internal/tsl"
 )
 
@@ -32,8 +29,7 @@ func qcCert(t *testing.T, compliance, sscd bool, types ...asn1.ObjectIdentifier)
 		}
 		sts = append(sts, qcStatement{ID: oidQcType, Info: asn1.RawValue{FullBytes: b}})
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "QC"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	tmpl := &x509.Certificate{Subject: pkix.Name{CommonName: "QC"}, NotAfter: time.Now().Add(time.Hour)}
 	if len(sts) > 0 {
 		v, err := asn1.Marshal(sts)
 		if err != nil {
@@ -41,16 +37,7 @@ func qcCert(t *testing.T, compliance, sscd bool, types ...asn1.ObjectIdentifier)
 		}
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: oidQCStatements, Value: v}}
 	}
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return pki.SelfSigned(t, tmpl).Cert()
 }
 
 // TestQualificationKind: over {QcCompliance or not} × {no QcType, esign, eseal} × {CA/QC granted for

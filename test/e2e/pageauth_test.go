@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -12,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math/big"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/examples/page-api/authverify"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
@@ -48,11 +45,8 @@ func (r *relaySigner) Sign(_ io.Reader, digest []byte, _ crypto.SignerOpts) ([]b
 // judged) and reports its verdict on the handshake.
 func portal(t *testing.T) (addr string, verdict <-chan error) {
 	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "portale.example.it"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}},
+	id := pki.SelfSigned(t, &x509.Certificate{Subject: pkix.Name{CommonName: "portale.example.it"}, NotAfter: time.Now().Add(time.Hour)})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{id.Cert().Raw}, PrivateKey: id.Key}},
 		ClientAuth: tls.RequireAnyClientCert, MinVersion: tls.VersionTLS12, MaxVersion: tls.VersionTLS12})
 	if err != nil {
 		t.Fatal(err)
