@@ -2,70 +2,42 @@ package certwatch
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
-	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/testkit/catest"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
 
 // world is a ponte-ca serving OCSP on loopback; requests counts the OCSP requests it answered.
 type world struct {
-	ca       *ca.CA
-	srv      *http.Server
+	ca       *catest.CA
 	requests atomic.Int64
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	res, err := ca.Init(filepath.Join(t.TempDir(), "ca"), ca.InitOptions{Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { res.CA.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{ca: res.CA}
-	res.CA.SetPublicURL("http://" + ln.Addr().String())
-	h := res.CA.Handler()
-	w.srv = &http.Server{Handler: http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		w.requests.Add(1)
-		h.ServeHTTP(rw, r)
-	}), ReadHeaderTimeout: 5 * time.Second}
-	go w.srv.Serve(ln)
-	t.Cleanup(func() { w.srv.Close() })
+	w := &world{}
+	w.ca = catest.New(t, catest.Options{Wrap: func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+			w.requests.Add(1)
+			h.ServeHTTP(rw, r)
+		})
+	}})
 	return w
 }
 
 func (w *world) issue(t *testing.T, cn string) certcache.Record {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subj, _ := asn1.Marshal(pkix.Name{CommonName: cn}.ToRDNSequence())
-	spki, _ := x509.MarshalPKIXPublicKey(k.Public())
-	cert, err := w.ca.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.RoleSignature,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(300 * 24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := w.ca.Provision(t, pki.ECKey(t).Public(), "/CN="+cn, profile.RoleSignature, time.Now().Add(-time.Hour), 300)
 	return certcache.FromX509(cert, cn+".cer", time.Now())
 }
 
@@ -120,7 +92,7 @@ func TestRunResponderDown(t *testing.T) {
 	first := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	Run(context.Background(), cache, keys, anchors, chk, first)
 
-	w.srv.Close()
+	w.ca.StopServing()
 	before := w.requests.Load()
 	for i := 1; i <= 2; i++ {
 		sum := Run(context.Background(), cache, keys, anchors, chk, first.AddDate(0, 0, 7*i))

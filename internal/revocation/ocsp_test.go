@@ -5,45 +5,32 @@ import (
 	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/asn1"
 	"io"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/testkit/catest"
 	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"golang.org/x/crypto/ocsp"
 )
 
 // newCA makes a ponte-ca whose certificates name url as their OCSP responder.
-func newCA(t *testing.T, url string) *ca.CA {
+func newCA(t *testing.T, url string) *catest.CA {
 	t.Helper()
-	res, err := ca.Init(filepath.Join(t.TempDir(), "ca"), ca.InitOptions{Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { res.CA.Close() })
-	res.CA.SetPublicURL(url)
-	return res.CA
+	c := catest.New(t, catest.Options{})
+	c.SetPublicURL(url)
+	return c
 }
 
-func issueSigner(t *testing.T, c *ca.CA) *x509.Certificate {
+func issueSigner(t *testing.T, c *catest.CA) *x509.Certificate {
 	t.Helper()
-	subj, _ := asn1.Marshal(pkix.Name{CommonName: "ROSSI MARIO"}.ToRDNSequence())
-	spki, _ := x509.MarshalPKIXPublicKey(pki.ECKey(t).Public())
-	cert, err := c.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.RoleSignature,
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
+	return c.Provision(t, pki.ECKey(t).Public(), "/CN=ROSSI MARIO", profile.RoleSignature, time.Now().Add(-time.Hour), 1)
 }
 
 // responderCert makes a certificate for key, signed by parent/parentKey (self-signed when parent is nil).

@@ -2,11 +2,7 @@ package sigverify
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
 	"net/http/httptest"
@@ -18,12 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/testkit/catest"
+	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"github.com/ponte-it/ponte/internal/testkit/signtest"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/tsp"
@@ -35,44 +32,19 @@ import (
 // is not — then unavailable with the responder stopped. openssl ocsp agrees on good and revoked.
 func TestRevocationOCSP(t *testing.T) {
 	dir := t.TempDir()
-	res, err := ca.Init(filepath.Join(dir, "ca"), ca.InitOptions{Listen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := res.CA
-	t.Cleanup(func() { c.Close() })
-	srv := httptest.NewServer(c.Handler())
-	defer srv.Close()
-	c.SetPublicURL(srv.URL)
-
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	subj, err := asn1.Marshal(pkix.Name{CommonName: "ROSSI MARIO", Country: []string{"IT"}}.ToRDNSequence())
-	if err != nil {
-		t.Fatal(err)
-	}
-	spki, err := x509.MarshalPKIXPublicKey(key.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	cert, err := c.Issue(context.Background(), &ca.Request{Subject: subj, SPKI: spki, Role: profile.RoleSignature,
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour), Profile: "firma"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := catest.New(t, catest.Options{})
+	key := pki.ECKey(t)
+	cert := c.Provision(t, key.Public(), "/C=IT/CN=ROSSI MARIO", profile.RoleSignature, time.Now().Add(-time.Hour), 365)
 	chain := []*x509.Certificate{cert, c.Cert}
 
 	// A TSA whose clock the test moves.
-	pki := signtest.NewPKI(t)
+	tsaPKI := signtest.NewPKI(t)
 	var mu sync.Mutex
 	var tsaShift time.Duration
-	tsaSrv := httptest.NewServer(&tsp.Responder{Signer: pki.TSA.Key, Chain: pki.TSA.Chain, Policy: asn1.ObjectIdentifier{1, 2, 3, 4},
+	tsaSrv := httptest.NewServer(&tsp.Responder{Signer: tsaPKI.TSA.Key, Chain: tsaPKI.TSA.Chain, Policy: asn1.ObjectIdentifier{1, 2, 3, 4},
 		Now: func() time.Time { mu.Lock(); defer mu.Unlock(); return time.Now().Add(tsaShift) }})
 	defer tsaSrv.Close()
-	anchors := cms.StaticAnchors{c.Cert, pki.Root.Cert()}
+	anchors := cms.StaticAnchors{c.Cert, tsaPKI.Root.Cert()}
 	opts := cms.VerifyOptions{Anchors: anchors}
 	ts := &tsp.Client{URL: tsaSrv.URL, Anchors: anchors}
 
@@ -118,14 +90,14 @@ func TestRevocationOCSP(t *testing.T) {
 
 	for name, b := range files {
 		s := verify(name, b)
-		if s.Revocation.Status != revocation.Good || !s.Valid() || s.Revocation.Responder != srv.URL+"/ocsp" {
+		if s.Revocation.Status != revocation.Good || !s.Valid() || s.Revocation.Responder != c.URL+"/ocsp" {
 			t.Fatalf("%s before revocation: %+v", name, s.Revocation)
 		}
 	}
 	caPEM, certPEM := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "signer.pem")
 	writePEM(t, caPEM, c.Cert)
 	writePEM(t, certPEM, cert)
-	opensslSays(t, caPEM, certPEM, srv.URL+"/ocsp", ": good")
+	opensslSays(t, caPEM, certPEM, c.URL+"/ocsp", ": good")
 
 	// Revoked, keyCompromise. Revocation times have whole seconds (RFC 5280 GeneralizedTime): wait for
 	// the next second so the revocation is after the time stamps above.
@@ -135,7 +107,7 @@ func TestRevocationOCSP(t *testing.T) {
 		t.Fatal(err)
 	}
 	revTo := time.Now()
-	opensslSays(t, caPEM, certPEM, srv.URL+"/ocsp", "Reason: keyCompromise")
+	opensslSays(t, caPEM, certPEM, c.URL+"/ocsp", "Reason: keyCompromise")
 
 	// A signature time-stamped after the revocation.
 	mu.Lock()
@@ -173,7 +145,7 @@ func TestRevocationOCSP(t *testing.T) {
 	// Responder gone: unavailable, with the reason. Whoever controls the network can make any responder
 	// "gone", so that is no ground for a valid verdict: NON VERIFICABILE / TRY_LATER (EN 319 102-1
 	// §5.2.5), exit 2 — it used to be VALIDA CON AVVERTENZE, exit 0, also for a revoked certificate.
-	srv.Close()
+	c.StopServing()
 	s := verify("p7m", files["p7m"])
 	if v := s.Verdict(); s.Revocation.Status != revocation.Unavailable || !strings.Contains(s.Revocation.Detail, "not reachable") ||
 		v.Level != LevelCannotVerify || v.SubIndication != SubTryLater || v.ExitCode() != 2 {

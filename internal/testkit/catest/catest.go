@@ -23,6 +23,8 @@ type CA struct {
 	*ca.CA
 	URL string // base URL, e.g. http://127.0.0.1:41234
 
+	server *http.Server
+
 	// Credentials init created: the ir shared secret (reference "demo") and the demo prepaid account.
 	IRReference, IRSecret string
 	Account, Password     string
@@ -34,6 +36,8 @@ type Options struct {
 	Profiles []*profile.Profile
 	// NoDelay sets delaySeconds to 0 on the default profiles, for tests that do not exercise polling.
 	NoDelay bool
+	// Wrap, when set, wraps the CA's HTTP handler (a test that counts or delays the requests).
+	Wrap func(http.Handler) http.Handler
 }
 
 // New creates and serves a CA for the test; everything stops in t.Cleanup.
@@ -64,14 +68,21 @@ func New(t testing.TB, o Options) *CA {
 	}
 	c.URL = "http://" + ln.Addr().String()
 	c.SetPublicURL(c.URL)
-	srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	h := c.Handler()
+	if o.Wrap != nil {
+		h = o.Wrap(h)
+	}
+	c.server = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go c.server.Serve(ln)
 	t.Cleanup(func() {
-		srv.Close()
+		c.server.Close()
 		c.Close()
 	})
 	return c
 }
+
+// StopServing closes the CA's HTTP server, as a CA that went down (its database stays open).
+func (c *CA) StopServing() { c.server.Close() }
 
 // Endpoint is the CMP URL of a profile ("" for the default one).
 func (c *CA) Endpoint(profileName string) string { return cmp.Endpoint(c.URL, profileName) }
