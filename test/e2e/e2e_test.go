@@ -4,7 +4,6 @@ package e2e
 
 import (
 	"bufio"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,116 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/testkit/browser"
-	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
-
-// built returns the build folder with ponte-host and the extension, or fails/skips.
-func built(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("PONTE_BUILD")
-	if dir == "" {
-		dir = filepath.Join(testenv.Root(), "build")
-	}
-	testenv.File(t, "ponte-host (make build)", filepath.Join(dir, "ponte-host"))
-	testenv.File(t, "the extension (make build)", filepath.Join(dir, "extension", "ponte.wasm"))
-	return dir
-}
-
-// hostVersion is what `ponte-host version` prints.
-func hostVersion(t *testing.T, build string) string {
-	t.Helper()
-	out, err := exec.Command(filepath.Join(build, "ponte-host"), "version").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// startBrowser launches headless Chromium with the built extension; host "" registers no native host.
-func startBrowser(t *testing.T, build, host string, flags ...string) context.Context {
-	t.Helper()
-	return startBrowserWith(t, filepath.Join(build, "extension"), host, nil, flags...)
-}
-
-// startBrowserWith launches headless Chromium (Italian) with an extension folder and an environment for
-// the host it starts.
-func startBrowserWith(t *testing.T, extension, host string, env []string, flags ...string) context.Context {
-	t.Helper()
-	chromium := testenv.Tool(t, "chromium")
-	ctx, cancel, err := browser.Start(context.Background(), browser.Options{
-		Chromium:  chromium,
-		Extension: extension,
-		Host:      host,
-		Profile:   t.TempDir(),
-		Headless:  true,
-		Env:       env,
-		Flags:     append([]string{"--lang=it-IT", "--accept-lang=it-IT,it"}, flags...),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cancel)
-	return ctx
-}
-
-// within runs actions with a time bound so a broken page fails instead of hanging.
-func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	if err := chromedp.Do(tctx, steps...); err != nil {
-		shot(t, ctx, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
-		t.Fatal(err)
-	}
-}
-
-func text(t *testing.T, ctx context.Context, sel string) string {
-	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(s)
-}
-
-// shot saves a screenshot under test/artefacts/e2e. A tab behind another gets no frames, and Chromium
-// answers a screenshot of it only after minutes: the wait is bounded, and front brings a tab forward.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
-	saveShot(t, name, png, err)
-}
-
-// front makes ctx's tab the active one of its window (page.bringToFront), as a user's click on it would.
-func front(t *testing.T, ctx context.Context) {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if _, err := chromedp.Call(tctx, page.BringToFront, cdp.Empty{}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// saveShot writes a browser's screenshot (or logs why there is none) under test/artefacts/e2e.
-func saveShot(t *testing.T, name string, png []byte, err error) {
-	t.Helper()
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	p := filepath.Join(testenv.Artefacts(t, "e2e"), name+".png")
-	if err := os.WriteFile(p, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", p)
-}
 
 // The extension's app page, rendered by the WASM module, shows the version the host reports over native
 // messaging — the same string `ponte-host version` prints — and the extension's own, stamped from git.

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/testkit/browser"
@@ -23,54 +22,6 @@ func bedBrowser(t *testing.T, flags ...string) (*testbed.Bed, context.Context) {
 	bed := startBed(t, testbed.Options{})
 	ext := extensionWithProfiles(t, build, bed)
 	return bed, startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env, flags...)
-}
-
-// workerContext attaches to the extension's service worker (background.js), waiting for it to start.
-func workerContext(t *testing.T, ctx context.Context) context.Context {
-	t.Helper()
-	return attach(t, ctx, waitTarget(t, ctx, "service_worker", "/background.js"))
-}
-
-// waitTarget waits for a target of a type whose URL contains part.
-func waitTarget(t *testing.T, ctx context.Context, typ, part string) target.ID {
-	t.Helper()
-	for i := 0; i < 150; i++ {
-		infos, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range infos {
-			if in.Type == typ && strings.Contains(in.URL, part) {
-				return in.TargetID
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("no %s target at %s", typ, part)
-	return ""
-}
-
-// attach binds a context to an existing target. The first call on it attaches, and the target lives as
-// long as the context of that call: so it is made here, without a timeout.
-func attach(t *testing.T, ctx context.Context, id target.ID) context.Context {
-	t.Helper()
-	c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
-	t.Cleanup(cancel)
-	if err := chromedp.Do(c); err != nil {
-		t.Fatalf("attach to %s: %v", id, err)
-	}
-	return c
-}
-
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
-	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(tctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return v
 }
 
 type cachedRecord struct {
@@ -158,13 +109,4 @@ func TestExpiryReminderWithSimulatedClock(t *testing.T) {
 	tctx := attach(t, ctx, id)
 	within(t, tctx, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(card+` button`)))
 	shot(t, tctx, "expiry-reminder-opens-renewal")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -19,36 +19,6 @@ import (
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
-// ffEval evaluates expr in Firefox's current context and decodes the value.
-func ffEval[T any](t *testing.T, b *firefox.Browser, expr string) T {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	raw, err := b.Eval(ctx, expr)
-	var v T
-	if err == nil {
-		err = json.Unmarshal(raw, &v)
-	}
-	if err != nil {
-		ffShot(t, b, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
-		t.Fatalf("%s: %v", expr, err)
-	}
-	return v
-}
-
-// ffUntil waits (bounded) for expr to be true in the current context.
-func ffUntil(t *testing.T, b *firefox.Browser, expr string) {
-	t.Helper()
-	for range 300 {
-		if ffEval[bool](t, b, `!!(`+expr+`)`) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	ffShot(t, b, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
-	t.Fatalf("never true: %s", expr)
-}
-
 // ffConsent switches to Ponte's consent window (waiting for it) and returns the tab's context to go back.
 func ffConsent(t *testing.T, b *firefox.Browser) string {
 	t.Helper()
