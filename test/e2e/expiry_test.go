@@ -53,12 +53,10 @@ func TestExpiryReminderWithSimulatedClock(t *testing.T) {
 	}
 
 	var recs []cachedRecord
-	for i := 0; i < 50 && len(recs) == 0; i++ { // the page writes the cache right after reading the card
+	eventually(t, 10*time.Second, "the page caches the card's certificates after reading the card", func() (bool, string) {
 		recs = eval[[]cachedRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => Object.values(x.ponteCerts || {}))`)
-		if len(recs) == 0 {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
+		return len(recs) > 0, "no cached certificate"
+	})
 	var cns *cachedRecord
 	for i := range recs {
 		if recs[i].Role == "cns" && recs[i].Source == "card" {

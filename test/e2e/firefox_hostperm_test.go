@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,7 +57,7 @@ func TestFirefoxHostPermissionsWithheldThenGranted(t *testing.T) {
 	}
 	// The app page cached the card's certificates; run the weekly check in the background page.
 	var run statusRun
-	for i := 0; i < 50; i++ {
+	eventually(t, 10*time.Second, "the weekly check finds the card's two certificates due", func() (bool, string) {
 		v, err := b.Eval(ctx, `browser.runtime.getBackgroundPage().then(bg => bg.checkStatus(Date.now())).then(r => JSON.stringify(r))`)
 		if err != nil {
 			t.Fatal(err)
@@ -68,11 +69,8 @@ func TestFirefoxHostPermissionsWithheldThenGranted(t *testing.T) {
 		if err := json.Unmarshal([]byte(text), &run); err != nil {
 			t.Fatalf("%s: %v", v, err)
 		}
-		if len(run.Due) == 2 {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return len(run.Due) == 2, fmt.Sprintf("%+v", run)
+	})
 	if len(run.Unverified) != 2 {
 		t.Fatalf("status check without the permission: %+v", run)
 	}

@@ -23,21 +23,19 @@ import (
 func ffConsent(t *testing.T, b *firefox.Browser) string {
 	t.Helper()
 	tab := b.Context
-	for range 150 {
+	eventually(t, 30*time.Second, "Ponte's consent window opens", func() (bool, string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
 		id, err := b.FindContext(ctx, "/consent.html")
-		cancel()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if id != "" {
 			b.Context = id
-			return tab
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatal("no consent window opened")
-	return ""
+		return id != "", "none"
+	})
+	return tab
 }
 
 // The page API in Firefox (issue 15): an allow-listed page (http://localhost, a secure context) gets the

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,13 +102,10 @@ func TestFirefoxRegistersCardModule(t *testing.T) {
 	// and its OCSP watch runs the Go module there: the card's two certificates are asked and found good.
 	ffWait(t, b, "app.html", `article.smartcard[data-card="8038000000000001"]`)
 	var asked []string
-	for i := 0; i < 50; i++ {
+	eventually(t, 10*time.Second, "the app page caches the card's certificates", func() (bool, string) {
 		v, err = b.Eval(ctx, `browser.storage.local.get("ponteCerts").then(x => Object.keys(x.ponteCerts || {}).length)`)
-		if err == nil && string(v) != "0" {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return err == nil && string(v) != "0", fmt.Sprintf("%s %v", v, err)
+	})
 	v, err = b.Eval(ctx, `browser.runtime.getBackgroundPage().then(w => w.checkStatus(Date.now())).then(r => JSON.stringify(r.asked))`)
 	var text string
 	if err == nil {

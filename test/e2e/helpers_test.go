@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
@@ -75,29 +77,103 @@ func startBrowserWith(t *testing.T, extension, host string, env []string, flags 
 	return ctx
 }
 
-// within runs actions with a time bound so a broken page fails instead of hanging.
-func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
+// within runs steps in order, all within d, so a broken page fails instead of hanging; the failure
+// names the step (its position in the call, which the reported line shows), the tab's address and text,
+// and saves a screenshot.
+func within(t testing.TB, ctx context.Context, d time.Duration, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	if err := chromedp.Do(tctx, steps...); err != nil {
-		shot(t, ctx, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
-		t.Fatal(err)
+	for i, step := range steps {
+		if err := chromedp.Do(tctx, step); err != nil {
+			failPage(t, ctx, fmt.Sprintf("step %d of %d did not complete within %v", i+1, len(steps), d), err)
+		}
 	}
 }
 
-func text(t *testing.T, ctx context.Context, sel string) string {
+// textWait bounds text: an element that is not on the page fails the test in seconds.
+const textWait = 10 * time.Second
+
+// text is the trimmed text of the first element matching sel, waiting at most textWait for it.
+func text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	tctx, cancel := context.WithTimeout(ctx, textWait)
+	defer cancel()
+	s, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
-		t.Fatal(err)
+		failPage(t, ctx, fmt.Sprintf("no %s on the page within %v", sel, textWait), err)
 	}
 	return strings.TrimSpace(s)
 }
 
+// attr is the value of the attribute name of the first element matching sel ("" if it has none), waiting
+// at most textWait for the element. Tests assert on data attributes and codes where the wording is not
+// what they test, so a reworded message does not break them.
+func attr(t testing.TB, ctx context.Context, sel, name string) string {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, textWait)
+	defer cancel()
+	v, err := chromedp.Run(tctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		failPage(t, ctx, fmt.Sprintf("no %s on the page within %v", sel, textWait), err)
+	}
+	return v.Value
+}
+
+// failPage ends the test for a browser step that did not complete: what, the error, where the tab is and
+// what it shows, and a screenshot.
+func failPage(t testing.TB, ctx context.Context, what string, err error) {
+	t.Helper()
+	shot(t, ctx, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
+	t.Fatalf("%s: %v\n%s", what, err, pageState(ctx))
+}
+
+// pageState is the tab's address and the start of its visible text, for failure messages.
+func pageState(ctx context.Context) string {
+	c, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(c, chromedp.Evaluate[string](
+		`location.href + "\n" + (typeof document === "object" && document.body ? document.body.innerText.slice(0, 600) : "")`))
+	if err != nil {
+		return "(the tab did not answer: " + err.Error() + ")"
+	}
+	return "tab at " + s
+}
+
+// pollEvery is eventually's interval.
+const pollEvery = 200 * time.Millisecond
+
+// eventually is the one poller of these tests, for a state the page, the worker or the host reaches on
+// its own time (a cache written, a file downloaded, a window opened). It calls check every pollEvery until
+// check reports done, at most d/pollEvery+1 times and for at most d (plus one check's own bound); then it
+// fails the test with what and the last state check described.
+func eventually(t testing.TB, d time.Duration, what string, check func() (done bool, last string)) {
+	t.Helper()
+	if ok, last := poll(d, check); !ok {
+		t.Fatalf("%s: not so within %v; last seen: %s", what, d, last)
+	}
+}
+
+// poll is eventually's loop, for a caller that adds to the failure (ffUntil's screenshot).
+func poll(d time.Duration, check func() (done bool, last string)) (bool, string) {
+	deadline := time.Now().Add(d)
+	var last string
+	for n := int(d/pollEvery) + 1; n > 0; n-- {
+		var done bool
+		if done, last = check(); done {
+			return true, last
+		}
+		if !time.Now().Before(deadline) {
+			break
+		}
+		time.Sleep(pollEvery)
+	}
+	return false, last
+}
+
 // shot saves a screenshot under test/artefacts/e2e. A tab behind another gets no frames, and Chromium
 // answers a screenshot of it only after minutes: the wait is bounded, and front brings a tab forward.
-func shot(t *testing.T, ctx context.Context, name string) {
+func shot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
@@ -116,7 +192,7 @@ func front(t *testing.T, ctx context.Context) {
 }
 
 // saveShot writes a browser's screenshot (or logs why there is none) under test/artefacts/e2e.
-func saveShot(t *testing.T, name string, png []byte, err error) {
+func saveShot(t testing.TB, name string, png []byte, err error) {
 	t.Helper()
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)
@@ -135,38 +211,56 @@ func workerContext(t *testing.T, ctx context.Context) context.Context {
 	return attach(t, ctx, waitTarget(t, ctx, "service_worker", "/background.js"))
 }
 
-// waitTarget waits for a target of a type whose URL contains part.
-func waitTarget(t *testing.T, ctx context.Context, typ, part string) target.ID {
+// targetOf is the first target of a type whose URL contains part ("" if none).
+func targetOf(t testing.TB, ctx context.Context, typ, part string) target.ID {
 	t.Helper()
-	for i := 0; i < 150; i++ {
-		infos, err := chromedp.Targets(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range infos {
-			if in.Type == typ && strings.Contains(in.URL, part) {
-				return in.TargetID
-			}
-		}
-		time.Sleep(200 * time.Millisecond)
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	infos, err := chromedp.Targets(c)
+	if err != nil {
+		t.Fatalf("list the browser's targets: %v", err)
 	}
-	t.Fatalf("no %s target at %s", typ, part)
+	for _, in := range infos {
+		if in.Type == typ && strings.Contains(in.URL, part) {
+			return in.TargetID
+		}
+	}
 	return ""
 }
 
-// attach binds a context to an existing target. The first call on it attaches, and the target lives as
-// long as the context of that call: so it is made here, without a timeout.
-func attach(t *testing.T, ctx context.Context, id target.ID) context.Context {
+// waitTarget waits (30 s at most) for a target of a type whose URL contains part.
+func waitTarget(t testing.TB, ctx context.Context, typ, part string) target.ID {
 	t.Helper()
-	c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(id))
+	var id target.ID
+	eventually(t, 30*time.Second, "a "+typ+" target at "+part, func() (bool, string) {
+		id = targetOf(t, ctx, typ, part)
+		return id != "", "none"
+	})
+	return id
+}
+
+// attach binds a context to an existing target. The first call on it attaches, and the target lives as
+// long as the context of that call: so that call gets no timeout of its own, and the wait for it is
+// bounded here instead.
+func attach(t testing.TB, ctx context.Context, id target.ID, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	c, cancel := chromedp.NewContext(ctx, append([]chromedp.ContextOption{chromedp.WithTargetID(id)}, opts...)...)
 	t.Cleanup(cancel)
-	if err := chromedp.Do(c); err != nil {
-		t.Fatalf("attach to %s: %v", id, err)
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(c) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("attach to %s: %v", id, err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("attach to %s: no answer within 30s", id)
 	}
 	return c
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+// eval evaluates expr (awaiting a promise) in ctx's target, within 30 s.
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -294,15 +388,39 @@ func ffEval[T any](t *testing.T, b *firefox.Browser, expr string) T {
 	return v
 }
 
-// ffUntil waits (bounded) for expr to be true in the current context.
+// ffUntil waits (60 s at most) for expr to be true in the current context.
 func ffUntil(t *testing.T, b *firefox.Browser, expr string) {
 	t.Helper()
-	for range 300 {
-		if ffEval[bool](t, b, `!!(`+expr+`)`) {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
+	if ok, _ := poll(60*time.Second, func() (bool, string) { return ffEval[bool](t, b, `!!(`+expr+`)`), "" }); !ok {
+		ffShot(t, b, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
+		t.Fatalf("not true within 60s: %s", expr)
 	}
-	ffShot(t, b, "failure-"+strings.ReplaceAll(t.Name(), "/", "-"))
-	t.Fatalf("never true: %s", expr)
+}
+
+// allowDownloads sends the page's downloads to dir under their own names.
+func allowDownloads(t *testing.T, ctx context.Context, dir string) {
+	t.Helper()
+	within(t, ctx, 20*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
+			Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+		})
+		return err
+	}))
+}
+
+// waitFile waits (60 s at most) for a completed download.
+func waitFile(t *testing.T, path string) []byte {
+	t.Helper()
+	var b []byte
+	eventually(t, 60*time.Second, "the download "+path, func() (bool, string) {
+		var err error
+		if b, err = os.ReadFile(path); err == nil && len(b) > 0 {
+			if _, err := os.Stat(path + ".crdownload"); err != nil {
+				return true, ""
+			}
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		return false, fmt.Sprintf("the folder has %v", entries)
+	})
+	return b
 }

@@ -54,20 +54,17 @@ func noCORSPage(t *testing.T, o testbed.Options, edit func(m map[string]any)) (p
 // cachedCardKeys waits until the app page has cached the card's two certificates with their bytes.
 func cachedCardKeys(t *testing.T, wctx context.Context) []string {
 	t.Helper()
-	for i := 0; i < 50; i++ {
-		var keys []string
+	var keys []string
+	eventually(t, 10*time.Second, "the app page caches the card's two certificates with their bytes", func() (bool, string) {
+		keys = nil
 		for k, r := range eval[map[string]statusRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts || {})`) {
 			if r.Source == "card" && r.DER != "" {
 				keys = append(keys, k)
 			}
 		}
-		if len(keys) == 2 {
-			return keys
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatal("the app page did not cache the card's two certificates")
-	return nil
+		return len(keys) == 2, fmt.Sprint(keys)
+	})
+	return keys
 }
 
 // With its host permissions the extension reaches a CA that sends no CORS headers: the weekly OCSP check

@@ -105,11 +105,7 @@ func TestChromiumHostProblems(t *testing.T) {
 			chromedp.Navigate(browser.ExtensionURL("app.html")),
 			chromedp.WaitVisible(chromedp.CSS("#host-issue")),
 		)
-		attr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("#host-issue"), "data-issue"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		issue := attr.Value
+		issue := attr(t, ctx, "#host-issue", "data-issue")
 		if issue != p.chromium {
 			t.Errorf("%s: page says %q, want %q (detail %q)", p.name, issue, p.chromium, text(t, ctx, "#host-status"))
 		}

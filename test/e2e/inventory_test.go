@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/testkit/browser"
@@ -96,18 +94,9 @@ func TestInventoryAddsP12(t *testing.T) {
 
 	// The .ics export: one VEVENT per certificate, each with its alarm a month before (RFC 5545).
 	dl := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{
-		Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dl}); err != nil {
-		t.Fatal(err)
-	}
+	allowDownloads(t, ctx, dl)
 	within(t, ctx, 30*time.Second, chromedp.Click(chromedp.CSS("#inv-ics")))
-	var cal []byte
-	for i := 0; i < 100 && len(cal) == 0; i++ {
-		cal, _ = os.ReadFile(filepath.Join(dl, "ponte-scadenze.ics"))
-		if len(cal) == 0 {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
+	cal := waitFile(t, filepath.Join(dl, "ponte-scadenze.ics"))
 	rows := eval[int](t, ctx, `document.querySelectorAll("tr.inv-row").length`)
 	ics := string(cal)
 	if n := strings.Count(ics, "BEGIN:VEVENT"); n != rows || rows < 4 || strings.Count(ics, "TRIGGER:-P30D") != rows ||

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -125,9 +126,11 @@ func confirmClosing(t *testing.T, consent context.Context, sel string) {
 // consentTargets counts the open consent windows.
 func consentTargets(t *testing.T, ctx context.Context) int {
 	t.Helper()
-	infos, err := chromedp.Targets(ctx)
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	infos, err := chromedp.Targets(c)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("list the browser's targets: %v", err)
 	}
 	n := 0
 	for _, in := range infos {
@@ -138,16 +141,13 @@ func consentTargets(t *testing.T, ctx context.Context) int {
 	return n
 }
 
-// waitNoConsent waits (bounded) until no consent window is open.
+// waitNoConsent waits (10 s at most) until no consent window is open.
 func waitNoConsent(t *testing.T, ctx context.Context) {
 	t.Helper()
-	for range 100 {
-		if consentTargets(t, ctx) == 0 {
-			return
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("the consent window stayed open")
+	eventually(t, 10*time.Second, "the consent window closes", func() (bool, string) {
+		n := consentTargets(t, ctx)
+		return n == 0, fmt.Sprintf("%d consent windows open", n)
+	})
 }
 
 // The page API end to end (issue 7): the site is added through the options page; from it the demo page

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -21,21 +22,18 @@ func contentScriptEval(t *testing.T, ctx context.Context, id string, expr string
 	t.Helper()
 	var mu sync.Mutex
 	var worlds []runtime.ExecutionContextDescription
-	c, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(waitTarget(t, ctx, "page", id)), chromedp.WithListener(func(ev any) {
+	c := attach(t, ctx, waitTarget(t, ctx, "page", id), chromedp.WithListener(func(ev any) {
 		if e, ok := ev.(*runtime.EventExecutionContextCreated); ok {
 			mu.Lock()
 			worlds = append(worlds, *e.Context)
 			mu.Unlock()
 		}
 	}))
-	t.Cleanup(cancel)
-	if err := chromedp.Do(c); err != nil {
-		t.Fatal(err)
-	}
 	ext := strings.TrimSuffix(browser.ExtensionURL(""), "/")
-	for range 100 {
+	var world *runtime.ExecutionContextDescription
+	eventually(t, 10*time.Second, "the content script's world on the page", func() (bool, string) {
 		mu.Lock()
-		var world *runtime.ExecutionContextDescription
+		defer mu.Unlock()
 		for i := range worlds {
 			var aux struct{ Type string }
 			_ = json.Unmarshal([]byte(worlds[i].AuxData), &aux)
@@ -43,25 +41,20 @@ func contentScriptEval(t *testing.T, ctx context.Context, id string, expr string
 				world = &worlds[i]
 			}
 		}
-		mu.Unlock()
-		if world != nil {
-			tctx, tcancel := context.WithTimeout(c, 30*time.Second)
-			defer tcancel()
-			yes := true
-			r, err := chromedp.Call(tctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr, UniqueContextID: world.UniqueID, AwaitPromise: &yes, ReturnByValue: &yes})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var s string
-			if err := json.Unmarshal([]byte(r.Result.Value), &s); err != nil {
-				t.Fatalf("%s: %s", expr, r.Result.Value)
-			}
-			return s
-		}
-		time.Sleep(100 * time.Millisecond)
+		return world != nil, fmt.Sprintf("%d execution contexts, none Ponte's isolated world", len(worlds))
+	})
+	tctx, tcancel := context.WithTimeout(c, 30*time.Second)
+	defer tcancel()
+	yes := true
+	r, err := chromedp.Call(tctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr, UniqueContextID: world.UniqueID, AwaitPromise: &yes, ReturnByValue: &yes})
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no content script world on the page")
-	return ""
+	var s string
+	if err := json.Unmarshal([]byte(r.Result.Value), &s); err != nil {
+		t.Fatalf("%s: %s", expr, r.Result.Value)
+	}
+	return s
 }
 
 // refuseCertificate asks for the certificate from the demo page and refuses in Ponte's window.
@@ -138,33 +131,11 @@ func TestPageAPIAttacks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("workers stopped")
-	stopped := false
-	for range 50 {
-		if !hasTarget(t, ctx, "service_worker", "/background.js") {
-			stopped = true
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if !stopped {
-		t.Fatal("the service worker did not stop")
-	}
+	eventually(t, 5*time.Second, "the service worker stops", func() (bool, string) {
+		return targetOf(t, ctx, "service_worker", "/background.js") == "", "still running"
+	})
 	wantCode(t, ctx, "do-cert", "cert-out", "RATE_LIMITED")
 	if n := consentTargets(t, ctx); n != 0 {
 		t.Fatalf("%d consent windows from a restarted worker while the site waits", n)
 	}
-}
-
-func hasTarget(t *testing.T, ctx context.Context, typ, part string) bool {
-	t.Helper()
-	infos, err := chromedp.Targets(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, in := range infos {
-		if in.Type == typ && strings.Contains(in.URL, part) {
-			return true
-		}
-	}
-	return false
 }

@@ -48,9 +48,11 @@ func panelRoot(t *testing.T, ctx context.Context) *chromedp.Node {
 
 func panelText(t *testing.T, ctx context.Context, root *chromedp.Node) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".panel"), chromedp.FromNode(root)))
+	tctx, cancel := context.WithTimeout(ctx, textWait)
+	defer cancel()
+	s, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(".panel"), chromedp.FromNode(root)))
 	if err != nil {
-		t.Fatal(err)
+		failPage(t, ctx, "no .panel in the portal panel", err)
 	}
 	return s
 }

@@ -182,8 +182,8 @@ func TestPaidRenewalAnswerLostAfterChargeInBrowser(t *testing.T) {
 	}
 	within(t, ctx, 60*time.Second, chromedp.Click(chromedp.CSS(retry)), chromedp.WaitVisible(chromedp.CSS(`#flow[data-screen="pin"] #pin`)))
 	shot(t, ctx, "renew-paidlost-3b-pin-again")
-	if noAccount, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("account-id") === null`)); err != nil || !noAccount {
-		t.Fatalf("the account is asked again for a request already sent (%v)", err)
+	if !eval[bool](t, ctx, `document.getElementById("account-id") === null`) {
+		t.Fatal("the account is asked again for a request already sent")
 	}
 	typePIN(t, ctx)
 	waitSuccess(t, ctx, "renew-paidlost")

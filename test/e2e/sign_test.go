@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,40 +9,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	pbrowser "github.com/ponte-it/ponte/internal/testkit/browser"
 	"github.com/ponte-it/ponte/internal/testkit/testbed"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
-
-// allowDownloads sends the page's downloads to dir under their own names.
-func allowDownloads(t *testing.T, ctx context.Context, dir string) {
-	t.Helper()
-	within(t, ctx, 20*time.Second, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-			Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
-		})
-		return err
-	}))
-}
-
-// waitFile waits (bounded) for a completed download.
-func waitFile(t *testing.T, path string) []byte {
-	t.Helper()
-	for range 600 {
-		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
-			if _, err := os.Stat(path + ".crdownload"); err != nil {
-				return b
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	t.Fatalf("download %s did not arrive; folder has %v", path, entries)
-	return nil
-}
 
 // The Firma page signs a corpus PDF (visible, time-stamped by ponte-ca) and a text file as .p7m with the
 // virtual card — PIN typed, then the signature key's context-specific PIN — and the downloads are

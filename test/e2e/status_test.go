@@ -49,7 +49,7 @@ func TestStatusCheckRevokedWithSimulatedClock(t *testing.T) {
 		t.Log("no alarm to clear")
 	}
 	var cnsKey, sigKey, cnsSerial string
-	for i := 0; i < 50 && (cnsKey == "" || sigKey == ""); i++ {
+	eventually(t, 10*time.Second, "the app page caches the card's certificates with their bytes", func() (bool, string) {
 		recs := eval[map[string]statusRecord](t, wctx, `chrome.storage.local.get("ponteCerts").then(x => x.ponteCerts || {})`)
 		for k, r := range recs {
 			if r.Source == "card" && r.DER != "" && r.Role == "cns" {
@@ -59,13 +59,8 @@ func TestStatusCheckRevokedWithSimulatedClock(t *testing.T) {
 				sigKey = k
 			}
 		}
-		if cnsKey == "" || sigKey == "" {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}
-	if cnsKey == "" || sigKey == "" {
-		t.Fatal("the app page did not cache the card's certificates with their bytes")
-	}
+		return cnsKey != "" && sigKey != "", fmt.Sprintf("%d records", len(recs))
+	})
 	check := func(at time.Time) statusRun {
 		t.Helper()
 		return eval[statusRun](t, wctx, fmt.Sprintf(`checkStatus(%d)`, at.UnixMilli()))

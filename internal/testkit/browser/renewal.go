@@ -77,13 +77,22 @@ func RenewalWith(ctx context.Context, in Inputs, shot func(name string)) error {
 	return nil
 }
 
-// WaitRenewed waits for "Certificato rinnovato e attivo" and returns the new expiry as shown.
+// WaitRenewed waits (d at most) for "Certificato rinnovato e attivo" and returns the new expiry as shown.
+// Every call has a deadline: a page without #flow or #new-expiry fails in seconds, not at go test's.
 func WaitRenewed(ctx context.Context, d time.Duration) (string, error) {
 	c, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	if err := chromedp.Do(c, chromedp.WaitVisible(chromedp.CSS(`#renewed`))); err != nil {
-		reason, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#flow`)))
+		rc, rcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer rcancel()
+		reason, _ := chromedp.Run(rc, chromedp.Evaluate[string](`(document.getElementById("flow") || {}).innerText || "(no #flow)"`))
 		return "", fmt.Errorf("no success screen (%w): %s", err, reason)
 	}
-	return chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#new-expiry`)))
+	ec, ecancel := context.WithTimeout(ctx, 10*time.Second)
+	defer ecancel()
+	expiry, err := chromedp.Run(ec, chromedp.Text(chromedp.CSS(`#new-expiry`)))
+	if err != nil {
+		return "", fmt.Errorf("success screen without #new-expiry: %w", err)
+	}
+	return expiry, nil
 }
