@@ -211,8 +211,8 @@ func workerContext(t *testing.T, ctx context.Context) context.Context {
 	return attach(t, ctx, waitTarget(t, ctx, "service_worker", "/background.js"))
 }
 
-// targetOf is the first target of a type whose URL contains part ("" if none).
-func targetOf(t testing.TB, ctx context.Context, typ, part string) target.ID {
+// targetsOf lists the browser's targets of a type whose URL contains part.
+func targetsOf(t testing.TB, ctx context.Context, typ, part string) []target.ID {
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -220,10 +220,20 @@ func targetOf(t testing.TB, ctx context.Context, typ, part string) target.ID {
 	if err != nil {
 		t.Fatalf("list the browser's targets: %v", err)
 	}
+	var ids []target.ID
 	for _, in := range infos {
 		if in.Type == typ && strings.Contains(in.URL, part) {
-			return in.TargetID
+			ids = append(ids, in.TargetID)
 		}
+	}
+	return ids
+}
+
+// targetOf is the first target of a type whose URL contains part ("" if none).
+func targetOf(t testing.TB, ctx context.Context, typ, part string) target.ID {
+	t.Helper()
+	if ids := targetsOf(t, ctx, typ, part); len(ids) > 0 {
+		return ids[0]
 	}
 	return ""
 }

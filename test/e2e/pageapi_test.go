@@ -126,19 +126,7 @@ func confirmClosing(t *testing.T, consent context.Context, sel string) {
 // consentTargets counts the open consent windows.
 func consentTargets(t *testing.T, ctx context.Context) int {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	infos, err := chromedp.Targets(c)
-	if err != nil {
-		t.Fatalf("list the browser's targets: %v", err)
-	}
-	n := 0
-	for _, in := range infos {
-		if in.Type == "page" && strings.Contains(in.URL, "/consent.html") {
-			n++
-		}
-	}
-	return n
+	return len(targetsOf(t, ctx, "page", "/consent.html"))
 }
 
 // waitNoConsent waits (10 s at most) until no consent window is open.

@@ -3,14 +3,12 @@ package pki_test
 import (
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/testkit/pki"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
@@ -45,17 +43,7 @@ func TestChainVerifiesWithOpenSSL(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	write := func(name string, cs ...*x509.Certificate) string {
-		var b []byte
-		for _, c := range cs {
-			b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
-		}
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, c *x509.Certificate) string { return signtest.WritePEM(t, dir, name, c) }
 	args := []string{"verify", "-CAfile", write("root.pem", root.Cert()), "-untrusted", write("inter.pem", inter.Cert()), "-purpose", "sslclient"}
 	if out, err := exec.Command(openssl, append(args, write("leaf.pem", c))...).CombinedOutput(); err != nil {
 		t.Fatalf("openssl verify: %v\n%s", err, out)
