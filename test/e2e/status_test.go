@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/testkit/browser"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
@@ -115,11 +116,12 @@ func TestStatusCheckRevokedWithSimulatedClock(t *testing.T) {
 	ictx := attach(t, ctx, waitTarget(t, ctx, "page", "/inventory.html"))
 	cnsRow, sigRow := fmt.Sprintf(`tr.inv-row[data-key=%q]`, cnsKey), fmt.Sprintf(`tr.inv-row[data-key=%q]`, sigKey)
 	within(t, ictx, 90*time.Second, chromedp.WaitVisible(chromedp.CSS(cnsRow+` .inv-check`)))
-	if got := text(t, ictx, cnsRow); !strings.Contains(got, "REVOCATO") || !strings.Contains(got, "dal "+itime.Date(revokedAt)+" – motivo: compromissione della chiave") {
-		t.Errorf("revoked row %q", got)
+	// The state is the row's data-state; the words shown are the date and the reason (RFC 5280 §5.3.1).
+	if got, state := text(t, ictx, cnsRow), attr(t, ictx, cnsRow, "data-state"); state != certcache.Revoked || !strings.Contains(got, "dal "+itime.Date(revokedAt)+" – motivo: compromissione della chiave") {
+		t.Errorf("revoked row %q, state %q", got, state)
 	}
-	if got := text(t, ictx, sigRow); !strings.Contains(got, "ATTIVO") || !strings.Contains(got, "verificato il "+itime.Date(week)) {
-		t.Errorf("good row %q", got)
+	if got, state := text(t, ictx, sigRow), attr(t, ictx, sigRow, "data-state"); state != certcache.Active || !strings.Contains(got, "verificato il "+itime.Date(week)) {
+		t.Errorf("good row %q, state %q", got, state)
 	}
 	shot(t, ictx, "status-inventory-revoked")
 
