@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,18 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/ponte-it/ponte/internal/testkit/browser"
-	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
-
-// bedBrowser starts the embedded default and a browser with the built extension (plus the bed's CA
-// profiles) and ponte-host registered, the host seeing the bed's card.
-func bedBrowser(t *testing.T, flags ...string) (*testbed.Bed, context.Context) {
-	t.Helper()
-	build := built(t)
-	bed := startBed(t, testbed.Options{})
-	ext := extensionWithProfiles(t, build, bed)
-	return bed, startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env, flags...)
-}
 
 type cachedRecord struct {
 	Card, Holder, Role, NotAfter, Serial, Issuer, Source string

@@ -20,6 +20,8 @@ import (
 	"github.com/ponte-it/ponte/internal/ids"
 	"github.com/ponte-it/ponte/internal/testkit/browser"
 	"github.com/ponte-it/ponte/internal/testkit/firefox"
+	"github.com/ponte-it/ponte/internal/testkit/pcscd"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/testkit/testproc"
 )
@@ -433,4 +435,47 @@ func waitFile(t *testing.T, path string) []byte {
 		return false, fmt.Sprintf("the folder has %v", entries)
 	})
 	return b
+}
+
+// startBed starts the embedded default (ponte-ca, SoftHSM TS-CNS, the same card on a private pcscd).
+func startBed(t *testing.T, o testbed.Options) *testbed.Bed {
+	t.Helper()
+	testenv.Tool(t, "pcscd")
+	testenv.File(t, "vpcd driver (vsmartcard-vpcd)", pcscd.VPCDDriver...)
+	testenv.Tool(t, "softhsm2-util")
+	o.Dir = t.TempDir()
+	t.Setenv("SOFTHSM2_CONF", "") // restored after the test; the bed sets its own
+	b, err := testbed.Start(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// extensionWithProfiles copies the built extension and adds the bed's CA profiles.
+func extensionWithProfiles(t *testing.T, build string, b *testbed.Bed) string {
+	t.Helper()
+	dst := filepath.Join(t.TempDir(), "extension")
+	if err := os.CopyFS(dst, os.DirFS(filepath.Join(build, "extension"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(dst, "profiles"), os.DirFS(b.ProfilesDir)); err != nil {
+		t.Fatal(err)
+	}
+	// Verification without the AgID list from the network (trustedlist_test.go serves a local one).
+	if err := os.WriteFile(filepath.Join(dst, "tsl.json"), []byte(`{"url":"off"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// bedBrowser starts the embedded default and a browser with the built extension (plus the bed's CA
+// profiles) and ponte-host registered, the host seeing the bed's card.
+func bedBrowser(t *testing.T, flags ...string) (*testbed.Bed, context.Context) {
+	t.Helper()
+	build := built(t)
+	bed := startBed(t, testbed.Options{})
+	ext := extensionWithProfiles(t, build, bed)
+	return bed, startBrowserWith(t, ext, filepath.Join(build, "ponte-host"), bed.Env, flags...)
 }
