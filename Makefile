@@ -78,8 +78,6 @@ unit:
 
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
-	# The renewal's whole fault matrix (make test runs its pairwise cover): docs/renewal.md.
-	PONTE_MATRIX=full $(GO) test -count=1 -timeout 90m -run TestFaultMatrix ./internal/renew
 
 # Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
 # PDFSIGN names its program, with digitorus/pdfsign: time, peak memory (docs/signing.md).

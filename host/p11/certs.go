@@ -182,6 +182,26 @@ type keyRef struct {
 	keyType    uint
 }
 
+// seesPrivateKeys tells whether session sh sees the token's private keys: private objects are visible
+// only to a session logged in as the user (PKCS#11 v2.40 §4.4 CKA_PRIVATE, §5.6 session states), unless
+// the token needs no login at all (CKF_LOGIN_REQUIRED clear). A public or SO session sees none, which is
+// not the same as the token holding none. A module that cannot say (C_GetSessionInfo fails) is taken to
+// see them, as before this check.
+func seesPrivateKeys(ctx *ck.Ctx, slot uint, sh ck.SessionHandle) bool {
+	state, err := ck.SessionState(ctx, sh)
+	if err != nil || state == ck.CKS_RO_USER_FUNCTIONS || state == ck.CKS_RW_USER_FUNCTIONS {
+		return true
+	}
+	ti, err := ctx.GetTokenInfo(slot)
+	return err != nil || ti.Flags&ck.CKF_LOGIN_REQUIRED == 0
+}
+
+// errLoggedOut is the answer of an operation that must see the private keys on a session that cannot: the
+// PIN login ended (a logout, a card-removed event, an idle timeout) and the PIN is needed again.
+func errLoggedOut(op, what string) error {
+	return fail(op, ErrNotLoggedIn, "%s: the token shows no private key without the PIN login (log in again)", what)
+}
+
 func privateKeys(ctx *ck.Ctx, sh ck.SessionHandle) ([]keyRef, error) {
 	hs, err := findObjects(ctx, sh, []*ck.Attribute{ck.NewAttribute(ck.CKA_CLASS, ck.CKO_PRIVATE_KEY)})
 	if err != nil {

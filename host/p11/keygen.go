@@ -161,7 +161,8 @@ type DeleteOptions struct {
 
 // DeleteByID destroys every object with this CKA_ID (private key, public key, certificate; C_DestroyObject).
 // It refuses (ErrLastKey) to remove a private key when no other private key on the token has a
-// currently valid certificate: a renewal must never leave the card without a working key.
+// currently valid certificate: a renewal must never leave the card without a working key. Without the
+// PIN login it cannot tell (ErrNotLoggedIn).
 func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) {
 	if len(id) == 0 {
 		return 0, fail("C_DestroyObject", ErrNoSuchObject, "empty CKA_ID")
@@ -180,7 +181,7 @@ func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) 
 			return fail("C_DestroyObject", ErrNoSuchObject, "no object with CKA_ID %x", id)
 		}
 		if !o.AllowLastKey {
-			keys, err := privateKeys(ctx, sh)
+			keys, err := t.judgeableKeys(ctx, sh)
 			if err != nil {
 				return err
 			}
@@ -207,6 +208,17 @@ func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) 
 		return nil
 	})
 	return deleted, err
+}
+
+// judgeableKeys lists the private keys for the last-usable-key guard, which judges by all of them: on a
+// session that sees none (the PIN login ended) it answers ErrNotLoggedIn. Taking the empty list at its word
+// refused every delete as "the only usable key" — a renewal's rollback of its new key, after a login lost
+// between two steps, while the old key and certificate were on the card all along.
+func (t *Token) judgeableKeys(ctx *ck.Ctx, sh ck.SessionHandle) ([]keyRef, error) {
+	if !seesPrivateKeys(ctx, t.SlotID, sh) {
+		return nil, errLoggedOut("C_DestroyObject", "the last usable key cannot be told")
+	}
+	return privateKeys(ctx, sh)
 }
 
 func hasValidCert(ctx *ck.Ctx, sh ck.SessionHandle, id []byte, now time.Time) (bool, error) {
@@ -264,7 +276,7 @@ type KeyAttributes struct {
 func (t *Token) PrivateKeyAttributes(id []byte) (KeyAttributes, error) {
 	var ka KeyAttributes
 	err := t.do("C_GetAttributeValue", callTime, func(sh ck.SessionHandle) error {
-		k, err := keyByID(t.mod.ctx, sh, id)
+		k, err := t.keyByID(t.mod.ctx, sh, id)
 		if err != nil {
 			return err
 		}

@@ -124,6 +124,46 @@ func TestGenerateWriteDelete(t *testing.T) {
 	}
 }
 
+// A session whose PIN login ended sees no private key (PKCS#11 v2.40 §4.4). The key lookup and the
+// last-usable-key guard say "log in" (NOT_LOGGED_IN, retriable) rather than "no such key" or "the only
+// usable key": the matrix's CI failure was a renewal's rollback refused as "the only usable key" for its
+// new key after a lost login, with the old key and its valid certificate on the card all along.
+func TestLoggedOutKeysAreNotJudged(t *testing.T) {
+	tool := testenv.Tool(t, "pkcs11-tool")
+	e := newSoftEnv(t, testHolders[0])
+	tok := e.token(0)
+	login(t, tok, testPIN)
+	kp, err := tok.GenerateRSA(p11.KeyOptions{Bits: 2048, Label: "ponte-logout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tok.Logout(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tok.Signer(kp.ID); !errors.Is(err, p11.ErrNotLoggedIn) || p11.ProtocolCode(err) != protocol.ErrNotLoggedIn {
+		t.Errorf("signer without the login: %v, want NOT_LOGGED_IN", err)
+	}
+	if _, err := tok.DeleteSelected(kp.ID, p11.Selection{PrivateKey: true, PublicKey: true}); !errors.Is(err, p11.ErrNotLoggedIn) {
+		t.Errorf("delete-objects without the login: %v, want NOT_LOGGED_IN", err)
+	}
+	if _, err := tok.DeleteByID(kp.ID, p11.DeleteOptions{}); !errors.Is(err, p11.ErrNotLoggedIn) {
+		t.Errorf("delete by ID without the login: %v, want NOT_LOGGED_IN", err)
+	}
+	// Nothing was removed: pkcs11-tool (logged in on its own) lists the new pair and both card keys.
+	out := pkcs11Tool(t, tool, e, "--list-objects", "--login", "--pin", string(testPIN))
+	if n := strings.Count(out, "Private Key Object"); n != 3 || !strings.Contains(out, hex.EncodeToString(kp.ID)) {
+		t.Fatalf("%d private keys after the refused deletes, want 3 with %x:\n%s", n, kp.ID, out)
+	}
+	// Logged in again, the guard judges the real keys: the new one goes.
+	login(t, tok, testPIN)
+	if n, err := tok.DeleteSelected(kp.ID, p11.Selection{PrivateKey: true, PublicKey: true}); err != nil || n != 2 {
+		t.Fatalf("delete-objects logged in: %d objects, %v", n, err)
+	}
+	if _, err := tok.Signer(kp.ID); !errors.Is(err, p11.ErrNoSuchObject) {
+		t.Fatalf("signer of a deleted key, logged in: %v, want NO_SUCH_OBJECT", err)
+	}
+}
+
 func TestFreeSpace(t *testing.T) {
 	e := newSoftEnv(t, testHolders[0])
 	pub, priv, err := e.token(0).FreeSpace()

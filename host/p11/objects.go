@@ -74,7 +74,7 @@ func (t *Token) DeleteSelected(id []byte, s Selection) (deleted int, err error) 
 		}
 		if s.PrivateKey {
 			if !s.AllowLastKey {
-				keys, err := privateKeys(ctx, sh)
+				keys, err := t.judgeableKeys(ctx, sh)
 				if err != nil {
 					return err
 				}

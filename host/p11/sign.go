@@ -60,7 +60,7 @@ func (t *Token) Signer(id []byte) (*Signer, error) {
 	s := &Signer{t: t, id: append([]byte{}, id...)}
 	err := t.do("find key", callTime, func(sh ck.SessionHandle) error {
 		ctx := t.mod.ctx
-		k, err := keyByID(ctx, sh, id)
+		k, err := t.keyByID(ctx, sh, id)
 		if err != nil {
 			return err
 		}
@@ -74,7 +74,10 @@ func (t *Token) Signer(id []byte) (*Signer, error) {
 	return s, nil
 }
 
-func keyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (keyRef, error) {
+// keyByID finds the private key with this CKA_ID. A session that cannot see private keys gets
+// ErrNotLoggedIn, not ErrNoSuchObject: the key may well be there, and a caller that took it as gone (a
+// renewal rolling back) would act on a falsehood.
+func (t *Token) keyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (keyRef, error) {
 	keys, err := privateKeys(ctx, sh)
 	if err != nil {
 		return keyRef{}, err
@@ -84,7 +87,10 @@ func keyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (keyRef, error) {
 			return k, nil
 		}
 	}
-	return keyRef{}, fail("find key", ErrNoSuchObject, "no private key with CKA_ID %x (log in first: cards hide private keys)", id)
+	if !seesPrivateKeys(ctx, t.SlotID, sh) {
+		return keyRef{}, errLoggedOut("find key", fmt.Sprintf("private key %x", id))
+	}
+	return keyRef{}, fail("find key", ErrNoSuchObject, "no private key with CKA_ID %x", id)
 }
 
 func publicKeyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (crypto.PublicKey, error) {
@@ -184,7 +190,7 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	}
 	err = s.t.do("C_Sign", d, func(sh ck.SessionHandle) error {
 		ctx := s.t.mod.ctx
-		k, err := keyByID(ctx, sh, s.id)
+		k, err := s.t.keyByID(ctx, sh, s.id)
 		if err != nil {
 			return err
 		}

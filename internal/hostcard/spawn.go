@@ -43,7 +43,16 @@ func FindHost() (string, error) {
 
 // Spawn starts ponte-host and performs the handshake. onEvent may be nil.
 func Spawn(ctx context.Context, host, client string, onEvent func(protocol.Message)) (*Spawned, error) {
+	return SpawnEnv(ctx, host, client, nil, onEvent)
+}
+
+// SpawnEnv is Spawn with env (KEY=value) added to this process's environment for the child: tests that run
+// several cards, each with its own token and PC/SC service, side by side in one process.
+func SpawnEnv(ctx context.Context, host, client string, env []string, onEvent func(protocol.Message)) (*Spawned, error) {
 	cmd := exec.Command(host, "stdio")
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

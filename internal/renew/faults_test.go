@@ -416,6 +416,36 @@ func TestCardRemoved(t *testing.T) {
 	}
 }
 
+// TestLoginLostBetweenSteps: the PIN login ends between the keygen and the request (the host ends every
+// login on a card-removed event; CI's matrix met one from pcscd re-detecting the vpcd card under load).
+// The renewal stops retriable at its step, asking the PIN — no rollback: before the fix the request's
+// "find key" was a final NO_SUCH_OBJECT, and the rollback that followed was refused as "the only usable
+// key" for the new key, since a logged-out session sees no private key at all. Resumed with the PIN, it
+// finishes: one certificate, one charge, no orphan.
+func TestLoginLostBetweenSteps(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	e := f.engine(30 * time.Second)
+	e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepRequest, at: func() {
+		if err := f.card.Logout(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := e.Begin(ctx, f.info, f.old)
+	var fl *renew.Failure
+	if r == nil || !errors.As(err, &fl) || !fl.Retriable || fl.Code != string(protocol.ErrNotLoggedIn) || r.Step != renew.StepRequest || r.RollbackFailed {
+		t.Fatalf("login lost before the request: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	// Nothing was undone: the new key waits on the card next to the old key and certificate.
+	list := f.objects()
+	if n := strings.Count(list, "Private Key Object"); n != f.keys+1 || !strings.Contains(list, r.NewKey) || !strings.Contains(list, f.old.ID) {
+		t.Fatalf("%d private keys after the lost login, want %d with the new %s and the old %s:\n%s", n, f.keys+1, r.NewKey, f.old.ID, list)
+	}
+	f.host.Close()
+	f.checkDone(f.recover(r.ID))
+}
+
 // TestRebootWhileWaiting: the request is waiting at the CA and everything stops (host closed, engine
 // gone). A brand-new host and engine find the renewal in the journal alone and finish it.
 func TestRebootWhileWaiting(t *testing.T) {

@@ -26,6 +26,7 @@ type world struct {
 	card    *hostcard.Card
 	profile *renew.Profile
 	journal renew.Journal
+	env     []string // the bed's environment, given to every host and tool explicitly (parallel worlds)
 }
 
 func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
@@ -44,7 +45,7 @@ func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
 	}
-	w := &world{bed: bed}
+	w := &world{bed: bed, env: bed.Env}
 	w.start(t, hostBin)
 	data, err := os.ReadFile(filepath.Join(bed.ProfilesDir, choice.Server+"-"+choice.Mode+".json"))
 	if err != nil {
@@ -61,7 +62,7 @@ func (w *world) start(t testing.TB, hostBin string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	h, err := hostcard.Spawn(ctx, hostBin, "renew-test", nil)
+	h, err := hostcard.SpawnEnv(ctx, hostBin, "renew-test", w.env, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,10 +6,12 @@ package renew_test
 // (retry, resume, or Annulla il rinnovo), then judged by invariants I1–I5 read from the token's objects
 // (OpenSC's pkcs11-tool) and ponte-ca's SQLite books, never from the engine's messages.
 //
-// `make test` runs, for every fault, the configurations of a strength-2 covering array (every pair of
-// values of any two dimensions appears; 6 rows, flipped per fault so faults see different rows);
-// PONTE_MATRIX=full (make fuzz) runs the whole product. One token per login kind is provisioned once and
-// copied back before each cell, so no cell pays for SoftHSM's key generation but the renewal's own.
+// `make test` runs the whole product (352 cells) on a few workers side by side, each with its own worlds:
+// a ponte-ca (SQLite books, loopback port), a SoftHSM token per login kind and, for PIN+PUK, its own
+// pcscd with the card in a vpcd reader; hosts get their world's environment explicitly. A world's token
+// is provisioned once and copied back before each cell, so no cell pays for SoftHSM's key generation but
+// the renewal's own. PONTE_MATRIX=pairwise runs only a strength-2 covering array (every pair of values of
+// any two dimensions; 6 rows per fault, flipped per fault) for a quick look.
 
 import (
 	"bytes"
@@ -24,7 +26,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -109,26 +113,34 @@ var pairwise = [][5]bool{
 	{true, false, true, true, false}, {true, true, false, true, true}, {true, true, true, false, true},
 }
 
-// cells lists the matrix to run: the covering array per fault (each fault's rows flipped by its index,
-// which keeps the covering) or, with PONTE_MATRIX=full, every configuration.
-func cells() map[bool][]matrixCell {
-	out := map[bool][]matrixCell{}
-	add := func(c config, fault string) {
-		out[c.puk] = append(out[c.puk], matrixCell{c, fault})
-	}
+// cells lists the matrix to run: every configuration for every fault or, with PONTE_MATRIX=pairwise, the
+// covering array per fault (each fault's rows flipped by its index, which keeps the covering). PIN+PUK
+// cells, the slower ones (a card in a reader), come first so the workers end together.
+func cells() []matrixCell {
+	var out []matrixCell
 	for k, fault := range faultPoints {
-		if os.Getenv("PONTE_MATRIX") == "full" {
+		if os.Getenv("PONTE_MATRIX") != "pairwise" {
 			for i := 0; i < 32; i++ {
-				add(config{i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0, i&16 != 0}, fault)
+				out = append(out, matrixCell{config{i&1 != 0, i&2 != 0, i&4 != 0, i&8 != 0, i&16 != 0}, fault})
 			}
 			continue
 		}
 		for _, r := range pairwise {
 			flip := func(i int) bool { return r[i] != (k>>i&1 != 0) }
-			add(config{flip(0), flip(1), flip(2), flip(3), flip(4)}, fault)
+			out = append(out, matrixCell{config{flip(0), flip(1), flip(2), flip(3), flip(4)}, fault})
 		}
 	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].puk && !out[b].puk })
 	return out
+}
+
+// matrixWorkers is how many cells run at once: one more than the CPUs (a cell also waits on the CA, pcscd
+// and the host's pipes), between 2 and 4; PONTE_MATRIX_WORKERS overrides.
+func matrixWorkers() int {
+	if n, err := strconv.Atoi(os.Getenv("PONTE_MATRIX_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return min(4, max(2, runtime.NumCPU()+1))
 }
 
 type matrixCell struct {
@@ -138,35 +150,59 @@ type matrixCell struct {
 
 func (c matrixCell) name() string { return c.fault + "/" + c.config.String() }
 
-// TestFaultMatrix runs every cell and prints one line per cell; a failing cell names itself.
+// TestFaultMatrix runs every cell and prints one line per cell; a failing cell names itself. The worlds
+// are made first, one after the other (provisioning sets SOFTHSM2_CONF for this process); then each
+// worker takes cells from one queue and runs them on its own worlds, so two cells never share a token,
+// a CA's books or a pcscd.
 func TestFaultMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fault matrix runs the real host, token and CA")
 	}
-	all := cells()
-	for _, puk := range []bool{false, true} {
-		list := all[puk]
-		sort.SliceStable(list, func(a, b int) bool { return list[a].fault < list[b].fault })
-		m := newMatrixWorld(t, puk)
+	list := cells()
+	workers := make([]map[bool]*matrixWorld, min(matrixWorkers(), len(list)))
+	for i := range workers {
+		workers[i] = map[bool]*matrixWorld{}
 		for _, c := range list {
-			c := c
-			t.Run(c.name(), func(t *testing.T) {
-				if why := impossible(c.config, c.fault); why != "" {
-					t.Logf("CELL %-48s skip: %s", c.name(), why)
-					t.Skip(why)
-				}
-				start := time.Now()
-				defer func() { // one line per cell, also after a Fatal
-					status := "ok"
-					if t.Failed() {
-						status = "FAIL"
-					}
-					t.Logf("CELL %-48s %s (%s)", c.name(), status, time.Since(start).Round(100*time.Millisecond))
-				}()
-				m.runCell(t, c)
-			})
+			if workers[i][c.puk] == nil {
+				workers[i][c.puk] = newMatrixWorld(t, c.puk)
+			}
 		}
 	}
+	queue := make(chan matrixCell, len(list))
+	for _, c := range list {
+		queue <- c
+	}
+	close(queue)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for _, worlds := range workers {
+		wg.Add(1)
+		go func() { // t.Run may be called from several goroutines at once (testing.T.Run)
+			defer wg.Done()
+			for c := range queue {
+				t.Run(c.name(), func(t *testing.T) { runCell(t, worlds[c.puk], c) })
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d cells on %d workers in %s", len(list), len(workers), time.Since(start).Round(time.Second))
+}
+
+// runCell runs one cell, or says why it cannot exist, and prints its line.
+func runCell(t *testing.T, m *matrixWorld, c matrixCell) {
+	if why := impossible(c.config, c.fault); why != "" {
+		t.Logf("CELL %-48s skip: %s", c.name(), why)
+		t.Skip(why)
+	}
+	start := time.Now()
+	defer func() { // one line per cell, also after a Fatal
+		status := "ok"
+		if t.Failed() {
+			status = "FAIL"
+		}
+		t.Logf("CELL %-48s %s (%s)", c.name(), status, time.Since(start).Round(100*time.Millisecond))
+	}()
+	m.runCell(t, c)
 }
 
 // matrixWorld is one provisioned token (PIN, or PIN+PUK on an AC family card through pcscd) with both
@@ -178,6 +214,7 @@ type matrixWorld struct {
 	puk      bool
 	snapshot string
 	tokenDir string
+	keys     int // private keys on the provisioned token, as pkcs11-tool lists them (every cell starts from it)
 }
 
 func newMatrixWorld(t *testing.T, puk bool) *matrixWorld {
@@ -207,6 +244,7 @@ func newMatrixWorld(t *testing.T, puk bool) *matrixWorld {
 		t.Fatalf("token directories %v, want one", dirs)
 	}
 	m.tokenDir, m.snapshot = dirs[0], filepath.Join(t.TempDir(), "token")
+	m.keys = len(parseObjects(listObjects(t, w.bed)).keys)
 	m.host.Close()
 	if out, err := exec.Command("cp", "-a", m.tokenDir, m.snapshot).CombinedOutput(); err != nil {
 		t.Fatalf("copying the token: %v\n%s", err, out)
@@ -249,7 +287,6 @@ type cellRun struct {
 	before   map[string]bool // CA serials before the cell
 	balance  int64
 	renewals int
-	keys     int
 }
 
 func (m *matrixWorld) runCell(t *testing.T, c matrixCell) {
@@ -272,7 +309,6 @@ func (m *matrixWorld) runCell(t *testing.T, c matrixCell) {
 	r.before = r.serials()
 	r.balance = balanceOf(t, m.world)
 	r.renewals = r.caRenewals()
-	r.keys = len(r.objects().keys)
 	want := r.inject()
 	r.check(want)
 }
@@ -291,11 +327,22 @@ func (r *cellRun) engine() *renew.Engine {
 	return e
 }
 
-// fresh is a new host, logged in again, and the record from the journal: how the screens resume.
+// fresh is the PIN typed again and the record from the journal: how the screens resume. The host is a new
+// one only where the fault took it (killed, the browser closed, the card pulled); elsewhere the screens
+// resume on the host they have.
 func (r *cellRun) fresh(id string) *renew.Renewal {
 	r.t.Helper()
-	r.host.Close()
-	r.start(r.t, r.hostBin)
+	switch r.c.fault {
+	case fHostKilled, fBrowserClosed, fCardRemoved:
+		r.host.Close()
+		r.start(r.t, r.hostBin)
+	default:
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := r.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
+			r.t.Fatal(err)
+		}
+	}
 	rec, err := r.journal.Load(id)
 	if err != nil {
 		r.t.Fatalf("the journal lost the renewal: %v", err)
@@ -307,10 +354,33 @@ func ctx2() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), 2*time.Minute)
 }
 
+// begin is Begin as the holder lives it: when the renewal stops asking for the PIN again (relogin), the
+// PIN is typed and the same engine goes on, its fault still armed.
+func (r *cellRun) begin(ctx context.Context, e *renew.Engine, info *protocol.Card, old protocol.Certificate) (*renew.Renewal, error) {
+	rec, err := e.Begin(ctx, info, old)
+	return rec, r.relogin(ctx, e, rec, err)
+}
+
+// relogin: a renewal stopped by NOT_LOGGED_IN ("Serve il PIN": the host ended the PIN login, on a
+// card-removed event as pcscd re-detects the virtual card) is what the holder answers by typing the PIN
+// and going on (docs/renewal.md, "A login that ends mid-renewal"); at most twice a cell, and the cell's log
+// says so. Any other outcome is returned as it is.
+func (r *cellRun) relogin(ctx context.Context, e *renew.Engine, rec *renew.Renewal, err error) error {
+	var f *renew.Failure
+	for i := 0; i < 2 && rec != nil && errors.As(err, &f) && f.Code == string(protocol.ErrNotLoggedIn); i++ {
+		r.t.Logf("the PIN login ended at %s (%s): PIN typed again", rec.Step, f.Detail)
+		if _, lerr := r.card.Login(ctx, protocol.Secret(testbed.PIN)); lerr != nil {
+			return lerr
+		}
+		err = e.Run(ctx, rec)
+	}
+	return err
+}
+
 // interrupted runs Begin expecting it to stop with a retriable failure, and returns the record's ID.
 func (r *cellRun) interrupted(ctx context.Context, e *renew.Engine) string {
 	r.t.Helper()
-	rec, err := e.Begin(ctx, r.info, r.old)
+	rec, err := r.begin(ctx, e, r.info, r.old)
 	if rec == nil {
 		r.t.Fatalf("Begin: %v", err)
 	}
@@ -324,7 +394,8 @@ func (r *cellRun) interrupted(ctx context.Context, e *renew.Engine) string {
 // resume runs a record again with a fresh engine; it must finish.
 func (r *cellRun) resume(ctx context.Context, rec *renew.Renewal) *renew.Renewal {
 	r.t.Helper()
-	if err := r.engine().Run(ctx, rec); err != nil {
+	e := r.engine()
+	if err := r.relogin(ctx, e, rec, e.Run(ctx, rec)); err != nil {
 		r.t.Fatalf("resuming from %s: %v\n%s", rec.Step, err, renew.DiagnosticLog(rec))
 	}
 	return rec
@@ -338,7 +409,7 @@ func (r *cellRun) retry(ctx context.Context, failed *renew.Renewal) *renew.Renew
 	}
 	r.checkOld("after the rollback")
 	info, old := r.cert(r.t, r.c.role())
-	rec, err := r.engine().Begin(ctx, info, old)
+	rec, err := r.begin(ctx, r.engine(), info, old)
 	if err != nil {
 		r.t.Fatalf("retry after %s: %v\n%s", failed.Failure.Code, err, renew.DiagnosticLog(rec))
 	}
@@ -356,23 +427,32 @@ func (r *cellRun) inject() *renew.Renewal {
 		e.CA.HTTP = &http.Client{Transport: &dropCA{body: requestBody(r.c)}}
 		return r.resume(ctx, r.fresh(r.interrupted(ctx, e)))
 	case fCADown:
-		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepRequest, at: r.bed.StopCA}
+		down := false
+		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepRequest, at: func() { r.bed.StopCA(); down = true }}
+		defer func() { // the world's next cell needs its CA, also after this one failed
+			if down {
+				if err := r.bed.StartCA(); err != nil {
+					r.t.Error(err)
+				}
+			}
+		}()
 		id := r.interrupted(ctx, e)
 		if err := r.bed.StartCA(); err != nil {
 			r.t.Fatal(err)
 		}
+		down = false
 		return r.resume(ctx, r.fresh(id))
 	case fAnswerLost:
 		e.CA.HTTP = &http.Client{Transport: &lossyCA{body: requestBody(r.c), at: func() {}}}
 		return r.resume(ctx, r.fresh(r.interrupted(ctx, e)))
 	case fWriteFails:
 		e.Card = &failingWrite{Card: e.Card}
-		rec, err := e.Begin(ctx, r.info, r.old)
+		rec, err := r.begin(ctx, e, r.info, r.old)
 		r.final(rec, err)
 		return r.retry(ctx, rec)
 	case fVerifyFails:
 		e.Card = &spoilFirstAfterWrite{Card: e.Card}
-		rec, err := e.Begin(ctx, r.info, r.old)
+		rec, err := r.begin(ctx, e, r.info, r.old)
 		r.final(rec, err)
 		return r.retry(ctx, rec)
 	case fCertConfLost:
@@ -411,7 +491,7 @@ func (r *cellRun) inject() *renew.Renewal {
 				r.t.Error(err)
 			}
 		}}
-		rec, err := e.Begin(ctx, r.info, r.old)
+		rec, err := r.begin(ctx, e, r.info, r.old)
 		if rec == nil {
 			r.t.Fatalf("Begin: %v", err)
 		}
@@ -459,7 +539,8 @@ func (r *cellRun) check(rec *renew.Renewal) {
 		r.t.Fatalf("abandoned renewal at %s (rollback failed %v)\n%s", rec.Step, rec.RollbackFailed, renew.DiagnosticLog(rec))
 	}
 	// I1: one usable, valid certificate for the role — the new one when done, the old one otherwise.
-	onCard := r.checkUsable()
+	objs := r.objects()
+	onCard := r.checkUsable(objs)
 	if done && !bytes.Equal(onCard.DER, rec.NewCert) {
 		r.t.Fatalf("I1: the card's %s certificate is not the renewal's new one", r.c.role())
 	}
@@ -488,7 +569,6 @@ func (r *cellRun) check(rec *renew.Renewal) {
 		}
 	}
 	// I4: no orphan — as many private keys as before, each with its certificate; no open record.
-	objs := r.objects()
 	if len(objs.keys) != r.keys {
 		r.t.Errorf("I4: %d private keys on the card, %d before:\n%s", len(objs.keys), r.keys, objs.raw)
 	}
@@ -520,14 +600,14 @@ func (r *cellRun) check(rec *renew.Renewal) {
 // checkOld: the card still holds the old certificate, usable (I1 after a rollback).
 func (r *cellRun) checkOld(when string) {
 	r.t.Helper()
-	if c := r.checkUsable(); !bytes.Equal(c.DER, r.old.DER) {
+	if c := r.checkUsable(r.objects()); !bytes.Equal(c.DER, r.old.DER) {
 		r.t.Fatalf("I1 %s: the card's %s certificate is not the old one", when, r.c.role())
 	}
 }
 
 // checkUsable: exactly one certificate of the role, valid now, chaining to the CA, not revoked in its
-// books, with its private key on the token (pkcs11-tool).
-func (r *cellRun) checkUsable() protocol.Certificate {
+// books, with its private key on the token (objs: pkcs11-tool's listing, taken now).
+func (r *cellRun) checkUsable(objs tokenObjects) protocol.Certificate {
 	r.t.Helper()
 	_, c := r.cert(r.t, r.c.role())
 	x, err := x509.ParseCertificate(c.DER)
@@ -543,7 +623,7 @@ func (r *cellRun) checkUsable() protocol.Certificate {
 	if err != nil || !rec.RevokedAt.IsZero() {
 		r.t.Fatalf("I1: the card's %s certificate at the CA: %+v %v (revoked?)", r.c.role(), rec, err)
 	}
-	if !r.objects().keys[c.ID] {
+	if !objs.keys[c.ID] {
 		r.t.Fatalf("I1: no private key %s for the card's %s certificate", c.ID, r.c.role())
 	}
 	return c
@@ -607,10 +687,13 @@ type tokenObjects struct {
 
 func (r *cellRun) objects() tokenObjects {
 	r.t.Helper()
-	out := listObjects(r.t, r.bed)
-	o := tokenObjects{keys: map[string]bool{}, certs: map[string]bool{}, raw: string(out)}
+	return parseObjects(listObjects(r.t, r.bed))
+}
+
+func parseObjects(out string) tokenObjects {
+	o := tokenObjects{keys: map[string]bool{}, certs: map[string]bool{}, raw: out}
 	kind := ""
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		switch {
 		case strings.HasPrefix(line, "Private Key Object"):
 			kind = "key"

@@ -103,6 +103,11 @@ const (
 	CKR_USER_ALREADY_LOGGED_IN        = 0x00000100
 	CKR_USER_NOT_LOGGED_IN            = 0x00000101
 	CKR_USER_PIN_NOT_INITIALIZED      = 0x00000102
+	CKS_RO_PUBLIC_SESSION             = 0
+	CKS_RO_USER_FUNCTIONS             = 1
+	CKS_RW_PUBLIC_SESSION             = 2
+	CKS_RW_USER_FUNCTIONS             = 3
+	CKS_RW_SO_FUNCTIONS               = 4
 	CKU_CONTEXT_SPECIFIC              = 2
 	CKU_SO                            = 0
 	CKU_USER                          = 1

@@ -25,6 +25,10 @@ const (
 	slotFirmwareVersion = 106
 	slotInfoSize        = 112
 
+	// CK_SESSION_INFO {CK_SLOT_ID slotID; CK_STATE state; CK_FLAGS flags; CK_ULONG ulDeviceError}
+	sessionState    = 8
+	sessionInfoSize = 32
+
 	// CK_TOKEN_INFO {label[32]; manufacturerID[32]; model[16]; serialNumber[16]; flags; eleven CK_ULONG
 	// counters; hardwareVersion; firmwareVersion; utcTime[16]}
 	tokenLabel              = 0

@@ -40,6 +40,8 @@ func TestLayoutMatchesHeaders(t *testing.T) {
 		{"offsetof(CK_SLOT_INFO, hardwareVersion)", slotHardwareVersion},
 		{"offsetof(CK_SLOT_INFO, firmwareVersion)", slotFirmwareVersion},
 		{"sizeof(CK_SLOT_INFO)", slotInfoSize},
+		{"offsetof(CK_SESSION_INFO, state)", sessionState},
+		{"sizeof(CK_SESSION_INFO)", sessionInfoSize},
 		{"offsetof(CK_TOKEN_INFO, label)", tokenLabel},
 		{"offsetof(CK_TOKEN_INFO, manufacturerID)", tokenManufacturerID},
 		{"offsetof(CK_TOKEN_INFO, model)", tokenModel},

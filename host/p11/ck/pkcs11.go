@@ -21,6 +21,12 @@ type (
 // New loads a PKCS#11 module (dlopen and C_GetFunctionList); nil if it cannot.
 func New(module string) *Ctx { return pkcs11.New(module) }
 
+// SessionState calls C_GetSessionInfo and returns CK_SESSION_INFO.state (CKS_*).
+func SessionState(c *Ctx, sh SessionHandle) (uint, error) {
+	si, err := c.GetSessionInfo(sh)
+	return si.State, err
+}
+
 // NewAttribute encodes a Go value as an attribute value (CK_ULONG, CK_BBOOL, bytes).
 func NewAttribute(typ uint, x any) *Attribute { return pkcs11.NewAttribute(typ, x) }
 
@@ -33,6 +39,11 @@ func NewPSSParams(hashAlg, mgf, saltLength uint) []byte {
 }
 
 const (
+	CKS_RO_PUBLIC_SESSION             = pkcs11.CKS_RO_PUBLIC_SESSION
+	CKS_RO_USER_FUNCTIONS             = pkcs11.CKS_RO_USER_FUNCTIONS
+	CKS_RW_PUBLIC_SESSION             = pkcs11.CKS_RW_PUBLIC_SESSION
+	CKS_RW_USER_FUNCTIONS             = pkcs11.CKS_RW_USER_FUNCTIONS
+	CKS_RW_SO_FUNCTIONS               = pkcs11.CKS_RW_SO_FUNCTIONS
 	CKA_ALWAYS_AUTHENTICATE           = pkcs11.CKA_ALWAYS_AUTHENTICATE
 	CKA_ALWAYS_SENSITIVE              = pkcs11.CKA_ALWAYS_SENSITIVE
 	CKA_CERTIFICATE_TYPE              = pkcs11.CKA_CERTIFICATE_TYPE

@@ -231,6 +231,7 @@ var (
 	fOpenSession       = funcIndex("C_OpenSession")
 	fCloseSession      = funcIndex("C_CloseSession")
 	fCloseAllSessions  = funcIndex("C_CloseAllSessions")
+	fGetSessionInfo    = funcIndex("C_GetSessionInfo")
 	fLogin             = funcIndex("C_Login")
 	fLogout            = funcIndex("C_Logout")
 	fCreateObject      = funcIndex("C_CreateObject")
@@ -410,6 +411,17 @@ func (c *Ctx) CloseSession(sh SessionHandle) error { return c.call(fCloseSession
 
 // CloseAllSessions calls C_CloseAllSessions.
 func (c *Ctx) CloseAllSessions(slotID uint) error { return c.call(fCloseAllSessions, uintptr(slotID)) }
+
+// SessionState calls C_GetSessionInfo and returns CK_SESSION_INFO.state (CKS_*).
+func SessionState(c *Ctx, sh SessionHandle) (uint, error) {
+	var mem pins
+	defer mem.Unpin()
+	b := make([]byte, sessionInfoSize)
+	if err := c.call(fGetSessionInfo, uintptr(sh), mem.bytes(b)); err != nil {
+		return 0, err
+	}
+	return uint(getULong(b[sessionState:])), nil
+}
 
 // Login calls C_Login.
 func (c *Ctx) Login(sh SessionHandle, userType uint, pin string) error {

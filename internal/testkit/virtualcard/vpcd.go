@@ -38,6 +38,7 @@ func (img *Image) Serve(ctx context.Context, conn net.Conn, hook func(apdu []byt
 		if _, err := io.ReadFull(conn, hdr[:]); err != nil {
 			return endOf(ctx, err)
 		}
+		quickAck(conn)
 		msg := make([]byte, binary.BigEndian.Uint16(hdr[:]))
 		if _, err := io.ReadFull(conn, msg); err != nil {
 			return endOf(ctx, err)
