@@ -2,7 +2,8 @@
 // loopback, with its state in a directory.
 //
 //	ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
+//	                 [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
+//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
 //	ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before T] [--profile P] --out CERT.pem
 //	ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
 //	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
@@ -43,7 +44,8 @@ func main() {
 
 const usage = `uso / usage:
   ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
+                   [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
+  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
@@ -97,13 +99,14 @@ func cmdInit(args []string) error {
 	listen := fs.String("listen", ca.DefaultListen, "indirizzo / address")
 	public := fs.String("public-url", "", "URL pubblico nei certificati / public URL in certificates")
 	name := fs.String("name", "", "nome della CA / CA name")
+	p11 := pkcs11Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public})
+	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, PKCS11: p11.config()})
 	if err != nil {
 		return err
 	}
@@ -119,7 +122,14 @@ func cmdServe(args []string) error {
 	fs, dir := flags("serve")
 	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
 	noCORS := fs.Bool("no-cors", false, "risposte senza intestazioni CORS, come una CA reale / answers without CORS headers, like a real CA")
-	c, err := openCA(fs, dir, args)
+	pinFile := fs.String("pkcs11-pin-file", "", "file del PIN del token, al posto di quello in config.json / token PIN file, instead of config.json's")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	c, err := ca.OpenWith(*dir, ca.OpenOptions{PINFile: *pinFile})
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,6 @@ package ca
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -34,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/ca/hsm"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/tsp"
@@ -54,6 +53,7 @@ type CA struct {
 	Config   Config
 	Cert     *x509.Certificate
 	Key      crypto.Signer
+	token    *hsm.Key // Key's token when the key is in PKCS#11 (key.go), closed by Close
 	Store    *store.Store
 	Profiles map[string]*profile.Profile
 	// TSA is the RFC 3161 responder served on /tsa.
@@ -83,6 +83,8 @@ type InitOptions struct {
 	DemoIRSecret  string // default: random
 	DemoPassword  string // default: random
 	ValidityYears int    // CA certificate; default 20
+	// PKCS11, when set, puts the CA key in a token (key.go); nil keeps it in DIR/ca-key.pem.
+	PKCS11 *hsm.Config
 }
 
 // InitResult says what init created, for the operator.
@@ -122,40 +124,20 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 			return nil, err
 		}
 	}
-	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name}
+	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name, PKCS11: o.PKCS11}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, ProfilesDir), 0o755); err != nil {
-		return nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := newCAKey(o.PKCS11)
 	if err != nil {
 		return nil, err
 	}
-	certDER, err := selfSigned(key, o.Name, o.ValidityYears, time.Now())
-	if err != nil {
+	if err := writeCA(dir, &cfg, key, o); err != nil {
+		key.discard()
 		return nil, err
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, ConfigFile), cfg.Marshal(), 0o644); err != nil {
-		return nil, err
-	}
-	for _, p := range profile.Defaults(o.DemoIRSecret, time.Now()) {
-		if err := os.WriteFile(filepath.Join(dir, ProfilesDir, p.Name+".json"), p.Marshal(), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	c, err := Open(dir)
+	key.close()
+	c, err := OpenWith(dir, OpenOptions{PINFile: pinFileOf(o.PKCS11)})
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +150,7 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 
 // selfSigned makes the CA certificate (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign and
 // cRLSign; digitalSignature because the same key signs CMP answers and OCSP responses).
-func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([]byte, error) {
+func selfSigned(key crypto.Signer, name string, years int, now time.Time) ([]byte, error) {
 	serial, err := randomSerial()
 	if err != nil {
 		return nil, err
@@ -195,7 +177,10 @@ func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([
 }
 
 // Open opens the CA in dir: certificate, key, configuration, profiles and database.
-func Open(dir string) (*CA, error) {
+func Open(dir string) (*CA, error) { return OpenWith(dir, OpenOptions{}) }
+
+// OpenWith opens the CA in dir as Open does, with the choices of `ponte-ca serve`.
+func OpenWith(dir string, o OpenOptions) (*CA, error) {
 	c := &CA{Dir: dir, Profiles: map[string]*profile.Profile{}}
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if err != nil {
@@ -204,14 +189,6 @@ func Open(dir string) (*CA, error) {
 	if c.Cert, err = ParseCertificatePEM(certPEM); err != nil {
 		return nil, err
 	}
-	signer, err := readSigner(filepath.Join(dir, KeyFile))
-	if err != nil {
-		return nil, err
-	}
-	if !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
-		return nil, fmt.Errorf("%s non corrisponde a %s / %s does not match %s", KeyFile, CertFile, KeyFile, CertFile)
-	}
-	c.Key = signer
 	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, err
@@ -221,20 +198,33 @@ func Open(dir string) (*CA, error) {
 		return nil, err
 	}
 	c.Config = *cfg
-	if err := c.loadProfiles(); err != nil {
+	if err := c.loadKey(o); err != nil {
 		return nil, err
 	}
-	if err := c.loadTSA(); err != nil {
+	if err := c.openState(); err != nil {
+		c.closeKey()
 		return nil, err
-	}
-	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {
-		return nil, err
-	}
-	c.publicURL = cfg.PublicURL
-	if c.publicURL == "" {
-		c.publicURL = "http://" + cfg.Listen
 	}
 	return c, nil
+}
+
+// openState loads what the CA keeps besides its key: profiles, the TSA and the database.
+func (c *CA) openState() error {
+	if err := c.loadProfiles(); err != nil {
+		return err
+	}
+	if err := c.loadTSA(); err != nil {
+		return err
+	}
+	var err error
+	if c.Store, err = store.Open(filepath.Join(c.Dir, DBFile)); err != nil {
+		return err
+	}
+	c.publicURL = c.Config.PublicURL
+	if c.publicURL == "" {
+		c.publicURL = "http://" + c.Config.Listen
+	}
+	return nil
 }
 
 func (c *CA) loadProfiles() error {
@@ -277,8 +267,11 @@ func (c *CA) AddProfile(p *profile.Profile) error {
 	return nil
 }
 
-// Close closes the database.
-func (c *CA) Close() error { return c.Store.Close() }
+// Close closes the database and the key's token.
+func (c *CA) Close() error {
+	c.closeKey()
+	return c.Store.Close()
+}
 
 // SetPublicURL sets the base URL written into certificates (the server calls it with its real address
 // when the configuration does not fix one).
