@@ -1,9 +1,10 @@
 // Command ponte-ca is Ponte's embedded default CA (package internal/ca): CMP, OCSP and CRL over HTTP on
-// loopback, with its state in a directory.
+// loopback or over https anywhere, with its state in a directory (docs/ca-operator.md).
 //
 //	ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
 //	                 [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
 //	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
+//	                 [--tls-cert PEM --tls-key PEM]
 //	ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before T] [--profile P] --out CERT.pem
 //	ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
 //	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
@@ -46,6 +47,7 @@ const usage = `uso / usage:
   ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
                    [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
   ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
+                   [--tls-cert PEM --tls-key PEM] (plain HTTP on loopback only / HTTP senza TLS solo su loopback)
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
@@ -123,6 +125,8 @@ func cmdServe(args []string) error {
 	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
 	noCORS := fs.Bool("no-cors", false, "risposte senza intestazioni CORS, come una CA reale / answers without CORS headers, like a real CA")
 	pinFile := fs.String("pkcs11-pin-file", "", "file del PIN del token, al posto di quello in config.json / token PIN file, instead of config.json's")
+	tlsCert := fs.String("tls-cert", "", "certificato TLS PEM (catena) per servire https / TLS certificate PEM (chain) to serve https")
+	tlsKey := fs.String("tls-key", "", "chiave privata TLS PEM / TLS private key PEM")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -140,7 +144,9 @@ func cmdServe(args []string) error {
 	defer stop()
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- c.Serve(ctx, *listen, ready) }()
+	go func() {
+		errc <- c.ServeWith(ctx, ca.ServeOptions{Listen: *listen, TLSCert: *tlsCert, TLSKey: *tlsKey}, ready)
+	}()
 	select {
 	case base := <-ready:
 		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)

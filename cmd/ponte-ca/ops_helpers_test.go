@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/pem"
 	"io"
 	"os"
 	"os/exec"
@@ -146,4 +147,8 @@ func (k *softToken) checkValueSensitive(t *testing.T, label string) {
 	if err != nil || !bytes.Equal(a[0].Value, []byte{1}) || !bytes.Equal(a[1].Value, []byte{0}) {
 		t.Fatalf("CKA_SENSITIVE, CKA_EXTRACTABLE: %v %v", a, err)
 	}
+}
+
+func pemBlock(typ string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -213,34 +212,4 @@ func (c *CA) CRL(ctx context.Context) ([]byte, error) {
 		})
 	}
 	return x509.CreateRevocationList(rand.Reader, tmpl, c.Cert, c.Key)
-}
-
-// Serve listens on addr (loopback by default) and serves until ctx ends. It returns the base URL on
-// the ready channel once listening; when the configuration has no publicURL the certificates point to it.
-func (c *CA) Serve(ctx context.Context, addr string, ready chan<- string) error {
-	if addr == "" {
-		addr = c.Config.Listen
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	if c.Config.PublicURL == "" {
-		c.SetPublicURL(base)
-	}
-	srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if ready != nil {
-		ready <- base
-	}
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
-	}
-	return nil
 }
