@@ -85,7 +85,6 @@ func TestHSMKey(t *testing.T) {
 	}
 	ocsp(newPath, "good")
 	ocsp(irPath, "revoked")
-	s.kill()
 	checkKeyOnlyInToken(t, tok, dir, caPath)
 
 	// A wrong PIN is refused once and not retried: the token's failure counter shows one failure.
@@ -98,6 +97,12 @@ func TestHSMKey(t *testing.T) {
 	if !strings.Contains(info, "user PIN count low") || strings.Contains(info, "final user PIN try") {
 		t.Fatalf("the token's PIN counter after one wrong PIN:\n%s", info)
 	}
+
+	// /healthz signs with the token: ok while the key is there, 503 naming the key once it is gone.
+	mustTool(t, "curl", []string{"-sSf", s.base + "/healthz"}, `"status":"ok"`, `"key":"ok"`)
+	mustTool(t, "pkcs11-tool", []string{"--module", tok.module, "--token-label", tok.label, "--login", "--pin", testTokenPIN,
+		"--delete-object", "--type", "privkey", "--label", "ponte-ca"})
+	mustTool(t, "curl", []string{"-sS", "-w", "%{http_code}", s.base + "/healthz"}, `"status":"failing","database":"ok","key":"chiave della CA non trovata sul token`, "}\n503")
 }
 
 // checkKeyOnlyInToken asserts the CA key's private half is in the token, sensitive and never

@@ -30,10 +30,14 @@ const maxRequest = 1 << 20
 //	GET  /crl                                   the CRL, DER (RFC 5280 §5)
 //	GET  /ca.pem, /ca.cer                       the CA certificate, PEM and DER
 //	POST /tsa                                   RFC 3161 time stamps (internal/tsp responder)
+//	GET  /healthz, /metrics                     health and Prometheus metrics (health.go, metrics.go)
 //
 // Every answer carries CORS headers for the extension and the local web app (cors.go), unless NoCORS.
 func (c *CA) Handler() http.Handler {
 	mux := http.NewServeMux()
+	m := newMetrics(c)
+	mux.Handle("/metrics", m.handler())
+	mux.HandleFunc("/healthz", c.serveHealth)
 	mux.HandleFunc("/.well-known/cmp", c.serveCMP)
 	mux.HandleFunc("/.well-known/cmp/", c.serveCMP)
 	mux.HandleFunc("/ocsp", c.serveOCSP)
@@ -55,9 +59,9 @@ func (c *CA) Handler() http.Handler {
 		})
 	}
 	if c.NoCORS {
-		return mux
+		return m.instrument(mux)
 	}
-	return cors(mux)
+	return cors(m.instrument(mux))
 }
 
 // cmpProfile extracts the profile from /.well-known/cmp/p/<profile>[/<operation>] ("" for the default).
