@@ -2,8 +2,8 @@
 // demo and the tests. It issues X.509 certificates for CNS authentication and signature keys under
 // server profiles (internal/ca/profile) and a renewal policy (internal/ca/policy), answers CMP (RFC 9810,
 // HTTP transport RFC 9811, lightweight profile RFC 9483) through the codec in internal/cmp, runs an OCSP
-// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in SQLite
-// (internal/ca/store) so a restart loses nothing.
+// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in a database
+// (internal/ca/store: SQLite, or PostgreSQL shared by several instances) so a restart loses nothing.
 //
 // A CA lives in a directory:
 //
@@ -11,7 +11,7 @@
 //	DIR/ca-key.pem    its private key (PKCS #8, mode 0600)
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
-//	DIR/ca.db         the state
+//	DIR/ca.db         the state, unless config.json names a PostgreSQL database
 //	DIR/tsa.pem, DIR/tsa-key.pem  the time-stamping authority's certificate and key
 package ca
 
@@ -54,7 +54,7 @@ type CA struct {
 	Config   Config
 	Cert     *x509.Certificate
 	Key      crypto.Signer
-	Store    *store.Store
+	Store    store.Store
 	Profiles map[string]*profile.Profile
 	// TSA is the RFC 3161 responder served on /tsa.
 	TSA *tsp.Responder
@@ -68,7 +68,9 @@ type CA struct {
 	// permissions). Set it before Handler is called.
 	NoCORS bool
 
-	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
+	// mu guards Profiles: CMP exchanges read them (RLock, many at once), AddProfile changes them. The
+	// exchanges' state changes are made atomic by the store, as they must be across instances anyway.
+	mu        sync.RWMutex
 	urlMu     sync.Mutex
 	publicURL string
 }
@@ -83,6 +85,7 @@ type InitOptions struct {
 	DemoIRSecret  string // default: random
 	DemoPassword  string // default: random
 	ValidityYears int    // CA certificate; default 20
+	Database      string // Config.Database; default sqlite:DIR/ca.db
 }
 
 // InitResult says what init created, for the operator.
@@ -122,7 +125,7 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 			return nil, err
 		}
 	}
-	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name}
+	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name, Database: o.Database}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -195,7 +198,22 @@ func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([
 }
 
 // Open opens the CA in dir: certificate, key, configuration, profiles and database.
-func Open(dir string) (*CA, error) {
+func Open(dir string) (*CA, error) { return OpenDB(dir, "") }
+
+// DatabaseURL is the state database of the CA in dir: db when not empty (the --db flag), else
+// config.json's, else sqlite:DIR/ca.db.
+func DatabaseURL(dir, db string, cfg *Config) string {
+	switch {
+	case db != "":
+		return db
+	case cfg != nil && cfg.Database != "":
+		return cfg.Database
+	}
+	return "sqlite:" + filepath.Join(dir, DBFile)
+}
+
+// OpenDB is Open with the state in database db (see DatabaseURL).
+func OpenDB(dir, db string) (*CA, error) {
 	c := &CA{Dir: dir, Profiles: map[string]*profile.Profile{}}
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if err != nil {
@@ -227,7 +245,7 @@ func Open(dir string) (*CA, error) {
 	if err := c.loadTSA(); err != nil {
 		return nil, err
 	}
-	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {
+	if c.Store, err = store.Open(DatabaseURL(dir, db, cfg)); err != nil {
 		return nil, err
 	}
 	c.publicURL = cfg.PublicURL

@@ -21,6 +21,9 @@ type Config struct {
 	DefaultProfile string `json:"defaultProfile"`
 	// Name is the CA's common name (used at init only).
 	Name string `json:"name,omitempty"`
+	// Database is the state database: "sqlite:PATH" or a PostgreSQL URL (postgres:///NAME?host=/socketdir)
+	// that several instances share (internal/ca/store). Empty: sqlite:DIR/ca.db.
+	Database string `json:"database,omitempty"`
 }
 
 // DefaultListen is the loopback address ponte-ca serves on unless told otherwise.
