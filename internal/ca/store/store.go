@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 	updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_parent ON transactions(parent, state);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions(state, updated_at);
+CREATE INDEX IF NOT EXISTS transactions_cert ON transactions(cert_serial);
 CREATE TABLE IF NOT EXISTS nonces (
 	transaction_id TEXT NOT NULL,     -- every senderNonce the CA sent in a transaction
 	nonce TEXT NOT NULL,
@@ -96,6 +98,7 @@ CREATE TABLE IF NOT EXISTS charges (
 	at INTEGER NOT NULL,
 	refunded_at INTEGER NOT NULL DEFAULT 0 -- the certificate was rejected by its holder: the amount went back
 );
+CREATE INDEX IF NOT EXISTS charges_account ON charges(account);
 ` + acceptancesTable + `;
 ` + auditTable + `;
 `
