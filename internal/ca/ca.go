@@ -2,8 +2,8 @@
 // demo and the tests. It issues X.509 certificates for CNS authentication and signature keys under
 // server profiles (internal/ca/profile) and a renewal policy (internal/ca/policy), answers CMP (RFC 9810,
 // HTTP transport RFC 9811, lightweight profile RFC 9483) through the codec in internal/cmp, runs an OCSP
-// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in SQLite
-// (internal/ca/store) so a restart loses nothing.
+// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in a database
+// (internal/ca/store: SQLite, or PostgreSQL shared by several instances) so a restart loses nothing.
 //
 // A CA lives in a directory:
 //
@@ -11,7 +11,7 @@
 //	DIR/ca-key.pem    its private key (PKCS #8, mode 0600)
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
-//	DIR/ca.db         the state
+//	DIR/ca.db         the state, unless config.json names a PostgreSQL database
 //	DIR/tsa.pem, DIR/tsa-key.pem  the time-stamping authority's certificate and key
 package ca
 
@@ -54,7 +54,7 @@ type CA struct {
 	Cert     *x509.Certificate
 	Key      crypto.Signer
 	token    *hsm.Key // Key's token when the key is in PKCS#11 (key.go), closed by Close
-	Store    *store.Store
+	Store    store.Store
 	Profiles map[string]*profile.Profile
 	// TSA is the RFC 3161 responder served on /tsa.
 	TSA *tsp.Responder
@@ -68,7 +68,9 @@ type CA struct {
 	// permissions). Set it before Handler is called.
 	NoCORS bool
 
-	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
+	// mu guards Profiles: CMP exchanges read them (RLock, many at once), AddProfile changes them. The
+	// exchanges' state changes are made atomic by the store, as they must be across instances anyway.
+	mu        sync.RWMutex
 	urlMu     sync.Mutex
 	publicURL string
 }
@@ -83,6 +85,7 @@ type InitOptions struct {
 	DemoIRSecret  string // default: random
 	DemoPassword  string // default: random
 	ValidityYears int    // CA certificate; default 20
+	Database      string // Config.Database; default sqlite:DIR/ca.db
 	// PKCS11, when set, puts the CA key in a token (key.go); nil keeps it in DIR/ca-key.pem.
 	PKCS11 *hsm.Config
 }
@@ -124,7 +127,7 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 			return nil, err
 		}
 	}
-	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name, PKCS11: o.PKCS11}
+	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name, Database: o.Database, PKCS11: o.PKCS11}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
@@ -179,6 +182,21 @@ func selfSigned(key crypto.Signer, name string, years int, now time.Time) ([]byt
 // Open opens the CA in dir: certificate, key, configuration, profiles and database.
 func Open(dir string) (*CA, error) { return OpenWith(dir, OpenOptions{}) }
 
+// DatabaseURL is the state database of the CA in dir: db when not empty (the --db flag), else
+// config.json's, else sqlite:DIR/ca.db.
+func DatabaseURL(dir, db string, cfg *Config) string {
+	switch {
+	case db != "":
+		return db
+	case cfg != nil && cfg.Database != "":
+		return cfg.Database
+	}
+	return "sqlite:" + filepath.Join(dir, DBFile)
+}
+
+// OpenDB is Open with the state in database db (see DatabaseURL).
+func OpenDB(dir, db string) (*CA, error) { return OpenWith(dir, OpenOptions{DB: db}) }
+
 // OpenWith opens the CA in dir as Open does, with the choices of `ponte-ca serve`.
 func OpenWith(dir string, o OpenOptions) (*CA, error) {
 	c := &CA{Dir: dir, Profiles: map[string]*profile.Profile{}}
@@ -201,15 +219,16 @@ func OpenWith(dir string, o OpenOptions) (*CA, error) {
 	if err := c.loadKey(o); err != nil {
 		return nil, err
 	}
-	if err := c.openState(); err != nil {
+	if err := c.openState(o.DB); err != nil {
 		c.closeKey()
 		return nil, err
 	}
 	return c, nil
 }
 
-// openState loads what the CA keeps besides its key: profiles, the TSA and the database.
-func (c *CA) openState() error {
+// openState loads what the CA keeps besides its key: profiles, the TSA and the database db (see
+// DatabaseURL).
+func (c *CA) openState(db string) error {
 	if err := c.loadProfiles(); err != nil {
 		return err
 	}
@@ -217,7 +236,7 @@ func (c *CA) openState() error {
 		return err
 	}
 	var err error
-	if c.Store, err = store.Open(filepath.Join(c.Dir, DBFile)); err != nil {
+	if c.Store, err = store.Open(DatabaseURL(c.Dir, db, &c.Config)); err != nil {
 		return err
 	}
 	c.publicURL = c.Config.PublicURL

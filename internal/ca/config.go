@@ -25,6 +25,9 @@ type Config struct {
 	Name string `json:"name,omitempty"`
 	// PKCS11, when set, names the CA key in a token (internal/ca/hsm) instead of DIR/ca-key.pem.
 	PKCS11 *hsm.Config `json:"pkcs11,omitempty"`
+	// Database is the state database: "sqlite:PATH" or a PostgreSQL URL (postgres:///NAME?host=/socketdir)
+	// that several instances share (internal/ca/store). Empty: sqlite:DIR/ca.db.
+	Database string `json:"database,omitempty"`
 }
 
 // DefaultListen is the loopback address ponte-ca serves on unless told otherwise.

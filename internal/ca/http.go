@@ -201,14 +201,20 @@ func (c *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
 	w.Write(der)
 }
 
-// CRL builds the current CRL.
+// crlNumberBase puts the CRL numbers above the Unix times that earlier versions used as numbers.
+const crlNumberBase = 1 << 40
+
+// CRL builds the current CRL. Its number (RFC 5280 §5.2.3, monotonically increasing) is the audit log's
+// last record read with the revocations on one snapshot (store.RevokedAt), plus crlNumberBase: instances
+// sharing a database, whatever their clocks, never give two different revocation lists one number, and a
+// later CRL never gets a smaller one.
 func (c *CA) CRL(ctx context.Context) ([]byte, error) {
-	revoked, err := c.Store.Revoked(ctx)
+	revoked, seq, err := c.Store.RevokedAt(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := c.now()
-	tmpl := &x509.RevocationList{Number: big.NewInt(now.Unix()), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}
+	tmpl := &x509.RevocationList{Number: big.NewInt(crlNumberBase + seq), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}
 	for _, rc := range revoked {
 		n, _ := new(big.Int).SetString(rc.Serial, 16)
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{

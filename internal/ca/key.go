@@ -22,6 +22,8 @@ import (
 
 // OpenOptions are the choices of `ponte-ca serve` that config.json does not fix.
 type OpenOptions struct {
+	// DB overrides config.json's database (see DatabaseURL).
+	DB string
 	// PINFile overrides config.json's pkcs11.pinFile (e.g. a credential a service manager places).
 	PINFile string
 }

@@ -5,15 +5,15 @@ import "context"
 // What ponte-ca's /healthz and /metrics ask of the database (internal/ca/metrics.go).
 
 // Ping runs one query: the database answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *sqlStore) Ping(ctx context.Context) error {
 	var one int
-	return s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one)
+	return s.c().row(ctx, `SELECT 1`).Scan(&one)
 }
 
 // Pending counts the open transactions by state: StateWaiting (delayed issuance not done yet) and
 // StateIssued (certificate issued, certConf not received yet).
-func (s *Store) Pending(ctx context.Context) (map[string]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT state, COUNT(*) FROM transactions WHERE state IN (?, ?) GROUP BY state`, StateWaiting, StateIssued)
+func (s *sqlStore) Pending(ctx context.Context) (map[string]int, error) {
+	rows, err := s.c().query(ctx, `SELECT state, COUNT(*) FROM transactions WHERE state IN (?, ?) GROUP BY state`, StateWaiting, StateIssued)
 	if err != nil {
 		return nil, err
 	}
