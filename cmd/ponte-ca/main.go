@@ -11,6 +11,10 @@
 //	ponte-ca account show --dir DIR --id ID
 //	ponte-ca account credit --dir DIR --id ID --amount CENTS
 //	ponte-ca terms   --dir DIR [--serial HEX]
+//	ponte-ca audit verify --dir DIR
+//
+// Every command takes --db URL, the state database (sqlite:PATH or postgres:///NAME?host=/socketdir);
+// init records it in config.json, so the other commands find it without the flag.
 package main
 
 import (
@@ -52,7 +56,9 @@ const usage = `uso / usage:
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
   ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]
-  ponte-ca terms   --dir DIR [--serial HEX]`
+  ponte-ca terms   --dir DIR [--serial HEX]
+  ponte-ca audit verify --dir DIR
+  (tutti / all: [--db sqlite:PERCORSO|postgres:///NOME?host=/CARTELLA])`
 
 func run(args []string) error {
 	if len(args) == 0 {
@@ -76,6 +82,8 @@ func run(args []string) error {
 		return cmdClientProfile(args[1:])
 	case "terms":
 		return cmdTerms(args[1:])
+	case "audit":
+		return cmdAudit(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil
@@ -83,11 +91,18 @@ func run(args []string) error {
 	return fmt.Errorf("comando sconosciuto %q / unknown command %q\n%s", args[0], args[0], usage)
 }
 
+// dbURL is the --db flag of the command being run (internal/ca.DatabaseURL).
+var dbURL = new(string)
+
 func flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dir := fs.String("dir", "", "cartella della CA / CA directory")
+	dbURL = fs.String("db", "", "database: sqlite:PERCORSO o postgres:///NOME?host=/CARTELLA (predefinito: config.json, poi sqlite:DIR/ca.db) / database (default: config.json, then sqlite:DIR/ca.db)")
 	return fs, dir
 }
+
+// open opens the CA in dir on the --db database.
+func open(dir string) (*ca.CA, error) { return ca.OpenDB(dir, *dbURL) }
 
 func needDir(dir string) error {
 	if dir == "" {
@@ -108,7 +123,7 @@ func cmdInit(args []string) error {
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, PKCS11: p11.config()})
+	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, Database: *dbURL, PKCS11: p11.config()})
 	if err != nil {
 		return err
 	}
@@ -133,7 +148,7 @@ func cmdServe(args []string) error {
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	c, err := ca.OpenWith(*dir, ca.OpenOptions{PINFile: *pinFile})
+	c, err := ca.OpenWith(*dir, ca.OpenOptions{PINFile: *pinFile, DB: *dbURL})
 	if err != nil {
 		return err
 	}
@@ -237,7 +252,7 @@ func cmdIssue(args []string) error {
 	if *keyPath == "" || *subject == "" || *out == "" {
 		return errors.New("--key, --subject e --out sono obbligatori / --key, --subject and --out are required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -313,7 +328,7 @@ func cmdRevoke(args []string) error {
 	default:
 		return errors.New("--serial o --cert è obbligatorio / --serial or --cert is required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -340,7 +355,7 @@ func cmdAccount(sub string, args []string) error {
 	if *id == "" {
 		return errors.New("--id è obbligatorio / --id is required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -447,5 +462,33 @@ func openCA(fs *flag.FlagSet, dir *string, args []string) (*ca.CA, error) {
 	if err := needDir(*dir); err != nil {
 		return nil, err
 	}
-	return ca.Open(*dir)
+	return open(*dir)
+}
+
+// cmdAudit checks the audit log (internal/ca/store, audit.go): the hash chain from the first record to
+// the last, and every account's balance and every charge against it. It prints what it checked; a broken
+// chain or a discrepancy is the error (exit status 1).
+func cmdAudit(args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("sottocomando audit sconosciuto (verify) / unknown audit subcommand (verify)\n%s", usage)
+	}
+	fs, dir := flags("audit verify")
+	c, err := openCA(fs, dir, args[1:])
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := c.Store.VerifyAudit(context.Background())
+	if err != nil {
+		return fmt.Errorf("registro di audit NON valido / audit log NOT valid: %w", err)
+	}
+	events := make([]string, 0, len(rep.Events))
+	for e, n := range rep.Events {
+		events = append(events, fmt.Sprintf("%s=%d", e, n))
+	}
+	sort.Strings(events)
+	fmt.Printf("registro di audit valido / audit log valid: %d record, ultimo hash/head %s\n", rep.Records, rep.Head)
+	fmt.Printf("  eventi/events: %s\n", strings.Join(events, " "))
+	fmt.Printf("  crediti degli account giustificati dal registro / account balances accounted for: %d\n", len(rep.Balances))
+	return nil
 }
