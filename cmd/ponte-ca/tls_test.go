@@ -38,6 +38,10 @@ func TestTLS(t *testing.T) {
 	tlsCert, tlsKey := filepath.Join(tlsDir, "tls.pem"), filepath.Join(tlsDir, "tls-key.pem")
 	mustTool(t, "openssl", []string{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
 		"-subj", "/CN=ponte-ca test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", tlsKey, "-out", tlsCert})
+	// Every address without a publicURL would put 0.0.0.0 in the certificates: refused before listening.
+	if out, err := runCLI(t, "serve", "--dir", dir, "--listen", "0.0.0.0:0", "--tls-cert", tlsCert, "--tls-key", tlsKey); err == nil || !strings.Contains(out, "needs publicURL") {
+		t.Fatalf("https on 0.0.0.0 without publicURL: %v\n%s", err, out)
+	}
 	s := serveWith(t, "--dir", dir, "--listen", "127.0.0.1:0", "--tls-cert", tlsCert, "--tls-key", tlsKey)
 	if !strings.HasPrefix(s.base, "https://") {
 		t.Fatalf("served on %s", s.base)

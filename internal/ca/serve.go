@@ -54,6 +54,11 @@ func (c *CA) ServeWith(ctx context.Context, o ServeOptions, ready chan<- string)
 	case !cmp.SecureURL("http://" + addr):
 		return fmt.Errorf("HTTP senza TLS solo su loopback: %s non lo è; usare --tls-cert e --tls-key, o --listen 127.0.0.1:PORTA / plain HTTP on loopback only: %s is not; use --tls-cert and --tls-key, or --listen 127.0.0.1:PORT", addr, addr)
 	}
+	if host, _, err := net.SplitHostPort(addr); err == nil && c.Config.PublicURL == "" && (host == "" || net.ParseIP(host).IsUnspecified()) {
+		// The certificates' OCSP, CRL and CA issuers pointers (RFC 5280 §4.2.2.1, §4.2.1.13) would name
+		// 0.0.0.0 or [::], which no client can reach.
+		return fmt.Errorf("in ascolto su %s serve publicURL in config.json (ponte-ca init --public-url https://…) / listening on %s needs publicURL in config.json (ponte-ca init --public-url https://…)", addr, addr)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
