@@ -137,11 +137,16 @@ func findToken(ctx *pkcs11.Ctx, label string) (uint, error) {
 
 // objects finds the objects of a class with a label.
 func (k *Key) objects(sh pkcs11.SessionHandle, class uint, label string) ([]pkcs11.ObjectHandle, error) {
-	tmpl := []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, class), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label)}
+	return k.search(sh, 8, pkcs11.NewAttribute(pkcs11.CKA_CLASS, class), pkcs11.NewAttribute(pkcs11.CKA_LABEL, label))
+}
+
+// search returns up to max objects matching tmpl (C_FindObjectsInit, C_FindObjects, C_FindObjectsFinal;
+// PKCS#11 v2.40 §5.7).
+func (k *Key) search(sh pkcs11.SessionHandle, max int, tmpl ...*pkcs11.Attribute) ([]pkcs11.ObjectHandle, error) {
 	if err := k.ctx.FindObjectsInit(sh, tmpl); err != nil {
 		return nil, fmt.Errorf("C_FindObjectsInit: %w", err)
 	}
-	hs, _, err := k.ctx.FindObjects(sh, 8)
+	hs, _, err := k.ctx.FindObjects(sh, max)
 	if ferr := k.ctx.FindObjectsFinal(sh); err == nil {
 		err = ferr
 	}
@@ -281,16 +286,9 @@ func (k *Key) Sign(_ io.Reader, digest []byte, _ crypto.SignerOpts) ([]byte, err
 // privateHandle finds the private key by CKA_ID in this session (handles may differ between sessions on
 // some tokens, so none is cached).
 func (k *Key) privateHandle(sh pkcs11.SessionHandle) (pkcs11.ObjectHandle, error) {
-	tmpl := []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), pkcs11.NewAttribute(pkcs11.CKA_ID, k.id)}
-	if err := k.ctx.FindObjectsInit(sh, tmpl); err != nil {
-		return 0, fmt.Errorf("C_FindObjectsInit: %w", err)
-	}
-	hs, _, err := k.ctx.FindObjects(sh, 2)
-	if ferr := k.ctx.FindObjectsFinal(sh); err == nil {
-		err = ferr
-	}
+	hs, err := k.search(sh, 2, pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY), pkcs11.NewAttribute(pkcs11.CKA_ID, k.id))
 	if err != nil {
-		return 0, fmt.Errorf("C_FindObjects: %w", err)
+		return 0, err
 	}
 	if len(hs) != 1 {
 		return 0, fmt.Errorf("chiave della CA non trovata sul token (%d) / CA key not found on the token (%d)", len(hs), len(hs))
@@ -303,12 +301,7 @@ func (k *Key) privateHandle(sh pkcs11.SessionHandle) (pkcs11.ObjectHandle, error
 func (k *Key) Destroy() error {
 	sh := <-k.pool
 	defer func() { k.pool <- sh }()
-	tmpl := []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_ID, k.id)}
-	if err := k.ctx.FindObjectsInit(sh, tmpl); err != nil {
-		return err
-	}
-	hs, _, err := k.ctx.FindObjects(sh, 4)
-	k.ctx.FindObjectsFinal(sh)
+	hs, err := k.search(sh, 4, pkcs11.NewAttribute(pkcs11.CKA_ID, k.id))
 	if err != nil {
 		return err
 	}
