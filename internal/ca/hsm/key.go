@@ -26,7 +26,9 @@ const sessions = 4
 // holds it (the DER of the namedCurve OID, PKCS#11 v2.40 Mechanisms §2.3.3).
 var oidP256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
 
-// Key is a CA key on a token: a crypto.Signer whose Sign runs C_Sign on the token.
+// Key is a CA key on a token: a crypto.Signer whose Sign runs C_Sign on the token. A process holds one
+// Key per module at a time: C_Initialize and C_Finalize are per process (PKCS#11 v2.40 §5.4), so Close
+// would end any other Key's use of the module.
 type Key struct {
 	ctx  *pkcs11.Ctx
 	slot uint
