@@ -24,17 +24,19 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/cafleet"
+	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/pgcluster"
 )
 
 func main() {
-	renewals := flag.Int("renewals", 300, "renewals per throughput run")
+	renewals := flag.Int("renewals", 300, "renewals per throughput run, free")
+	paid := flag.Int("paid-renewals", 60, "renewals per throughput run, paid (scrypt per request)")
 	workers := flag.Int("workers", 8, "clients at once")
 	killHolders := flag.Int("kill-holders", 300, "holders of the kill run")
 	killTime := flag.Duration("kill-time", 2*time.Minute, "the kill run stops starting renewals after this")
 	flag.Parse()
-	if err := run(*renewals, *workers, *killHolders, *killTime); err != nil {
+	if err := run(*renewals, *paid, *workers, *killHolders, *killTime); err != nil {
 		fmt.Fprintln(os.Stderr, "bench ca:", err)
 		os.Exit(1)
 	}
@@ -42,7 +44,7 @@ func main() {
 
 const balance = 100_000_000
 
-func run(renewals, workers, killHolders int, killTime time.Duration) error {
+func run(renewals, paid, workers, killHolders int, killTime time.Duration) error {
 	work, err := os.MkdirTemp("", "ponte-bench-ca-")
 	if err != nil {
 		return err
@@ -77,8 +79,11 @@ func run(renewals, workers, killHolders int, killTime time.Duration) error {
 		price     int64
 	}{{"SQLite, 1 instance", false, 1, 0}, {"PostgreSQL, 1 instance", true, 1, 0}, {"PostgreSQL, 2 instances", true, 2, 0},
 		{"SQLite, 1 instance", false, 1, 100}, {"PostgreSQL, 1 instance", true, 1, 100}, {"PostgreSQL, 2 instances", true, 2, 100}} {
-		kind := map[bool]string{false: "free", true: "paid"}[cfg.price > 0]
-		fmt.Printf("CA: %s, %s, %d renewals by %d clients…\n", cfg.name, kind, renewals, workers)
+		kind, n := "free", renewals
+		if cfg.price > 0 {
+			kind, n = "paid", paid
+		}
+		fmt.Printf("CA: %s, %s, %d renewals by %d clients…\n", cfg.name, kind, n, workers)
 		db := ""
 		if cfg.postgres {
 			if db, err = pg.CreateDB(context.Background(), fmt.Sprintf("bench%d", i)); err != nil {
@@ -86,10 +91,25 @@ func run(renewals, workers, killHolders int, killTime time.Duration) error {
 			}
 		}
 		r := row{name: cfg.name + ", " + kind}
-		if r.res, r.acc, r.perRen, err = throughput(bin, filepath.Join(work, fmt.Sprintf("ca%d", i)), db, cfg.instances, renewals, workers, cfg.price, keys); err != nil {
+		if r.res, r.acc, r.perRen, err = throughput(bin, filepath.Join(work, fmt.Sprintf("ca%d", i)), db, cfg.instances, n, workers, cfg.price, keys); err != nil {
 			return err
 		}
 		rows = append(rows, r)
+	}
+	fmt.Println("CA: the database alone, renewals' writes by 8 goroutines…")
+	var ceilings []string
+	for _, b := range []string{"sqlite", "postgres"} {
+		url := "sqlite:" + filepath.Join(work, "ceiling.db")
+		if b == "postgres" {
+			if url, err = pg.CreateDB(context.Background(), "ceiling"); err != nil {
+				return err
+			}
+		}
+		line, err := ceiling(url, 1000, 8)
+		if err != nil {
+			return err
+		}
+		ceilings = append(ceilings, fmt.Sprintf("  %-10s %s", b, line))
 	}
 	fmt.Printf("CA: kill run, 4 instances on PostgreSQL, %d holders, one instance killed every ~3 s…\n", killHolders)
 	killLine, err := killRun(bin, filepath.Join(work, "kill"), pg, killHolders, workers, killTime, keys)
@@ -115,6 +135,8 @@ func run(renewals, workers, killHolders int, killTime time.Duration) error {
 			fmt.Printf("  PostgreSQL with 2 instances is BELOW SQLite alone (%s: %.1f < %.1f renewals/s)\n", pg2.name, rate(pg2.res), rate(sq.res))
 		}
 	}
+	fmt.Println("The database alone (store.CreateTxn + Issue + Finish and two nonces per renewal, 1.2 kB certificates, 8 goroutines, no CMP, no signing):")
+	fmt.Println(strings.Join(ceilings, "\n"))
 	fmt.Println(killLine)
 	return nil
 }
@@ -265,4 +287,80 @@ func dbSize(dir, db string) (int64, error) {
 	var n int64
 	err = d.QueryRow(`SELECT pg_database_size(current_database())`).Scan(&n)
 	return n, err
+}
+
+// ceiling measures what the database alone sustains: the writes of n paid renewals (the transaction, the
+// issuance with its charge, the confirmation, two nonces: what one kur and its certConf write) from
+// workers goroutines on one store, certificates of a realistic size and no signing.
+func ceiling(url string, n, workers int) (string, error) {
+	st, err := store.Open(url)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if err := st.AddAccount(ctx, &store.Account{ID: "acc", PasswordHash: "h", Balance: balance}); err != nil {
+		return "", err
+	}
+	der := make([]byte, 1200)
+	now := time.Now().UTC().Truncate(time.Second)
+	cert := func(serial, parent string) *store.Cert {
+		return &store.Cert{Serial: serial, DER: der, Subject: "CN=TITOLARE,serialNumber=TINIT-X", Role: "cns", Profile: "fleet",
+			NotBefore: now, NotAfter: now.AddDate(3, 0, 0), SPKISHA256: strings.Repeat("a", 64), Parent: parent, LineageStart: now, IssuedAt: now}
+	}
+	for i := range n {
+		if err := st.PutCert(ctx, cert(fmt.Sprintf("p%d", i), "")); err != nil {
+			return "", err
+		}
+	}
+	start := time.Now()
+	work := make(chan int)
+	errc := make(chan error, workers)
+	for range workers {
+		go func() {
+			var err error
+			for i := range work {
+				if err == nil {
+					err = renewWrites(ctx, st, i, der, cert)
+				}
+			}
+			errc <- err
+		}()
+	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
+	for range workers {
+		if err := <-errc; err != nil {
+			return "", err
+		}
+	}
+	d := time.Since(start)
+	rep, err := st.VerifyAudit(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%7.0f renewals/s  (%d in %v; audit log %d records, verified)", float64(n)/d.Seconds(), n, d.Round(time.Millisecond), rep.Records), nil
+}
+
+// renewWrites is what one renewal writes to the store.
+func renewWrites(ctx context.Context, st store.Store, i int, der []byte, cert func(serial, parent string) *store.Cert) error {
+	id, parent := fmt.Sprintf("t%d", i), fmt.Sprintf("p%d", i)
+	now := time.Now().UTC().Truncate(time.Second)
+	t := &store.Txn{ID: id, Profile: "fleet", Kind: "kur", RequestSHA256: id, ReadyAt: now, Subject: der[:100], SPKI: der[:294],
+		Role: "cns", NotBefore: now, NotAfter: now.AddDate(3, 0, 0), Parent: parent, Account: "acc", Price: 100}
+	if err := st.CreateTxn(ctx, t); err != nil {
+		return err
+	}
+	if err := st.AddNonce(ctx, id, []byte(id+"a")); err != nil {
+		return err
+	}
+	if err := st.Issue(ctx, id, cert(fmt.Sprintf("r%d", i), parent), false, 1); err != nil {
+		return err
+	}
+	if err := st.AddNonce(ctx, id, []byte(id+"b")); err != nil {
+		return err
+	}
+	return st.Finish(ctx, id, store.StateConfirmed, 1)
 }
