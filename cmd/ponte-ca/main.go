@@ -1,14 +1,20 @@
 // Command ponte-ca is Ponte's embedded default CA (package internal/ca): CMP, OCSP and CRL over HTTP on
-// loopback, with its state in a directory.
+// loopback or over https anywhere, with its state in a directory (docs/ca-operator.md).
 //
 //	ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
+//	                 [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
+//	ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
+//	                 [--tls-cert PEM --tls-key PEM]
 //	ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before T] [--profile P] --out CERT.pem
 //	ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
 //	ponte-ca account add  --dir DIR --id ID [--password PW] [--balance CENTS]
 //	ponte-ca account show --dir DIR --id ID
 //	ponte-ca account credit --dir DIR --id ID --amount CENTS
 //	ponte-ca terms   --dir DIR [--serial HEX]
+//	ponte-ca audit verify --dir DIR
+//
+// Every command takes --db URL, the state database (sqlite:PATH or postgres:///NAME?host=/socketdir);
+// init records it in config.json, so the other commands find it without the flag.
 package main
 
 import (
@@ -43,12 +49,16 @@ func main() {
 
 const usage = `uso / usage:
   ponte-ca init    --dir DIR [--listen ADDR] [--public-url URL] [--name CN]
-  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors]
+                   [--pkcs11-module LIB --pkcs11-token LABEL --pkcs11-pin-file FILE [--label KEYLABEL]]
+  ponte-ca serve   --dir DIR [--listen 127.0.0.1:PORT] [--no-cors] [--pkcs11-pin-file FILE]
+                   [--tls-cert PEM --tls-key PEM] (plain HTTP on loopback only / HTTP senza TLS solo su loopback)
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
   ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]
-  ponte-ca terms   --dir DIR [--serial HEX]`
+  ponte-ca terms   --dir DIR [--serial HEX]
+  ponte-ca audit verify --dir DIR
+  (tutti / all: [--db sqlite:PERCORSO|postgres:///NOME?host=/CARTELLA])`
 
 func run(args []string) error {
 	if len(args) == 0 {
@@ -72,6 +82,8 @@ func run(args []string) error {
 		return cmdClientProfile(args[1:])
 	case "terms":
 		return cmdTerms(args[1:])
+	case "audit":
+		return cmdAudit(args[1:])
 	case "-h", "--help", "help":
 		fmt.Println(usage)
 		return nil
@@ -79,11 +91,18 @@ func run(args []string) error {
 	return fmt.Errorf("comando sconosciuto %q / unknown command %q\n%s", args[0], args[0], usage)
 }
 
+// dbURL is the --db flag of the command being run (internal/ca.DatabaseURL).
+var dbURL = new(string)
+
 func flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	dir := fs.String("dir", "", "cartella della CA / CA directory")
+	dbURL = fs.String("db", "", "database: sqlite:PERCORSO o postgres:///NOME?host=/CARTELLA (predefinito: config.json, poi sqlite:DIR/ca.db) / database (default: config.json, then sqlite:DIR/ca.db)")
 	return fs, dir
 }
+
+// open opens the CA in dir on the --db database.
+func open(dir string) (*ca.CA, error) { return ca.OpenDB(dir, *dbURL) }
 
 func needDir(dir string) error {
 	if dir == "" {
@@ -97,13 +116,14 @@ func cmdInit(args []string) error {
 	listen := fs.String("listen", ca.DefaultListen, "indirizzo / address")
 	public := fs.String("public-url", "", "URL pubblico nei certificati / public URL in certificates")
 	name := fs.String("name", "", "nome della CA / CA name")
+	p11 := pkcs11Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public})
+	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, Database: *dbURL, PKCS11: p11.config()})
 	if err != nil {
 		return err
 	}
@@ -119,7 +139,16 @@ func cmdServe(args []string) error {
 	fs, dir := flags("serve")
 	listen := fs.String("listen", "", "indirizzo (predefinito: config.json) / address (default: config.json)")
 	noCORS := fs.Bool("no-cors", false, "risposte senza intestazioni CORS, come una CA reale / answers without CORS headers, like a real CA")
-	c, err := openCA(fs, dir, args)
+	pinFile := fs.String("pkcs11-pin-file", "", "file del PIN del token, al posto di quello in config.json / token PIN file, instead of config.json's")
+	tlsCert := fs.String("tls-cert", "", "certificato TLS PEM (catena) per servire https / TLS certificate PEM (chain) to serve https")
+	tlsKey := fs.String("tls-key", "", "chiave privata TLS PEM / TLS private key PEM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	c, err := ca.OpenWith(*dir, ca.OpenOptions{PINFile: *pinFile, DB: *dbURL})
 	if err != nil {
 		return err
 	}
@@ -130,7 +159,9 @@ func cmdServe(args []string) error {
 	defer stop()
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- c.Serve(ctx, *listen, ready) }()
+	go func() {
+		errc <- c.ServeWith(ctx, ca.ServeOptions{Listen: *listen, TLSCert: *tlsCert, TLSKey: *tlsKey}, ready)
+	}()
 	select {
 	case base := <-ready:
 		fmt.Printf("ponte-ca in ascolto / listening: %s/.well-known/cmp\n", base)
@@ -221,7 +252,7 @@ func cmdIssue(args []string) error {
 	if *keyPath == "" || *subject == "" || *out == "" {
 		return errors.New("--key, --subject e --out sono obbligatori / --key, --subject and --out are required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -297,7 +328,7 @@ func cmdRevoke(args []string) error {
 	default:
 		return errors.New("--serial o --cert è obbligatorio / --serial or --cert is required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -324,7 +355,7 @@ func cmdAccount(sub string, args []string) error {
 	if *id == "" {
 		return errors.New("--id è obbligatorio / --id is required")
 	}
-	c, err := ca.Open(*dir)
+	c, err := open(*dir)
 	if err != nil {
 		return err
 	}
@@ -431,5 +462,33 @@ func openCA(fs *flag.FlagSet, dir *string, args []string) (*ca.CA, error) {
 	if err := needDir(*dir); err != nil {
 		return nil, err
 	}
-	return ca.Open(*dir)
+	return open(*dir)
+}
+
+// cmdAudit checks the audit log (internal/ca/store, audit.go): the hash chain from the first record to
+// the last, and every account's balance and every charge against it. It prints what it checked; a broken
+// chain or a discrepancy is the error (exit status 1).
+func cmdAudit(args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return fmt.Errorf("sottocomando audit sconosciuto (verify) / unknown audit subcommand (verify)\n%s", usage)
+	}
+	fs, dir := flags("audit verify")
+	c, err := openCA(fs, dir, args[1:])
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rep, err := c.Store.VerifyAudit(context.Background())
+	if err != nil {
+		return fmt.Errorf("registro di audit NON valido / audit log NOT valid: %w", err)
+	}
+	events := make([]string, 0, len(rep.Events))
+	for e, n := range rep.Events {
+		events = append(events, fmt.Sprintf("%s=%d", e, n))
+	}
+	sort.Strings(events)
+	fmt.Printf("registro di audit valido / audit log valid: %d record, ultimo hash/head %s\n", rep.Records, rep.Head)
+	fmt.Printf("  eventi/events: %s\n", strings.Join(events, " "))
+	fmt.Printf("  crediti degli account giustificati dal registro / account balances accounted for: %d\n", len(rep.Balances))
+	return nil
 }

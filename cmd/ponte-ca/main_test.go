@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/pgcluster"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
@@ -33,6 +34,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	pgcluster.StopShared()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

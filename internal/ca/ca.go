@@ -2,8 +2,8 @@
 // demo and the tests. It issues X.509 certificates for CNS authentication and signature keys under
 // server profiles (internal/ca/profile) and a renewal policy (internal/ca/policy), answers CMP (RFC 9810,
 // HTTP transport RFC 9811, lightweight profile RFC 9483) through the codec in internal/cmp, runs an OCSP
-// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in SQLite
-// (internal/ca/store) so a restart loses nothing.
+// responder (RFC 6960) and publishes a CRL (RFC 5280 §5), and keeps all state in a database
+// (internal/ca/store: SQLite, or PostgreSQL shared by several instances) so a restart loses nothing.
 //
 // A CA lives in a directory:
 //
@@ -11,15 +11,13 @@
 //	DIR/ca-key.pem    its private key (PKCS #8, mode 0600)
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
-//	DIR/ca.db         the state
+//	DIR/ca.db         the state, unless config.json names a PostgreSQL database
 //	DIR/tsa.pem, DIR/tsa-key.pem  the time-stamping authority's certificate and key
 package ca
 
 import (
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -34,6 +32,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ponte-it/ponte/internal/ca/hsm"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/tsp"
@@ -54,7 +53,8 @@ type CA struct {
 	Config   Config
 	Cert     *x509.Certificate
 	Key      crypto.Signer
-	Store    *store.Store
+	token    *hsm.Key // Key's token when the key is in PKCS#11 (key.go), closed by Close
+	Store    store.Store
 	Profiles map[string]*profile.Profile
 	// TSA is the RFC 3161 responder served on /tsa.
 	TSA *tsp.Responder
@@ -68,7 +68,9 @@ type CA struct {
 	// permissions). Set it before Handler is called.
 	NoCORS bool
 
-	mu        sync.Mutex // serialises CMP state changes and profile changes (one decision at a time)
+	// mu guards Profiles: CMP exchanges read them (RLock, many at once), AddProfile changes them. The
+	// exchanges' state changes are made atomic by the store, as they must be across instances anyway.
+	mu        sync.RWMutex
 	urlMu     sync.Mutex
 	publicURL string
 }
@@ -83,6 +85,9 @@ type InitOptions struct {
 	DemoIRSecret  string // default: random
 	DemoPassword  string // default: random
 	ValidityYears int    // CA certificate; default 20
+	Database      string // Config.Database; default sqlite:DIR/ca.db
+	// PKCS11, when set, puts the CA key in a token (key.go); nil keeps it in DIR/ca-key.pem.
+	PKCS11 *hsm.Config
 }
 
 // InitResult says what init created, for the operator.
@@ -122,40 +127,20 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 			return nil, err
 		}
 	}
-	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name}
+	cfg := Config{Listen: o.Listen, PublicURL: o.PublicURL, DefaultProfile: "cns", Name: o.Name, Database: o.Database, PKCS11: o.PKCS11}
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, ProfilesDir), 0o755); err != nil {
-		return nil, err
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := newCAKey(o.PKCS11)
 	if err != nil {
 		return nil, err
 	}
-	certDER, err := selfSigned(key, o.Name, o.ValidityYears, time.Now())
-	if err != nil {
+	if err := writeCA(dir, &cfg, key, o); err != nil {
+		key.discard()
 		return nil, err
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, CertFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certDER}), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, ConfigFile), cfg.Marshal(), 0o644); err != nil {
-		return nil, err
-	}
-	for _, p := range profile.Defaults(o.DemoIRSecret, time.Now()) {
-		if err := os.WriteFile(filepath.Join(dir, ProfilesDir, p.Name+".json"), p.Marshal(), 0o600); err != nil {
-			return nil, err
-		}
-	}
-	c, err := Open(dir)
+	key.close()
+	c, err := OpenWith(dir, OpenOptions{PINFile: pinFileOf(o.PKCS11)})
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +153,7 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 
 // selfSigned makes the CA certificate (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign and
 // cRLSign; digitalSignature because the same key signs CMP answers and OCSP responses).
-func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([]byte, error) {
+func selfSigned(key crypto.Signer, name string, years int, now time.Time) ([]byte, error) {
 	serial, err := randomSerial()
 	if err != nil {
 		return nil, err
@@ -195,7 +180,25 @@ func selfSigned(key *ecdsa.PrivateKey, name string, years int, now time.Time) ([
 }
 
 // Open opens the CA in dir: certificate, key, configuration, profiles and database.
-func Open(dir string) (*CA, error) {
+func Open(dir string) (*CA, error) { return OpenWith(dir, OpenOptions{}) }
+
+// DatabaseURL is the state database of the CA in dir: db when not empty (the --db flag), else
+// config.json's, else sqlite:DIR/ca.db.
+func DatabaseURL(dir, db string, cfg *Config) string {
+	switch {
+	case db != "":
+		return db
+	case cfg != nil && cfg.Database != "":
+		return cfg.Database
+	}
+	return "sqlite:" + filepath.Join(dir, DBFile)
+}
+
+// OpenDB is Open with the state in database db (see DatabaseURL).
+func OpenDB(dir, db string) (*CA, error) { return OpenWith(dir, OpenOptions{DB: db}) }
+
+// OpenWith opens the CA in dir as Open does, with the choices of `ponte-ca serve`.
+func OpenWith(dir string, o OpenOptions) (*CA, error) {
 	c := &CA{Dir: dir, Profiles: map[string]*profile.Profile{}}
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
 	if err != nil {
@@ -204,14 +207,6 @@ func Open(dir string) (*CA, error) {
 	if c.Cert, err = ParseCertificatePEM(certPEM); err != nil {
 		return nil, err
 	}
-	signer, err := readSigner(filepath.Join(dir, KeyFile))
-	if err != nil {
-		return nil, err
-	}
-	if !publicKeysEqual(signer.Public(), c.Cert.PublicKey) {
-		return nil, fmt.Errorf("%s non corrisponde a %s / %s does not match %s", KeyFile, CertFile, KeyFile, CertFile)
-	}
-	c.Key = signer
 	cfgData, err := os.ReadFile(filepath.Join(dir, ConfigFile))
 	if err != nil {
 		return nil, err
@@ -221,20 +216,34 @@ func Open(dir string) (*CA, error) {
 		return nil, err
 	}
 	c.Config = *cfg
-	if err := c.loadProfiles(); err != nil {
+	if err := c.loadKey(o); err != nil {
 		return nil, err
 	}
-	if err := c.loadTSA(); err != nil {
+	if err := c.openState(o.DB); err != nil {
+		c.closeKey()
 		return nil, err
-	}
-	if c.Store, err = store.Open(filepath.Join(dir, DBFile)); err != nil {
-		return nil, err
-	}
-	c.publicURL = cfg.PublicURL
-	if c.publicURL == "" {
-		c.publicURL = "http://" + cfg.Listen
 	}
 	return c, nil
+}
+
+// openState loads what the CA keeps besides its key: profiles, the TSA and the database db (see
+// DatabaseURL).
+func (c *CA) openState(db string) error {
+	if err := c.loadProfiles(); err != nil {
+		return err
+	}
+	if err := c.loadTSA(); err != nil {
+		return err
+	}
+	var err error
+	if c.Store, err = store.Open(DatabaseURL(c.Dir, db, &c.Config)); err != nil {
+		return err
+	}
+	c.publicURL = c.Config.PublicURL
+	if c.publicURL == "" {
+		c.publicURL = "http://" + c.Config.Listen
+	}
+	return nil
 }
 
 func (c *CA) loadProfiles() error {
@@ -277,8 +286,11 @@ func (c *CA) AddProfile(p *profile.Profile) error {
 	return nil
 }
 
-// Close closes the database.
-func (c *CA) Close() error { return c.Store.Close() }
+// Close closes the database and the key's token.
+func (c *CA) Close() error {
+	c.closeKey()
+	return c.Store.Close()
+}
 
 // SetPublicURL sets the base URL written into certificates (the server calls it with its real address
 // when the configuration does not fix one).

@@ -22,9 +22,10 @@ import (
 	"github.com/ponte-it/ponte/internal/cmp"
 )
 
-// The CMP server: one exchange per request message. Decisions are made under c.mu so two messages of
-// the same transaction (a retry racing a poll) cannot both issue; the store makes issuance and charge
-// atomic besides.
+// The CMP server: one exchange per request message, many at once, in one process or in several sharing
+// one PostgreSQL database. Two messages of the same transaction (a retry racing a poll, on two instances)
+// cannot both issue or charge: every decision that changes state is re-checked inside the store's
+// transaction (store.Issue, Finish, Withdraw), under the database's writer lock.
 
 // maxClockSkew is how far a request's messageTime may be from the CA's clock.
 const maxClockSkew = 10 * time.Minute
@@ -41,6 +42,8 @@ type exchange struct {
 	signer    *store.Cert // the request was signed by this certificate of ours
 	// signerCert is signer parsed.
 	signerCert *x509.Certificate
+	// rrRefusal is the refusal an rp carries (its body stays encoded; see refusal).
+	rrRefusal *cmp.PKIStatusInfo
 }
 
 // status builds a rejection PKIStatusInfo from a failInfo bit and an explanation in both languages.
@@ -50,8 +53,8 @@ func status(bit int, it, en string) cmp.PKIStatusInfo {
 
 // HandleCMP answers one DER PKIMessage sent to profile name ("" = default) and returns the DER answer.
 func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []byte {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	if profileName == "" {
 		profileName = c.Config.DefaultProfile
 	}
@@ -70,6 +73,7 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 		ans = x.handle(ctx)
 	}
 	c.logExchange(profileName, x.req, ans)
+	x.auditRefusal(ctx, profileName, ans)
 	out := x.finish(ans)
 	if out != nil && ans != nil && len(x.req.Header.TransactionID) > 0 {
 		if _, err := c.Store.Txn(ctx, txnID(x.req)); err == nil {
@@ -93,6 +97,40 @@ func (c *CA) closeUnconfirmed(ctx context.Context, now time.Time) {
 	} else if n > 0 && c.Logf != nil {
 		c.Logf("revoked and refunded %d certificates left unconfirmed for %v", n, UnconfirmedWindow)
 	}
+}
+
+// auditRefusal appends a refused request to the audit log (store.EventRefusal): the message type, the
+// failInfo bits and the English reason, the transaction and the certificate that signed it — never a
+// credential. A log that cannot be written is reported to the operator; the answer goes out anyway.
+func (x *exchange) auditRefusal(ctx context.Context, profileName string, ans *cmp.Message) {
+	st := x.refusal(ans)
+	if st == nil {
+		return
+	}
+	e := store.Event{Detail: fmt.Sprintf("p=%s %s failInfo=%s: %s", profileName, x.req.Body.Type,
+		strings.Join(st.FailInfo.Names(), ","), strings.Join(st.StatusString[min(1, len(st.StatusString)):], " | "))}
+	if len(x.req.Header.TransactionID) > 0 {
+		e.TransactionID = txnID(x.req)
+	}
+	if x.signer != nil {
+		e.Serial = x.signer.Serial
+	}
+	if err := x.c.Store.Refuse(ctx, e); err != nil {
+		log.Printf("ponte-ca: audit log: %v", err)
+	}
+}
+
+// refusal is the rejection an answer carries, or nil.
+func (x *exchange) refusal(ans *cmp.Message) *cmp.PKIStatusInfo {
+	switch {
+	case ans == nil:
+		return nil
+	case ans.Body.Error != nil:
+		return &ans.Body.Error.Status
+	case ans.Body.CertRep != nil && len(ans.Body.CertRep.Responses) > 0 && ans.Body.CertRep.Responses[0].Status.Status == cmp.StatusRejection:
+		return &ans.Body.CertRep.Responses[0].Status
+	}
+	return x.rrRefusal
 }
 
 // checkRecipNonce: a pollReq or certConf must answer one of our messages in the transaction.
@@ -342,6 +380,11 @@ func (x *exchange) certRequest(ctx context.Context) *cmp.Message {
 	t.ImplicitConfirm = x.req.Header.ImplicitConfirm() && *x.p.ImplicitConfirm && !x.p.Paid()
 	t.ReadyAt = x.now.Add(time.Duration(x.p.DelaySeconds) * time.Second)
 	if err := x.c.Store.CreateTxn(ctx, t); err != nil {
+		// The same request reached another instance (or goroutine) at the same moment, a client's retry:
+		// answer from the transaction it created, as for a later retry.
+		if prev, perr := x.c.Store.Txn(ctx, t.ID); errors.Is(err, store.ErrExists) && perr == nil && prev.RequestSHA256 == hash {
+			return x.deliver(ctx, prev, false)
+		}
 		return x.errorMsg(status(cmp.FailTransactionIDInUse, "transactionID già in uso", "transactionID already in use"))
 	}
 	return x.deliver(ctx, t, false)

@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/ponte-it/ponte/internal/ca/hsm"
 )
 
 // Config is DIR/config.json. Flags of `ponte-ca serve` override it.
@@ -21,6 +23,11 @@ type Config struct {
 	DefaultProfile string `json:"defaultProfile"`
 	// Name is the CA's common name (used at init only).
 	Name string `json:"name,omitempty"`
+	// PKCS11, when set, names the CA key in a token (internal/ca/hsm) instead of DIR/ca-key.pem.
+	PKCS11 *hsm.Config `json:"pkcs11,omitempty"`
+	// Database is the state database: "sqlite:PATH" or a PostgreSQL URL (postgres:///NAME?host=/socketdir)
+	// that several instances share (internal/ca/store). Empty: sqlite:DIR/ca.db.
+	Database string `json:"database,omitempty"`
 }
 
 // DefaultListen is the loopback address ponte-ca serves on unless told otherwise.
@@ -59,6 +66,9 @@ func (c *Config) check() error {
 	}
 	if c.DefaultProfile == "" {
 		return errors.New("configurazione: defaultProfile mancante / configuration: defaultProfile missing")
+	}
+	if c.PKCS11 != nil {
+		return c.PKCS11.Check()
 	}
 	return nil
 }

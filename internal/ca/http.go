@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,10 +30,14 @@ const maxRequest = 1 << 20
 //	GET  /crl                                   the CRL, DER (RFC 5280 §5)
 //	GET  /ca.pem, /ca.cer                       the CA certificate, PEM and DER
 //	POST /tsa                                   RFC 3161 time stamps (internal/tsp responder)
+//	GET  /healthz, /metrics                     health and Prometheus metrics (health.go, metrics.go)
 //
 // Every answer carries CORS headers for the extension and the local web app (cors.go), unless NoCORS.
 func (c *CA) Handler() http.Handler {
 	mux := http.NewServeMux()
+	m := newMetrics(c)
+	mux.Handle("/metrics", m.handler())
+	mux.HandleFunc("/healthz", c.serveHealth)
 	mux.HandleFunc("/.well-known/cmp", c.serveCMP)
 	mux.HandleFunc("/.well-known/cmp/", c.serveCMP)
 	mux.HandleFunc("/ocsp", c.serveOCSP)
@@ -56,9 +59,9 @@ func (c *CA) Handler() http.Handler {
 		})
 	}
 	if c.NoCORS {
-		return mux
+		return m.instrument(mux)
 	}
-	return cors(mux)
+	return cors(m.instrument(mux))
 }
 
 // cmpProfile extracts the profile from /.well-known/cmp/p/<profile>[/<operation>] ("" for the default).
@@ -198,14 +201,20 @@ func (c *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
 	w.Write(der)
 }
 
-// CRL builds the current CRL.
+// crlNumberBase puts the CRL numbers above the Unix times that earlier versions used as numbers.
+const crlNumberBase = 1 << 40
+
+// CRL builds the current CRL. Its number (RFC 5280 §5.2.3, monotonically increasing) is the audit log's
+// last record read with the revocations on one snapshot (store.RevokedAt), plus crlNumberBase: instances
+// sharing a database, whatever their clocks, never give two different revocation lists one number, and a
+// later CRL never gets a smaller one.
 func (c *CA) CRL(ctx context.Context) ([]byte, error) {
-	revoked, err := c.Store.Revoked(ctx)
+	revoked, seq, err := c.Store.RevokedAt(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := c.now()
-	tmpl := &x509.RevocationList{Number: big.NewInt(now.Unix()), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}
+	tmpl := &x509.RevocationList{Number: big.NewInt(crlNumberBase + seq), ThisUpdate: now, NextUpdate: now.Add(24 * time.Hour)}
 	for _, rc := range revoked {
 		n, _ := new(big.Int).SetString(rc.Serial, 16)
 		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
@@ -213,34 +222,4 @@ func (c *CA) CRL(ctx context.Context) ([]byte, error) {
 		})
 	}
 	return x509.CreateRevocationList(rand.Reader, tmpl, c.Cert, c.Key)
-}
-
-// Serve listens on addr (loopback by default) and serves until ctx ends. It returns the base URL on
-// the ready channel once listening; when the configuration has no publicURL the certificates point to it.
-func (c *CA) Serve(ctx context.Context, addr string, ready chan<- string) error {
-	if addr == "" {
-		addr = c.Config.Listen
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	if c.Config.PublicURL == "" {
-		c.SetPublicURL(base)
-	}
-	srv := &http.Server{Handler: c.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	if ready != nil {
-		ready <- base
-	}
-	if err := srv.Serve(ln); err != http.ErrServerClosed {
-		return err
-	}
-	return nil
 }

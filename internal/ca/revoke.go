@@ -45,6 +45,7 @@ var revocationReasons = map[int]revocationRule{
 // revocation answers an rr with an rp.
 func (x *exchange) revocation(ctx context.Context) *cmp.Message {
 	st := x.revoke(ctx)
+	x.rrRefusal = st
 	if st == nil {
 		st = &cmp.PKIStatusInfo{Status: cmp.StatusAccepted}
 	}

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"time"
 )
 
@@ -16,25 +14,27 @@ type Account struct {
 }
 
 // AddAccount creates an account (ErrExists if the id is taken).
-func (s *Store) AddAccount(ctx context.Context, a *Account) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO accounts (id, password_hash, balance, created_at) VALUES (?,?,?,?) ON CONFLICT(id) DO NOTHING`,
-		a.ID, a.PasswordHash, a.Balance, unix(time.Now()))
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrExists
-	}
-	return nil
+func (s *sqlStore) AddAccount(ctx context.Context, a *Account) error {
+	return s.tx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `INSERT INTO accounts (id, password_hash, balance, created_at) VALUES (?,?,?,?) ON CONFLICT(id) DO NOTHING`,
+			a.ID, a.PasswordHash, a.Balance, unix(time.Now()))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrExists
+		}
+		return appendAudit(ctx, tx, Event{Event: EventCredit, Account: a.ID, Amount: a.Balance, Detail: "account created"})
+	})
 }
 
 // Account finds an account by id.
-func (s *Store) Account(ctx context.Context, id string) (*Account, error) {
+func (s *sqlStore) Account(ctx context.Context, id string) (*Account, error) {
 	var a Account
 	var ca int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, password_hash, balance, created_at FROM accounts WHERE id = ?`, id).
+	err := s.c().row(ctx, `SELECT id, password_hash, balance, created_at FROM accounts WHERE id = ?`, id).
 		Scan(&a.ID, &a.PasswordHash, &a.Balance, &ca)
-	if errors.Is(err, sql.ErrNoRows) {
+	if isNoRows(err) {
 		return nil, ErrNotFound
 	}
 	a.CreatedAt = fromUnix(ca)
@@ -42,15 +42,17 @@ func (s *Store) Account(ctx context.Context, id string) (*Account, error) {
 }
 
 // Credit adds cents (may be negative for a correction) to an account.
-func (s *Store) Credit(ctx context.Context, id string, cents int64) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, cents, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+func (s *sqlStore) Credit(ctx context.Context, id string, cents int64) error {
+	return s.tx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, cents, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return appendAudit(ctx, tx, Event{Event: EventCredit, Account: id, Amount: cents})
+	})
 }
 
 // Charge is one debit of an account.
@@ -62,8 +64,8 @@ type Charge struct {
 }
 
 // Charges lists the debits of an account, oldest first.
-func (s *Store) Charges(ctx context.Context, account string) ([]Charge, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT transaction_id, account, cert_serial, amount, at, refunded_at FROM charges WHERE account = ? ORDER BY at, transaction_id`, account)
+func (s *sqlStore) Charges(ctx context.Context, account string) ([]Charge, error) {
+	rows, err := s.c().query(ctx, `SELECT transaction_id, account, cert_serial, amount, at, refunded_at FROM charges WHERE account = ? ORDER BY at, transaction_id`, account)
 	if err != nil {
 		return nil, err
 	}

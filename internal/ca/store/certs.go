@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -45,30 +46,37 @@ func scanCert(r scanner) (*Cert, error) {
 	return &c, nil
 }
 
-func insertCert(ctx context.Context, q interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, c *Cert) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO certs (`+certCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		c.Serial, c.DER, c.Subject, c.Role, c.Profile, unix(c.NotBefore), unix(c.NotAfter), c.SPKISHA256, c.Parent,
-		unix(c.LineageStart), c.LineageRenewals, unix(c.IssuedAt), unix(c.RevokedAt), c.RevocationReason)
-	return err
+// insertCert records an issued certificate and logs it (EventIssue; the transaction, if any, is the
+// caller's to name).
+func insertCert(ctx context.Context, c conn, cert *Cert, txnID string) error {
+	_, err := c.exec(ctx, `INSERT INTO certs (`+certCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		cert.Serial, cert.DER, cert.Subject, cert.Role, cert.Profile, unix(cert.NotBefore), unix(cert.NotAfter), cert.SPKISHA256, cert.Parent,
+		unix(cert.LineageStart), cert.LineageRenewals, unix(cert.IssuedAt), unix(cert.RevokedAt), cert.RevocationReason)
+	if err != nil {
+		return err
+	}
+	detail := "profile=" + cert.Profile + " role=" + cert.Role
+	if cert.Parent != "" {
+		detail += " renews=" + cert.Parent
+	}
+	return appendAudit(ctx, c, Event{Event: EventIssue, TransactionID: txnID, Serial: cert.Serial, Detail: detail})
 }
 
 // PutCert records a certificate issued outside CMP (ponte-ca issue).
-func (s *Store) PutCert(ctx context.Context, c *Cert) error {
-	return insertCert(ctx, s.db, c)
+func (s *sqlStore) PutCert(ctx context.Context, c *Cert) error {
+	return s.tx(ctx, func(tx conn) error { return insertCert(ctx, tx, c, "") })
 }
 
 // Cert finds a certificate by serial (ErrNotFound if the CA did not issue it).
-func (s *Store) Cert(ctx context.Context, serial string) (*Cert, error) {
-	return scanCert(s.db.QueryRowContext(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
+func (s *sqlStore) Cert(ctx context.Context, serial string) (*Cert, error) {
+	return scanCert(s.c().row(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
 }
 
 // Renewals counts the certificates ever issued renewing serial, whatever became of them (confirmed,
 // rejected, revoked). The renewal allowance is ConfirmedRenewals, not this.
-func (s *Store) Renewals(ctx context.Context, serial string) (int, error) {
+func (s *sqlStore) Renewals(ctx context.Context, serial string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM certs WHERE parent = ?`, serial).Scan(&n)
+	err := s.c().row(ctx, `SELECT count(*) FROM certs WHERE parent = ?`, serial).Scan(&n)
 	return n, err
 }
 
@@ -76,17 +84,13 @@ func (s *Store) Renewals(ctx context.Context, serial string) (int, error) {
 // docs/ca-profiles.md): certificates confirmed by certConf or by implicit confirmation, and those issued
 // outside CMP (no transaction). A renewal waiting, issued but not yet confirmed, rejected in certConf,
 // superseded or revoked unconfirmed does not count.
-func (s *Store) ConfirmedRenewals(ctx context.Context, serial string) (int, error) {
-	return confirmedRenewals(ctx, s.db, serial)
+func (s *sqlStore) ConfirmedRenewals(ctx context.Context, serial string) (int, error) {
+	return confirmedRenewals(ctx, s.c(), serial)
 }
 
-type queryer interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}
-
-func confirmedRenewals(ctx context.Context, q queryer, serial string) (int, error) {
+func confirmedRenewals(ctx context.Context, c conn, serial string) (int, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM certs c LEFT JOIN transactions t ON t.cert_serial = c.serial
+	err := c.row(ctx, `SELECT count(*) FROM certs c LEFT JOIN transactions t ON t.cert_serial = c.serial
 		WHERE c.parent = ? AND (t.id IS NULL OR t.state = ?)`, serial, StateConfirmed).Scan(&n)
 	return n, err
 }
@@ -95,33 +99,64 @@ func confirmedRenewals(ctx context.Context, q queryer, serial string) (int, erro
 // In the same SQL transaction every renewal of it not confirmed yet is closed (StateParentRevoked): one
 // waiting is never issued, one issued is revoked and refunded — a stolen card's renewal by the thief
 // does not stay valid until the unconfirmed window ends.
-func (s *Store) Revoke(ctx context.Context, serial string, reason int, at time.Time) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
-			unix(at), reason, serial)
+func (s *sqlStore) Revoke(ctx context.Context, serial string, reason int, at time.Time) error {
+	return s.tx(ctx, func(tx conn) error {
+		done, err := revokeCert(ctx, tx, serial, reason, unix(at), "")
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			_, err := scanCert(tx.QueryRowContext(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
+		if !done {
+			_, err := scanCert(tx.row(ctx, `SELECT `+certCols+` FROM certs WHERE serial = ?`, serial))
 			return err
 		}
 		return closeRenewals(ctx, tx, serial, unix(time.Now()))
 	})
 }
 
+// revokeCert marks a certificate revoked unless it already is, and logs it (EventRevoke, with why: the
+// transaction that closed it, if any). It reports whether it revoked.
+func revokeCert(ctx context.Context, c conn, serial string, reason int, at int64, txnID string) (bool, error) {
+	res, err := c.exec(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`, at, reason, serial)
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, appendAudit(ctx, c, Event{Event: EventRevoke, Serial: serial, TransactionID: txnID, Detail: fmt.Sprintf("reason=%d", reason)})
+}
+
 // Revoked lists the revoked certificates (for the CRL).
-func (s *Store) Revoked(ctx context.Context) ([]*Cert, error) {
-	return s.certs(ctx, `WHERE revoked_at != 0 ORDER BY revoked_at`)
+func (s *sqlStore) Revoked(ctx context.Context) ([]*Cert, error) {
+	list, _, err := s.RevokedAt(ctx)
+	return list, err
+}
+
+// RevokedAt lists the revoked certificates and the audit log's last record, read on one snapshot: every
+// revocation is logged in its own transaction, so the list is exactly the revocations up to that record.
+// Instances sharing the database number their CRLs from it (RFC 5280 §5.2.3: the number grows with the
+// content).
+func (s *sqlStore) RevokedAt(ctx context.Context) ([]*Cert, int64, error) {
+	var list []*Cert
+	var seq int64
+	err := s.readOnly(ctx, func(c conn) error {
+		if err := c.row(ctx, `SELECT coalesce(max(seq), 0) FROM audit`).Scan(&seq); err != nil {
+			return err
+		}
+		var err error
+		list, err = certs(ctx, c, `WHERE revoked_at != 0 ORDER BY revoked_at, serial`)
+		return err
+	})
+	return list, seq, err
 }
 
 // Certs lists every certificate, newest first.
-func (s *Store) Certs(ctx context.Context) ([]*Cert, error) {
-	return s.certs(ctx, `ORDER BY issued_at DESC, serial`)
+func (s *sqlStore) Certs(ctx context.Context) ([]*Cert, error) {
+	return certs(ctx, s.c(), `ORDER BY issued_at DESC, serial`)
 }
 
-func (s *Store) certs(ctx context.Context, where string) ([]*Cert, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+certCols+` FROM certs `+where)
+func certs(ctx context.Context, c conn, where string) ([]*Cert, error) {
+	rows, err := c.query(ctx, `SELECT `+certCols+` FROM certs `+where)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -17,13 +16,16 @@ import (
 // database must say: at most one renewal confirmed, and never revoked; every other issued certificate
 // revoked unless still waiting for its certConf; the account charged exactly for the certificates
 // confirmed or awaiting confirmation, each other charge refunded once.
-func TestAllowanceAndChargeInvariants(t *testing.T) {
+func TestAllowanceAndChargeInvariants(t *testing.T) { eachBackend(t, testAllowanceAndChargeInvariants) }
+
+func testAllowanceAndChargeInvariants(t *testing.T, newURL backendURL) {
 	ctx := context.Background()
 	const price, start, renewals = 100, 10000, 4
 	seen := map[string]int{} // outcomes met, so the generated sequences are known to reach them
+	s := fresh(t, newURL)
 	for seq := 0; seq < 40; seq++ {
 		rnd := rand.New(rand.NewSource(int64(seq)))
-		s := open(t, filepath.Join(t.TempDir(), "ca.db"))
+		emptyAll(t, s)
 		if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: start}); err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +108,7 @@ func isExpected(err error) bool {
 	return false
 }
 
-func checkInvariants(t *testing.T, s *Store, start, price int64, where string) {
+func checkInvariants(t *testing.T, s Store, start, price int64, where string) {
 	t.Helper()
 	ctx := context.Background()
 	certs, err := s.Certs(ctx)
@@ -147,5 +149,8 @@ func checkInvariants(t *testing.T, s *Store, start, price int64, where string) {
 		if live == !ch.RefundedAt.IsZero() {
 			t.Fatalf("%s: charge of %s in state %s, refunded %v", where, ch.TransactionID, tx.State, !ch.RefundedAt.IsZero())
 		}
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Fatalf("%s: %v", where, err)
 	}
 }

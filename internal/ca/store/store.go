@@ -1,18 +1,25 @@
-// Package store keeps ponte-ca's state in SQLite (modernc.org/sqlite, pure Go): issued certificates and
-// their lineage, revocations, CMP transactions (so a delayed request can be collected after a restart),
-// prepaid accounts and the charges made to them. Every state change that must happen together (issue a
-// certificate, charge the account, close the transaction) is one SQL transaction, which is what makes the
-// charge happen exactly once however often a client retries or polls.
+// Package store keeps ponte-ca's state: issued certificates and their lineage, revocations, CMP
+// transactions (so a delayed request can be collected after a restart, by any instance), prepaid accounts
+// and the charges made to them, and the hash-chained audit log (audit.go). Every state change that must
+// happen together (issue a certificate, charge the account, close the transaction, log it) is one SQL
+// transaction, which is what makes the charge happen exactly once however often a client retries or polls.
+//
+// Store is the interface the CA uses; Open gives one of its two backends (backend.go): an embedded SQLite
+// file (modernc.org/sqlite, pure Go; the default, for the demo and small PKIs) or a PostgreSQL database
+// that several ponte-ca instances share (github.com/jackc/pgx). Both run the same SQL, so one behaviour
+// test suite covers both (store_test.go). Every transaction that writes takes the database's writer lock
+// first (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock, then READ COMMITTED), so
+// writes are serial whatever the number of instances — the reads a decision depends on (the state of a
+// transaction, a balance, the count of confirmed renewals, the audit log's last record) are made under it
+// and cannot be stale. Signing, parsing and verifying, the costly part of a request, stay outside.
 package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
-
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 // Errors callers test with errors.Is.
@@ -25,8 +32,9 @@ var (
 	ErrParentRevoked       = errors.New("certificato da rinnovare revocato / certificate to renew revoked")
 )
 
-// schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.
-const schemaVersion = 3
+// schemaVersion is stored in the database (SQLite: PRAGMA user_version; PostgreSQL: table
+// ponte_schema); a newer database is refused rather than misread.
+const schemaVersion = 4
 
 const schema = `
 CREATE TABLE IF NOT EXISTS certs (
@@ -69,6 +77,8 @@ CREATE TABLE IF NOT EXISTS transactions (
 	updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS transactions_parent ON transactions(parent, state);
+CREATE INDEX IF NOT EXISTS transactions_state ON transactions(state, updated_at);
+CREATE INDEX IF NOT EXISTS transactions_cert ON transactions(cert_serial);
 CREATE TABLE IF NOT EXISTS nonces (
 	transaction_id TEXT NOT NULL,     -- every senderNonce the CA sent in a transaction
 	nonce TEXT NOT NULL,
@@ -88,7 +98,9 @@ CREATE TABLE IF NOT EXISTS charges (
 	at INTEGER NOT NULL,
 	refunded_at INTEGER NOT NULL DEFAULT 0 -- the certificate was rejected by its holder: the amount went back
 );
+CREATE INDEX IF NOT EXISTS charges_account ON charges(account);
 ` + acceptancesTable + `;
+` + auditTable + `;
 `
 
 // acceptancesTable keeps the holders' acceptances of the terms (schema 3).
@@ -106,54 +118,70 @@ const acceptancesTable = `CREATE TABLE IF NOT EXISTS acceptances (
 var upgrades = []string{
 	1: `ALTER TABLE charges ADD COLUMN refunded_at INTEGER NOT NULL DEFAULT 0`,
 	2: acceptancesTable,
+	3: auditTable,
 }
 
-// Store is an open state database.
-type Store struct {
-	db *sql.DB
+// Store is an open state database (SQLite or PostgreSQL). Its methods are safe for concurrent use, also
+// by several processes on one PostgreSQL database.
+type Store interface {
+	// Accounts (accounts.go).
+	AddAccount(ctx context.Context, a *Account) error
+	Account(ctx context.Context, id string) (*Account, error)
+	Credit(ctx context.Context, id string, cents int64) error
+	Charges(ctx context.Context, account string) ([]Charge, error)
+
+	// Certificates (certs.go).
+	PutCert(ctx context.Context, c *Cert) error
+	Cert(ctx context.Context, serial string) (*Cert, error)
+	Renewals(ctx context.Context, serial string) (int, error)
+	ConfirmedRenewals(ctx context.Context, serial string) (int, error)
+	Revoke(ctx context.Context, serial string, reason int, at time.Time) error
+	Revoked(ctx context.Context) ([]*Cert, error)
+	RevokedAt(ctx context.Context) ([]*Cert, int64, error)
+	Certs(ctx context.Context) ([]*Cert, error)
+
+	// CMP transactions (transactions.go).
+	CreateTxn(ctx context.Context, t *Txn) error
+	Acceptances(ctx context.Context, serial string) ([]Acceptance, error)
+	TxnForCert(ctx context.Context, serial string) (*Txn, error)
+	Waiting(ctx context.Context, parent string) (*Txn, error)
+	Txn(ctx context.Context, id string) (*Txn, error)
+	Issue(ctx context.Context, txnID string, c *Cert, confirmed bool, allowance int) error
+	Finish(ctx context.Context, txnID, state string, allowance int) error
+	Withdraw(ctx context.Context, txnID string, reason int) error
+	CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error)
+	Abandon(ctx context.Context, txnID string) error
+	AddNonce(ctx context.Context, txnID string, nonce []byte) error
+	KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error)
+
+	// The audit log (audit.go).
+	Refuse(ctx context.Context, e Event) error
+	Audit(ctx context.Context, after int64, limit int) ([]Record, error)
+	VerifyAudit(ctx context.Context) (*AuditReport, error)
+
+	// Health and metrics of ponte-ca (health.go).
+	Ping(ctx context.Context) error
+	Pending(ctx context.Context) (map[string]int, error)
+
+	// Backend names the database kind: "sqlite" or "postgres".
+	Backend() string
+	Close() error
 }
 
-// Open opens (creating if needed) the database at path.
-func Open(path string) (*Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, err
+// Open opens (creating or upgrading the schema if needed) the database named by url: "sqlite:PATH",
+// "postgres://…" or "postgresql://…" (libpq's URL form, e.g. postgres:///ponte?host=/run/postgresql), or
+// a bare file path, which is SQLite.
+func Open(url string) (Store, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(url)
+	case strings.HasPrefix(url, "sqlite:"):
+		return openSQLite(strings.TrimPrefix(url, "sqlite:"))
+	case strings.Contains(url, "://"):
+		return nil, fmt.Errorf("database %q: sono ammessi sqlite:PERCORSO e postgres://… / only sqlite:PATH and postgres://… are accepted", url)
 	}
-	// One connection: SQLite has one writer anyway, and this keeps transactions strictly serial.
-	db.SetMaxOpenConns(1)
-	s := &Store{db: db}
-	if err := s.migrate(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", path, err, path, err)
-	}
-	return s, nil
+	return openSQLite(url)
 }
-
-func (s *Store) migrate() error {
-	var v int
-	if err := s.db.QueryRow("PRAGMA user_version").Scan(&v); err != nil {
-		return err
-	}
-	if v > schemaVersion {
-		return fmt.Errorf("versione dello schema %d più recente di questo programma (%d) / schema version %d is newer than this program (%d)", v, schemaVersion, v, schemaVersion)
-	}
-	if v > 0 {
-		for i := v; i < schemaVersion; i++ {
-			if _, err := s.db.Exec(upgrades[i]); err != nil {
-				return fmt.Errorf("aggiornamento dello schema %d→%d / schema upgrade %d→%d: %w", i, i+1, i, i+1, err)
-			}
-		}
-	}
-	if _, err := s.db.Exec(schema); err != nil {
-		return err
-	}
-	_, err := s.db.Exec(fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
-	return err
-}
-
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
 
 func unix(t time.Time) int64 {
 	if t.IsZero() {
@@ -167,17 +195,4 @@ func fromUnix(n int64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(n, 0).UTC()
-}
-
-// tx runs f in one SQL transaction.
-func (s *Store) tx(ctx context.Context, f func(*sql.Tx) error) error {
-	t, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(t); err != nil {
-		t.Rollback()
-		return err
-	}
-	return t.Commit()
 }

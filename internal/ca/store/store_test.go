@@ -9,14 +9,10 @@ import (
 	"time"
 )
 
-func open(t *testing.T, path string) *Store {
+// open opens a SQLite file (the upgrade tests, which write SQLite's own schema).
+func open(t *testing.T, path string) *sqlStore {
 	t.Helper()
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return openURL(t, "sqlite:"+path).(*sqlStore)
 }
 
 func waitingTxn(id, parent string, price int64) *Txn {
@@ -33,9 +29,11 @@ func cert(serial, parent string) *Cert {
 }
 
 // TestChargeOnce: many concurrent attempts to issue the same transaction issue and charge exactly once.
-func TestChargeOnce(t *testing.T) {
+func TestChargeOnce(t *testing.T) { eachBackend(t, testChargeOnce) }
+
+func testChargeOnce(t *testing.T, newURL backendURL) {
 	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "ca.db"))
+	s := fresh(t, newURL)
 	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: 1200}); err != nil {
 		t.Fatal(err)
 	}
@@ -91,9 +89,11 @@ func TestChargeOnce(t *testing.T) {
 	if ok != 1 || stale != 7 {
 		t.Fatalf("issued %d times, %d refused", ok, stale)
 	}
-	a, _ := s.Account(ctx, "acc")
-	if a.Balance != 700 {
-		t.Fatalf("balance %d, want 700", a.Balance)
+	if b := dbInt(t, s, `SELECT balance FROM accounts WHERE id = ?`, "acc"); b != 700 {
+		t.Fatalf("balance %d, want 700", b)
+	}
+	if n := dbInt(t, s, `SELECT count(*) FROM charges WHERE transaction_id = ?`, "t0"); n != 1 {
+		t.Fatalf("%d charges for t0", n)
 	}
 	ch, _ := s.Charges(ctx, "acc")
 	if len(ch) != 1 || ch[0].CertSerial != "02" || ch[0].Amount != 500 || ch[0].TransactionID != "t0" {
@@ -120,9 +120,11 @@ func TestChargeOnce(t *testing.T) {
 }
 
 // TestRestart: a waiting transaction and everything else survive closing and reopening the database.
-func TestRestart(t *testing.T) {
+func TestRestart(t *testing.T) { eachBackend(t, testRestart) }
+
+func testRestart(t *testing.T, newURL backendURL) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "ca.db")
+	path := newURL(t)
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +143,7 @@ func TestRestart(t *testing.T) {
 	}
 	s.Close()
 
-	s = open(t, path)
+	s = openURL(t, path)
 	got, err := s.Txn(ctx, "abcd")
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +171,11 @@ func TestRestart(t *testing.T) {
 
 // TestRefundOnReject: a paid certificate its holder rejects (certConf refusal) is revoked and the charge
 // goes back to the account exactly once; a confirmed one stays charged.
-func TestRefundOnReject(t *testing.T) {
+func TestRefundOnReject(t *testing.T) { eachBackend(t, testRefundOnReject) }
+
+func testRefundOnReject(t *testing.T, newURL backendURL) {
 	ctx := context.Background()
-	s := open(t, filepath.Join(t.TempDir(), "ca.db"))
+	s := fresh(t, newURL)
 	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: 1200}); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +265,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := s.Acceptances(ctx, "")
-	if v != 3 || err != nil || len(list) != 1 || list[0].TermsVersion != "t1" || list[0].AcceptedAt.Unix() != 1765000000 || list[0].State != StateWaiting {
+	if v != schemaVersion || err != nil || len(list) != 1 || list[0].TermsVersion != "t1" || list[0].AcceptedAt.Unix() != 1765000000 || list[0].State != StateWaiting {
 		t.Fatalf("version %d, acceptances %+v %v", v, list, err)
 	}
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -74,7 +73,7 @@ func scanTxn(r scanner) (*Txn, error) {
 	var ic int
 	err := r.Scan(&t.ID, &t.Profile, &t.Kind, &t.RequestSHA256, &t.State, &ra, &t.CertReqID, &t.Subject, &t.SPKI,
 		&t.Role, &nb, &na, &t.Parent, &t.Account, &t.Price, &ic, &t.MACRef, &t.CertSerial, &ca)
-	if errors.Is(err, sql.ErrNoRows) {
+	if isNoRows(err) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
@@ -88,14 +87,14 @@ func scanTxn(r scanner) (*Txn, error) {
 // CreateTxn records a new accepted request in state waiting. ErrExists if the transactionID is taken.
 // A renewal supersedes any other renewal of the same certificate still waiting (never issued, never
 // charged), in the same SQL transaction.
-func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
+func (s *sqlStore) CreateTxn(ctx context.Context, t *Txn) error {
 	ic := 0
 	if t.ImplicitConfirm {
 		ic = 1
 	}
 	now := unix(time.Now())
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
+	err := s.tx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 			t.ID, t.Profile, t.Kind, t.RequestSHA256, StateWaiting, unix(t.ReadyAt), t.CertReqID, t.Subject, t.SPKI, t.Role,
 			unix(t.NotBefore), unix(t.NotAfter), t.Parent, t.Account, t.Price, ic, t.MACRef, "", now, now)
@@ -106,7 +105,7 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 			return ErrExists
 		}
 		if a := t.Acceptance; a != nil {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO acceptances (transaction_id, subject, parent, terms_version, privacy_version, accepted_at, received_at)
+			if _, err := tx.exec(ctx, `INSERT INTO acceptances (transaction_id, subject, parent, terms_version, privacy_version, accepted_at, received_at)
 				VALUES (?,?,?,?,?,?,?)`, t.ID, a.Subject, t.Parent, a.TermsVersion, a.PrivacyVersion, unix(a.AcceptedAt), now); err != nil {
 				return err
 			}
@@ -114,7 +113,7 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 		if t.Parent == "" {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ? AND id != ?`,
+		_, err = tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ? AND id != ?`,
 			StateSuperseded, now, t.Parent, StateWaiting, t.ID)
 		return err
 	})
@@ -127,8 +126,8 @@ func (s *Store) CreateTxn(ctx context.Context, t *Txn) error {
 
 // Acceptances lists the recorded acceptances of terms, oldest first; serial, when not empty, keeps those
 // whose transaction renewed or issued that certificate.
-func (s *Store) Acceptances(ctx context.Context, serial string) ([]Acceptance, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.transaction_id, a.subject, a.parent, a.terms_version, a.privacy_version,
+func (s *sqlStore) Acceptances(ctx context.Context, serial string) ([]Acceptance, error) {
+	rows, err := s.c().query(ctx, `SELECT a.transaction_id, a.subject, a.parent, a.terms_version, a.privacy_version,
 		a.accepted_at, a.received_at, t.cert_serial, t.state FROM acceptances a JOIN transactions t ON t.id = a.transaction_id
 		WHERE ? = '' OR a.parent = ? OR t.cert_serial = ? ORDER BY a.received_at, a.transaction_id`, serial, serial, serial)
 	if err != nil {
@@ -149,18 +148,18 @@ func (s *Store) Acceptances(ctx context.Context, serial string) ([]Acceptance, e
 }
 
 // TxnForCert finds the transaction that issued a certificate (ErrNotFound for direct issuance).
-func (s *Store) TxnForCert(ctx context.Context, serial string) (*Txn, error) {
-	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE cert_serial = ?`, serial))
+func (s *sqlStore) TxnForCert(ctx context.Context, serial string) (*Txn, error) {
+	return scanTxn(s.c().row(ctx, `SELECT `+txnCols+` FROM transactions WHERE cert_serial = ?`, serial))
 }
 
 // Waiting returns the renewal of a certificate still waiting to be issued (ErrNotFound if none).
-func (s *Store) Waiting(ctx context.Context, parent string) (*Txn, error) {
-	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE parent = ? AND state = ?`, parent, StateWaiting))
+func (s *sqlStore) Waiting(ctx context.Context, parent string) (*Txn, error) {
+	return scanTxn(s.c().row(ctx, `SELECT `+txnCols+` FROM transactions WHERE parent = ? AND state = ?`, parent, StateWaiting))
 }
 
 // Txn finds a transaction by its hex id.
-func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
-	return scanTxn(s.db.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, id))
+func (s *sqlStore) Txn(ctx context.Context, id string) (*Txn, error) {
+	return scanTxn(s.c().row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, id))
 }
 
 // Issue records the certificate of a waiting transaction and, for a paid one, charges the account, in
@@ -175,9 +174,9 @@ func (s *Store) Txn(ctx context.Context, id string) (*Txn, error) {
 // pass. Any other renewal of the same certificate issued but not confirmed is superseded here: revoked
 // and refunded (invariants I2, I3), so at most one unconfirmed renewal of a certificate exists at a time
 // and at most allowance are ever confirmed.
-func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool, allowance int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+func (s *sqlStore) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool, allowance int) error {
+	return s.tx(ctx, func(tx conn) error {
+		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
 			return err
 		}
@@ -197,36 +196,44 @@ func (s *Store) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool
 			}
 		}
 		if t.Price > 0 {
-			res, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?`, t.Price, t.Account, t.Price)
+			res, err := tx.exec(ctx, `UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?`, t.Price, t.Account, t.Price)
 			if err != nil {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n != 1 {
 				return ErrInsufficientBalance
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO charges (transaction_id, account, amount, cert_serial, at) VALUES (?,?,?,?,?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO charges (transaction_id, account, amount, cert_serial, at) VALUES (?,?,?,?,?)`,
 				txnID, t.Account, t.Price, c.Serial, now); err != nil {
 				return fmt.Errorf("addebito / charge: %w", err)
 			}
+			if err := appendAudit(ctx, tx, Event{Event: EventCharge, TransactionID: txnID, Serial: c.Serial, Account: t.Account, Amount: t.Price}); err != nil {
+				return err
+			}
 		}
-		if err := insertCert(ctx, tx, c); err != nil {
+		if err := insertCert(ctx, tx, c, txnID); err != nil {
 			return err
 		}
 		state := StateIssued
 		if confirmed {
 			state = StateConfirmed
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ?`, state, c.Serial, now, txnID)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ?`, state, c.Serial, now, txnID); err != nil {
+			return err
+		}
+		if confirmed {
+			return appendAudit(ctx, tx, Event{Event: EventConfirm, TransactionID: txnID, Serial: c.Serial, Detail: "implicit"})
+		}
+		return nil
 	})
 }
 
 // checkParentValid refuses the renewal of a certificate revoked since the request was accepted (a
 // delayed issuance: the card may have been reported stolen meanwhile), read in the issuing SQL
 // transaction.
-func checkParentValid(ctx context.Context, tx *sql.Tx, parent string) error {
+func checkParentValid(ctx context.Context, tx conn, parent string) error {
 	var revokedAt int64
-	if err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM certs WHERE serial = ?`, parent).Scan(&revokedAt); err != nil {
+	if err := tx.row(ctx, `SELECT revoked_at FROM certs WHERE serial = ?`, parent).Scan(&revokedAt); err != nil {
 		return err
 	}
 	if revokedAt != 0 {
@@ -236,7 +243,7 @@ func checkParentValid(ctx context.Context, tx *sql.Tx, parent string) error {
 }
 
 // checkAllowance refuses a renewal of parent that already has allowance confirmed renewals.
-func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance int) error {
+func checkAllowance(ctx context.Context, tx conn, parent string, allowance int) error {
 	if allowance <= 0 {
 		return nil
 	}
@@ -251,14 +258,14 @@ func checkAllowance(ctx context.Context, tx *sql.Tx, parent string, allowance in
 }
 
 // supersedeUnconfirmed closes every other renewal of parent issued and still waiting for certConf.
-func supersedeUnconfirmed(ctx context.Context, tx *sql.Tx, parent, except string, now int64) error {
+func supersedeUnconfirmed(ctx context.Context, tx conn, parent, except string, now int64) error {
 	_, err := closeIssued(ctx, tx, StateSuperseded, now, `AND parent = ? AND id != ?`, parent, except)
 	return err
 }
 
 // closeIssued closes (closeUnconfirmed) every issued transaction matching "state = issued" and more,
 // ending in state, and returns how many.
-func closeIssued(ctx context.Context, tx *sql.Tx, state string, now int64, more string, args ...any) (int, error) {
+func closeIssued(ctx context.Context, tx conn, state string, now int64, more string, args ...any) (int, error) {
 	ids, err := txnIDs(ctx, tx, `WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
 	if err != nil {
 		return 0, err
@@ -272,8 +279,8 @@ func closeIssued(ctx context.Context, tx *sql.Tx, state string, now int64, more 
 }
 
 // txnIDs lists the ids of the transactions matching where.
-func txnIDs(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM transactions `+where, args...)
+func txnIDs(ctx context.Context, tx conn, where string, args ...any) ([]string, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM transactions `+where, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -293,27 +300,47 @@ func txnIDs(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]strin
 // certConf, superseded by a newer renewal, or left unconfirmed past the window): the certificate is
 // revoked and the charge, if any, refunded — once: refunded_at marks it and the step runs only from the
 // issued state.
-func closeUnconfirmed(ctx context.Context, tx *sql.Tx, txnID, state string, now int64) error {
-	// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
-	if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = 4 WHERE serial = (SELECT cert_serial FROM transactions WHERE id = ?) AND revoked_at = 0`, now, txnID); err != nil {
+func closeUnconfirmed(ctx context.Context, tx conn, txnID, state string, now int64) error {
+	var serial string
+	if err := tx.row(ctx, `SELECT cert_serial FROM transactions WHERE id = ?`, txnID).Scan(&serial); err != nil {
 		return err
 	}
-	// The holder never got a usable certificate for the charge: it goes back to the account.
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET balance = balance + (SELECT amount FROM charges WHERE transaction_id = ? AND refunded_at = 0)
-		WHERE id = (SELECT account FROM charges WHERE transaction_id = ? AND refunded_at = 0)`, txnID, txnID); err != nil {
+	// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
+	if _, err := revokeCert(ctx, tx, serial, 4, now, txnID); err != nil {
+		return err
+	}
+	if err := refund(ctx, tx, txnID, now); err != nil {
 		return fmt.Errorf("rimborso / refund: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ? AND refunded_at = 0`, now, txnID); err != nil {
-		return fmt.Errorf("rimborso / refund: %w", err)
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
+	_, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
 	return err
+}
+
+// refund gives the charge of txnID, if any and not refunded yet, back to its account: the holder never
+// got a usable certificate for it.
+func refund(ctx context.Context, tx conn, txnID string, now int64) error {
+	var account, serial string
+	var amount int64
+	err := tx.row(ctx, `SELECT account, amount, cert_serial FROM charges WHERE transaction_id = ? AND refunded_at = 0`, txnID).Scan(&account, &amount, &serial)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, amount, account); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ?`, now, txnID); err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, Event{Event: EventRefund, TransactionID: txnID, Serial: serial, Account: account, Amount: amount})
 }
 
 // closeRenewals closes every renewal of parent not confirmed yet, parent having been revoked: a waiting
 // one is never issued, an issued one is revoked and refunded (closeUnconfirmed).
-func closeRenewals(ctx context.Context, tx *sql.Tx, parent string, now int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ?`,
+func closeRenewals(ctx context.Context, tx conn, parent string, now int64) error {
+	if _, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE parent = ? AND state = ?`,
 		StateParentRevoked, now, parent, StateWaiting); err != nil {
 		return err
 	}
@@ -326,10 +353,10 @@ func closeRenewals(ctx context.Context, tx *sql.Tx, parent string, now int64) er
 // with the same state is a no-op. A confirmation beyond the renewal allowance (see Issue) rejects the
 // certificate instead and returns ErrAlreadyRenewed; so does the confirmation of a renewal whose
 // certificate was revoked after issuance (a card reported stolen), returning ErrParentRevoked.
-func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) error {
+func (s *sqlStore) Finish(ctx context.Context, txnID, state string, allowance int) error {
 	var refusal error
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+	err := s.tx(ctx, func(tx conn) error {
+		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
 			return err
 		}
@@ -354,8 +381,10 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 		if state != StateConfirmed {
 			return closeUnconfirmed(ctx, tx, txnID, state, now)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
-		return err
+		if _, err = tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Event{Event: EventConfirm, TransactionID: txnID, Serial: t.CertSerial, Detail: "certConf"})
 	})
 	if err == nil && refusal != nil {
 		return refusal
@@ -368,9 +397,9 @@ func (s *Store) Finish(ctx context.Context, txnID, state string, allowance int) 
 // revocation rules), in one SQL transaction: the certificate revoked, its own renewals closed, the charge
 // refunded once, the transaction closed as withdrawn so ConfirmedRenewals no longer counts it (I2, I3).
 // Any other state is ErrState: nothing changes.
-func (s *Store) Withdraw(ctx context.Context, txnID string, reason int) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		t, err := scanTxn(tx.QueryRowContext(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+func (s *sqlStore) Withdraw(ctx context.Context, txnID string, reason int) error {
+	return s.tx(ctx, func(tx conn) error {
+		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
 		if err != nil {
 			return err
 		}
@@ -378,8 +407,7 @@ func (s *Store) Withdraw(ctx context.Context, txnID string, reason int) error {
 			return ErrState
 		}
 		now := unix(time.Now())
-		if _, err := tx.ExecContext(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
-			now, reason, t.CertSerial); err != nil {
+		if _, err := revokeCert(ctx, tx, t.CertSerial, reason, now, txnID); err != nil {
 			return err
 		}
 		if err := closeRenewals(ctx, tx, t.CertSerial, now); err != nil {
@@ -392,9 +420,15 @@ func (s *Store) Withdraw(ctx context.Context, txnID string, reason int) error {
 // CloseUnconfirmed revokes and refunds every certificate issued before cutoff and still waiting for its
 // certConf (RFC 9483 §4.1.1: the CA decides what becomes of an unconfirmed certificate; here it is never
 // left valid and never left charged, invariants I2 and I3). It returns how many it closed.
-func (s *Store) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
+//
+// It runs before every CMP message: a read without the writer lock first finds whether there is anything
+// to close, so the usual case costs one indexed query (transactions_state) and no wait for other writers.
+func (s *sqlStore) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
 	var n int
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	if err := s.c().row(ctx, `SELECT count(*) FROM transactions WHERE state = ? AND updated_at < ?`, StateIssued, unix(cutoff)).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	err := s.tx(ctx, func(tx conn) error {
 		var err error
 		n, err = closeIssued(ctx, tx, StateUnconfirmed, unix(time.Now()), `AND updated_at < ?`, unix(cutoff))
 		return err
@@ -404,23 +438,25 @@ func (s *Store) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, er
 
 // Abandon removes a waiting transaction that can no longer be issued (e.g. its account ran dry), so it
 // does not count as a pending renewal.
-func (s *Store) Abandon(ctx context.Context, txnID string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-		StateRejected, unix(time.Now()), txnID, StateWaiting)
-	return err
+func (s *sqlStore) Abandon(ctx context.Context, txnID string) error {
+	return s.tx(ctx, func(tx conn) error {
+		_, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			StateRejected, unix(time.Now()), txnID, StateWaiting)
+		return err
+	})
 }
 
 // AddNonce remembers a senderNonce the CA sent in a transaction.
-func (s *Store) AddNonce(ctx context.Context, txnID string, nonce []byte) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO nonces (transaction_id, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING`, txnID, hex.EncodeToString(nonce))
+func (s *sqlStore) AddNonce(ctx context.Context, txnID string, nonce []byte) error {
+	_, err := s.c().exec(ctx, `INSERT INTO nonces (transaction_id, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING`, txnID, hex.EncodeToString(nonce))
 	return err
 }
 
 // KnownNonce reports whether the CA sent nonce in the transaction (RFC 9483 §3.5: a recipNonce must be
 // the senderNonce of the CA's previous message; any of ours is accepted, so a client repeating a message
 // whose answer was lost is not locked out).
-func (s *Store) KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error) {
+func (s *sqlStore) KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM nonces WHERE transaction_id = ? AND nonce = ?`, txnID, hex.EncodeToString(nonce)).Scan(&n)
+	err := s.c().row(ctx, `SELECT count(*) FROM nonces WHERE transaction_id = ? AND nonce = ?`, txnID, hex.EncodeToString(nonce)).Scan(&n)
 	return n > 0, err
 }

@@ -1,0 +1,269 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The audit log: every issuance, confirmation, revocation, charge, refund, credit and refusal is appended
+// as one record, in the SQL transaction that makes the change (so the log says exactly what the state
+// became, never more, never less). Each record carries the hash of the one before (a hash chain, as
+// RFC 9162 §2.1 and the audit logs of CAs keep): altering, removing or reordering a record breaks every
+// later hash, which VerifyAudit and `ponte-ca audit verify` find. Records are appended under the writer
+// lock (backend.go), so instances sharing one PostgreSQL database never fork the chain: seq is the
+// primary key and each record names seq-1's hash.
+const auditTable = `CREATE TABLE IF NOT EXISTS audit (
+	seq INTEGER PRIMARY KEY,          -- 1, 2, 3… without gaps
+	at INTEGER NOT NULL,
+	event TEXT NOT NULL,              -- Event* below
+	transaction_id TEXT NOT NULL DEFAULT '',
+	serial TEXT NOT NULL DEFAULT '',
+	account TEXT NOT NULL DEFAULT '',
+	amount INTEGER NOT NULL DEFAULT 0, -- cents: credited, charged or refunded
+	detail TEXT NOT NULL DEFAULT '',
+	prev_hash TEXT NOT NULL,          -- hex SHA-256 of record seq-1; zeros for the first
+	hash TEXT NOT NULL                -- hex SHA-256 of this record (recordHash)
+)`
+
+// Audit events.
+const (
+	EventOpen    = "open"    // the opening balance of an account that existed before the log
+	EventCredit  = "credit"  // an account created or credited (amount, may be negative)
+	EventIssue   = "issue"   // a certificate issued (serial; transaction when by CMP; detail: parent)
+	EventConfirm = "confirm" // a certificate confirmed by certConf or implicitly
+	EventCharge  = "charge"  // an account debited for a certificate
+	EventRefund  = "refund"  // a charge given back (the certificate was never confirmed, or withdrawn)
+	EventRevoke  = "revoke"  // a certificate revoked (detail: reason code, why)
+	EventRefusal = "refusal" // a request refused (detail: message type, failInfo, reason)
+)
+
+// Event is what a caller logs (Refuse); the store fills in the rest.
+type Event struct {
+	Event, TransactionID, Serial, Account, Detail string
+	Amount                                        int64
+}
+
+// Record is one entry of the audit log.
+type Record struct {
+	Seq      int64
+	At       time.Time
+	PrevHash string
+	Hash     string
+	Event
+}
+
+// genesis is the previous hash of the first record.
+var genesis = strings.Repeat("0", 64)
+
+// recordHash is SHA-256 over the record's fields, each length-prefixed (so no two records encode alike).
+func recordHash(r *Record) string {
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	field := func(s string) {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	field("ponte-ca audit v1")
+	field(fmt.Sprint(r.Seq))
+	field(fmt.Sprint(r.At.Unix()))
+	field(r.Event.Event)
+	field(r.TransactionID)
+	field(r.Serial)
+	field(r.Account)
+	field(fmt.Sprint(r.Amount))
+	field(r.Detail)
+	field(r.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// appendAudit appends e to the log; c must be a transaction holding the writer lock.
+func appendAudit(ctx context.Context, c conn, e Event) error {
+	r := Record{Seq: 1, At: time.Now().UTC().Truncate(time.Second), PrevHash: genesis, Event: e}
+	var last int64
+	var lastHash string
+	err := c.row(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &lastHash)
+	if err == nil {
+		r.Seq, r.PrevHash = last+1, lastHash
+	} else if !isNoRows(err) {
+		return err
+	}
+	r.Hash = recordHash(&r)
+	_, err = c.exec(ctx, `INSERT INTO audit (seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, r.Seq, r.At.Unix(), r.Event.Event, r.TransactionID, r.Serial, r.Account, r.Amount, r.Detail, r.PrevHash, r.Hash)
+	if err != nil {
+		return fmt.Errorf("registro di audit / audit log: %w", err)
+	}
+	return nil
+}
+
+// openAudit starts the log of a database that has none yet with each account's balance (EventOpen), so
+// VerifyAudit can account for every balance from the log alone.
+func openAudit(ctx context.Context, c conn) error {
+	var n int
+	if err := c.row(ctx, `SELECT count(*) FROM audit`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	rows, err := c.query(ctx, `SELECT id, balance FROM accounts ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	var opening []Event
+	for rows.Next() {
+		e := Event{Event: EventOpen}
+		if err := rows.Scan(&e.Account, &e.Amount); err != nil {
+			rows.Close()
+			return err
+		}
+		opening = append(opening, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, e := range opening {
+		if err := appendAudit(ctx, c, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
+func (s *sqlStore) Refuse(ctx context.Context, e Event) error {
+	e.Event = EventRefusal
+	return s.tx(ctx, func(c conn) error { return appendAudit(ctx, c, e) })
+}
+
+// Audit lists up to limit records after seq after, in order.
+func (s *sqlStore) Audit(ctx context.Context, after int64, limit int) ([]Record, error) {
+	return auditPage(ctx, s.c(), after, limit)
+}
+
+func auditPage(ctx context.Context, c conn, after int64, limit int) ([]Record, error) {
+	rows, err := c.query(ctx, `SELECT seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash
+		FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		var r Record
+		var at int64
+		if err := rows.Scan(&r.Seq, &at, &r.Event.Event, &r.TransactionID, &r.Serial, &r.Account, &r.Amount, &r.Detail, &r.PrevHash, &r.Hash); err != nil {
+			return nil, err
+		}
+		r.At = time.Unix(at, 0).UTC()
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AuditReport is what VerifyAudit found.
+type AuditReport struct {
+	Records int64
+	Head    string           // hash of the last record
+	Events  map[string]int64 // records per event
+	// Balances are the accounts' balances as the log accounts for them (opening, credits, charges,
+	// refunds); VerifyAudit compares them with the accounts table.
+	Balances map[string]int64
+}
+
+// VerifyAudit walks the whole log: consecutive seq from 1, each record's prev_hash the hash of the one
+// before, each hash recomputed; then every account's balance must be what the log accounts for, and every
+// charge and refund in the charges table must have its record. The first discrepancy is the error. It
+// reads one snapshot of the database (readOnly), so instances serving meanwhile do not disturb it.
+func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
+	rep := &AuditReport{Head: genesis, Events: map[string]int64{}, Balances: map[string]int64{}}
+	err := s.readOnly(ctx, func(c conn) error { return verifyAudit(ctx, c, rep) })
+	return rep, err
+}
+
+func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
+	charged, refunded := map[string]bool{}, map[string]bool{}
+	for {
+		recs, err := auditPage(ctx, c, rep.Records, 1000)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			break
+		}
+		for i := range recs {
+			r := &recs[i]
+			if err := checkLink(r, rep); err != nil {
+				return err
+			}
+			rep.Records, rep.Head = r.Seq, r.Hash
+			rep.Events[r.Event.Event]++
+			switch r.Event.Event {
+			case EventOpen, EventCredit:
+				rep.Balances[r.Account] += r.Amount
+			case EventCharge:
+				rep.Balances[r.Account] -= r.Amount
+				charged[r.TransactionID] = true
+			case EventRefund:
+				rep.Balances[r.Account] += r.Amount
+				refunded[r.TransactionID] = true
+			}
+		}
+	}
+	return reconcile(ctx, c, rep, charged, refunded)
+}
+
+// checkLink checks one record against the chain so far.
+func checkLink(r *Record, rep *AuditReport) error {
+	switch {
+	case r.Seq != rep.Records+1:
+		return fmt.Errorf("registro di audit: dopo il record %d viene il %d / audit log: record %d follows %d", rep.Records, r.Seq, r.Seq, rep.Records)
+	case r.PrevHash != rep.Head:
+		return fmt.Errorf("registro di audit: il record %d non segue l'hash del precedente / audit log: record %d does not carry the previous record's hash", r.Seq, r.Seq)
+	case recordHash(r) != r.Hash:
+		return fmt.Errorf("registro di audit: il record %d è stato alterato (hash errato) / audit log: record %d was altered (wrong hash)", r.Seq, r.Seq)
+	}
+	return nil
+}
+
+// reconcile compares the balances and charges the log accounts for with the tables.
+func reconcile(ctx context.Context, c conn, rep *AuditReport, charged, refunded map[string]bool) error {
+	rows, err := c.query(ctx, `SELECT id, balance FROM accounts ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var bal int64
+		if err := rows.Scan(&id, &bal); err != nil {
+			return err
+		}
+		if rep.Balances[id] != bal {
+			return fmt.Errorf("registro di audit: l'account %s ha credito %d, il registro ne giustifica %d / audit log: account %s has balance %d, the log accounts for %d",
+				id, bal, rep.Balances[id], id, bal, rep.Balances[id])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	ch, err := c.query(ctx, `SELECT transaction_id, refunded_at FROM charges`)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	for ch.Next() {
+		var id string
+		var ref int64
+		if err := ch.Scan(&id, &ref); err != nil {
+			return err
+		}
+		if !charged[id] || (ref != 0) != refunded[id] {
+			return fmt.Errorf("registro di audit: l'addebito della transazione %s non vi corrisponde / audit log: the charge of transaction %s does not match it", id, id)
+		}
+	}
+	return ch.Err()
+}
