@@ -86,6 +86,9 @@ fuzz:
 bench: deps build
 	scripts/deps.sh bench
 	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
+	# ponte-ca: renewals per second on SQLite and on PostgreSQL with 1 and 2 instances, and the full
+	# multi-instance kill run with its final accounting (docs/ca-scale.md).
+	$(GO) run -trimpath ./test/bench/ca
 
 demo: deps build
 	$(GO) run -trimpath ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)

@@ -63,7 +63,8 @@ func binDir() (string, error) {
 func Available() bool { _, err := binDir(); return err == nil }
 
 // Start creates a cluster in a new folder under parent ("" for the system's temporary folder) and waits
-// until it accepts connections.
+// until it accepts connections. Run as root, the user nobody must be able to reach parent (the system's
+// temporary folder is fine; t.TempDir's mode 0700 folders are not).
 func Start(parent string, o Options) (*Cluster, error) {
 	bin, err := binDir()
 	if err != nil {

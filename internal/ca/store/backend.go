@@ -174,6 +174,9 @@ func (sqlite) setVersion(ctx context.Context, c conn, v int) error {
 // mid-transaction loses its connection, and PostgreSQL rolls back and releases it.
 type postgres struct{}
 
+// pgConns is the connections one instance keeps to PostgreSQL at most.
+const pgConns = 16
+
 // writerLock is the advisory lock's key ("ponteca" in ASCII).
 const writerLock = 0x706f6e74656361
 
@@ -182,6 +185,11 @@ func openPostgres(url string) (Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A PostgreSQL connection is a server process: keep them open rather than connect per request
+	// (database/sql keeps only 2 idle by default). Writers wait for the writer lock anyway; the bound keeps
+	// instances × connections under the server's max_connections (100 by default).
+	db.SetMaxOpenConns(pgConns)
+	db.SetMaxIdleConns(pgConns)
 	s := &sqlStore{db: db, b: postgres{}}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
