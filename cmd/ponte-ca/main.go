@@ -11,7 +11,7 @@
 //	ponte-ca account show --dir DIR --id ID
 //	ponte-ca account credit --dir DIR --id ID --amount CENTS
 //	ponte-ca terms   --dir DIR [--serial HEX]
-//	ponte-ca audit verify --dir DIR
+//	ponte-ca audit verify --dir DIR [--head SEQ:HASH]
 //
 // Every command takes --db URL, the state database (sqlite:PATH or postgres:///NAME?host=/socketdir);
 // init records it in config.json, so the other commands find it without the flag.
@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -38,6 +39,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca/dn"
 	"github.com/ponte-it/ponte/internal/ca/policy"
 	"github.com/ponte-it/ponte/internal/ca/profile"
+	"github.com/ponte-it/ponte/internal/ca/store"
 )
 
 func main() {
@@ -57,7 +59,7 @@ const usage = `uso / usage:
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
   ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]
   ponte-ca terms   --dir DIR [--serial HEX]
-  ponte-ca audit verify --dir DIR
+  ponte-ca audit verify --dir DIR [--head SEQ:HASH]
   (tutti / all: [--db sqlite:PERCORSO|postgres:///NOME?host=/CARTELLA])`
 
 func run(args []string) error {
@@ -473,12 +475,16 @@ func cmdAudit(args []string) error {
 		return fmt.Errorf("sottocomando audit sconosciuto (verify) / unknown audit subcommand (verify)\n%s", usage)
 	}
 	fs, dir := flags("audit verify")
+	head := fs.String("head", "", "SEQ:HASH stampato da una verifica precedente: deve essere ancora nel registro / SEQ:HASH printed by an earlier check: it must still be in the log")
 	c, err := openCA(fs, dir, args[1:])
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	rep, err := c.Store.VerifyAudit(context.Background())
+	if err == nil && *head != "" {
+		err = keptHead(c.Store, *head)
+	}
 	if err != nil {
 		return fmt.Errorf("registro di audit NON valido / audit log NOT valid: %w", err)
 	}
@@ -490,5 +496,25 @@ func cmdAudit(args []string) error {
 	fmt.Printf("registro di audit valido / audit log valid: %d record, ultimo hash/head %s\n", rep.Records, rep.Head)
 	fmt.Printf("  eventi/events: %s\n", strings.Join(events, " "))
 	fmt.Printf("  crediti degli account giustificati dal registro / account balances accounted for: %d\n", len(rep.Balances))
+	fmt.Printf("  per la prossima verifica / for the next check: --head %d:%s\n", rep.Records, rep.Head)
+	return nil
+}
+
+// keptHead checks that the log still holds the head an earlier check printed (SEQ:HASH), kept outside the
+// database: a whole chain cut short before it, or rewritten, with the tables made to match, verifies
+// otherwise (RFC 9162 §2.1.4: a log is checked against a head seen before).
+func keptHead(s store.Store, head string) error {
+	seqText, hash, ok := strings.Cut(head, ":")
+	seq, err := strconv.ParseInt(seqText, 10, 64)
+	if !ok || err != nil || seq < 1 {
+		return fmt.Errorf("--head %q: serve SEQ:HASH / --head %q: SEQ:HASH expected", head, head)
+	}
+	recs, err := s.Audit(context.Background(), seq-1, 1)
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 || recs[0].Seq != seq || recs[0].Hash != hash {
+		return fmt.Errorf("il record %d non ha più l'hash %s: il registro è stato accorciato o riscritto / record %d no longer has hash %s: the log was cut short or rewritten", seq, hash, seq, hash)
+	}
 	return nil
 }

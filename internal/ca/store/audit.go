@@ -101,29 +101,38 @@ func appendAudit(ctx context.Context, c conn, e Event) error {
 	return nil
 }
 
-// openAudit starts the log of a database that has none yet with each account's balance (EventOpen), so
-// VerifyAudit can account for every balance from the log alone.
+// openAudit starts the log of a database that has none yet with what the database already holds, so
+// VerifyAudit can account for every row from the log alone: each account's balance, each certificate
+// (revoked or not), each charge (refunded or not) and each confirmed transaction (EventOpen; the balances
+// already include the charges, so those records carry no amount).
 func openAudit(ctx context.Context, c conn) error {
 	var n int
 	if err := c.row(ctx, `SELECT count(*) FROM audit`).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	rows, err := c.query(ctx, `SELECT id, balance FROM accounts ORDER BY id`)
-	if err != nil {
-		return err
-	}
 	var opening []Event
-	for rows.Next() {
-		e := Event{Event: EventOpen}
-		if err := rows.Scan(&e.Account, &e.Amount); err != nil {
-			rows.Close()
+	for _, q := range []string{
+		`SELECT id, '', '', balance, '' FROM accounts ORDER BY id`,
+		`SELECT '', serial, '', 0, CASE WHEN revoked_at = 0 THEN '` + openCert + `' ELSE '` + openRevoked + `' END FROM certs ORDER BY serial`,
+		`SELECT account, cert_serial, transaction_id, 0, CASE WHEN refunded_at = 0 THEN '` + openCharge + `' ELSE '` + openRefunded + `' END FROM charges ORDER BY transaction_id`,
+		`SELECT '', cert_serial, id, 0, '` + openConfirmed + `' FROM transactions WHERE state = '` + StateConfirmed + `' ORDER BY id`,
+	} {
+		rows, err := c.query(ctx, q)
+		if err != nil {
 			return err
 		}
-		opening = append(opening, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		for rows.Next() {
+			e := Event{Event: EventOpen}
+			if err := rows.Scan(&e.Account, &e.Serial, &e.TransactionID, &e.Amount, &e.Detail); err != nil {
+				rows.Close()
+				return err
+			}
+			opening = append(opening, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	for _, e := range opening {
 		if err := appendAudit(ctx, c, e); err != nil {
@@ -132,6 +141,15 @@ func openAudit(ctx context.Context, c conn) error {
 	}
 	return nil
 }
+
+// The details of EventOpen records other than balances: what the database held before the log.
+const (
+	openCert      = "certificate"
+	openRevoked   = "certificate revoked"
+	openCharge    = "charge"
+	openRefunded  = "charge refunded"
+	openConfirmed = "confirmed"
+)
 
 // Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
 func (s *sqlStore) Refuse(ctx context.Context, e Event) error {
@@ -185,7 +203,7 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 }
 
 func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
-	charged, refunded := map[string]bool{}, map[string]bool{}
+	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{}}
 	for {
 		recs, err := auditPage(ctx, c, rep.Records, 1000)
 		if err != nil {
@@ -201,19 +219,45 @@ func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 			}
 			rep.Records, rep.Head = r.Seq, r.Hash
 			rep.Events[r.Event.Event]++
-			switch r.Event.Event {
-			case EventOpen, EventCredit:
-				rep.Balances[r.Account] += r.Amount
-			case EventCharge:
-				rep.Balances[r.Account] -= r.Amount
-				charged[r.TransactionID] = true
-			case EventRefund:
-				rep.Balances[r.Account] += r.Amount
-				refunded[r.TransactionID] = true
-			}
+			l.add(r, rep)
 		}
 	}
-	return reconcile(ctx, c, rep, charged, refunded)
+	return reconcile(ctx, c, rep, &l)
+}
+
+// ledger is what the log says the tables hold besides the balances: the transactions charged and
+// refunded, the certificates issued and revoked, the transactions confirmed.
+type ledger struct {
+	charged, refunded, issued, revoked, confirmed map[string]bool
+}
+
+func (l *ledger) add(r *Record, rep *AuditReport) {
+	switch r.Event.Event {
+	case EventOpen:
+		rep.Balances[r.Account] += r.Amount
+		switch r.Detail {
+		case openCert, openRevoked:
+			l.issued[r.Serial], l.revoked[r.Serial] = true, r.Detail == openRevoked
+		case openCharge, openRefunded:
+			l.charged[r.TransactionID], l.refunded[r.TransactionID] = true, r.Detail == openRefunded
+		case openConfirmed:
+			l.confirmed[r.TransactionID] = true
+		}
+	case EventCredit:
+		rep.Balances[r.Account] += r.Amount
+	case EventCharge:
+		rep.Balances[r.Account] -= r.Amount
+		l.charged[r.TransactionID] = true
+	case EventRefund:
+		rep.Balances[r.Account] += r.Amount
+		l.refunded[r.TransactionID] = true
+	case EventIssue:
+		l.issued[r.Serial] = true
+	case EventRevoke:
+		l.revoked[r.Serial] = true
+	case EventConfirm:
+		l.confirmed[r.TransactionID] = true
+	}
 }
 
 // checkLink checks one record against the chain so far.
@@ -230,7 +274,7 @@ func checkLink(r *Record, rep *AuditReport) error {
 }
 
 // reconcile compares the balances and charges the log accounts for with the tables.
-func reconcile(ctx context.Context, c conn, rep *AuditReport, charged, refunded map[string]bool) error {
+func reconcile(ctx context.Context, c conn, rep *AuditReport, l *ledger) error {
 	rows, err := c.query(ctx, `SELECT id, balance FROM accounts ORDER BY id`)
 	if err != nil {
 		return err
@@ -261,9 +305,52 @@ func reconcile(ctx context.Context, c conn, rep *AuditReport, charged, refunded 
 		if err := ch.Scan(&id, &ref); err != nil {
 			return err
 		}
-		if !charged[id] || (ref != 0) != refunded[id] {
+		if !l.charged[id] || (ref != 0) != l.refunded[id] {
 			return fmt.Errorf("registro di audit: l'addebito della transazione %s non vi corrisponde / audit log: the charge of transaction %s does not match it", id, id)
 		}
 	}
-	return ch.Err()
+	if err := ch.Err(); err != nil {
+		return err
+	}
+	return reconcileCerts(ctx, c, l)
+}
+
+// reconcileCerts: every certificate has its issuance in the log and is revoked exactly when the log says
+// so, and every confirmed transaction has its confirmation. Without it a log cut short after its last
+// state change (a revocation removed from the tail, and the certificate then marked valid again) would
+// still verify: the chain of what is left is whole.
+func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
+	rows, err := c.query(ctx, `SELECT serial, revoked_at FROM certs`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var serial string
+		var rev int64
+		if err := rows.Scan(&serial, &rev); err != nil {
+			return err
+		}
+		if !l.issued[serial] || (rev != 0) != l.revoked[serial] {
+			return fmt.Errorf("registro di audit: il certificato %s non vi corrisponde (emissione o revoca) / audit log: certificate %s does not match it (issuance or revocation)", serial, serial)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	tx, err := c.query(ctx, `SELECT id FROM transactions WHERE state = ?`, StateConfirmed)
+	if err != nil {
+		return err
+	}
+	defer tx.Close()
+	for tx.Next() {
+		var id string
+		if err := tx.Scan(&id); err != nil {
+			return err
+		}
+		if !l.confirmed[id] {
+			return fmt.Errorf("registro di audit: la conferma della transazione %s non vi è / audit log: the confirmation of transaction %s is missing", id, id)
+		}
+	}
+	return tx.Err()
 }

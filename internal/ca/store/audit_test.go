@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -55,11 +56,17 @@ func testAuditChain(t *testing.T, newURL backendURL) {
 		{"amount altered", `UPDATE audit SET amount = 1 WHERE seq = 3`, `UPDATE audit SET amount = 300 WHERE seq = 3`, "record 3 was altered"},
 		{"hash recomputed", `UPDATE audit SET detail = 'x', hash = '` + rehash(t, recs[4], "x") + `' WHERE seq = 5`,
 			`UPDATE audit SET detail = '` + recs[4].Detail + `', hash = '` + recs[4].Hash + `' WHERE seq = 5`, "record 6 does not carry"},
-		{"record removed", `DELETE FROM audit WHERE seq = 7`, `INSERT INTO audit SELECT * FROM audit_saved`, "record 8 follows 6"},
+		{"record removed", `DELETE FROM audit WHERE seq = 7`, `INSERT INTO audit SELECT * FROM audit_saved WHERE seq = 7`, "record 8 follows 6"},
 		{"balance changed", `UPDATE accounts SET balance = balance + 100`, `UPDATE accounts SET balance = balance - 100`, "account acc has balance 850"},
+		// The tail cut: what is left is a whole chain, but the certificates table still says 01 is revoked.
+		{"tail cut", `DELETE FROM audit WHERE seq >= 11`, `INSERT INTO audit SELECT * FROM audit_saved WHERE seq >= 11`, "certificate 01 does not match"},
+		{"revocation undone", `UPDATE certs SET revoked_at = 0 WHERE serial = '01'`, `UPDATE certs SET revoked_at = 1 WHERE serial = '01'`, "certificate 01 does not match"},
+		{"certificate without issuance", `INSERT INTO certs SELECT '99', der, subject, role, profile, not_before, not_after, spki_sha256, parent, lineage_start, lineage_renewals, issued_at, revoked_at, revocation_reason FROM certs WHERE serial = '03'`,
+			`DELETE FROM certs WHERE serial = '99'`, "certificate 99 does not match"},
+		{"confirmation cut", `UPDATE transactions SET state = 'confirmed' WHERE id = 't1'`, `UPDATE transactions SET state = 'rejected' WHERE id = 't1'`, "confirmation of transaction t1 is missing"},
 	}
 	sql := s.(*sqlStore).c()
-	_, err = sql.exec(ctx, `CREATE TABLE audit_saved AS SELECT * FROM audit WHERE seq = 7`)
+	_, err = sql.exec(ctx, `CREATE TABLE audit_saved AS SELECT * FROM audit WHERE seq IN (7, 11, 12)`)
 	must(err)
 	for _, tc := range tamper {
 		_, err := sql.exec(ctx, tc.do)
@@ -83,13 +90,21 @@ func rehash(t *testing.T, r Record, detail string) string {
 }
 
 // TestUpgradeFromVersion3: a database of schema version 3 (no audit log) opens at version 4 with an
-// opening record per account, and the log then accounts for the balances.
+// opening record per account, certificate, charge and confirmed transaction, and the log then accounts for
+// the balances and the tables (a charge made before the log made every later verify fail).
 func TestUpgradeFromVersion3(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/ca.db"
 	s := open(t, path)
-	if err := s.AddAccount(ctx, &Account{ID: "old", PasswordHash: "h", Balance: 700}); err != nil {
+	if err := s.AddAccount(ctx, &Account{ID: "acc", PasswordHash: "h", Balance: 700}); err != nil {
 		t.Fatal(err)
+	}
+	for _, err := range []error{s.PutCert(ctx, cert("01", "")), s.CreateTxn(ctx, waitingTxn("t1", "01", 50)),
+		s.Issue(ctx, "t1", cert("02", "01"), false, 2), s.Finish(ctx, "t1", StateConfirmed, 2),
+		s.CreateTxn(ctx, waitingTxn("t2", "01", 50)), s.Issue(ctx, "t2", cert("03", "01"), false, 2), s.Finish(ctx, "t2", StateRejected, 2)} {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, q := range []string{`DROP TABLE audit`, `UPDATE accounts SET balance = 650`, `PRAGMA user_version = 3`} {
 		if _, err := s.db.Exec(q); err != nil {
@@ -98,11 +113,17 @@ func TestUpgradeFromVersion3(t *testing.T) {
 	}
 	s.Close()
 	s = open(t, path)
-	recs, err := s.Audit(ctx, 0, 10)
-	if err != nil || len(recs) != 1 || recs[0].Event.Event != EventOpen || recs[0].Amount != 650 || recs[0].Account != "old" {
-		t.Fatalf("audit after upgrade %+v %v", recs, err)
+	recs, err := s.Audit(ctx, 0, 20)
+	var got []string
+	for _, r := range recs {
+		got = append(got, fmt.Sprint(r.Event.Event, " ", r.Account, " ", r.Amount, " ", r.Serial, " ", r.TransactionID, " ", r.Detail))
 	}
-	if rep, err := s.VerifyAudit(ctx); err != nil || rep.Balances["old"] != 650 {
+	want := []string{"open acc 650   ", "open  0 01  certificate", "open  0 02  certificate", "open  0 03  certificate revoked",
+		"open acc 0 02 t1 charge", "open acc 0 03 t2 charge refunded", "open  0 02 t1 confirmed"}
+	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit after upgrade %v:\n%s\nwant:\n%s", err, strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if rep, err := s.VerifyAudit(ctx); err != nil || rep.Balances["acc"] != 650 {
 		t.Fatalf("verify after upgrade %+v %v", rep, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strconv"
 	"strings"
 
@@ -193,9 +194,27 @@ func openPostgres(url string) (Store, error) {
 	s := &sqlStore{db: db, b: postgres{}}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", url, err, url, err)
+		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", redact(url), err, redact(url), err)
 	}
 	return s, nil
+}
+
+// redact is a database URL without its password (libpq URLs may carry one as user:password@ or as
+// ?password=): errors and logs name the database, never the secret. A URL that does not parse is
+// replaced whole.
+func redact(u string) string {
+	p, err := neturl.Parse(u)
+	if err != nil {
+		return "(URL non leggibile / unparsable URL)"
+	}
+	if _, ok := p.User.Password(); ok {
+		p.User = neturl.UserPassword(p.User.Username(), "xxxxx")
+	}
+	if q := p.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		p.RawQuery = q.Encode()
+	}
+	return p.String()
 }
 
 func (postgres) name() string { return "postgres" }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +48,26 @@ func testPendingAndPing(t *testing.T, newURL backendURL) {
 	s.Close()
 	if err := s.Ping(ctx); err == nil {
 		t.Fatal("Ping of a closed database succeeded")
+	}
+}
+
+// TestOpenErrorsHideThePassword: a database that cannot be opened is named in the error without the
+// password its URL carries (as user:password@ or ?password=), which the operator's logs would keep.
+func TestOpenErrorsHideThePassword(t *testing.T) {
+	const secret = "S3cretPw"
+	for _, u := range []string{
+		"postgres://ponte:" + secret + "@127.0.0.1:1/ponte?connect_timeout=2",
+		"postgresql://ponte:" + secret + "@127.0.0.1:1/ponte?sslmode=bogus",
+		"postgres:///ponte?host=" + t.TempDir() + "&password=" + secret,
+		"mysql://ponte:" + secret + "@127.0.0.1:1/ponte",
+	} {
+		s, err := Open(u)
+		if err == nil {
+			s.Close()
+			t.Fatalf("%s opened", u)
+		}
+		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "ponte") {
+			t.Errorf("error for %s: %v", u, err)
+		}
 	}
 }

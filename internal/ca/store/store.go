@@ -178,7 +178,7 @@ func Open(url string) (Store, error) {
 	case strings.HasPrefix(url, "sqlite:"):
 		return openSQLite(strings.TrimPrefix(url, "sqlite:"))
 	case strings.Contains(url, "://"):
-		return nil, fmt.Errorf("database %q: sono ammessi sqlite:PERCORSO e postgres://… / only sqlite:PATH and postgres://… are accepted", url)
+		return nil, fmt.Errorf("database %q: sono ammessi sqlite:PERCORSO e postgres://… / only sqlite:PATH and postgres://… are accepted", redact(url))
 	}
 	return openSQLite(url)
 }
