@@ -30,10 +30,14 @@ func dial(onEvent func(protocol.Message)) (*protocol.Client, error) {
 	return dialWebSocket(onEvent)
 }
 
+// disconnect closes the connection dial opened (handover_cards.go); nil before it.
+var disconnect func()
+
 // dialNative opens one long-lived port to the host. Messages cross as JS objects; we keep JSON text on the
 // Go side so the protocol package is the only codec.
 func dialNative(rt js.Value, onEvent func(protocol.Message)) *protocol.Client {
 	port := rt.Call("connectNative", ids.HostName)
+	disconnect = func() { port.Call("disconnect") }
 	jsonAPI := js.Global().Get("JSON")
 	var client *protocol.Client
 	client = protocol.NewClient(func(b []byte) error {
@@ -67,6 +71,7 @@ func dialWebSocket(onEvent func(protocol.Message)) (*protocol.Client, error) {
 		return nil, errors.New("manca il codice di accesso: aprire l'indirizzo stampato da ponte-host serve / missing access code: open the address ponte-host serve printed")
 	}
 	ws := js.Global().Get("WebSocket").New("ws://" + loc.Get("host").String() + "/ws?secret=" + secret)
+	disconnect = func() { ws.Call("close") }
 	opened := make(chan error, 1)
 	var client *protocol.Client
 	client = protocol.NewClient(func(b []byte) error {
