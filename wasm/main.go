@@ -76,7 +76,9 @@ func main() {
 		select {}
 	}
 	listen(a)
-	a.render()
+	if !js.Global().Get("ponteBoot").Truthy() { // else boot.js shows the first screen until connect draws
+		a.render()
+	}
 	if open, ok := pageOpen[a.state.Mode]; ok {
 		go open(a)
 	}
@@ -196,8 +198,13 @@ func showFatal(err error) {
 	js.Global().Get("document").Call("getElementById", "app").Set("textContent", "Ponte: "+err.Error())
 }
 
-// connect opens the transport and performs the handshake.
+// connect opens the transport and performs the handshake, or takes over boot.js's (adoptBoot).
 func (a *app) connect() {
+	if client, hello, ok := adoptBoot(a.onEvent); ok {
+		a.client = client
+		a.ready(hello)
+		return
+	}
 	client, err := dial(a.onEvent)
 	if err != nil {
 		a.fail(err)
@@ -211,6 +218,11 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
+	a.ready(hello)
+}
+
+// ready shows the host's hello and loads what the page needs from it.
+func (a *app) ready(hello protocol.HelloResult) {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
