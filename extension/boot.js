@@ -33,7 +33,8 @@ if (document.body.dataset.first === "hello" && globalThis.chrome && chrome.runti
   boot.port.postMessage({ id: "boot-hello", command: "hello",
     params: { protocol: PROTOCOL, client: "ponte-wasm " + (m.version_name || m.version) } });
   globalThis.ponteBoot = boot;
-  paintHello(boot.hello).catch(() => {}); // a failed hello is the module's to show
+  // The module starts running once this is drawn: its start holds the page's thread for a while.
+  globalThis.ponteBootPainted = paintHello(boot.hello).catch(() => {}); // a failed hello is the module's to show
 }
 
 // paintHello shows the host's answer as the module's "hoststatus" view does (internal/ui/views/layout.html),
@@ -59,11 +60,13 @@ import("./permission.mjs").then((m) => m.install(), (e) => console.warn("Ponte:"
 (() => {
   const page = document.body.dataset;
   const fail = (e) => { document.getElementById("app").textContent = "Ponte: " + e; };
-  // The SHA-256/512 hasher for files (hash/sha.mjs); Go waits for ponteHashReady, and hashes by itself
-  // if the hasher could not be loaded.
-  globalThis.ponteHashReady = import("./hash/sha.mjs")
-    .then((m) => m.install(globalThis, fetch("hash/sha.wasm"), "hash/worker.mjs"))
-    .catch((e) => console.warn("Ponte: fast hashing unavailable:", e));
+  // The SHA-256/512 hasher for files (hash/sha.mjs), on the pages that sign or verify; Go waits for
+  // ponteHashReady, and hashes by itself if the hasher could not be loaded.
+  if (page.module !== "cards") {
+    globalThis.ponteHashReady = import("./hash/sha.mjs")
+      .then((m) => m.install(globalThis, fetch("hash/sha.wasm"), "hash/worker.mjs"))
+      .catch((e) => console.warn("Ponte: fast hashing unavailable:", e));
+  }
   let full; // the promise of ponte.wasm compiled, once asked for
   const compileFull = () => (full ||= WebAssembly.compileStreaming(fetch("ponte.wasm")));
   globalThis.ponteHandover = async (replay) => {
@@ -77,6 +80,9 @@ import("./permission.mjs").then((m) => m.install(), (e) => console.warn("Ponte:"
   };
   (async () => {
     try {
+      // The module is fetched once the first screen is up (or a second has passed without it): compiling
+      // it meanwhile slows the host's start and the hello by as much again (make bench).
+      await Promise.race([globalThis.ponteBootPainted, new Promise((r) => setTimeout(r, 1000))]);
       const go = new Go();
       const { instance } = await WebAssembly.instantiateStreaming(fetch((page.module || "ponte") + ".wasm"),
         go.importObject);

@@ -37,11 +37,14 @@ port.onMessage.addListener((m) => {
 port.postMessage({ id: "1", command: "hello", params: { protocol: 1, client: "ponte-floor" } });
 `
 
-// firstProbe records, before any of the page's scripts, when #host-version first holds text.
+// firstProbe records, before any of the page's scripts, when #host-version first holds text, and when the
+// module has drawn the connected page (#host-status[data-conn="connected"]; boot.js's says "hello").
 const firstProbe = `(() => {
   const seen = () => { const el = document.getElementById("host-version"); return el && el.textContent.trim() !== ""; };
-  new MutationObserver((_, o) => { if (seen()) { globalThis.__ponteFirst = performance.now(); o.disconnect(); } })
-    .observe(document, { subtree: true, childList: true, characterData: true });
+  new MutationObserver((_, o) => {
+    if (!globalThis.__ponteFirst && seen()) globalThis.__ponteFirst = performance.now();
+    if (document.querySelector('#host-status[data-conn="connected"]')) { globalThis.__ponteModule = performance.now(); o.disconnect(); }
+  }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 })();`
 
 // moduleSizes prints every WebAssembly module of the built extension, raw and gzip -9.
@@ -90,7 +93,7 @@ func firstScreens(build, work string, runs int) error {
 			Profile: filepath.Join(work, profile), Headless: true, Env: bed.Env, Flags: []string{"--lang=it-IT"}})
 	}
 	pages := []string{"app.html", "popup.html", "floor.html"}
-	cold, warm := map[string][]float64{}, map[string][]float64{}
+	cold, warm := map[string][]times{}, map[string][]times{}
 	for i := range runs {
 		for _, p := range pages {
 			fmt.Printf("first screen, cold, %s (run %d)…\n", p, i+1)
@@ -98,12 +101,12 @@ func firstScreens(build, work string, runs int) error {
 			if err != nil {
 				return err
 			}
-			ms, err := firstScreen(ctx, p)
+			t, err := firstScreen(ctx, p)
 			stop()
 			if err != nil {
 				return fmt.Errorf("%s cold: %w", p, err)
 			}
-			cold[p] = append(cold[p], ms)
+			cold[p] = append(cold[p], t)
 		}
 	}
 	ctx, stop, err := start("first-profile-warm")
@@ -117,37 +120,63 @@ func firstScreens(build, work string, runs int) error {
 		}
 		for i := range runs {
 			fmt.Printf("first screen, warm, %s (run %d)…\n", p, i+1)
-			ms, err := firstScreen(ctx, p)
+			t, err := firstScreen(ctx, p)
 			if err != nil {
 				return fmt.Errorf("%s warm: %w", p, err)
 			}
-			warm[p] = append(warm[p], ms)
+			warm[p] = append(warm[p], t)
 		}
 	}
-	fmt.Printf("\nfirst screen: ms from navigation to the host's version shown (median of %d; %d cores, shared, load %s):\n",
-		runs, runtime.NumCPU(), loadAverage())
-	fc, fw := median(cold["floor.html"]), median(warm["floor.html"])
+	fmt.Printf("\nfirst screen: ms from navigation to the host's version shown, and to the module's own drawing\n")
+	fmt.Printf("(median of %d; %d cores, shared, load at the end %s):\n", runs, runtime.NumCPU(), loadAverage())
+	fc, fw := medianOf(cold["floor.html"], times.firstMS), medianOf(warm["floor.html"], times.firstMS)
 	for _, p := range pages {
-		c, w := median(cold[p]), median(warm[p])
-		fmt.Printf("  %-11s cold %6.0f ms (×%.2f floor)   warm %6.0f ms (×%.2f floor)\n", p, c, c/fc, w, w/fw)
+		c, w := medianOf(cold[p], times.firstMS), medianOf(warm[p], times.firstMS)
+		fmt.Printf("  %-11s cold %6.0f ms (×%.2f floor)   warm %6.0f ms (×%.2f floor)", p, c, c/fc, w, w/fw)
+		if p != "floor.html" {
+			fmt.Printf("   module drawn: cold %6.0f ms, warm %6.0f ms",
+				medianOf(cold[p], times.moduleMS), medianOf(warm[p], times.moduleMS))
+		}
+		fmt.Println()
 	}
 	fmt.Println("floor.html is plain JS: the same native port and hello, no module.")
 	return nil
 }
 
-// firstScreen loads page in ctx's tab and returns the page's own time to the host's version.
-func firstScreen(ctx context.Context, p string) (float64, error) {
+// times are one load's: the host's version shown, the module's drawing (0 for the floor).
+type times struct{ first, module float64 }
+
+func (t times) firstMS() float64  { return t.first }
+func (t times) moduleMS() float64 { return t.module }
+
+// firstScreen loads page in ctx's tab and returns the page's own times (performance.now()).
+func firstScreen(ctx context.Context, p string) (times, error) {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	probe, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: firstProbe})
 	if err != nil {
-		return 0, err
+		return times{}, err
 	}
 	defer chromedp.Call(ctx, page.RemoveScriptToEvaluateOnNewDocument, page.RemoveScriptToEvaluateOnNewDocumentParams{Identifier: probe.Identifier})
 	if err := chromedp.Do(ctx, chromedp.Navigate(browser.ExtensionURL(p))); err != nil {
-		return 0, err
+		return times{}, err
 	}
-	return chromedp.Run(ctx, chromedp.Poll[float64](`globalThis.__ponteFirst`, chromedp.WithPollingTimeout(50*time.Second)))
+	done := `globalThis.__ponteModule`
+	if p == "floor.html" {
+		done = `globalThis.__ponteFirst`
+	}
+	var t struct{ First, Module float64 }
+	t, err = chromedp.Run(ctx, chromedp.Poll[struct{ First, Module float64 }](
+		`(`+done+`) && {First: globalThis.__ponteFirst, Module: globalThis.__ponteModule || 0}`, chromedp.WithPollingTimeout(50*time.Second)))
+	return times{t.First, t.Module}, err
+}
+
+func medianOf(v []times, f func(times) float64) float64 {
+	s := make([]float64, len(v))
+	for i, t := range v {
+		s[i] = f(t)
+	}
+	return median(s)
 }
 
 func median(v []float64) float64 {
