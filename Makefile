@@ -32,10 +32,13 @@ GOBUILD  := $(GO) build -trimpath
 EXT      := $(BUILD)/extension
 # ponte-host embeds the built UI for `ponte-host serve` (host/webui) through this go build overlay.
 OVERLAY  := $(BUILD)/webui-overlay.json
--include $(BUILD)/ponte-host.d $(BUILD)/ponte.wasm.d $(BUILD)/stamp.d
+-include $(BUILD)/ponte-host.d $(BUILD)/ponte.wasm.d $(BUILD)/cards.wasm.d $(BUILD)/stamp.d
+
+# The UI's modules (wasm/main.go): ponte.wasm, every screen; cards.wasm, the card list (-tags cards).
+MODULES  := $(EXT)/ponte.wasm $(EXT)/cards.wasm
 
 host: $(BUILD)/ponte-host
-wasm: $(EXT)/ponte.wasm $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm
+wasm: $(MODULES) $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm
 extension: $(BUILD)/extension.stamp
 
 $(BUILD)/version: FORCE
@@ -45,10 +48,12 @@ $(BUILD)/ponte-host: $(BUILD)/extension.stamp $(BUILD)/version
 	$(GOBUILD) -overlay $(OVERLAY) -ldflags '$(LDFLAGS)' -o $@ ./host
 	scripts/godeps.sh $@ ./host > $@.d
 
-$(EXT)/ponte.wasm: $(BUILD)/version
+$(EXT)/ponte.wasm: TAGS :=
+$(EXT)/cards.wasm: TAGS := cards
+$(MODULES): $(BUILD)/version
 	mkdir -p $(@D)
-	GOOS=js GOARCH=wasm $(GOBUILD) -ldflags '$(LDFLAGS) -s -w' -o $@ ./wasm
-	GOOS=js GOARCH=wasm scripts/godeps.sh $@ ./wasm > $(BUILD)/ponte.wasm.d
+	GOOS=js GOARCH=wasm $(GOBUILD) -tags '$(TAGS)' -ldflags '$(LDFLAGS) -s -w' -o $@ ./wasm
+	GOOS=js GOARCH=wasm GOFLAGS=-tags=$(TAGS) scripts/godeps.sh $@ ./wasm > $(BUILD)/$(@F).d
 
 $(EXT)/wasm_exec.js: $(GOROOT)/lib/wasm/wasm_exec.js
 	mkdir -p $(@D) && cp $< $@
@@ -57,7 +62,7 @@ $(EXT)/hash/sha.wasm: extension/hash/sha.wat
 	mkdir -p $(@D) && wat2wasm $< -o $@
 
 # The stamped folders (and the overlay) are made from extension/ and the built modules.
-$(BUILD)/extension.stamp: $(shell find extension/. -mindepth 1) extension/. $(EXT)/ponte.wasm $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm $(BUILD)/version
+$(BUILD)/extension.stamp: $(shell find extension/. -mindepth 1) extension/. $(MODULES) $(EXT)/wasm_exec.js $(EXT)/hash/sha.wasm $(BUILD)/version
 	$(GO) run -trimpath ./scripts/stamp -version '$(VERSION)' -numeric '$(NUMERIC)' -src extension -dst $(EXT) \
 		-firefox $(BUILD)/extension-firefox -overlay $(OVERLAY)
 	scripts/godeps.sh $@ ./scripts/stamp > $(BUILD)/stamp.d
@@ -68,6 +73,7 @@ $(BUILD)/extension.stamp: $(shell find extension/. -mindepth 1) extension/. $(EX
 test: deps build
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet $(addprefix ./,$(JSPKGS))
+	GOOS=js GOARCH=wasm $(GO) vet -tags cards ./wasm
 	PONTE_INTEGRATION=1 PONTE_BUILD=$(CURDIR)/$(BUILD) $(GO) test -count=1 -timeout 45m ./...
 	# The code that reads a browser File/Blob, run as WebAssembly under Node.
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(GOROOT)/lib/wasm/go_js_wasm_exec -run 'Blob|WASM' ./internal/docio ./internal/pades
@@ -79,11 +85,12 @@ unit:
 fuzz:
 	FUZZTIME=$${FUZZTIME:-60s} scripts/fuzz.sh
 
-# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
+# The UI's module sizes and first-screen times (app.html, the popup, a plain-JS floor; BENCHFLAGS="-sign=false"
+# for these alone). Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
 # PDFSIGN names its program, with digitorus/pdfsign: time, peak memory (docs/signing.md).
 bench: deps build
 	scripts/deps.sh bench
-	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
+	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN)) $(BENCHFLAGS)
 	# ponte-ca: renewals per second on SQLite and on PostgreSQL with 1 and 2 instances, and the full
 	# multi-instance kill run with its final accounting (docs/ca-scale.md).
 	$(GO) run -trimpath ./test/bench/ca

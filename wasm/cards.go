@@ -133,3 +133,14 @@ func openRenewal(pending []*renew.Renewal, cert protocol.Certificate) *renew.Ren
 	}
 	return nil
 }
+
+func (a *app) findCard(id string) *protocol.Card {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.state.Readers {
+		if r.Card != nil && r.Card.ID == id {
+			return r.Card
+		}
+	}
+	return nil
+}

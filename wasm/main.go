@@ -4,6 +4,11 @@
 // popup.html) and by the local web app that `ponte-host serve` offers. It renders every screen from one
 // State (package ui) and talks to ponte-host through native messaging inside the extension, or through a
 // WebSocket in the local app.
+//
+// It is built as two modules (docs/architecture.md, "The UI's modules"): ponte.wasm, every file, and
+// cards.wasm (-tags cards), the card list of app.html and the popup without the files that renew, sign,
+// verify or consent (those say //go:build ... && !cards). An action cards.wasm lacks hands the page over to
+// ponte.wasm (handover_cards.go, replay.go).
 package main
 
 import (
@@ -15,6 +20,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -34,9 +40,22 @@ type app struct {
 	run      *flowRun // the renewal on screen (only touched from action goroutines, one at a time)
 }
 
+// flowRun is what the renewal on screen needs beyond what the screen shows.
+type flowRun struct {
+	card    *protocol.Card
+	cert    protocol.Certificate
+	profile *renew.Profile
+	renewal *renew.Renewal // set when resuming or once begun
+	// accepted: the terms and privacy the holder accepted on the screens (nil when resuming: the
+	// journal has them).
+	accepted *renew.Acceptance
+}
+
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "watch" { // background.js: the OCSP status check (watchmode.go)
-		runWatch()
+	if len(os.Args) > 1 { // background.js: "watch", the OCSP status check (watchmode.go)
+		if run, ok := modes[os.Args[1]]; ok {
+			run()
+		}
 		return
 	}
 	a := &app{catalogs: map[string]*ui.Catalog{}}
@@ -57,7 +76,9 @@ func main() {
 		select {}
 	}
 	listen(a)
-	a.render()
+	if !js.Global().Get("ponteBoot").Truthy() { // else boot.js shows the first screen until connect draws
+		a.render()
+	}
 	if open, ok := pageOpen[a.state.Mode]; ok {
 		go open(a)
 	}
@@ -147,6 +168,9 @@ func (a *app) update(f func(s *ui.State)) {
 }
 
 func (a *app) render() {
+	if retired.Load() {
+		return
+	}
 	a.mu.Lock()
 	s := a.state
 	cat := a.catalogs[s.Lang]
@@ -174,8 +198,13 @@ func showFatal(err error) {
 	js.Global().Get("document").Call("getElementById", "app").Set("textContent", "Ponte: "+err.Error())
 }
 
-// connect opens the transport and performs the handshake.
+// connect opens the transport and performs the handshake, or takes over boot.js's (adoptBoot).
 func (a *app) connect() {
+	if client, hello, ok := adoptBoot(a.onEvent); ok {
+		a.client = client
+		a.ready(hello)
+		return
+	}
 	client, err := dial(a.onEvent)
 	if err != nil {
 		a.fail(err)
@@ -189,18 +218,26 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
+	a.ready(hello)
+}
+
+// ready shows the host's hello and loads what the page needs from it.
+func (a *app) ready(hello protocol.HelloResult) {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
 	if a.state.Mode != "popup" {
 		a.loadProfiles()
 	}
-	if a.state.Mode == "sign" {
-		a.signReady()
+	if ready, ok := pageReady[a.state.Mode]; ok {
+		ready(a)
 	}
 	a.refreshCards()
 	if start, ok := pageStart[a.state.Mode]; ok {
 		start(a)
+	}
+	for _, f := range connected {
+		f(a)
 	}
 }
 
@@ -253,9 +290,30 @@ var pageStart = map[string]func(a *app){}
 // pageOpen runs, before the host is connected, what a page loads that does not need the host.
 var pageOpen = map[string]func(a *app){}
 
+// pageReady runs, once the host and the CA profiles are there and before the cards are read, what a page
+// needs first (the Firma page's time-stamp service, sign.go).
+var pageReady = map[string]func(a *app){}
+
+// connected runs once the page is connected and drawn (replay.go: the action cards.wasm handed over).
+var connected []func(a *app)
+
+// modes are the module's runs without a page, by argv[1] (watchmode.go).
+var modes = map[string]func(){}
+
+// missing runs an action this module lacks (handover_cards.go: cards.wasm hands the page to ponte.wasm).
+var missing func(a *app, action string, el js.Value)
+
+// retired: this module handed the page over and no longer draws or acts (handover_cards.go).
+var retired atomic.Bool
+
 func (a *app) act(action string, el js.Value) {
+	if retired.Load() {
+		return
+	}
 	if f, ok := actions[action]; ok {
 		f(a, el)
+	} else if missing != nil {
+		missing(a, action, el)
 	}
 }
 

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/netperm"
-	"github.com/ponte-it/ponte/internal/sigverify"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
@@ -100,33 +99,6 @@ func listenPermission(a *app) {
 }
 
 func init() {
-	// "Consenti e riprova" in the inventory and the card list: ask again, now, the responders that were refused.
-	actions["status-recheck"] = func(a *app, _ js.Value) {
-		cache, err := loadCache()
-		if err != nil {
-			a.problem(err)
-			return
-		}
-		var keys []string
-		for k, r := range cache {
-			if r.Status != nil && r.Status.Permission != "" {
-				keys = append(keys, k)
-			}
-		}
-		if len(keys) == 0 {
-			return
-		}
-		if _, err := a.checkStatuses(keys, time.Now()); err != nil {
-			a.problem(err)
-			return
-		}
-		if fresh, err := loadCache(); err == nil {
-			a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(fresh) })
-		}
-		if a.state.Mode == "inventory" {
-			a.loadInventory()
-		}
-	}
 	actions["net-check"] = func(a *app, _ js.Value) { a.checkNet() }
 	// A link to the options page (the page API's allow-list) from the popup and the app page.
 	actions["open-options"] = func(a *app, _ js.Value) {
@@ -137,17 +109,6 @@ func init() {
 			}
 		}
 	}
-}
-
-// verifyPermissions lists the OCSP responders the browser refused for lack of a host permission.
-func verifyPermissions(rep *sigverify.Report) []ui.PermissionAsk {
-	var urls []string
-	for _, s := range rep.Signers {
-		if s.Revocation.Permission != "" {
-			urls = append(urls, s.Revocation.Responder)
-		}
-	}
-	return ui.PermissionAsks(urls)
 }
 
 // permissionAsksOf is the permission to offer for err: the origin the browser refused, if it did.

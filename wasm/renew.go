@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !cards
 
 package main
 
@@ -46,28 +46,6 @@ func init() {
 		a.update(func(s *ui.State) { s.Flow = nil })
 		a.refreshCards()
 	}
-}
-
-// flowRun is what the renewal on screen needs beyond what the screen shows.
-type flowRun struct {
-	card    *protocol.Card
-	cert    protocol.Certificate
-	profile *renew.Profile
-	renewal *renew.Renewal // set when resuming or once begun
-	// accepted: the terms and privacy the holder accepted on the screens (nil when resuming: the
-	// journal has them).
-	accepted *renew.Acceptance
-}
-
-func (a *app) findCard(id string) *protocol.Card {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, r := range a.state.Readers {
-		if r.Card != nil && r.Card.ID == id {
-			return r.Card
-		}
-	}
-	return nil
 }
 
 func (a *app) profileByID(id string) *renew.Profile {

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !cards
 
 package main
 
@@ -59,6 +59,7 @@ func init() {
 	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
 	actions["verify-content"] = func(a *app, _ js.Value) { a.verifyContent() }
 	actions["verify-revision"] = func(a *app, el js.Value) { a.verifyRevision(el.Get("dataset").Get("n").String()) }
+	pageReady["sign"] = (*app).signReady
 }
 
 // signReady runs once the host and the CA profiles are there: the first profile's TSA is offered.

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !cards
 
 package main
 
@@ -12,6 +12,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/sigverify"
 	"github.com/ponte-it/ponte/internal/tsl"
+	"github.com/ponte-it/ponte/internal/ui"
 )
 
 // tslConfig is the extension's optional tsl.json: where the Italian trusted list comes from and which
@@ -117,4 +118,15 @@ func containsCert(certs []*x509.Certificate, c *x509.Certificate) bool {
 		}
 	}
 	return false
+}
+
+// verifyPermissions lists the OCSP responders the browser refused for lack of a host permission.
+func verifyPermissions(rep *sigverify.Report) []ui.PermissionAsk {
+	var urls []string
+	for _, s := range rep.Signers {
+		if s.Revocation.Permission != "" {
+			urls = append(urls, s.Revocation.Responder)
+		}
+	}
+	return ui.PermissionAsks(urls)
 }

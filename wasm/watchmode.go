@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !cards
 
 package main
 
@@ -12,7 +12,39 @@ import (
 	"github.com/ponte-it/ponte/internal/certwatch"
 	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signjob"
+	"github.com/ponte-it/ponte/internal/ui"
 )
+
+func init() {
+	modes["watch"] = runWatch
+	// "Consenti e riprova" in the inventory and the card list: ask again, now, the responders that were refused.
+	actions["status-recheck"] = func(a *app, _ js.Value) {
+		cache, err := loadCache()
+		if err != nil {
+			a.problem(err)
+			return
+		}
+		var keys []string
+		for k, r := range cache {
+			if r.Status != nil && r.Status.Permission != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) == 0 {
+			return
+		}
+		if _, err := a.checkStatuses(keys, time.Now()); err != nil {
+			a.problem(err)
+			return
+		}
+		if fresh, err := loadCache(); err == nil {
+			a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(fresh) })
+		}
+		if a.state.Mode == "inventory" {
+			a.loadInventory()
+		}
+	}
+}
 
 // runWatch is the module's watch mode: extension/background.js starts it with argv "watch" when
 // status.mjs finds certificates due for their OCSP check, and puts the job in globalThis.ponteWatchJob

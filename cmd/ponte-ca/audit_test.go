@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/testenv"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // TestAuditKeptHead: a log cut short after the last check, with the accounts table put back to match

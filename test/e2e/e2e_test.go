@@ -25,18 +25,19 @@ func TestAppPageOverNativeMessaging(t *testing.T) {
 
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS("#host-version")),
+		// connected: the module's drawing (boot.js shows the version first, data-conn="hello").
+		chromedp.WaitVisible(chromedp.CSS(`#host-status[data-conn="connected"] #host-version`)),
 	)
-	if got := text(t, ctx, "#host-version"); got != want {
+	if got := shown(t, ctx, "#host-version"); got != want {
 		t.Fatalf("app page shows host version %q, ponte-host version says %q", got, want)
 	}
-	if got := text(t, ctx, "#ext-version"); got != want {
+	if got := shown(t, ctx, "#ext-version"); got != want {
 		t.Fatalf("extension version %q differs from host version %q (both come from git)", got, want)
 	}
-	if got := text(t, ctx, "#host-transport"); !strings.Contains(got, "native messaging") {
+	if got := shown(t, ctx, "#host-transport"); !strings.Contains(got, "native messaging") {
 		t.Fatalf("transport shown %q", got)
 	}
-	if h := text(t, ctx, "h1"); h != "La tua tessera" {
+	if h := shown(t, ctx, "h1"); h != "La tua tessera" {
 		t.Fatalf("Italian (the default for an Italian browser) title %q", h)
 	}
 	shot(t, ctx, "app-native-it")
@@ -46,16 +47,16 @@ func TestAppPageOverNativeMessaging(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-lang="en"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="en"][aria-pressed="true"]`)),
 	)
-	if h := text(t, ctx, "h1"); h != "Your card" {
+	if h := shown(t, ctx, "h1"); h != "Your card" {
 		t.Fatalf("English title %q", h)
 	}
 	shot(t, ctx, "app-native-en")
 
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("popup.html")),
-		chromedp.WaitVisible(chromedp.CSS("#host-version")),
+		chromedp.WaitVisible(chromedp.CSS(`#host-status[data-conn="connected"] #host-version`)),
 	)
-	if got := text(t, ctx, "#host-version"); got != want {
+	if got := shown(t, ctx, "#host-version"); got != want {
 		t.Fatalf("popup shows %q, want %q", got, want)
 	}
 	shot(t, ctx, "popup-native")

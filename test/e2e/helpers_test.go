@@ -93,6 +93,13 @@ func within(t testing.TB, ctx context.Context, d time.Duration, steps ...chromed
 	}
 }
 
+// shown is the text of sel read in one evaluation: a page the module redraws (the cards arriving after the
+// host's hello) can replace the node between chromedp.Text's query and its read ("No node with given id").
+func shown(t testing.TB, ctx context.Context, sel string) string {
+	t.Helper()
+	return strings.TrimSpace(eval[string](t, ctx, fmt.Sprintf(`(document.querySelector(%q) || {}).innerText || ""`, sel)))
+}
+
 // textWait bounds text: an element that is not on the page fails the test in seconds.
 const textWait = 10 * time.Second
 
