@@ -11,7 +11,7 @@ type Offer struct {
 
 // Flow is the renewal on screen, from the terms to the outcome (seeds 000 and 002).
 type Flow struct {
-	Screen      string // "terms", "privacy", "pin", "progress", "waiting", "success", "failure", "abandoned"
+	Screen      FlowScreen
 	CardID      string
 	CertID      string
 	Holder      string
