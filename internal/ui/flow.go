@@ -25,6 +25,7 @@ type Flow struct {
 	PIN         PINView
 	Failure     *renew.Failure
 	Retriable   bool
+	Busy        bool // the PIN is being checked: the form is not sent again
 	Paused      bool // card removed mid-renewal: waiting for it to come back
 	HostLost    bool // ponte-host stopped mid-renewal: reconnecting, then resuming from the journal
 	Steps       []StepView
