@@ -185,10 +185,7 @@ type answer struct {
 }
 
 func (a answer) apply(c *Controller) {
-	if !c.current(a.op) {
-		if d, ok := a.res.(dropper); ok {
-			d.drop() // a late answer: wipe what it carries
-		}
+	if !c.current(a.op) { // a late answer: its operation was left, and its secrets wiped, by leave
 		if c.dropped != nil {
 			c.dropped()
 		}
@@ -200,9 +197,6 @@ func (a answer) apply(c *Controller) {
 		a.res.apply(c)
 	}
 }
-
-// dropper is an answer holding secrets to wipe when it comes too late to be used.
-type dropper interface{ drop() }
 
 // during is a step an operation reports while it runs (the renewal's progress, the context-specific
 // PIN's screen): applied only while the operation is still awaited.

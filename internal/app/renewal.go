@@ -194,12 +194,10 @@ type loggedIn struct {
 	err   error
 }
 
-func (a loggedIn) drop() { a.form.wipe() }
-
 func (a loggedIn) apply(c *Controller) {
 	f, run := c.s.Flow, c.renewal
 	if f == nil || run == nil {
-		a.drop()
+		a.form.wipe()
 		return
 	}
 	f.Busy = false
