@@ -140,7 +140,7 @@ type resumeLoaded struct {
 
 func (a resumeLoaded) apply(c *Controller) {
 	if a.err != nil {
-		c.s.Problem = problemOf(a.err)
+		c.s.Problem = ProblemOf(a.err)
 		return
 	}
 	r := a.r
@@ -397,7 +397,8 @@ func PINViewOf(c *protocol.Card) ui.PINView {
 		PUKCountLow: p.PUKCountLow, PUKFinalTry: p.PUKFinalTry, PUKLocked: p.PUKLocked}
 }
 
-func problemOf(err error) *ui.Problem {
+// ProblemOf is err as the page shows it: its protocol code when it has one, and the detail.
+func ProblemOf(err error) *ui.Problem {
 	p := &ui.Problem{Detail: err.Error()}
 	var perr *protocol.Error
 	if errors.As(err, &perr) {
