@@ -71,7 +71,7 @@ func main() {
 		showFatal(err)
 		select {}
 	}
-	fx := ctrl.Effects{Card: ctrl.HostCard{Host: a.host}, Journal: ctrl.HostJournal{Host: a.host}, Renewer: ctrl.HostRenewer{Host: a.host}}
+	var fx ctrl.Effects // cards.wasm has none: its screens ask nothing of the card
 	for _, f := range fxHooks {
 		f(a, &fx)
 	}

@@ -31,7 +31,10 @@ func init() {
 	actions["renew-abandon"] = func(a *app, el js.Value) { a.ctl.Do(ctrl.ResumeRenewal{ID: data(el, "renewal"), Abandon: true}) }
 	actions["download-log"] = func(a *app, el js.Value) { a.downloadLog(data(el, "renewal")) }
 	actions["flow-close"] = do(ctrl.CloseRenewal{})
-	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) { fx.Page = page{a} })
+	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) {
+		fx.Card, fx.Journal, fx.Renewer = ctrl.HostCard{Host: a.host}, ctrl.HostJournal{Host: a.host}, ctrl.HostRenewer{Host: a.host}
+		fx.Page = page{a}
+	})
 }
 
 // page is the controller's ctrl.Page: the host's health, the list's re-reading, the leave-page guard.
