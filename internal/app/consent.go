@@ -47,16 +47,15 @@ func (a ConsentConfirm) apply(c *Controller) {
 		return
 	}
 	k.Screen, k.Error = ui.ConsentSigning, nil
-	c.start(true, func(ctx context.Context, op uint64) Action {
-		ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		defer cancel()
-		ask := func() (protocol.Secret, error) {
-			return c.askContextPIN(ctx, op, func(c *Controller, waiting bool) {
-				if c.s.Consent != nil {
-					c.s.Consent.Screen = map[bool]ui.ConsentScreen{true: ui.ConsentCtxPIN, false: ui.ConsentSigning}[waiting]
-				}
-			})
+	show := func(c *Controller, waiting bool) {
+		if c.s.Consent != nil {
+			c.s.Consent.Screen = ui.ConsentSigning
+			if waiting {
+				c.s.Consent.Screen = ui.ConsentCtxPIN
+			}
 		}
+	}
+	c.cardSignature(5*time.Minute, show, func(ctx context.Context, ask func() (protocol.Secret, error)) Action {
 		result, login, err := c.fx.Consent.Sign(ctx, a.PIN, ask)
 		return consentSigned{result: result, login: login, err: err}
 	})

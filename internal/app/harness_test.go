@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/signtest"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
@@ -259,20 +259,16 @@ func (f *fakePage) Guard(on bool) {
 	f.mu.Unlock()
 }
 
-// testCert is a card certificate of role expiring at notAfter, issued by "CN=Test CA".
+// testCert is a card certificate of role expiring at notAfter (signtest's factory, self-signed).
 func testCert(t *testing.T, id, role string, notAfter time.Time) protocol.Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "ROSSI MARIO " + role},
-		Issuer: pkix.Name{CommonName: "Test CA"}, NotBefore: notAfter.AddDate(-3, 0, 0), NotAfter: notAfter}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return protocol.Certificate{ID: id, Role: role, DER: der, NotAfter: notAfter.Format(time.RFC3339)}
+	c := signtest.Issue(t, &x509.Certificate{Subject: pkix.Name{CommonName: "ROSSI MARIO " + role},
+		NotBefore: notAfter.AddDate(-3, 0, 0), NotAfter: notAfter}, key, nil).Cert()
+	return protocol.Certificate{ID: id, Role: role, DER: c.Raw, NotAfter: notAfter.Format(time.RFC3339)}
 }
 
 // world is one card with a CNS and a signature certificate both inside the renewal window, a profile

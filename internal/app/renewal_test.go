@@ -58,14 +58,20 @@ func TestRenewalScreensToSuccess(t *testing.T) {
 	}
 }
 
-// A double click on the PIN form logs in once: the second PIN is wiped unused.
-func TestRenewalPINDoubleClick(t *testing.T) {
+// loginUnderWay is the PIN screen with pin sent and the card's login waiting for the test's gate.
+func loginUnderWay(t *testing.T, pin protocol.Secret) (*world, *harness) {
 	w := newWorld(t)
 	w.cardFx.loginGate = make(gate)
 	h := w.app(t)
 	toPIN(t, h)
+	h.do(SubmitPIN{PIN: pin})
+	return w, h
+}
+
+// A double click on the PIN form logs in once: the second PIN is wiped unused.
+func TestRenewalPINDoubleClick(t *testing.T) {
+	w, h := loginUnderWay(t, protocol.Secret("12345"))
 	second := protocol.Secret("12345")
-	h.do(SubmitPIN{PIN: protocol.Secret("12345")})
 	if s := h.do(SubmitPIN{PIN: second}); !s.Flow.Busy {
 		t.Error("the PIN screen does not show the login under way")
 	}
@@ -85,12 +91,8 @@ func TestRenewalPINDoubleClick(t *testing.T) {
 
 // Annulla while the PIN is checked: the login's late answer starts nothing.
 func TestRenewalLateLoginAfterCancel(t *testing.T) {
-	w := newWorld(t)
-	w.cardFx.loginGate = make(gate)
-	h := w.app(t)
-	toPIN(t, h)
 	pin := protocol.Secret("12345")
-	h.do(SubmitPIN{PIN: pin})
+	w, h := loginUnderWay(t, pin)
 	if s := h.do(CloseRenewal{}); s.Flow != nil || !wiped(pin) {
 		t.Fatalf("Annulla during the login: %+v, PIN wiped %v", s.Flow, wiped(pin))
 	}

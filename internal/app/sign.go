@@ -39,18 +39,28 @@ func (a SignWithPIN) apply(c *Controller) {
 	}
 	g.Screen, g.Error = ui.SignSigning, nil
 	c.sig = nil
-	c.start(true, func(ctx context.Context, op uint64) Action {
-		ctx, cancel := context.WithTimeout(ctx, signTimeout)
-		defer cancel()
-		ask := func() (protocol.Secret, error) {
-			return c.askContextPIN(ctx, op, func(c *Controller, waiting bool) {
-				if c.s.Sign != nil {
-					c.s.Sign.Screen = map[bool]ui.SignScreen{true: ui.SignCtxPIN, false: ui.SignSigning}[waiting]
-				}
-			})
+	show := func(c *Controller, waiting bool) {
+		if c.s.Sign != nil {
+			c.s.Sign.Screen = ui.SignSigning
+			if waiting {
+				c.s.Sign.Screen = ui.SignCtxPIN
+			}
 		}
+	}
+	c.cardSignature(signTimeout, show, func(ctx context.Context, ask func() (protocol.Secret, error)) Action {
 		sig, login, err := c.fx.Signer.Sign(ctx, a.PIN, ask)
 		return signed{sig: sig, login: login, err: err}
+	})
+}
+
+// cardSignature runs a card signature (sign) as the operation awaited, bounded by timeout; sign gets the
+// context-specific PIN's PINFunc, which shows the second PIN screen (show) and waits for ContextPIN.
+func (c *Controller) cardSignature(timeout time.Duration, show func(c *Controller, waiting bool),
+	sign func(ctx context.Context, ask func() (protocol.Secret, error)) Action) {
+	c.start(true, func(ctx context.Context, op uint64) Action {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return sign(ctx, func() (protocol.Secret, error) { return c.askContextPIN(ctx, op, show) })
 	})
 }
 
