@@ -185,30 +185,9 @@ func (a *app) consentReady() {
 	if req == nil || a.ctl.ConsentAnswered() {
 		return
 	}
-	var card *protocol.Card
-	for _, r := range a.state().Readers {
-		if r.Card != nil && r.Card.Token != nil && (req.Card == "" || r.Card.ID == req.Card) {
-			card = r.Card
-			break
-		}
-	}
+	card, certID, code, err := ctrl.ConsentCard(req, a.state().Readers)
 	if card == nil {
-		a.consentFail(pageapi.NoCard, nil)
-		return
-	}
-	certID := ""
-	for _, c := range card.Certificates {
-		if c.Role == req.Role && c.ID != "" {
-			certID = c.ID
-			break
-		}
-	}
-	if certID == "" {
-		a.consentFail(pageapi.NoCertificate, nil)
-		return
-	}
-	if req.Type == pageapi.TypeSign && pageapi.SignsWithAuthKey(card, certID) {
-		a.consentFail(pageapi.AuthKeyNotForSigning, pageapi.ErrAuthKeySigns)
+		a.consentFail(code, err)
 		return
 	}
 	cert, err := signjob.Pick(card, certID, a.profileAnchors(), time.Now())

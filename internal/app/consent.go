@@ -25,6 +25,33 @@ type ConsentPeer interface {
 	Answer(answer map[string]any, keepOpen bool)
 }
 
+// ConsentCard is the card and the certificate (by ID) that serve req among readers: the first card a
+// PKCS#11 module sees (the one the page named, if it did) and its certificate of the requested role. When
+// none can, the page API code says why, with an error for the screen when there are words to show; a
+// signature is never made with the authentication key (pageapi.SignsWithAuthKey, docs/page-api.md).
+func ConsentCard(req *pageapi.SignRequest, readers []protocol.Reader) (*protocol.Card, string, pageapi.Code, error) {
+	var card *protocol.Card
+	for _, r := range readers {
+		if r.Card != nil && r.Card.Token != nil && (req.Card == "" || r.Card.ID == req.Card) {
+			card = r.Card
+			break
+		}
+	}
+	if card == nil {
+		return nil, "", pageapi.NoCard, nil
+	}
+	for _, c := range card.Certificates {
+		if c.Role != req.Role || c.ID == "" {
+			continue
+		}
+		if req.Type == pageapi.TypeSign && pageapi.SignsWithAuthKey(card, c.ID) {
+			return nil, "", pageapi.AuthKeyNotForSigning, pageapi.ErrAuthKeySigns
+		}
+		return card, c.ID, "", nil
+	}
+	return nil, "", pageapi.NoCertificate, nil
+}
+
 // ConsentConfirm is the confirm button (with the PIN for a signature or a login). Taken only on the
 // confirm screen, armed, unanswered and with nothing under way: a double click, or a click before the
 // window was armed, does nothing.

@@ -146,3 +146,35 @@ func TestConsentCertificateAndFailures(t *testing.T) {
 		t.Error("an expired request was signed")
 	}
 }
+
+// The card and certificate a request is served with, or the code the page gets.
+func TestConsentCard(t *testing.T) {
+	w := newWorld(t)
+	shared := *w.card // one key under both certificates: the signature role would sign with the CNS key
+	shared.ID = "shared"
+	shared.Certificates = []protocol.Certificate{w.card.Certificates[0], w.card.Certificates[0]}
+	shared.Certificates[1].ID, shared.Certificates[1].Role = "09", "signature"
+	noToken := &protocol.Card{ID: "bare", Certificates: w.card.Certificates}
+	readers := []protocol.Reader{{Name: "empty"}, {Card: noToken}, {Card: w.card}, {Card: &shared}}
+	for _, c := range []struct {
+		req      pageapi.SignRequest
+		card, id string
+		code     pageapi.Code
+	}{
+		{pageapi.SignRequest{Type: pageapi.TypeSign, Role: "signature"}, "card1", "02", ""},
+		{pageapi.SignRequest{Type: pageapi.TypeAuthenticate, Role: "cns"}, "card1", "01", ""},
+		{pageapi.SignRequest{Type: pageapi.TypeSign, Role: "signature", Card: "bare"}, "", "", pageapi.NoCard},
+		{pageapi.SignRequest{Type: pageapi.TypeSign, Role: "other"}, "", "", pageapi.NoCertificate},
+		{pageapi.SignRequest{Type: pageapi.TypeSign, Role: "signature", Card: "shared"}, "", "", pageapi.AuthKeyNotForSigning},
+		{pageapi.SignRequest{Type: pageapi.TypeCertificate, Role: "signature", Card: "shared"}, "shared", "09", ""},
+	} {
+		card, id, code, _ := ConsentCard(&c.req, readers)
+		got := ""
+		if card != nil {
+			got = card.ID
+		}
+		if got != c.card || id != c.id || code != c.code {
+			t.Errorf("%+v: card %q cert %q code %q", c.req, got, id, code)
+		}
+	}
+}
