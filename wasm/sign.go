@@ -5,9 +5,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"strconv"
 	"sync"
 	"syscall/js"
