@@ -3,97 +3,41 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"time"
 
+	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/ui"
 )
 
-// refreshCards reads readers, cards and pending renewals, and recomputes what RINNOVA offers.
-func (a *app) refreshCards() {
+// refreshCards reads readers, cards and the renewal journal; the controller recomputes what RINNOVA
+// offers (app.Offers) and, when inserted (a card came in), resumes a renewal paused for that card.
+func (a *app) refreshCards(inserted bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	readers, err := hostcard.List(ctx, a.client)
+	host := a.host()
+	readers, err := hostcard.List(ctx, host)
 	if err != nil {
 		a.problem(err)
 		return
 	}
-	pending := map[string][]*renew.Renewal{}
-	if all, err := (renew.HostJournal{Host: a.client, Ctx: ctx}).List(); err == nil {
-		for _, r := range all {
-			if r.NeedsAttention() {
-				pending[r.Card] = append(pending[r.Card], r)
-			}
-		}
+	journal, err := (renew.HostJournal{Host: host, Ctx: ctx}).List()
+	if err != nil {
+		journal = nil // the list is shown without its pending renewals
 	}
-	a.mu.Lock()
-	lang, profiles := a.state.Lang, a.profiles
-	a.mu.Unlock()
-	offers := computeOffers(profiles, readers, pending, lang, time.Now())
-	a.update(func(s *ui.State) {
-		s.Readers, s.CardsLoaded, s.Pending, s.Offers = readers, true, pending, offers
-	})
+	a.ctl.Do(ctrl.CardsRead{Readers: readers, Journal: journal, Inserted: inserted})
 	a.cacheCards(readers)
 }
 
-// computeOffers picks, per certificate, the first CA profile that can renew it; otherwise the reason
-// given by a profile that renews that kind of certificate.
-func computeOffers(profiles []*renew.Profile, readers []protocol.Reader, pending map[string][]*renew.Renewal, lang string, now time.Time) map[string]ui.Offer {
-	out := map[string]ui.Offer{}
-	for _, r := range readers {
-		if r.Card == nil {
-			continue
-		}
-		for _, cert := range r.Card.Certificates {
-			o := ui.Offer{Card: r.Card.ID, Cert: cert.ID}
-			if open := openRenewal(pending[r.Card.ID], cert); open != nil {
-				// One renewal per certificate at a time: its SCARICA/RIPRENDI is shown instead.
-				o.Reason = renew.ReasonOpen.Text(lang)
-				out[r.Card.ID+"/"+cert.ID] = o
-				continue
-			}
-			for _, p := range profiles {
-				reason := renew.Eligible(p, r.Card, cert, now)
-				if reason == nil {
-					o.Eligible, o.Reason = true, ""
-					break
-				}
-				if o.Reason == "" || reason.Code != "no-rule" && reason.Code != "other-issuer" {
-					o.Reason = reason.Text(lang)
-				}
-			}
-			out[r.Card.ID+"/"+cert.ID] = o
-		}
-	}
-	return out
-}
-
-// onEvent: any card or reader change re-reads the list; a card coming back resumes a paused renewal.
+// onEvent: any card or reader change re-reads the list.
 func (a *app) onEvent(m protocol.Message) {
 	switch m.Event {
 	case protocol.EvCardInserted, protocol.EvCardRemoved, protocol.EvReaderAdded, protocol.EvReaderRemoved:
-	default:
-		return
+		go a.refreshCards(m.Event == protocol.EvCardInserted)
 	}
-	go func() {
-		a.refreshCards()
-		if m.Event != protocol.EvCardInserted {
-			return
-		}
-		a.mu.Lock()
-		f := a.state.Flow
-		a.mu.Unlock()
-		// Only the renewal's own card coming back resumes it (another card, or a reader's spurious event,
-		// does not): the PKCS#11 session ended with the removal, so the PIN is asked again first.
-		if f != nil && f.Paused && a.findCard(f.CardID) != nil {
-			a.update(func(s *ui.State) { s.Flow.Paused, s.Flow.Screen = false, "pin" })
-		}
-	}()
 }
 
 // loadProfiles reads the CA profiles shipped with the UI (profiles/index.json lists the files).
@@ -119,28 +63,5 @@ func (a *app) loadProfiles() {
 		}
 		ps = append(ps, p)
 	}
-	a.mu.Lock()
-	a.profiles = ps
-	a.mu.Unlock()
-}
-
-// openRenewal is the unfinished renewal of cert, if any.
-func openRenewal(pending []*renew.Renewal, cert protocol.Certificate) *renew.Renewal {
-	for _, r := range pending {
-		if r.OldKey == cert.ID || bytes.Equal(r.OldCert, cert.DER) {
-			return r
-		}
-	}
-	return nil
-}
-
-func (a *app) findCard(id string) *protocol.Card {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, r := range a.state.Readers {
-		if r.Card != nil && r.Card.ID == id {
-			return r.Card
-		}
-	}
-	return nil
+	a.ctl.Do(ctrl.ProfilesLoaded{Profiles: ps})
 }

@@ -13,13 +13,13 @@ import (
 )
 
 // cardSign makes one signature over digest with cert's key on card, for the Firma page and the consent
-// window: the PIN session opened with pin (one try, never retried), the context-specific PIN asked on
-// the page's second screen when the key wants it (*pinCh is the channel the page's action feeds), the
-// session closed after. A failed login also returns its PIN status, for the page's warnings.
-// digest is asked for only after the login: a document's hash may still be under way until then.
+// window: the PIN session opened with pin (one try, never retried), the context-specific PIN asked
+// through ctxPIN (the controller's second PIN screen) when the key wants it, the session closed after.
+// A failed login also returns its PIN status, for the page's warnings. digest is asked for only after
+// the login: a document's hash may still be under way until then.
 func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.Cert, pin protocol.Secret,
-	digest func() ([]byte, crypto.SignerOpts, error), pinCh *chan protocol.Secret, screen func(s *ui.State, name string)) ([]byte, *protocol.PINStatus, error) {
-	hc := hostcard.New(a.client, card.ID)
+	digest func() ([]byte, crypto.SignerOpts, error), ctxPIN hostcard.PINFunc) ([]byte, *protocol.PINStatus, error) {
+	hc := hostcard.New(a.host(), card.ID)
 	status, err := hc.Login(ctx, pin)
 	if err != nil {
 		return nil, &status, err
@@ -29,8 +29,7 @@ func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.C
 	if signjob.AlwaysAuthenticate(ctx, hc, cert) {
 		// The context-specific PIN is asked before the digest is awaited, so it too is typed while the
 		// document is hashed; it is wiped after the signature, or when the digest fails.
-		*pinCh = make(chan protocol.Secret)
-		pin2, err := a.contextPIN(ctx, *pinCh, screen)()
+		pin2, err := ctxPIN()
 		if err != nil {
 			return nil, nil, err
 		}
@@ -43,32 +42,6 @@ func (a *app) cardSign(ctx context.Context, card *protocol.Card, cert *signjob.C
 	}
 	sig, err := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask).Sign(nil, d, opts)
 	return sig, nil, err
-}
-
-// contextPIN is the PINFunc for a key that wants the PIN for each signature (PKCS#11
-// CKA_ALWAYS_AUTHENTICATE, context-specific login): it shows the page's second PIN screen
-// (screen(s, "ctxpin")), waits for the PIN typed there, then shows screen(s, "signing").
-func (a *app) contextPIN(ctx context.Context, ch <-chan protocol.Secret, screen func(s *ui.State, name string)) hostcard.PINFunc {
-	return func() (protocol.Secret, error) {
-		a.update(func(s *ui.State) { screen(s, "ctxpin") })
-		select {
-		case p := <-ch:
-			a.update(func(s *ui.State) { screen(s, "signing") })
-			return p, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// offerPIN hands the PIN typed in field to the signature waiting on ch; with none waiting it is wiped.
-func offerPIN(ch chan protocol.Secret, field string) {
-	pin := takeValue(field)
-	select {
-	case ch <- pin:
-	default:
-		pin.Wipe()
-	}
 }
 
 // certWarnings are what the user must read about the signing certificate before typing the PIN.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/examples/page-api/authverify"
+	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pageapi"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -28,16 +29,15 @@ import (
 // (authenticate) or the certificate. It shows the requesting origin and what the page gets, asks the PIN
 // for a signature or login (never stored: it goes to the host in the login and sign commands only), signs
 // on the card and hands the answer back to the worker, which replies to the page.
+// Its screens, and answering the page exactly once, are internal/app's (consent.go there).
 var consentRun struct {
-	mu       sync.Mutex
-	id       string
-	req      *pageapi.SignRequest
-	loaded   chan struct{} // closed once the request is known (or known to be gone)
-	answered bool
-	card     *protocol.Card
-	cert     *signjob.Cert
-	pin      chan protocol.Secret // the context-specific PIN of the "ctxpin" screen
-	armGen   int                  // the activation delay's generation: a blur or a hidden window restarts it
+	mu     sync.Mutex
+	id     string
+	req    *pageapi.SignRequest
+	loaded chan struct{} // closed once the request is known (or known to be gone)
+	card   *protocol.Card
+	cert   *signjob.Cert
+	armGen int // the activation delay's generation: a blur or a hidden window restarts it
 }
 
 // armDelay is how long the confirm button stays off after the window is shown and focused, as browsers
@@ -72,12 +72,6 @@ func (a *app) consentArm(event string) {
 }
 
 func (a *app) setArmed(on bool) {
-	a.mu.Lock()
-	if a.state.Consent != nil {
-		a.state.Consent.Armed = on
-	}
-	s, cat := a.state, a.catalogs[a.state.Lang]
-	a.mu.Unlock()
 	if b := byID("consent-confirm"); b.Truthy() {
 		b.Set("disabled", !on)
 		b.Get("dataset").Set("armed", fmt.Sprint(on))
@@ -85,20 +79,16 @@ func (a *app) setArmed(on bool) {
 	if w := byID("consent-wait"); w.Truthy() {
 		w.Set("hidden", on)
 	}
-	// The page now shows what this state renders: an update that changes nothing else must not redraw
-	// (and clear the PIN being typed).
-	if html, err := ui.Render(s, cat); err == nil {
-		a.mu.Lock()
-		a.lastHTML = html
-		a.mu.Unlock()
-	}
-}
-
-// consentArmed reports whether a confirmation may be taken now.
-func (a *app) consentArmed() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.state.Consent != nil && a.state.Consent.Armed
+	// The page now shows what this state renders: this step is not redrawn (that would clear the PIN
+	// being typed), only recorded as drawn.
+	a.update(func(s *ui.State) {
+		if s.Consent != nil {
+			s.Consent.Armed = on
+			a.mu.Lock()
+			a.quiet = true
+			a.mu.Unlock()
+		}
+	})
 }
 
 // workerCall sends a message to the service worker and returns its reply.
@@ -110,38 +100,27 @@ func workerCall(msg map[string]any) (js.Value, error) {
 	return await(rt.Call("sendMessage", msg))
 }
 
-// consentAnswer hands the outcome to the worker once; keepOpen leaves the window up so the user reads
-// why nothing was signed.
-func (a *app) consentAnswer(answer map[string]any, keepOpen bool) {
+// consentPeer is the controller's ctrl.ConsentPeer: the card, and the service worker that replies.
+type consentPeer struct{ a *app }
+
+// Answer hands the outcome to the worker (the controller calls it once); keepOpen leaves the window up so
+// the user reads why nothing was signed.
+func (consentPeer) Answer(answer map[string]any, keepOpen bool) {
 	consentRun.mu.Lock()
-	if consentRun.answered {
-		consentRun.mu.Unlock()
-		return
-	}
-	consentRun.answered = true
 	id := consentRun.id
 	consentRun.mu.Unlock()
 	answer["keepOpen"] = keepOpen
-	if _, err := workerCall(map[string]any{"type": "ponte-consent-done", "id": id, "answer": answer}); err != nil {
-		js_console("consent: " + err.Error())
-	}
+	go func() {
+		if _, err := workerCall(map[string]any{"type": "ponte-consent-done", "id": id, "answer": answer}); err != nil {
+			js_console("consent: " + err.Error())
+		}
+	}()
 }
 
 // consentFail answers the page with code and shows it; err, when there is one, in the card's or host's
 // words too.
 func (a *app) consentFail(code pageapi.Code, err error) {
-	detail := string(code)
-	if err != nil {
-		detail = err.Error()
-	}
-	a.update(func(s *ui.State) {
-		c := s.Consent
-		c.Screen, c.Code, c.CodeKey, c.Error = "failed", string(code), code.MessageKey(), nil
-		if err != nil {
-			c.Error = bilingual(err)
-		}
-	})
-	a.consentAnswer(map[string]any{"ok": false, "code": string(code), "detail": detail}, true)
+	a.ctl.Do(ctrl.ConsentFail{Code: code, Err: err})
 }
 
 // consentOpen reads the request from the worker and keeps the worker awake while the window is open
@@ -154,7 +133,7 @@ func (a *app) consentOpen() {
 	defer close(consentRun.loaded)
 	v, err := workerCall(map[string]any{"type": "ponte-consent-get", "id": id})
 	if err != nil || !v.Truthy() || !v.Get("request").Truthy() {
-		a.update(func(s *ui.State) { s.Consent.Screen = "expired" })
+		a.ctl.Do(ctrl.ConsentExpired{})
 		return
 	}
 	var req pageapi.SignRequest
@@ -186,17 +165,11 @@ func (a *app) consentOpen() {
 	go func() {
 		for range time.Tick(20 * time.Second) {
 			v, err := workerCall(map[string]any{"type": "ponte-consent-alive", "id": id})
-			consentRun.mu.Lock()
-			answered := consentRun.answered
-			consentRun.mu.Unlock()
-			if answered {
+			if a.ctl.ConsentAnswered() {
 				return
 			}
 			if err == nil && !v.Get("pending").Bool() { // timed out, or the worker restarted and forgot it
-				consentRun.mu.Lock()
-				consentRun.answered = true
-				consentRun.mu.Unlock()
-				a.update(func(s *ui.State) { s.Consent.Screen = "expired" })
+				a.ctl.Do(ctrl.ConsentExpired{})
 				return
 			}
 		}
@@ -207,37 +180,14 @@ func (a *app) consentOpen() {
 func (a *app) consentReady() {
 	<-consentRun.loaded
 	consentRun.mu.Lock()
-	req, answered := consentRun.req, consentRun.answered
+	req := consentRun.req
 	consentRun.mu.Unlock()
-	if req == nil || answered {
+	if req == nil || a.ctl.ConsentAnswered() {
 		return
 	}
-	var card *protocol.Card
-	a.mu.Lock()
-	for _, r := range a.state.Readers {
-		if r.Card != nil && r.Card.Token != nil && (req.Card == "" || r.Card.ID == req.Card) {
-			card = r.Card
-			break
-		}
-	}
-	a.mu.Unlock()
+	card, certID, code, err := ctrl.ConsentCard(req, a.state().Readers)
 	if card == nil {
-		a.consentFail(pageapi.NoCard, nil)
-		return
-	}
-	certID := ""
-	for _, c := range card.Certificates {
-		if c.Role == req.Role && c.ID != "" {
-			certID = c.ID
-			break
-		}
-	}
-	if certID == "" {
-		a.consentFail(pageapi.NoCertificate, nil)
-		return
-	}
-	if req.Type == pageapi.TypeSign && pageapi.SignsWithAuthKey(card, certID) {
-		a.consentFail(pageapi.AuthKeyNotForSigning, pageapi.ErrAuthKeySigns)
+		a.consentFail(code, err)
 		return
 	}
 	cert, err := signjob.Pick(card, certID, a.profileAnchors(), time.Now())
@@ -255,27 +205,17 @@ func (a *app) consentReady() {
 	x := cert.Choice.Certificate
 	a.update(func(s *ui.State) {
 		c := s.Consent
-		c.Screen, c.CertName, c.CertRole, c.CertUntil = "confirm", cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
-		c.KeyType, c.KeyBits, c.Warnings, c.PIN = cert.Info.KeyType, cert.Info.KeyBits, warnings, pinView(card)
+		c.Screen, c.CertName, c.CertRole, c.CertUntil = ui.ConsentConfirm, cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
+		c.KeyType, c.KeyBits, c.Warnings, c.PIN = cert.Info.KeyType, cert.Info.KeyBits, warnings, ctrl.PINViewOf(card)
 	})
 }
 
-// consentSign: one PIN try (the page gets WRONG_PIN and may ask again), the context-specific PIN when
-// the key wants it, one signature over the page's digest.
-func (a *app) consentSign() {
-	pin := takeValue("consent-pin")
+// Sign: one PIN try (the page gets WRONG_PIN and may ask again), the context-specific PIN when the key
+// wants it, one signature over the page's digest (or, for a login, over the origin-bound structure).
+func (p consentPeer) Sign(ctx context.Context, pin protocol.Secret, ctxPIN func() (protocol.Secret, error)) (map[string]any, *protocol.PINStatus, error) {
 	consentRun.mu.Lock()
-	req, card, cert, answered := consentRun.req, consentRun.card, consentRun.cert, consentRun.answered
+	req, card, cert := consentRun.req, consentRun.card, consentRun.cert
 	consentRun.mu.Unlock()
-	if cert == nil || answered || !a.consentArmed() {
-		pin.Wipe()
-		return
-	}
-	if req.Type == pageapi.TypeCertificate {
-		pin.Wipe()
-		a.consentGiveCertificate(req)
-		return
-	}
 	pub := cert.Choice.Certificate.PublicKey
 	var digest []byte
 	var hash crypto.Hash
@@ -288,70 +228,45 @@ func (a *app) consentSign() {
 	}
 	if err != nil {
 		pin.Wipe()
-		a.consentFail(pageapi.FromError(err), err)
-		return
+		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	a.update(func(s *ui.State) { s.Consent.Screen, s.Consent.Error = "signing", nil })
-	sig, status, err := a.cardSign(ctx, card, cert, pin, func() ([]byte, crypto.SignerOpts, error) { return digest, hash, nil }, &consentRun.pin,
-		func(s *ui.State, screen string) { s.Consent.Screen = screen })
-	if status != nil { // the login failed: one try per request
-		a.update(func(s *ui.State) {
-			s.Consent.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Consent.PIN.PINPad}
-		})
-		a.consentFail(pageapi.FromError(err), err)
-		return
-	}
+	sig, status, err := p.a.cardSign(ctx, card, cert, pin, func() ([]byte, crypto.SignerOpts, error) { return digest, hash, nil }, ctxPIN)
 	if err != nil {
-		consentRun.mu.Lock()
-		cancelled := consentRun.answered
-		consentRun.mu.Unlock()
-		if !cancelled {
-			a.consentFail(pageapi.FromError(err), err)
-		}
-		return
+		return nil, status, err
 	}
-	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
 	sig64, cert64 := base64.StdEncoding.EncodeToString(sig), base64.StdEncoding.EncodeToString(cert.Choice.Certificate.Raw)
 	if req.Type == pageapi.TypeAuthenticate {
 		// The token of examples/page-api/authverify (docs/page-api.md, "authenticate").
-		a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{
-			"card": card.ID, "format": authverify.Format, "algorithm": authAlg, "signature": sig64, "certificate": cert64,
-		}}, false)
-		return
+		return map[string]any{"card": card.ID, "format": authverify.Format, "algorithm": authAlg, "signature": sig64, "certificate": cert64}, nil, nil
 	}
 	alg := "RSASSA-PKCS1-v1_5"
 	if _, ok := pub.(*ecdsa.PublicKey); ok {
 		alg = "ECDSA"
 	}
-	a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{
-		"card": card.ID, "role": cert.Info.Role, "alg": req.Alg, "signatureAlgorithm": alg, "signature": sig64, "certificate": cert64,
-	}}, false)
+	return map[string]any{"card": card.ID, "role": cert.Info.Role, "alg": req.Alg, "signatureAlgorithm": alg, "signature": sig64, "certificate": cert64}, nil, nil
 }
 
-// consentGiveCertificate: the holder lets the page read the certificate; with "ricorda per questo sito"
-// ticked the origin goes on the remembered list (revocable in the options page) first.
-func (a *app) consentGiveCertificate(req *pageapi.SignRequest) {
-	if el := byID("consent-remember"); el.Truthy() && el.Get("checked").Bool() {
-		if err := editList(rememberedKey, func(list []string) []string {
-			if slices.Contains(list, req.Origin) {
-				return list
-			}
-			return append(list, req.Origin)
-		}); err != nil {
-			a.consentFail(pageapi.Internal, err)
-			return
-		}
+// GiveCertificate: the holder lets the page read the certificate; with "ricorda per questo sito" ticked
+// the origin goes on the remembered list (revocable in the options page) first.
+func (consentPeer) GiveCertificate() error {
+	consentRun.mu.Lock()
+	req := consentRun.req
+	consentRun.mu.Unlock()
+	if el := byID("consent-remember"); !el.Truthy() || !el.Get("checked").Bool() {
+		return nil
 	}
-	a.update(func(s *ui.State) { s.Consent.Screen = "done" })
-	a.consentAnswer(map[string]any{"ok": true, "result": map[string]any{"consented": true}}, false)
+	return editList(rememberedKey, func(list []string) []string {
+		if slices.Contains(list, req.Origin) {
+			return list
+		}
+		return append(list, req.Origin)
+	})
 }
 
 func init() {
 	consentRun.loaded = make(chan struct{})
 	pageOpen["consent"] = func(a *app) {
-		a.update(func(s *ui.State) { s.Consent = &ui.Consent{Screen: "loading"} })
+		a.update(func(s *ui.State) { s.Consent = &ui.Consent{Screen: ui.ConsentLoading} })
 		a.consentOpen()
 	}
 	pageStart["consent"] = func(a *app) {
@@ -370,13 +285,9 @@ func init() {
 		go a.consentArm("open")
 		a.consentReady()
 	}
-	actions["consent-sign"] = func(a *app, _ js.Value) { a.consentSign() }
-	actions["consent-ctxpin"] = func(a *app, _ js.Value) { offerPIN(consentRun.pin, "consent-pin2") }
-	actions["consent-cancel"] = func(a *app, _ js.Value) {
-		a.update(func(s *ui.State) {
-			s.Consent.Screen, s.Consent.Code, s.Consent.CodeKey = "failed", string(pageapi.UserCancelled), pageapi.UserCancelled.MessageKey()
-		})
-		a.consentAnswer(map[string]any{"ok": false, "code": string(pageapi.UserCancelled), "detail": "the user cancelled"}, false)
-	}
+	actions["consent-sign"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.ConsentConfirm{PIN: takeValue("consent-pin")}) }
+	actions["consent-ctxpin"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.ContextPIN{PIN: takeValue("consent-pin2")}) }
+	actions["consent-cancel"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.ConsentCancel{}) }
+	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) { fx.Consent = consentPeer{a} })
 	actions["consent-close"] = func(a *app, _ js.Value) { js.Global().Call("close") }
 }

@@ -60,9 +60,7 @@ func (a *app) firefoxModule(names []string, install bool) {
 
 func init() {
 	actions["setup-ff-register"] = func(a *app, _ js.Value) {
-		a.mu.Lock()
-		names := a.state.Setup.Firefox.Names
-		a.mu.Unlock()
+		names := a.state().Setup.Firefox.Names
 		a.update(func(s *ui.State) { s.Setup.Busy, s.Setup.Firefox.Error = true, "" })
 		a.firefoxModule(names, true)
 	}

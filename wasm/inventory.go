@@ -120,9 +120,7 @@ func (a *app) msg(key string, args ...any) string {
 	if key == "" {
 		key = "roleOther"
 	}
-	a.mu.Lock()
-	cat := a.catalogs[a.state.Lang]
-	a.mu.Unlock()
+	cat := a.catalogs[a.state().Lang]
 	m, _ := cat.T(key, args...)
 	return m
 }

@@ -24,32 +24,27 @@ import (
 	"syscall/js"
 	"time"
 
+	ctrl "github.com/ponte-it/ponte/internal/app"
+	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
-// app is the page's single state and what it needs to redraw.
+// app is the page's glue: the controller that owns the state (internal/app), the connection to the
+// host, and what the DOM shows.
 type app struct {
-	mu       sync.Mutex
-	state    ui.State
+	ctl  *ctrl.Controller
+	mode string // the page (body data-mode), fixed at load
+
+	mu       sync.Mutex // guards what follows
 	catalogs map[string]*ui.Catalog
 	client   *protocol.Client
-	profiles []*renew.Profile
-	lastHTML string   // what is on the page: an unchanged screen is not redrawn (typed fields survive)
-	run      *flowRun // the renewal on screen (only touched from action goroutines, one at a time)
+	lastHTML string // what is on the page: an unchanged screen is not redrawn (typed fields survive)
+	quiet    bool   // the next drawing is already on the page (setArmed changed it in place)
 }
 
-// flowRun is what the renewal on screen needs beyond what the screen shows.
-type flowRun struct {
-	card    *protocol.Card
-	cert    protocol.Certificate
-	profile *renew.Profile
-	renewal *renew.Renewal // set when resuming or once begun
-	// accepted: the terms and privacy the holder accepted on the screens (nil when resuming: the
-	// journal has them).
-	accepted *renew.Acceptance
-}
+// fxHooks give the controller the effects of screens this module has (sign.go, consent.go, renew.go).
+var fxHooks []func(a *app, fx *ctrl.Effects)
 
 func main() {
 	if len(os.Args) > 1 { // background.js: "watch", the OCSP status check (watchmode.go)
@@ -59,27 +54,34 @@ func main() {
 		return
 	}
 	a := &app{catalogs: map[string]*ui.Catalog{}}
-	doc := js.Global().Get("document")
-	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()
-	switch a.state.Mode {
+	var s ui.State
+	s.Mode = js.Global().Get("document").Get("body").Get("dataset").Get("mode").String()
+	switch s.Mode {
 	case "popup", "inventory", "setup", "options", "consent":
 	case "sign": // the Firma page (sign.go)
-		a.state.Sign = &ui.SignState{Screen: "choose"}
+		s.Sign = &ui.SignState{Screen: ui.SignChoose}
 	default:
-		a.state.Mode = "app"
+		s.Mode = "app"
 	}
-	a.state.Lang = ui.PickLang(preferredLang())
-	a.state.Extension = manifestVersion()
-	a.state.Help = hostHelp()
-	if err := a.loadCatalog(a.state.Lang); err != nil {
+	a.mode = s.Mode
+	s.Lang = ui.PickLang(preferredLang())
+	s.Extension = manifestVersion()
+	s.Help = hostHelp()
+	if err := a.loadCatalog(s.Lang); err != nil {
 		showFatal(err)
 		select {}
 	}
+	var fx ctrl.Effects // cards.wasm has none: its screens ask nothing of the card
+	for _, f := range fxHooks {
+		f(a, &fx)
+	}
+	a.ctl = ctrl.New(s, fx, a.render)
+	go a.ctl.Run(context.Background())
 	listen(a)
 	if !js.Global().Get("ponteBoot").Truthy() { // else boot.js shows the first screen until connect draws
-		a.render()
+		a.render(s)
 	}
-	if open, ok := pageOpen[a.state.Mode]; ok {
+	if open, ok := pageOpen[a.mode]; ok {
 		go open(a)
 	}
 	go a.connect()
@@ -159,20 +161,32 @@ func (a *app) loadCatalog(lang string) error {
 	return nil
 }
 
-// update changes the state under the lock and redraws.
-func (a *app) update(f func(s *ui.State)) {
+// update changes the state with f, as one step of the controller's loop, and returns once it is drawn.
+// Never from inside a drawing (render runs in the loop).
+func (a *app) update(f func(s *ui.State)) { a.ctl.Do(ctrl.Edit(f)) }
+
+// state is the state as last drawn.
+func (a *app) state() ui.State { return a.ctl.State() }
+
+// host is the connection to ponte-host as it is now (hostlost.go connects again after a crash).
+func (a *app) host() hostcard.Caller {
 	a.mu.Lock()
-	f(&a.state)
-	a.mu.Unlock()
-	a.render()
+	defer a.mu.Unlock()
+	return a.client
 }
 
-func (a *app) render() {
+func (a *app) setHost(c *protocol.Client) {
+	a.mu.Lock()
+	a.client = c
+	a.mu.Unlock()
+}
+
+// render draws s (the controller calls it after each step).
+func (a *app) render(s ui.State) {
 	if retired.Load() {
 		return
 	}
 	a.mu.Lock()
-	s := a.state
 	cat := a.catalogs[s.Lang]
 	a.mu.Unlock()
 	html, err := ui.Render(s, cat)
@@ -181,8 +195,8 @@ func (a *app) render() {
 		return
 	}
 	a.mu.Lock()
-	same := html == a.lastHTML
-	a.lastHTML = html
+	same := html == a.lastHTML || a.quiet
+	a.lastHTML, a.quiet = html, false
 	a.mu.Unlock()
 	if same {
 		return
@@ -210,10 +224,10 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
-	a.client = client
+	a.setHost(client)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	hello, err := client.Hello(ctx, "ponte-wasm "+a.state.Extension)
+	hello, err := client.Hello(ctx, "ponte-wasm "+a.state().Extension)
 	if err != nil {
 		a.fail(err)
 		return
@@ -226,14 +240,14 @@ func (a *app) ready(hello protocol.HelloResult) {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
-	if a.state.Mode != "popup" {
+	if a.mode != "popup" {
 		a.loadProfiles()
 	}
-	if ready, ok := pageReady[a.state.Mode]; ok {
+	if ready, ok := pageReady[a.mode]; ok {
 		ready(a)
 	}
-	a.refreshCards()
-	if start, ok := pageStart[a.state.Mode]; ok {
+	a.refreshCards(false)
+	if start, ok := pageStart[a.mode]; ok {
 		start(a)
 	}
 	for _, f := range connected {
@@ -243,20 +257,14 @@ func (a *app) ready(hello protocol.HelloResult) {
 
 // problem shows an error of a call that is not part of the renewal flow.
 func (a *app) problem(err error) {
-	p := &ui.Problem{Detail: err.Error()}
-	if perr, ok := err.(*protocol.Error); ok {
-		p.Code = perr.Code
-	}
+	p := ctrl.ProblemOf(err)
 	a.update(func(s *ui.State) { s.Problem = p })
 }
 
 func js_console(msg string) { js.Global().Get("console").Call("warn", msg) }
 
 func (a *app) fail(err error) {
-	p := &ui.Problem{Detail: err.Error()}
-	if perr, ok := err.(*protocol.Error); ok {
-		p.Code = perr.Code
-	}
+	p := ctrl.ProblemOf(err)
 	a.update(func(s *ui.State) { s.Conn, s.Problem = ui.Failed, p })
 }
 
@@ -328,7 +336,7 @@ func init() {
 		_ = storageSetJSON("ponteLang", `"`+lang+`"`) // the service worker's reminders follow the choice
 		a.update(func(s *ui.State) { s.Lang = lang })
 	}
-	actions["rescan"] = func(a *app, _ js.Value) { a.refreshCards() }
+	actions["rescan"] = func(a *app, _ js.Value) { a.refreshCards(false) }
 	actions["open-app"] = func(a *app, _ js.Value) {
 		if tabs := js.Global().Get("chrome").Get("tabs"); tabs.Truthy() {
 			tabs.Call("create", map[string]any{"url": chromeRuntime().Call("getURL", "app.html")})

@@ -109,9 +109,7 @@ func init() {
 			})
 			return
 		}
-		a.mu.Lock()
-		a.state.Options.Input = ""
-		a.mu.Unlock()
+		a.update(func(s *ui.State) { s.Options.Input = "" })
 		a.editOrigins(func(list []string) ([]string, string, string) {
 			if slices.Contains(list, origin) {
 				return list, "optionsAlready", origin
@@ -142,9 +140,7 @@ func init() {
 			a.update(func(s *ui.State) { s.Options.Error, s.Options.ErrorArg = "optionsSaveFailed", err.Error() })
 			return
 		}
-		a.mu.Lock()
-		a.state.Options.CertOrigins = remembered
-		a.mu.Unlock()
+		a.update(func(s *ui.State) { s.Options.CertOrigins = remembered })
 		a.editOrigins(func(list []string) ([]string, string, string) {
 			return slices.DeleteFunc(list, func(o string) bool { return o == origin }), "optionsRemoved", origin
 		})

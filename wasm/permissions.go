@@ -104,19 +104,11 @@ func init() {
 	actions["open-options"] = func(a *app, _ js.Value) {
 		if rt := chromeRuntime(); rt.Truthy() && rt.Get("openOptionsPage").Truthy() {
 			rt.Call("openOptionsPage")
-			if a.state.Mode == "popup" {
+			if a.mode == "popup" {
 				js.Global().Call("close")
 			}
 		}
 	}
-}
-
-// permissionAsksOf is the permission to offer for err: the origin the browser refused, if it did.
-func permissionAsksOf(err error) []ui.PermissionAsk {
-	if d := netperm.As(err); d != nil {
-		return []ui.PermissionAsk{{Origin: d.Origin, Pattern: d.Pattern}}
-	}
-	return nil
 }
 
 // checkNet says on the setup page whether Ponte holds its host permissions (ui.NetPatterns).

@@ -32,7 +32,7 @@ func (a *app) checkSetup() {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	var d protocol.DiagnoseResult
-	if err := a.client.Call(ctx, protocol.CmdDiagnose, struct{}{}, &d); err != nil {
+	if err := a.host().Call(ctx, protocol.CmdDiagnose, struct{}{}, &d); err != nil {
 		a.problem(err)
 		return
 	}
@@ -48,7 +48,7 @@ func (a *app) checkSetup() {
 
 func (a *app) browserLogin(ctx context.Context, register bool) {
 	var res protocol.BrowserLoginResult
-	err := a.client.Call(ctx, protocol.CmdBrowserLogin, protocol.BrowserLogin{Register: register}, &res)
+	err := a.host().Call(ctx, protocol.CmdBrowserLogin, protocol.BrowserLogin{Register: register}, &res)
 	a.update(func(s *ui.State) {
 		s.Setup.Busy = false
 		if err != nil {

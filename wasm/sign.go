@@ -7,11 +7,13 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"strconv"
 	"sync"
 	"syscall/js"
 	"time"
 
+	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/itime"
@@ -37,8 +39,6 @@ var signRun struct {
 	job    *signjob.Job
 	src    docio.Source    // the document waiting to be hashed once the warnings are accepted
 	opts   signjob.Options // and how it is to be signed
-	sig    []byte
-	pin    chan protocol.Secret // the context-specific PIN typed on the "ctxpin" screen
 	report *sigverify.Report
 	vname  string
 	vfile  js.Value // the verified file, whose .p7m content can be saved
@@ -46,15 +46,14 @@ var signRun struct {
 
 func init() {
 	actions["sign-prepare"] = func(a *app, _ js.Value) { a.signPrepare() }
-	actions["sign-pin"] = func(a *app, _ js.Value) { a.signWithPIN() }
-	actions["sign-ctxpin"] = func(a *app, _ js.Value) { offerPIN(signRun.pin, "sign-pin2") }
+	// The card step's screens are internal/app's (sign.go there): one PIN try per click, taken once.
+	actions["sign-pin"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.SignWithPIN{PIN: takeValue("sign-pin")}) }
+	actions["sign-ctxpin"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.ContextPIN{PIN: takeValue("sign-pin2")}) }
 	actions["sign-reset"] = func(a *app, _ js.Value) { a.signReset() }
 	actions["sign-accept"] = func(a *app, _ js.Value) { a.signAccept() }
-	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.signFinish(context.Background()) }
-	actions["sign-ts-drop"] = func(a *app, _ js.Value) {
-		signRun.job.DropTimeStamp()
-		a.signFinish(context.Background())
-	}
+	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.SignRetryTimeStamp{}) }
+	actions["sign-ts-drop"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.SignDropTimeStamp{}) }
+	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) { fx.Signer = signer{a} })
 	actions["verify-file"] = func(a *app, _ js.Value) { a.verifyFile() }
 	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
 	actions["verify-content"] = func(a *app, _ js.Value) { a.verifyContent() }
@@ -65,15 +64,13 @@ func init() {
 // signReady runs once the host and the CA profiles are there: the first profile's TSA is offered.
 func (a *app) signReady() {
 	tsa := ""
-	a.mu.Lock()
-	for _, p := range a.profiles {
+	for _, p := range a.ctl.Profiles() {
 		if p.TSA != "" {
 			tsa = p.TSA
 			break
 		}
 	}
-	a.mu.Unlock()
-	a.update(func(s *ui.State) { s.Sign.TSA = tsa })
+	a.signShow(func(g *ui.SignState) { g.TSA = tsa })
 }
 
 func byID(id string) js.Value { return js.Global().Get("document").Call("getElementById", id) }
@@ -99,30 +96,27 @@ func number(id string) float64 {
 	return el.Get("valueAsNumber").Float()
 }
 
-func bilingual(err error) *ui.Bilingual {
-	return &ui.Bilingual{IT: signjob.Message(err, "it"), EN: signjob.Message(err, "en")}
-}
+// signShow is a step of the page's own (choosing, reading, hashing): the screen moves only while no card
+// step runs.
+func (a *app) signShow(f func(g *ui.SignState)) { a.ctl.Do(ctrl.SignShow(f)) }
 
-func (a *app) signError(err error) {
-	a.update(func(s *ui.State) {
-		s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "error", bilingual(err), permissionAsksOf(err)
-	})
-}
+func (a *app) signError(err error) { a.ctl.Do(ctrl.SignFailed{Err: err}) }
 
+// signReset: back to the choice (a PIN step under way is left); the file and the job are let go once
+// the controller has left them.
 func (a *app) signReset() {
+	a.ctl.Do(ctrl.SignReset{})
+	if a.state().Sign.Screen != ui.SignChoose {
+		return // the file is being written: it ends on its own
+	}
 	signRun.mu.Lock()
-	signRun.file, signRun.job, signRun.cert, signRun.sig, signRun.src = js.Undefined(), nil, nil, nil, nil
+	signRun.file, signRun.job, signRun.cert, signRun.src = js.Undefined(), nil, nil, nil
 	signRun.mu.Unlock()
-	a.update(func(s *ui.State) {
-		s.Sign = &ui.SignState{Screen: "choose", TSA: s.Sign.TSA, Verify: s.Sign.Verify}
-	})
 }
 
 // signCard is the first card a PKCS#11 module sees.
 func (a *app) signCard() *protocol.Card {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, r := range a.state.Readers {
+	for _, r := range a.state().Readers {
 		if r.Card != nil && r.Card.Token != nil {
 			return r.Card
 		}
@@ -132,11 +126,8 @@ func (a *app) signCard() *protocol.Card {
 
 // profileAnchors are the CA profiles' anchors (the AgID trusted list is added in tsl.go).
 func (a *app) profileAnchors() []*x509.Certificate {
-	a.mu.Lock()
-	ps := a.profiles
-	a.mu.Unlock()
 	var out []*x509.Certificate
-	for _, p := range ps {
+	for _, p := range a.ctl.Profiles() {
 		if certs, err := signjob.ProfileAnchors(p); err == nil {
 			out = append(out, certs...)
 		}
@@ -163,28 +154,20 @@ func (a *app) signPrepare() {
 		visible = &pades.Appearance{Page: int(number("sign-page")), Left: number("sign-x"), Bottom: number("sign-y"),
 			Width: number("sign-w"), Height: number("sign-h")}
 	}
-	a.mu.Lock()
-	tsaURL := a.state.Sign.TSA
-	a.mu.Unlock()
+	tsaURL := a.state().Sign.TSA
 	useTSA := tsaURL != "" && checked("sign-tsa")
-	a.update(func(s *ui.State) {
-		s.Sign.Screen, s.Sign.FileName, s.Sign.FileSize, s.Sign.Error = "working", name, int64(file.Get("size").Float()), nil
+	a.signShow(func(g *ui.SignState) {
+		g.Screen, g.FileName, g.FileSize, g.Error = ui.SignWorking, name, int64(file.Get("size").Float()), nil
 	})
 	src, err := docio.NewBlob(file)
 	if err != nil {
 		a.signError(err)
 		return
 	}
-	detected, err := signjob.Detect(src, name)
+	format, err = signjob.Choose(src, name, format)
 	if err != nil {
 		a.signError(err)
 		return
-	}
-	switch {
-	case format == "":
-		format = detected
-	case format == signjob.CAdES && detected == signjob.Parallel:
-		format = signjob.Parallel
 	}
 	if format != signjob.PAdES {
 		visible = nil
@@ -206,20 +189,19 @@ func (a *app) signPrepare() {
 		o.TSA = &tsp.Client{URL: tsaURL}
 	}
 	signRun.mu.Lock()
-	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job, signRun.sig = file, name, card, cert, nil, nil
+	signRun.file, signRun.name, signRun.card, signRun.cert, signRun.job = file, name, card, cert, nil
 	signRun.src, signRun.opts = src, o
 	signRun.mu.Unlock()
 	warnings := certWarnings(cert)
 	x := cert.Choice.Certificate
-	a.update(func(s *ui.State) {
-		ss := s.Sign
+	a.signShow(func(ss *ui.SignState) {
 		ss.Format = format
 		if len(warnings) > 0 {
-			ss.Screen = "warn" // read and accepted (or cancelled) before the document is read and any PIN
+			ss.Screen = ui.SignWarn // read and accepted (or cancelled) before the document is read and any PIN
 		}
 		ss.CertName, ss.CertRole, ss.CertUntil = cert.Holder(), cert.Info.Role, itime.Date(x.NotAfter)
 		ss.KeyType, ss.KeyBits = cert.Info.KeyType, cert.Info.KeyBits
-		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, pinView(card)
+		ss.Qualified, ss.Warnings, ss.PIN = cert.Choice.Qualified, warnings, ctrl.PINViewOf(card)
 	})
 	if len(warnings) == 0 {
 		a.signHash()
@@ -228,10 +210,7 @@ func (a *app) signPrepare() {
 
 // signAccept: the user read the certificate's warnings and chose to sign anyway.
 func (a *app) signAccept() {
-	a.mu.Lock()
-	onWarn := a.state.Sign.Screen == "warn"
-	a.mu.Unlock()
-	if onWarn {
+	if a.state().Sign.Screen == ui.SignWarn {
 		a.signHash()
 	}
 }
@@ -247,7 +226,7 @@ func (a *app) signHash() {
 	if src == nil || cert == nil {
 		return
 	}
-	a.update(func(s *ui.State) { s.Sign.Screen = "working" })
+	a.signShow(func(g *ui.SignState) { g.Screen = ui.SignWorking })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	job, err := signjob.Start(ctx, src, cert, o) // the hashing goes on while the PIN is typed and checked
@@ -258,75 +237,52 @@ func (a *app) signHash() {
 	signRun.mu.Lock()
 	signRun.job = job
 	signRun.mu.Unlock()
-	a.update(func(s *ui.State) { s.Sign.Screen = "confirm" })
+	a.signShow(func(g *ui.SignState) { g.Screen = ui.SignConfirm })
 }
 
-// signWithPIN opens the PIN session, asks the context-specific PIN when the key wants it, has the card
-// sign the one digest, and finishes the file.
-func (a *app) signWithPIN() {
-	pin := takeValue("sign-pin")
+// signer is the controller's ctrl.Signer: the card signs the prepared job, the browser saves the file.
+type signer struct{ a *app }
+
+// Sign opens the PIN session, asks the context-specific PIN when the key wants it, and has the card sign
+// the one digest (awaited after the login: the hashing goes on while the PIN is typed).
+func (g signer) Sign(ctx context.Context, pin protocol.Secret, ctxPIN func() (protocol.Secret, error)) ([]byte, *protocol.PINStatus, error) {
 	signRun.mu.Lock()
 	card, cert, job := signRun.card, signRun.cert, signRun.job
 	signRun.mu.Unlock()
 	if job == nil {
 		pin.Wipe()
-		return
+		return nil, nil, errors.New("no document prepared")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Error = "signing", nil })
 	digest := func() ([]byte, crypto.SignerOpts, error) {
 		if err := job.Wait(); err != nil {
 			return nil, nil, err
 		}
 		return job.Digest(), job.SignerOpts(), nil
 	}
-	sig, status, err := a.cardSign(ctx, card, cert, pin, digest, &signRun.pin,
-		func(s *ui.State, screen string) { s.Sign.Screen = screen })
-	if status != nil { // the login failed: one try, back to the PIN screen
-		a.update(func(s *ui.State) {
-			s.Sign.Screen, s.Sign.Error = "confirm", bilingual(err)
-			s.Sign.PIN = ui.PINView{CountLow: status.CountLow, FinalTry: status.FinalTry, Locked: status.Locked, PINPad: s.Sign.PIN.PINPad}
-		})
-		return
-	}
-	if err != nil {
-		a.signError(err)
-		return
-	}
-	signRun.mu.Lock()
-	signRun.sig = sig
-	signRun.mu.Unlock()
-	a.signFinish(ctx)
+	return g.a.cardSign(ctx, card, cert, pin, digest, ctxPIN)
 }
 
-// signFinish embeds the signature (and time stamp) and downloads the result; a TSA failure keeps the
-// card's signature for "retry" or "save without time stamp".
-func (a *app) signFinish(ctx context.Context) {
+// Finish embeds the signature (and the time stamp, unless dropped) and downloads the result.
+func (signer) Finish(ctx context.Context, sig []byte, drop bool) (string, error) {
 	signRun.mu.Lock()
-	job, sig, file, name := signRun.job, signRun.sig, signRun.file, signRun.name
+	job, file, name := signRun.job, signRun.file, signRun.name
 	signRun.mu.Unlock()
-	if job == nil || sig == nil {
-		return
+	if job == nil {
+		return "", errors.New("no document prepared")
 	}
-	a.update(func(s *ui.State) { s.Sign.Screen = "signing" })
+	if drop {
+		job.DropTimeStamp()
+	}
 	parts, err := job.Finish(ctx, sig)
-	if signerr.CodeOf(err) == signerr.TimeStamp {
-		a.update(func(s *ui.State) {
-			s.Sign.Screen, s.Sign.Error, s.Sign.Permissions = "tsfail", bilingual(err), permissionAsksOf(err)
-		})
-		return
-	}
 	if err != nil {
-		a.signError(err)
-		return
+		return "", err
 	}
 	out := signjob.OutputName(name, job.Format)
 	downloadBlob(out, partsBlob(file, parts, mimeOf(job.Format)))
 	signRun.mu.Lock()
-	signRun.job, signRun.sig = nil, nil
+	signRun.job = nil
 	signRun.mu.Unlock()
-	a.update(func(s *ui.State) { s.Sign.Screen, s.Sign.Output = "done", out })
+	return out, nil
 }
 
 func mimeOf(format string) string {
@@ -374,7 +330,7 @@ func (a *app) verifyFile() {
 	}
 	a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{Busy: true, FileName: name} })
 	fail := func(err error) {
-		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
+		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: ctrl.Words(err)} })
 	}
 	src, err := docio.NewBlob(file)
 	if err != nil {
@@ -403,9 +359,7 @@ func (a *app) verifyFile() {
 	signRun.mu.Lock()
 	signRun.report, signRun.vname, signRun.vfile = rep, name, file
 	signRun.mu.Unlock()
-	a.mu.Lock()
-	lang := a.state.Lang
-	a.mu.Unlock()
+	lang := a.state().Lang
 	a.update(func(s *ui.State) {
 		format := string(rep.Format)
 		if rep.Envelope != nil {
@@ -466,7 +420,7 @@ func (a *app) verifyContent() {
 	if rep.Envelope != nil { // a base64 .p7m: the document is in the decoded envelope, in memory already
 		var buf bytes.Buffer
 		if err := docio.WriteParts(&buf, rep.Envelope, parts); err != nil {
-			a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: bilingual(err)} })
+			a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: ctrl.Words(err)} })
 			return
 		}
 		downloadBytes(signjob.ContentName(name), "application/octet-stream", buf.Bytes())
@@ -488,9 +442,7 @@ func (a *app) verifyReport() {
 	if rep == nil {
 		return
 	}
-	a.mu.Lock()
-	lang := a.state.Lang
-	a.mu.Unlock()
+	lang := a.state().Lang
 	text := signjob.ReportText(name, rep, lang)
 	u := js.Global().Get("Uint8Array").New(len(text))
 	js.CopyBytesToJS(u, []byte(text))

@@ -49,7 +49,7 @@ func (a *app) cacheCards(readers []protocol.Reader) {
 		js_console("Ponte: " + err.Error())
 	}
 	a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(merged) }) // OCSP statuses on the card list
-	switch a.state.Mode {
+	switch a.mode {
 	case "inventory":
 		a.loadInventory()
 	case "app":

@@ -40,7 +40,7 @@ func init() {
 		if fresh, err := loadCache(); err == nil {
 			a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(fresh) })
 		}
-		if a.state.Mode == "inventory" {
+		if a.mode == "inventory" {
 			a.loadInventory()
 		}
 	}
@@ -86,7 +86,7 @@ func (a *app) checkStatuses(keys []string, now time.Time) (certwatch.Summary, er
 		return certwatch.Summary{}, err
 	}
 	var anchors []*x509.Certificate
-	for _, p := range a.profiles {
+	for _, p := range a.ctl.Profiles() {
 		if certs, err := signjob.ProfileAnchors(p); err == nil {
 			anchors = append(anchors, certs...)
 		}

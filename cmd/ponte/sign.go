@@ -65,12 +65,8 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 		return err
 	}
 	defer src.Close()
-	if *format == "" {
-		if *format, err = signjob.Detect(src, *in); err != nil {
-			return errors.New(signjob.Bilingual(err))
-		}
-	} else if *format == signjob.CAdES && strings.HasSuffix(strings.ToLower(*in), ".p7m") {
-		*format = signjob.Parallel
+	if *format, err = signjob.Choose(src, *in, *format); err != nil {
+		return errors.New(signjob.Bilingual(err))
 	}
 	if app != nil && *format != signjob.PAdES {
 		return errors.New("--visible vale solo per i PDF / --visible applies to PDFs only")

@@ -55,7 +55,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
 	r.Step = StepFailed
-	r.Failure = &Failure{Code: "abandoned", IT: "Rinnovo annullato su richiesta del titolare.", EN: "Renewal cancelled by the holder."}
+	r.Failure = &Failure{Code: CodeAbandoned, IT: "Rinnovo annullato su richiesta del titolare.", EN: "Renewal cancelled by the holder."}
 	if err != nil {
 		f := classify(err)
 		r.Failure = &Failure{Code: "abandon-card", IT: "Rinnovo annullato presso l'autorità, ma la nuova chiave non è stata rimossa dalla tessera: " + f.IT,

@@ -64,7 +64,7 @@ type Account struct {
 	Password protocol.Secret
 }
 
-var errAccountRequired = &Failure{Code: "account-required", Retriable: true,
+var errAccountRequired = &Failure{Code: CodeAccountRequired, Retriable: true,
 	IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
 
 // NeedsAccount reports whether going on with r under p needs the prepaid account typed again: a paid
@@ -105,12 +105,10 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range open {
-		if !o.Step.Terminal() && o.Card == card.ID && bytes.Equal(o.OldCert, cert.DER) {
-			return nil, &Failure{Code: "renewal-open", Detail: o.ID,
-				IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
-				EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
-		}
+	if o := OpenFor(open, card.ID, cert); o != nil {
+		return nil, &Failure{Code: CodeRenewalOpen, Detail: o.ID,
+			IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
+			EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
 	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
@@ -597,7 +595,7 @@ func classify(err error) *Failure {
 		it, en := cerr.Text()
 		return &Failure{Code: "ca-" + string(cerr.Code), IT: it, EN: en, Retriable: cerr.Retriable(), Detail: cerr.Error()}
 	case errors.Is(err, hostcard.ErrNoSuchCard):
-		return &Failure{Code: "card-absent", IT: "Tessera non inserita: reinserirla per continuare.", EN: "Card not inserted: put it back to continue.", Retriable: true}
+		return &Failure{Code: CodeCardAbsent, IT: "Tessera non inserita: reinserirla per continuare.", EN: "Card not inserted: put it back to continue.", Retriable: true}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, protocol.ErrClosed):
 		return &Failure{Code: "interrupted", IT: "Operazione interrotta: riprendere il rinnovo.", EN: "Interrupted: resume the renewal.", Retriable: true, Detail: err.Error()}
 	}

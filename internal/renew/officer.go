@@ -47,7 +47,7 @@ func SamePIN(pin protocol.Secret) hostcard.PINFunc {
 // fresh is a copy for one call: the card wipes what it was given.
 func fresh(s protocol.Secret) protocol.Secret { return append(protocol.Secret(nil), s...) }
 
-var errPUKRequired = &Failure{Code: "puk-required", Retriable: true,
+var errPUKRequired = &Failure{Code: CodePUKRequired, Retriable: true,
 	IT: "Per questa tessera il rinnovo richiede il PIN e il PUK: inserirli entrambi.",
 	EN: "This card's renewal needs both the PIN and the PUK: enter both."}
 

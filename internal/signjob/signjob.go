@@ -139,6 +139,23 @@ func Detect(src docio.Source, name string) (string, error) {
 	return CAdES, nil
 }
 
+// Choose is the format a file is signed in, for the Firma page and `ponte sign` alike: the requested
+// one, or the detected one when none was asked; CAdES asked for a file that is already a CMS signature
+// (.p7m, .p7s) adds one more signer to it (RFC 5652 §5.1) instead of wrapping the signature in another.
+// A file named .pdf that is not a PDF is refused whatever was asked (Detect).
+func Choose(src docio.Source, name, requested string) (string, error) {
+	detected, err := Detect(src, name)
+	switch {
+	case err != nil:
+		return "", err
+	case requested == "":
+		return detected, nil
+	case requested == CAdES && detected == Parallel:
+		return Parallel, nil
+	}
+	return requested, nil
+}
+
 // OutputName is the usual name of the signed file: name.p7m, name.p7s, name-firmato.pdf.
 func OutputName(name, format string) string {
 	switch format {

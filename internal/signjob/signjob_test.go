@@ -88,6 +88,31 @@ func TestDetectAndNames(t *testing.T) {
 	}
 }
 
+// Choose is the one format choice of the Firma page and `ponte sign`: what was asked, or what was
+// detected; CAdES asked for a CMS signature adds a signer; a .pdf that is not a PDF is refused whatever was
+// asked.
+func TestChoose(t *testing.T) {
+	for _, c := range []struct {
+		data, name, asked, want string
+		code                    signerr.Code
+	}{
+		{"%PDF-1.7", "a.pdf", "", PAdES, ""},
+		{"%PDF-1.7", "a.pdf", CAdES, CAdES, ""},
+		{"%PDF-1.7", "a.pdf", Detached, Detached, ""},
+		{"0\x80", "a.txt.p7m", CAdES, Parallel, ""},
+		{"0\x80", "a.txt.p7s", CAdES, Parallel, ""},
+		{"0\x80", "a.txt.p7m", Detached, Detached, ""},
+		{"hello", "a.txt", "", CAdES, ""},
+		{"hello", "a.txt", Detached, Detached, ""},
+		{"\x89PNG", "a.pdf", CAdES, "", signerr.NotPDF},
+	} {
+		got, err := Choose(docio.Bytes(c.data), c.name, c.asked)
+		if got != c.want || signerr.CodeOf(err) != c.code {
+			t.Errorf("%s asked %q: %q %v", c.name, c.asked, got, err)
+		}
+	}
+}
+
 type failingTSA struct{}
 
 func (failingTSA) TimeStamp(context.Context, []byte) ([]byte, error) {

@@ -11,7 +11,7 @@ type Offer struct {
 
 // Flow is the renewal on screen, from the terms to the outcome (seeds 000 and 002).
 type Flow struct {
-	Screen      string // "terms", "privacy", "pin", "progress", "waiting", "success", "failure", "abandoned"
+	Screen      FlowScreen
 	CardID      string
 	CertID      string
 	Holder      string
@@ -25,6 +25,7 @@ type Flow struct {
 	PIN         PINView
 	Failure     *renew.Failure
 	Retriable   bool
+	Busy        bool // the PIN is being checked: the form is not sent again
 	Paused      bool // card removed mid-renewal: waiting for it to come back
 	HostLost    bool // ponte-host stopped mid-renewal: reconnecting, then resuming from the journal
 	Steps       []StepView

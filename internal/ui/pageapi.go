@@ -24,12 +24,10 @@ type Consent struct {
 	// authentication key signs an origin-bound structure), "certificate" (the holder's certificate).
 	Kind string
 	// Armed: the confirm button is on (armDelay after the window is visible and focused).
-	Armed bool
-	// Screen: "loading", "confirm" (origin, certificate, digest, PIN), "ctxpin" (the signature key asks
-	// the PIN again), "signing", "done", "failed" (answered to the page with Code), "expired".
-	Screen string
-	Origin string // the requesting page's origin, shown large
-	Alg    string // "SHA-256", ...
+	Armed  bool
+	Screen ConsentScreen // screens.go
+	Origin string        // the requesting page's origin, shown large
+	Alg    string        // "SHA-256", ...
 	Hash   []byte
 	// The certificate that will sign.
 	CertName, CertRole, CertUntil, KeyType string

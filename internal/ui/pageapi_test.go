@@ -40,7 +40,7 @@ func TestConsentScreens(t *testing.T) {
 	for lang, cat := range catalogs(t) {
 		for _, kind := range []string{"sign", "authenticate", "certificate"} {
 			for _, armed := range []bool{false, true} {
-				for _, screen := range []string{"loading", "confirm", "ctxpin", "signing", "done", "failed", "expired"} {
+				for _, screen := range []ConsentScreen{"loading", "confirm", "ctxpin", "signing", "done", "failed", "expired"} {
 					for _, pin := range []PINView{{}, {FinalTry: true}, {Locked: true}, {PINPad: true}} {
 						c := base
 						c.Kind, c.Armed, c.Screen, c.PIN = kind, armed, screen, pin

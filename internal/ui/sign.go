@@ -4,10 +4,7 @@ import "github.com/ponte-it/ponte/internal/signjob"
 
 // SignState is the "Firma" page (sign.html): signing a file with the card, and verifying signed files.
 type SignState struct {
-	// Screen: "choose" (file and options), "working" (reading and hashing), "warn" (the certificate's
-	// warnings, to accept or cancel before any PIN), "confirm" (certificate, PIN), "ctxpin" (the signature key asks the PIN again), "signing", "tsfail" (the TSA
-	// failed after the card signed), "done", "error".
-	Screen   string
+	Screen   SignScreen // screens.go
 	FileName string
 	FileSize int64
 	Format   string // signjob format chosen for the file

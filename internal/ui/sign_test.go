@@ -43,7 +43,7 @@ func TestSignScreensRender(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", lang, ss.Screen, err)
 			}
-			if !strings.Contains(html, `data-screen="`+ss.Screen+`"`) || !strings.Contains(html, `id="nav-cards"`) {
+			if !strings.Contains(html, `data-screen="`+string(ss.Screen)+`"`) || !strings.Contains(html, `id="nav-cards"`) {
 				t.Errorf("%s %s: screen not drawn", lang, ss.Screen)
 			}
 			want := map[string]string{"it": warn.IT, "en": warn.EN}[lang]

@@ -6,6 +6,7 @@ import (
 	"github.com/ponte-it/ponte/internal/certcache"
 	"html/template"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/netperm"
@@ -69,7 +70,27 @@ func Render(s State, cat *Catalog) (string, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	t, err := template.New("").Funcs(template.FuncMap{
+	base, err := parsedViews()
+	if err != nil {
+		return "", err
+	}
+	// The views are parsed once (parsedViews); each drawing gets a clone whose functions see this state
+	// and catalogue (html/template: Funcs may replace functions after parsing, on a clone never run).
+	t, err := base.Clone()
+	if err != nil {
+		return "", err
+	}
+	t.Funcs(funcs(s, cat, now))
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, s.Mode+".html", s); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// funcs are the views' functions for drawing s in cat's language at now.
+func funcs(s State, cat *Catalog, now time.Time) template.FuncMap {
+	return template.FuncMap{
 		"t":         cat.T,
 		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
 		"date":      formatDate,
@@ -101,15 +122,22 @@ func Render(s State, cat *Catalog) (string, error) {
 			}
 			return b.IT
 		},
-	}).ParseFS(views, "views/*.html")
-	if err != nil {
-		return "", err
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, s.Mode+".html", s); err != nil {
-		return "", err
-	}
-	return buf.String(), nil
+}
+
+var views0 struct {
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
+// parsedViews is the views parsed once, with placeholder functions of the right names (funcs of a zero
+// State): every drawing clones it instead of parsing the files again.
+func parsedViews() (*template.Template, error) {
+	views0.once.Do(func() {
+		views0.t, views0.err = template.New("").Funcs(funcs(State{}, &Catalog{}, time.Time{})).ParseFS(views, "views/*.html")
+	})
+	return views0.t, views0.err
 }
 
 func (c Conn) String() string {

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/ui"
+)
+
+// RINNOVA is offered by the first profile that can renew; a renewal open for the certificate (by the
+// engine's own answer, renew.OpenFor) blocks it; a finished one, or one of another card, does not.
+func TestOffers(t *testing.T) {
+	w := newWorld(t)
+	readers := []protocol.Reader{{Name: "r0"}, {Name: "r1", Card: w.card}}
+	cns, sig := w.card.Certificates[0], w.card.Certificates[1]
+	other := &renew.Profile{ID: "other", Name: "Altra CA", Issuers: []string{"CN=Altra"}, Renews: []renew.Rule{{Role: "cns", WindowDays: 60}}}
+	now := time.Now()
+	journal := []*renew.Renewal{
+		{ID: "open", Card: "card1", OldCert: cns.DER, Step: renew.StepWaiting},
+		{ID: "done", Card: "card1", OldCert: sig.DER, Step: renew.StepDone},
+		{ID: "elsewhere", Card: "card9", OldCert: sig.DER, Step: renew.StepWrite},
+	}
+	got := Offers([]*renew.Profile{other, w.profile}, readers, journal, "en", now)
+	if o := got["card1/01"]; o.Eligible || o.Reason != renew.ReasonOpen.EN {
+		t.Errorf("open renewal: %+v", o)
+	}
+	if o := got["card1/02"]; !o.Eligible || o.Reason != "" {
+		t.Errorf("renewable: %+v", o)
+	}
+	if len(got) != 2 {
+		t.Errorf("offers %v", got)
+	}
+	// Only the other CA: its reason (another issuer) is what the list says, in the language asked.
+	got = Offers([]*renew.Profile{other}, readers, nil, "it", now)
+	if o := got["card1/02"]; o.Eligible || o.Reason == "" {
+		t.Errorf("other issuer: %+v", o)
+	}
+	// Too early beats "no rule" when a profile renews that kind of certificate.
+	got = Offers([]*renew.Profile{other, w.profile}, readers, nil, "en", now.AddDate(0, 0, -300))
+	if o := got["card1/02"]; o.Eligible || o.Reason == "" || o.Reason == renew.ReasonOpen.EN {
+		t.Errorf("too early: %+v", o)
+	}
+	// The card list's state: pending renewals (open, or failed with objects left) per card.
+	h := w.app(t)
+	journal = append(journal, &renew.Renewal{ID: "stuck", Card: "card1", Step: renew.StepFailed, RollbackFailed: true})
+	s := h.do(CardsRead{Readers: readers, Journal: journal})
+	if n := len(s.Pending["card1"]); n != 2 || !s.CardsLoaded || !s.Offers["card1/02"].Eligible {
+		t.Errorf("pending %v offers %v", s.Pending, s.Offers)
+	}
+	// RINNOVA on a certificate that is not offered opens nothing.
+	if s := h.do(OpenRenewal{Card: "card1", Cert: "zz"}); s.Flow != nil {
+		t.Errorf("renewal of an unknown certificate: %+v", s.Flow)
+	}
+	_ = ui.FlowTerms
+}
