@@ -27,8 +27,9 @@ import (
 )
 
 // The real-browser tests' helpers, all in this file. Every one is bounded: a browser call runs under a
-// deadline (a missing selector fails in seconds, naming the selector, with a screenshot), and every wait
-// for a state is eventually, which polls a bounded number of times within a bounded time.
+// deadline (a missing selector fails in seconds, naming the selector or the step and the page, with a
+// screenshot), and every wait for a state is eventually, which polls a bounded number of times within a
+// bounded time.
 
 // built returns the build folder with ponte-host and the extension, or fails/skips.
 func built(t *testing.T) string {
@@ -361,13 +362,14 @@ func ffWait(t *testing.T, b *firefox.Browser, page, selector string) {
 	}
 }
 
+// ffText is the trimmed text of the first element matching selector ("" if none), read within 20 s.
 func ffText(t *testing.T, b *firefox.Browser, selector string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s, err := b.Text(ctx, selector)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("text of %s: %v", selector, err)
 	}
 	return s
 }
@@ -381,7 +383,7 @@ func ffAttr(t *testing.T, b *firefox.Browser, selector, name string) string {
 	key, _ := json.Marshal(name)
 	v, err := b.Eval(ctx, `((document.querySelector(`+string(sel)+`) || {dataset: {}}).dataset[`+string(key)+`] || "")`)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("data-%s of %s: %v", name, selector, err)
 	}
 	var s string
 	if err := json.Unmarshal(v, &s); err != nil {
