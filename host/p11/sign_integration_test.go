@@ -137,8 +137,8 @@ func TestSignatureKeyNeedsContextLogin(t *testing.T) {
 func TestSignNeedsLogin(t *testing.T) {
 	e := newSoftEnv(t, testHolders[0])
 	tok := e.token(0)
-	// Private keys are invisible before login, as on a card.
-	if _, err := tok.Signer(cardKeyID(t, e.cards[0].AuthID)); !errors.Is(err, p11.ErrNoSuchObject) {
+	// Private keys are invisible before login, as on a card: the PIN is asked, the key is not "missing".
+	if _, err := tok.Signer(cardKeyID(t, e.cards[0].AuthID)); !errors.Is(err, p11.ErrNotLoggedIn) {
 		t.Fatalf("signer before login: %v", err)
 	}
 }
