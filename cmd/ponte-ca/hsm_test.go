@@ -26,6 +26,17 @@ import (
 func TestHSMKey(t *testing.T) {
 	tok := hsmtest.New(t)
 	dir := filepath.Join(t.TempDir(), "ca")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--label", "k"}, "--label goes only with --pkcs11-module"},
+		{[]string{"--pkcs11-module", tok.Module, "--pkcs11-token", tok.Label}, "PKCS#11 key: --pkcs11-pin-file missing"},
+	} {
+		if out, err := runCLI(t, append([]string{"init", "--dir", dir}, c.args...)...); err == nil || !strings.Contains(out, c.want) {
+			t.Fatalf("init %v: %v\n%s", c.args, err, out)
+		}
+	}
 	out := must(t, append([]string{"init", "--dir", dir, "--listen", "127.0.0.1:0"}, tokenArgs(tok)...)...)
 	secret := regexp.MustCompile(`reference=demo secret=(\S+)`).FindStringSubmatch(out)
 	if secret == nil {
