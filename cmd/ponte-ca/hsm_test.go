@@ -21,10 +21,22 @@ import (
 // (ir under the profile's MAC, kur signed by the old certificate and answered under the CA key's
 // signature), and the certificates, the CRL and the OCSP answers it signs verify with openssl against
 // the CA certificate. The key never exists outside the token: pkcs11-tool sees it sensitive and never
-// extractable, no file of the CA holds it, and the PIN is written nowhere.
+// extractable, no file of the CA holds it, and the PIN is written nowhere. A second instance signs with
+// the same token key; /healthz of both fails once the key is deleted from the token.
 func TestHSMKey(t *testing.T) {
 	tok := hsmtest.New(t)
 	dir := filepath.Join(t.TempDir(), "ca")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--label", "k"}, "--label goes only with --pkcs11-module"},
+		{[]string{"--pkcs11-module", tok.Module, "--pkcs11-token", tok.Label}, "PKCS#11 key: --pkcs11-pin-file missing"},
+	} {
+		if out, err := runCLI(t, append([]string{"init", "--dir", dir}, c.args...)...); err == nil || !strings.Contains(out, c.want) {
+			t.Fatalf("init %v: %v\n%s", c.args, err, out)
+		}
+	}
 	out := must(t, append([]string{"init", "--dir", dir, "--listen", "127.0.0.1:0"}, tokenArgs(tok)...)...)
 	secret := regexp.MustCompile(`reference=demo secret=(\S+)`).FindStringSubmatch(out)
 	if secret == nil {
@@ -81,11 +93,14 @@ func TestHSMKey(t *testing.T) {
 	if out, err := tool(t, "openssl", "verify", "-crl_check", "-CRLfile", crlPEM, "-CAfile", caPath, irPath); err == nil || !strings.Contains(out, "certificate revoked") {
 		t.Fatalf("the revoked certificate verifies against the CRL: %v\n%s", err, out)
 	}
-	ocsp := func(cert, want string) {
+	ocsp := func(s *server, cert, want string) {
 		mustTool(t, "openssl", []string{"ocsp", "-issuer", caPath, "-cert", cert, "-url", s.base + "/ocsp", "-CAfile", caPath}, "Response verify OK", cert+": "+want)
 	}
-	ocsp(newPath, "good")
-	ocsp(irPath, "revoked")
+	ocsp(s, newPath, "good")
+	ocsp(s, irPath, "revoked")
+	// A second instance on the same token and database signs with the same key.
+	s2 := serveWith(t, "--dir", dir, "--listen", "127.0.0.1:0")
+	ocsp(s2, irPath, "revoked")
 	checkKeyOnlyInToken(t, tok, dir, caPath)
 
 	// A wrong PIN is refused once and not retried: the token's failure counter shows one failure.
@@ -100,10 +115,14 @@ func TestHSMKey(t *testing.T) {
 	}
 
 	// /healthz signs with the token: ok while the key is there, 503 naming the key once it is gone.
-	mustTool(t, "curl", []string{"-sSf", s.base + "/healthz"}, `"status":"ok"`, `"key":"ok"`)
+	for _, s := range []*server{s, s2} {
+		mustTool(t, "curl", []string{"-sSf", s.base + "/healthz"}, `"status":"ok"`, `"key":"ok"`)
+	}
 	mustTool(t, "pkcs11-tool", []string{"--module", tok.Module, "--token-label", tok.Label, "--login", "--pin", hsmtest.PIN,
 		"--delete-object", "--type", "privkey", "--label", "ponte-ca"})
-	mustTool(t, "curl", []string{"-sS", "-w", "%{http_code}", s.base + "/healthz"}, `"status":"failing","database":"ok","key":"chiave della CA non trovata sul token`, "}\n503")
+	for _, s := range []*server{s, s2} {
+		mustTool(t, "curl", []string{"-sS", "-w", "%{http_code}", s.base + "/healthz"}, `"status":"failing","database":"ok","key":"chiave della CA non trovata sul token`, "}\n503")
+	}
 }
 
 // checkKeyOnlyInToken asserts the CA key's private half is in the token, sensitive and never

@@ -104,6 +104,8 @@ func open(cfg Config, pin []byte, generate bool) (_ *Key, err error) {
 	return k, nil
 }
 
+var errClosed = errors.New("chiave PKCS#11 chiusa / PKCS#11 key closed")
+
 func isCKR(err error, code uint) bool {
 	var e pkcs11.Error
 	return errors.As(err, &e) && uint(e) == code
@@ -264,7 +266,7 @@ func (k *Key) Public() crypto.PublicKey { return k.pub }
 func (k *Key) Sign(_ io.Reader, digest []byte, _ crypto.SignerOpts) ([]byte, error) {
 	sh, ok := <-k.pool
 	if !ok {
-		return nil, errors.New("chiave PKCS#11 chiusa / PKCS#11 key closed")
+		return nil, errClosed
 	}
 	defer func() { k.pool <- sh }()
 	priv, err := k.privateHandle(sh)
@@ -301,7 +303,10 @@ func (k *Key) privateHandle(sh pkcs11.SessionHandle) (pkcs11.ObjectHandle, error
 // Destroy deletes the key pair from the token: `ponte-ca init` undoes a key it made when the CA could
 // not be created, so no orphan key is left.
 func (k *Key) Destroy() error {
-	sh := <-k.pool
+	sh, ok := <-k.pool
+	if !ok {
+		return errClosed
+	}
 	defer func() { k.pool <- sh }()
 	hs, err := k.search(sh, 4, pkcs11.NewAttribute(pkcs11.CKA_ID, k.id))
 	if err != nil {

@@ -93,6 +93,9 @@ func TestKeyInToken(t *testing.T) {
 	if _, err := k.Sign(rand.Reader, d[:], crypto.SHA256); err == nil {
 		t.Fatal("signed after Close")
 	}
+	if err := k.Destroy(); err == nil {
+		t.Fatal("destroyed through a closed key")
+	}
 	tok.CheckSensitive(t, "ca") // a module is initialised once per process: only after Close
 
 	if _, err := hsm.Generate(cfg, []byte(hsmtest.PIN)); err == nil || !strings.Contains(err.Error(), "already holds a key") {
