@@ -829,6 +829,11 @@ func (x *exchange) certConf(ctx context.Context) *cmp.Message {
 		}
 	}
 	switch err := x.c.Store.Finish(ctx, t.ID, state, x.allowance(t)); {
+	case errors.Is(err, store.ErrState):
+		// Another exchange (here or on another instance) closed the transaction since it was read:
+		// superseded by a newer renewal, swept, or finished by a repeated certConf. Answer from what it
+		// became; it never returns to issued, so this runs once more at most.
+		return x.certConf(ctx)
 	case errors.Is(err, store.ErrAlreadyRenewed):
 		return x.errorMsg(alreadyRenewed(x.p))
 	case errors.Is(err, store.ErrParentRevoked):

@@ -8,10 +8,14 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,4 +133,62 @@ func fetchCRL(t *testing.T, tc *testCA) *x509.RevocationList {
 		t.Fatalf("CRL signature: %v", err)
 	}
 	return crl
+}
+
+// TestConcurrentExchanges: one CA answers many CMP exchanges at once (they no longer wait for each other):
+// four holders, each renewing from two clients at the same moment (paid, one renewal per certificate),
+// both confirming. No answer is a storage failure; each certificate ends with exactly one confirmed
+// renewal, charged once, the other renewal refused or superseded and refunded; the audit log verifies.
+// Run under the race detector too (go test -race).
+func TestConcurrentExchanges(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("renew", func(p *profile.Profile) {
+		p.DelaySeconds, p.Price, p.RenewalsPerCertificate, p.ImplicitConfirm = 0, 100, 1, nil
+	})
+	anchors := x509.NewCertPool()
+	anchors.AddCert(tc.ca.Cert)
+	cl := &cmp.Client{URL: cmp.Endpoint(tc.base, "renew"), Anchors: anchors, Signers: []*x509.Certificate{tc.ca.Cert}}
+	ctx := context.Background()
+	var holders []card
+	for i := range 4 {
+		holders = append(holders, tc.renewable(fmt.Sprintf("h%d", i), fmt.Sprintf("/C=IT/CN=TITOLARE %d/serialNumber=TINIT-CONC%d", i, i)))
+	}
+	before, _ := tc.ca.Store.Account(ctx, "demo")
+	var wg sync.WaitGroup
+	var failures atomic.Int32
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := holders[i/2]
+			newKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			req := cmp.KeyUpdateRequest(h.cert, h.key, newKey)
+			req.DeferConfirm = true
+			ri, _ := cmp.AccountRegInfo("demo", testPassword)
+			req.RegInfo = append(req.RegInfo, ri)
+			res, err := cl.Enroll(ctx, req)
+			if err == nil {
+				err = cl.Confirm(ctx, res.Transaction, &cmp.SignatureProtection{Signer: h.key, Cert: h.cert}, res.Cert)
+			}
+			var r *cmp.Refusal
+			if errors.As(err, &r) && r.Status.FailInfo.Has(cmp.FailSystemFailure) || err != nil && !errors.As(err, &r) {
+				failures.Add(1)
+				t.Errorf("holder %d: %v", i/2, err)
+			}
+		}()
+	}
+	wg.Wait()
+	st := tc.ca.Store
+	for _, h := range holders {
+		if n, err := st.ConfirmedRenewals(ctx, SerialHex(h.cert.SerialNumber)); err != nil || n != 1 {
+			t.Errorf("certificate %s: %d confirmed renewals %v", h.cert.SerialNumber, n, err)
+		}
+	}
+	after, _ := st.Account(ctx, "demo")
+	if before.Balance-after.Balance != 400 {
+		t.Errorf("charged %d cents for 4 confirmed renewals, want 400", before.Balance-after.Balance)
+	}
+	if _, err := st.VerifyAudit(ctx); err != nil {
+		t.Error(err)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -180,6 +181,28 @@ func (c *Cluster) Stop() {
 		c.logf.Close()
 		os.RemoveAll(c.Dir)
 	})
+}
+
+// Processes lists the server's processes (the postmaster and its children: backends, writers), for
+// measuring what the database costs (cafleet.ProcessCPU).
+func (c *Cluster) Processes() []int {
+	pids := []int{c.cmd.Process.Pid}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(c.cmd.Process.Pid) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
 }
 
 // LogTail returns the end of the server's log, for failure messages.

@@ -69,6 +69,7 @@ func run(renewals, paid, workers, killHolders int, killTime time.Duration) error
 		res    cafleet.Result
 		acc    *cafleet.Accounting
 		perRen int64
+		cpu    cpuCost
 	}
 	var rows []row
 	load := loadavg()
@@ -91,7 +92,11 @@ func run(renewals, paid, workers, killHolders int, killTime time.Duration) error
 			}
 		}
 		r := row{name: cfg.name + ", " + kind}
-		if r.res, r.acc, r.perRen, err = throughput(bin, filepath.Join(work, fmt.Sprintf("ca%d", i)), db, cfg.instances, n, workers, cfg.price, keys); err != nil {
+		var dbProcs func() []int
+		if cfg.postgres {
+			dbProcs = pg.Processes
+		}
+		if r.res, r.acc, r.perRen, r.cpu, err = throughput(bin, filepath.Join(work, fmt.Sprintf("ca%d", i)), db, dbProcs, cfg.instances, n, workers, cfg.price, keys); err != nil {
 			return err
 		}
 		rows = append(rows, r)
@@ -125,8 +130,8 @@ func run(renewals, paid, workers, killHolders int, killTime time.Duration) error
 		if !r.acc.OK() {
 			ok = "NOT EXACT: " + r.acc.String()
 		}
-		fmt.Printf("  %-30s %6.1f renewals/s  (%d in %v; %d bytes of database per renewal; accounting %s)\n", r.name,
-			rate(r.res), r.res.Completed, r.res.Elapsed.Round(time.Millisecond), r.perRen, ok)
+		fmt.Printf("  %-30s %6.1f renewals/s  (%d in %v; CPU per renewal: instances %v, PostgreSQL %v; %d bytes of database per renewal; accounting %s)\n", r.name,
+			rate(r.res), r.res.Completed, r.res.Elapsed.Round(time.Millisecond), r.cpu.ca, r.cpu.db, r.perRen, ok)
 	}
 	for k := 0; k < len(rows); k += 3 {
 		if sq, pg2 := rows[k], rows[k+2]; rate(pg2.res) >= rate(sq.res) {
@@ -177,35 +182,54 @@ func newCA(bin, dir, db string, delay, holders int, price int64, keys []crypto.S
 	return cafleet.Setup(dir, "", delay, price, balance, keys, holders)
 }
 
+// cpuCost is the processor time one renewal cost the instances and the PostgreSQL server.
+type cpuCost struct{ ca, db time.Duration }
+
 // throughput renews n holders once each through instances with no delay and no kills, and returns the
-// load's result, the accounting and the database's growth per renewal.
-func throughput(bin, dir, db string, instances, n, workers int, price int64, keys []crypto.Signer) (cafleet.Result, *cafleet.Accounting, int64, error) {
+// load's result, the accounting, the database's growth and the processor time per renewal (dbProcs lists
+// the PostgreSQL server's processes; nil for SQLite, which runs inside the instance).
+func throughput(bin, dir, db string, dbProcs func() []int, instances, n, workers int, price int64, keys []crypto.Signer) (cafleet.Result, *cafleet.Accounting, int64, cpuCost, error) {
 	var res cafleet.Result
+	var cost cpuCost
 	holders, err := newCA(bin, dir, db, 0, n, price, keys)
 	if err != nil {
-		return res, nil, 0, err
+		return res, nil, 0, cost, err
 	}
 	before, err := dbSize(dir, db)
 	if err != nil {
-		return res, nil, 0, err
+		return res, nil, 0, cost, err
 	}
 	f, err := cafleet.Start(bin, dir, "", instances)
 	if err != nil {
-		return res, nil, 0, err
+		return res, nil, 0, cost, err
 	}
 	defer f.Stop()
 	ctx := context.Background()
+	ca0, db0 := f.CPU(), procsCPU(dbProcs)
 	res = cafleet.Load(ctx, client(dir, f), holders, cafleet.Plan{Workers: workers, Tries: 5, MaxTime: 10 * time.Minute, Timeout: time.Minute})
+	k := time.Duration(max(res.Completed, 1))
+	cost = cpuCost{ca: ((f.CPU() - ca0) / k).Round(100 * time.Microsecond), db: ((procsCPU(dbProcs) - db0) / k).Round(100 * time.Microsecond)}
 	f.Stop()
 	acc, err := accounting(ctx, dir, holders, price)
 	if err != nil {
-		return res, nil, 0, err
+		return res, nil, 0, cost, err
 	}
 	after, err := dbSize(dir, db)
 	if err != nil {
-		return res, nil, 0, err
+		return res, nil, 0, cost, err
 	}
-	return res, acc, (after - before) / int64(max(res.Completed, 1)), nil
+	return res, acc, (after - before) / int64(k), cost, nil
+}
+
+// procsCPU is the processor time the processes procs lists have used.
+func procsCPU(procs func() []int) time.Duration {
+	var d time.Duration
+	if procs != nil {
+		for _, pid := range procs() {
+			d += cafleet.ProcessCPU(pid)
+		}
+	}
+	return d
 }
 
 // killRun is the full multi-instance kill run; it returns its report line.
