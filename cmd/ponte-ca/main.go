@@ -125,7 +125,11 @@ func cmdInit(args []string) error {
 	if err := needDir(*dir); err != nil {
 		return err
 	}
-	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, Database: *dbURL, PKCS11: p11.config()})
+	p11Config, err := p11.config()
+	if err != nil {
+		return err
+	}
+	res, err := ca.Init(*dir, ca.InitOptions{Name: *name, Listen: *listen, PublicURL: *public, Database: *dbURL, PKCS11: p11Config})
 	if err != nil {
 		return err
 	}

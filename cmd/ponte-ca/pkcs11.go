@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"path/filepath"
 
@@ -22,14 +23,17 @@ func pkcs11Flags(fs *flag.FlagSet) p11Flags {
 }
 
 // config is nil when no PKCS#11 flag was given (the key goes to DIR/ca-key.pem); otherwise the
-// configuration, which ca.Init checks for missing flags.
-func (f p11Flags) config() *hsm.Config {
+// configuration, which ca.Init checks for missing flags. --label alone is a mistake, not a PEM key.
+func (f p11Flags) config() (*hsm.Config, error) {
 	if *f.module == "" && *f.token == "" && *f.pinFile == "" {
-		return nil
+		if *f.label != hsm.DefaultLabel {
+			return nil, errors.New("--label vale solo con --pkcs11-module, --pkcs11-token e --pkcs11-pin-file / --label goes only with --pkcs11-module, --pkcs11-token and --pkcs11-pin-file")
+		}
+		return nil, nil
 	}
 	pinFile := *f.pinFile
 	if abs, err := filepath.Abs(pinFile); err == nil && pinFile != "" {
 		pinFile = abs // config.json records it for serve, which may start elsewhere
 	}
-	return &hsm.Config{Module: *f.module, Token: *f.token, Label: *f.label, PINFile: pinFile}
+	return &hsm.Config{Module: *f.module, Token: *f.token, Label: *f.label, PINFile: pinFile}, nil
 }

@@ -94,6 +94,21 @@ func TestTLS(t *testing.T) {
 	if len(res.Cert.OCSPServer) != 1 || res.Cert.OCSPServer[0] != s.base+"/ocsp" {
 		t.Fatalf("the new certificate's OCSP pointer %v is not the https base %s", res.Cert.OCSPServer, s.base)
 	}
+
+	// A renewed TLS certificate, moved into place over the old files, serves the next connection; a
+	// broken replacement keeps the renewed one in use.
+	next := t.TempDir()
+	mustTool(t, "openssl", []string{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+		"-subj", "/CN=ponte-ca renewed", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", filepath.Join(next, "k"), "-out", filepath.Join(next, "c")})
+	for from, to := range map[string]string{"k": tlsKey, "c": tlsCert} {
+		if err := os.Rename(filepath.Join(next, from), to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sClient := []string{"s_client", "-connect", hostPort, "-CAfile", tlsCert, "-verify_return_error"}
+	mustTool(t, "openssl", sClient, "subject=CN = ponte-ca renewed", "Verify return code: 0 (ok)")
+	os.WriteFile(tlsKey, []byte("not a key"), 0o600)
+	mustTool(t, "openssl", sClient, "subject=CN = ponte-ca renewed", "Verify return code: 0 (ok)")
 }
 
 // TestTLSCertificateOutOfValidity: serve refuses, with a clear error, a TLS certificate that expired

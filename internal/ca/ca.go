@@ -8,7 +8,7 @@
 // A CA lives in a directory:
 //
 //	DIR/ca.pem        the CA certificate (the trust anchor clients configure)
-//	DIR/ca-key.pem    its private key (PKCS #8, mode 0600)
+//	DIR/ca-key.pem    its private key (PKCS #8, mode 0600), absent when config.json names a PKCS#11 token
 //	DIR/config.json   Config
 //	DIR/profiles/*.json server profiles, one per CMP endpoint /.well-known/cmp/p/<name>
 //	DIR/ca.db         the state, unless config.json names a PostgreSQL database

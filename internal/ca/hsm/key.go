@@ -26,7 +26,9 @@ const sessions = 4
 // holds it (the DER of the namedCurve OID, PKCS#11 v2.40 Mechanisms §2.3.3).
 var oidP256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
 
-// Key is a CA key on a token: a crypto.Signer whose Sign runs C_Sign on the token.
+// Key is a CA key on a token: a crypto.Signer whose Sign runs C_Sign on the token. A process holds one
+// Key per module at a time: C_Initialize and C_Finalize are per process (PKCS#11 v2.40 §5.4), so Close
+// would end any other Key's use of the module.
 type Key struct {
 	ctx  *pkcs11.Ctx
 	slot uint
@@ -101,6 +103,8 @@ func open(cfg Config, pin []byte, generate bool) (_ *Key, err error) {
 	}
 	return k, nil
 }
+
+var errClosed = errors.New("chiave PKCS#11 chiusa / PKCS#11 key closed")
 
 func isCKR(err error, code uint) bool {
 	var e pkcs11.Error
@@ -262,7 +266,7 @@ func (k *Key) Public() crypto.PublicKey { return k.pub }
 func (k *Key) Sign(_ io.Reader, digest []byte, _ crypto.SignerOpts) ([]byte, error) {
 	sh, ok := <-k.pool
 	if !ok {
-		return nil, errors.New("chiave PKCS#11 chiusa / PKCS#11 key closed")
+		return nil, errClosed
 	}
 	defer func() { k.pool <- sh }()
 	priv, err := k.privateHandle(sh)
@@ -299,7 +303,10 @@ func (k *Key) privateHandle(sh pkcs11.SessionHandle) (pkcs11.ObjectHandle, error
 // Destroy deletes the key pair from the token: `ponte-ca init` undoes a key it made when the CA could
 // not be created, so no orphan key is left.
 func (k *Key) Destroy() error {
-	sh := <-k.pool
+	sh, ok := <-k.pool
+	if !ok {
+		return errClosed
+	}
 	defer func() { k.pool <- sh }()
 	hs, err := k.search(sh, 4, pkcs11.NewAttribute(pkcs11.CKA_ID, k.id))
 	if err != nil {
