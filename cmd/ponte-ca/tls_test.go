@@ -111,6 +111,21 @@ func TestTLS(t *testing.T) {
 	mustTool(t, "openssl", sClient, "subject=CN = ponte-ca renewed", "Verify return code: 0 (ok)")
 }
 
+// TestTLSCertificateOutOfValidity: serve refuses, with a clear error, a TLS certificate that expired
+// (made by openssl under faketime three days ago, valid one day) instead of serving handshakes that every
+// client refuses.
+func TestTLSCertificateOutOfValidity(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ca")
+	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0")
+	tlsCert, tlsKey := filepath.Join(dir, "tls.pem"), filepath.Join(dir, "tls-key.pem")
+	mustTool(t, "faketime", []string{"-f", "-3d", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+		"-subj", "/CN=ponte-ca test", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", tlsKey, "-out", tlsCert})
+	out, err := runCLI(t, "serve", "--dir", dir, "--listen", "127.0.0.1:0", "--tls-cert", tlsCert, "--tls-key", tlsKey)
+	if err == nil || !strings.Contains(out, "certificato TLS "+tlsCert+" valido solo dal") || !strings.Contains(out, "TLS certificate "+tlsCert+" valid only from") {
+		t.Fatalf("serve with an expired TLS certificate: %v\n%s", err, out)
+	}
+}
+
 // issueRenewable issues, with the CLI, a certificate for key inside the cns profile's renewal window.
 func issueRenewable(t *testing.T, dir string, key *ecdsa.PrivateKey, subject string) *x509.Certificate {
 	t.Helper()

@@ -1,6 +1,14 @@
 package ca
 
-import "testing"
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ponte-it/ponte/internal/pgcluster"
+)
 
 func TestParseConfig(t *testing.T) {
 	c, err := ParseConfig([]byte(`{"defaultProfile":"cns","publicURL":"http://127.0.0.1:9/"}`))
@@ -27,4 +35,46 @@ func FuzzParseConfig(f *testing.F) {
 			t.Fatalf("round trip: %+v %+v %v", c, d, err)
 		}
 	})
+}
+
+// TestInitOnABadDatabase: init on a database that cannot be opened, or that already holds another CA's
+// state, fails with nothing written in the directory (it wrote ca.pem, ca-key.pem and config.json first,
+// and then could not be run again), and the other CA's state is untouched.
+func TestInitOnABadDatabase(t *testing.T) {
+	shared := pgcluster.NewDB(t)
+	first, err := Init(t.TempDir(), InitOptions{Listen: "127.0.0.1:0", Database: shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.CA.Close()
+	for _, tc := range []struct{ db, want string }{
+		{"postgres://ponte@127.0.0.1:1/ponte?connect_timeout=2", "connect"},
+		{shared, "the database already holds a CA's state (account demo)"},
+	} {
+		dir := filepath.Join(t.TempDir(), "ca")
+		res, err := Init(dir, InitOptions{Listen: "127.0.0.1:0", Database: tc.db})
+		if err == nil {
+			res.CA.Close()
+			t.Fatalf("init on %s succeeded", tc.db)
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("init on %s: %v", tc.db, err)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("init on %s left %d files, the first %s", tc.db, len(left), left[0].Name())
+		}
+		again, err := Init(dir, InitOptions{Listen: "127.0.0.1:0"})
+		if err != nil {
+			t.Fatalf("init again after %s: %v", tc.db, err)
+		}
+		again.CA.Close()
+	}
+	c, err := OpenDB(first.CA.Dir, shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if a, err := c.Store.Account(context.Background(), "demo"); err != nil || a.Balance != 5000 {
+		t.Fatalf("the first CA's demo account: %+v %v", a, err)
+	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
 )
@@ -82,8 +83,13 @@ func cmpProfile(path string) (string, bool) {
 		}
 		return "", false
 	}
+	// A name no profile can have is no CMP endpoint: it would otherwise reach the logs and the audit
+	// log's refusal record as sent, up to the server's header limit, from anyone.
 	name, err := url.PathUnescape(parts[1])
-	return name, err == nil
+	if err != nil || !profile.ValidName(name) {
+		return "", false
+	}
+	return name, true
 }
 
 func (c *CA) serveCMP(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package ca
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"os"
@@ -118,6 +119,10 @@ func TestCMPProfilePath(t *testing.T) {
 		{"/.well-known/cmp/p/", "", false},
 		{"/.well-known/cmp/p", "", false},
 		{"/.well-known/cmp/p/a/b/c", "", false},
+		{"/.well-known/cmp/p/" + strings.Repeat("a", 64), "", false},
+		{"/.well-known/cmp/p/" + strings.Repeat("a", 63), strings.Repeat("a", 63), true},
+		{"/.well-known/cmp/p/Cns", "", false},
+		{"/.well-known/cmp/p/a%0Ab", "", false},
 		{"/.well-known/cmpx", "", false},
 		{"/other", "", false},
 	}
@@ -126,6 +131,43 @@ func TestCMPProfilePath(t *testing.T) {
 		if name != c.name || ok != c.ok {
 			t.Errorf("%s: %q %v", c.path, name, ok)
 		}
+	}
+}
+
+// TestCMPProfileNameBounded: a request to a profile name longer than any profile can have (sent by
+// anyone, unauthenticated) is not found, and the audit log keeps nothing of it; an unknown name of a
+// valid form is refused and logged, bounded.
+func TestCMPProfileNameBounded(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	count := func() int {
+		recs, err := tc.ca.Store.Audit(ctx, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(recs)
+	}
+	before := count()
+	for _, c := range []struct {
+		name string
+		code int
+	}{{strings.Repeat("A", 100000), http.StatusNotFound}, {"nessuno", http.StatusOK}} {
+		resp, err := http.Post(tc.base+"/.well-known/cmp/p/"+c.name, cmp.ContentType, strings.NewReader("\x30\x03\x02\x01\x02"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.code {
+			t.Errorf("profile name of %d bytes: %s", len(c.name), resp.Status)
+		}
+	}
+	recs, err := tc.ca.Store.Audit(ctx, int64(before), 10)
+	if err != nil || len(recs) != 1 || recs[0].Event.Event != "refusal" || len(recs[0].Detail) > 1000 || !strings.Contains(recs[0].Detail, "nessuno") {
+		var sizes []int
+		for _, r := range recs {
+			sizes = append(sizes, len(r.Detail))
+		}
+		t.Fatalf("%d audit records after the two requests (detail sizes %v): %v", len(recs), sizes, err)
 	}
 }
 

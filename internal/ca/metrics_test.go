@@ -216,3 +216,37 @@ func TestHealthz(t *testing.T) {
 		t.Fatalf("metrics without the database: %v", m)
 	}
 }
+
+// TestMetricsBoundedLabels: CMP bodies of types RFC 9810 §5.1.2 does not define (tags [27] and up, which
+// anyone can send unauthenticated) are counted under one type, "other": one series per tag sent would let
+// a client grow /metrics and the CA's memory without bound.
+func TestMetricsBoundedLabels(t *testing.T) {
+	tc := newTestCA(t)
+	before := tc.scrape()
+	const n = 20
+	for i := range n {
+		m := &cmp.Message{Header: cmp.Header{PVNO: 2, TransactionID: []byte{byte(i)}, SenderNonce: make([]byte, 16)},
+			Body: cmp.Body{Type: cmp.BodyType(100 + i), Raw: []byte{0x05, 0x00}}}
+		der, err := m.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(tc.base+"/.well-known/cmp", cmp.ContentType, bytes.NewReader(der))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	after := tc.scrape()
+	var grown []string
+	for k := range after {
+		if _, ok := before[k]; !ok {
+			grown = append(grown, k)
+		}
+	}
+	sort.Strings(grown)
+	if len(grown) != 1 || after["ponte_ca_requests_total{outcome=rejected,type=other}"] != n {
+		t.Fatalf("new series after %d bodies of unknown types: %v", n, grown)
+	}
+}

@@ -102,8 +102,15 @@ type keyPair struct {
 
 func newKeyPair(certFile, keyFile string) (*keyPair, error) {
 	kp := &keyPair{certFile: certFile, keyFile: keyFile}
-	if _, err := kp.get(nil); err != nil {
+	c, err := kp.get(nil)
+	if err != nil {
 		return nil, fmt.Errorf("certificato TLS non utilizzabile / TLS certificate not usable: %w", err)
+	}
+	// A certificate out of its validity is refused by every client (RFC 5280 §6.1.3 (a)(2)): say so at
+	// start rather than serve handshakes that all fail.
+	if now := time.Now(); now.Before(c.Leaf.NotBefore) || now.After(c.Leaf.NotAfter) {
+		return nil, fmt.Errorf("certificato TLS %s valido solo dal %s al %s / TLS certificate %s valid only from %s to %s",
+			certFile, c.Leaf.NotBefore.Format(time.DateTime), c.Leaf.NotAfter.Format(time.DateTime), certFile, c.Leaf.NotBefore.Format(time.DateTime), c.Leaf.NotAfter.Format(time.DateTime))
 	}
 	return kp, nil
 }

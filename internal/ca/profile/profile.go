@@ -104,6 +104,9 @@ const (
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
+// ValidName reports whether name can be a profile's name (1-63 characters a-z 0-9 . _ -).
+func ValidName(name string) bool { return nameRE.MatchString(name) }
+
 // Error is a profile that cannot be used, with the field at fault.
 type Error struct {
 	Profile, Field, Problem string

@@ -234,8 +234,9 @@ type ledger struct {
 func (l *ledger) add(r *Record, rep *AuditReport) {
 	switch r.Event.Event {
 	case EventOpen:
-		rep.Balances[r.Account] += r.Amount
 		switch r.Detail {
+		case "":
+			rep.Balances[r.Account] += r.Amount
 		case openCert, openRevoked:
 			l.issued[r.Serial], l.revoked[r.Serial] = true, r.Detail == openRevoked
 		case openCharge, openRefunded:

@@ -123,7 +123,7 @@ func TestUpgradeFromVersion3(t *testing.T) {
 	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("audit after upgrade %v:\n%s\nwant:\n%s", err, strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if rep, err := s.VerifyAudit(ctx); err != nil || rep.Balances["acc"] != 650 {
+	if rep, err := s.VerifyAudit(ctx); err != nil || rep.Balances["acc"] != 650 || len(rep.Balances) != 1 {
 		t.Fatalf("verify after upgrade %+v %v", rep, err)
 	}
 }

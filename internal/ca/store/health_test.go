@@ -52,22 +52,25 @@ func testPendingAndPing(t *testing.T, newURL backendURL) {
 }
 
 // TestOpenErrorsHideThePassword: a database that cannot be opened is named in the error without the
-// password its URL carries (as user:password@ or ?password=), which the operator's logs would keep.
+// password its URL carries (as user:password@ or ?password=), which the operator's logs would keep; a
+// PostgreSQL URL with a password is refused before connecting (it would be in config.json and in the
+// process list), pointing to PGPASSWORD and ~/.pgpass.
 func TestOpenErrorsHideThePassword(t *testing.T) {
 	const secret = "S3cretPw"
-	for _, u := range []string{
-		"postgres://ponte:" + secret + "@127.0.0.1:1/ponte?connect_timeout=2",
-		"postgresql://ponte:" + secret + "@127.0.0.1:1/ponte?sslmode=bogus",
-		"postgres:///ponte?host=" + t.TempDir() + "&password=" + secret,
-		"mysql://ponte:" + secret + "@127.0.0.1:1/ponte",
+	for _, tc := range []struct{ url, want string }{
+		{"postgres://ponte:" + secret + "@127.0.0.1:1/ponte?connect_timeout=2", "use PGPASSWORD or ~/.pgpass"},
+		{"postgresql://ponte:" + secret + "@127.0.0.1:1/ponte?sslmode=bogus", "use PGPASSWORD or ~/.pgpass"},
+		{"postgres:///ponte?host=" + t.TempDir() + "&password=" + secret, "use PGPASSWORD or ~/.pgpass"},
+		{"postgres://ponte@127.0.0.1:1/ponte?connect_timeout=2", "connect"},
+		{"mysql://ponte:" + secret + "@127.0.0.1:1/ponte", "only sqlite:PATH and postgres"},
 	} {
-		s, err := Open(u)
+		s, err := Open(tc.url)
 		if err == nil {
 			s.Close()
-			t.Fatalf("%s opened", u)
+			t.Fatalf("%s opened", tc.url)
 		}
-		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "ponte") {
-			t.Errorf("error for %s: %v", u, err)
+		if strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "ponte") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error for %s: %v", tc.url, err)
 		}
 	}
 }

@@ -174,6 +174,11 @@ type Store interface {
 func Open(url string) (Store, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		if redact(url) != url {
+			// The URL is recorded in config.json (mode 0644) and given as --db, which every local user
+			// reads in the process list: the password goes where libpq and pgx look for it instead.
+			return nil, fmt.Errorf("database %s: la password non va nell'URL; usare PGPASSWORD o ~/.pgpass (PGPASSFILE) / the password does not go in the URL; use PGPASSWORD or ~/.pgpass (PGPASSFILE)", redact(url))
+		}
 		return openPostgres(url)
 	case strings.HasPrefix(url, "sqlite:"):
 		return openSQLite(strings.TrimPrefix(url, "sqlite:"))
