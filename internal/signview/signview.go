@@ -1,7 +1,7 @@
 // Package signview is a verified signature as the Firma page and the text report show it: labelled words,
 // no verifier. It stands apart from internal/signjob, which fills it, so that the UI's state
 // (internal/ui.VerifyState) does not bring the PDF, CMS and trusted-list code into the card list's module
-// (cards.wasm, docs/architecture.md).
+// (cards.wasm, docs/ui-modules.md).
 package signview
 
 // Line is one labelled fact of a verified signature, in one language. An alias of the plain struct: the
