@@ -5,7 +5,7 @@
 // State (package ui) and talks to ponte-host through native messaging inside the extension, or through a
 // WebSocket in the local app.
 //
-// It is built as two modules (docs/architecture.md, "The UI's modules"): ponte.wasm, every file, and
+// It is built as two modules (docs/ui-modules.md): ponte.wasm, every file, and
 // cards.wasm (-tags cards), the card list of app.html and the popup without the files that renew, sign,
 // verify or consent (those say //go:build ... && !cards). An action cards.wasm lacks hands the page over to
 // ponte.wasm (handover_cards.go, replay.go).
