@@ -232,6 +232,7 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
+<<<<<<< HEAD
 	a.ready(hello)
 }
 
@@ -240,12 +241,19 @@ func (a *app) ready(hello protocol.HelloResult) {
 	a.update(func(s *ui.State) {
 		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
 	})
+=======
+	// The profiles, and what the page takes from them, before "connected" is drawn: the page's forms
+	// appear once, whole, and are not drawn again under the user's first click.
+>>>>>>> p2-app
 	if a.mode != "popup" {
 		a.loadProfiles()
 	}
 	if ready, ok := pageReady[a.mode]; ok {
 		ready(a)
 	}
+	a.update(func(s *ui.State) {
+		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
+	})
 	a.refreshCards(false)
 	if start, ok := pageStart[a.mode]; ok {
 		start(a)
