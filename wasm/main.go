@@ -232,19 +232,13 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
-<<<<<<< HEAD
 	a.ready(hello)
 }
 
-// ready shows the host's hello and loads what the page needs from it.
+// ready shows the host's hello and loads what the page needs from it: the profiles, and what the page
+// takes from them, before "connected" is drawn, so the page's forms appear once, whole, and are not drawn
+// again under the user's first click.
 func (a *app) ready(hello protocol.HelloResult) {
-	a.update(func(s *ui.State) {
-		s.Conn, s.Host, s.Problem = ui.Connected, hello, nil
-	})
-=======
-	// The profiles, and what the page takes from them, before "connected" is drawn: the page's forms
-	// appear once, whole, and are not drawn again under the user's first click.
->>>>>>> p2-app
 	if a.mode != "popup" {
 		a.loadProfiles()
 	}
