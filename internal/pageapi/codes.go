@@ -49,7 +49,10 @@ func FromError(err error) Code {
 		return PINLocked
 	case protocol.ErrPINCancelled:
 		return UserCancelled
-	case protocol.ErrNoCard, protocol.ErrCardRemoved, protocol.ErrNoReader, protocol.ErrNoService, protocol.ErrModuleMissing:
+	case protocol.ErrNoCard, protocol.ErrCardRemoved, protocol.ErrNoReader, protocol.ErrNoService, protocol.ErrModuleMissing,
+		// The card's login ended under the request (the card was reset or taken out and put back): the
+		// page asks again, and the new request asks the PIN again (never typed for the user).
+		protocol.ErrNotLoggedIn:
 		return NoCard
 	case protocol.ErrNoSuchObject:
 		return NoCertificate

@@ -185,6 +185,7 @@ func TestFromError(t *testing.T) {
 		protocol.Errorf(protocol.ErrPINIncorrect, "x"):                      WrongPIN,
 		protocol.Errorf(protocol.ErrPINLocked, "x"):                         PINLocked,
 		protocol.Errorf(protocol.ErrCardRemoved, "x"):                       NoCard,
+		protocol.Errorf(protocol.ErrNotLoggedIn, "x"):                       NoCard,
 		fmt.Errorf("wrapped: %w", protocol.Errorf(protocol.ErrNoCard, "x")): NoCard,
 		errors.New("something"):                                             Internal,
 	} {
