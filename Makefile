@@ -87,11 +87,12 @@ fuzz:
 	# The renewal's whole fault matrix (make test runs its pairwise cover): docs/renewal.md.
 	PONTE_MATRIX=full $(GO) test -count=1 -timeout 90m -run TestFaultMatrix ./internal/renew
 
-# Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
+# The UI's module sizes and first-screen times (app.html, the popup, a plain-JS floor; BENCHFLAGS="-sign=false"
+# for these alone). Signs 10, 100, 200 and 500 MB PDFs in headless Chromium, natively, with @signpdf/signpdf (Node) and, when
 # PDFSIGN names its program, with digitorus/pdfsign: time, peak memory (docs/signing.md).
 bench: deps build
 	scripts/deps.sh bench
-	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN))
+	$(GO) run -trimpath ./test/bench -build $(BUILD) $(if $(PDFSIGN),-pdfsign $(PDFSIGN)) $(BENCHFLAGS)
 
 demo: deps build
 	$(GO) run -trimpath ./cmd/ponte-demo -build $(BUILD) $(if $(HEADLESS),-headless)

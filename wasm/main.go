@@ -5,7 +5,7 @@
 // State (package ui) and talks to ponte-host through native messaging inside the extension, or through a
 // WebSocket in the local app.
 //
-// It is built as two modules (docs/architecture.md, "The UI's modules"): ponte.wasm, every file, and
+// It is built as two modules (docs/ui-modules.md): ponte.wasm, every file, and
 // cards.wasm (-tags cards), the card list of app.html and the popup without the files that renew, sign,
 // verify or consent (those say //go:build ... && !cards). An action cards.wasm lacks hands the page over to
 // ponte.wasm (handover_cards.go, replay.go).
@@ -78,7 +78,9 @@ func main() {
 	a.ctl = ctrl.New(s, fx, a.render)
 	go a.ctl.Run(context.Background())
 	listen(a)
-	a.render(s)
+	if !js.Global().Get("ponteBoot").Truthy() { // else boot.js shows the first screen until connect draws
+		a.render(s)
+	}
 	if open, ok := pageOpen[a.mode]; ok {
 		go open(a)
 	}
@@ -210,8 +212,13 @@ func showFatal(err error) {
 	js.Global().Get("document").Call("getElementById", "app").Set("textContent", "Ponte: "+err.Error())
 }
 
-// connect opens the transport and performs the handshake.
+// connect opens the transport and performs the handshake, or takes over boot.js's (adoptBoot).
 func (a *app) connect() {
+	if client, hello, ok := adoptBoot(a.onEvent); ok {
+		a.setHost(client)
+		a.ready(hello)
+		return
+	}
 	client, err := dial(a.onEvent)
 	if err != nil {
 		a.fail(err)
@@ -225,6 +232,11 @@ func (a *app) connect() {
 		a.fail(err)
 		return
 	}
+	a.ready(hello)
+}
+
+// ready shows the host's hello and loads what the page needs from it.
+func (a *app) ready(hello protocol.HelloResult) {
 	// The profiles, and what the page takes from them, before "connected" is drawn: the page's forms
 	// appear once, whole, and are not drawn again under the user's first click.
 	if a.mode != "popup" {

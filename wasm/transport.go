@@ -3,6 +3,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"syscall/js"
@@ -40,10 +41,7 @@ func dialNative(rt js.Value, onEvent func(protocol.Message)) *protocol.Client {
 	disconnect = func() { port.Call("disconnect") }
 	jsonAPI := js.Global().Get("JSON")
 	var client *protocol.Client
-	client = protocol.NewClient(func(b []byte) error {
-		port.Call("postMessage", jsonAPI.Call("parse", string(b)))
-		return nil
-	}, onEvent)
+	client = protocol.NewClient(postTo(port), onEvent)
 	port.Get("onMessage").Call("addListener", js.FuncOf(func(this js.Value, args []js.Value) any {
 		client.Deliver([]byte(jsonAPI.Call("stringify", args[0]).String()))
 		return nil
@@ -61,6 +59,50 @@ func dialNative(rt js.Value, onEvent func(protocol.Message)) *protocol.Client {
 		return nil
 	}))
 	return client
+}
+
+// postTo sends a message's JSON text on a native port, as the JS object the port carries.
+func postTo(port js.Value) func([]byte) error {
+	jsonAPI := js.Global().Get("JSON")
+	return func(b []byte) error {
+		port.Call("postMessage", jsonAPI.Call("parse", string(b)))
+		return nil
+	}
+}
+
+// adoptBoot takes over the port extension/boot.js opened for the first screen (data-first="hello"): the
+// host's answer to its hello, then the messages that came meanwhile, in order, and those to come. ok is
+// false when boot.js opened none or its hello failed: the page then dials as before and shows the failure
+// the same way.
+func adoptBoot(onEvent func(protocol.Message)) (client *protocol.Client, hello protocol.HelloResult, ok bool) {
+	boot := js.Global().Get("ponteBoot")
+	if !boot.Truthy() {
+		return nil, hello, false
+	}
+	js.Global().Delete("ponteBoot") // once: a module started later (handover) dials its own
+	text, err := await(boot.Get("hello"))
+	if err != nil || json.Unmarshal([]byte(text.String()), &hello) != nil {
+		return nil, hello, false
+	}
+	port := boot.Get("port")
+	disconnect = func() { port.Call("disconnect") }
+	client = protocol.NewClient(postTo(port), onEvent)
+	// No JS runs between these lines: the queue is drained before any later message is delivered.
+	for q := boot.Get("queue"); q.Length() > 0; {
+		client.Deliver([]byte(q.Call("shift").String()))
+	}
+	boot.Set("deliver", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		client.Deliver([]byte(args[0].String()))
+		return nil
+	}))
+	boot.Set("onClose", js.FuncOf(func(_ js.Value, args []js.Value) any {
+		client.Close(errors.New(args[0].String()))
+		return nil
+	}))
+	if why := boot.Get("closed").String(); why != "" {
+		client.Close(errors.New(why))
+	}
+	return client, hello, true
 }
 
 // dialWebSocket connects to ws://<page host>/ws with the secret from the page's fragment (#secret=...).

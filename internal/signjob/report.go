@@ -10,22 +10,15 @@ import (
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/signview"
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
 
 // Line is one labelled fact of a verified signature, in one language.
-type Line struct{ Label, Value string }
+type Line = signview.Line
 
 // SignerView is a verified signature as the page and the report show it.
-type SignerView struct {
-	N     int
-	Valid bool // the verdict is VALIDA or VALIDA CON AVVERTENZE
-	// Verdict is the level (sigverify.Level) the page colours the signature by.
-	Verdict sigverify.Level
-	// Layer is the envelope the signature belongs to: 1 the outermost, 2 the .p7m inside it, …
-	Layer int
-	Lines []Line
-}
+type SignerView = signview.Signer
 
 var words = map[string][2]string{
 	"signer":          {"Firmatario", "Signer"},
@@ -104,7 +97,7 @@ func layerView(r *sigverify.Report, lang string) []SignerView {
 	for i := range r.Signers {
 		s := &r.Signers[i]
 		verdict := s.Verdict()
-		v := SignerView{N: i + 1, Valid: verdict.ExitCode() == 0, Verdict: verdict.Level}
+		v := SignerView{N: i + 1, Valid: verdict.ExitCode() == 0, Verdict: string(verdict.Level)}
 		add := func(k, val string) { v.Lines = append(v.Lines, Line{word(k, lang), val}) }
 		var cert *x509.Certificate
 		if s.PDF != nil {

@@ -1,6 +1,6 @@
 package ui
 
-import "github.com/ponte-it/ponte/internal/signjob"
+import "github.com/ponte-it/ponte/internal/signview"
 
 // SignState is the "Firma" page (sign.html): signing a file with the card, and verifying signed files.
 type SignState struct {
@@ -36,7 +36,7 @@ type VerifyState struct {
 	FileName string
 	Format   string
 	Repaired bool
-	Signers  []signjob.SignerView // in the language of the moment of verification
+	Signers  []signview.Signer // signjob.View, in the language of the moment of verification
 	Lang     string
 	Error    *Bilingual
 	// TrustedList: which AgID list was used, or why none (signjob.ListText), in Lang.

@@ -1,4 +1,6 @@
-// Command bench is `make bench`: it signs generated PDFs of 10, 100, 200 and 500 MB three ways in the same
+// Command bench is `make bench`. First it prints the size of every WebAssembly module of the extension and
+// the time app.html and the popup take to show the host's version, cold and warm, beside a plain-JS page
+// doing the same hello (first.go). Then it signs generated PDFs of 10, 100, 200 and 500 MB three ways in the same
 // run and prints time and peak memory side by side:
 //
 //   - Ponte in headless Chromium: the extension's Firma page, the WASM engine hashing the File with the
@@ -59,6 +61,8 @@ func main() {
 	runs := flag.Int("runs", 1, "runs per signer and size: the fastest is shown")
 	work := flag.String("work", "", "work folder (default: a temporary one, removed at the end)")
 	pdfsign := flag.String("pdfsign", "", "digitorus/pdfsign's program, to measure it side by side (optional)")
+	firstRuns := flag.Int("first", 10, "runs per page of the first-screen measure (medians); 0 skips it")
+	signing := flag.Bool("sign", true, "sign the PDFs (false: module sizes and first screen only)")
 	flag.Parse()
 	if *native {
 		if err := signNative(flag.Arg(0), flag.Arg(1)); err != nil {
@@ -67,10 +71,36 @@ func main() {
 		}
 		return
 	}
+	if err := moduleSizes(*build); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if *firstRuns > 0 {
+		if err := inWork(*work, func(work string) error { return firstScreens(*build, work, *firstRuns) }); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+	}
+	if !*signing {
+		return
+	}
 	if err := run(*build, *sizes, *work, *pdfsign, max(*runs, 1)); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// inWork runs f in work, or in a temporary folder removed afterwards when work is "".
+func inWork(work string, f func(work string) error) error {
+	if work != "" {
+		return f(work)
+	}
+	d, err := os.MkdirTemp("", "ponte-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(d)
+	return f(d)
 }
 
 type result struct {
@@ -81,14 +111,10 @@ type result struct {
 }
 
 func run(build, sizeList, work, pdfsign string, runs int) error {
-	if work == "" {
-		d, err := os.MkdirTemp("", "ponte-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		work = d
-	}
+	return inWork(work, func(work string) error { return signAll(build, sizeList, work, pdfsign, runs) })
+}
+
+func signAll(build, sizeList, work, pdfsign string, runs int) error {
 	var sizes []int
 	for _, s := range strings.Split(sizeList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -80,6 +81,13 @@ func within(t *testing.T, ctx context.Context, d time.Duration, steps ...chromed
 	}
 }
 
+// shown is the text of sel read in one evaluation: a page the module redraws (the cards arriving after the
+// host's hello) can replace the node between chromedp.Text's query and its read ("No node with given id").
+func shown(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	return strings.TrimSpace(eval[string](t, ctx, fmt.Sprintf(`(document.querySelector(%q) || {}).innerText || ""`, sel)))
+}
+
 func text(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
 	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
@@ -132,18 +140,19 @@ func TestAppPageOverNativeMessaging(t *testing.T) {
 
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("app.html")),
-		chromedp.WaitVisible(chromedp.CSS("#host-version")),
+		// connected: the module's drawing (boot.js shows the version first, data-conn="hello").
+		chromedp.WaitVisible(chromedp.CSS(`#host-status[data-conn="connected"] #host-version`)),
 	)
-	if got := text(t, ctx, "#host-version"); got != want {
+	if got := shown(t, ctx, "#host-version"); got != want {
 		t.Fatalf("app page shows host version %q, ponte-host version says %q", got, want)
 	}
-	if got := text(t, ctx, "#ext-version"); got != want {
+	if got := shown(t, ctx, "#ext-version"); got != want {
 		t.Fatalf("extension version %q differs from host version %q (both come from git)", got, want)
 	}
-	if got := text(t, ctx, "#host-transport"); !strings.Contains(got, "native messaging") {
+	if got := shown(t, ctx, "#host-transport"); !strings.Contains(got, "native messaging") {
 		t.Fatalf("transport shown %q", got)
 	}
-	if h := text(t, ctx, "h1"); h != "La tua tessera" {
+	if h := shown(t, ctx, "h1"); h != "La tua tessera" {
 		t.Fatalf("Italian (the default for an Italian browser) title %q", h)
 	}
 	shot(t, ctx, "app-native-it")
@@ -153,16 +162,16 @@ func TestAppPageOverNativeMessaging(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-lang="en"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[data-lang="en"][aria-pressed="true"]`)),
 	)
-	if h := text(t, ctx, "h1"); h != "Your card" {
+	if h := shown(t, ctx, "h1"); h != "Your card" {
 		t.Fatalf("English title %q", h)
 	}
 	shot(t, ctx, "app-native-en")
 
 	within(t, ctx, 60*time.Second,
 		chromedp.Navigate(browser.ExtensionURL("popup.html")),
-		chromedp.WaitVisible(chromedp.CSS("#host-version")),
+		chromedp.WaitVisible(chromedp.CSS(`#host-status[data-conn="connected"] #host-version`)),
 	)
-	if got := text(t, ctx, "#host-version"); got != want {
+	if got := shown(t, ctx, "#host-version"); got != want {
 		t.Fatalf("popup shows %q, want %q", got, want)
 	}
 	shot(t, ctx, "popup-native")

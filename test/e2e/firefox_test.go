@@ -107,7 +107,8 @@ func TestFirefoxAppPageOverNativeMessaging(t *testing.T) {
 	}
 
 	b := startFirefox(t, build, home)
-	ffWait(t, b, "app.html", "#host-version")
+	// connected: the module's drawing (boot.js shows the version first, data-conn="hello").
+	ffWait(t, b, "app.html", `#host-status[data-conn="connected"] #host-version`)
 	if got := ffText(t, b, "#host-version"); got != want {
 		t.Fatalf("Firefox app page shows host version %q, ponte-host version says %q", got, want)
 	}
@@ -119,7 +120,7 @@ func TestFirefoxAppPageOverNativeMessaging(t *testing.T) {
 	}
 	ffShot(t, b, "firefox-app-native")
 
-	ffWait(t, b, "popup.html", "#host-version")
+	ffWait(t, b, "popup.html", `#host-status[data-conn="connected"] #host-version`)
 	if got := ffText(t, b, "#host-version"); got != want {
 		t.Fatalf("Firefox popup shows %q, want %q", got, want)
 	}
