@@ -215,7 +215,7 @@ func showFatal(err error) {
 // connect opens the transport and performs the handshake, or takes over boot.js's (adoptBoot).
 func (a *app) connect() {
 	if client, hello, ok := adoptBoot(a.onEvent); ok {
-		a.client = client
+		a.setHost(client)
 		a.ready(hello)
 		return
 	}
@@ -235,10 +235,10 @@ func (a *app) connect() {
 	a.ready(hello)
 }
 
-// ready shows the host's hello and loads what the page needs from it: the profiles, and what the page
-// takes from them, before "connected" is drawn, so the page's forms appear once, whole, and are not drawn
-// again under the user's first click.
+// ready shows the host's hello and loads what the page needs from it.
 func (a *app) ready(hello protocol.HelloResult) {
+	// The profiles, and what the page takes from them, before "connected" is drawn: the page's forms
+	// appear once, whole, and are not drawn again under the user's first click.
 	if a.mode != "popup" {
 		a.loadProfiles()
 	}

@@ -165,7 +165,7 @@ func (c *Controller) consentFail(code pageapi.Code, err error) {
 	detail := string(code)
 	k.Screen, k.Code, k.CodeKey, k.Error = ui.ConsentFailed, string(code), code.MessageKey(), nil
 	if err != nil {
-		detail, k.Error = err.Error(), Words(err)
+		detail, k.Error = err.Error(), c.words(err)
 	}
 	c.consentAnswer(map[string]any{"ok": false, "code": string(code), "detail": detail}, true)
 }

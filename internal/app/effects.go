@@ -6,6 +6,7 @@ import (
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/ui"
 )
 
 // Effects are the world the controller acts on, each behind a small interface: wasm/ gives the ones
@@ -18,6 +19,10 @@ type Effects struct {
 	Page    Page
 	Signer  Signer      // the Firma page (sign.go)
 	Consent ConsentPeer // the consent window (consent.go)
+	// Words renders a signature's error in both languages (signjob.Message, given by the WASM: this
+	// package does not link the PDF and CMS code, so the card list's module stays without it). Nil: the
+	// error's own text.
+	Words func(err error) *ui.Bilingual
 }
 
 // Card is what the screens ask of a card, named by its ID (hostcard.Card over ponte-host). Each secret

@@ -7,7 +7,6 @@ import (
 	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/signerr"
-	"github.com/ponte-it/ponte/internal/signjob"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
@@ -75,7 +74,7 @@ func (a signed) apply(c *Controller) {
 	switch {
 	case g == nil:
 	case a.login != nil: // the login failed: one try, back to the PIN screen
-		g.Screen, g.Error = ui.SignConfirm, Words(a.err)
+		g.Screen, g.Error = ui.SignConfirm, c.words(a.err)
 		g.PIN = ui.PINView{CountLow: a.login.CountLow, FinalTry: a.login.FinalTry, Locked: a.login.Locked, PINPad: g.PIN.PINPad}
 	case a.err != nil:
 		c.signError(a.err)
@@ -120,7 +119,7 @@ func (a finished) apply(c *Controller) {
 	switch {
 	case g == nil:
 	case signerr.CodeOf(a.err) == signerr.TimeStamp:
-		g.Screen, g.Error, g.Permissions = ui.SignTSFail, Words(a.err), PermissionAsksOf(a.err)
+		g.Screen, g.Error, g.Permissions = ui.SignTSFail, c.words(a.err), PermissionAsksOf(a.err)
 	case a.err != nil:
 		c.signError(a.err)
 	default:
@@ -165,12 +164,15 @@ func (SignReset) apply(c *Controller) {
 
 func (c *Controller) signError(err error) {
 	g := c.s.Sign
-	g.Screen, g.Error, g.Permissions = ui.SignError, Words(err), PermissionAsksOf(err)
+	g.Screen, g.Error, g.Permissions = ui.SignError, c.words(err), PermissionAsksOf(err)
 }
 
-// Words is an error of the signature in both languages (signjob.Message).
-func Words(err error) *ui.Bilingual {
-	return &ui.Bilingual{IT: signjob.Message(err, "it"), EN: signjob.Message(err, "en")}
+// words is an error of the signature in both languages (Effects.Words).
+func (c *Controller) words(err error) *ui.Bilingual {
+	if c.fx.Words != nil {
+		return c.fx.Words(err)
+	}
+	return &ui.Bilingual{IT: err.Error(), EN: err.Error()}
 }
 
 // PermissionAsksOf is the host permission a refused service needed (netperm), for the screen to offer.
