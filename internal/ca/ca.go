@@ -129,6 +129,9 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
+	if err := checkNewDatabase(o.Database); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, ProfilesDir), 0o755); err != nil {
 		return nil, err
 	}
@@ -167,6 +170,28 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 		return nil, err
 	}
 	return &InitResult{CA: c, AccountID: o.DemoAccount, AccountPassword: o.DemoPassword, IRReference: "demo", IRSecret: o.DemoIRSecret}, nil
+}
+
+// checkNewDatabase opens the database a new CA is to use, before anything is written: a wrong URL or an
+// unreachable server leaves no half-made CA directory, and a database holding another CA's state (its
+// audit log has records) is refused rather than mixed with this one's.
+func checkNewDatabase(url string) error {
+	if url == "" {
+		return nil
+	}
+	st, err := store.Open(url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	recs, err := st.Audit(context.Background(), 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return fmt.Errorf("il database %s contiene già lo stato di una CA / database %s already holds a CA's state", url, url)
+	}
+	return nil
 }
 
 // selfSigned makes the CA certificate (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign and
