@@ -154,13 +154,13 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 	return &InitResult{CA: c, AccountID: o.DemoAccount, AccountPassword: o.DemoPassword, IRReference: "demo", IRSecret: o.DemoIRSecret}, nil
 }
 
-// checkNewDatabase opens a PostgreSQL database a new CA will use before anything is made, so that one
-// that cannot be opened, or already holds another CA's state (its demo account), stops init with nothing
-// written and no key left in a token: after the files, init could not be run again (ca.pem exists). A
-// SQLite file is made with the directory.
+// checkNewDatabase opens the database a new CA is to use (the --db URL) before anything is made, so that
+// one that cannot be opened, or already holds another CA's state (records in its audit log, or its demo
+// account), stops init with nothing written and no key left in a token: after the files, init could not
+// be run again (ca.pem exists). The default SQLite file is made with the directory.
 func checkNewDatabase(dir string, cfg *Config, demo string) error {
-	url := DatabaseURL(dir, "", cfg)
-	if !strings.HasPrefix(url, "postgres") {
+	url := cfg.Database
+	if url == "" {
 		return nil
 	}
 	st, err := store.Open(url)
@@ -168,7 +168,15 @@ func checkNewDatabase(dir string, cfg *Config, demo string) error {
 		return err
 	}
 	defer st.Close()
-	_, err = st.Account(context.Background(), demo)
+	ctx := context.Background()
+	recs, err := st.Audit(ctx, 0, 1)
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		return fmt.Errorf("il database %s contiene già lo stato di una CA: usarne uno nuovo, o copiare la cartella della CA che lo usa / database %s already holds a CA's state: use a new one, or copy the directory of the CA that uses it", url, url)
+	}
+	_, err = st.Account(ctx, demo)
 	switch {
 	case err == nil:
 		return fmt.Errorf("il database ha già lo stato di una CA (account %s): usarne uno nuovo, o copiare la cartella della CA che lo usa / the database already holds a CA's state (account %s): use a new one, or copy the directory of the CA that uses it", demo, demo)
