@@ -262,6 +262,9 @@ func (c *CA) openState(db string) error {
 	if err := c.loadTSA(); err != nil {
 		return err
 	}
+	if err := checkDatabase(db); err != nil {
+		return err
+	}
 	var err error
 	if c.Store, err = store.Open(DatabaseURL(c.Dir, db, &c.Config)); err != nil {
 		return err
