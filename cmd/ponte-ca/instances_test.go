@@ -97,3 +97,35 @@ func TestInstancesKilled(t *testing.T) {
 		t.Errorf("audit verify of an altered log: %v\n%s", err, out)
 	}
 }
+
+// TestDBFlag: init --db sqlite:PATH keeps the state at PATH and records it, so later commands find it
+// without the flag; a URL of another kind, or a database that already holds a CA, is refused with
+// nothing written in the directory.
+func TestDBFlag(t *testing.T) {
+	base := t.TempDir()
+	dir, db := filepath.Join(base, "ca"), filepath.Join(base, "state", "ponte.db")
+	os.MkdirAll(filepath.Dir(db), 0o755)
+	must(t, "init", "--dir", dir, "--listen", "127.0.0.1:0", "--db", "sqlite:"+db)
+	if _, err := os.Stat(db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ca.DBFile)); !os.IsNotExist(err) {
+		t.Fatalf("%s made too: %v", ca.DBFile, err)
+	}
+	if out := must(t, "account", "show", "--dir", dir, "--id", "demo"); !strings.Contains(out, "credito/balance 50,00 €") {
+		t.Fatalf("account show without --db: %s", out)
+	}
+	for _, tc := range []struct{ url, want string }{
+		{"mysql://localhost/ca", "only sqlite:PATH and postgres://… are accepted"},
+		{"sqlite:" + db, "already holds a CA's state"},
+	} {
+		other := filepath.Join(base, "other")
+		out, err := runCLI(t, "init", "--dir", other, "--db", tc.url)
+		if err == nil || !strings.Contains(out, tc.want) {
+			t.Errorf("init --db %s: %v\n%s", tc.url, err, out)
+		}
+		if _, err := os.Stat(other); !os.IsNotExist(err) {
+			t.Errorf("init --db %s left %s behind", tc.url, other)
+		}
+	}
+}

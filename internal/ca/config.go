@@ -86,7 +86,7 @@ func checkDatabase(db string) error {
 			return nil
 		}
 	}
-	return errors.New("database: serve sqlite:PERCORSO o postgres://… (postgres:///NOME?host=/CARTELLA) / database: sqlite:PATH or postgres://… (postgres:///NAME?host=/SOCKETDIR) expected")
+	return errors.New("database: sono ammessi sqlite:PERCORSO e postgres://… (postgres:///NOME?host=/CARTELLA) / database: only sqlite:PATH and postgres://… are accepted (postgres:///NAME?host=/SOCKETDIR)")
 }
 
 // Marshal writes the configuration as ParseConfig reads it.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -188,7 +189,16 @@ func TestConcurrentExchanges(t *testing.T) {
 	if before.Balance-after.Balance != 400 {
 		t.Errorf("charged %d cents for 4 confirmed renewals, want 400", before.Balance-after.Balance)
 	}
-	if _, err := st.VerifyAudit(ctx); err != nil {
-		t.Error(err)
+	// Of each pair one renewal was refused (over the allowance, or superseded): each refusal is in the
+	// audit log with its message type and failInfo.
+	rep, err := st.VerifyAudit(ctx)
+	if err != nil || rep.Events[store.EventRefusal] < 4 {
+		t.Fatalf("audit log: %+v %v", rep, err)
+	}
+	recs, _ := st.Audit(ctx, 0, 1000)
+	for _, r := range recs {
+		if r.Event.Event == store.EventRefusal && (!strings.Contains(r.Detail, "p=renew ") || !strings.Contains(r.Detail, "failInfo=") || r.TransactionID == "") {
+			t.Errorf("refusal record %+v", r)
+		}
 	}
 }

@@ -130,15 +130,22 @@ type sqlite struct{}
 
 func openSQLite(path string) (Store, error) {
 	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+	return openSQL("sqlite", dsn, path, sqlite{}, 1)
+}
+
+// openSQL opens a database with driver, at most conns connections kept open, and migrates it; name is
+// what errors call it.
+func openSQL(driver, dsn, name string, b backend, conns int) (Store, error) {
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(1)
-	s := &sqlStore{db: db, b: sqlite{}}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	s := &sqlStore{db: db, b: b}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", path, err, path, err)
+		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", name, err, name, err)
 	}
 	return s, nil
 }
@@ -181,22 +188,11 @@ const pgConns = 16
 // writerLock is the advisory lock's key ("ponteca" in ASCII).
 const writerLock = 0x706f6e74656361
 
+// openPostgres keeps up to pgConns connections open: a PostgreSQL connection is a server process, so an
+// instance does not connect per request (database/sql keeps only 2 idle by default). Writers wait for the
+// writer lock anyway; the bound keeps instances × connections under max_connections (100 by default).
 func openPostgres(url string) (Store, error) {
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, err
-	}
-	// A PostgreSQL connection is a server process: keep them open rather than connect per request
-	// (database/sql keeps only 2 idle by default). Writers wait for the writer lock anyway; the bound keeps
-	// instances × connections under the server's max_connections (100 by default).
-	db.SetMaxOpenConns(pgConns)
-	db.SetMaxIdleConns(pgConns)
-	s := &sqlStore{db: db, b: postgres{}}
-	if err := s.migrate(context.Background()); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("database della CA %s: %w / CA database %s: %w", redact(url), err, redact(url), err)
-	}
-	return s, nil
+	return openSQL("pgx", url, redact(url), postgres{}, pgConns)
 }
 
 // redact is a database URL without its password (libpq URLs may carry one as user:password@ or as
