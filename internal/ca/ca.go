@@ -131,7 +131,7 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	if err := checkNewDatabase(dir, &cfg, o.DemoAccount); err != nil {
+	if err := checkNewDatabase(o.Database); err != nil {
 		return nil, err
 	}
 	key, err := newCAKey(o.PKCS11)
@@ -154,12 +154,10 @@ func Init(dir string, o InitOptions) (*InitResult, error) {
 	return &InitResult{CA: c, AccountID: o.DemoAccount, AccountPassword: o.DemoPassword, IRReference: "demo", IRSecret: o.DemoIRSecret}, nil
 }
 
-// checkNewDatabase opens the database a new CA is to use (the --db URL) before anything is made, so that
-// one that cannot be opened, or already holds another CA's state (records in its audit log, or its demo
-// account), stops init with nothing written and no key left in a token: after the files, init could not
-// be run again (ca.pem exists). The default SQLite file is made with the directory.
-func checkNewDatabase(dir string, cfg *Config, demo string) error {
-	url := cfg.Database
+// checkNewDatabase opens the database a new CA is to use, before anything is written: a wrong URL or an
+// unreachable server leaves no half-made CA directory, and a database holding another CA's state (its
+// audit log has records) is refused rather than mixed with this one's.
+func checkNewDatabase(url string) error {
 	if url == "" {
 		return nil
 	}
@@ -168,22 +166,14 @@ func checkNewDatabase(dir string, cfg *Config, demo string) error {
 		return err
 	}
 	defer st.Close()
-	ctx := context.Background()
-	recs, err := st.Audit(ctx, 0, 1)
+	recs, err := st.Audit(context.Background(), 0, 1)
 	if err != nil {
 		return err
 	}
 	if len(recs) > 0 {
-		return fmt.Errorf("il database %s contiene già lo stato di una CA: usarne uno nuovo, o copiare la cartella della CA che lo usa / database %s already holds a CA's state: use a new one, or copy the directory of the CA that uses it", url, url)
+		return fmt.Errorf("il database %s contiene già lo stato di una CA / database %s already holds a CA's state", url, url)
 	}
-	_, err = st.Account(ctx, demo)
-	switch {
-	case err == nil:
-		return fmt.Errorf("il database ha già lo stato di una CA (account %s): usarne uno nuovo, o copiare la cartella della CA che lo usa / the database already holds a CA's state (account %s): use a new one, or copy the directory of the CA that uses it", demo, demo)
-	case errors.Is(err, store.ErrNotFound):
-		return nil
-	}
-	return err
+	return nil
 }
 
 // selfSigned makes the CA certificate (RFC 5280 §4.2.1.9 basicConstraints cA, §4.2.1.3 keyCertSign and
@@ -268,6 +258,9 @@ func (c *CA) openState(db string) error {
 		return err
 	}
 	if err := c.loadTSA(); err != nil {
+		return err
+	}
+	if err := checkDatabase(db); err != nil {
 		return err
 	}
 	var err error

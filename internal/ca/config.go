@@ -67,10 +67,26 @@ func (c *Config) check() error {
 	if c.DefaultProfile == "" {
 		return errors.New("configurazione: defaultProfile mancante / configuration: defaultProfile missing")
 	}
+	if err := checkDatabase(c.Database); err != nil {
+		return err
+	}
 	if c.PKCS11 != nil {
 		return c.PKCS11.Check()
 	}
 	return nil
+}
+
+// checkDatabase accepts the two forms of a database (docs/ca-operator.md §2), or "" for the default.
+// Anything else, e.g. libpq's "host=… dbname=…" or a bare name, would have opened a SQLite file of that
+// name: an instance meant for the shared PostgreSQL would serve a state of its own. The value is not
+// repeated, as it may hold a password.
+func checkDatabase(db string) error {
+	for _, prefix := range []string{"", "sqlite:", "postgres://", "postgresql://"} {
+		if (prefix == "" && db == "") || (prefix != "" && strings.HasPrefix(db, prefix)) {
+			return nil
+		}
+	}
+	return errors.New("database: sono ammessi sqlite:PERCORSO e postgres://… (postgres:///NOME?host=/CARTELLA) / database: only sqlite:PATH and postgres://… are accepted (postgres:///NAME?host=/SOCKETDIR)")
 }
 
 // Marshal writes the configuration as ParseConfig reads it.

@@ -49,7 +49,7 @@ func TestInitOnABadDatabase(t *testing.T) {
 	first.CA.Close()
 	for _, tc := range []struct{ db, want string }{
 		{"postgres://ponte@127.0.0.1:1/ponte?connect_timeout=2", "connect"},
-		{shared, "the database already holds a CA's state (account demo)"},
+		{shared, "already holds a CA's state"},
 	} {
 		dir := filepath.Join(t.TempDir(), "ca")
 		res, err := Init(dir, InitOptions{Listen: "127.0.0.1:0", Database: tc.db})
@@ -76,5 +76,41 @@ func TestInitOnABadDatabase(t *testing.T) {
 	defer c.Close()
 	if a, err := c.Store.Account(context.Background(), "demo"); err != nil || a.Balance != 5000 {
 		t.Fatalf("the first CA's demo account: %+v %v", a, err)
+	}
+}
+
+// TestDatabaseForms: --db and config.json's database take sqlite:PATH or a postgres:// URL; libpq's
+// keyword form or a bare name is refused, without repeating it (it may hold a password), instead of
+// opening a SQLite file of that name beside a PostgreSQL meant to be shared.
+func TestDatabaseForms(t *testing.T) {
+	dir := t.TempDir()
+	res, err := Init(dir, InitOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.CA.Close()
+	t.Chdir(t.TempDir())
+	for _, db := range []string{"host=/run/postgresql dbname=ponteca password=S3cretPw", "ponteca"} {
+		c, err := OpenDB(dir, db)
+		if err == nil {
+			c.Close()
+			t.Fatalf("opened on %q", db)
+		}
+		if strings.Contains(err.Error(), "S3cretPw") || !strings.Contains(err.Error(), "only sqlite:PATH and postgres://… are accepted") {
+			t.Errorf("%q: %v", db, err)
+		}
+		if _, err := ParseConfig([]byte(`{"defaultProfile":"cns","database":"` + db + `"}`)); err == nil || strings.Contains(err.Error(), "S3cretPw") {
+			t.Errorf("config.json with database %q: %v", db, err)
+		}
+	}
+	if left, _ := os.ReadDir("."); len(left) != 0 {
+		t.Errorf("a refused database left %s", left[0].Name())
+	}
+	for _, db := range []string{"", "sqlite:" + filepath.Join(dir, DBFile)} {
+		c, err := OpenDB(dir, db)
+		if err != nil {
+			t.Fatalf("%q: %v", db, err)
+		}
+		c.Close()
 	}
 }

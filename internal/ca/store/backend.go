@@ -191,7 +191,9 @@ const writerLock = 0x706f6e74656361
 // openPostgres keeps up to pgConns connections open: a PostgreSQL connection is a server process, so an
 // instance does not connect per request (database/sql keeps only 2 idle by default). Writers wait for the
 // writer lock anyway; the bound keeps instances × connections under max_connections (100 by default).
-func openPostgres(url string) (Store, error) { return openSQL("pgx", url, redact(url), postgres{}, pgConns) }
+func openPostgres(url string) (Store, error) {
+	return openSQL("pgx", url, redact(url), postgres{}, pgConns)
+}
 
 // redact is a database URL without its password (libpq URLs may carry one as user:password@ or as
 // ?password=): errors and logs name the database, never the secret. A URL that does not parse is
