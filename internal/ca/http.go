@@ -151,6 +151,7 @@ func (c *CA) serveOCSP(w http.ResponseWriter, r *http.Request) {
 // OCSPResponse builds the signed response for one OCSP request.
 func (c *CA) OCSPResponse(ctx context.Context, req *ocsp.Request) ([]byte, error) {
 	now := c.now()
+	c.expireHolds(ctx, now)
 	tmpl := ocsp.Response{
 		SerialNumber: req.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		Status: ocsp.Unknown, IssuerHash: req.HashAlgorithm,
@@ -200,6 +201,7 @@ func (c *CA) serveCRL(w http.ResponseWriter, r *http.Request) {
 
 // CRL builds the current CRL.
 func (c *CA) CRL(ctx context.Context) ([]byte, error) {
+	c.expireHolds(ctx, c.now())
 	revoked, err := c.Store.Revoked(ctx)
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ var (
 )
 
 // schemaVersion is stored in PRAGMA user_version; a newer file is refused rather than misread.
-const schemaVersion = 3
+const schemaVersion = 4
 
 const schema = `
 CREATE TABLE IF NOT EXISTS certs (
@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS charges (
 	refunded_at INTEGER NOT NULL DEFAULT 0 -- the certificate was rejected by its holder: the amount went back
 );
 ` + acceptancesTable + `;
+` + holdsTable + `;
 `
 
 // acceptancesTable keeps the holders' acceptances of the terms (schema 3).
@@ -106,6 +107,7 @@ const acceptancesTable = `CREATE TABLE IF NOT EXISTS acceptances (
 var upgrades = []string{
 	1: `ALTER TABLE charges ADD COLUMN refunded_at INTEGER NOT NULL DEFAULT 0`,
 	2: acceptancesTable,
+	3: holdsTable,
 }
 
 // Store is an open state database.

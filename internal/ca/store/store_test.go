@@ -240,7 +240,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 }
 
-// TestUpgradeFromVersion2: a database of schema version 2 (no acceptances table) opens at version 3 and
+// TestUpgradeFromVersion2: a database of schema version 2 (no acceptances table) opens at the current version and
 // records an acceptance with a transaction.
 func TestUpgradeFromVersion2(t *testing.T) {
 	ctx := context.Background()
@@ -261,7 +261,7 @@ func TestUpgradeFromVersion2(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := s.Acceptances(ctx, "")
-	if v != 3 || err != nil || len(list) != 1 || list[0].TermsVersion != "t1" || list[0].AcceptedAt.Unix() != 1765000000 || list[0].State != StateWaiting {
+	if v != schemaVersion || err != nil || len(list) != 1 || list[0].TermsVersion != "t1" || list[0].AcceptedAt.Unix() != 1765000000 || list[0].State != StateWaiting {
 		t.Fatalf("version %d, acceptances %+v %v", v, list, err)
 	}
 }
