@@ -264,7 +264,9 @@ func TestOpenSSLSuspendReactivate(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("renew", func(*profile.Profile) {})
 	a := tc.renewable("a", "/C=IT/CN=TITOLARE A/serialNumber=TINIT-RSSMRA80A01H501U")
-	rr := func(reason int) (string, error) { return openssl(t, tc.rrArgs(a.certPath, a.certPath, a.keyPath, reason)...) }
+	rr := func(reason int) (string, error) {
+		return openssl(t, tc.rrArgs(a.certPath, a.certPath, a.keyPath, reason)...)
+	}
 	if out, err := rr(cmp.ReasonCertificateHold); err != nil {
 		t.Fatalf("suspension: %v\n%s", err, out)
 	}
