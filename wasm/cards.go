@@ -34,9 +34,9 @@ func (a *app) refreshCards() {
 	a.mu.Lock()
 	lang, profiles := a.state.Lang, a.profiles
 	a.mu.Unlock()
-	offers := computeOffers(profiles, readers, pending, lang, time.Now())
+	offers, manage := computeOffers(profiles, readers, pending, lang, time.Now()), computeManage(profiles, readers)
 	a.update(func(s *ui.State) {
-		s.Readers, s.CardsLoaded, s.Pending, s.Offers = readers, true, pending, offers
+		s.Readers, s.CardsLoaded, s.Pending, s.Offers, s.Manage = readers, true, pending, offers, manage
 	})
 	a.cacheCards(readers)
 }

@@ -89,3 +89,25 @@ test("the worker picks the language as the pages do and substitutes $1..$9", () 
   assert.equal(format(it, "noSuchKey"), "noSuchKey");
   assert.equal(format({ a: "x $2 $1" }, "A", ["1"]), "x $2 1");
 });
+
+// Promise (docs/renewal.md, "The holder's suspension and revocation"): a revoked or suspended certificate
+// is never reminded. Over every day from 40 before expiry to 2 after, every subset of thresholds already
+// sent, and both revocation states.
+test("property: a revoked certificate is never reminded, whatever the day and the reminders sent", () => {
+  const end = "2027-03-31T10:00:00Z";
+  const subsets = [[], [30], [30, 7], [7], [1], [30, 7, 1]];
+  let n = 0;
+  for (let d = -40; d <= 2; d++) {
+    const now = at(end) + d * 24 * 3600 * 1000;
+    for (const sent of subsets) {
+      for (const reason of [1, 5, 6]) {
+        const r = { ...rec(end), revoked: true, status: { state: "revoked", reason } };
+        assert.equal(dueReminder(r, now, sent), null, `day ${d}, sent ${sent}, reason ${reason}`);
+        const { fire } = plan([r], now, { [`${r.issuer}|${r.serial}`]: sent });
+        assert.equal(fire.length, 0);
+        n++;
+      }
+    }
+  }
+  assert.equal(n, 43 * 6 * 3);
+});
