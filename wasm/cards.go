@@ -82,6 +82,7 @@ func (a *app) onEvent(m protocol.Message) {
 	}
 	go func() {
 		a.refreshCards()
+		a.reinsertStep()
 		if m.Event != protocol.EvCardInserted {
 			return
 		}
@@ -132,4 +133,21 @@ func openRenewal(pending []*renew.Renewal, cert protocol.Certificate) *renew.Ren
 		}
 	}
 	return nil
+}
+
+// reinsertStep follows the renewed card out of and back into its reader on the success screen
+// (ui.ReinsertEvent), from the list just re-read.
+func (a *app) reinsertStep() {
+	a.mu.Lock()
+	f := a.state.Flow
+	a.mu.Unlock()
+	if f == nil || f.Screen != "success" || !f.Reinsert {
+		return
+	}
+	present := a.findCard(f.CardID) != nil
+	a.update(func(s *ui.State) {
+		if s.Flow != nil {
+			s.Flow.ReinsertStep = ui.ReinsertEvent(s.Flow.ReinsertStep, present)
+		}
+	})
 }

@@ -275,7 +275,12 @@ func (a *app) finish(run *flowRun, err error) {
 		if c, perr := x509.ParseCertificate(run.renewal.NewCert); perr == nil {
 			expiry = c.NotAfter.Format(time.RFC3339)
 		}
-		a.update(func(s *ui.State) { s.Flow.Screen, s.Flow.NewExpiry = "success", expiry })
+		a.update(func(s *ui.State) {
+			s.Flow.Screen, s.Flow.NewExpiry, s.Flow.Advice = "success", expiry, ui.DriverAdvice(s.Host.OS, run.card.Family)
+			if s.Flow.Reinsert {
+				s.Flow.ReinsertStep = ui.ReinsertRemove // seed 000: out and back in before the card is ready
+			}
+		})
 	case err == nil && run.renewal != nil && run.renewal.Failure != nil && run.renewal.Failure.Code == "abandoned":
 		a.update(func(s *ui.State) { s.Flow.Screen = "abandoned" })
 	case errors.Is(err, renew.ErrPending):

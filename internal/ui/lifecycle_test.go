@@ -96,3 +96,55 @@ func TestLifecycleRenders(t *testing.T) {
 		}
 	}
 }
+
+// After the renewal of a family that must be taken out and put back, the success screen says so until the
+// card events show it out and then back, and only then "pronta" with the driver advice for the host's OS
+// (seed 000 §3).
+func TestReinsertThenDriverAdvice(t *testing.T) {
+	ac := protocol.Family{Known: true, Sigla: "AC 2018", Reinsert: true, Package: "libbit4xpki-idemia-amd64.1.4.10-622.deb",
+		RenewalDriver: "IDP (https://ca.arubapec.it/downloads/MAC-63710-Italian.zip)"}
+	steps := []struct {
+		present bool
+		want    string
+	}{{true, ReinsertRemove}, {false, ReinsertInsert}, {false, ReinsertInsert}, {true, ReinsertDone}, {false, ReinsertDone}}
+	step := ReinsertRemove
+	for i, s := range steps {
+		if step = ReinsertEvent(step, s.present); step != s.want {
+			t.Fatalf("event %d (present %v): step %q, want %q", i, s.present, step, s.want)
+		}
+	}
+	render := func(step, hostOS string, f protocol.Family) string {
+		flow := Flow{Screen: "success", Holder: "ROSSI MARIO", NewExpiry: "2032-12-03T00:00:00Z", Reinsert: f.Reinsert,
+			ReinsertStep: step, Advice: DriverAdvice(hostOS, f)}
+		out, err := Render(State{Mode: "app", Lang: "it", Conn: Connected, Flow: &flow}, catalogs(t)["it"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		step, os string
+		f        protocol.Family
+		has      []string
+		hasnt    []string
+	}{
+		{ReinsertRemove, "linux/amd64", ac, []string{"reinseriscila", `data-step="remove"`}, []string{"pronta", "driver-advice"}},
+		{ReinsertInsert, "linux/amd64", ac, []string{"ora reinseriscila"}, []string{"pronta", "driver-advice"}},
+		{ReinsertDone, "linux/amd64", ac, []string{"La tessera è pronta.", "libbit4xpki-idemia-amd64"}, []string{`id="reinsert"`}},
+		{ReinsertDone, "darwin/arm64", ac, []string{"esclusivamente", "MAC-63710-Italian.zip"}, nil},
+		{ReinsertDone, "windows/amd64", ac, []string{"non serve sostituire"}, nil},
+		{"", "linux/amd64", protocol.Family{Known: true, Sigla: "ST 2021"}, []string{"La tessera è pronta.", "adatto alla sua sigla"}, []string{`id="reinsert"`}},
+	} {
+		out := render(c.step, c.os, c.f)
+		for _, w := range c.has {
+			if !strings.Contains(out, w) && !strings.Contains(out, html.EscapeString(w)) {
+				t.Errorf("%s/%s lacks %q", c.step, c.os, w)
+			}
+		}
+		for _, w := range c.hasnt {
+			if strings.Contains(out, w) {
+				t.Errorf("%s/%s has %q", c.step, c.os, w)
+			}
+		}
+	}
+}
