@@ -39,6 +39,10 @@ func main() {
 		runWatch()
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "offers" { // background.js: the portal panel's RINNOVA (portalmode.go)
+		runPortalOffers()
+		return
+	}
 	a := &app{catalogs: map[string]*ui.Catalog{}}
 	doc := js.Global().Get("document")
 	a.state.Mode = doc.Get("body").Get("dataset").Get("mode").String()

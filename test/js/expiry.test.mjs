@@ -70,7 +70,7 @@ test("the portal summary keeps only what the panel shows, and skips removed card
   assert.equal(s.readers, 3);
   assert.equal(s.cards.length, 1);
   assert.deepEqual(s.cards[0], { id: "C1", reader: "R0", holder: "ROSSI MARIO", family: "ST 2021 — STM", drivers: ["safedive"], loaded: "opensc",
-    certs: [{ role: "cns", notAfter: "2027-01-01T00:00:00Z" }] });
+    certs: [{ id: "", role: "cns", notAfter: "2027-01-01T00:00:00Z" }] });
   assert.deepEqual(summarize(null), { readers: 0, cards: [] });
 });
 
