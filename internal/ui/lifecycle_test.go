@@ -69,7 +69,8 @@ func TestLifecycleRenders(t *testing.T) {
 	}
 
 	inv, err := Render(State{Mode: "inventory", Lang: "it", Conn: Connected, Now: now, Inventory: Inventory{Loaded: true, Rows: InventoryRows(cache, nil, now)}}, catalogs(t)["it"])
-	if err != nil || !strings.Contains(inv, `data-state="suspended"`) || !strings.Contains(inv, "SOSPESO") || !strings.Contains(inv, "sospeso dal 20/12/2026") {
+	if err != nil || !strings.Contains(inv, `data-state="suspended"`) || !strings.Contains(inv, "SOSPESO") || !strings.Contains(inv, "sospeso dal 20/12/2026") ||
+		strings.Count(inv, `href="app.html#card=C1"`) != 2 { // the suspended and the valid row, not the revoked one
 		t.Errorf("inventory: %v\n%s", err, inv)
 	}
 
@@ -146,5 +147,45 @@ func TestReinsertThenDriverAdvice(t *testing.T) {
 				t.Errorf("%s/%s has %q", c.step, c.os, w)
 			}
 		}
+	}
+}
+
+// Promise (docs/lifecycle.md, L1): a certificate the last OCSP check found revoked or suspended is never
+// offered RINNOVA — not on the card list, not on the portal panel — whatever its offer, reason, manage
+// rule and role; over every CRLReason 0–10 and a good status as the control.
+func TestRevokedNeverOfferedForRenewal(t *testing.T) {
+	now := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	cat := catalogs(t)["it"]
+	n := 0
+	for reason := -1; reason <= 10; reason++ { // -1: good
+		for _, role := range []string{"cns", "signature"} {
+			for _, m := range []Manage{{}, {Profile: "Ponte CA"}, {Profile: "Ponte CA", SuspensionDays: 30}} {
+				st := &certcache.Status{State: certcache.StatusGood, Checked: "2026-12-30T10:00:00Z"}
+				if reason >= 0 {
+					st = &certcache.Status{State: certcache.StatusRevoked, Checked: "2026-12-30T10:00:00Z", RevokedAt: "2026-12-20T10:00:00Z", Reason: reason}
+				}
+				c := protocol.Certificate{ID: "k1", Role: role, NotAfter: "2027-01-20T00:00:00Z", Serial: "01", Issuer: "CN=CA"}
+				readers := []protocol.Reader{{Name: "R1", Card: &protocol.Card{ID: "C1", Certificates: []protocol.Certificate{c}}}}
+				cache := certcache.Add(nil, certcache.Record{Card: "C1", Role: role, NotAfter: c.NotAfter, Serial: "01", Issuer: "CN=CA", Source: "card", Status: st, Revoked: reason >= 0})
+				offers := map[string]Offer{"C1/k1": {Card: "C1", Cert: "k1", Eligible: true}}
+				out, err := Render(State{Mode: "app", Lang: "it", Conn: Connected, Now: now, CardsLoaded: true, Readers: readers,
+					Watch: WatchFromCache(cache), Offers: offers, Manage: map[string]Manage{"C1/k1": m}}, cat)
+				if err != nil {
+					t.Fatal(err)
+				}
+				p := PortalOffers(offers, readers, WatchFromCache(cache))["C1/k1"]
+				offered := strings.Contains(out, `data-action="renew"`)
+				if reason >= 0 && (offered || p.Renew) || reason < 0 && (!offered || !p.Renew) {
+					t.Fatalf("reason %d role %s manage %+v: card list offers %v, panel %+v", reason, role, m, offered, p)
+				}
+				if reason >= 0 && (p.State == certcache.Suspended) != (reason == 6) {
+					t.Fatalf("reason %d: panel state %q", reason, p.State)
+				}
+				n++
+			}
+		}
+	}
+	if n != 12*2*3 {
+		t.Fatalf("%d cases", n)
 	}
 }
