@@ -90,7 +90,7 @@ test("the worker picks the language as the pages do and substitutes $1..$9", () 
   assert.equal(format({ a: "x $2 $1" }, "A", ["1"]), "x $2 1");
 });
 
-// Promise (docs/renewal.md, "The holder's suspension and revocation"): a revoked or suspended certificate
+// Promise L2 (docs/lifecycle.md): a revoked or suspended certificate
 // is never reminded. Over every day from 40 before expiry to 2 after, every subset of thresholds already
 // sent, and both revocation states.
 test("property: a revoked certificate is never reminded, whatever the day and the reminders sent", () => {
