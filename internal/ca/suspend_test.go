@@ -258,7 +258,8 @@ func checkRow(t *testing.T, tc *testCA, name string, c *x509.Certificate, want o
 }
 
 // TestOpenSSLSuspendReactivate: openssl cmp -cmd rr with -revreason 6 suspends (openssl ocsp: revoked,
-// certificateHold), with 8 reactivates (good again); a second suspension left past the profile's window
+// certificateHold), with 8 reactivates (good again, after a restart of the CA in between); a second
+// suspension left past the profile's window
 // cannot be lifted and OCSP says revoked, dated from the suspension.
 func TestOpenSSLSuspendReactivate(t *testing.T) {
 	tc := newTestCA(t)
@@ -270,6 +271,8 @@ func TestOpenSSLSuspendReactivate(t *testing.T) {
 	if out, err := rr(cmp.ReasonCertificateHold); err != nil {
 		t.Fatalf("suspension: %v\n%s", err, out)
 	}
+	tc.ocspSays(a.certPath, a.certPath+": revoked", "Reason: certificateHold")
+	tc.restart() // the suspension and who made it are in the database, not in the process
 	tc.ocspSays(a.certPath, a.certPath+": revoked", "Reason: certificateHold")
 	if out, err := rr(cmp.ReasonCertificateHold); err == nil || !bytes.Contains([]byte(out), []byte("certRevoked")) {
 		t.Fatalf("second suspension: %v\n%s", err, out)
