@@ -43,6 +43,11 @@ func (a CardsRead) apply(c *Controller) {
 	}
 	c.s.Readers, c.s.CardsLoaded, c.s.Pending = a.Readers, true, pending
 	c.s.Offers = Offers(c.profiles, a.Readers, a.Journal, c.s.Lang, Now())
+	c.s.Manage = Manage(c.profiles, a.Readers)
+	// The success screen of a family that must be taken out and put back follows the card (seed 000).
+	if f := c.s.Flow; f != nil && f.Screen == ui.FlowSuccess && f.Reinsert {
+		f.ReinsertStep = ui.ReinsertEvent(f.ReinsertStep, c.findCard(f.CardID) != nil)
+	}
 	// Only the renewal's own card coming back resumes it (another card, or a reader's spurious event,
 	// does not).
 	if f := c.s.Flow; a.Inserted && f != nil && f.Paused && c.findCard(f.CardID) != nil {
@@ -84,6 +89,23 @@ func offer(profiles []*renew.Profile, card *protocol.Card, cert protocol.Certifi
 		}
 	}
 	return o
+}
+
+// Manage says per certificate which CA profile can take its rr (the one naming its issuer): SOSPENDI,
+// RIATTIVA, REVOCA on the card list (issue 17).
+func Manage(profiles []*renew.Profile, readers []protocol.Reader) map[string]ui.Manage {
+	out := map[string]ui.Manage{}
+	for _, r := range readers {
+		if r.Card == nil {
+			continue
+		}
+		for _, cert := range r.Card.Certificates {
+			if p := renew.IssuerProfile(profiles, cert); p != nil {
+				out[r.Card.ID+"/"+cert.ID] = ui.Manage{Profile: p.Name, SuspensionDays: p.SuspensionDays}
+			}
+		}
+	}
+	return out
 }
 
 func (c *Controller) findCard(id string) *protocol.Card {
