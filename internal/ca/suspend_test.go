@@ -18,6 +18,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/pgcluster"
 )
 
 // Suspension and reactivation by the holder: the promises of docs/ca-profiles.md ("Suspension and
@@ -172,7 +173,11 @@ func (tc *testCA) setState(c *x509.Certificate, st holdState, holder, other stri
 // OCSP are what the model says; a permanent revocation keeps its date; an accepted reactivation leaves a
 // hold row ended "reactivated"; nothing but the named certificate changes.
 func TestSuspensionMatrix(t *testing.T) {
-	tc := newTestCA(t)
+	t.Run("sqlite", func(t *testing.T) { suspensionMatrix(t, newTestCA(t)) })
+	t.Run("postgres", func(t *testing.T) { suspensionMatrix(t, newTestCAOn(t, pgcluster.NewDB(t))) })
+}
+
+func suspensionMatrix(t *testing.T, tc *testCA) {
 	ctx := context.Background()
 	rules := suspensionRules()
 	for _, p := range rules {
@@ -219,6 +224,12 @@ func TestSuspensionMatrix(t *testing.T) {
 		if r := tc.ocspStatus(c); r.Status != ocsp.Good {
 			t.Fatalf("a signer's own certificate changed: OCSP %d", r.Status)
 		}
+	}
+	// Every suspension, reactivation, expiry and hold made permanent is in the audit log, which accounts
+	// for the certificates' and holds' rows.
+	rep, err := tc.ca.Store.VerifyAudit(ctx)
+	if err != nil || rep.Events[store.EventSuspend] == 0 || rep.Events[store.EventReactivate] == 0 || rep.Events[store.EventHoldExpired] == 0 {
+		t.Fatalf("audit after the matrix: %v %v", rep.Events, err)
 	}
 }
 
