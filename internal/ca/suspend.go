@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"log"
+	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -153,3 +155,29 @@ func (c *CA) expireHolds(ctx context.Context, now time.Time) {
 
 // fail is a rejection status (status, as a pointer).
 func fail(bit int, it, en string) *cmp.PKIStatusInfo { s := status(bit, it, en); return &s }
+
+// Suspend puts serial on hold for the CA operator (`ponte-ca suspend`) for days days: revoked with reason
+// certificateHold at once (OCSP, CRL), lifted only by the operator (Reactivate; the hold names no holder,
+// so no rr lifts it), and made permanent by the expiry sweep if not lifted in time, as a holder's.
+func (c *CA) Suspend(ctx context.Context, serial *big.Int, days int) error {
+	if days < 1 {
+		return fmt.Errorf("finestra di sospensione di %d giorni: almeno 1 / a suspension window of %d days: at least 1", days, days)
+	}
+	now := c.now()
+	err := c.Store.Hold(ctx, store.HoldRecord{Serial: SerialHex(serial), HeldAt: now, Until: now.AddDate(0, 0, days)})
+	if errors.Is(err, store.ErrState) {
+		return errors.New("il certificato è già sospeso o revocato / the certificate is already suspended or revoked")
+	}
+	return err
+}
+
+// Reactivate lifts serial's suspension for the CA operator (`ponte-ca reactivate`): any certificateHold,
+// the operator's own (with or without a window) or a holder's, while it is on hold.
+func (c *CA) Reactivate(ctx context.Context, serial *big.Int) error {
+	c.expireHolds(ctx, c.now()) // a hold whose window ended is a revocation: it does not come back
+	err := c.Store.EndHold(ctx, SerialHex(serial), store.HoldReactivated, 0, c.now())
+	if errors.Is(err, store.ErrState) {
+		return errors.New("il certificato non è sospeso (valido, o revocato definitivamente) / the certificate is not suspended (valid, or revoked for good)")
+	}
+	return err
+}
