@@ -9,7 +9,6 @@ import (
 
 	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/protocol"
-	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/ui"
 )
 
@@ -34,16 +33,11 @@ func runPortalOffers() {
 		result(map[string]string{"error": "no job"})
 		return
 	}
-	var jl protocol.JournalListResult
-	var journal []*renew.Renewal
-	if j := job.Get("journal"); j.Truthy() && json.Unmarshal([]byte(j.String()), &jl) == nil {
-		for _, b := range jl.Records {
-			if r, err := renew.DecodeRenewal(b); err == nil {
-				journal = append(journal, r)
-			}
-		}
+	var journal protocol.JournalListResult
+	if j := job.Get("journal"); j.Truthy() {
+		_ = json.Unmarshal([]byte(j.String()), &journal) // unreadable: offers without the open renewals
 	}
 	cache, _ := loadCache()
-	result(ui.PortalOffers(ctrl.Offers(shippedProfiles(), cards.Readers, journal, ui.PickLang(job.Get("lang").String()),
-		time.UnixMilli(int64(job.Get("now").Float()))), cards.Readers, ui.WatchFromCache(cache)))
+	result(ctrl.PortalOffers(shippedProfiles(), cards.Readers, journal, ui.PickLang(job.Get("lang").String()),
+		time.UnixMilli(int64(job.Get("now").Float())), ui.WatchFromCache(cache)))
 }

@@ -132,3 +132,17 @@ func (c *Controller) refresh() {
 		c.fx.Page.Refresh()
 	}
 }
+
+// PortalOffers is the Sistema TS portal panel's view (wasm/portalmode.go, for extension/background.js):
+// the card list's own offers (Offers, over the journal the host listed: a renewal already open is
+// RIPRENDI on the list, never RINNOVA on the panel), with the last OCSP statuses. A journal record that
+// does not decode is left out, as the card list leaves it (renew.HostJournal.List).
+func PortalOffers(profiles []*renew.Profile, readers []protocol.Reader, journal protocol.JournalListResult, lang string, now time.Time, w ui.Watch) map[string]ui.PortalOffer {
+	var list []*renew.Renewal
+	for _, b := range journal.Records {
+		if r, err := renew.DecodeRenewal(b); err == nil {
+			list = append(list, r)
+		}
+	}
+	return ui.PortalOffers(Offers(profiles, readers, list, lang, now), readers, w)
+}
