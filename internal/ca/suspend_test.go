@@ -273,7 +273,11 @@ func checkRow(t *testing.T, tc *testCA, name string, c *x509.Certificate, want o
 // suspension left past the profile's window
 // cannot be lifted and OCSP says revoked, dated from the suspension.
 func TestOpenSSLSuspendReactivate(t *testing.T) {
-	tc := newTestCA(t)
+	t.Run("sqlite", func(t *testing.T) { openSSLSuspendReactivate(t, newTestCA(t)) })
+	t.Run("postgres", func(t *testing.T) { openSSLSuspendReactivate(t, newTestCAOn(t, pgcluster.NewDB(t))) })
+}
+
+func openSSLSuspendReactivate(t *testing.T, tc *testCA) {
 	tc.profile("renew", func(*profile.Profile) {})
 	a := tc.renewable("a", "/C=IT/CN=TITOLARE A/serialNumber=TINIT-RSSMRA80A01H501U")
 	rr := func(reason int) (string, error) {
