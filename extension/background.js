@@ -2,7 +2,7 @@
 // It reads only certificate metadata the pages cached in chrome.storage.local (never a PIN); the
 // arithmetic lives in expiry.mjs, tested with node --test.
 import { plan, validRecord } from "./expiry.mjs";
-import { readCards, summarize } from "./hostbridge.mjs";
+import { followCards, summarize } from "./hostbridge.mjs";
 import { messages, format } from "./i18n.mjs";
 import { dueKeys, newlyRevoked } from "./status.mjs";
 import "./wasm_exec.js"; // globalThis.Go, for the OCSP status check in the WASM module's watch mode
@@ -134,27 +134,77 @@ chrome.alarms.onAlarm.addListener((a) => {
 chrome.notifications.onClicked.addListener(openRenewal);
 chrome.notifications.onClicked.addListener(openInventory);
 
-// The portal panel (portal.js) asks for the cards and to open the renewal. Only the extension's own
-// content script can send these (runtime messages never come from web pages without externally_connectable),
-// and only from the portal's top frame (the pages manifest.json gives portal.js): pagebridge.js runs on
-// every page, and a compromised renderer could send any message its content scripts can.
+// The portal panel (portal.js) follows the cards live through a port ("ponte-portal") and asks to open the
+// renewal. Only the extension's own content script can send these (runtime messages never come from web
+// pages without externally_connectable), and only from the portal's top frame (the pages manifest.json
+// gives portal.js): pagebridge.js runs on every page, and a compromised renderer could send any message
+// its content scripts can.
 const PORTAL = "https://sistemats1.sanita.finanze.it/portale/";
-chrome.runtime.onMessage.addListener((m, sender, reply) => {
-  if (!m || (m.type !== "ponte-portal-status" && m.type !== "ponte-open-renewal")) return false;
-  if (!fromPage(sender, chrome.runtime.id, chrome.runtime.getURL("")) || !String(sender.url).startsWith(PORTAL)) return false;
-  if (m.type === "ponte-portal-status") {
-    // The panel's words travel with the answer, in the page's language (m.lang is navigator.language there).
-    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));
-    Promise.all([words, readCards().then((r) => ({ ok: true, ...summarize(r) }), (e) => ({ ok: false, code: e.code || "INTERNAL", detail: e.message }))])
-      .then(([text, r]) => reply({ ...r, text }), (e) => reply({ ok: false, code: "INTERNAL", detail: String(e), text: {} }));
-    return true; // reply comes later
-  }
-  if (m.type === "ponte-open-renewal") {
-    const page = m.card ? "app.html#card=" + encodeURIComponent(String(m.card)) : "app.html";
-    chrome.tabs.create({ url: chrome.runtime.getURL(page) });
-  }
+const fromPortal = (sender) => fromPage(sender, chrome.runtime.id, chrome.runtime.getURL("")) && String(sender.url).startsWith(PORTAL);
+chrome.runtime.onMessage.addListener((m, sender) => {
+  if (!m || m.type !== "ponte-open-renewal" || !fromPortal(sender)) return false;
+  const page = m.card ? "app.html#card=" + encodeURIComponent(String(m.card)) : "app.html";
+  chrome.tabs.create({ url: chrome.runtime.getURL(page) });
   return false;
 });
+
+// While the panel's port is open the worker keeps one host connection (hostbridge followCards): every card
+// or reader event re-reads the cards and posts the panel a new view, with per certificate RINNOVA or the
+// card list's reason and SOSPESO / REVOCATO (the WASM module's offers mode, wasm/portalmode.go).
+chrome.runtime.onConnect.addListener((panel) => {
+  if (panel.name !== "ponte-portal") return;
+  if (!fromPortal(panel.sender)) { panel.disconnect(); return; }
+  let stop = null;
+  panel.onMessage.addListener((m) => {
+    if (!m || m.type !== "start" || stop) return;
+    // The panel's words travel with each view, in the page's language (m.lang is navigator.language there).
+    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));
+    const post = (view) => words.then((text) => { try { panel.postMessage({ ...view, text }); } catch { /* the panel is gone */ } });
+    let last = null, lastJournal = null;
+    const show = (r, j) => { last = r; lastJournal = j; return portalView(r, j, m.lang).then(post, (e) => post({ ok: false, code: "INTERNAL", detail: String(e) })); };
+    const unfollow = followCards(show, (e) => post({ ok: false, code: e.code || "INTERNAL", detail: e.message }));
+    // A status the pages just learnt (a suspension or revocation from the card list, an OCSP check) shows too.
+    const onStorage = (changes, area) => { if (area === "local" && changes[CERTS] && last) show(last, lastJournal); };
+    chrome.storage.onChanged.addListener(onStorage);
+    stop = () => { unfollow(); chrome.storage.onChanged.removeListener(onStorage); };
+  });
+  panel.onDisconnect.addListener(() => stop && stop());
+});
+
+// portalView is the panel's summary of a cards result, each certificate with its offer.
+async function portalView(result, journal, lang) {
+  const view = { ok: true, ...summarize(result) };
+  const offers = await runOffersModule(result, journal, lang);
+  for (const c of view.cards) {
+    for (const x of c.certs) Object.assign(x, offers[c.id + "/" + x.id] || { renew: false });
+  }
+  return view;
+}
+
+// runOffersModule runs the lean cards.wasm (the card list's module, a fraction of ponte.wasm) once with
+// argv "offers" (wasm/portalmode.go), one run at a time (they share the job and result globals); the
+// module is compiled once per worker and instantiated per run (a Go program's instance ends with its run).
+let offersChain = Promise.resolve();
+let cardsModule = null;
+function runOffersModule(result, journal, lang) {
+  const run = offersChain.then(async () => {
+    const go = new Go();
+    go.argv = ["ponte", "offers"];
+    globalThis.ponteOffersJob = { cards: JSON.stringify(result || {}), journal: journal ? JSON.stringify(journal) : "", lang: String(lang || ""), now: Date.now() };
+    globalThis.ponteOffersResult = undefined;
+    if (!cardsModule) {
+      cardsModule = WebAssembly.compileStreaming(fetch(chrome.runtime.getURL("cards.wasm")));
+      cardsModule.catch(() => { cardsModule = null; }); // tried again at the next update
+    }
+    const instance = await WebAssembly.instantiate(await cardsModule, go.importObject);
+    await go.run(instance);
+    const out = JSON.parse(globalThis.ponteOffersResult || '{"error":"the offers mode left no result"}');
+    if (out.error) throw new Error("Ponte offers: " + out.error);
+    return out;
+  });
+  offersChain = run.catch(() => {});
+  return run;
+}
 
 // The page API for allow-listed web pages (pagebridge.js, consent.html; docs/page-api.md).
 installPageAPI();

@@ -1,5 +1,5 @@
 // Content script on the Sistema TS portal (sistemats1.sanita.finanze.it/portale/*): a small Ponte panel in
-// its own shadow root, added at the end of the document. It reads nothing from the portal's page and
+// its own shadow root, added at the end of the document, kept live on the card events. It reads nothing from the portal's page and
 // changes none of its content or forms; the page's CSS cannot reach inside. Data comes from the
 // service worker (background.js), which asks ponte-host.
 (() => {
@@ -43,6 +43,7 @@
     .good { color: #00703c; } ul { margin: 4px 0; padding-left: 18px; }
     .renew { all: unset; display: block; text-align: center; background: #00703c; color: #fff; border-radius: 6px;
       padding: 6px; margin-top: 6px; font-weight: 700; cursor: pointer; }
+    .state { margin-top: 4px; } .reason { font-size: 12px; margin-top: 2px; }
     .renew:focus-visible, .bar button:focus-visible { outline: 3px solid #ffbf47; }`);
   const panel = el("section", "panel");
   panel.setAttribute("role", "complementary");
@@ -70,18 +71,35 @@
     }
     box.append(c.loaded ? el("div", "good", msg("portalDriverLoaded", [c.loaded])) : el("div", "bad", msg("portalDriverMissing")));
     const list = el("ul", "certs");
-    for (const x of c.certs) {
-      const days = Math.floor((Date.parse(x.notAfter) - now) / 86400000);
-      const role = msg(roles[x.role] || "roleOther");
-      const key = days < 0 ? "portalCertExpired" : days <= 30 ? "portalCertExpiring" : "portalCertExpires";
-      list.append(el("li", days < 0 ? "bad" : days <= 30 ? "warn" : "", msg(key, [role, ddmmyyyy(x.notAfter), String(days)])));
-    }
+    for (const x of c.certs) list.append(certView(c, x, now));
     box.append(list);
-    const renew = el("button", "renew", msg("portalRenew"));
-    renew.type = "button";
-    renew.addEventListener("click", () => chrome.runtime.sendMessage({ type: "ponte-open-renewal", card: c.id }));
-    box.append(renew);
     return box;
+  }
+
+  // certView: the certificate's expiry, then SOSPESO / REVOCATO with the date (the last OCSP check), or
+  // RINNOVA where the card list offers it, or the card list's reason why not (wasm/portalmode.go).
+  function certView(c, x, now) {
+    const li = el("li", "cert");
+    li.dataset.role = x.role;
+    const days = Math.floor((Date.parse(x.notAfter) - now) / 86400000);
+    const role = msg(roles[x.role] || "roleOther");
+    const urging = days <= 30 && !x.state; // "rinnova ora" only for a certificate that can still be renewed
+    const key = days < 0 ? "portalCertExpired" : urging ? "portalCertExpiring" : "portalCertExpires";
+    li.append(el("span", days < 0 ? "bad" : urging ? "warn" : "", msg(key, [role, ddmmyyyy(x.notAfter), String(days)])));
+    if (x.state === "suspended" || x.state === "revoked") {
+      const st = el("div", x.state === "revoked" ? "bad state" : "warn state",
+        msg(x.state === "revoked" ? "portalCertRevoked" : "portalCertSuspended", [ddmmyyyy(x.since)]));
+      st.dataset.state = x.state;
+      li.append(st);
+    } else if (x.renew) {
+      const renew = el("button", "renew", msg("portalRenew"));
+      renew.type = "button";
+      renew.addEventListener("click", () => chrome.runtime.sendMessage({ type: "ponte-open-renewal", card: c.id }));
+      li.append(renew);
+    } else if (x.reason) {
+      li.append(el("div", "muted reason", x.reason));
+    }
+    return li;
   }
 
   function show(r) {
@@ -104,8 +122,17 @@
     for (const c of r.cards) body.append(cardView(c, now));
   }
 
+  // Live: the worker posts a new view at every card or reader event while this port is open (no reload);
+  // data-updates counts the views shown.
   host.dataset.state = "loading";
-  chrome.runtime.sendMessage({ type: "ponte-portal-status", lang: navigator.language })
-    .then((r) => { show(r); host.dataset.state = r && r.ok ? "ready" : "error"; },
-      (e) => { show({ ok: false, detail: String(e && e.message) }); host.dataset.state = "error"; });
+  host.dataset.updates = "0";
+  const port = chrome.runtime.connect({ name: "ponte-portal" });
+  port.onMessage.addListener((r) => {
+    show(r);
+    host.dataset.state = r && r.ok ? "ready" : "error";
+    host.dataset.updates = String(Number(host.dataset.updates) + 1);
+  });
+  port.onDisconnect.addListener(() => { if (host.dataset.state === "loading") { show({ ok: false }); host.dataset.state = "error"; } });
+  port.postMessage({ type: "start", lang: navigator.language });
+  close.addEventListener("click", () => port.disconnect());
 })();

@@ -10,9 +10,11 @@ export const WEEK = 7 * DAY;
 // The daily alarm is the retry clock, so a responder that is down costs one request a day at most.
 export const RETRY_AFTER = DAY;
 export const MAX_RETRIES = 3;
+// CRLReason certificateHold (RFC 5280 §5.3.1): a suspension.
+export const CERTIFICATE_HOLD = 6;
 
 // statusDue says whether a record's status check is due at nowMs: never checked, or checked a week ago,
-// or a bounded retry after a failure. A certificate that is expired, already revoked, or that was not
+// or a bounded retry after a failure. A certificate that is expired, revoked for good, or that was not
 // stored with its bytes (der) is not asked.
 export function statusDue(r, nowMs) {
   if (!r || typeof r !== "object" || typeof r.der !== "string" || r.der === "") return false;
@@ -20,7 +22,9 @@ export function statusDue(r, nowMs) {
   if (Number.isNaN(end) || end <= nowMs) return false;
   const s = r.status;
   if (!s || typeof s !== "object") return true;
-  if (s.state === "revoked") return false; // final: RFC 5280 §5.3.1 (certificateHold is not issued to cards)
+  // A revocation is final (RFC 5280 §5.3.1); a suspension (certificateHold, reason 6) may be lifted by the
+  // holder within the CA's window (docs/ca-profiles.md), so it is asked again weekly like a good one.
+  if (s.state === "revoked" && s.reason !== CERTIFICATE_HOLD) return false;
   const last = Date.parse(s.checked);
   if (Number.isNaN(last) || last > nowMs) return true; // a clock that went back: ask again
   const failures = Number.isInteger(s.failures) ? s.failures : 0;
@@ -39,7 +43,8 @@ export function newlyRevoked(cache, announced = []) {
   const notify = [];
   const keep = [];
   for (const [key, r] of Object.entries(cache || {})) {
-    if (!r || !r.status || r.status.state !== "revoked") continue;
+    // A suspension is not announced as a revocation; if it expires into one, that is announced then.
+    if (!r || !r.status || r.status.state !== "revoked" || r.status.reason === CERTIFICATE_HOLD) continue;
     keep.push(key);
     if (!announced.includes(key)) notify.push({ key, record: r });
   }

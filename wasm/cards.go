@@ -40,15 +40,19 @@ func (a *app) onEvent(m protocol.Message) {
 	}
 }
 
-// loadProfiles reads the CA profiles shipped with the UI (profiles/index.json lists the files).
-func (a *app) loadProfiles() {
+// loadProfiles reads the CA profiles shipped with the UI.
+func (a *app) loadProfiles() { a.ctl.Do(ctrl.ProfilesLoaded{Profiles: shippedProfiles()}) }
+
+// shippedProfiles reads the CA profiles shipped with the UI (profiles/index.json lists the files); none:
+// cards are shown, renewal is not offered.
+func shippedProfiles() []*renew.Profile {
 	b, err := fetchFile("profiles/index.json")
 	if err != nil {
-		return // no profile: cards are shown, renewal is not offered
+		return nil
 	}
 	var names []string
 	if json.Unmarshal(b, &names) != nil {
-		return
+		return nil
 	}
 	var ps []*renew.Profile
 	for _, n := range names {
@@ -63,5 +67,5 @@ func (a *app) loadProfiles() {
 		}
 		ps = append(ps, p)
 	}
-	a.ctl.Do(ctrl.ProfilesLoaded{Profiles: ps})
+	return ps
 }

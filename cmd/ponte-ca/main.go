@@ -56,6 +56,8 @@ const usage = `uso / usage:
                    [--tls-cert PEM --tls-key PEM] (plain HTTP on loopback only / HTTP senza TLS solo su loopback)
   ponte-ca issue   --dir DIR --key KEY.pem --subject DN [--role cns|signature] [--days N] [--not-before 2006-01-02[T15:04:05Z]] --out CERT.pem
   ponte-ca revoke  --dir DIR (--serial HEX | --cert CERT.pem) [--reason N]
+  ponte-ca suspend --dir DIR (--serial HEX | --cert CERT.pem) --days N
+  ponte-ca reactivate --dir DIR (--serial HEX | --cert CERT.pem)
   ponte-ca account add|show|credit --dir DIR --id ID [--password PW] [--balance CENTS] [--amount CENTS]
   ponte-ca client-profile --dir DIR --profile NAME [--mode rekey|extend] [--url BASE]
   ponte-ca terms   --dir DIR [--serial HEX]
@@ -75,6 +77,8 @@ func run(args []string) error {
 		return cmdIssue(args[1:])
 	case "revoke":
 		return cmdRevoke(args[1:])
+	case "suspend", "reactivate":
+		return cmdHold(args[0], args[1:])
 	case "account":
 		if len(args) < 2 {
 			return errors.New(usage)
@@ -305,44 +309,84 @@ func cmdIssue(args []string) error {
 
 func cmdRevoke(args []string) error {
 	fs, dir := flags("revoke")
-	serialHex := fs.String("serial", "", "numero di serie esadecimale / hex serial")
-	certPath := fs.String("cert", "", "certificato PEM / PEM certificate")
+	target := serialFlags(fs)
 	reason := fs.Int("reason", 0, "motivo RFC 5280 §5.3.1 (0 unspecified, 1 keyCompromise, 4 superseded, 5 cessationOfOperation) / reason")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := needDir(*dir); err != nil {
+	return withSerial(*dir, target, "revocato / revoked", func(c *ca.CA, serial *big.Int) error {
+		return c.Revoke(context.Background(), serial, *reason)
+	})
+}
+
+// cmdHold: the operator's suspension with a window (ca.Suspend) and its lifting (ca.Reactivate).
+func cmdHold(name string, args []string) error {
+	fs, dir := flags(name)
+	target := serialFlags(fs)
+	days := 0
+	if name == "suspend" {
+		fs.IntVar(&days, "days", 0, "giorni entro cui si può riattivare, poi revoca definitiva / days within which it can be reactivated, then revoked for good")
+	}
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	var serial *big.Int
+	if name == "suspend" {
+		return withSerial(*dir, target, fmt.Sprintf("sospeso per %d giorni / suspended for %d days", days, days), func(c *ca.CA, serial *big.Int) error {
+			return c.Suspend(context.Background(), serial, days)
+		})
+	}
+	return withSerial(*dir, target, "riattivato / reactivated", func(c *ca.CA, serial *big.Int) error {
+		return c.Reactivate(context.Background(), serial)
+	})
+}
+
+// serialTarget is a command's certificate: --serial HEX or --cert CERT.pem.
+type serialTarget struct{ serialHex, certPath *string }
+
+func serialFlags(fs *flag.FlagSet) serialTarget {
+	return serialTarget{fs.String("serial", "", "numero di serie esadecimale / hex serial"), fs.String("cert", "", "certificato PEM / PEM certificate")}
+}
+
+func (t serialTarget) serial() (*big.Int, error) {
 	switch {
-	case *certPath != "":
-		data, err := os.ReadFile(*certPath)
+	case *t.certPath != "":
+		data, err := os.ReadFile(*t.certPath)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cert, err := ca.ParseCertificatePEM(data)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		serial = cert.SerialNumber
-	case *serialHex != "":
-		var ok bool
-		if serial, ok = new(big.Int).SetString(strings.TrimPrefix(strings.ReplaceAll(strings.ToLower(*serialHex), ":", ""), "0x"), 16); !ok {
-			return fmt.Errorf("numero di serie %q non esadecimale / serial %q is not hex", *serialHex, *serialHex)
+		return cert.SerialNumber, nil
+	case *t.serialHex != "":
+		serial, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ReplaceAll(strings.ToLower(*t.serialHex), ":", ""), "0x"), 16)
+		if !ok {
+			return nil, fmt.Errorf("numero di serie %q non esadecimale / serial %q is not hex", *t.serialHex, *t.serialHex)
 		}
-	default:
-		return errors.New("--serial o --cert è obbligatorio / --serial or --cert is required")
+		return serial, nil
 	}
-	c, err := open(*dir)
+	return nil, errors.New("--serial o --cert è obbligatorio / --serial or --cert is required")
+}
+
+// withSerial opens the CA in dir, runs f on the target's serial and prints done with it.
+func withSerial(dir string, t serialTarget, done string, f func(c *ca.CA, serial *big.Int) error) error {
+	if err := needDir(dir); err != nil {
+		return err
+	}
+	serial, err := t.serial()
+	if err != nil {
+		return err
+	}
+	c, err := open(dir)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if err := c.Revoke(context.Background(), serial, *reason); err != nil {
+	if err := f(c, serial); err != nil {
 		return err
 	}
-	fmt.Printf("revocato / revoked: %s\n", ca.SerialHex(serial))
+	fmt.Printf("%s: %s\n", done, ca.SerialHex(serial))
 	return nil
 }
 

@@ -43,6 +43,11 @@ func (a CardsRead) apply(c *Controller) {
 	}
 	c.s.Readers, c.s.CardsLoaded, c.s.Pending = a.Readers, true, pending
 	c.s.Offers = Offers(c.profiles, a.Readers, a.Journal, c.s.Lang, Now())
+	c.s.Manage = Manage(c.profiles, a.Readers)
+	// The success screen of a family that must be taken out and put back follows the card (seed 000).
+	if f := c.s.Flow; f != nil && f.Screen == ui.FlowSuccess && f.Reinsert {
+		f.ReinsertStep = ui.ReinsertEvent(f.ReinsertStep, c.findCard(f.CardID) != nil)
+	}
 	// Only the renewal's own card coming back resumes it (another card, or a reader's spurious event,
 	// does not).
 	if f := c.s.Flow; a.Inserted && f != nil && f.Paused && c.findCard(f.CardID) != nil {
@@ -86,6 +91,23 @@ func offer(profiles []*renew.Profile, card *protocol.Card, cert protocol.Certifi
 	return o
 }
 
+// Manage says per certificate which CA profile can take its rr (the one naming its issuer): SOSPENDI,
+// RIATTIVA, REVOCA on the card list (issue 17).
+func Manage(profiles []*renew.Profile, readers []protocol.Reader) map[string]ui.Manage {
+	out := map[string]ui.Manage{}
+	for _, r := range readers {
+		if r.Card == nil {
+			continue
+		}
+		for _, cert := range r.Card.Certificates {
+			if p := renew.IssuerProfile(profiles, cert); p != nil {
+				out[r.Card.ID+"/"+cert.ID] = ui.Manage{Profile: p.Name, SuspensionDays: p.SuspensionDays}
+			}
+		}
+	}
+	return out
+}
+
 func (c *Controller) findCard(id string) *protocol.Card {
 	for _, r := range c.s.Readers {
 		if r.Card != nil && r.Card.ID == id {
@@ -109,4 +131,18 @@ func (c *Controller) refresh() {
 	if c.fx.Page != nil {
 		c.fx.Page.Refresh()
 	}
+}
+
+// PortalOffers is the Sistema TS portal panel's view (wasm/portalmode.go, for extension/background.js):
+// the card list's own offers (Offers, over the journal the host listed: a renewal already open is
+// RIPRENDI on the list, never RINNOVA on the panel), with the last OCSP statuses. A journal record that
+// does not decode is left out, as the card list leaves it (renew.HostJournal.List).
+func PortalOffers(profiles []*renew.Profile, readers []protocol.Reader, journal protocol.JournalListResult, lang string, now time.Time, w ui.Watch) map[string]ui.PortalOffer {
+	var list []*renew.Renewal
+	for _, b := range journal.Records {
+		if r, err := renew.DecodeRenewal(b); err == nil {
+			list = append(list, r)
+		}
+	}
+	return ui.PortalOffers(Offers(profiles, readers, list, lang, now), readers, w)
 }

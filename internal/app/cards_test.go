@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -54,4 +55,38 @@ func TestOffers(t *testing.T) {
 		t.Errorf("renewal of an unknown certificate: %+v", s.Flow)
 	}
 	_ = ui.FlowTerms
+}
+
+// TestPortalAgreesWithCardList (issue 17, the live portal panel): over the journal as the host lists it
+// (journal-list, JSON records), the panel offers RINNOVA exactly where the card list does and otherwise
+// gives the card list's reason; a renewal open for a certificate is RIPRENDI on the list, never RINNOVA on
+// the panel; an unreadable record is left out by both.
+func TestPortalAgreesWithCardList(t *testing.T) {
+	w := newWorld(t)
+	readers := []protocol.Reader{{Name: "r1", Card: w.card}}
+	cns := w.card.Certificates[0]
+	open := &renew.Renewal{ID: "open", Card: "card1", OldCert: cns.DER, Step: renew.StepWaiting}
+	rec, err := json.Marshal(open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, records := range []map[string]json.RawMessage{nil, {"open": rec}, {"open": rec, "bad": json.RawMessage(`{"x":1}`)}} {
+		var journal []*renew.Renewal
+		if records != nil {
+			journal = []*renew.Renewal{open}
+		}
+		s := w.app(t).do(CardsRead{Readers: readers, Journal: journal})
+		panel := PortalOffers([]*renew.Profile{w.profile}, readers, protocol.JournalListResult{Records: records}, s.Lang, Now(), ui.Watch{})
+		if len(panel) != len(s.Offers) || len(panel) != 2 {
+			t.Fatalf("panel %v list %v", panel, s.Offers)
+		}
+		for k, o := range s.Offers {
+			if p := panel[k]; p.Renew != o.Eligible || p.Reason != o.Reason {
+				t.Errorf("%d records, %s: panel %+v, card list %+v", len(records), k, p, o)
+			}
+		}
+		if p := panel["card1/"+cns.ID]; (records != nil) == p.Renew {
+			t.Errorf("%d records: panel %+v for the certificate with an open renewal", len(records), p)
+		}
+	}
 }

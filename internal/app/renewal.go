@@ -320,6 +320,12 @@ func (a renewed) apply(c *Controller) {
 		return
 	case OutcomeDone:
 		f.Screen, f.NewExpiry = ui.FlowSuccess, ""
+		if card := c.findCard(f.CardID); card != nil {
+			f.Advice = ui.DriverAdvice(c.s.Host.OS, card.Family)
+		}
+		if f.Reinsert {
+			f.ReinsertStep = ui.ReinsertRemove // seed 000: out and back in before the card is ready
+		}
 		if x, err := x509.ParseCertificate(a.r.NewCert); err == nil {
 			f.NewExpiry = x.NotAfter.Format(time.RFC3339)
 		}

@@ -60,6 +60,9 @@ func (c *CA) ClientProfile(name, mode string) ([]byte, error) {
 		Terms: demoTerms, Privacy: demoPrivacy, TermsVersion: DemoTermsVersion, PrivacyVersion: DemoPrivacyVersion, MaxWaitSeconds: 30,
 		TSA: c.PublicURL() + "/tsa",
 	}
+	if p.SuspendBy != profile.ByNone {
+		cp.SuspensionDays = p.MaxSuspensionDays
+	}
 	for _, r := range p.Roles {
 		rule := renew.Rule{Role: string(r), Mode: mode, WindowDays: window}
 		if mode == "rekey" {

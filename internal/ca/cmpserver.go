@@ -60,6 +60,7 @@ func (c *CA) HandleCMP(ctx context.Context, profileName string, der []byte) []by
 	}
 	x := &exchange{c: c, p: c.Profiles[profileName], now: c.now()}
 	c.closeUnconfirmed(ctx, x.now)
+	c.expireHolds(ctx, x.now)
 	var err error
 	var ans *cmp.Message
 	x.req, err = cmp.ParseMessage(der)

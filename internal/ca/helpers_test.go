@@ -37,10 +37,13 @@ type testCA struct {
 	srv  *http.Server
 }
 
-func newTestCA(t *testing.T) *testCA {
+func newTestCA(t *testing.T) *testCA { t.Helper(); return newTestCAOn(t, "") }
+
+// newTestCAOn is newTestCA on the database at url ("": SQLite in its directory).
+func newTestCAOn(t *testing.T, url string) *testCA {
 	t.Helper()
 	dir := t.TempDir()
-	res, err := Init(dir, InitOptions{Listen: "127.0.0.1:0", DemoIRSecret: testIRSecret, DemoPassword: testPassword})
+	res, err := Init(dir, InitOptions{Listen: "127.0.0.1:0", DemoIRSecret: testIRSecret, DemoPassword: testPassword, Database: url})
 	if err != nil {
 		t.Fatal(err)
 	}

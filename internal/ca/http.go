@@ -160,6 +160,7 @@ func (c *CA) serveOCSP(w http.ResponseWriter, r *http.Request) {
 // OCSPResponse builds the signed response for one OCSP request.
 func (c *CA) OCSPResponse(ctx context.Context, req *ocsp.Request) ([]byte, error) {
 	now := c.now()
+	c.expireHolds(ctx, now)
 	tmpl := ocsp.Response{
 		SerialNumber: req.SerialNumber, ThisUpdate: now.Add(-time.Minute), NextUpdate: now.Add(time.Hour),
 		Status: ocsp.Unknown, IssuerHash: req.HashAlgorithm,
@@ -215,6 +216,7 @@ const crlNumberBase = 1 << 40
 // sharing a database, whatever their clocks, never give two different revocation lists one number, and a
 // later CRL never gets a smaller one.
 func (c *CA) CRL(ctx context.Context) ([]byte, error) {
+	c.expireHolds(ctx, c.now())
 	revoked, seq, err := c.Store.RevokedAt(ctx)
 	if err != nil {
 		return nil, err

@@ -21,25 +21,26 @@ import (
 //   - a renewal not yet confirmed revoked by its own key is withdrawn too (the same as a certConf
 //     rejection); anything else is an ordinary revocation, which refunds nothing.
 //
-// The effect is immediate: OCSP and the CRL read the same row.
+// A suspension (certificateHold) and its reactivation (removeFromCRL) follow the certificate's profile
+// rules instead (suspend.go). The effect is immediate: OCSP and the CRL read the same row.
 
-// revocationRule is what the holder may do with one CRLReason. Issue 17 (suspend/reactivate by the
-// holder) extends it with certificateHold and removeFromCRL.
+// revocationRule is what the holder may do with one CRLReason.
 type revocationRule struct {
 	name    string
 	allowed bool
 }
 
 // revocationReasons: the RFC 5280 §5.3.1 reasons a holder may give. cACompromise, aACompromise and
-// privilegeWithdrawn are the CA's to state; a hold (suspension) is not offered yet.
+// privilegeWithdrawn are the CA's to state. certificateHold (suspension) and removeFromCRL (reactivation)
+// are allowed further by the certificate's profile (suspendBy, reactivateBy: suspend.go).
 var revocationReasons = map[int]revocationRule{
 	cmp.ReasonUnspecified:          {"unspecified", true},
 	cmp.ReasonKeyCompromise:        {"keyCompromise", true},
 	cmp.ReasonAffiliationChanged:   {"affiliationChanged", true},
 	cmp.ReasonSuperseded:           {"superseded", true},
 	cmp.ReasonCessationOfOperation: {"cessationOfOperation", true},
-	cmp.ReasonCertificateHold:      {"certificateHold", false},
-	cmp.ReasonRemoveFromCRL:        {"removeFromCRL", false},
+	cmp.ReasonCertificateHold:      {"certificateHold", true},
+	cmp.ReasonRemoveFromCRL:        {"removeFromCRL", true},
 }
 
 // revocation answers an rr with an rp.
@@ -54,7 +55,6 @@ func (x *exchange) revocation(ctx context.Context) *cmp.Message {
 
 // revoke decides and carries out one rr; nil means revoked.
 func (x *exchange) revoke(ctx context.Context) *cmp.PKIStatusInfo {
-	fail := func(bit int, it, en string) *cmp.PKIStatusInfo { s := status(bit, it, en); return &s }
 	if st := x.authenticate(ctx, x.p); st != nil {
 		return st
 	}
@@ -83,7 +83,14 @@ func (x *exchange) revoke(ctx context.Context) *cmp.PKIStatusInfo {
 	if err != nil {
 		return fail(cmp.FailBadCertID, "certificato da revocare sconosciuto", "unknown certificate to revoke")
 	}
-	if !named.RevokedAt.IsZero() {
+	switch {
+	case reason == cmp.ReasonCertificateHold:
+		return x.suspend(ctx, named)
+	case reason == cmp.ReasonRemoveFromCRL:
+		return x.reactivate(ctx, named)
+	case onHold(named):
+		return x.revokeHeld(ctx, named, reason)
+	case !named.RevokedAt.IsZero():
 		return fail(cmp.FailCertRevoked, "il certificato è già revocato", "the certificate is already revoked")
 	}
 	return x.revokeNamed(ctx, named, reason)
@@ -91,7 +98,6 @@ func (x *exchange) revoke(ctx context.Context) *cmp.PKIStatusInfo {
 
 // revokeNamed applies the rules on who may revoke named (see above) and revokes it.
 func (x *exchange) revokeNamed(ctx context.Context, named *store.Cert, reason int) *cmp.PKIStatusInfo {
-	fail := func(bit int, it, en string) *cmp.PKIStatusInfo { s := status(bit, it, en); return &s }
 	t, err := x.c.Store.TxnForCert(ctx, named.Serial)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fail(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")

@@ -36,10 +36,13 @@ func (tc *testCA) rrArgs(oldcert, cert, key string, reason int) []string {
 
 // TestOpenSSLRevocation: openssl cmp revokes a holder's own certificate; OCSP (openssl ocsp) and the CRL
 // say revoked at once with the reason given. Another holder's certificate cannot revoke it, a reason the
-// holder may not give (certificateHold, not offered yet) is refused, and revoking twice says certRevoked.
+// holder may not give (certificateHold on a profile without suspension) is refused, and revoking twice
+// says certRevoked.
 func TestOpenSSLRevocation(t *testing.T) {
 	tc := newTestCA(t)
 	tc.profile("renew", func(*profile.Profile) {})
+	cns := tc.ca.Profiles["cns"] // tc.issue records this profile: its rules apply
+	cns.SuspendBy, cns.ReactivateBy, cns.MaxSuspensionDays = profile.ByNone, profile.ByNone, 0
 	a := tc.renewable("a", "/C=IT/CN=TITOLARE A/serialNumber=TINIT-RSSMRA80A01H501U")
 	b := tc.renewable("b", "/C=IT/CN=TITOLARE B/serialNumber=TINIT-BNCNNA80A41H501X")
 	tc.ocspSays(a.certPath, a.certPath+": good")
@@ -53,7 +56,7 @@ func TestOpenSSLRevocation(t *testing.T) {
 	if err == nil {
 		t.Fatalf("certificateHold accepted:\n%s", out)
 	}
-	mustContain(t, out, "motivo di revoca non consentito al titolare: certificateHold")
+	mustContain(t, out, "la sospensione non è prevista per questo certificato")
 	tc.ocspSays(a.certPath, a.certPath+": good")
 
 	if out, err := openssl(t, tc.rrArgs(a.certPath, a.certPath, a.keyPath, cmp.ReasonKeyCompromise)...); err != nil {

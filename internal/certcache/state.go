@@ -7,12 +7,16 @@ import (
 
 // States of the inventory, in the words of the ANPR security console (seed 003, "STATO CERTIFICATO").
 const (
-	Active   = "active"   // ATTIVO
-	Expiring = "expiring" // IN SCADENZA: within ExpiringDays
-	Expired  = "expired"  // SCADUTO
-	Revoked  = "revoked"  // REVOCATO
-	Pending  = "pending"  // RICHIESTA IN LAVORAZIONE: a renewal waits at the CA
+	Active    = "active"    // ATTIVO
+	Expiring  = "expiring"  // IN SCADENZA: within ExpiringDays
+	Expired   = "expired"   // SCADUTO
+	Revoked   = "revoked"   // REVOCATO
+	Suspended = "suspended" // SOSPESO: revoked with reason certificateHold (RFC 5280 §5.3.1), may come back
+	Pending   = "pending"   // RICHIESTA IN LAVORAZIONE: a renewal waits at the CA
 )
+
+// reasonCertificateHold is CRLReason certificateHold (RFC 5280 §5.3.1): a suspension.
+const reasonCertificateHold = 6
 
 // ExpiringDays: "eseguire le operazioni di rinnovo entro un mese dalla scadenza" (seed 003, §4).
 const ExpiringDays = 30
@@ -23,6 +27,8 @@ func State(r Record, now time.Time, pending bool) string {
 	switch {
 	case pending:
 		return Pending
+	case r.Revoked && r.Status != nil && r.Status.Reason == reasonCertificateHold:
+		return Suspended
 	case r.Revoked:
 		return Revoked
 	case err != nil || !now.Before(t):

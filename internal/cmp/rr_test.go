@@ -8,12 +8,16 @@ import (
 
 // Revoke against `openssl cmp` as the CA: its mock server parses the rr, checks its protection (the end
 // entity's signature, -srv_trusted) and answers rp; our client checks the rp's protection and reads its
-// status — accepted, and with -pkistatus 2 a rejection that reaches the caller as a *Refusal.
+// status — accepted for each reason the holder may give, and with -pkistatus 2 a rejection that reaches the caller as a *Refusal.
 func TestRevokeInteropOpenSSL(t *testing.T) {
 	s := newInteropSetup(t)
 	p := &SignatureProtection{Signer: s.eeKey, Cert: s.ee}
-	if err := s.client(mockServer(t, s.serverArgs()...)).Revoke(timeout(t), s.expected, p, ReasonCessationOfOperation); err != nil {
-		t.Fatalf("rr: %v", err)
+	mock := s.client(mockServer(t, s.serverArgs()...))
+	// Every reason the holder can give from the card list (issue 17): suspension, reactivation, revocation.
+	for _, reason := range []int{ReasonCertificateHold, ReasonRemoveFromCRL, ReasonKeyCompromise, ReasonAffiliationChanged, ReasonCessationOfOperation} {
+		if err := mock.Revoke(timeout(t), s.expected, p, reason); err != nil {
+			t.Fatalf("rr reason %d: %v", reason, err)
+		}
 	}
 	err := s.client(mockServer(t, s.serverArgs("-pkistatus", "2", "-failure", "2")...)).Revoke(timeout(t), s.expected, p, ReasonCessationOfOperation)
 	var ref *Refusal

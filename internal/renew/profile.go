@@ -56,6 +56,9 @@ type Profile struct {
 	// MaxWaitSeconds is how long Ponte waits for a delayed certificate in one go before it offers
 	// "Scarica" later (seed 002's two phases).
 	MaxWaitSeconds int `json:"maxWaitSeconds,omitempty"`
+	// SuspensionDays is the CA's stated suspension window (ponte-ca's maxSuspensionDays): the card list
+	// offers SOSPENDI only when it is set, and the confirmation says how long a reactivation stays possible.
+	SuspensionDays int `json:"suspensionDays,omitempty"`
 	// TSA is the RFC 3161 time-stamp service this CA offers for signatures, if any.
 	TSA string `json:"tsa,omitempty"`
 
@@ -123,6 +126,8 @@ func (p *Profile) validate() error {
 		return fmt.Errorf("termsVersion and privacyVersion: at most 64 characters, no '?', '%%' or newline")
 	case p.MaxWaitSeconds < 0 || p.MaxWaitSeconds > 600:
 		return fmt.Errorf("maxWaitSeconds must be 0 to 600")
+	case p.SuspensionDays < 0 || p.SuspensionDays > 3650:
+		return fmt.Errorf("suspensionDays must be 0 to 3650")
 	}
 	anchors, err := parseCerts(p.Anchors, "anchor")
 	if err != nil {

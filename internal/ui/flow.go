@@ -32,6 +32,10 @@ type Flow struct {
 	RenewalID   string
 	NewExpiry   string
 	Reinsert    bool
+	// ReinsertStep follows the card's events on the success screen of a family that must be taken out
+	// and put back (reinsert.go); Advice is the driver advice shown once the card is ready.
+	ReinsertStep string
+	Advice       Advice
 	// Abandon: the PIN screen asks the PIN to cancel the renewal ("Annulla il rinnovo"), not to run it.
 	Abandon bool
 	// RollbackFailed: the failed renewal's new objects could not be removed from the card; the failure

@@ -26,6 +26,7 @@ type InventoryRow struct {
 	NotAfter string
 	Source   string
 	File     string            // the file name, for SourceFile
+	Card     string            // the card ID, for SourceCard: suspend, reactivate, revoke on its card list
 	Check    *certcache.Status // the last OCSP check (internal/certwatch), nil before the first
 }
 
@@ -43,6 +44,8 @@ func InventoryRows(cache map[string]certcache.Record, pending map[string][]*rene
 			State: certcache.State(r, now, p), NotAfter: r.NotAfter, Source: r.Source, Check: r.Status}
 		if r.Source == certcache.SourceFile {
 			row.File = r.Card
+		} else {
+			row.Card = r.Card
 		}
 		out = append(out, row)
 	}

@@ -44,6 +44,9 @@ type State struct {
 	Flow    *Flow
 	// PINManage is the PIN change or unblock screen of one card (pinmanage.go), shown instead of the list.
 	PINManage *PINManage
+	// Manage ("card/cert") and Lifecycle: suspend, reactivate, revoke (lifecycle.go).
+	Manage    map[string]Manage
+	Lifecycle *Lifecycle
 
 	Help      HostHelp   // the user's system, for the install step when ponte-host is missing or old (hosthelp.go)
 	Sign      *SignState // the Firma page (sign.go)
@@ -100,6 +103,7 @@ func funcs(s State, cat *Catalog, now time.Time) template.FuncMap {
 		"join":      strings.Join,
 		"cn":        certcache.CommonName,
 		"offer":     func(card, cert string) Offer { return s.Offers[card+"/"+cert] },
+		"manage":    s.manageArgs,
 		"pending":   func(card string) []*renew.Renewal { return s.Pending[card] },
 		"origin":    netperm.Origin, // scheme://host[:port] of a URL (the permission messages, permission.go)
 		"permasks":  func(asks []PermissionAsk, then string) permAsks { return permAsks{asks, then} },

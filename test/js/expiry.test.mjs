@@ -70,7 +70,7 @@ test("the portal summary keeps only what the panel shows, and skips removed card
   assert.equal(s.readers, 3);
   assert.equal(s.cards.length, 1);
   assert.deepEqual(s.cards[0], { id: "C1", reader: "R0", holder: "ROSSI MARIO", family: "ST 2021 — STM", drivers: ["safedive"], loaded: "opensc",
-    certs: [{ role: "cns", notAfter: "2027-01-01T00:00:00Z" }] });
+    certs: [{ id: "", role: "cns", notAfter: "2027-01-01T00:00:00Z" }] });
   assert.deepEqual(summarize(null), { readers: 0, cards: [] });
 });
 
@@ -88,4 +88,26 @@ test("the worker picks the language as the pages do and substitutes $1..$9", () 
   assert.match(format(en, "reminderBody", ["ROSSI MARIO", "CNS", "31/03/2027"]), /^ROSSI MARIO – CNS: expires on 31\/03\/2027/);
   assert.equal(format(it, "noSuchKey"), "noSuchKey");
   assert.equal(format({ a: "x $2 $1" }, "A", ["1"]), "x $2 1");
+});
+
+// Promise L2 (docs/lifecycle.md): a revoked or suspended certificate
+// is never reminded. Over every day from 40 before expiry to 2 after, every subset of thresholds already
+// sent, and both revocation states.
+test("property: a revoked certificate is never reminded, whatever the day and the reminders sent", () => {
+  const end = "2027-03-31T10:00:00Z";
+  const subsets = [[], [30], [30, 7], [7], [1], [30, 7, 1]];
+  let n = 0;
+  for (let d = -40; d <= 2; d++) {
+    const now = at(end) + d * 24 * 3600 * 1000;
+    for (const sent of subsets) {
+      for (const reason of [1, 5, 6]) {
+        const r = { ...rec(end), revoked: true, status: { state: "revoked", reason } };
+        assert.equal(dueReminder(r, now, sent), null, `day ${d}, sent ${sent}, reason ${reason}`);
+        const { fire } = plan([r], now, { [`${r.issuer}|${r.serial}`]: sent });
+        assert.equal(fire.length, 0);
+        n++;
+      }
+    }
+  }
+  assert.equal(n, 43 * 6 * 3);
 });

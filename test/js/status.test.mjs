@@ -29,6 +29,14 @@ test("revoked, expired or without the certificate's bytes: never asked", () => {
   assert.equal(statusDue(null, now), false);
 });
 
+test("a suspended certificate (certificateHold) is asked again weekly: it may be reactivated", () => {
+  const held = rec({ state: "revoked", reason: 6, checked: "2027-01-01T00:00:00Z", revokedAt: "2026-12-31T00:00:00Z" });
+  assert.equal(statusDue(held, at("2027-01-07T23:59:59Z")), false);
+  assert.equal(statusDue(held, at("2027-01-08T00:00:00Z")), true);
+  assert.equal(statusDue({ ...held, status: { ...held.status, reason: 1 } }, at("2027-02-01T00:00:00Z")), false, "revoked for good: never again");
+  assert.deepEqual(newlyRevoked({ "x|01": held }).notify, [], "a suspension is not announced as a revocation");
+});
+
 test("a responder that did not answer: retried daily MAX_RETRIES times, then weekly", () => {
   assert.equal(RETRY_AFTER, 24 * 3600 * 1000);
   const t0 = "2027-01-01T00:00:00Z";

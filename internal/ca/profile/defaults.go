@@ -18,7 +18,8 @@ func Defaults(irSecret string, now time.Time) []*Profile {
 			Name: "cns", Description: "CNS / TS-CNS: autenticazione, rinnovo gratuito / authentication, free renewal",
 			Roles: []Role{RoleCNS, RoleSignature}, ValidityDays: 3 * 365, RenewalWindowDays: 90, MaxLifetimeYears: 6,
 			RenewalsPerCertificate: 1, Mode: ModeAny, DelaySeconds: 3, IR: IRSecret,
-			Secrets: []Secret{{Reference: "demo", Secret: irSecret}},
+			Secrets:   []Secret{{Reference: "demo", Secret: irSecret}},
+			SuspendBy: ByHolder, ReactivateBy: ByHolder, MaxSuspensionDays: 30,
 		},
 		{
 			Name: "cns-paid", Description: "CNS: rinnovo a pagamento da conto prepagato / renewal paid from a prepaid account",
@@ -31,6 +32,7 @@ func Defaults(irSecret string, now time.Time) []*Profile {
 			Roles: []Role{RoleSignature}, ValidityDays: 3 * 365, RenewalWindowDays: 90, MaxLifetimeYears: 6,
 			RenewalsPerCertificate: 1, Mode: ModeRekey, DelaySeconds: 3, Price: 1000, IR: IRSecret,
 			Secrets: []Secret{{Reference: "demo", Secret: irSecret}}, ImplicitConfirm: &no,
+			SuspendBy: ByHolder, ReactivateBy: BySelf, MaxSuspensionDays: 90,
 		},
 		{
 			Name: "extend", Description: "Estensione della validità con la stessa chiave fino a una data / same-key extension to a date",

@@ -90,7 +90,27 @@ type Profile struct {
 	// ImplicitConfirm: grant implicit confirmation when the client asks for it (default true; always
 	// false on a paid profile).
 	ImplicitConfirm *bool `json:"implicitConfirm,omitempty"`
+
+	// SuspendBy: who may suspend a certificate of this profile with an rr of reason certificateHold
+	// (RFC 5280 §5.3.1): none (default: refused), self (signed by the certificate itself), holder (by it or
+	// any valid certificate of this CA naming the same codice fiscale, e.g. the card's other certificate).
+	SuspendBy Authority `json:"suspendBy,omitempty"`
+	// ReactivateBy: who may lift the suspension (removeFromCRL); only the holder who suspended, never a
+	// suspension by the CA operator. none (default), self or holder.
+	ReactivateBy Authority `json:"reactivateBy,omitempty"`
+	// MaxSuspensionDays: how long a suspension may be lifted; past it the certificate is revoked for good,
+	// dated from the suspension. Required with SuspendBy.
+	MaxSuspensionDays int `json:"maxSuspensionDays,omitempty"`
 }
+
+// Authority says who may ask for a suspension or a reactivation.
+type Authority string
+
+const (
+	ByNone   Authority = "none"
+	BySelf   Authority = "self"
+	ByHolder Authority = "holder"
+)
 
 // DefaultWindowDays is the renewal window when a profile does not set one.
 const DefaultWindowDays = 90
@@ -213,6 +233,9 @@ func (p *Profile) Normalize() error {
 	if err := p.normalizeKeys(); err != nil {
 		return err
 	}
+	if err := p.normalizeSuspension(); err != nil {
+		return err
+	}
 	if p.ImplicitConfirm == nil || p.Paid() {
 		// A paid profile never grants implicit confirmation, whatever the file says: the holder is charged
 		// only for a certificate confirmed in certConf (invariant I3, docs/ca-profiles.md).
@@ -220,6 +243,34 @@ func (p *Profile) Normalize() error {
 		p.ImplicitConfirm = &t
 	}
 	return nil
+}
+
+// maxSuspensionDays bounds a suspension window: the longest a certificate stays in doubt.
+const maxSuspensionDays = 3650
+
+func (p *Profile) normalizeSuspension() error {
+	bad := func(field, problem string) error { return &Error{p.Name, field, problem} }
+	for _, a := range []*Authority{&p.SuspendBy, &p.ReactivateBy} {
+		switch *a {
+		case "":
+			*a = ByNone
+		case ByNone, BySelf, ByHolder:
+		default:
+			return bad("suspendBy/reactivateBy", "none, self o holder / none, self or holder")
+		}
+	}
+	switch {
+	case p.SuspendBy == ByNone && (p.ReactivateBy != ByNone || p.MaxSuspensionDays != 0):
+		return bad("reactivateBy", "richiede suspendBy / needs suspendBy")
+	case p.SuspendBy != ByNone && (p.MaxSuspensionDays < 1 || p.MaxSuspensionDays > maxSuspensionDays):
+		return bad("maxSuspensionDays", fmt.Sprintf("deve essere tra 1 e %d / must be between 1 and %d", maxSuspensionDays, maxSuspensionDays))
+	}
+	return nil
+}
+
+// SuspensionWindow is how long a suspension may be lifted.
+func (p *Profile) SuspensionWindow() time.Duration {
+	return time.Duration(p.MaxSuspensionDays) * 24 * time.Hour
 }
 
 // Key policy defaults and bounds (NIST SP 800-57 Part 1 §5.6.1: RSA below 2048 bits is no longer

@@ -38,6 +38,10 @@ func TestParse(t *testing.T) {
 		{"short secret", `{"name":"a","roles":["cns"],"validityDays":1,"ir":"secret","secrets":[{"reference":"r","secret":"x"}]}`, "secrets"},
 		{"bad ir", `{"name":"a","roles":["cns"],"validityDays":1,"ir":"maybe"}`, "ir"},
 		{"lifetime", `{"name":"a","roles":["cns"],"validityDays":1,"maxLifetimeYears":99}`, "maxLifetimeYears"},
+		{"suspension", `{"name":"a","roles":["cns"],"validityDays":1,"suspendBy":"holder","reactivateBy":"self","maxSuspensionDays":30}`, ""},
+		{"bad suspendBy", `{"name":"a","roles":["cns"],"validityDays":1,"suspendBy":"anyone","maxSuspensionDays":30}`, "suspendBy/reactivateBy"},
+		{"suspension without window", `{"name":"a","roles":["cns"],"validityDays":1,"suspendBy":"self"}`, "maxSuspensionDays"},
+		{"reactivation without suspension", `{"name":"a","roles":["cns"],"validityDays":1,"reactivateBy":"self"}`, "reactivateBy"},
 	}
 	for _, c := range cases {
 		p, err := Parse([]byte(c.json))

@@ -40,6 +40,10 @@ const (
 	EventRefund  = "refund"  // a charge given back (the certificate was never confirmed, or withdrawn)
 	EventRevoke  = "revoke"  // a certificate revoked (detail: reason code, why)
 	EventRefusal = "refusal" // a request refused (detail: message type, failInfo, reason)
+	// Suspensions (holds.go). A hold made permanent by its holder is an EventRevoke while it is open.
+	EventSuspend     = "suspend"      // a certificate put on hold (detail: holdDetail)
+	EventReactivate  = "reactivate"   // a hold lifted: the certificate is valid again
+	EventHoldExpired = "hold-expired" // a hold not lifted in time: the revocation stays, reason unspecified
 )
 
 // Event is what a caller logs (Refuse); the store fills in the rest.
@@ -116,6 +120,9 @@ func openAudit(ctx context.Context, c conn) error {
 		`SELECT '', serial, '', 0, CASE WHEN revoked_at = 0 THEN '` + openCert + `' ELSE '` + openRevoked + `' END FROM certs ORDER BY serial`,
 		`SELECT account, cert_serial, transaction_id, 0, CASE WHEN refunded_at = 0 THEN '` + openCharge + `' ELSE '` + openRefunded + `' END FROM charges ORDER BY transaction_id`,
 		`SELECT '', cert_serial, id, 0, '` + openConfirmed + `' FROM transactions WHERE state = '` + StateConfirmed + `' ORDER BY id`,
+		// Holds made before the log (schema 4 of the lifecycle branch): the open one's detail as EventSuspend's.
+		`SELECT '', serial, '', 0, CASE WHEN ended_at = 0 THEN '` + openHold + ` ' || ` + holdDetailSQL + ` ELSE '` + openHoldEnded + `' END
+			FROM holds ORDER BY serial, held_at, ended_at = 0, ended_at`,
 	} {
 		rows, err := c.query(ctx, q)
 		if err != nil {
@@ -149,6 +156,8 @@ const (
 	openCharge    = "charge"
 	openRefunded  = "charge refunded"
 	openConfirmed = "confirmed"
+	openHold      = "hold"       // followed by the hold's holdDetail
+	openHoldEnded = "hold ended" // a hold reactivated, made permanent or expired
 )
 
 // Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
@@ -203,7 +212,8 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 }
 
 func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
-	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{}}
+	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{},
+		holds: map[string]int{}, open: map[string]string{}}
 	for {
 		recs, err := auditPage(ctx, c, rep.Records, 1000)
 		if err != nil {
@@ -229,6 +239,8 @@ func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 // refunded, the certificates issued and revoked, the transactions confirmed.
 type ledger struct {
 	charged, refunded, issued, revoked, confirmed map[string]bool
+	holds                                         map[string]int    // suspensions per certificate
+	open                                          map[string]string // the open hold's holdDetail
 }
 
 func (l *ledger) add(r *Record, rep *AuditReport) {
@@ -243,6 +255,13 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 			l.charged[r.TransactionID], l.refunded[r.TransactionID] = true, r.Detail == openRefunded
 		case openConfirmed:
 			l.confirmed[r.TransactionID] = true
+		case openHoldEnded:
+			l.holds[r.Serial]++
+		default:
+			if d, ok := strings.CutPrefix(r.Detail, openHold+" "); ok {
+				l.holds[r.Serial]++
+				l.open[r.Serial] = d
+			}
 		}
 	case EventCredit:
 		rep.Balances[r.Account] += r.Amount
@@ -256,6 +275,16 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		l.issued[r.Serial] = true
 	case EventRevoke:
 		l.revoked[r.Serial] = true
+		delete(l.open, r.Serial) // a revocation while on hold can only be the hold made permanent
+	case EventSuspend:
+		l.revoked[r.Serial] = true
+		l.holds[r.Serial]++
+		l.open[r.Serial] = r.Detail
+	case EventReactivate:
+		l.revoked[r.Serial] = false
+		delete(l.open, r.Serial)
+	case EventHoldExpired:
+		delete(l.open, r.Serial)
 	case EventConfirm:
 		l.confirmed[r.TransactionID] = true
 	}
@@ -339,6 +368,9 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	if err := reconcileHolds(ctx, c, l); err != nil {
+		return err
+	}
 	tx, err := c.query(ctx, `SELECT id FROM transactions WHERE state = ?`, StateConfirmed)
 	if err != nil {
 		return err
@@ -355,3 +387,50 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 	}
 	return tx.Err()
 }
+
+// reconcileHolds: every certificate has as many holds as the log has suspensions of it, and its open hold
+// (if any) is the one the log left open, with the same suspender and window, on a certificate revoked with
+// reason certificateHold. A suspension cut from the log, a hold row removed or added, a window extended in
+// the table, or a reason changed under an open hold is found.
+func reconcileHolds(ctx context.Context, c conn, l *ledger) error {
+	rows, err := c.query(ctx, `SELECT h.serial, count(*), max(CASE WHEN h.ended_at = 0 THEN `+holdDetailSQL+` ELSE '' END),
+		max(CASE WHEN h.ended_at = 0 AND c.revocation_reason != `+fmt.Sprint(reasonCertificateHold)+` THEN 1 ELSE 0 END)
+		FROM holds h LEFT JOIN certs c ON c.serial = h.serial GROUP BY h.serial`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	seen := map[string]bool{}
+	for rows.Next() {
+		var serial, open string
+		var n, badReason int
+		if err := rows.Scan(&serial, &n, &open, &badReason); err != nil {
+			return err
+		}
+		seen[serial] = true
+		if n != l.holds[serial] || open != l.open[serial] || badReason != 0 {
+			return holdMismatch(serial)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for serial := range l.holds {
+		if !seen[serial] {
+			return holdMismatch(serial)
+		}
+	}
+	return nil
+}
+
+func holdMismatch(serial string) error {
+	return fmt.Errorf("registro di audit: le sospensioni del certificato %s non vi corrispondono / audit log: the suspensions of certificate %s do not match it", serial, serial)
+}
+
+// holdDetail is an open hold as EventSuspend records it; holdDetailSQL builds the same text from a row
+// of holds (reconcileHolds, openAudit).
+func holdDetail(by, holder string, until int64) string {
+	return fmt.Sprintf("by=%s holder=%s until=%d", by, holder, until)
+}
+
+const holdDetailSQL = `('by=' || by_serial || ' holder=' || holder || ' until=' || CAST(until AS TEXT))`

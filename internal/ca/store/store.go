@@ -33,8 +33,11 @@ var (
 )
 
 // schemaVersion is stored in the database (SQLite: PRAGMA user_version; PostgreSQL: table
-// ponte_schema); a newer database is refused rather than misread.
-const schemaVersion = 4
+// ponte_schema); a newer database is refused rather than misread. Version 4 had two meanings on two
+// branches (the audit log, or the holds table on SQLite); both upgrades are CREATE TABLE IF NOT EXISTS and
+// the schema makes whatever is still missing, so a database at 4 of either kind comes to 5 whole (a log
+// started then gets its opening records, holds included: openAudit).
+const schemaVersion = 5
 
 const schema = `
 CREATE TABLE IF NOT EXISTS certs (
@@ -101,6 +104,7 @@ CREATE TABLE IF NOT EXISTS charges (
 CREATE INDEX IF NOT EXISTS charges_account ON charges(account);
 ` + acceptancesTable + `;
 ` + auditTable + `;
+` + holdsTable + `;
 `
 
 // acceptancesTable keeps the holders' acceptances of the terms (schema 3).
@@ -119,6 +123,7 @@ var upgrades = []string{
 	1: `ALTER TABLE charges ADD COLUMN refunded_at INTEGER NOT NULL DEFAULT 0`,
 	2: acceptancesTable,
 	3: auditTable,
+	4: holdsTable,
 }
 
 // Store is an open state database (SQLite or PostgreSQL). Its methods are safe for concurrent use, also
@@ -139,6 +144,13 @@ type Store interface {
 	Revoked(ctx context.Context) ([]*Cert, error)
 	RevokedAt(ctx context.Context) ([]*Cert, int64, error)
 	Certs(ctx context.Context) ([]*Cert, error)
+
+	// Suspensions (holds.go).
+	Hold(ctx context.Context, h HoldRecord) error
+	ActiveHold(ctx context.Context, serial string) (*HoldRecord, error)
+	Holds(ctx context.Context, serial string) ([]HoldRecord, error)
+	EndHold(ctx context.Context, serial, outcome string, reason int, now time.Time) error
+	ExpireHolds(ctx context.Context, now time.Time) (int, error)
 
 	// CMP transactions (transactions.go).
 	CreateTxn(ctx context.Context, t *Txn) error

@@ -244,7 +244,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	}
 }
 
-// TestUpgradeFromVersion2: a database of schema version 2 (no acceptances table) opens at version 3 and
+// TestUpgradeFromVersion2: a database of schema version 2 (no acceptances table) opens at the current version and
 // records an acceptance with a transaction.
 func TestUpgradeFromVersion2(t *testing.T) {
 	ctx := context.Background()

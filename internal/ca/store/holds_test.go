@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestHolds (docs/ca-profiles.md, "Suspension and reactivation", on both backends): a hold, its
+// reactivation, a second hold made permanent, a third left to expire swept by several instances at once
+// (handles on one database: one hold-expired record, one row ended), each in the audit log; then
+// VerifyAudit finds a suspension cut from the log, a certificate un-revoked in the table, a window
+// extended in the table and a hold row removed.
+func TestHolds(t *testing.T) { eachBackend(t, testHolds) }
+
+func testHolds(t *testing.T, newURL backendURL) {
+	ctx := context.Background()
+	url := newURL(t)
+	s := openURL(t, url)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, serial := range []string{"01", "02", "03"} {
+		must(s.PutCert(ctx, cert(serial, "")))
+	}
+	hold := func(serial string, until time.Time) HoldRecord {
+		return HoldRecord{Serial: serial, By: serial, Holder: "RSSMRA80A01H501U", HeldAt: now.Add(-time.Hour), Until: until}
+	}
+	must(s.Hold(ctx, hold("01", now.Add(time.Hour))))
+	if err := s.Hold(ctx, hold("01", now.Add(time.Hour))); !errors.Is(err, ErrState) {
+		t.Fatalf("second hold: %v", err)
+	}
+	must(s.EndHold(ctx, "01", HoldReactivated, 0, now))
+	if err := s.EndHold(ctx, "01", HoldReactivated, 0, now); !errors.Is(err, ErrState) {
+		t.Fatalf("second reactivation: %v", err)
+	}
+	must(s.Hold(ctx, hold("02", now.Add(time.Hour))))
+	must(s.EndHold(ctx, "02", HoldRevoked, 1, now))
+	must(s.Hold(ctx, hold("03", now.Add(-time.Second))))
+
+	// Four instances sweep at once: the hold ends once.
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	for i := range counts {
+		h := openURL(t, url)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, err := h.ExpireHolds(ctx, now)
+			if err != nil {
+				t.Error(err)
+			}
+			counts[i] = n
+		}()
+	}
+	wg.Wait()
+	if total := counts[0] + counts[1] + counts[2] + counts[3]; total != 1 {
+		t.Fatalf("sweeps ended %v holds, want 1 in all", counts)
+	}
+	for serial, want := range map[string][2]int64{"01": {0, 0}, "02": {1, 1}, "03": {1, 0}} {
+		revoked := dbInt(t, s, `SELECT count(*) FROM certs WHERE serial = ? AND revoked_at != 0`, serial)
+		reason := dbInt(t, s, `SELECT revocation_reason FROM certs WHERE serial = ?`, serial)
+		if revoked != want[0] || reason != want[1] {
+			t.Fatalf("cert %s: revoked %d reason %d, want %v", serial, revoked, reason, want)
+		}
+	}
+	if n := dbInt(t, s, `SELECT count(*) FROM holds WHERE ended_at = 0`); n != 0 {
+		t.Fatalf("%d holds still open", n)
+	}
+	if hs, err := s.Holds(ctx, "03"); err != nil || len(hs) != 1 || hs[0].Outcome != HoldExpired {
+		t.Fatalf("holds of 03: %+v %v", hs, err)
+	}
+	recs, err := s.Audit(ctx, 0, 100)
+	must(err)
+	var got []string
+	for _, r := range recs {
+		got = append(got, r.Event.Event+" "+r.Serial)
+	}
+	want := []string{"issue 01", "issue 02", "issue 03", "suspend 01", "reactivate 01", "suspend 02", "revoke 02", "suspend 03", "hold-expired 03"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audit log:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A fourth hold, open, then tampering straight in the database.
+	must(s.Hold(ctx, hold("01", now.Add(time.Hour))))
+	last := int64(len(want) + 1)
+	sql := s.(*sqlStore).c()
+	_, err = sql.exec(ctx, `CREATE TABLE audit_saved AS SELECT * FROM audit WHERE seq = ?`, last)
+	must(err)
+	_, err = sql.exec(ctx, `CREATE TABLE holds_saved AS SELECT * FROM holds WHERE serial = '02'`)
+	must(err)
+	for _, tc := range []struct{ name, do, undo, want string }{
+		{"suspension cut", `DELETE FROM audit WHERE seq = ` + itoa(last), `INSERT INTO audit SELECT * FROM audit_saved`, "certificate 01 does not match"},
+		{"suspension cut, certificate put back", `DELETE FROM audit WHERE seq = ` + itoa(last) + `; UPDATE certs SET revoked_at = 0, revocation_reason = 0 WHERE serial = '01'`,
+			`INSERT INTO audit SELECT * FROM audit_saved; UPDATE certs SET revoked_at = 1, revocation_reason = 6 WHERE serial = '01'`, "suspensions of certificate 01"},
+		{"un-revoked", `UPDATE certs SET revoked_at = 0, revocation_reason = 0 WHERE serial = '02'`, `UPDATE certs SET revoked_at = 1, revocation_reason = 1 WHERE serial = '02'`, "certificate 02 does not match"},
+		{"expired un-revoked", `UPDATE certs SET revoked_at = 0 WHERE serial = '03'`, `UPDATE certs SET revoked_at = 1 WHERE serial = '03'`, "certificate 03 does not match"},
+		{"window extended", `UPDATE holds SET until = until + 86400 WHERE ended_at = 0`, `UPDATE holds SET until = until - 86400 WHERE ended_at = 0`, "suspensions of certificate 01"},
+		{"reason changed", `UPDATE certs SET revocation_reason = 1 WHERE serial = '01'`, `UPDATE certs SET revocation_reason = 6 WHERE serial = '01'`, "suspensions of certificate 01"},
+		{"hold removed", `DELETE FROM holds WHERE serial = '02'`, `INSERT INTO holds SELECT * FROM holds_saved`, "suspensions of certificate 02"},
+	} {
+		_, err := sql.exec(ctx, tc.do)
+		must(err)
+		if _, err := s.VerifyAudit(ctx); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: verify says %v, want %q", tc.name, err, tc.want)
+		}
+		_, err = sql.exec(ctx, tc.undo)
+		must(err)
+		if _, err := s.VerifyAudit(ctx); err != nil {
+			t.Fatalf("%s undone: %v", tc.name, err)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestUpgradeFromVersion4Either: schema 4 meant the holds table on the lifecycle branch (no audit log) and
+// the audit log on the store's branch (no holds). A SQLite database of either kind opens at version 5
+// whole: the first gets a log opening with its certificates and holds (the open one with its window), the
+// second a holds table; both then verify, and a hold made after the upgrade ends normally.
+func TestUpgradeFromVersion4Either(t *testing.T) {
+	ctx := context.Background()
+	for _, kind := range []struct{ name, drop string }{{"holds, no audit", `DROP TABLE audit`}, {"audit, no holds", `DROP TABLE holds`}} {
+		t.Run(kind.name, func(t *testing.T) {
+			path := t.TempDir() + "/ca.db"
+			s := open(t, path)
+			now := time.Now().UTC().Truncate(time.Second)
+			steps := []error{s.PutCert(ctx, cert("01", "")), s.PutCert(ctx, cert("02", ""))}
+			if kind.drop == `DROP TABLE audit` { // the store's schema 4 had no holds to make
+				steps = append(steps, s.Hold(ctx, HoldRecord{Serial: "01", By: "01", Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}),
+					s.Hold(ctx, HoldRecord{Serial: "02", By: "02", Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}),
+					s.EndHold(ctx, "02", HoldReactivated, 0, now))
+			}
+			for _, err := range steps {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, q := range []string{kind.drop, `PRAGMA user_version = 4`} {
+				if _, err := s.db.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.Close()
+			s = open(t, path)
+			if v := dbInt(t, s, `PRAGMA user_version`); v != schemaVersion || schemaVersion != 5 {
+				t.Fatalf("version %d", v)
+			}
+			if _, err := s.VerifyAudit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if kind.drop == `DROP TABLE holds` {
+				if err := s.Hold(ctx, HoldRecord{Serial: "02", By: "02", Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+			} else if h, err := s.ActiveHold(ctx, "01"); err != nil || h.Until.Unix() != now.Add(time.Hour).Unix() {
+				t.Fatalf("hold kept through the upgrade: %+v %v", h, err)
+			}
+			if err := s.EndHold(ctx, map[bool]string{true: "02", false: "01"}[kind.drop == `DROP TABLE holds`], HoldRevoked, 1, now); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.VerifyAudit(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
