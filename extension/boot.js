@@ -88,7 +88,8 @@ import("./permission.mjs").then((m) => m.install(), (e) => console.warn("Ponte:"
         go.importObject);
       if (page.prefetch === "ponte") {
         const idle = globalThis.requestIdleCallback || ((f) => setTimeout(f, 200));
-        idle(() => compileFull().catch((e) => console.warn("Ponte:", e)), { timeout: 2000 });
+        // A failed prefetch is tried again by the hand-over itself.
+        idle(() => compileFull().catch((e) => { full = null; console.warn("Ponte:", e); }), { timeout: 2000 });
       }
       await go.run(instance);
     } catch (e) {
