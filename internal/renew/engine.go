@@ -462,7 +462,7 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, r.NewPub) {
 		return &Failure{Code: "wrong-key", IT: "Il certificato ricevuto non corrisponde alla nuova chiave.", EN: "The certificate received does not match the new key."}
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: e.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: cmp.IssuedCheckTime(e.now(), cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return &Failure{Code: "untrusted", IT: "Il certificato ricevuto non è emesso dall'autorità attesa.", EN: "The certificate received is not from the expected authority.", Detail: err.Error()}
 	}
 	info, err := e.Card.Info(ctx)

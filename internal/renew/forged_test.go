@@ -110,3 +110,27 @@ func TestForgedAnswersLeaveTheCard(t *testing.T) {
 		}
 	}
 }
+
+// TestCAClockAhead: ponte-ca's clock runs two minutes ahead of the holder's computer (within the CA's
+// own tolerance for message times), so the renewed certificate's notBefore is in the holder's future.
+// The renewal must still end with the new certificate on the card, confirmed at the CA — not fail as
+// "untrusted" after the CA issued, charged and (implicitly) confirmed a certificate the card never got.
+func TestCAClockAhead(t *testing.T) {
+	w := newWorld(t, testbed.Choice{Server: "cns", Mode: "rekey"}, testbed.Options{})
+	w.bed.CA.Now = func() time.Time { return time.Now().Add(2 * time.Minute) }
+	info, old := w.cert(t, "cns")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	r, err := w.engine().Begin(ctx, info, old)
+	if err != nil {
+		t.Fatalf("renewal with the CA's clock 2 minutes ahead: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	if _, now := w.cert(t, "cns"); !bytes.Equal(now.DER, r.NewCert) {
+		t.Fatalf("the card does not hold the renewed certificate:\n%s", listObjects(t, w.bed))
+	}
+	newX, _ := x509.ParseCertificate(r.NewCert)
+	rec, err := w.bed.CA.Store.Cert(context.Background(), ca.SerialHex(newX.SerialNumber))
+	if err != nil || !rec.RevokedAt.IsZero() {
+		t.Fatalf("the renewed certificate at the CA: %+v %v", rec, err)
+	}
+}
