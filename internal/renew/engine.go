@@ -546,7 +546,19 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
 		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + newKeyName(r) + " removed"})
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: undone(r)})
+}
+
+// undone says in the log what undoCard removed. A same-key extension has no new key: its key is the
+// card's own, and a log saying "new key <its ID> removed" sent support looking for a key never touched.
+func undone(r *Renewal) string {
+	switch {
+	case r.Mode == "rekey" && r.NewKey != r.OldKey:
+		return "new key " + newKeyName(r) + " removed"
+	case r.NewCert != nil:
+		return "new certificate removed if it was written; the key is the card's own"
+	}
+	return "nothing of this renewal on the card"
 }
 
 // newKeyName names the new key in the log: its CKA_ID, or its label before the keygen answered.

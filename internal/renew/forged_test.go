@@ -97,6 +97,9 @@ func TestForgedAnswersLeaveTheCard(t *testing.T) {
 		if err == nil {
 			t.Errorf("the renewal succeeded with %s as its new one", c.what)
 		}
+		if log := renew.DiagnosticLog(r); strings.Contains(log, old.ID+" removed") {
+			t.Errorf("%s: the log says the card's own key %s was removed:\n%s", c.what, old.ID, log)
+		}
 		objs := listObjects(t, w.bed)
 		if n := strings.Count(objs, "Certificate Object"); n != certsBefore {
 			t.Fatalf("%s: %d certificates on the card, %d before:\n%s", c.what, n, certsBefore, objs)
