@@ -213,12 +213,15 @@ func (t *Token) DeleteByID(id []byte, o DeleteOptions) (deleted int, err error) 
 // judgeableKeys lists the private keys for the last-usable-key guard, which judges by all of them: on a
 // session that sees none (the PIN login ended) it answers ErrNotLoggedIn. Taking the empty list at its word
 // refused every delete as "the only usable key" — a renewal's rollback of its new key, after a login lost
-// between two steps, while the old key and certificate were on the card all along.
+// between two steps, while the old key and certificate were on the card all along. The session state is
+// asked only then: keys the session sees are real whatever C_GetSessionInfo says (some modules report the
+// state oddly, e.g. a public session while logged in), and judging by them never wrongly allows a delete.
 func (t *Token) judgeableKeys(ctx *ck.Ctx, sh ck.SessionHandle) ([]keyRef, error) {
-	if !seesPrivateKeys(ctx, t.SlotID, sh) {
+	keys, err := privateKeys(ctx, sh)
+	if err == nil && len(keys) == 0 && !seesPrivateKeys(ctx, t.SlotID, sh) {
 		return nil, errLoggedOut("C_DestroyObject", "the last usable key cannot be told")
 	}
-	return privateKeys(ctx, sh)
+	return keys, err
 }
 
 func hasValidCert(ctx *ck.Ctx, sh ck.SessionHandle, id []byte, now time.Time) (bool, error) {

@@ -107,3 +107,26 @@ func TestPINPadLogin(t *testing.T) {
 		t.Fatal("a typed PIN was sent to a PIN-pad token and accepted")
 	}
 }
+
+// A module whose C_GetSessionInfo says "public session" while the user is logged in (states reported
+// oddly): the session does see the private keys, so the key lookup and the last-usable-key guard must
+// judge by them. Before, the guard asked the session state first and refused every delete as
+// NOT_LOGGED_IN: a renewal's rollback and cleanup could never finish, however often the PIN was typed.
+func TestLyingSessionStateStillDeletes(t *testing.T) {
+	t.Setenv("LOCKSHIM_PUBLIC_SESSION", "1")
+	_, tok := lockedToken(t)
+	login(t, tok, testPIN)
+	kp, err := tok.GenerateRSA(p11.KeyOptions{Bits: 2048, Label: "ponte-lying"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tok.Signer(kp.ID); err != nil {
+		t.Fatalf("signer of a visible key: %v", err)
+	}
+	if n, err := tok.DeleteSelected(kp.ID, p11.Selection{PrivateKey: true, PublicKey: true}); err != nil || n != 2 {
+		t.Fatalf("delete-objects of a new key while logged in: %d objects, %v", n, err)
+	}
+	if _, err := tok.Signer(kp.ID); !errors.Is(err, p11.ErrNoSuchObject) {
+		t.Fatalf("signer of the deleted key: %v, want NO_SUCH_OBJECT", err)
+	}
+}

@@ -87,7 +87,9 @@ func (t *Token) keyByID(ctx *ck.Ctx, sh ck.SessionHandle, id []byte) (keyRef, er
 			return k, nil
 		}
 	}
-	if !seesPrivateKeys(ctx, t.SlotID, sh) {
+	// Other keys seen: the session is logged in whatever C_GetSessionInfo says (judgeableKeys), so the key
+	// is really not there.
+	if len(keys) == 0 && !seesPrivateKeys(ctx, t.SlotID, sh) {
 		return keyRef{}, errLoggedOut("find key", fmt.Sprintf("private key %x", id))
 	}
 	return keyRef{}, fail("find key", ErrNoSuchObject, "no private key with CKA_ID %x", id)

@@ -327,12 +327,27 @@ func (c *Client) checkIssued(tx *Transaction, ans *Message, cr CertResponse) (*R
 		}
 		res.CAPubs = append(res.CAPubs, x)
 	}
-	chains, err := cert.Verify(x509.VerifyOptions{Roots: c.Anchors, Intermediates: inter, CurrentTime: c.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+	chains, err := cert.Verify(x509.VerifyOptions{Roots: c.Anchors, Intermediates: inter, CurrentTime: IssuedCheckTime(c.now(), cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
 	if err != nil {
 		return nil, fail(CodeUntrustedCert, err, "certificate %q", cert.Subject.String())
 	}
 	res.Chain = chains[0]
 	return res, nil
+}
+
+// IssuerClockSkew is how far ahead of this computer's clock the CA's may run: a CA issues with notBefore
+// set to its own now (ponte-ca does), so a holder's clock a little behind saw every freshly issued
+// certificate as "not yet valid" and refused it — after the CA had issued, charged and, with implicit
+// confirmation, counted it. The same bound as ponte-ca's tolerance for message times.
+const IssuerClockSkew = 10 * time.Minute
+
+// IssuedCheckTime is the time at which a freshly issued certificate is verified: now, or its notBefore when
+// that lies no more than IssuerClockSkew ahead (the issuer's clock is ahead of ours, RFC 5280 §4.1.2.5).
+func IssuedCheckTime(now time.Time, cert *x509.Certificate) time.Time {
+	if cert.NotBefore.After(now) && cert.NotBefore.Sub(now) <= IssuerClockSkew {
+		return cert.NotBefore
+	}
+	return now
 }
 
 // Confirm accepts a certificate received with DeferConfirm: certConf, then pkiConf (RFC 9810 §5.3.18).

@@ -65,7 +65,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 		}
 		return r.Failure
 	}
-	return e.save(r, "abandoned", "new key "+newKeyName(r)+" removed; the CA was told")
+	return e.save(r, "abandoned", undone(r)+"; the CA was told")
 }
 
 // settle makes sure the CA holds nothing of r that will count or be charged: it learns what the CA issued

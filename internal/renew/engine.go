@@ -396,9 +396,36 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		return ErrPending
 	}
 	r.Tx = res.Transaction
-	r.NewCert = res.Cert.Raw
 	r.Implicit = res.ImplicitlyConfirmed
+	if bytes.Equal(res.Cert.Raw, r.OldCert) {
+		// Not kept as NewCert: the rollback would revoke it (release) and remove it from the card, and
+		// cleanup would remove it as the old one — the card's own valid certificate either way (I1).
+		return errOldCertBack
+	}
+	r.NewCert = res.Cert.Raw
+	if err := sameHolder(old, res.Cert); err != nil {
+		return err // kept as NewCert: the rollback rejects it at the CA (I2, I3)
+	}
 	return e.advance(r, StepWrite, fmt.Sprintf("issued serial %x, valid to %s", res.Cert.SerialNumber, res.Cert.NotAfter.Format(time.RFC3339)))
+}
+
+// errOldCertBack: the CA answered the renewal with the certificate being renewed (a replay, a CA fault).
+// The client must check what it is issued (RFC 9483 §4.1); taken as new, it counted as already written, and
+// cleanup removed it as the old one, leaving the card with no certificate for the role.
+var errOldCertBack = &Failure{Code: "old-certificate",
+	IT: "L'autorità ha risposto con il certificato già presente sulla tessera, non con uno nuovo: la tessera non è stata modificata.",
+	EN: "The authority answered with the certificate already on the card, not a new one: the card was not changed."}
+
+// sameHolder: a renewed certificate names the same subject as the one it replaces (RFC 9483 §4.1.3: kur
+// renews a certificate, it does not issue one to someone else); one naming another holder is not put on
+// this card.
+func sameHolder(old, issued *x509.Certificate) error {
+	if bytes.Equal(old.RawSubject, issued.RawSubject) {
+		return nil
+	}
+	return &Failure{Code: "wrong-subject", Detail: issued.Subject.String(),
+		IT: "Il certificato ricevuto è intestato a un altro titolare: non è stato scritto sulla tessera.",
+		EN: "The certificate received names another holder: it was not written on the card."}
 }
 
 func (e *Engine) write(ctx context.Context, r *Renewal) error {
@@ -433,7 +460,7 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, r.NewPub) {
 		return &Failure{Code: "wrong-key", IT: "Il certificato ricevuto non corrisponde alla nuova chiave.", EN: "The certificate received does not match the new key."}
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: e.now(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: cmp.IssuedCheckTime(e.now(), cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		return &Failure{Code: "untrusted", IT: "Il certificato ricevuto non è emesso dall'autorità attesa.", EN: "The certificate received is not from the expected authority.", Detail: err.Error()}
 	}
 	info, err := e.Card.Info(ctx)
@@ -517,7 +544,19 @@ func (e *Engine) rollback(ctx context.Context, r *Renewal) {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback-failed", Detail: err.Error()})
 		return
 	}
-	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: "new key " + newKeyName(r) + " removed"})
+	r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "rollback", Detail: undone(r)})
+}
+
+// undone says in the log what undoCard removed. A same-key extension has no new key: its key is the
+// card's own, and a log saying "new key <its ID> removed" sent support looking for a key never touched.
+func undone(r *Renewal) string {
+	switch {
+	case r.Mode == "rekey" && r.NewKey != r.OldKey:
+		return "new key " + newKeyName(r) + " removed"
+	case r.NewCert != nil:
+		return "new certificate removed if it was written; the key is the card's own"
+	}
+	return "nothing of this renewal on the card"
 }
 
 // newKeyName names the new key in the log: its CKA_ID, or its label before the keygen answered.

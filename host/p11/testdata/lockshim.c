@@ -103,6 +103,16 @@ static CK_RV shim_create_object(CK_SESSION_HANDLE s, CK_ATTRIBUTE_PTR t, CK_ULON
 	return real->C_CreateObject(s, t, n, h);
 }
 
+/* LOCKSHIM_PUBLIC_SESSION: C_GetSessionInfo reports every session as CKS_RW_PUBLIC_SESSION, also one
+ * logged in as the user: a module whose session states are not to be trusted (some report the state
+ * oddly); the objects a logged-in session sees are SoftHSM's, unchanged. */
+static CK_RV shim_session_info(CK_SESSION_HANDLE s, CK_SESSION_INFO_PTR info) {
+	CK_RV rv = real->C_GetSessionInfo(s, info);
+	if (rv == CKR_OK && getenv("LOCKSHIM_PUBLIC_SESSION") != NULL)
+		info->state = CKS_RW_PUBLIC_SESSION;
+	return rv;
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 	if (real == NULL) {
 		/* LOCKSHIM_USER_TRIES: the user PIN's tries left when the module loads (0: a card whose PIN
@@ -124,6 +134,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 		list.C_GetTokenInfo = shim_token_info;
 		list.C_GenerateKeyPair = shim_generate_key_pair;
 		list.C_CreateObject = shim_create_object;
+		list.C_GetSessionInfo = shim_session_info;
 	}
 	*pp = &list;
 	return CKR_OK;
