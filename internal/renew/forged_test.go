@@ -20,7 +20,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/renew"
-	"github.com/ponte-it/ponte/internal/testbed"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 )
 
 // forgingCA forwards every request to ponte-ca and, in an ip/cp/kup answer, replaces the issued
