@@ -117,3 +117,25 @@ func TestReplayedRRRefused(t *testing.T) {
 	}
 	tc.ocspSays(a.certPath, a.certPath+": revoked", "Reason: certificateHold")
 }
+
+// TestUnconfirmedSiblingHasNoAuthority: a renewal issued and not confirmed yet (certConf not sent)
+// authorises nothing (docs/ca-profiles.md I2): not the suspension of the holder's other certificate.
+func TestUnconfirmedSiblingHasNoAuthority(t *testing.T) {
+	tc := newTestCA(t)
+	tc.profile("short", func(p *profile.Profile) {
+		p.DelaySeconds, p.ValidityDays, p.RenewalWindowDays, p.MaxLifetimeYears = 0, 50, 60, 0
+	})
+	old := tc.renewable("old", attackSubject)
+	sib := tc.renewable("sib", attackSubject)
+	p := &peer{t: t, tc: tc, profile: "short", cert: old.cert, key: old.key}
+	_, k1, n1 := p.renewNow("", "")
+	if n1 == nil {
+		t.Fatal("renewal refused")
+	}
+	if err := tc.rr(card{key: k1, cert: n1}, sib, cmp.ReasonCertificateHold); err == nil {
+		t.Fatal("an unconfirmed renewal suspended the holder's other certificate")
+	}
+	if rev, _ := tc.rowReason(sib); rev {
+		t.Fatal("row revoked after the refused suspension")
+	}
+}

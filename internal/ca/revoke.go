@@ -62,6 +62,7 @@ func (x *exchange) revoke(ctx context.Context) *cmp.PKIStatusInfo {
 		return fail(cmp.FailNotAuthorized, "la richiesta di revoca va firmata con il certificato da revocare (RFC 9483 §4.2)",
 			"a revocation request must be signed with the certificate to revoke (RFC 9483 §4.2)")
 	}
+	x.signerPending = x.signerUnconfirmed(ctx) != nil
 	switch fresh, err := x.c.Store.ClaimRR(ctx, txnID(x.req)); {
 	case err != nil:
 		return fail(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")
