@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -34,25 +32,10 @@ func TestOperatorSuspend(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--dir", dir, "--listen", "127.0.0.1:0")
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/\.well-known/cmp`).FindStringSubmatch(line)
-	if u == nil {
-		t.Fatalf("serve printed %q", line)
-	}
+	srv := serveWith(t, "--dir", dir, "--listen", "127.0.0.1:0")
 	status := func() string {
 		t.Helper()
-		out, err := exec.Command(openssl, "ocsp", "-issuer", filepath.Join(dir, "ca.pem"), "-cert", certPath, "-url", u[1]+"/ocsp",
+		out, err := exec.Command(openssl, "ocsp", "-issuer", filepath.Join(dir, "ca.pem"), "-cert", certPath, "-url", srv.base+"/ocsp",
 			"-CAfile", filepath.Join(dir, "ca.pem")).CombinedOutput()
 		if err != nil {
 			t.Fatalf("openssl ocsp: %v\n%s", err, out)

@@ -273,7 +273,11 @@ func checkRow(t *testing.T, tc *testCA, name string, c *x509.Certificate, want o
 // suspension left past the profile's window
 // cannot be lifted and OCSP says revoked, dated from the suspension.
 func TestOpenSSLSuspendReactivate(t *testing.T) {
-	tc := newTestCA(t)
+	t.Run("sqlite", func(t *testing.T) { openSSLSuspendReactivate(t, newTestCA(t)) })
+	t.Run("postgres", func(t *testing.T) { openSSLSuspendReactivate(t, newTestCAOn(t, pgcluster.NewDB(t))) })
+}
+
+func openSSLSuspendReactivate(t *testing.T, tc *testCA) {
 	tc.profile("renew", func(*profile.Profile) {})
 	a := tc.renewable("a", "/C=IT/CN=TITOLARE A/serialNumber=TINIT-RSSMRA80A01H501U")
 	rr := func(reason int) (string, error) {
@@ -309,5 +313,51 @@ func TestOpenSSLSuspendReactivate(t *testing.T) {
 	tc.ocspSays(a.certPath, a.certPath+": revoked", "Revocation Time: "+held.RevokedAt.Format("Jan _2 15:04:05 2006 GMT"))
 	if out, err := rr(cmp.ReasonRemoveFromCRL); err == nil || !bytes.Contains([]byte(out), []byte("revocato definitivamente")) {
 		t.Fatalf("reactivation after the window: %v\n%s", err, out)
+	}
+}
+
+// TestCRLFollowsHolds (S6): each suspension, reactivation and expiry gives a CRL with a greater number
+// (the audit log's head) whose entries say so: certificateHold while suspended, absent once lifted,
+// unspecified and dated from the suspension once the window has passed.
+func TestCRLFollowsHolds(t *testing.T) {
+	tc := newTestCA(t)
+	ctx := context.Background()
+	c := tc.issueOn("cns", "/C=IT/CN=ANNA/serialNumber=X", profile.RoleCNS)
+	serial := SerialHex(c.cert.SerialNumber)
+	var last int64
+	crl := func(what string, want int) *x509.RevocationList {
+		t.Helper()
+		der, err := tc.ca.CRL(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := x509.ParseRevocationList(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Number.Int64() <= last || len(l.RevokedCertificateEntries) > 1 ||
+			(want < 0) != (len(l.RevokedCertificateEntries) == 0) || (want >= 0 && l.RevokedCertificateEntries[0].ReasonCode != want) {
+			t.Fatalf("%s: CRL number %d (before %d), entries %+v, want reason %d", what, l.Number, last, l.RevokedCertificateEntries, want)
+		}
+		last = l.Number.Int64()
+		return l
+	}
+	crl("valid", -1)
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := tc.ca.Store.Hold(ctx, store.HoldRecord{Serial: serial, By: serial, Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	crl("suspended", cmp.ReasonCertificateHold)
+	if err := tc.ca.Reactivate(ctx, c.cert.SerialNumber); err != nil {
+		t.Fatal(err)
+	}
+	crl("reactivated", -1)
+	if err := tc.ca.Suspend(ctx, c.cert.SerialNumber, 1); err != nil {
+		t.Fatal(err)
+	}
+	held := crl("suspended by the operator", cmp.ReasonCertificateHold).RevokedCertificateEntries[0].RevocationTime
+	tc.ca.Now = func() time.Time { return time.Now().AddDate(0, 0, 2) }
+	if l := crl("window passed", cmp.ReasonUnspecified); !l.RevokedCertificateEntries[0].RevocationTime.Equal(held) {
+		t.Fatalf("revocation dated %v, want the suspension's %v", l.RevokedCertificateEntries[0].RevocationTime, held)
 	}
 }

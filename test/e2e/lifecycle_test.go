@@ -13,8 +13,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/ponte-it/ponte/internal/testkit/browser"
 	"github.com/ponte-it/ponte/internal/ca"
+	"github.com/ponte-it/ponte/internal/testkit/browser"
 	"github.com/ponte-it/ponte/internal/testkit/testbed"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
