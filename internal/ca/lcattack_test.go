@@ -12,6 +12,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/pgcluster"
 )
 
 // Attacks on the suspension rules (docs/ca-profiles.md S1, S2): each asserts the certs row and OCSP.
@@ -93,7 +94,11 @@ func TestExpiredSiblingHasNoAuthority(t *testing.T) {
 // nothing: a reactivation replayed after a new suspension leaves the certificate suspended (RFC 9810
 // §5.1.1: transactionID names one transaction).
 func TestReplayedRRRefused(t *testing.T) {
-	tc := newTestCA(t)
+	t.Run("sqlite", func(t *testing.T) { replayedRR(t, newTestCA(t)) })
+	t.Run("postgres", func(t *testing.T) { replayedRR(t, newTestCAOn(t, pgcluster.NewDB(t))) })
+}
+
+func replayedRR(t *testing.T, tc *testCA) {
 	tc.profile("renew", func(*profile.Profile) {})
 	a := tc.renewable("a", attackSubject)
 	rr := func(reason int, more ...string) (string, error) {
