@@ -42,6 +42,8 @@ type exchange struct {
 	signer    *store.Cert // the request was signed by this certificate of ours
 	// signerCert is signer parsed.
 	signerCert *x509.Certificate
+	// signerPending: signer is a renewal not confirmed yet, which speaks for no other certificate (rr).
+	signerPending bool
 	// rrRefusal is the refusal an rp carries (its body stays encoded; see refusal).
 	rrRefusal *cmp.PKIStatusInfo
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
+	"github.com/ponte-it/ponte/internal/cmp"
 )
 
 // Certificate policies by role.
@@ -131,6 +132,17 @@ func (c *CA) Issue(ctx context.Context, r *Request) (*x509.Certificate, error) {
 func (c *CA) Revoke(ctx context.Context, serial *big.Int, reason int) error {
 	if reason < 0 || reason > 10 || reason == 7 {
 		return fmt.Errorf("motivo di revoca %d non valido (RFC 5280 §5.3.1) / invalid revocation reason %d", reason, reason)
+	}
+	if reason == cmp.ReasonRemoveFromCRL { // RFC 5280 §5.3.1: delta CRLs only; lifting a hold is Reactivate
+		return errors.New("removeFromCRL non revoca: per togliere una sospensione usare reactivate / removeFromCRL revokes nothing: to lift a suspension use reactivate")
+	}
+	c.expireHolds(ctx, c.now())
+	// A certificate on hold is already revoked (certificateHold): revoking it for good changes its reason,
+	// keeping the hold's date (store.EndHold), else the holder could still lift it (S1).
+	if reason != cmp.ReasonCertificateHold {
+		if err := c.Store.EndHold(ctx, SerialHex(serial), store.HoldRevoked, reason, c.now()); !errors.Is(err, store.ErrState) {
+			return err
+		}
 	}
 	return c.Store.Revoke(ctx, SerialHex(serial), reason, c.now())
 }

@@ -62,6 +62,14 @@ func (x *exchange) revoke(ctx context.Context) *cmp.PKIStatusInfo {
 		return fail(cmp.FailNotAuthorized, "la richiesta di revoca va firmata con il certificato da revocare (RFC 9483 §4.2)",
 			"a revocation request must be signed with the certificate to revoke (RFC 9483 §4.2)")
 	}
+	x.signerPending = x.signerUnconfirmed(ctx) != nil
+	switch fresh, err := x.c.Store.ClaimRR(ctx, txnID(x.req)); {
+	case err != nil:
+		return fail(cmp.FailSystemFailure, "errore dell'archivio della CA", "CA storage failure")
+	case !fresh:
+		return fail(cmp.FailTransactionIDInUse, "richiesta di revoca già ricevuta (transactionID già usato): non viene eseguita di nuovo",
+			"revocation request already received (transactionID in use): it is not carried out again")
+	}
 	details, err := cmp.ParseRevReq(x.req.Body.Raw)
 	if err != nil || len(details) != 1 {
 		return fail(cmp.FailBadDataFormat, "richiesta di revoca non valida: serve un solo certificato (RFC 9483 §4.2)",

@@ -94,12 +94,14 @@ func (x *exchange) revokeHeld(ctx context.Context, named *store.Cert, reason int
 
 // may reports whether the rr's signer has authority who over named: self is the certificate itself
 // (suspended or not: the holder still has the card); holder adds any certificate of this CA, not
-// revoked, whose subject names every identity of named's (sameHolder: the card's other certificate).
+// revoked, confirmed (signerPending) and within its validity (an old card's expired certificate speaks
+// for nobody: authenticate checks its signature at its last valid second), whose subject names every identity of named's
+// (sameHolder: the card's other certificate).
 func (x *exchange) may(named *store.Cert, who profile.Authority) bool {
 	if x.signer.Serial == named.Serial {
 		return who == profile.BySelf || who == profile.ByHolder
 	}
-	if who != profile.ByHolder || !x.signer.RevokedAt.IsZero() {
+	if who != profile.ByHolder || !x.signer.RevokedAt.IsZero() || x.signerPending || x.now.After(x.signer.NotAfter) || x.now.Before(x.signer.NotBefore) {
 		return false
 	}
 	cert, err := x509.ParseCertificate(named.DER)

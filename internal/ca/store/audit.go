@@ -213,7 +213,7 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 
 func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{},
-		holds: map[string]int{}, open: map[string]string{}}
+		holds: map[string]int{}, open: map[string]string{}, reason: map[string]int{}}
 	for {
 		recs, err := auditPage(ctx, c, rep.Records, 1000)
 		if err != nil {
@@ -240,6 +240,7 @@ func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 type ledger struct {
 	charged, refunded, issued, revoked, confirmed map[string]bool
 	holds                                         map[string]int    // suspensions per certificate
+	reason                                        map[string]int    // a revoked certificate's CRLReason, -1 unknown
 	open                                          map[string]string // the open hold's holdDetail
 }
 
@@ -250,7 +251,7 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		case "":
 			rep.Balances[r.Account] += r.Amount
 		case openCert, openRevoked:
-			l.issued[r.Serial], l.revoked[r.Serial] = true, r.Detail == openRevoked
+			l.issued[r.Serial], l.revoked[r.Serial], l.reason[r.Serial] = true, r.Detail == openRevoked, -1
 		case openCharge, openRefunded:
 			l.charged[r.TransactionID], l.refunded[r.TransactionID] = true, r.Detail == openRefunded
 		case openConfirmed:
@@ -275,9 +276,12 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		l.issued[r.Serial] = true
 	case EventRevoke:
 		l.revoked[r.Serial] = true
+		reason := -1 // every revokeCert and EndHold write "reason=N"
+		fmt.Sscanf(r.Detail, "reason=%d", &reason)
+		l.reason[r.Serial] = reason
 		delete(l.open, r.Serial) // a revocation while on hold can only be the hold made permanent
 	case EventSuspend:
-		l.revoked[r.Serial] = true
+		l.revoked[r.Serial], l.reason[r.Serial] = true, reasonCertificateHold
 		l.holds[r.Serial]++
 		l.open[r.Serial] = r.Detail
 	case EventReactivate:
@@ -285,6 +289,7 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		delete(l.open, r.Serial)
 	case EventHoldExpired:
 		delete(l.open, r.Serial)
+		l.reason[r.Serial] = reasonUnspecified
 	case EventConfirm:
 		l.confirmed[r.TransactionID] = true
 	}
@@ -345,23 +350,26 @@ func reconcile(ctx context.Context, c conn, rep *AuditReport, l *ledger) error {
 	return reconcileCerts(ctx, c, l)
 }
 
-// reconcileCerts: every certificate has its issuance in the log and is revoked exactly when the log says
-// so, and every confirmed transaction has its confirmation. Without it a log cut short after its last
+// reconcileCerts: every certificate has its issuance in the log and is revoked exactly when, and with
+// the reason, the log says (a permanent revocation turned into certificateHold would let
+// `ponte-ca reactivate` lift it with a log that verifies), and every confirmed transaction has its
+// confirmation. Without it a log cut short after its last
 // state change (a revocation removed from the tail, and the certificate then marked valid again) would
 // still verify: the chain of what is left is whole.
 func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
-	rows, err := c.query(ctx, `SELECT serial, revoked_at FROM certs`)
+	rows, err := c.query(ctx, `SELECT serial, revoked_at, revocation_reason FROM certs`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var serial string
-		var rev int64
-		if err := rows.Scan(&serial, &rev); err != nil {
+		var rev, reason int64
+		if err := rows.Scan(&serial, &rev, &reason); err != nil {
 			return err
 		}
-		if !l.issued[serial] || (rev != 0) != l.revoked[serial] {
+		want, known := l.reason[serial]
+		if !l.issued[serial] || (rev != 0) != l.revoked[serial] || (rev != 0 && known && want >= 0 && int64(want) != reason) {
 			return fmt.Errorf("registro di audit: il certificato %s non vi corrisponde (emissione o revoca) / audit log: certificate %s does not match it (issuance or revocation)", serial, serial)
 		}
 	}

@@ -107,7 +107,11 @@ func testHolds(t *testing.T, newURL backendURL) {
 		{"un-revoked", `UPDATE certs SET revoked_at = 0, revocation_reason = 0 WHERE serial = '02'`, `UPDATE certs SET revoked_at = 1, revocation_reason = 1 WHERE serial = '02'`, "certificate 02 does not match"},
 		{"expired un-revoked", `UPDATE certs SET revoked_at = 0 WHERE serial = '03'`, `UPDATE certs SET revoked_at = 1 WHERE serial = '03'`, "certificate 03 does not match"},
 		{"window extended", `UPDATE holds SET until = until + 86400 WHERE ended_at = 0`, `UPDATE holds SET until = until - 86400 WHERE ended_at = 0`, "suspensions of certificate 01"},
-		{"reason changed", `UPDATE certs SET revocation_reason = 1 WHERE serial = '01'`, `UPDATE certs SET revocation_reason = 6 WHERE serial = '01'`, "suspensions of certificate 01"},
+		{"reason changed", `UPDATE certs SET revocation_reason = 1 WHERE serial = '01'`, `UPDATE certs SET revocation_reason = 6 WHERE serial = '01'`, "certificate 01"},
+		// A permanent revocation turned into a hold with no holds row (as `revoke --reason 6` leaves): the
+		// operator's reactivate would then lift it, with a valid log.
+		{"revocation made a hold", `UPDATE certs SET revocation_reason = 6 WHERE serial = '02'`, `UPDATE certs SET revocation_reason = 1 WHERE serial = '02'`, "certificate 02 does not match"},
+		{"expiry made a hold", `UPDATE certs SET revocation_reason = 6 WHERE serial = '03'`, `UPDATE certs SET revocation_reason = 0 WHERE serial = '03'`, "certificate 03 does not match"},
 		{"hold removed", `DELETE FROM holds WHERE serial = '02'`, `INSERT INTO holds SELECT * FROM holds_saved`, "suspensions of certificate 02"},
 	} {
 		_, err := sql.exec(ctx, tc.do)

@@ -165,6 +165,7 @@ type Store interface {
 	Abandon(ctx context.Context, txnID string) error
 	AddNonce(ctx context.Context, txnID string, nonce []byte) error
 	KnownNonce(ctx context.Context, txnID string, nonce []byte) (bool, error)
+	ClaimRR(ctx context.Context, txnID string) (bool, error)
 
 	// The audit log (audit.go).
 	Refuse(ctx context.Context, e Event) error

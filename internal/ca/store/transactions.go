@@ -452,6 +452,23 @@ func (s *sqlStore) AddNonce(ctx context.Context, txnID string, nonce []byte) err
 	return err
 }
 
+// rrMark is the nonces row that marks a transactionID used by a revocation request: not hex, so never a
+// senderNonce of ours.
+const rrMark = "rr"
+
+// ClaimRR records txnID as a revocation request's and reports whether it was new. An rr is a transaction
+// of one message (RFC 9810 §5.3.9): the same transactionID again is a replay of a signed request recorded
+// earlier (a reactivation sent again after a new suspension), never a client's retry — Ponte and openssl
+// draw a fresh one per request.
+func (s *sqlStore) ClaimRR(ctx context.Context, txnID string) (bool, error) {
+	res, err := s.c().exec(ctx, `INSERT INTO nonces (transaction_id, nonce) VALUES (?, ?) ON CONFLICT DO NOTHING`, txnID, rrMark)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // KnownNonce reports whether the CA sent nonce in the transaction (RFC 9483 §3.5: a recipNonce must be
 // the senderNonce of the CA's previous message; any of ours is accepted, so a client repeating a message
 // whose answer was lost is not locked out).
