@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ponte-it/ponte/host/p11/ck"
@@ -156,6 +157,9 @@ type Token struct {
 	sh         ck.SessionHandle
 	hasSession bool
 	gen        uint64 // the module generation the session belongs to
+	// serial is the CK_TOKEN_INFO serialNumber the last Info read in this slot: the card the host's scan
+	// named (cards.Service maps a card ID to this handle). A session opened later must reach that card.
+	serial atomic.Pointer[string]
 }
 
 // Token returns the handle for a slot; the same slot always yields the same handle.
@@ -188,7 +192,14 @@ func (t *Token) do(op string, d duration, f func(sh ck.SessionHandle) error) err
 				h, err = t.mod.ctx.OpenSession(t.SlotID, ck.CKF_SERIAL_SESSION)
 			}
 			sh = h
-			return wrap("C_OpenSession", err, whoNone)
+			if err != nil {
+				return wrap("C_OpenSession", err, whoNone)
+			}
+			if err := t.sameCard(); err != nil {
+				_ = t.mod.ctx.CloseSession(h)
+				return err
+			}
+			return nil
 		})
 		if err != nil {
 			return err
@@ -204,6 +215,28 @@ func (t *Token) do(op string, d duration, f func(sh ck.SessionHandle) error) err
 		t.hasSession = false
 	}
 	return err
+}
+
+// sameCard checks, on a session just opened, that the slot still holds the card its last Info read. A
+// reader's slot outlives its card (PKCS#11 v2.40 §3.1: the slot is the reader, the token the card in it):
+// after a lost session, a card swapped for another of the same family (whose keys have the same CKA_IDs)
+// would otherwise receive the next key generation, certificate or deletion meant for the first. Only a
+// new session needs it: removing the card closes every session of the slot (§5.6), so an operation on a
+// session opened and checked here can only reach this card.
+func (t *Token) sameCard() error {
+	want := t.serial.Load()
+	if want == nil {
+		return nil // no scan has named a card in this slot yet: nothing to keep to
+	}
+	ti, err := t.mod.ctx.GetTokenInfo(t.SlotID)
+	if err != nil {
+		return &Error{Op: "C_GetTokenInfo", RV: rvOf(err), Kind: ErrCardRemoved}
+	}
+	if got := trim(ti.SerialNumber); got != *want {
+		return &Error{Op: "token check", Kind: ErrCardRemoved,
+			msg: "the reader holds the card with token serial " + got + ", not " + *want}
+	}
+	return nil
 }
 
 // doubtful errors may be how a module reports a card that went away: some answer CKR_GENERAL_ERROR or
@@ -258,6 +291,7 @@ func (t *Token) Info() (TokenInfo, error) {
 			return &Error{Op: "C_GetTokenInfo", RV: rvOf(err), Kind: ErrCardRemoved}
 		}
 		out = tokenInfo(ti)
+		t.serial.Store(&out.Serial)
 		return nil
 	})
 	return out, err
