@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca"
-	"github.com/ponte-it/ponte/internal/ca/hsm/hsmtest"
+	"github.com/ponte-it/ponte/internal/testkit/hsmtest"
 )
 
 // TestHSMKey: a CA whose key is generated in a SoftHSM2 token serves real CMP traffic from openssl

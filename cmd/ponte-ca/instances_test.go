@@ -16,7 +16,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/ca/cafleet"
 	"github.com/ponte-it/ponte/internal/ca/store"
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 // TestInstancesKilled (issue #19: several instances; docs/ca-scale.md): four ponte-ca processes share

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 

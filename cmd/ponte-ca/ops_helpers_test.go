@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/ca/hsm/hsmtest"
+	"github.com/ponte-it/ponte/internal/testkit/hsmtest"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 

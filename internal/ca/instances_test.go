@@ -23,7 +23,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 func TestMain(m *testing.M) {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 // Attacks on the suspension rules (docs/ca-profiles.md S1, S2): each asserts the certs row and OCSP.

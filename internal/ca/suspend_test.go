@@ -18,7 +18,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 // Suspension and reactivation by the holder: the promises of docs/ca-profiles.md ("Suspension and

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/ca/hsm"
-	"github.com/ponte-it/ponte/internal/ca/hsm/hsmtest"
+	"github.com/ponte-it/ponte/internal/testkit/hsmtest"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 

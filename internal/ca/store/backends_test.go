@@ -5,11 +5,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 // The behaviour tests run once per backend: the embedded SQLite file and a database in a private
-// PostgreSQL cluster (internal/pgcluster, started once for the package).
+// PostgreSQL cluster (internal/testkit/pgcluster, started once for the package).
 func TestMain(m *testing.M) {
 	code := m.Run()
 	pgcluster.StopShared()

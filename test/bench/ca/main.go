@@ -3,7 +3,7 @@
 // password check costs more than the rest) with SQLite alone and with one and two instances on PostgreSQL,
 // side by side; the space each renewal takes in the database; and the full multi-instance
 // kill run (four instances, one killed with SIGKILL every few seconds, bounded load) with its final
-// accounting. Everything runs on loopback against a private PostgreSQL cluster (internal/pgcluster) with
+// accounting. Everything runs on loopback against a private PostgreSQL cluster (internal/testkit/pgcluster) with
 // its default durability (fsync on); the clients share the machine's cores with the instances.
 package main
 
@@ -26,7 +26,7 @@ import (
 	"github.com/ponte-it/ponte/internal/ca/cafleet"
 	"github.com/ponte-it/ponte/internal/ca/store"
 	"github.com/ponte-it/ponte/internal/cmp"
-	"github.com/ponte-it/ponte/internal/pgcluster"
+	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
 func main() {
