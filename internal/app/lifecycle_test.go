@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/ui"
@@ -35,8 +37,33 @@ func TestLifecycleSubmitGuard(t *testing.T) {
 		t.Fatal("submit refused after the first ended")
 	}
 	c.EndLifecycle()
+	release := make(chan struct{})
+	c.Do(startAction(func(c *Controller) {
+		c.start(true, func(ctx context.Context, _ uint64) Action { <-release; return nil })
+	}))
+	if c.BeginLifecycle() {
+		t.Fatal("claimed while another card operation is under way")
+	}
+	close(release)
+	for i := 0; i < 2000; i++ { // bounded: until the operation's answer is applied
+		busy := make(editBusy, 1)
+		c.Do(busy)
+		if !<-busy {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !c.BeginLifecycle() {
+		t.Fatal("submit refused after the other operation ended")
+	}
+	c.EndLifecycle()
 	c.Do(Edit(func(s *ui.State) { s.Lifecycle = nil }))
 	if c.BeginLifecycle() {
 		t.Fatal("claimed with no lifecycle screen")
 	}
 }
+
+// startAction runs f in the controller's loop (c.start must be called there).
+type startAction func(c *Controller)
+
+func (a startAction) apply(c *Controller) { a(c) }
