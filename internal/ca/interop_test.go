@@ -232,9 +232,10 @@ func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 	oc := tc.renewable("old", "/C=IT/CN=RIAVVIO")
 	oldPath, oldKeyPath := oc.certPath, oc.keyPath
 	_, newKeyPath := tc.key("new.key")
-	// The CA logs each exchange after answering it; the first pollRep (checkAfter) means openssl, which
+	// The CA logs each exchange as it answers it; the first pollRep (checkAfter) means openssl, which
 	// polls once at once after a waiting kup (RFC 9483 §4.4), is now sleeping checkAfter seconds.
 	polled := make(chan struct{}, 1)
+	tc.ca.mu.Lock() // HandleCMP reads Logf under mu.RLock; the server is already running
 	tc.ca.Logf = func(format string, args ...any) {
 		if strings.Contains(fmt.Sprintf(format, args...), "-> pollRep") {
 			select {
@@ -243,6 +244,7 @@ func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 			}
 		}
 	}
+	tc.ca.mu.Unlock()
 	done := make(chan struct{})
 	var out string
 	var err error
