@@ -73,6 +73,10 @@ func (a *app) openLifecycle(action renew.Action, cardID, certID string) {
 func (a *app) submitLifecycle() {
 	pin := takeValue("lc-pin")
 	defer pin.Wipe()
+	if !a.ctl.BeginLifecycle() { // a second click while the first works: its (already cleared) PIN is dropped
+		return
+	}
+	defer a.ctl.EndLifecycle()
 	l := a.state().Lifecycle
 	if l == nil {
 		return

@@ -112,6 +112,10 @@ func (c *Controller) publish() {
 		k := *s.Consent
 		s.Consent = &k
 	}
+	if s.Lifecycle != nil {
+		l := *s.Lifecycle
+		s.Lifecycle = &l
+	}
 	c.mu.Lock()
 	c.snap = s
 	c.mu.Unlock()

@@ -77,9 +77,16 @@ func (tc *testCA) start() {
 	go tc.srv.Serve(ln)
 }
 
+// stop shuts the server down as Serve does on SIGTERM (http.Server.Shutdown: in-flight exchanges finish
+// and get their answer, bounded by the same 5 s), then closes the database. Closing abruptly instead
+// would cancel a request's context between its store writes and its answer: a crash, not a restart.
 func (tc *testCA) stop() {
 	if tc.srv != nil {
-		tc.srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if tc.srv.Shutdown(ctx) != nil {
+			tc.srv.Close()
+		}
+		cancel()
 		tc.srv = nil
 	}
 	if tc.ca != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/asn1"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,19 @@ func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 	oc := tc.renewable("old", "/C=IT/CN=RIAVVIO")
 	oldPath, oldKeyPath := oc.certPath, oc.keyPath
 	_, newKeyPath := tc.key("new.key")
+	// The CA logs each exchange as it answers it; the first pollRep (checkAfter) means openssl, which
+	// polls once at once after a waiting kup (RFC 9483 §4.4), is now sleeping checkAfter seconds.
+	polled := make(chan struct{}, 1)
+	tc.ca.mu.Lock() // HandleCMP reads Logf under mu.RLock; the server is already running
+	tc.ca.Logf = func(format string, args ...any) {
+		if strings.Contains(fmt.Sprintf(format, args...), "-> pollRep") {
+			select {
+			case polled <- struct{}{}:
+			default:
+			}
+		}
+	}
+	tc.ca.mu.Unlock()
 	done := make(chan struct{})
 	var out string
 	var err error
@@ -240,19 +254,15 @@ func TestOpenSSLRestartDuringDelayedRequest(t *testing.T) {
 		out, err = openssl(t, tc.cmpArgs("slow", "-keep_alive", "0", "-cmd", "kur", "-cert", oldPath, "-key", oldKeyPath, "-newkey", newKeyPath,
 			"-trusted", tc.path(CertFile), "-certout", tc.path("new.pem"))...)
 	}()
-	// Wait (bounded) until the request is recorded as waiting, then restart at once: openssl is sleeping
-	// checkAfter seconds before its next pollReq.
-	waiting := false
-	for i := 0; i < 300 && !waiting; i++ {
-		time.Sleep(10 * time.Millisecond)
-		_, err := tc.ca.Store.Waiting(context.Background(), SerialHex(oc.cert.SerialNumber))
-		waiting = err == nil
+	select {
+	case <-polled:
+	case <-done:
+		t.Fatalf("openssl ended before its first pollRep: %v\n%s", err, out)
 	}
-	if !waiting {
-		<-done
-		t.Fatalf("request never recorded:\n%s", out)
+	if _, err := tc.ca.Store.Waiting(context.Background(), SerialHex(oc.cert.SerialNumber)); err != nil {
+		t.Fatalf("the request is not recorded as waiting: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond) // let openssl receive its pollRep before the restart
+	// The restart is graceful, as Serve's on SIGTERM (tc.stop): the pollRep being sent is finished first.
 	tc.restart()
 	<-done
 	if err != nil {

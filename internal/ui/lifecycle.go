@@ -25,6 +25,8 @@ type Lifecycle struct {
 	Reasons        []int // the choices (renew.RevokeReasons)
 	PIN            PINView
 	Failure        *renew.Failure
+	// Busy: a PIN submit is running (app.Controller.BeginLifecycle); the submit button is disabled.
+	Busy bool
 	// Status is the OCSP answer asked right after the CA accepted (internal/certwatch), nil if none came.
 	Status *certcache.Status
 }

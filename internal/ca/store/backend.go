@@ -8,9 +8,11 @@ import (
 	neturl "net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
-	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+	msqlite "modernc.org/sqlite"       // database/sql driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // sqlStore is Store over database/sql; backend holds what differs between SQLite and PostgreSQL. The
@@ -126,11 +128,16 @@ func (s *sqlStore) migrate(ctx context.Context) error {
 // sqlite is the embedded backend: one file, one connection (SQLite has one writer anyway, and this keeps
 // transactions strictly serial within the process); processes sharing the file wait for each other's
 // write lock (busy_timeout), which BEGIN IMMEDIATE takes at the start of every transaction.
-type sqlite struct{}
+// rounds is how many busy_timeout waits beginWrite makes at most.
+type sqlite struct{ rounds int }
 
 func openSQLite(path string) (Store, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
-	return openSQL("sqlite", dsn, path, sqlite{}, 1)
+	return openSQL("sqlite", sqliteDSN(path, 5000), path, sqlite{rounds: busyRounds}, 1)
+}
+
+// sqliteDSN opens path in WAL mode, each BEGIN IMMEDIATE waiting up to busyMS for the write lock.
+func sqliteDSN(path string, busyMS int) string {
+	return "file:" + path + "?_pragma=busy_timeout(" + strconv.Itoa(busyMS) + ")&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 }
 
 // openSQL opens a database with driver, at most conns connections kept open, and migrates it; name is
@@ -154,8 +161,33 @@ func (sqlite) name() string           { return "sqlite" }
 func (sqlite) rebind(q string) string { return q }
 func (sqlite) ddl(q string) string    { return q }
 
-func (sqlite) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	return db.BeginTx(ctx, nil)
+// beginWrite takes the write lock with BEGIN IMMEDIATE. Another process on the same file may hold it
+// past busy_timeout: SQLite's busy handler polls with growing sleeps and no queue (sqlite.org/c3ref/
+// busy_handler.html), so a waiter under load can miss every gap an instance busy with back-to-back
+// transactions leaves, and BEGIN answers SQLITE_BUSY. Nothing has been read or written yet, so waiting
+// again is safe; a request that gave up here would be refused with a storage failure although the
+// database is fine. The wait ends with the request's context or after busyRounds rounds.
+func (b sqlite) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+	for i := 1; ; i++ {
+		t, err := db.BeginTx(ctx, nil)
+		if err == nil || !isBusy(err) || i >= b.rounds || ctx.Err() != nil {
+			return t, err
+		}
+		busyWaits.Add(1)
+	}
+}
+
+// busyWaits counts the busy_timeout waits beginWrite has begun again (the tests watch it).
+var busyWaits atomic.Int64
+
+// busyRounds bounds beginWrite's waits: busyRounds × busy_timeout (5 s) is a minute, the longest a
+// client is kept waiting (Serve's WriteTimeout).
+const busyRounds = 12
+
+// isBusy reports SQLITE_BUSY (any extended code: its low byte is SQLITE_BUSY, sqlite.org/rescode.html).
+func isBusy(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // beginRead: the one connection's transaction is a snapshot (and, begun IMMEDIATE, keeps other processes'

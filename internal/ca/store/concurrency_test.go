@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestInstancesServeOneHolder (invariants I2, I3 across instances; docs/ca-operator-scale.md): four
@@ -134,5 +136,42 @@ func checkTables(t *testing.T, s Store, start, price int64) {
 	kept := dbInt(t, s, `SELECT coalesce(sum(amount), 0) FROM charges WHERE refunded_at = 0`)
 	if b := dbInt(t, s, `SELECT balance FROM accounts WHERE id = 'acc'`); b != start-kept || kept%price != 0 {
 		t.Fatalf("balance %d, want %d - %d", b, start, kept)
+	}
+}
+
+// TestSQLiteWriterWaitsPastBusyTimeout: a ponte-ca instance sharing the SQLite file with another one that
+// holds the write lock longer than busy_timeout still writes once the lock is free, instead of failing
+// with SQLITE_BUSY (which the CA answers as a storage failure). The second handle's busy_timeout is 20 ms
+// so that the wait goes past it twice without a slow test; the lock is released only after that.
+func TestSQLiteWriterWaitsPastBusyTimeout(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ca.db")
+	first := open(t, path)
+	second, err := openSQL("sqlite", sqliteDSN(path, 20), path, sqlite{rounds: 1 << 20}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	holder, err := first.b.beginWrite(ctx, first.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waits := busyWaits.Load()
+	done := make(chan error, 1)
+	go func() { done <- second.AddAccount(ctx, &Account{ID: "late", PasswordHash: "h", Balance: 7}) }()
+	for i := 0; i < 3000 && busyWaits.Load() < waits+2; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if busyWaits.Load() < waits+2 {
+		t.Fatal("the second instance never waited past busy_timeout")
+	}
+	if err := holder.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("write after the lock was freed: %v", err)
+	}
+	if n := dbInt(t, first, `SELECT balance FROM accounts WHERE id = 'late'`); n != 7 {
+		t.Fatalf("balance on disk %d, want 7", n)
 	}
 }
