@@ -126,6 +126,14 @@ func (t *Token) WriteCertificate(der []byte, id []byte, label string) error {
 		if !samePublicKey(pub, c.PublicKey) {
 			return fail("C_CreateObject", ErrCertKeyMismatch, "certificate key differs from key %x", id)
 		}
+		// The same certificate already on the key (another tab's renewal engine wrote it a moment ago) is not
+		// written again: two CKO_CERTIFICATE objects with one CKA_VALUE would show the card as holding two
+		// certificates. The lookup and the write run under the token's lock, so within one host they are atomic.
+		same, err := findObjects(ctx, sh, []*ck.Attribute{
+			ck.NewAttribute(ck.CKA_CLASS, ck.CKO_CERTIFICATE), ck.NewAttribute(ck.CKA_ID, id), ck.NewAttribute(ck.CKA_VALUE, der)})
+		if err != nil || len(same) > 0 {
+			return err
+		}
 		serial, err := asn1Integer(c.SerialNumber)
 		if err != nil {
 			return err
