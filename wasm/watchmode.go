@@ -9,6 +9,7 @@ import (
 	"syscall/js"
 	"time"
 
+	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/certwatch"
 	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signjob"
@@ -66,7 +67,11 @@ func runWatch() {
 	for i, ks := 0, job.Get("keys"); ks.Truthy() && i < ks.Length(); i++ {
 		keys = append(keys, ks.Index(i).String())
 	}
-	a := &app{}
+	// No page: the controller only holds the profiles the check reads (loadProfiles goes through it).
+	a := &app{ctl: ctrl.New(ui.State{}, ctrl.Effects{}, nil)}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go a.ctl.Run(ctx)
 	a.loadProfiles()
 	// OCSP through fetch; responses judged by the real clock, the schedule by the job's.
 	sum, err := a.checkStatuses(keys, now)
