@@ -2,6 +2,7 @@ package cmp
 
 import (
 	"crypto/x509"
+	"encoding/asn1"
 	"os"
 	"path/filepath"
 	"strings"
@@ -132,4 +133,36 @@ func FuzzTermsRegInfo(f *testing.F) {
 			t.Fatalf("%q %q %v: read back %v %v", terms, privacy, at, pairs, err)
 		}
 	})
+}
+
+// TestEmptyCertRepRoundTrip is the input FuzzParseMessage found on CI: an ip with an empty caPubs and no
+// CertResponse decoded, re-encoded without caPubs, and the re-encoding did not decode. Both are refused.
+func TestEmptyCertRepRoundTrip(t *testing.T) {
+	var ip *Message
+	for _, der := range vectorFiles(t) {
+		if m, err := ParseMessage(der); err == nil && m.Body.Type == BodyIP {
+			ip = m
+			break
+		}
+	}
+	if ip == nil {
+		t.Fatal("no ip among the vectors")
+	}
+	hdr, err := ip.Header.encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// body [1] { SEQUENCE { [1] { SEQUENCE {} }, SEQUENCE {} } }
+	body := []byte{0xa1, 0x08, 0x30, 0x06, 0xa1, 0x02, 0x30, 0x00, 0x30, 0x00}
+	der, err := asn1.Marshal(struct{ H, B asn1.RawValue }{asn1.RawValue{FullBytes: hdr}, asn1.RawValue{FullBytes: body}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseMessage(der); err == nil {
+		t.Fatal("an ip without a CertResponse was accepted")
+	}
+	m := &Message{Header: ip.Header, Body: Body{Type: BodyIP, CertRep: &CertRepMessage{}}}
+	if _, err := m.Marshal(); err == nil {
+		t.Fatal("an ip without a CertResponse was encoded")
+	}
 }

@@ -194,6 +194,9 @@ func (b *Body) encode() ([]byte, error) {
 		if b.CertRep == nil {
 			return nil, fmt.Errorf("no CertRepMessage")
 		}
+		if len(b.CertRep.Responses) == 0 {
+			return nil, errNoCertResponse
+		}
 		w := wireCertRepMessage{}
 		for _, c := range b.CertRep.CAPubs {
 			w.CAPubs = append(w.CAPubs, asn1.RawValue{FullBytes: c})
@@ -280,6 +283,10 @@ func (b *Body) decode(rv asn1.RawValue) error {
 	case BodyIP, BodyCP, BodyKUP:
 		var w wireCertRepMessage
 		if err = unmarshalAll(rv.Bytes, &w); err != nil {
+			break
+		}
+		if len(w.Responses) == 0 {
+			err = errNoCertResponse
 			break
 		}
 		rep := &CertRepMessage{}
@@ -416,6 +423,11 @@ func parseFreeText(rvs []asn1.RawValue) ([]string, error) {
 	}
 	return out, nil
 }
+
+// errNoCertResponse refuses a CertRepMessage without a CertResponse: RFC 9810 §5.3.4 answers each
+// request with one, and encoding/asn1 cannot read `SEQUENCE { SEQUENCE {} }` back (it takes the empty
+// response list for the optional explicit caPubs and reports "explicit tag has no child").
+var errNoCertResponse = fmt.Errorf("CertRepMessage without a CertResponse")
 
 // unmarshalAll is asn1.Unmarshal that refuses trailing bytes.
 func unmarshalAll(der []byte, v any) error {
