@@ -14,6 +14,12 @@ import (
 // loaded; with install, it asks Firefox to load the first one it can (installModule), then lists the
 // module's slots and tokens (getModuleSlots).
 func (a *app) firefoxModule(names []string, install bool) {
+	a.update(a.firefoxModuleEdit(names, install))
+}
+
+// firefoxModuleEdit finds (and with install, loads) the module as firefoxModule says and returns the change
+// of state that shows it.
+func (a *app) firefoxModuleEdit(names []string, install bool) func(s *ui.State) {
 	p11 := js.Global().Get("browser").Get("pkcs11")
 	fm := ui.FirefoxModule{Names: names}
 	var why []string
@@ -55,7 +61,7 @@ func (a *app) firefoxModule(names []string, install bool) {
 		}
 		fm.Error = a.msg("setupFirefoxFailed", detail)
 	}
-	a.update(func(s *ui.State) { s.Setup.Firefox, s.Setup.Busy = fm, false })
+	return func(s *ui.State) { s.Setup.Firefox, s.Setup.Busy = fm, false }
 }
 
 func init() {

@@ -113,15 +113,30 @@ func init() {
 
 // checkNet says on the setup page whether Ponte holds its host permissions (ui.NetPatterns).
 func (a *app) checkNet() {
-	if !permissionsAPI().Truthy() {
-		return
+	net := netAccess(context.Background())
+	a.update(func(s *ui.State) { s.Net = keepNet(s.Net, net) })
+}
+
+// keepNet is the answer when there is one, else what the page said before.
+func keepNet(was, now ui.NetAccess) ui.NetAccess {
+	if now.Known {
+		return now
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	return was
+}
+
+// netAccess asks the browser whether Ponte holds ui.NetPatterns; unknown (the section is not drawn) without
+// the permissions API or when the browser does not answer.
+func netAccess(ctx context.Context) ui.NetAccess {
+	if !permissionsAPI().Truthy() {
+		return ui.NetAccess{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	ok, err := permContains(ctx, strings.Fields(ui.NetPatterns)...)
 	if err != nil {
 		js_console("Ponte: " + err.Error())
-		return
+		return ui.NetAccess{}
 	}
-	a.update(func(s *ui.State) { s.Net = ui.NetAccess{Known: true, Granted: ok} })
+	return ui.NetAccess{Known: true, Granted: ok}
 }

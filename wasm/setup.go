@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 	"time"
 
+	ctrl "github.com/ponte-it/ponte/internal/app"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/ui"
 )
@@ -22,41 +23,54 @@ func browserKind() (kind string, pkcs11 bool) {
 	return "chromium", false
 }
 
-// checkSetup runs diagnose and reads the browser-login status.
+// checkSetup runs diagnose, reads the browser-login status (Chromium) or the card's module (Firefox) and
+// whether Ponte holds its host permissions, and draws all of it in one step. Drawn as each answer came,
+// the diagnosis (slow: it loads the card's drivers) arrived above the "Consenti l'accesso" button already
+// on the page and pushed it down under the user's pointer: a click meant for it hit a heading, and the
+// browser was never asked (TestFirefoxHostPermissionsWithheldThenGranted).
 func (a *app) checkSetup() {
-	go a.checkNet() // the host permissions for CAs, OCSP, TSAs (permissions.go)
 	kind, p11 := browserKind()
 	a.update(func(s *ui.State) {
 		s.Setup.Loaded, s.Setup.Browser, s.Setup.PKCS11, s.Setup.Error = false, kind, p11, ""
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
+	net := netAccess(ctx) // the host permissions for CAs, OCSP, TSAs (permissions.go)
 	var d protocol.DiagnoseResult
 	if err := a.host().Call(ctx, protocol.CmdDiagnose, struct{}{}, &d); err != nil {
-		a.problem(err)
+		p := ctrl.ProblemOf(err)
+		a.update(func(s *ui.State) { s.Problem, s.Net = p, keepNet(s.Net, net) })
 		return
 	}
-	a.update(func(s *ui.State) { s.Setup.Diag, s.Setup.Loaded = d, true })
-	if kind == "firefox" {
-		if p11 { // firefox.go: is the card's module loaded already?
-			a.firefoxModule(ui.FirefoxModuleNames(d), false)
-		}
-		return
+	login := func(*ui.State) {}
+	if kind != "firefox" {
+		login = a.browserLoginEdit(ctx, false)
+	} else if p11 { // firefox.go: is the card's module loaded already?
+		login = a.firefoxModuleEdit(ui.FirefoxModuleNames(d), false)
 	}
-	a.browserLogin(ctx, false)
+	a.update(func(s *ui.State) {
+		s.Setup.Diag, s.Setup.Loaded, s.Net = d, true, keepNet(s.Net, net)
+		login(s)
+	})
 }
 
 func (a *app) browserLogin(ctx context.Context, register bool) {
+	a.update(a.browserLoginEdit(ctx, register))
+}
+
+// browserLoginEdit asks the host for the browser-login status (registering the card's module first with
+// register) and returns the change of state that shows the answer.
+func (a *app) browserLoginEdit(ctx context.Context, register bool) func(s *ui.State) {
 	var res protocol.BrowserLoginResult
 	err := a.host().Call(ctx, protocol.CmdBrowserLogin, protocol.BrowserLogin{Register: register}, &res)
-	a.update(func(s *ui.State) {
+	return func(s *ui.State) {
 		s.Setup.Busy = false
 		if err != nil {
 			s.Setup.Error = err.Error()
 			return
 		}
 		s.Setup.Login = &res
-	})
+	}
 }
 
 func init() {

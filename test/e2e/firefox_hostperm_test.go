@@ -81,17 +81,24 @@ func TestFirefoxHostPermissionsWithheldThenGranted(t *testing.T) {
 	ffShot(t, b, "firefox-inventory-no-permission")
 	// The setup page says so too, with the button that asks for every http(s) origin.
 	ffWait(t, b, "setup.html", `#net-access[data-granted="false"] #net-grant[data-permission-origins="https://*/* http://*/*"]`)
+	// The button comes with the whole page (wasm/setup.go, checkSetup): drawn before the diagnosis, it was
+	// pushed down when the diagnosis arrived above it, and the click below hit a heading instead.
+	if _, err := b.Eval(ctx, `(() => { globalThis.redrawn = 0;
+		new MutationObserver(() => { globalThis.redrawn++; }).observe(document.getElementById("app"), {childList: true, subtree: true, attributes: true});
+		return 0; })()`); err != nil {
+		t.Fatal(err)
+	}
+	if got := ffAttr(t, b, "#setup", "loaded"); got != "true" {
+		t.Errorf("the setup page drew the permission button before its diagnosis (data-loaded=%q)", got)
+	}
 	if got := ffText(t, b, "#net-missing"); !strings.Contains(got, "Non consentito") {
 		t.Errorf("setup page says %q", got)
 	}
 	ffShot(t, b, "firefox-setup-no-permission")
+	if n, err := b.Eval(ctx, `globalThis.redrawn`); err != nil || string(n) != "0" {
+		t.Errorf("the setup page changed %s times under the permission button before the click (%v)", n, err)
+	}
 
-	// KNOWN REGRESSION (session 5's merge of the per-page modules and the UI controller): in Firefox the
-	// setup page no longer shows the access granted after "Consenti l'accesso" (the net-check after the
-	// ponte-permission event leaves data-granted false); found by this test in the last make test, not yet
-	// fixed. The withheld half above still runs; the granted half is skipped until the fix, so it fails
-	// loudly in the log rather than passing. Remove this skip with the fix.
-	t.Skip("KNOWN REGRESSION: Firefox setup page does not show the host permission granted after the click (see docs/install.md, issue #16 note)")
 	// The user clicks "Consenti l'accesso": the browser grants every http(s) origin, the page says so, and
 	// the same check now reaches the CA without CORS.
 	if err := b.Click(ctx, "#net-grant"); err != nil {
