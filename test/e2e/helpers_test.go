@@ -362,6 +362,28 @@ func ffWait(t *testing.T, b *firefox.Browser, page, selector string) {
 	}
 }
 
+// ffWatchRedraws counts from now on every change inside the page's #app; the check it returns fails the
+// test if there was one: a page redrawn or reflowed under a button moves or replaces it, and the click
+// meant for it lands elsewhere (the setup page's "Consenti l'accesso", wasm/setup.go).
+func ffWatchRedraws(t *testing.T, b *firefox.Browser) (check func(page string)) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := b.Eval(ctx, `(() => { globalThis.ponteRedrawn = 0;
+		new MutationObserver(() => { globalThis.ponteRedrawn++; }).observe(document.getElementById("app"), {childList: true, subtree: true, attributes: true, characterData: true});
+		return 0; })()`); err != nil {
+		t.Fatal(err)
+	}
+	return func(page string) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if n, err := b.Eval(ctx, `globalThis.ponteRedrawn`); err != nil || string(n) != "0" {
+			t.Errorf("%s changed %s times under its permission button before the click (%v)", page, n, err)
+		}
+	}
+}
+
 // ffText is the trimmed text of the first element matching selector ("" if none), read within 20 s.
 func ffText(t *testing.T, b *firefox.Browser, selector string) string {
 	t.Helper()
