@@ -2,6 +2,7 @@ package pades
 
 import (
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -137,10 +138,16 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 		r.ByteRange[i] = n
 	}
 	a, b, c, d := r.ByteRange[0], r.ByteRange[1], r.ByteRange[2], r.ByteRange[3]
-	if err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
+	if gap, err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
 		problem("byte range: %v", err)
 	} else {
 		r.ByteRangeOK = true
+		// The signature of this revision is the value in its gap (ISO 32000-1 §12.8.1: the range
+		// excludes exactly that revision's /Contents), not the /Contents of the latest revision: a later
+		// update can redefine the dictionary with the same /ByteRange and another CMS over the same bytes
+		// (another holder named as this revision's signer) or garbage (an intact signature shown broken).
+		// The redefinition itself is a later change (laterChanges).
+		contents.Bytes = gap
 	}
 	if c+d > src.Size() || b > c {
 		return problem("byte range outside the file")
@@ -203,34 +210,42 @@ func verifyDocTimeStamp(r *SignatureReport, src docio.Source, ranges []docio.Ran
 }
 
 // checkGap checks the ByteRange shape (ISO 32000-1 §12.8.1): it starts at 0 and the excluded bytes
-// [b, c) are exactly the hexadecimal /Contents string, delimiters included.
-func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
+// [b, c) are exactly the hexadecimal /Contents string, delimiters included. It returns the string's
+// bytes: the signature value of the revision the range signs.
+func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) ([]byte, error) {
 	if a != 0 {
-		return errors.New("does not start at 0")
+		return nil, errors.New("does not start at 0")
 	}
 	if b <= 0 || c <= b || c+d > src.Size() {
-		return errors.New("offsets out of order or outside the file")
+		return nil, errors.New("offsets out of order or outside the file")
 	}
 	if c-b < int64(2+2*contentsLen) || c-b > int64(2+2*contentsLen)+1024 {
-		return errors.New("gap is not the /Contents string")
+		return nil, errors.New("gap is not the /Contents string")
 	}
 	ends := make([]byte, 1)
 	if _, err := src.ReadAt(ends, b); err != nil || ends[0] != '<' {
-		return errors.New("gap does not start with '<'")
+		return nil, errors.New("gap does not start with '<'")
 	}
 	if _, err := src.ReadAt(ends, c-1); err != nil || ends[0] != '>' {
-		return errors.New("gap does not end with '>'")
+		return nil, errors.New("gap does not end with '>'")
 	}
 	gap, err := docio.ReadRange(src, docio.Range{Off: b + 1, Len: c - b - 2})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ch := range gap {
 		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
-			return errors.New("gap holds more than the hexadecimal signature")
+			return nil, errors.New("gap holds more than the hexadecimal signature")
 		}
 	}
-	return nil
+	if len(gap)%2 == 1 {
+		gap = append(gap, '0') // an odd final digit counts as followed by 0 (§7.3.4.3)
+	}
+	out := make([]byte, len(gap)/2)
+	if _, err := hex.Decode(out, gap); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SignedRevision is the part of the file the signature signs, from its first byte to the end of its

@@ -1,0 +1,91 @@
+package pades
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/sha256"
+	"testing"
+
+	"github.com/ponte-it/ponte/internal/cms"
+	"github.com/ponte-it/ponte/internal/docio"
+	"github.com/ponte-it/ponte/internal/pdf"
+	"github.com/ponte-it/ponte/internal/testkit/signtest"
+)
+
+// TestLaterRevisionCannotReplaceContents: a later incremental update redefines the signature dictionary
+// with another /Contents and the same /ByteRange — a CMS by someone else over the very bytes the first
+// signer signed, or garbage. The signature of the signed revision is the one in its byte-range gap
+// (ISO 32000-1 §12.8.1: the range excludes exactly that revision's /Contents): the verifier reports the
+// real signer with integrity, and the redefinition as a later change. Before, it read /Contents from the
+// latest revision: another holder's CMS made the report name them as the signer of the first revision,
+// and garbage made an intact signature look broken (FuzzLaterChanges' property).
+func TestLaterRevisionCannotReplaceContents(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("table"), Options{Time: fixedTime})
+	opts := cms.VerifyOptions{Anchors: cms.StaticAnchors{pki.Root.Cert()}}
+	rep, err := Verify(docio.Bytes(signed), opts)
+	if err != nil || len(rep.Signatures) != 1 || !rep.Signatures[0].Valid() {
+		t.Fatalf("the signed file: %v %+v", err, rep)
+	}
+	want := rep.Signatures[0]
+	br := want.ByteRange
+
+	// Mallory's CMS over the same two ranges.
+	h := sha256.New()
+	h.Write(signed[br[0] : br[0]+br[1]])
+	h.Write(signed[br[2] : br[2]+br[3]])
+	ps, err := cms.NewPendingSigner(h.Sum(nil), cms.SignerOptions{Chain: pki.ECSigner.Chain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := pki.ECSigner.Key.Sign(rand.Reader, ps.Digest(), ps.SignerOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	asm := cms.Assembly{SignerInfos: [][]byte{ps.SignerInfo(sig, nil)}}
+	asm.AddDigestAlg(cms.OIDSHA256)
+	asm.AddCerts(pki.ECSigner.Chain...)
+	mallory := asm.Detached()
+
+	for name, contents := range map[string][]byte{"another signer's CMS": mallory, "garbage": bytes.Repeat([]byte{0x30}, 64)} {
+		doc, err := pdf.Open(docio.Bytes(signed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fields, err := doc.Fields()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, ok := fields[0].Dict["V"].(pdf.Ref)
+		if !ok {
+			t.Fatalf("the signature value is not an indirect object: %v", fields[0].Dict["V"])
+		}
+		v, err := doc.Dict(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = v.Clone()
+		// Padded to the gap's size, so the byte range still looks sound.
+		padded := make([]byte, (br[2]-br[1]-2)/2)
+		copy(padded, contents)
+		v["Contents"] = pdf.String{Bytes: padded, Hex: true}
+		u := doc.NewUpdate()
+		u.Set(ref, v)
+		tail, err := u.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Verify(docio.Bytes(append(bytes.Clone(signed), tail.Bytes...)), opts)
+		if err != nil || len(rep.Signatures) != 1 {
+			t.Fatalf("%s: %v %+v", name, err, rep)
+		}
+		s := rep.Signatures[0]
+		if s.ByteRange != br || !s.Valid() || s.Signer != want.Signer || !s.Certificate.Equal(want.Certificate) {
+			t.Fatalf("%s: the first revision's signature reads as signer %q, integrity %v, chain %s, problems %q; want %q valid",
+				name, s.Signer, s.IntegrityOK, s.Chain, s.Problems, want.Signer)
+		}
+		if !s.ChangedAfter || s.LaterChanges == ChangesNone {
+			t.Fatalf("%s: the redefined signature dictionary is not a later change: %+v", name, s)
+		}
+	}
+}
