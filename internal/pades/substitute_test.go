@@ -89,3 +89,65 @@ func TestLaterRevisionCannotReplaceContents(t *testing.T) {
 		}
 	}
 }
+
+// TestLaterRevisionRedefinesAnyObject: for every object of a signed file (three xref styles), a later
+// update that redefines it — each dictionary key removed or set to null, an extra key, the object as it
+// was, null, a number, an empty array — leaves the signed revision's signature intact and is never
+// "no change" (FuzzLaterChanges' property over the whole file; the signature dictionary without
+// /SubFilter or /Type once made the intact signature unsupported).
+func TestLaterRevisionRedefinesAnyObject(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	for _, style := range []string{"table", "stream", "hybrid"} {
+		signed := signBytes(t, pki.Signer, genPDF(style), Options{Time: fixedTime})
+		doc, err := pdf.Open(docio.Bytes(signed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for num := 1; num < doc.Size(); num++ {
+			ref := pdf.Ref{Num: num}
+			o, err := doc.Object(ref)
+			if _, stream := o.(*pdf.Stream); err != nil || stream {
+				continue
+			}
+			for _, v := range redefinitions(o) {
+				u := doc.NewUpdate()
+				u.Set(ref, v)
+				tail, err := u.Build()
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep, err := Verify(docio.Bytes(append(bytes.Clone(signed), tail.Bytes...)), cms.VerifyOptions{})
+				if err != nil {
+					continue // the update made the file unreadable: reported as an error
+				}
+				for _, s := range rep.Signatures {
+					if s.ByteRange[2]+s.ByteRange[3] != int64(len(signed)) {
+						continue
+					}
+					if !s.IntegrityOK || !s.ByteRangeOK || s.LaterChanges == ChangesNone {
+						t.Fatalf("%s: object %d redefined as %.200s: integrity %v, byte range %v, changes %s, problems %q",
+							style, num, pdf.Serialize(v), s.IntegrityOK, s.ByteRangeOK, s.LaterChanges, s.Problems)
+					}
+				}
+			}
+		}
+	}
+}
+
+// redefinitions are the replacements TestLaterRevisionRedefinesAnyObject tries for o.
+func redefinitions(o pdf.Object) []pdf.Object {
+	out := []pdf.Object{nil, int64(7), pdf.Array{}}
+	d, ok := o.(pdf.Dict)
+	if !ok {
+		return out
+	}
+	for k := range d {
+		without, null := d.Clone(), d.Clone()
+		delete(without, k)
+		null[k] = nil
+		out = append(out, without, null)
+	}
+	extra := d.Clone()
+	extra["PonteTest"] = int64(1)
+	return append(out, extra, d.Clone())
+}

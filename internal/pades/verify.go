@@ -88,7 +88,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 		if s, ok := f.Dict["T"].(pdf.String); ok {
 			name = pdf.DecodeText(s.Bytes)
 		}
-		rep.Signatures = append(rep.Signatures, verifyOne(src, name, v, opts))
+		rep.Signatures = append(rep.Signatures, verifyOne(src, name, signedDict(src, f, v), opts))
 	}
 	sort.Slice(rep.Signatures, func(i, j int) bool {
 		return rep.Signatures[i].ByteRange[2]+rep.Signatures[i].ByteRange[3] < rep.Signatures[j].ByteRange[2]+rep.Signatures[j].ByteRange[3]
@@ -107,6 +107,42 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// signedDict is the signature dictionary as the revision its /ByteRange signs holds it. A later
+// incremental update may redefine the dictionary (ISO 32000-1 §7.5.6) with the same /ByteRange and other
+// /SubFilter, /Type, /M or /Contents; read from the latest revision, that made an intact signature look
+// broken or another CMS look like this revision's signature. What the update changed is a later change
+// (laterChanges). The latest dictionary is kept when the signed revision does not open or holds another
+// /ByteRange there.
+func signedDict(src docio.Source, f pdf.Field, latest pdf.Dict) pdf.Dict {
+	br, ok := latest["ByteRange"].(pdf.Array)
+	if !ok || len(br) != 4 {
+		return latest
+	}
+	c, ok1 := br[2].(int64)
+	d, ok2 := br[3].(int64)
+	if !ok1 || !ok2 || c < 0 || d < 0 || c+d <= 0 || c+d >= src.Size() {
+		return latest // no later revision (or no sound range): the latest dictionary is the signed one
+	}
+	old, err := pdf.OpenForReading(docio.NewSection(src, c+d))
+	if err != nil {
+		return latest
+	}
+	ref := f.Dict["V"]
+	if _, isRef := ref.(pdf.Ref); !isRef && f.Ref != (pdf.Ref{}) {
+		// A direct /V lives in the field dictionary: take the field as the signed revision holds it.
+		field, err := old.Dict(f.Ref)
+		if err != nil || field == nil {
+			return latest
+		}
+		ref = field["V"]
+	}
+	v, err := old.Dict(ref)
+	if err != nil || v == nil || string(pdf.Serialize(v["ByteRange"])) != string(pdf.Serialize(br)) {
+		return latest
+	}
+	return v
 }
 
 func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
