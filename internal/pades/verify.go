@@ -116,16 +116,16 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 // (laterChanges). The latest dictionary is kept when the signed revision does not open or holds another
 // /ByteRange there.
 func signedDict(src docio.Source, f pdf.Field, latest pdf.Dict) pdf.Dict {
-	br, ok := latest["ByteRange"].(pdf.Array)
-	if !ok || len(br) != 4 {
+	br, err := byteRange(latest)
+	if err != nil || br[2]+br[3] >= src.Size() {
+		return latest // no later revision (or no range): the latest dictionary is the signed one
+	}
+	// Only a sound range names a revision worth opening (one open per signature, as laterChanges).
+	contents, _ := latest["Contents"].(pdf.String)
+	if _, err := checkGap(src, br[0], br[1], br[2], br[3], len(contents.Bytes)); err != nil {
 		return latest
 	}
-	c, ok1 := br[2].(int64)
-	d, ok2 := br[3].(int64)
-	if !ok1 || !ok2 || c < 0 || d < 0 || c+d <= 0 || c+d >= src.Size() {
-		return latest // no later revision (or no sound range): the latest dictionary is the signed one
-	}
-	old, err := pdf.OpenForReading(docio.NewSection(src, c+d))
+	old, err := pdf.OpenForReading(docio.NewSection(src, br[2]+br[3]))
 	if err != nil {
 		return latest
 	}
@@ -139,10 +139,30 @@ func signedDict(src docio.Source, f pdf.Field, latest pdf.Dict) pdf.Dict {
 		ref = field["V"]
 	}
 	v, err := old.Dict(ref)
-	if err != nil || v == nil || string(pdf.Serialize(v["ByteRange"])) != string(pdf.Serialize(br)) {
+	if err != nil || v == nil {
+		return latest
+	}
+	if obr, err := byteRange(v); err != nil || obr != br {
 		return latest
 	}
 	return v
+}
+
+// byteRange reads /ByteRange: four non-negative integers (ISO 32000-1 §12.8.1).
+func byteRange(v pdf.Dict) ([4]int64, error) {
+	var out [4]int64
+	br, ok := v["ByteRange"].(pdf.Array)
+	if !ok || len(br) != 4 {
+		return out, errors.New("no valid /ByteRange")
+	}
+	for i, x := range br {
+		n, ok := x.(int64)
+		if !ok || n < 0 {
+			return out, errors.New("/ByteRange has a non-integer")
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
@@ -162,16 +182,9 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 	if !ok {
 		return problem("no /Contents")
 	}
-	br, ok := v["ByteRange"].(pdf.Array)
-	if !ok || len(br) != 4 {
-		return problem("no valid /ByteRange")
-	}
-	for i, x := range br {
-		n, ok := x.(int64)
-		if !ok || n < 0 {
-			return problem("/ByteRange has a non-integer")
-		}
-		r.ByteRange[i] = n
+	var err error
+	if r.ByteRange, err = byteRange(v); err != nil {
+		return problem("%v", err)
 	}
 	a, b, c, d := r.ByteRange[0], r.ByteRange[1], r.ByteRange[2], r.ByteRange[3]
 	if gap, err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
