@@ -151,3 +151,42 @@ func redefinitions(o pdf.Object) []pdf.Object {
 	extra["PonteTest"] = int64(1)
 	return append(out, extra, d.Clone())
 }
+
+// TestLaterRevisionRepointsSignatureValue: a later update points the signature field at a new copy of
+// its dictionary, same /ByteRange, without /SubFilter. The signature is still judged on the dictionary
+// the signed revision holds: intact, and the update is a later change.
+func TestLaterRevisionRepointsSignatureValue(t *testing.T) {
+	pki := signtest.NewPKI(t)
+	signed := signBytes(t, pki.Signer, genPDF("table"), Options{Time: fixedTime})
+	doc, err := pdf.Open(docio.Bytes(signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields, err := doc.Fields()
+	if err != nil || len(fields) != 1 || fields[0].Ref == (pdf.Ref{}) {
+		t.Fatalf("fields %+v %v", fields, err)
+	}
+	v, err := doc.Dict(fields[0].Dict["V"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := v.Clone()
+	delete(copied, "SubFilter")
+	u := doc.NewUpdate()
+	ref := u.Alloc()
+	u.Set(ref, copied)
+	field := fields[0].Dict.Clone()
+	field["V"] = ref
+	u.Set(fields[0].Ref, field)
+	tail, err := u.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(docio.Bytes(append(bytes.Clone(signed), tail.Bytes...)), cms.VerifyOptions{})
+	if err != nil || len(rep.Signatures) != 1 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	if s := rep.Signatures[0]; !s.IntegrityOK || !s.ByteRangeOK || s.SubFilter != "ETSI.CAdES.detached" || s.LaterChanges == ChangesNone {
+		t.Fatalf("integrity %v, byte range %v, subfilter %q, changes %s, problems %q", s.IntegrityOK, s.ByteRangeOK, s.SubFilter, s.LaterChanges, s.Problems)
+	}
+}

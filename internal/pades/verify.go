@@ -88,7 +88,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 		if s, ok := f.Dict["T"].(pdf.String); ok {
 			name = pdf.DecodeText(s.Bytes)
 		}
-		rep.Signatures = append(rep.Signatures, verifyOne(src, name, signedDict(src, f, v), opts))
+		rep.Signatures = append(rep.Signatures, verifyOne(src, name, signedDict(src, v), opts))
 	}
 	sort.Slice(rep.Signatures, func(i, j int) bool {
 		return rep.Signatures[i].ByteRange[2]+rep.Signatures[i].ByteRange[3] < rep.Signatures[j].ByteRange[2]+rep.Signatures[j].ByteRange[3]
@@ -109,13 +109,14 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	return rep, nil
 }
 
-// signedDict is the signature dictionary as the revision its /ByteRange signs holds it. A later
-// incremental update may redefine the dictionary (ISO 32000-1 §7.5.6) with the same /ByteRange and other
-// /SubFilter, /Type, /M or /Contents; read from the latest revision, that made an intact signature look
-// broken or another CMS look like this revision's signature. What the update changed is a later change
-// (laterChanges). The latest dictionary is kept when the signed revision does not open or holds another
-// /ByteRange there.
-func signedDict(src docio.Source, f pdf.Field, latest pdf.Dict) pdf.Dict {
+// signedDict is the signature dictionary as the revision its /ByteRange signs holds it: the signed
+// revision's own signature field whose value has that /ByteRange. A later incremental update (ISO 32000-1
+// §7.5.6) may redefine the dictionary, or point the field at a new one, with the same /ByteRange and
+// other /SubFilter, /Type, /M or /Contents; read from the latest revision, that made an intact signature
+// look broken or another CMS look like this revision's signature. What the update changed is a later
+// change (laterChanges). The latest dictionary is kept when the signed revision does not open or has no
+// such field (a dictionary claiming a range no signature of that revision has is judged as it is).
+func signedDict(src docio.Source, latest pdf.Dict) pdf.Dict {
 	br, err := byteRange(latest)
 	if err != nil || br[2]+br[3] >= src.Size() {
 		return latest // no later revision (or no range): the latest dictionary is the signed one
@@ -129,23 +130,21 @@ func signedDict(src docio.Source, f pdf.Field, latest pdf.Dict) pdf.Dict {
 	if err != nil {
 		return latest
 	}
-	ref := f.Dict["V"]
-	if _, isRef := ref.(pdf.Ref); !isRef && f.Ref != (pdf.Ref{}) {
-		// A direct /V lives in the field dictionary: take the field as the signed revision holds it.
-		field, err := old.Dict(f.Ref)
-		if err != nil || field == nil {
-			return latest
+	fields, err := old.Fields()
+	if err != nil {
+		return latest
+	}
+	for _, f := range fields {
+		if f.Type != "Sig" || f.Dict["V"] == nil {
+			continue
 		}
-		ref = field["V"]
+		if v, err := old.Dict(f.Dict["V"]); err == nil && v != nil {
+			if obr, err := byteRange(v); err == nil && obr == br {
+				return v
+			}
+		}
 	}
-	v, err := old.Dict(ref)
-	if err != nil || v == nil {
-		return latest
-	}
-	if obr, err := byteRange(v); err != nil || obr != br {
-		return latest
-	}
-	return v
+	return latest
 }
 
 // byteRange reads /ByteRange: four non-negative integers (ISO 32000-1 §12.8.1).
