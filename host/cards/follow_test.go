@@ -87,7 +87,15 @@ func TestFollowSurvivesPCSCDRestart(t *testing.T) {
 		return d
 	}
 
-	time.Sleep(300 * time.Millisecond) // let the first watch fail on the missing service
+	// The first watch fails on the missing service before pcscd starts: wait for that failure to be
+	// logged (a fixed 300 ms sleep, on a loaded machine, could start pcscd first and test nothing of it).
+	failures := func() int { mu.Lock(); defer mu.Unlock(); return len(logged) }
+	for i := 0; i < 450 && failures() == 0; i++ { // bounded: 45 s
+		time.Sleep(100 * time.Millisecond)
+	}
+	if failures() == 0 {
+		t.Fatal("no failure logged while pcscd was not running")
+	}
 	d := start()
 	waitReaders("pcscd started after the host", protocol.EvReaderAdded)
 	d.Stop()

@@ -4,9 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/internal/ca/hsm"
 	"github.com/ponte-it/ponte/internal/testkit/pgcluster"
 )
 
@@ -23,6 +25,19 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+// TestParseConfigPKCS11RoundTrip: a configuration naming an HSM key survives Marshal and ParseConfig
+// whole, the default key label included (the fuzz property once compared the PKCS11 pointers instead).
+func TestParseConfigPKCS11RoundTrip(t *testing.T) {
+	c, err := ParseConfig([]byte(`{"defaultProfile":"a","pkcs11":{"module":"m","token":"t","pinFile":"p"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := ParseConfig(c.Marshal())
+	if err != nil || d.PKCS11 == nil || *d.PKCS11 != (hsm.Config{Module: "m", Token: "t", Label: hsm.DefaultLabel, PINFile: "p"}) {
+		t.Fatalf("%s: %+v %v", c.Marshal(), d, err)
+	}
+}
+
 func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`{"listen":"127.0.0.1:0","defaultProfile":"cns","publicURL":"http://localhost:1"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -30,8 +45,10 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
+		// DeepEqual, not *d != *c: Config holds PKCS11 as a pointer, and two parses never share it
+		// (testdata/fuzz/FuzzParseConfig/pkcs11-pointer compared two equal configurations as different).
 		d, err := ParseConfig(c.Marshal())
-		if err != nil || *d != *c {
+		if err != nil || !reflect.DeepEqual(d, c) {
 			t.Fatalf("round trip: %+v %+v %v", c, d, err)
 		}
 	})

@@ -2,6 +2,7 @@ package pades
 
 import (
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sort"
@@ -87,7 +88,7 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 		if s, ok := f.Dict["T"].(pdf.String); ok {
 			name = pdf.DecodeText(s.Bytes)
 		}
-		rep.Signatures = append(rep.Signatures, verifyOne(src, name, v, opts))
+		rep.Signatures = append(rep.Signatures, verifyOne(src, name, signedDict(src, v), opts))
 	}
 	sort.Slice(rep.Signatures, func(i, j int) bool {
 		return rep.Signatures[i].ByteRange[2]+rep.Signatures[i].ByteRange[3] < rep.Signatures[j].ByteRange[2]+rep.Signatures[j].ByteRange[3]
@@ -108,6 +109,61 @@ func Verify(src docio.Source, opts cms.VerifyOptions) (*Report, error) {
 	return rep, nil
 }
 
+// signedDict is the signature dictionary as the revision its /ByteRange signs holds it: the signed
+// revision's own signature field whose value has that /ByteRange. A later incremental update (ISO 32000-1
+// §7.5.6) may redefine the dictionary, or point the field at a new one, with the same /ByteRange and
+// other /SubFilter, /Type, /M or /Contents; read from the latest revision, that made an intact signature
+// look broken or another CMS look like this revision's signature. What the update changed is a later
+// change (laterChanges). The latest dictionary is kept when the signed revision does not open or has no
+// such field (a dictionary claiming a range no signature of that revision has is judged as it is).
+func signedDict(src docio.Source, latest pdf.Dict) pdf.Dict {
+	br, err := byteRange(latest)
+	if err != nil || br[2]+br[3] >= src.Size() {
+		return latest // no later revision (or no range): the latest dictionary is the signed one
+	}
+	// Only a sound range names a revision worth opening (one open per signature, as laterChanges).
+	contents, _ := latest["Contents"].(pdf.String)
+	if _, err := checkGap(src, br[0], br[1], br[2], br[3], len(contents.Bytes)); err != nil {
+		return latest
+	}
+	old, err := pdf.OpenForReading(docio.NewSection(src, br[2]+br[3]))
+	if err != nil {
+		return latest
+	}
+	fields, err := old.Fields()
+	if err != nil {
+		return latest
+	}
+	for _, f := range fields {
+		if f.Type != "Sig" || f.Dict["V"] == nil {
+			continue
+		}
+		if v, err := old.Dict(f.Dict["V"]); err == nil && v != nil {
+			if obr, err := byteRange(v); err == nil && obr == br {
+				return v
+			}
+		}
+	}
+	return latest
+}
+
+// byteRange reads /ByteRange: four non-negative integers (ISO 32000-1 §12.8.1).
+func byteRange(v pdf.Dict) ([4]int64, error) {
+	var out [4]int64
+	br, ok := v["ByteRange"].(pdf.Array)
+	if !ok || len(br) != 4 {
+		return out, errors.New("no valid /ByteRange")
+	}
+	for i, x := range br {
+		n, ok := x.(int64)
+		if !ok || n < 0 {
+			return out, errors.New("/ByteRange has a non-integer")
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOptions) *SignatureReport {
 	r := &SignatureReport{Field: field, SubFilter: string(v.Name("SubFilter")), Kind: "signature",
 		Chain: cms.ChainNotChecked, dict: v}
@@ -125,22 +181,21 @@ func verifyOne(src docio.Source, field string, v pdf.Dict, opts cms.VerifyOption
 	if !ok {
 		return problem("no /Contents")
 	}
-	br, ok := v["ByteRange"].(pdf.Array)
-	if !ok || len(br) != 4 {
-		return problem("no valid /ByteRange")
-	}
-	for i, x := range br {
-		n, ok := x.(int64)
-		if !ok || n < 0 {
-			return problem("/ByteRange has a non-integer")
-		}
-		r.ByteRange[i] = n
+	var err error
+	if r.ByteRange, err = byteRange(v); err != nil {
+		return problem("%v", err)
 	}
 	a, b, c, d := r.ByteRange[0], r.ByteRange[1], r.ByteRange[2], r.ByteRange[3]
-	if err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
+	if gap, err := checkGap(src, a, b, c, d, len(contents.Bytes)); err != nil {
 		problem("byte range: %v", err)
 	} else {
 		r.ByteRangeOK = true
+		// The signature of this revision is the value in its gap (ISO 32000-1 §12.8.1: the range
+		// excludes exactly that revision's /Contents), not the /Contents of the latest revision: a later
+		// update can redefine the dictionary with the same /ByteRange and another CMS over the same bytes
+		// (another holder named as this revision's signer) or garbage (an intact signature shown broken).
+		// The redefinition itself is a later change (laterChanges).
+		contents.Bytes = gap
 	}
 	if c+d > src.Size() || b > c {
 		return problem("byte range outside the file")
@@ -203,34 +258,42 @@ func verifyDocTimeStamp(r *SignatureReport, src docio.Source, ranges []docio.Ran
 }
 
 // checkGap checks the ByteRange shape (ISO 32000-1 §12.8.1): it starts at 0 and the excluded bytes
-// [b, c) are exactly the hexadecimal /Contents string, delimiters included.
-func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) error {
+// [b, c) are exactly the hexadecimal /Contents string, delimiters included. It returns the string's
+// bytes: the signature value of the revision the range signs.
+func checkGap(src docio.Source, a, b, c, d int64, contentsLen int) ([]byte, error) {
 	if a != 0 {
-		return errors.New("does not start at 0")
+		return nil, errors.New("does not start at 0")
 	}
 	if b <= 0 || c <= b || c+d > src.Size() {
-		return errors.New("offsets out of order or outside the file")
+		return nil, errors.New("offsets out of order or outside the file")
 	}
 	if c-b < int64(2+2*contentsLen) || c-b > int64(2+2*contentsLen)+1024 {
-		return errors.New("gap is not the /Contents string")
+		return nil, errors.New("gap is not the /Contents string")
 	}
 	ends := make([]byte, 1)
 	if _, err := src.ReadAt(ends, b); err != nil || ends[0] != '<' {
-		return errors.New("gap does not start with '<'")
+		return nil, errors.New("gap does not start with '<'")
 	}
 	if _, err := src.ReadAt(ends, c-1); err != nil || ends[0] != '>' {
-		return errors.New("gap does not end with '>'")
+		return nil, errors.New("gap does not end with '>'")
 	}
 	gap, err := docio.ReadRange(src, docio.Range{Off: b + 1, Len: c - b - 2})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, ch := range gap {
 		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
-			return errors.New("gap holds more than the hexadecimal signature")
+			return nil, errors.New("gap holds more than the hexadecimal signature")
 		}
 	}
-	return nil
+	if len(gap)%2 == 1 {
+		gap = append(gap, '0') // an odd final digit counts as followed by 0 (§7.3.4.3)
+	}
+	out := make([]byte, len(gap)/2)
+	if _, err := hex.Decode(out, gap); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SignedRevision is the part of the file the signature signs, from its first byte to the end of its

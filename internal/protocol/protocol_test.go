@@ -73,10 +73,13 @@ func TestClientCallsAndEvents(t *testing.T) {
 }
 
 func TestClientCloseWakesPendingCalls(t *testing.T) {
-	c := NewClient(func([]byte) error { return nil }, nil)
+	// Close once the call has sent its request, so it is pending (a fixed sleep let a loaded machine
+	// close first: the call then met a closed client and the test never woke a pending one).
+	sent := make(chan struct{})
+	c := NewClient(func([]byte) error { close(sent); return nil }, nil)
 	done := make(chan error, 1)
 	go func() { done <- c.Call(context.Background(), CmdVersion, nil, nil) }()
-	time.Sleep(10 * time.Millisecond)
+	<-sent
 	c.Close(errors.New("Specified native messaging host not found."))
 	select {
 	case err := <-done:
