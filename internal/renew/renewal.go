@@ -64,6 +64,15 @@ type Renewal struct {
 	// offer "Annulla il rinnovo" again instead of "La tessera non è stata modificata".
 	RollbackFailed bool `json:"rollbackFailed,omitempty"`
 
+	// Version is the journal's version of this record as this copy last read or wrote it. A save writes
+	// Version+1 and ponte-host refuses it (protocol.ErrRenewalBusy) unless the journal still holds
+	// Version: two tabs or processes acting on one renewal cannot both save (host/store Put).
+	Version int64 `json:"version,omitempty"`
+	// Claim names the certificate an open renewal holds (claimOf), "" once it is finished: ponte-host
+	// refuses a new record claiming a certificate another record already claims, so two RINNOVA pressed
+	// at once make one renewal, not two requests to the CA.
+	Claim string `json:"claim,omitempty"`
+
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
 	Log     []Entry   `json:"log"`
