@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
@@ -123,6 +124,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if card.Holder != nil {
 		r.Holder = card.Holder.Surname + " " + card.Holder.Name
 	}
+	if card.Token != nil {
+		r.TokenSerial = card.Token.Serial
+	}
 	if r.Mode == "rekey" {
 		// Named before the key exists, so a rollback after a keygen that failed once the card had made
 		// the key still finds it by its label (I4: no orphaned key).
@@ -169,6 +173,7 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 
 // run is Run on a record this engine has just saved (Begin, or Run's takeover).
 func (e *Engine) run(ctx context.Context, r *Renewal) error {
+	e.onCard(r)
 	if r.NeedsPUK && !r.Step.Terminal() && !e.officerChecked {
 		// A resumed renewal on a card that needs the PUK checks it again before going on.
 		if err := e.checkOfficer(ctx); err != nil {
@@ -217,6 +222,20 @@ func (e *Engine) run(ctx context.Context, r *Renewal) error {
 		return fmt.Errorf("renew: renewal %s did not finish (step %s)", r.ID, r.Step)
 	}
 	return nil
+}
+
+// onCard holds the engine's card to r's token: from here every key generation, signature, write and
+// deletion carries the serial and ponte-host refuses it on another card (hostcard.Card OnToken). The
+// session-open check alone compares with the host's last scan, which a swap between two commands renames
+// when the card ID cannot tell the two cards apart: "atr:ATR@reader", a card without EF_IDCarta, is the
+// same for every card of a family in that reader. A card named by its EF_IDCarta or token serial is
+// already told apart by its ID, and is not held to the serial: another driver installed mid-renewal may
+// read another serial for the same card, and the renewal must not become a dead end. A Card other than
+// ponte-host's (tests' wrappers) is left as it is.
+func (e *Engine) onCard(r *Renewal) {
+	if hc, ok := e.Card.(*hostcard.Card); ok && r.TokenSerial != "" && strings.HasPrefix(r.Card, "atr:") {
+		e.Card = hc.OnToken(r.TokenSerial)
+	}
 }
 
 // refresh replaces r with the journal's record of it when the journal holds a later one: the screens load

@@ -47,6 +47,11 @@ type Renewal struct {
 	// the request as the CA's evidence (cmp.TermsRegInfo).
 	Accepted *Acceptance `json:"accepted,omitempty"`
 
+	// TokenSerial is the PKCS#11 token serial of the card the renewal began on: every card command of the
+	// renewal carries it and ponte-host refuses the command on another token (a card swapped in the reader
+	// for one of the same family between two commands; engine.onCard).
+	TokenSerial string `json:"tokenSerial,omitempty"`
+
 	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
 	OldCert  []byte `json:"oldCert"`  // DER
 	OldLabel string `json:"oldLabel"` // CKA_LABEL of the old certificate, reused for the new one
