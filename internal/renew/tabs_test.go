@@ -44,14 +44,7 @@ func twoTabsRunOneRecord(t *testing.T, twoHosts bool) {
 	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
 	id := f.begin(e)
 	tabs := f.tabs(twoHosts, "load", 1)
-	var recs [2]*renew.Renewal
-	for i := range recs {
-		r, err := f.journal.Load(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[i] = r
-	}
+	recs := f.loadTwice(id)
 	errs := bothTabs(func(i int, ctx context.Context) error { return tabs[i].Run(ctx, recs[i]) })
 	winner := f.oneWinner(recs, errs)
 	f.logState()
@@ -95,14 +88,7 @@ func abandonRacingARun(t *testing.T, twoHosts bool) {
 	e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyKUR, at: func() {}}}
 	id := f.begin(e)
 	tabs := f.tabs(twoHosts, "load", 1)
-	var recs [2]*renew.Renewal
-	for i := range recs {
-		r, err := f.journal.Load(id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs[i] = r
-	}
+	recs := f.loadTwice(id)
 	errs := bothTabs(func(i int, ctx context.Context) error {
 		if i == 0 {
 			return tabs[i].Run(ctx, recs[i])
@@ -154,6 +140,19 @@ func (f *faultWorld) tabs(twoHosts bool, at string, nth int) [2]*renew.Engine {
 		e.Journal = &barrierJournal{Journal: e.Journal, b: b, at: at, nth: nth}
 	}
 	return tabs
+}
+
+// loadTwice is the record as each of two tabs loads it when RIPRENDI or ANNULLA is pressed.
+func (f *faultWorld) loadTwice(id string) (recs [2]*renew.Renewal) {
+	f.t.Helper()
+	for i := range recs {
+		r, err := f.journal.Load(id)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		recs[i] = r
+	}
+	return recs
 }
 
 // bothTabs runs act for tab 0 and tab 1 at once, each bounded by two minutes, and returns their errors.
