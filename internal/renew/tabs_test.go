@@ -202,7 +202,8 @@ func (f *faultWorld) oneWinner(recs [2]*renew.Renewal, errs [2]error) int {
 }
 
 // checkUnchanged: the card as before the renewal (the old CNS certificate on its key, as many private
-// keys), nothing counted at the CA and the account as before.
+// keys), nothing counted at the CA (the certificate it issued was rejected: it does not consume the
+// allowance, I2) and the account as before (refunded, I3).
 func (f *faultWorld) checkUnchanged() {
 	f.t.Helper()
 	if _, now := f.cert(f.t, "cns"); now.ID != f.old.ID {
@@ -211,7 +212,16 @@ func (f *faultWorld) checkUnchanged() {
 	if n := f.privateKeys(); n != f.keys {
 		f.t.Fatalf("%d private keys on the card, %d before the renewal:\n%s", n, f.keys, f.objects())
 	}
-	f.checkCA(0, f.balance)
+	oldX, err := x509.ParseCertificate(f.old.DER)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if n, err := f.bed.CA.Store.ConfirmedRenewals(context.Background(), ca.SerialHex(oldX.SerialNumber)); err != nil || n != 0 {
+		f.t.Fatalf("the CA counts %d renewals of the old certificate (%v), want 0", n, err)
+	}
+	if b := balanceOf(f.t, f.world); b != f.balance {
+		f.t.Fatalf("account balance %d, want %d as before the renewal", b, f.balance)
+	}
 }
 
 // barrier lets n tabs through once all n arrived, or after a minute.
