@@ -47,6 +47,11 @@ type Renewal struct {
 	// the request as the CA's evidence (cmp.TermsRegInfo).
 	Accepted *Acceptance `json:"accepted,omitempty"`
 
+	// TokenSerial is the PKCS#11 token serial of the card the renewal began on: every card command of the
+	// renewal carries it and ponte-host refuses the command on another token (a card swapped in the reader
+	// for one of the same family between two commands; engine.onCard).
+	TokenSerial string `json:"tokenSerial,omitempty"`
+
 	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
 	OldCert  []byte `json:"oldCert"`  // DER
 	OldLabel string `json:"oldLabel"` // CKA_LABEL of the old certificate, reused for the new one
@@ -63,6 +68,15 @@ type Renewal struct {
 	// certificate is still there and usable (I1), but the card is not as it was: the screens say so and
 	// offer "Annulla il rinnovo" again instead of "La tessera non è stata modificata".
 	RollbackFailed bool `json:"rollbackFailed,omitempty"`
+
+	// Version is the journal's version of this record as this copy last read or wrote it. A save writes
+	// Version+1 and ponte-host refuses it (protocol.ErrRenewalBusy) unless the journal still holds
+	// Version: two tabs or processes acting on one renewal cannot both save (host/store Put).
+	Version int64 `json:"version,omitempty"`
+	// Claim names the certificate an open renewal holds (claimOf), "" once it is finished: ponte-host
+	// refuses a new record claiming a certificate another record already claims, so two RINNOVA pressed
+	// at once make one renewal, not two requests to the CA.
+	Claim string `json:"claim,omitempty"`
 
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
