@@ -14,9 +14,10 @@ import (
 // as one record, in the SQL transaction that makes the change (so the log says exactly what the state
 // became, never more, never less). Each record carries the hash of the one before (a hash chain, as
 // RFC 9162 §2.1 and the audit logs of CAs keep): altering, removing or reordering a record breaks every
-// later hash, which VerifyAudit and `ponte-ca audit verify` find. Records are appended under the writer
-// lock (backend.go), so instances sharing one PostgreSQL database never fork the chain: seq is the
-// primary key and each record names seq-1's hash.
+// later hash, which VerifyAudit and `ponte-ca audit verify` find. A transaction's records are appended
+// last, under the audit lock held until it commits (flushAudit, backend.go), so instances sharing one
+// PostgreSQL database never fork the chain (seq is the primary key and each record names seq-1's hash),
+// and the records are in the order the transactions committed.
 const auditTable = `CREATE TABLE IF NOT EXISTS audit (
 	seq INTEGER PRIMARY KEY,          -- 1, 2, 3… without gaps
 	at INTEGER NOT NULL,
@@ -85,22 +86,83 @@ func recordHash(r *Record) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// appendAudit appends e to the log; c must be a transaction holding the writer lock.
-func appendAudit(ctx context.Context, c conn, e Event) error {
-	r := Record{Seq: 1, At: time.Now().UTC().Truncate(time.Second), PrevHash: genesis, Event: e}
-	var last int64
-	var lastHash string
-	err := c.row(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &lastHash)
-	if err == nil {
-		r.Seq, r.PrevHash = last+1, lastHash
-	} else if !isNoRows(err) {
+// appendAudit appends e to the log of the write transaction c: it is written when the transaction
+// ends (flushAudit), with everything else it changed or not at all.
+func appendAudit(_ context.Context, c conn, e Event) error {
+	c.w.audit = append(c.w.audit, e)
+	return nil
+}
+
+// changeBalance adds cents to account's balance when the write transaction c ends (flushAudit);
+// checked refuses a balance below zero then.
+func changeBalance(c conn, account string, cents int64, checked bool) {
+	c.w.balances = append(c.w.balances, balanceChange{account, cents, checked})
+}
+
+// applyBalances makes the transaction's balance changes, each one conditional UPDATE (PostgreSQL
+// evaluates its WHERE on the latest committed balance, §13.2.1): a charge the balance cannot pay is
+// ErrInsufficientBalance, an unknown account ErrNotFound, and the whole transaction is rolled back.
+func applyBalances(ctx context.Context, c conn) error {
+	for _, b := range c.w.balances {
+		check := 0
+		if b.checked {
+			check = 1
+		}
+		res, err := c.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? AND (? = 0 OR balance + ? >= 0)`, b.cents, b.account, check, b.cents)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		if b.checked {
+			return ErrInsufficientBalance
+		}
+		return ErrNotFound
+	}
+	return nil
+}
+
+// auditBatch is how many records one INSERT appends at most (10 parameters each: under SQLite's 32766
+// and PostgreSQL's 65535).
+const auditBatch = 200
+
+// flushAudit appends the records of the write transaction c to the log, chained after its last record,
+// and makes its balance changes. It is the transaction's last step and the only one every writer shares:
+// the audit lock, the balances, the head read, the records' hashes (computed here, in the process) and
+// one INSERT, then the commit.
+func flushAudit(ctx context.Context, c conn) error {
+	events := c.w.audit
+	if len(events) == 0 && len(c.w.balances) == 0 {
+		return nil
+	}
+	if err := c.b.lockAudit(ctx, c); err != nil {
+		return fmt.Errorf("registro di audit / audit log: %w", err)
+	}
+	if err := applyBalances(ctx, c); err != nil {
 		return err
 	}
-	r.Hash = recordHash(&r)
-	_, err = c.exec(ctx, `INSERT INTO audit (seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, r.Seq, r.At.Unix(), r.Event.Event, r.TransactionID, r.Serial, r.Account, r.Amount, r.Detail, r.PrevHash, r.Hash)
-	if err != nil {
+	prev := Record{Hash: genesis}
+	err := c.row(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&prev.Seq, &prev.Hash)
+	if err != nil && !isNoRows(err) {
 		return fmt.Errorf("registro di audit / audit log: %w", err)
+	}
+	at := time.Now().UTC().Truncate(time.Second)
+	for len(events) > 0 {
+		n := min(len(events), auditBatch)
+		args := make([]any, 0, 10*n)
+		for _, e := range events[:n] {
+			r := Record{Seq: prev.Seq + 1, At: at, PrevHash: prev.Hash, Event: e}
+			r.Hash = recordHash(&r)
+			args = append(args, r.Seq, r.At.Unix(), r.Event.Event, r.TransactionID, r.Serial, r.Account, r.Amount, r.Detail, r.PrevHash, r.Hash)
+			prev = r
+		}
+		q := `INSERT INTO audit (seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?),`, n), ",")
+		if _, err := c.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("registro di audit / audit log: %w", err)
+		}
+		events = events[n:]
 	}
 	return nil
 }
@@ -163,7 +225,7 @@ const (
 // Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
 func (s *sqlStore) Refuse(ctx context.Context, e Event) error {
 	e.Event = EventRefusal
-	return s.tx(ctx, func(c conn) error { return appendAudit(ctx, c, e) })
+	return s.tx(ctx, nil, func(c conn) error { return appendAudit(ctx, c, e) })
 }
 
 // Audit lists up to limit records after seq after, in order.
