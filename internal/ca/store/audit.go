@@ -6,7 +6,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -222,10 +225,78 @@ const (
 	openHoldEnded = "hold ended" // a hold reactivated, made permanent or expired
 )
 
-// Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
+// Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state. It
+// returns once the record is committed. Refusals arriving while an earlier batch of this instance is
+// being appended wait and go together in the next one (group commit): a flood of bad requests costs one
+// audit append and one commit per batch, not per request, and holds the audit lock that long.
 func (s *sqlStore) Refuse(ctx context.Context, e Event) error {
 	e.Event = EventRefusal
-	return s.tx(ctx, nil, func(c conn) error { return appendAudit(ctx, c, e) })
+	done := make(chan error, 1)
+	q := &s.refusals
+	q.mu.Lock()
+	q.pending = append(q.pending, refusal{e, done})
+	if !q.running {
+		q.running = true
+		go s.appendRefusals()
+	}
+	q.mu.Unlock()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// The record may still be appended: the request is refused either way.
+		return ctx.Err()
+	}
+}
+
+// refusalQueue holds the refusals waiting for the next batch; running: a goroutine appends them.
+type refusalQueue struct {
+	mu      sync.Mutex
+	pending []refusal
+	running bool
+}
+
+type refusal struct {
+	e    Event
+	done chan<- error
+}
+
+// refusalBatch bounds one batch (a transaction's records, as flushAudit writes them 200 at a time).
+const refusalBatch = 1000
+
+// refusalBatches counts the batches appended (the tests read it).
+var refusalBatches atomic.Int64
+
+// appendRefusals appends batches of waiting refusals, each in one write transaction that decides nothing
+// (no holder lock), until none is left. Its own context: a batch serves several requests.
+func (s *sqlStore) appendRefusals() {
+	q := &s.refusals
+	for {
+		q.mu.Lock()
+		n := min(len(q.pending), refusalBatch)
+		batch := q.pending[:n:n]
+		q.pending = q.pending[n:]
+		if n == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := s.tx(ctx, nil, func(c conn) error {
+			for _, r := range batch {
+				if err := appendAudit(ctx, c, r.e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		refusalBatches.Add(1)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 // Audit lists up to limit records after seq after, in order.
@@ -275,7 +346,7 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 
 func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{},
-		holds: map[string]int{}, open: map[string]string{}, reason: map[string]int{}}
+		holds: map[string]int{}, open: map[string]string{}, reason: map[string]int{}, revokedAt: map[string]int64{}}
 	for {
 		recs, err := auditPage(ctx, c, rep.Records, 1000)
 		if err != nil {
@@ -303,6 +374,7 @@ type ledger struct {
 	charged, refunded, issued, revoked, confirmed map[string]bool
 	holds                                         map[string]int    // suspensions per certificate
 	reason                                        map[string]int    // a revoked certificate's CRLReason, -1 unknown
+	revokedAt                                     map[string]int64  // a revoked certificate's revocation time, when the log says it
 	open                                          map[string]string // the open hold's holdDetail
 }
 
@@ -341,6 +413,12 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		reason := -1 // every revokeCert and EndHold write "reason=N"
 		fmt.Sscanf(r.Detail, "reason=%d", &reason)
 		l.reason[r.Serial] = reason
+		delete(l.revokedAt, r.Serial)
+		if _, at, ok := strings.Cut(r.Detail, " at="); ok { // revokeCert's, since schema 5; a hold made permanent keeps the hold's
+			if t, err := strconv.ParseInt(at, 10, 64); err == nil {
+				l.revokedAt[r.Serial] = t
+			}
+		}
 		delete(l.open, r.Serial) // a revocation while on hold can only be the hold made permanent
 	case EventSuspend:
 		l.revoked[r.Serial], l.reason[r.Serial] = true, reasonCertificateHold
@@ -348,6 +426,7 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		l.open[r.Serial] = r.Detail
 	case EventReactivate:
 		l.revoked[r.Serial] = false
+		delete(l.revokedAt, r.Serial)
 		delete(l.open, r.Serial)
 	case EventHoldExpired:
 		delete(l.open, r.Serial)
@@ -413,8 +492,9 @@ func reconcile(ctx context.Context, c conn, rep *AuditReport, l *ledger) error {
 }
 
 // reconcileCerts: every certificate has its issuance in the log and is revoked exactly when, and with
-// the reason, the log says (a permanent revocation turned into certificateHold would let
-// `ponte-ca reactivate` lift it with a log that verifies), and every confirmed transaction has its
+// the reason and the time, the log says (a permanent revocation turned into certificateHold would let
+// `ponte-ca reactivate` lift it with a log that verifies; a revocation time moved changes what relying
+// parties conclude about signatures made before it, RFC 5280 §5.3.2), and every confirmed transaction has its
 // confirmation. Without it a log cut short after its last
 // state change (a revocation removed from the tail, and the certificate then marked valid again) would
 // still verify: the chain of what is left is whole.
@@ -431,7 +511,9 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 			return err
 		}
 		want, known := l.reason[serial]
-		if !l.issued[serial] || (rev != 0) != l.revoked[serial] || (rev != 0 && known && want >= 0 && int64(want) != reason) {
+		at, atKnown := l.revokedAt[serial]
+		if !l.issued[serial] || (rev != 0) != l.revoked[serial] || (rev != 0 && known && want >= 0 && int64(want) != reason) ||
+			(rev != 0 && atKnown && at != rev) {
 			return fmt.Errorf("registro di audit: il certificato %s non vi corrisponde (emissione o revoca) / audit log: certificate %s does not match it (issuance or revocation)", serial, serial)
 		}
 	}
@@ -460,11 +542,11 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 
 // reconcileHolds: every certificate has as many holds as the log has suspensions of it, and its open hold
 // (if any) is the one the log left open, with the same suspender and window, on a certificate revoked with
-// reason certificateHold. A suspension cut from the log, a hold row removed or added, a window extended in
+// reason certificateHold since the hold began. A suspension cut from the log, a hold row removed or added, a window extended in
 // the table, or a reason changed under an open hold is found.
 func reconcileHolds(ctx context.Context, c conn, l *ledger) error {
 	rows, err := c.query(ctx, `SELECT h.serial, count(*), max(CASE WHEN h.ended_at = 0 THEN `+holdDetailSQL+` ELSE '' END),
-		max(CASE WHEN h.ended_at = 0 AND c.revocation_reason != `+fmt.Sprint(reasonCertificateHold)+` THEN 1 ELSE 0 END)
+		max(CASE WHEN h.ended_at = 0 AND (c.revocation_reason != `+fmt.Sprint(reasonCertificateHold)+` OR c.revoked_at != h.held_at) THEN 1 ELSE 0 END)
 		FROM holds h LEFT JOIN certs c ON c.serial = h.serial GROUP BY h.serial`)
 	if err != nil {
 		return err

@@ -21,8 +21,9 @@ import (
 // sqlStore is Store over database/sql; backend holds what differs between SQLite and PostgreSQL. The
 // queries are written once, with ? placeholders and SQLite's type names, and translated for PostgreSQL.
 type sqlStore struct {
-	db *sql.DB
-	b  backend
+	db       *sql.DB
+	b        backend
+	refusals refusalQueue // Refuse's batches (audit.go)
 }
 
 // backend is one database kind.
