@@ -124,7 +124,7 @@ func revokeCert(ctx context.Context, c conn, serial string, reason int, at int64
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	return true, appendAudit(ctx, c, Event{Event: EventRevoke, Serial: serial, TransactionID: txnID, Detail: fmt.Sprintf("reason=%d", reason)})
+	return true, appendAudit(ctx, c, Event{Event: EventRevoke, Serial: serial, TransactionID: txnID, Detail: fmt.Sprintf("reason=%d at=%d", reason, at)})
 }
 
 // Revoked lists the revoked certificates (for the CRL).
