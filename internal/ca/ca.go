@@ -49,13 +49,15 @@ const (
 
 // CA is an open certification authority.
 type CA struct {
-	Dir      string
-	Config   Config
-	Cert     *x509.Certificate
-	Key      crypto.Signer
-	token    *hsm.Key // Key's token when the key is in PKCS#11 (key.go), closed by Close
-	Store    store.Store
-	Profiles map[string]*profile.Profile
+	Dir    string
+	Config Config
+	Cert   *x509.Certificate
+	Key    crypto.Signer
+	token  *hsm.Key // Key's token when the key is in PKCS#11 (key.go), closed by Close
+	// keyHealth caches /healthz's signature with Key (health.go).
+	keyHealth keyHealth
+	Store     store.Store
+	Profiles  map[string]*profile.Profile
 	// TSA is the RFC 3161 responder served on /tsa.
 	TSA *tsp.Responder
 

@@ -25,7 +25,7 @@ import (
 // The CMP server: one exchange per request message, many at once, in one process or in several sharing
 // one PostgreSQL database. Two messages of the same transaction (a retry racing a poll, on two instances)
 // cannot both issue or charge: every decision that changes state is re-checked inside the store's
-// transaction (store.Issue, Finish, Withdraw), under the database's writer lock.
+// transaction (store.Issue, Finish, Withdraw), under the lock of the certificate renewed (store).
 
 // maxClockSkew is how far a request's messageTime may be from the CA's clock.
 const maxClockSkew = 10 * time.Minute

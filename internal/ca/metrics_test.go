@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -249,4 +251,51 @@ func TestMetricsBoundedLabels(t *testing.T) {
 	if len(grown) != 1 || after["ponte_ca_requests_total{outcome=rejected,type=other}"] != n {
 		t.Fatalf("new series after %d bodies of unknown types: %v", n, grown)
 	}
+}
+
+// TestHealthzKeyCheckShared: /healthz's key check (keyHealth) signs once for every request within
+// keyCheckFor of the last signature, concurrent ones included, and again after it; a failed signature is
+// what those requests report.
+func TestHealthzKeyCheckShared(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Unix(1_800_000_000, 0)
+	k := keyHealth{now: func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }}
+	var signs atomic.Int64
+	var fail atomic.Bool
+	sign := func() error {
+		signs.Add(1)
+		if fail.Load() {
+			return fmt.Errorf("token removed")
+		}
+		return nil
+	}
+	step := func(d time.Duration, want int64, wantErr bool) {
+		t.Helper()
+		mu.Lock()
+		clock = clock.Add(d)
+		mu.Unlock()
+		var wg sync.WaitGroup
+		errs := make([]error, 20)
+		for i := range errs {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = k.check(sign) }()
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if (err != nil) != wantErr {
+				t.Fatalf("after %v: check %v, want error %v", d, err, wantErr)
+			}
+		}
+		if n := signs.Load(); n != want {
+			t.Fatalf("after %v: %d signatures, want %d", d, n, want)
+		}
+	}
+	step(0, 1, false)
+	step(keyCheckFor-time.Millisecond, 1, false)
+	fail.Store(true)
+	step(time.Millisecond, 2, true)
+	step(keyCheckFor/2, 2, true)
+	fail.Store(false)
+	step(keyCheckFor, 3, false)
+	step(-time.Hour, 4, false) // the clock stepped back: checked again
 }

@@ -15,7 +15,8 @@ type Account struct {
 
 // AddAccount creates an account (ErrExists if the id is taken).
 func (s *sqlStore) AddAccount(ctx context.Context, a *Account) error {
-	return s.tx(ctx, func(tx conn) error {
+	// No holder lock: the account's primary key refuses a second one.
+	return s.tx(ctx, nil, func(tx conn) error {
 		res, err := tx.exec(ctx, `INSERT INTO accounts (id, password_hash, balance, created_at) VALUES (?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 			a.ID, a.PasswordHash, a.Balance, unix(time.Now()))
 		if err != nil {
@@ -43,14 +44,9 @@ func (s *sqlStore) Account(ctx context.Context, id string) (*Account, error) {
 
 // Credit adds cents (may be negative for a correction) to an account.
 func (s *sqlStore) Credit(ctx context.Context, id string, cents int64) error {
-	return s.tx(ctx, func(tx conn) error {
-		res, err := tx.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, cents, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
+	// No holder lock: the balance changes in the audit section (changeBalance), ErrNotFound there.
+	return s.tx(ctx, nil, func(tx conn) error {
+		changeBalance(tx, id, cents, false)
 		return appendAudit(ctx, tx, Event{Event: EventCredit, Account: id, Amount: cents})
 	})
 }

@@ -6,7 +6,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,9 +17,10 @@ import (
 // as one record, in the SQL transaction that makes the change (so the log says exactly what the state
 // became, never more, never less). Each record carries the hash of the one before (a hash chain, as
 // RFC 9162 §2.1 and the audit logs of CAs keep): altering, removing or reordering a record breaks every
-// later hash, which VerifyAudit and `ponte-ca audit verify` find. Records are appended under the writer
-// lock (backend.go), so instances sharing one PostgreSQL database never fork the chain: seq is the
-// primary key and each record names seq-1's hash.
+// later hash, which VerifyAudit and `ponte-ca audit verify` find. A transaction's records are appended
+// last, under the audit lock held until it commits (flushAudit, backend.go), so instances sharing one
+// PostgreSQL database never fork the chain (seq is the primary key and each record names seq-1's hash),
+// and the records are in the order the transactions committed.
 const auditTable = `CREATE TABLE IF NOT EXISTS audit (
 	seq INTEGER PRIMARY KEY,          -- 1, 2, 3… without gaps
 	at INTEGER NOT NULL,
@@ -85,22 +89,83 @@ func recordHash(r *Record) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// appendAudit appends e to the log; c must be a transaction holding the writer lock.
-func appendAudit(ctx context.Context, c conn, e Event) error {
-	r := Record{Seq: 1, At: time.Now().UTC().Truncate(time.Second), PrevHash: genesis, Event: e}
-	var last int64
-	var lastHash string
-	err := c.row(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &lastHash)
-	if err == nil {
-		r.Seq, r.PrevHash = last+1, lastHash
-	} else if !isNoRows(err) {
+// appendAudit appends e to the log of the write transaction c: it is written when the transaction
+// ends (flushAudit), with everything else it changed or not at all.
+func appendAudit(_ context.Context, c conn, e Event) error {
+	c.w.audit = append(c.w.audit, e)
+	return nil
+}
+
+// changeBalance adds cents to account's balance when the write transaction c ends (flushAudit);
+// checked refuses a balance below zero then.
+func changeBalance(c conn, account string, cents int64, checked bool) {
+	c.w.balances = append(c.w.balances, balanceChange{account, cents, checked})
+}
+
+// applyBalances makes the transaction's balance changes, each one conditional UPDATE (PostgreSQL
+// evaluates its WHERE on the latest committed balance, §13.2.1): a charge the balance cannot pay is
+// ErrInsufficientBalance, an unknown account ErrNotFound, and the whole transaction is rolled back.
+func applyBalances(ctx context.Context, c conn) error {
+	for _, b := range c.w.balances {
+		check := 0
+		if b.checked {
+			check = 1
+		}
+		res, err := c.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? AND (? = 0 OR balance + ? >= 0)`, b.cents, b.account, check, b.cents)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			continue
+		}
+		if b.checked {
+			return ErrInsufficientBalance
+		}
+		return ErrNotFound
+	}
+	return nil
+}
+
+// auditBatch is how many records one INSERT appends at most (10 parameters each: under SQLite's 32766
+// and PostgreSQL's 65535).
+const auditBatch = 200
+
+// flushAudit appends the records of the write transaction c to the log, chained after its last record,
+// and makes its balance changes. It is the transaction's last step and the only one every writer shares:
+// the audit lock, the balances, the head read, the records' hashes (computed here, in the process) and
+// one INSERT, then the commit.
+func flushAudit(ctx context.Context, c conn) error {
+	events := c.w.audit
+	if len(events) == 0 && len(c.w.balances) == 0 {
+		return nil
+	}
+	if err := c.b.lockAudit(ctx, c); err != nil {
+		return fmt.Errorf("registro di audit / audit log: %w", err)
+	}
+	if err := applyBalances(ctx, c); err != nil {
 		return err
 	}
-	r.Hash = recordHash(&r)
-	_, err = c.exec(ctx, `INSERT INTO audit (seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?)`, r.Seq, r.At.Unix(), r.Event.Event, r.TransactionID, r.Serial, r.Account, r.Amount, r.Detail, r.PrevHash, r.Hash)
-	if err != nil {
+	prev := Record{Hash: genesis}
+	err := c.row(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&prev.Seq, &prev.Hash)
+	if err != nil && !isNoRows(err) {
 		return fmt.Errorf("registro di audit / audit log: %w", err)
+	}
+	at := time.Now().UTC().Truncate(time.Second)
+	for len(events) > 0 {
+		n := min(len(events), auditBatch)
+		args := make([]any, 0, 10*n)
+		for _, e := range events[:n] {
+			r := Record{Seq: prev.Seq + 1, At: at, PrevHash: prev.Hash, Event: e}
+			r.Hash = recordHash(&r)
+			args = append(args, r.Seq, r.At.Unix(), r.Event.Event, r.TransactionID, r.Serial, r.Account, r.Amount, r.Detail, r.PrevHash, r.Hash)
+			prev = r
+		}
+		q := `INSERT INTO audit (seq, at, event, transaction_id, serial, account, amount, detail, prev_hash, hash) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?),`, n), ",")
+		if _, err := c.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("registro di audit / audit log: %w", err)
+		}
+		events = events[n:]
 	}
 	return nil
 }
@@ -160,10 +225,78 @@ const (
 	openHoldEnded = "hold ended" // a hold reactivated, made permanent or expired
 )
 
-// Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state.
+// Refuse logs a refused request (EventRefusal): the CMP server's rejections, which change no state. It
+// returns once the record is committed. Refusals arriving while an earlier batch of this instance is
+// being appended wait and go together in the next one (group commit): a flood of bad requests costs one
+// audit append and one commit per batch, not per request, and holds the audit lock that long.
 func (s *sqlStore) Refuse(ctx context.Context, e Event) error {
 	e.Event = EventRefusal
-	return s.tx(ctx, func(c conn) error { return appendAudit(ctx, c, e) })
+	done := make(chan error, 1)
+	q := &s.refusals
+	q.mu.Lock()
+	q.pending = append(q.pending, refusal{e, done})
+	if !q.running {
+		q.running = true
+		go s.appendRefusals()
+	}
+	q.mu.Unlock()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		// The record may still be appended: the request is refused either way.
+		return ctx.Err()
+	}
+}
+
+// refusalQueue holds the refusals waiting for the next batch; running: a goroutine appends them.
+type refusalQueue struct {
+	mu      sync.Mutex
+	pending []refusal
+	running bool
+}
+
+type refusal struct {
+	e    Event
+	done chan<- error
+}
+
+// refusalBatch bounds one batch (a transaction's records, as flushAudit writes them 200 at a time).
+const refusalBatch = 1000
+
+// refusalBatches counts the batches appended (the tests read it).
+var refusalBatches atomic.Int64
+
+// appendRefusals appends batches of waiting refusals, each in one write transaction that decides nothing
+// (no holder lock), until none is left. Its own context: a batch serves several requests.
+func (s *sqlStore) appendRefusals() {
+	q := &s.refusals
+	for {
+		q.mu.Lock()
+		n := min(len(q.pending), refusalBatch)
+		batch := q.pending[:n:n]
+		q.pending = q.pending[n:]
+		if n == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := s.tx(ctx, nil, func(c conn) error {
+			for _, r := range batch {
+				if err := appendAudit(ctx, c, r.e); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		cancel()
+		refusalBatches.Add(1)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
 }
 
 // Audit lists up to limit records after seq after, in order.
@@ -213,7 +346,7 @@ func (s *sqlStore) VerifyAudit(ctx context.Context) (*AuditReport, error) {
 
 func verifyAudit(ctx context.Context, c conn, rep *AuditReport) error {
 	l := ledger{charged: map[string]bool{}, refunded: map[string]bool{}, issued: map[string]bool{}, revoked: map[string]bool{}, confirmed: map[string]bool{},
-		holds: map[string]int{}, open: map[string]string{}, reason: map[string]int{}}
+		holds: map[string]int{}, open: map[string]string{}, reason: map[string]int{}, revokedAt: map[string]int64{}}
 	for {
 		recs, err := auditPage(ctx, c, rep.Records, 1000)
 		if err != nil {
@@ -241,6 +374,7 @@ type ledger struct {
 	charged, refunded, issued, revoked, confirmed map[string]bool
 	holds                                         map[string]int    // suspensions per certificate
 	reason                                        map[string]int    // a revoked certificate's CRLReason, -1 unknown
+	revokedAt                                     map[string]int64  // a revoked certificate's revocation time, when the log says it
 	open                                          map[string]string // the open hold's holdDetail
 }
 
@@ -279,6 +413,12 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		reason := -1 // every revokeCert and EndHold write "reason=N"
 		fmt.Sscanf(r.Detail, "reason=%d", &reason)
 		l.reason[r.Serial] = reason
+		delete(l.revokedAt, r.Serial)
+		if _, at, ok := strings.Cut(r.Detail, " at="); ok { // revokeCert's, since schema 5; a hold made permanent keeps the hold's
+			if t, err := strconv.ParseInt(at, 10, 64); err == nil {
+				l.revokedAt[r.Serial] = t
+			}
+		}
 		delete(l.open, r.Serial) // a revocation while on hold can only be the hold made permanent
 	case EventSuspend:
 		l.revoked[r.Serial], l.reason[r.Serial] = true, reasonCertificateHold
@@ -286,6 +426,7 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		l.open[r.Serial] = r.Detail
 	case EventReactivate:
 		l.revoked[r.Serial] = false
+		delete(l.revokedAt, r.Serial)
 		delete(l.open, r.Serial)
 	case EventHoldExpired:
 		delete(l.open, r.Serial)
@@ -351,8 +492,9 @@ func reconcile(ctx context.Context, c conn, rep *AuditReport, l *ledger) error {
 }
 
 // reconcileCerts: every certificate has its issuance in the log and is revoked exactly when, and with
-// the reason, the log says (a permanent revocation turned into certificateHold would let
-// `ponte-ca reactivate` lift it with a log that verifies), and every confirmed transaction has its
+// the reason and the time, the log says (a permanent revocation turned into certificateHold would let
+// `ponte-ca reactivate` lift it with a log that verifies; a revocation time moved changes what relying
+// parties conclude about signatures made before it, RFC 5280 §5.3.2), and every confirmed transaction has its
 // confirmation. Without it a log cut short after its last
 // state change (a revocation removed from the tail, and the certificate then marked valid again) would
 // still verify: the chain of what is left is whole.
@@ -369,7 +511,9 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 			return err
 		}
 		want, known := l.reason[serial]
-		if !l.issued[serial] || (rev != 0) != l.revoked[serial] || (rev != 0 && known && want >= 0 && int64(want) != reason) {
+		at, atKnown := l.revokedAt[serial]
+		if !l.issued[serial] || (rev != 0) != l.revoked[serial] || (rev != 0 && known && want >= 0 && int64(want) != reason) ||
+			(rev != 0 && atKnown && at != rev) {
 			return fmt.Errorf("registro di audit: il certificato %s non vi corrisponde (emissione o revoca) / audit log: certificate %s does not match it (issuance or revocation)", serial, serial)
 		}
 	}
@@ -398,11 +542,11 @@ func reconcileCerts(ctx context.Context, c conn, l *ledger) error {
 
 // reconcileHolds: every certificate has as many holds as the log has suspensions of it, and its open hold
 // (if any) is the one the log left open, with the same suspender and window, on a certificate revoked with
-// reason certificateHold. A suspension cut from the log, a hold row removed or added, a window extended in
+// reason certificateHold since the hold began. A suspension cut from the log, a hold row removed or added, a window extended in
 // the table, or a reason changed under an open hold is found.
 func reconcileHolds(ctx context.Context, c conn, l *ledger) error {
 	rows, err := c.query(ctx, `SELECT h.serial, count(*), max(CASE WHEN h.ended_at = 0 THEN `+holdDetailSQL+` ELSE '' END),
-		max(CASE WHEN h.ended_at = 0 AND c.revocation_reason != `+fmt.Sprint(reasonCertificateHold)+` THEN 1 ELSE 0 END)
+		max(CASE WHEN h.ended_at = 0 AND (c.revocation_reason != `+fmt.Sprint(reasonCertificateHold)+` OR c.revoked_at != h.held_at) THEN 1 ELSE 0 END)
 		FROM holds h LEFT JOIN certs c ON c.serial = h.serial GROUP BY h.serial`)
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func testAuditChain(t *testing.T, newURL backendURL) {
 		t.Fatalf("verify: %+v %v", rep, err)
 	}
 
+	revokedAt := fmt.Sprint(dbInt(t, s, `SELECT revoked_at FROM certs WHERE serial = '01'`))
 	tamper := []struct {
 		name, do, undo, want string
 	}{
@@ -60,7 +61,8 @@ func testAuditChain(t *testing.T, newURL backendURL) {
 		{"balance changed", `UPDATE accounts SET balance = balance + 100`, `UPDATE accounts SET balance = balance - 100`, "account acc has balance 850"},
 		// The tail cut: what is left is a whole chain, but the certificates table still says 01 is revoked.
 		{"tail cut", `DELETE FROM audit WHERE seq >= 11`, `INSERT INTO audit SELECT * FROM audit_saved WHERE seq >= 11`, "certificate 01 does not match"},
-		{"revocation undone", `UPDATE certs SET revoked_at = 0 WHERE serial = '01'`, `UPDATE certs SET revoked_at = 1 WHERE serial = '01'`, "certificate 01 does not match"},
+		{"revocation undone", `UPDATE certs SET revoked_at = 0 WHERE serial = '01'`, `UPDATE certs SET revoked_at = ` + revokedAt + ` WHERE serial = '01'`, "certificate 01 does not match"},
+		{"revocation time altered", `UPDATE certs SET revoked_at = revoked_at - 86400 WHERE serial = '02'`, `UPDATE certs SET revoked_at = revoked_at + 86400 WHERE serial = '02'`, "certificate 02 does not match"},
 		{"certificate without issuance", `INSERT INTO certs SELECT '99', der, subject, role, profile, not_before, not_after, spki_sha256, parent, lineage_start, lineage_renewals, issued_at, revoked_at, revocation_reason FROM certs WHERE serial = '03'`,
 			`DELETE FROM certs WHERE serial = '99'`, "certificate 99 does not match"},
 		{"confirmation cut", `UPDATE transactions SET state = 'confirmed' WHERE id = 't1'`, `UPDATE transactions SET state = 'rejected' WHERE id = 't1'`, "confirmation of transaction t1 is missing"},

@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	neturl "net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	msqlite "modernc.org/sqlite"       // database/sql driver "sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -18,8 +21,9 @@ import (
 // sqlStore is Store over database/sql; backend holds what differs between SQLite and PostgreSQL. The
 // queries are written once, with ? placeholders and SQLite's type names, and translated for PostgreSQL.
 type sqlStore struct {
-	db *sql.DB
-	b  backend
+	db       *sql.DB
+	b        backend
+	refusals refusalQueue // Refuse's batches (audit.go)
 }
 
 // backend is one database kind.
@@ -29,8 +33,16 @@ type backend interface {
 	rebind(q string) string
 	// ddl turns a schema statement into the kind's types.
 	ddl(q string) string
-	// beginWrite starts a transaction holding the database's writer lock (see the package comment).
-	beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error)
+	// beginWrite starts a write transaction holding the locks of holders (see the package comment):
+	// PostgreSQL takes one advisory lock per key, in the order given; SQLite's BEGIN IMMEDIATE takes the
+	// file's one write lock whatever the keys.
+	beginWrite(ctx context.Context, db *sql.DB, holders []int64) (*sql.Tx, error)
+	// lockAudit takes the audit log's lock in a write transaction, held until it ends: the appends of
+	// concurrent transactions are serial, so the chain is one (audit.go).
+	lockAudit(ctx context.Context, c conn) error
+	// retryable reports an error after which the whole transaction may run again (PostgreSQL's
+	// deadlock_detected and serialization_failure: nothing of it was committed).
+	retryable(err error) bool
 	// beginRead starts a read-only transaction on one snapshot of the database.
 	beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error)
 	version(ctx context.Context, c conn) (int, error)
@@ -44,10 +56,30 @@ type runner interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }
 
-// conn runs queries on a database or in a transaction, translated for the backend.
+// conn runs queries on a database or in a transaction, translated for the backend. In a write
+// transaction, w collects what tx writes last, under the audit lock (flushAudit).
 type conn struct {
 	r runner
 	b backend
+	w *shared
+}
+
+// shared is what a write transaction changes in state every holder shares: the audit log's records
+// (appendAudit) and the accounts' balances (changeBalance). Both are written at the end, after the audit
+// lock: an account's row is then locked only inside that short section, never while its transaction
+// waits for the lock (which would make every charge of one account wait for the log, and two
+// transactions wait for each other crosswise).
+type shared struct {
+	audit    []Event
+	balances []balanceChange
+}
+
+// balanceChange adds cents to an account's balance; checked: refused (ErrInsufficientBalance) if the
+// balance would go below zero.
+type balanceChange struct {
+	account string
+	cents   int64
+	checked bool
 }
 
 func (c conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
@@ -63,24 +95,78 @@ func (c conn) row(ctx context.Context, q string, args ...any) *sql.Row {
 }
 
 // c runs outside any transaction (single reads, and writes that are one statement).
-func (s *sqlStore) c() conn { return conn{s.db, s.b} }
+func (s *sqlStore) c() conn { return conn{r: s.db, b: s.b} }
 
 func (s *sqlStore) Backend() string { return s.b.name() }
 
 // Close closes the database.
 func (s *sqlStore) Close() error { return s.db.Close() }
 
-// tx runs f in one SQL transaction holding the writer lock.
-func (s *sqlStore) tx(ctx context.Context, f func(conn) error) error {
-	t, err := s.b.beginWrite(ctx, s.db)
+// tx runs f in one SQL transaction holding the locks of holders (holderKey; none: a transaction that
+// decides nothing from what it reads, e.g. an account credited with one conditional UPDATE). The audit
+// records f appends go into the log at the end, in one append under the audit lock (flushAudit), so the
+// global part of the transaction is that append and the commit. A transaction that PostgreSQL aborted
+// for a deadlock runs again from the start, at most txAttempts times: f must only change state through
+// the transaction (the closures set their results at the end).
+func (s *sqlStore) tx(ctx context.Context, holders []int64, f func(conn) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.tx1(ctx, holders, f)
+		if err == nil || attempt >= txAttempts || !s.b.retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		txRetries.Add(1)
+	}
+}
+
+// txAttempts bounds tx's runs of one transaction.
+const txAttempts = 5
+
+// txRetries counts the transactions tx ran again (the tests and the bench read it).
+var txRetries atomic.Int64
+
+func (s *sqlStore) tx1(ctx context.Context, holders []int64, f func(conn) error) error {
+	t, err := s.b.beginWrite(ctx, s.db, sortedKeys(holders))
 	if err != nil {
 		return err
 	}
-	if err := f(conn{t, s.b}); err != nil {
+	c := conn{r: t, b: s.b, w: &shared{}}
+	if err := f(c); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := flushAudit(ctx, c); err != nil {
 		t.Rollback()
 		return err
 	}
 	return t.Commit()
+}
+
+// holderKey is the advisory lock key of one holder of state: a certificate (its renewals, its
+// revocation, its holds) or a CMP transaction that renews none (a first issuance). Different holders
+// colliding on 64 bits only wait for each other.
+func holderKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("ponte-ca holder\x00" + name))
+	return int64(h.Sum64())
+}
+
+// holderKeys are the keys of the named holders ("" names none).
+func holderKeys(names ...string) []int64 {
+	var keys []int64
+	for _, n := range names {
+		if n != "" {
+			keys = append(keys, holderKey(n))
+		}
+	}
+	return keys
+}
+
+// sortedKeys orders the keys without repeats: every transaction takes its locks in one global order, so
+// two transactions never wait for each other's lock crosswise.
+func sortedKeys(keys []int64) []int64 {
+	keys = slices.Clone(keys)
+	slices.Sort(keys)
+	return slices.Compact(keys)
 }
 
 // readOnly runs f on one snapshot of the database.
@@ -90,17 +176,21 @@ func (s *sqlStore) readOnly(ctx context.Context, f func(conn) error) error {
 		return err
 	}
 	defer t.Rollback()
-	return f(conn{t, s.b})
+	return f(conn{r: t, b: s.b})
 }
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
-// migrate brings the schema to schemaVersion under the writer lock, so instances starting together on one
+// migrate brings the schema to schemaVersion under the audit lock, so instances starting together on one
 // PostgreSQL database do not race: upgrades[i] runs on a database at version i, then the whole schema
 // (CREATE … IF NOT EXISTS) makes what is still missing. A database that had no audit log gets its opening
 // record (audit.go).
 func (s *sqlStore) migrate(ctx context.Context) error {
-	return s.tx(ctx, func(c conn) error {
+	// The audit lock first: instances starting together upgrade one after the other.
+	return s.tx(ctx, nil, func(c conn) error {
+		if err := s.b.lockAudit(ctx, c); err != nil {
+			return err
+		}
 		v, err := s.b.version(ctx, c)
 		if err != nil {
 			return err
@@ -167,7 +257,7 @@ func (sqlite) ddl(q string) string    { return q }
 // transactions leaves, and BEGIN answers SQLITE_BUSY. Nothing has been read or written yet, so waiting
 // again is safe; a request that gave up here would be refused with a storage failure although the
 // database is fine. The wait ends with the request's context or after busyRounds rounds.
-func (b sqlite) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+func (b sqlite) beginWrite(ctx context.Context, db *sql.DB, _ []int64) (*sql.Tx, error) {
 	for i := 1; ; i++ {
 		t, err := db.BeginTx(ctx, nil)
 		if err == nil || !isBusy(err) || i >= b.rounds || ctx.Err() != nil {
@@ -193,8 +283,14 @@ func isBusy(err error) bool {
 // beginRead: the one connection's transaction is a snapshot (and, begun IMMEDIATE, keeps other processes'
 // writes out meanwhile).
 func (b sqlite) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
-	return b.beginWrite(ctx, db)
+	return b.beginWrite(ctx, db, nil)
 }
+
+// lockAudit: BEGIN IMMEDIATE took the file's write lock already.
+func (sqlite) lockAudit(context.Context, conn) error { return nil }
+
+// retryable: SQLite transactions are serial; there is nothing to run again.
+func (sqlite) retryable(error) bool { return false }
 
 func (sqlite) version(ctx context.Context, c conn) (int, error) {
 	var v int
@@ -207,22 +303,28 @@ func (sqlite) setVersion(ctx context.Context, c conn, v int) error {
 	return err
 }
 
-// postgres is the shared backend. Every write transaction runs at READ COMMITTED after taking one
-// transaction-scoped advisory lock (PostgreSQL §13.3.5): each statement then sees every transaction
-// committed before the lock was granted, so the decisions are those of one serial writer, as with SQLite,
-// without serialization failures to retry. The lock goes with the transaction: an instance killed
-// mid-transaction loses its connection, and PostgreSQL rolls back and releases it.
+// postgres is the shared backend. Every write transaction runs at READ COMMITTED after taking the
+// transaction-scoped advisory locks (PostgreSQL §13.3.5) of the holders whose state it decides on: each
+// statement then sees every transaction of those holders committed before the locks were granted, so the
+// decisions about one holder are those of one serial writer, while other holders' transactions run
+// alongside. What two holders share is protected by the database itself: a balance is charged with a
+// conditional UPDATE (… WHERE balance >= price, re-evaluated on the latest row version after a concurrent
+// update, §13.2.1), a refund is a conditional UPDATE of its charge, keys are unique. The audit log's
+// append takes one more advisory lock (auditLock), last, held through the commit. The locks go with the
+// transaction: an instance killed mid-transaction loses its connection, and PostgreSQL rolls back and
+// releases them.
 type postgres struct{}
 
 // pgConns is the connections one instance keeps to PostgreSQL at most.
 const pgConns = 16
 
-// writerLock is the advisory lock's key ("ponteca" in ASCII).
-const writerLock = 0x706f6e74656361
+// auditLock is the audit log's advisory lock key ("ponteca" in ASCII; the writer lock of earlier
+// versions, so an older instance still running during an upgrade waits for the same lock).
+const auditLock = 0x706f6e74656361
 
 // openPostgres keeps up to pgConns connections open: a PostgreSQL connection is a server process, so an
 // instance does not connect per request (database/sql keeps only 2 idle by default). Writers wait for the
-// writer lock anyway; the bound keeps instances × connections under max_connections (100 by default).
+// audit lock at the end anyway; the bound keeps instances × connections under max_connections (100 by default).
 func openPostgres(url string) (Store, error) {
 	return openSQL("pgx", url, redact(url), postgres{}, pgConns)
 }
@@ -266,16 +368,29 @@ func (postgres) ddl(q string) string {
 	return strings.NewReplacer(" INTEGER", " BIGINT", " BLOB", " BYTEA").Replace(q)
 }
 
-func (postgres) beginWrite(ctx context.Context, db *sql.DB) (*sql.Tx, error) {
+func (postgres) beginWrite(ctx context.Context, db *sql.DB, holders []int64) (*sql.Tx, error) {
 	t, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(writerLock)); err != nil {
-		t.Rollback()
-		return nil, err
+	for _, k := range holders {
+		if _, err := t.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, k); err != nil {
+			t.Rollback()
+			return nil, err
+		}
 	}
 	return t, nil
+}
+
+func (postgres) lockAudit(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `SELECT pg_advisory_xact_lock(?)`, int64(auditLock))
+	return err
+}
+
+// retryable: SQLSTATE 40P01 deadlock_detected, 40001 serialization_failure (PostgreSQL Appendix A).
+func (postgres) retryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
 }
 
 func (postgres) beginRead(ctx context.Context, db *sql.DB) (*sql.Tx, error) {

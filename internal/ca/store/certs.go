@@ -64,7 +64,8 @@ func insertCert(ctx context.Context, c conn, cert *Cert, txnID string) error {
 
 // PutCert records a certificate issued outside CMP (ponte-ca issue).
 func (s *sqlStore) PutCert(ctx context.Context, c *Cert) error {
-	return s.tx(ctx, func(tx conn) error { return insertCert(ctx, tx, c, "") })
+	// A renewal issued here counts in its parent's allowance (I2): under the parent's lock.
+	return s.tx(ctx, holderKeys(c.Parent), func(tx conn) error { return insertCert(ctx, tx, c, "") })
 }
 
 // Cert finds a certificate by serial (ErrNotFound if the CA did not issue it).
@@ -100,7 +101,7 @@ func confirmedRenewals(ctx context.Context, c conn, serial string) (int, error) 
 // waiting is never issued, one issued is revoked and refunded — a stolen card's renewal by the thief
 // does not stay valid until the unconfirmed window ends.
 func (s *sqlStore) Revoke(ctx context.Context, serial string, reason int, at time.Time) error {
-	return s.tx(ctx, func(tx conn) error {
+	return s.tx(ctx, holderKeys(serial), func(tx conn) error {
 		done, err := revokeCert(ctx, tx, serial, reason, unix(at), "")
 		if err != nil {
 			return err
@@ -123,7 +124,7 @@ func revokeCert(ctx context.Context, c conn, serial string, reason int, at int64
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	return true, appendAudit(ctx, c, Event{Event: EventRevoke, Serial: serial, TransactionID: txnID, Detail: fmt.Sprintf("reason=%d", reason)})
+	return true, appendAudit(ctx, c, Event{Event: EventRevoke, Serial: serial, TransactionID: txnID, Detail: fmt.Sprintf("reason=%d at=%d", reason, at)})
 }
 
 // Revoked lists the revoked certificates (for the CRL).

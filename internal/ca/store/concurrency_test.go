@@ -152,7 +152,7 @@ func TestSQLiteWriterWaitsPastBusyTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	holder, err := first.b.beginWrite(ctx, first.db)
+	holder, err := first.b.beginWrite(ctx, first.db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

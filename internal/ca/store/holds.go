@@ -10,7 +10,7 @@ import (
 // is revoked with reason certificateHold (OCSP and the CRL say so at once, as for any revocation) and one
 // row of holds says who suspended it and until when it may come back. Lifting the hold clears the
 // revocation; a hold not lifted in time becomes a permanent revocation dated from the start of the
-// suspension (ExpireHolds). Each of these is one SQL transaction under the writer lock (backend.go) that
+// suspension (ExpireHolds). Each of these is one SQL transaction under the certificate's lock (backend.go) that
 // also appends its audit record (EventSuspend, EventReactivate, EventHoldExpired, or EventRevoke when the
 // hold is made permanent), so instances sharing a database never end one hold twice.
 // docs/ca-profiles.md, "Suspension and reactivation".
@@ -67,7 +67,7 @@ func scanHold(r scanner) (HoldRecord, error) {
 // record, and closes its renewals not confirmed yet as a revocation does (the card may be in a thief's
 // hands). ErrState: the certificate is already revoked or on hold.
 func (s *sqlStore) Hold(ctx context.Context, h HoldRecord) error {
-	return s.tx(ctx, func(tx conn) error {
+	return s.tx(ctx, holderKeys(h.Serial), func(tx conn) error {
 		res, err := tx.exec(ctx, `UPDATE certs SET revoked_at = ?, revocation_reason = ? WHERE serial = ? AND revoked_at = 0`,
 			unix(h.HeldAt), reasonCertificateHold, h.Serial)
 		if err != nil {
@@ -130,7 +130,7 @@ func (s *sqlStore) Holds(ctx context.Context, serial string) ([]HoldRecord, erro
 // hold began (X.509 §7.3: the revocation dates from the suspension; EventRevoke). ErrState: the
 // certificate is not on hold (another instance, or the expiry sweep, ended it first).
 func (s *sqlStore) EndHold(ctx context.Context, serial, outcome string, reason int, now time.Time) error {
-	return s.tx(ctx, func(tx conn) error {
+	return s.tx(ctx, holderKeys(serial), func(tx conn) error {
 		q := `UPDATE certs SET revocation_reason = ? WHERE serial = ? AND revoked_at != 0 AND revocation_reason = ?`
 		args := []any{reason, serial, reasonCertificateHold}
 		e := Event{Event: EventRevoke, Serial: serial, Detail: fmt.Sprintf("reason=%d held", reason)}
@@ -155,47 +155,32 @@ func (s *sqlStore) EndHold(ctx context.Context, serial, outcome string, reason i
 
 // ExpireHolds makes permanent (reason unspecified, dated from the suspension) every hold whose window
 // ended before now, and returns how many. Run before the CA answers CMP, OCSP or the CRL, so no answer
-// shows a suspension that can no longer be lifted. The holds due are read again under the writer lock:
-// instances sweeping together end each hold once, with one EventHoldExpired record.
+// shows a suspension that can no longer be lifted. Each hold due is ended in its own SQL transaction
+// under its certificate's lock, with a conditional UPDATE of its row: instances sweeping together end
+// each hold once, with one EventHoldExpired record.
 func (s *sqlStore) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
-	// Read first without the lock: OCSP answers call this, and almost always there is nothing to write.
-	var due int
-	if err := s.c().row(ctx, `SELECT count(*) FROM holds WHERE ended_at = 0 AND until < ?`, unix(now)).Scan(&due); err != nil || due == 0 {
+	// Read first without any lock: OCSP answers call this, and almost always there is nothing to write.
+	serials, err := strs(ctx, s.c(), `SELECT serial FROM holds WHERE ended_at = 0 AND until < ? ORDER BY serial`, unix(now))
+	if err != nil {
 		return 0, err
 	}
-	var n int
-	err := s.tx(ctx, func(tx conn) error {
-		rows, err := tx.query(ctx, `SELECT serial FROM holds WHERE ended_at = 0 AND until < ? ORDER BY serial`, unix(now))
-		if err != nil {
-			return err
-		}
-		var serials []string
-		for rows.Next() {
-			var serial string
-			if err := rows.Scan(&serial); err != nil {
-				rows.Close()
-				return err
-			}
-			serials = append(serials, serial)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for _, serial := range serials {
-			if _, err := tx.exec(ctx, `UPDATE certs SET revocation_reason = ? WHERE serial = ? AND revoked_at != 0 AND revocation_reason = ?`,
-				reasonUnspecified, serial, reasonCertificateHold); err != nil {
-				return err
-			}
-			if _, err := tx.exec(ctx, `UPDATE holds SET ended_at = ?, outcome = ? WHERE serial = ? AND ended_at = 0`, unix(now), HoldExpired, serial); err != nil {
-				return err
-			}
-			if err := appendAudit(ctx, tx, Event{Event: EventHoldExpired, Serial: serial, Detail: fmt.Sprintf("reason=%d", reasonUnspecified)}); err != nil {
-				return err
-			}
-		}
-		n = len(serials)
-		return nil
+	return closeEach(serials, func(serial string) error {
+		return s.tx(ctx, holderKeys(serial), func(tx conn) error { return expireHold(ctx, tx, serial, now) })
 	})
-	return n, err
+}
+
+// expireHold ends serial's hold if it is still open and due (ErrState otherwise).
+func expireHold(ctx context.Context, tx conn, serial string, now time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE holds SET ended_at = ?, outcome = ? WHERE serial = ? AND ended_at = 0 AND until < ?`, unix(now), HoldExpired, serial, unix(now))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrState
+	}
+	if _, err := tx.exec(ctx, `UPDATE certs SET revocation_reason = ? WHERE serial = ? AND revoked_at != 0 AND revocation_reason = ?`,
+		reasonUnspecified, serial, reasonCertificateHold); err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, Event{Event: EventHoldExpired, Serial: serial, Detail: fmt.Sprintf("reason=%d", reasonUnspecified)})
 }

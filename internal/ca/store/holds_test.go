@@ -103,7 +103,8 @@ func testHolds(t *testing.T, newURL backendURL) {
 	for _, tc := range []struct{ name, do, undo, want string }{
 		{"suspension cut", `DELETE FROM audit WHERE seq = ` + itoa(last), `INSERT INTO audit SELECT * FROM audit_saved`, "certificate 01 does not match"},
 		{"suspension cut, certificate put back", `DELETE FROM audit WHERE seq = ` + itoa(last) + `; UPDATE certs SET revoked_at = 0, revocation_reason = 0 WHERE serial = '01'`,
-			`INSERT INTO audit SELECT * FROM audit_saved; UPDATE certs SET revoked_at = 1, revocation_reason = 6 WHERE serial = '01'`, "suspensions of certificate 01"},
+			`INSERT INTO audit SELECT * FROM audit_saved; UPDATE certs SET revoked_at = (SELECT held_at FROM holds WHERE serial = '01' AND ended_at = 0), revocation_reason = 6 WHERE serial = '01'`, "suspensions of certificate 01"},
+		{"suspension time moved", `UPDATE certs SET revoked_at = revoked_at - 86400 WHERE serial = '01'`, `UPDATE certs SET revoked_at = revoked_at + 86400 WHERE serial = '01'`, "suspensions of certificate 01"},
 		{"un-revoked", `UPDATE certs SET revoked_at = 0, revocation_reason = 0 WHERE serial = '02'`, `UPDATE certs SET revoked_at = 1, revocation_reason = 1 WHERE serial = '02'`, "certificate 02 does not match"},
 		{"expired un-revoked", `UPDATE certs SET revoked_at = 0 WHERE serial = '03'`, `UPDATE certs SET revoked_at = 1 WHERE serial = '03'`, "certificate 03 does not match"},
 		{"window extended", `UPDATE holds SET until = until + 86400 WHERE ended_at = 0`, `UPDATE holds SET until = until - 86400 WHERE ended_at = 0`, "suspensions of certificate 01"},

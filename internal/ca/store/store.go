@@ -7,11 +7,15 @@
 // Store is the interface the CA uses; Open gives one of its two backends (backend.go): an embedded SQLite
 // file (modernc.org/sqlite, pure Go; the default, for the demo and small PKIs) or a PostgreSQL database
 // that several ponte-ca instances share (github.com/jackc/pgx). Both run the same SQL, so one behaviour
-// test suite covers both (store_test.go). Every transaction that writes takes the database's writer lock
-// first (SQLite: BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock, then READ COMMITTED), so
-// writes are serial whatever the number of instances — the reads a decision depends on (the state of a
-// transaction, a balance, the count of confirmed renewals, the audit log's last record) are made under it
-// and cannot be stale. Signing, parsing and verifying, the costly part of a request, stay outside.
+// test suite covers both (store_test.go). Every transaction that writes takes first the lock of the holder
+// it decides for — the certificate renewed, revoked or suspended, or the CMP transaction of a first
+// issuance (SQLite: BEGIN IMMEDIATE, the file's one lock; PostgreSQL: transaction-scoped advisory locks,
+// then READ COMMITTED) — so the reads a decision depends on (a transaction's state, the count of confirmed
+// renewals, a revocation) are made under it and cannot be stale, while other holders' transactions run
+// alongside. What holders share is left to the database: unique keys (serials, transaction ids, one
+// charge per transaction), state moved by conditional UPDATEs, balances changed by conditional UPDATEs
+// and the audit log appended, both at the end under one short global lock (backend.go, audit.go).
+// Signing, parsing and verifying, the costly part of a request, stay outside.
 package store
 
 import (

@@ -93,7 +93,7 @@ func (s *sqlStore) CreateTxn(ctx context.Context, t *Txn) error {
 		ic = 1
 	}
 	now := unix(time.Now())
-	err := s.tx(ctx, func(tx conn) error {
+	err := s.tx(ctx, holderKeys(holderOf(t)), func(tx conn) error {
 		res, err := tx.exec(ctx, `INSERT INTO transactions (`+txnCols+`, updated_at)
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING`,
 			t.ID, t.Profile, t.Kind, t.RequestSHA256, StateWaiting, unix(t.ReadyAt), t.CertReqID, t.Subject, t.SPKI, t.Role,
@@ -162,6 +162,50 @@ func (s *sqlStore) Txn(ctx context.Context, id string) (*Txn, error) {
 	return scanTxn(s.c().row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, id))
 }
 
+// holderOf names the holder whose lock guards a CMP transaction's decisions (backend.go): the
+// certificate it renews — its renewal allowance (I2), its other renewals to supersede, its revocation —
+// or, for a first issuance, the transaction itself.
+func holderOf(t *Txn) string {
+	if t.Parent != "" {
+		return t.Parent
+	}
+	return "txn:" + t.ID
+}
+
+// txnTx runs f in a write transaction holding the lock of txnID's holder and those more names, with the
+// CMP transaction read again under the locks. The first read, without a lock, only finds the holder: a
+// transaction's id and parent never change.
+func (s *sqlStore) txnTx(ctx context.Context, txnID string, more func(*Txn) []string, f func(tx conn, t *Txn) error) error {
+	t, err := s.Txn(ctx, txnID)
+	if err != nil {
+		return err
+	}
+	names := []string{holderOf(t)}
+	if more != nil {
+		names = append(names, more(t)...)
+	}
+	return s.tx(ctx, holderKeys(names...), func(tx conn) error {
+		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
+		if err != nil {
+			return err
+		}
+		return f(tx, t)
+	})
+}
+
+// setState moves transaction id from state from to state to, or answers ErrState when it is no longer
+// in from: the database itself refuses a second transition from the same state, whatever the locks.
+func setState(ctx context.Context, tx conn, id, from, to string, now int64) error {
+	res, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, to, now, id, from)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrState
+	}
+	return nil
+}
+
 // Issue records the certificate of a waiting transaction and, for a paid one, charges the account, in
 // one SQL transaction: either all happens or nothing. A transaction that is no longer waiting is left
 // alone (ErrState), so a retried or repeated poll can never issue or charge twice. An account that
@@ -175,11 +219,7 @@ func (s *sqlStore) Txn(ctx context.Context, id string) (*Txn, error) {
 // and refunded (invariants I2, I3), so at most one unconfirmed renewal of a certificate exists at a time
 // and at most allowance are ever confirmed.
 func (s *sqlStore) Issue(ctx context.Context, txnID string, c *Cert, confirmed bool, allowance int) error {
-	return s.tx(ctx, func(tx conn) error {
-		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
-		if err != nil {
-			return err
-		}
+	return s.txnTx(ctx, txnID, nil, func(tx conn, t *Txn) error {
 		if t.State != StateWaiting {
 			return ErrState
 		}
@@ -196,13 +236,8 @@ func (s *sqlStore) Issue(ctx context.Context, txnID string, c *Cert, confirmed b
 			}
 		}
 		if t.Price > 0 {
-			res, err := tx.exec(ctx, `UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?`, t.Price, t.Account, t.Price)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return ErrInsufficientBalance
-			}
+			// The debit, balance >= price, is made at the end (changeBalance): ErrInsufficientBalance there.
+			changeBalance(tx, t.Account, -t.Price, true)
 			if _, err := tx.exec(ctx, `INSERT INTO charges (transaction_id, account, amount, cert_serial, at) VALUES (?,?,?,?,?)`,
 				txnID, t.Account, t.Price, c.Serial, now); err != nil {
 				return fmt.Errorf("addebito / charge: %w", err)
@@ -218,8 +253,12 @@ func (s *sqlStore) Issue(ctx context.Context, txnID string, c *Cert, confirmed b
 		if confirmed {
 			state = StateConfirmed
 		}
-		if _, err = tx.exec(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ?`, state, c.Serial, now, txnID); err != nil {
+		res, err := tx.exec(ctx, `UPDATE transactions SET state = ?, cert_serial = ?, updated_at = ? WHERE id = ? AND state = ?`, state, c.Serial, now, txnID, StateWaiting)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrState
 		}
 		if confirmed {
 			return appendAudit(ctx, tx, Event{Event: EventConfirm, TransactionID: txnID, Serial: c.Serial, Detail: "implicit"})
@@ -266,43 +305,59 @@ func supersedeUnconfirmed(ctx context.Context, tx conn, parent, except string, n
 // closeIssued closes (closeUnconfirmed) every issued transaction matching "state = issued" and more,
 // ending in state, and returns how many.
 func closeIssued(ctx context.Context, tx conn, state string, now int64, more string, args ...any) (int, error) {
-	ids, err := txnIDs(ctx, tx, `WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
+	ids, err := strs(ctx, tx, `SELECT id FROM transactions WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
 	if err != nil {
 		return 0, err
 	}
-	for _, id := range ids {
-		if err := closeUnconfirmed(ctx, tx, id, state, now); err != nil {
-			return 0, err
-		}
-	}
-	return len(ids), nil
+	return closeEach(ids, func(id string) error { return closeUnconfirmed(ctx, tx, id, StateIssued, state, now) })
 }
 
-// txnIDs lists the ids of the transactions matching where.
-func txnIDs(ctx context.Context, tx conn, where string, args ...any) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM transactions `+where, args...)
+// closeEach runs close on every item and counts those it closed: ErrState (closed meanwhile by another
+// transaction) is passed over, any other error ends it.
+func closeEach(items []string, close func(string) error) (int, error) {
+	n := 0
+	for _, it := range items {
+		switch err := close(it); {
+		case err == nil:
+			n++
+		case !errors.Is(err, ErrState):
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// strs runs a query of one text column and lists its values.
+func strs(ctx context.Context, c conn, q string, args ...any) ([]string, error) {
+	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []string
+	var out []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, s)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
-// closeUnconfirmed ends an issued transaction whose certificate will never be confirmed (rejected in
-// certConf, superseded by a newer renewal, or left unconfirmed past the window): the certificate is
-// revoked and the charge, if any, refunded — once: refunded_at marks it and the step runs only from the
-// issued state.
-func closeUnconfirmed(ctx context.Context, tx conn, txnID, state string, now int64) error {
+// closeUnconfirmed ends a transaction in state from (issued; or confirmed, for a withdrawal) whose
+// certificate will never be confirmed or used (rejected in certConf, superseded by a newer renewal, left
+// unconfirmed past the window, withdrawn): the certificate is revoked and the charge, if any, refunded —
+// once: the state moves from "from" with a conditional UPDATE first (ErrState if another transaction
+// moved it), and refunded_at marks the charge.
+func closeUnconfirmed(ctx context.Context, tx conn, txnID, from, state string, now int64) error {
 	var serial string
-	if err := tx.row(ctx, `SELECT cert_serial FROM transactions WHERE id = ?`, txnID).Scan(&serial); err != nil {
+	err := tx.row(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ? RETURNING cert_serial`,
+		state, now, txnID, from).Scan(&serial)
+	if isNoRows(err) {
+		return ErrState
+	}
+	if err != nil {
 		return err
 	}
 	// RFC 9810 §5.3.18: a rejected certificate must not stay usable. CRLReason 4 superseded.
@@ -312,28 +367,24 @@ func closeUnconfirmed(ctx context.Context, tx conn, txnID, state string, now int
 	if err := refund(ctx, tx, txnID, now); err != nil {
 		return fmt.Errorf("rimborso / refund: %w", err)
 	}
-	_, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID)
-	return err
+	return nil
 }
 
 // refund gives the charge of txnID, if any and not refunded yet, back to its account: the holder never
-// got a usable certificate for it.
+// got a usable certificate for it. Marking the charge refunded is one conditional UPDATE, so two
+// transactions can never both give it back.
 func refund(ctx context.Context, tx conn, txnID string, now int64) error {
 	var account, serial string
 	var amount int64
-	err := tx.row(ctx, `SELECT account, amount, cert_serial FROM charges WHERE transaction_id = ? AND refunded_at = 0`, txnID).Scan(&account, &amount, &serial)
+	err := tx.row(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ? AND refunded_at = 0 RETURNING account, amount, cert_serial`,
+		now, txnID).Scan(&account, &amount, &serial)
 	if isNoRows(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ?`, amount, account); err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `UPDATE charges SET refunded_at = ? WHERE transaction_id = ?`, now, txnID); err != nil {
-		return err
-	}
+	changeBalance(tx, account, amount, false)
 	return appendAudit(ctx, tx, Event{Event: EventRefund, TransactionID: txnID, Serial: serial, Account: account, Amount: amount})
 }
 
@@ -355,36 +406,10 @@ func closeRenewals(ctx context.Context, tx conn, parent string, now int64) error
 // certificate was revoked after issuance (a card reported stolen), returning ErrParentRevoked.
 func (s *sqlStore) Finish(ctx context.Context, txnID, state string, allowance int) error {
 	var refusal error
-	err := s.tx(ctx, func(tx conn) error {
-		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
-		if err != nil {
-			return err
-		}
-		if t.State == state {
-			return nil
-		}
-		if t.State != StateIssued {
-			return ErrState
-		}
-		now := unix(time.Now())
-		if state == StateConfirmed && t.Parent != "" {
-			err := checkParentValid(ctx, tx, t.Parent)
-			if err == nil {
-				err = checkAllowance(ctx, tx, t.Parent, allowance)
-			}
-			if errors.Is(err, ErrAlreadyRenewed) || errors.Is(err, ErrParentRevoked) {
-				refusal, state = err, StateRejected
-			} else if err != nil {
-				return err
-			}
-		}
-		if state != StateConfirmed {
-			return closeUnconfirmed(ctx, tx, txnID, state, now)
-		}
-		if _, err = tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ?`, state, now, txnID); err != nil {
-			return err
-		}
-		return appendAudit(ctx, tx, Event{Event: EventConfirm, TransactionID: txnID, Serial: t.CertSerial, Detail: "certConf"})
+	err := s.txnTx(ctx, txnID, nil, func(tx conn, t *Txn) error {
+		var err error
+		refusal, err = finish(ctx, tx, t, state, allowance)
+		return err
 	})
 	if err == nil && refusal != nil {
 		return refusal
@@ -392,18 +417,49 @@ func (s *sqlStore) Finish(ctx context.Context, txnID, state string, allowance in
 	return err
 }
 
+// finish is Finish's SQL transaction: it returns the refusal of a confirmation (ErrAlreadyRenewed,
+// ErrParentRevoked) when the certificate was rejected instead.
+func finish(ctx context.Context, tx conn, t *Txn, state string, allowance int) (refusal, err error) {
+	if t.State == state {
+		return nil, nil
+	}
+	if t.State != StateIssued {
+		return nil, ErrState
+	}
+	now := unix(time.Now())
+	if state == StateConfirmed && t.Parent != "" {
+		err := checkParentValid(ctx, tx, t.Parent)
+		if err == nil {
+			err = checkAllowance(ctx, tx, t.Parent, allowance)
+		}
+		if errors.Is(err, ErrAlreadyRenewed) || errors.Is(err, ErrParentRevoked) {
+			refusal, state = err, StateRejected
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	if state != StateConfirmed {
+		return refusal, closeUnconfirmed(ctx, tx, t.ID, StateIssued, state, now)
+	}
+	if err := setState(ctx, tx, t.ID, StateIssued, state, now); err != nil {
+		return nil, err
+	}
+	return nil, appendAudit(ctx, tx, Event{Event: EventConfirm, TransactionID: t.ID, Serial: t.CertSerial, Detail: "certConf"})
+}
+
 // Withdraw revokes the certificate of renewal transaction txnID, issued or confirmed, with reason (RFC 5280
 // §5.3.1) because the holder will not use it (an rr protected by the renewed certificate, ponte-ca's
 // revocation rules), in one SQL transaction: the certificate revoked, its own renewals closed, the charge
 // refunded once, the transaction closed as withdrawn so ConfirmedRenewals no longer counts it (I2, I3).
-// Any other state is ErrState: nothing changes.
+// Any other state is ErrState: nothing changes. It holds the locks of the transaction's holder and of
+// the certificate withdrawn (whose renewals it closes).
 func (s *sqlStore) Withdraw(ctx context.Context, txnID string, reason int) error {
-	return s.tx(ctx, func(tx conn) error {
-		t, err := scanTxn(tx.row(ctx, `SELECT `+txnCols+` FROM transactions WHERE id = ?`, txnID))
-		if err != nil {
-			return err
-		}
-		if t.State != StateIssued && t.State != StateConfirmed {
+	var cert string
+	more := func(t *Txn) []string { cert = t.CertSerial; return []string{cert} }
+	return s.txnTx(ctx, txnID, more, func(tx conn, t *Txn) error {
+		// Not issued when first read: its certificate's lock was not taken, and a withdrawal then
+		// would have found it waiting.
+		if (t.State != StateIssued && t.State != StateConfirmed) || t.CertSerial != cert {
 			return ErrState
 		}
 		now := unix(time.Now())
@@ -413,7 +469,7 @@ func (s *sqlStore) Withdraw(ctx context.Context, txnID string, reason int) error
 		if err := closeRenewals(ctx, tx, t.CertSerial, now); err != nil {
 			return err
 		}
-		return closeUnconfirmed(ctx, tx, txnID, StateWithdrawn, now)
+		return closeUnconfirmed(ctx, tx, txnID, t.State, StateWithdrawn, now)
 	})
 }
 
@@ -421,29 +477,32 @@ func (s *sqlStore) Withdraw(ctx context.Context, txnID string, reason int) error
 // certConf (RFC 9483 §4.1.1: the CA decides what becomes of an unconfirmed certificate; here it is never
 // left valid and never left charged, invariants I2 and I3). It returns how many it closed.
 //
-// It runs before every CMP message: a read without the writer lock first finds whether there is anything
-// to close, so the usual case costs one indexed query (transactions_state) and no wait for other writers.
+// It runs before every CMP message: a read without any lock first finds whether there is anything to
+// close, so the usual case costs one indexed query (transactions_state) and no wait for other writers.
+// Each one found is closed in its own SQL transaction under its holder's lock, if still issued then (an
+// issued transaction never becomes issued again, so its issuance time is still before cutoff).
 func (s *sqlStore) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
-	var n int
-	if err := s.c().row(ctx, `SELECT count(*) FROM transactions WHERE state = ? AND updated_at < ?`, StateIssued, unix(cutoff)).Scan(&n); err != nil || n == 0 {
+	ids, err := strs(ctx, s.c(), `SELECT id FROM transactions WHERE state = ? AND updated_at < ? ORDER BY id`, StateIssued, unix(cutoff))
+	if err != nil {
 		return 0, err
 	}
-	err := s.tx(ctx, func(tx conn) error {
-		var err error
-		n, err = closeIssued(ctx, tx, StateUnconfirmed, unix(time.Now()), `AND updated_at < ?`, unix(cutoff))
-		return err
+	return closeEach(ids, func(id string) error {
+		return s.txnTx(ctx, id, nil, func(tx conn, t *Txn) error {
+			if t.State != StateIssued {
+				return ErrState
+			}
+			return closeUnconfirmed(ctx, tx, id, StateIssued, StateUnconfirmed, unix(time.Now()))
+		})
 	})
-	return n, err
 }
 
 // Abandon removes a waiting transaction that can no longer be issued (e.g. its account ran dry), so it
-// does not count as a pending renewal.
+// does not count as a pending renewal: one conditional UPDATE, which an issuance racing it cannot undo
+// (Issue moves the state only from waiting).
 func (s *sqlStore) Abandon(ctx context.Context, txnID string) error {
-	return s.tx(ctx, func(tx conn) error {
-		_, err := tx.exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			StateRejected, unix(time.Now()), txnID, StateWaiting)
-		return err
-	})
+	_, err := s.c().exec(ctx, `UPDATE transactions SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+		StateRejected, unix(time.Now()), txnID, StateWaiting)
+	return err
 }
 
 // AddNonce remembers a senderNonce the CA sent in a transaction.
