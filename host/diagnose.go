@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/ponte-it/ponte/extension"
 	"io"
 	"strings"
 	"time"
@@ -28,7 +29,7 @@ func diagnoseCmd(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	res, perr := cards.New().Diagnose(ctx)
 	if perr != nil {
-		fmt.Fprintln(stderr, "ponte-host:", perr.Code.Text(*lang), "("+perr.Message+")")
+		fmt.Fprintln(stderr, "ponte-host:", extension.Catalog(*lang).Say(perr.Words()...), "("+perr.Message+")")
 		return 1
 	}
 	if *asJSON {

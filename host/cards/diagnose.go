@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/internal/words"
 	"os"
 	"runtime"
 	"sort"
@@ -91,7 +93,8 @@ func advise(res protocol.DiagnoseResult, driverHints []protocol.Advice, now time
 			continue
 		}
 		if c.Problem != nil {
-			add("error", fmt.Sprintf("%s: %s", r.Name, c.Problem.Code.Text("it")), fmt.Sprintf("%s: %s", r.Name, c.Problem.Code.Text("en")))
+			problem := words.M(c.Problem.Code)
+			add("error", r.Name+": "+extension.Catalog("it").Say(problem), r.Name+": "+extension.Catalog("en").Say(problem))
 		}
 		if !c.Family.Known && c.ATR != "" {
 			add("warn", "Tessera non riconosciuta (ATR "+c.ATR+"): Ponte proverà i driver configurati; segnala l'ATR per aggiungerla.",

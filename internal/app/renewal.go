@@ -204,11 +204,8 @@ func (a loggedIn) apply(c *Controller) {
 	if a.err != nil {
 		a.form.wipe()
 		var perr *protocol.Error
-		fail := &renew.Failure{Code: "login", IT: a.err.Error(), EN: a.err.Error()}
-		if errors.As(a.err, &perr) {
-			fail = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
-		}
-		f.Failure = fail
+		errors.As(a.err, &perr)
+		f.Failure = renew.LoginFailure(a.err)
 		f.PIN = ui.PINView{CountLow: a.flags.CountLow, FinalTry: a.flags.FinalTry,
 			Locked: a.flags.Locked || perr != nil && perr.Code == protocol.ErrPINLocked, PINPad: a.flags.PINPad}
 		return

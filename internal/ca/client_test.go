@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/internal/words"
 	"testing"
 	"time"
 
@@ -84,8 +86,8 @@ func TestClientExtendCR(t *testing.T) {
 	if r, _ := ref.Status.Reason(); r != cmp.ReasonAlreadyRenewed {
 		t.Fatalf("reason %v", ref.Status)
 	}
-	it, en := cmp.UserText(err)
-	if it == "" || en == "" {
+	it, en := extension.Catalog("it").Say(words.Of(err)...), extension.Catalog("en").Say(words.Of(err)...)
+	if it == "" || en == "" || it == en {
 		t.Fatal("no user text")
 	}
 }

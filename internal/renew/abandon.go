@@ -30,10 +30,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	}
 	switch {
 	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
-		return &Failure{Code: "renewal-closed", IT: "Questo rinnovo è già concluso: non c'è nulla da annullare.", EN: "This renewal is already over: there is nothing to cancel."}
+		return failure("renewal-closed")
 	case r.Step == StepCleanup:
-		return &Failure{Code: "abandon-too-late", IT: "Il nuovo certificato è già sulla tessera, verificato e confermato: riprendere il rinnovo per completarlo.",
-			EN: "The new certificate is already on the card, verified and confirmed: resume the renewal to finish it."}
+		return failure("abandon-too-late")
 	}
 	if r.Step != StepFailed {
 		if err := e.settle(ctx, r); err != nil {
@@ -43,7 +42,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 			f := classify(err)
 			f.Retriable = true // nothing changed on the card: Annulla can be tried again
 			r.Failure = f
-			if serr := e.save(r, "abandon-failed", f.Code+": "+f.EN+" ("+f.Detail+")"); serr != nil {
+			if serr := e.save(r, "abandon-failed", f.Error()+" ("+f.Detail+")"); serr != nil {
 				return serr
 			}
 			return f
@@ -55,11 +54,11 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
 	r.Step = StepFailed
-	r.Failure = &Failure{Code: CodeAbandoned, IT: "Rinnovo annullato su richiesta del titolare.", EN: "Renewal cancelled by the holder."}
+	r.Failure = failure(CodeAbandoned)
 	if err != nil {
 		f := classify(err)
-		r.Failure = &Failure{Code: "abandon-card", IT: "Rinnovo annullato presso l'autorità, ma la nuova chiave non è stata rimossa dalla tessera: " + f.IT,
-			EN: "Renewal cancelled at the authority, but the new key could not be removed from the card: " + f.EN, Retriable: true, Detail: f.Detail}
+		r.Failure = failure("abandon-card")
+		r.Failure.Words, r.Failure.Detail = append(r.Failure.Words, f.Words...), f.Detail
 		if serr := e.save(r, "rollback-failed", f.Code+" ("+f.Detail+")"); serr != nil {
 			return serr
 		}
@@ -79,8 +78,7 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 		err := e.request(ctx, r) // the same request in its transaction, or a poll: no second issuance
 		e.CA = saved
 		if errors.Is(err, ErrPending) {
-			return &Failure{Code: "abandon-waiting", IT: "L'autorità non ha ancora deciso sulla richiesta: riprovare ad annullare più tardi.",
-				EN: "The authority has not decided on the request yet: try cancelling again later.", Retriable: true}
+			return failure("abandon-waiting")
 		}
 		var ref *cmp.Refusal
 		if errors.As(err, &ref) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"github.com/ponte-it/ponte/extension"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -197,8 +198,8 @@ func TestRefusedRenewalLeavesTheCardAsItWas(t *testing.T) {
 	if !errors.As(err, &f) || f.Retriable || r.Step != renew.StepFailed {
 		t.Fatalf("refusal: %v (step %s)", err, r.Step)
 	}
-	if !strings.Contains(f.IT, "Richiesta non inoltrata") {
-		t.Fatalf("refusal text %q", f.IT)
+	if it := f.Text(extension.Catalog("it")); !strings.Contains(it, "Richiesta non inoltrata") {
+		t.Fatalf("refusal text %q", it)
 	}
 	after, _ := w.card.Info(ctx)
 	if len(after.Certificates) != len(info.Certificates) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"github.com/ponte-it/ponte/extension"
 	"testing"
 	"time"
 
@@ -55,7 +56,7 @@ func TestChangeStatusOnTheCard(t *testing.T) {
 
 	err := renew.ChangeStatus(ctx, w.profile, w.card, cert, renew.ActionReactivate, 0, pin)
 	var f *renew.Failure
-	if !errors.As(err, &f) || f.Code != "ca-refused" || f.Text("it") == "" {
+	if !errors.As(err, &f) || f.Code != "ca-refused" || f.Text(extension.Catalog("it")) == "" {
 		t.Fatalf("reactivating a revoked certificate: %v", err)
 	}
 	if _, err := renew.ReasonOf(renew.ActionRevoke, cmp.ReasonCertificateHold); err == nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
+	"github.com/ponte-it/ponte/extension"
 	"strings"
 	"testing"
 	"time"
@@ -61,8 +62,8 @@ func TestParallelBadInput(t *testing.T) {
 			t.Fatalf("%s: %q %v", c.name, format, err)
 		}
 		_, err = Prepare(context.Background(), src, cert, Options{Format: format})
-		if signerr.CodeOf(err) != c.code || !strings.Contains(Message(err, "it"), c.it) || !strings.Contains(Message(err, "en"), c.en) {
-			t.Errorf("%s: %v / %q", c.name, err, Message(err, "en"))
+		if signerr.CodeOf(err) != c.code || !strings.Contains(Message(err, extension.Catalog("it")), c.it) || !strings.Contains(Message(err, extension.Catalog("en")), c.en) {
+			t.Errorf("%s: %v / %q", c.name, err, Message(err, extension.Catalog("en")))
 		}
 	}
 }

@@ -145,6 +145,7 @@ var registry = []Def{
 	{"puk-locked-no-renewal", Renewal, false},
 	{"puk-final-try", Renewal, true},
 	{"puk-count-low", Renewal, true},
+	{"login-failed", Renewal, false},
 	{"not-eligible-no-rule", Renewal, false},
 	{"not-eligible-unreadable", Renewal, false},
 	{"not-eligible-other-issuer", Renewal, false},

@@ -45,15 +45,15 @@ func (c *Catalog) Say(ms ...Message) string {
 		}
 		s, err := c.T(Key(m.Code), args...)
 		if err != nil || !c.Has(Key(m.Code)) {
-			s = m.technical()
+			s = m.String()
 		}
 		out = append(out, s)
 	}
 	return strings.Join(out, " ")
 }
 
-// technical is m in the form Error() uses: the code, then its parameters.
-func (m Message) technical() string {
+// String is m in the form Error() uses: the code, then its parameters.
+func (m Message) String() string {
 	if len(m.Params) == 0 {
 		return string(m.Code)
 	}
@@ -89,9 +89,9 @@ func New(code Code, cause error, params ...string) *Error {
 // Error is technical English: the code, its parameters and the cause.
 func (e *Error) Error() string {
 	if e.Cause == nil {
-		return e.technical()
+		return e.String()
 	}
-	return e.technical() + ": " + e.Cause.Error()
+	return e.String() + ": " + e.Cause.Error()
 }
 
 // Unwrap returns the technical cause.
