@@ -30,9 +30,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	}
 	switch {
 	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
-		return failure("renewal-closed")
+		return NewFailure("renewal-closed")
 	case r.Step == StepCleanup:
-		return failure("abandon-too-late")
+		return NewFailure("abandon-too-late")
 	}
 	if r.Step != StepFailed {
 		if err := e.settle(ctx, r); err != nil {
@@ -54,10 +54,10 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
 	r.Step = StepFailed
-	r.Failure = failure(CodeAbandoned)
+	r.Failure = NewFailure(CodeAbandoned)
 	if err != nil {
 		f := classify(err)
-		r.Failure = failure("abandon-card")
+		r.Failure = NewFailure("abandon-card")
 		r.Failure.Words, r.Failure.Detail = append(r.Failure.Words, f.Words...), f.Detail
 		if serr := e.save(r, "rollback-failed", f.Code+" ("+f.Detail+")"); serr != nil {
 			return serr
@@ -78,7 +78,7 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 		err := e.request(ctx, r) // the same request in its transaction, or a poll: no second issuance
 		e.CA = saved
 		if errors.Is(err, ErrPending) {
-			return failure("abandon-waiting")
+			return NewFailure("abandon-waiting")
 		}
 		var ref *cmp.Refusal
 		if errors.As(err, &ref) {

@@ -64,7 +64,7 @@ type Account struct {
 	Password protocol.Secret
 }
 
-var errAccountRequired = failure(CodeAccountRequired)
+var errAccountRequired = NewFailure(CodeAccountRequired)
 
 // NeedsAccount reports whether going on with r under p needs the prepaid account typed again: a paid
 // request none of whose answers ever arrived (RFC 9483 §3.5: the CA's nonce is the sign of one) must be
@@ -105,7 +105,7 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 		return nil, err
 	}
 	if o := OpenFor(open, card.ID, cert); o != nil {
-		f := failure(CodeRenewalOpen)
+		f := NewFailure(CodeRenewalOpen)
 		f.Detail = o.ID
 		return nil, f
 	}
@@ -211,7 +211,7 @@ func (e *Engine) refresh(r *Renewal) error {
 
 // errElsewhere stops a renewal whose journal record another engine (a second tab, the command line) has
 // carried on meanwhile: its failure here is not the renewal's, and rolling back would undo the other's work.
-var errElsewhere = failure("renewal-elsewhere")
+var errElsewhere = NewFailure("renewal-elsewhere")
 
 // movedOn reports whether the journal's record of r changed since r was last saved, i.e. another engine
 // acted on the same renewal while this one ran (two tabs resuming at once). Checked before a rollback,
@@ -368,7 +368,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		case e.Account != nil:
 			ri, err := cmp.AccountRegInfo(e.Account.ID, string(e.Account.Password))
 			if err != nil {
-				return failure("account-invalid", err.Error())
+				return NewFailure("account-invalid", err.Error())
 			}
 			req.RegInfo = append(req.RegInfo, ri)
 		default:
@@ -409,7 +409,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 // errOldCertBack: the CA answered the renewal with the certificate being renewed (a replay, a CA fault).
 // The client must check what it is issued (RFC 9483 §4.1); taken as new, it counted as already written, and
 // cleanup removed it as the old one, leaving the card with no certificate for the role.
-var errOldCertBack = failure("old-certificate")
+var errOldCertBack = NewFailure("old-certificate")
 
 // sameHolder: a renewed certificate names the same subject as the one it replaces (RFC 9483 §4.1.3: kur
 // renews a certificate, it does not issue one to someone else); one naming another holder is not put on
@@ -418,7 +418,7 @@ func sameHolder(old, issued *x509.Certificate) error {
 	if bytes.Equal(old.RawSubject, issued.RawSubject) {
 		return nil
 	}
-	f := failure("wrong-subject")
+	f := NewFailure("wrong-subject")
 	f.Detail = issued.Subject.String()
 	return f
 }
@@ -453,10 +453,10 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, r.NewPub) {
-		return failure("wrong-key")
+		return NewFailure("wrong-key")
 	}
 	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: cmp.IssuedCheckTime(e.now(), cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		return detailed(failure("untrusted"), err)
+		return detailed(NewFailure("untrusted"), err)
 	}
 	info, err := e.Card.Info(ctx)
 	if err != nil {
@@ -471,7 +471,7 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if err := verifySignature(cert.PublicKey, digest[:], sig); err != nil {
-		return detailed(failure("test-signature"), err)
+		return detailed(NewFailure("test-signature"), err)
 	}
 	if r.Implicit {
 		return e.advance(r, StepCleanup, "test signature verified; implicitly confirmed")
@@ -618,23 +618,23 @@ func classify(err error) *Failure {
 		return f
 	case netperm.As(err) != nil: // before cmp.Error, which wraps it
 		d := netperm.As(err)
-		np := detailed(failure("no-permission", d.Origin), err)
+		np := detailed(NewFailure("no-permission", d.Origin), err)
 		np.Permission = d.Pattern
 		return np
 	case errors.As(err, &perr):
 		return FailureOf(perr)
 	case errors.As(err, &ref):
-		refused := detailed(failure("ca-refused"), ref)
+		refused := detailed(NewFailure("ca-refused"), ref)
 		refused.Words, refused.Retriable = append(refused.Words, ref.Words()...), ref.Retriable()
 		return refused
 	case errors.As(err, &cerr):
 		return &Failure{Code: "ca-" + string(cerr.Code), Words: cerr.Words(), Retriable: cerr.Retriable(), Detail: cerr.Error()}
 	case errors.Is(err, hostcard.ErrNoSuchCard):
-		return failure(CodeCardAbsent)
+		return NewFailure(CodeCardAbsent)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, protocol.ErrClosed):
-		return detailed(failure("interrupted"), err)
+		return detailed(NewFailure("interrupted"), err)
 	}
-	unexpected := detailed(failure("unexpected"), err)
+	unexpected := detailed(NewFailure("unexpected"), err)
 	unexpected.Code = "internal" // the code screens and records have always used
 	return unexpected
 }

@@ -48,7 +48,7 @@ func SamePIN(pin protocol.Secret) hostcard.PINFunc {
 // fresh is a copy for one call: the card wipes what it was given.
 func fresh(s protocol.Secret) protocol.Secret { return append(protocol.Secret(nil), s...) }
 
-var errPUKRequired = failure(CodePUKRequired)
+var errPUKRequired = NewFailure(CodePUKRequired)
 
 // checkOfficer presents the PUK once (SO login, then logout) and logs the user in again with the PIN.
 // On a wrong PUK nothing else has happened; the failure says how many tries the card has left.

@@ -89,9 +89,9 @@ type Failure struct {
 	Permission string `json:"permission,omitempty"`
 }
 
-// failure is the Failure of code worded by the registry's message of the same code, with its retriable
+// NewFailure is the Failure of code worded by the registry's message of the same code, with its retriable
 // flag.
-func failure(code words.Code, params ...string) *Failure {
+func NewFailure(code words.Code, params ...string) *Failure {
 	return &Failure{Code: string(code), Words: []words.Message{words.M(code, params...)}, Retriable: code.Retriable()}
 }
 

@@ -26,7 +26,7 @@ func TestJournalStoresCodesAndRendersCurrentWords(t *testing.T) {
 		"pin":     classify(protocol.Errorf(protocol.ErrPINIncorrect, "CKR_PIN_INCORRECT")),
 		"refused": classify(refused),
 		"eligib":  {Code: "not-eligible-too-early", Words: (&Reason{"too-early", []string{"01/12/2026", "60"}}).Words()},
-		"abandon": failure("abandon-card"),
+		"abandon": NewFailure("abandon-card"),
 	}
 	failures["abandon"].Words = append(failures["abandon"].Words, failures["pin"].Words...)
 	it, en := extension.Catalog("it"), extension.Catalog("en")

@@ -146,6 +146,8 @@ var registry = []Def{
 	{"puk-final-try", Renewal, true},
 	{"puk-count-low", Renewal, true},
 	{"login-failed", Renewal, false},
+	{"resume-missing", Renewal, true},
+	{"host-lost", Renewal, false},
 	{"not-eligible-no-rule", Renewal, false},
 	{"not-eligible-unreadable", Renewal, false},
 	{"not-eligible-other-issuer", Renewal, false},
