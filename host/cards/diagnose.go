@@ -4,17 +4,17 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
-	"github.com/ponte-it/ponte/extension"
-	"github.com/ponte-it/ponte/internal/words"
 	"os"
 	"runtime"
 	"sort"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/buildinfo"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // probeTimeout bounds loading one module in the probe child: a vendor library that hangs or crashes is

@@ -1,12 +1,12 @@
 package app
 
 import (
-	"github.com/ponte-it/ponte/internal/words"
 	"reflect"
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/ui"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func TestPINChangeScreens(t *testing.T) {

@@ -5,14 +5,14 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"github.com/ponte-it/ponte/extension"
-	"github.com/ponte-it/ponte/internal/words"
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Ponte's own CMP client (internal/cmp) against ponte-ca.

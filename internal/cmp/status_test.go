@@ -2,10 +2,11 @@ package cmp
 
 import (
 	"encoding/asn1"
-	"github.com/ponte-it/ponte/extension"
-	"github.com/ponte-it/ponte/internal/words"
 	"strings"
 	"testing"
+
+	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func TestFailInfoBitString(t *testing.T) {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"github.com/ponte-it/ponte/extension"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/protocol"

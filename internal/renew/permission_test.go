@@ -2,10 +2,10 @@ package renew
 
 import (
 	"errors"
-	"github.com/ponte-it/ponte/extension"
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/netperm"
 )

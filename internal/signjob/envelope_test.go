@@ -5,11 +5,11 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/base64"
-	"github.com/ponte-it/ponte/extension"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"

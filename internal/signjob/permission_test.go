@@ -2,10 +2,10 @@ package signjob
 
 import (
 	"errors"
-	"github.com/ponte-it/ponte/extension"
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/signerr"
 )

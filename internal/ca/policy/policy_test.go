@@ -1,11 +1,11 @@
 package policy
 
 import (
-	"github.com/ponte-it/ponte/extension"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 )
 
