@@ -3,12 +3,15 @@ package words_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/words"
 )
 
@@ -75,5 +78,22 @@ func TestSayAndError(t *testing.T) {
 	}
 	if words.Of(cause) != nil || !words.Code("CARD_REMOVED").Retriable() || words.Code("PIN_LOCKED").Retriable() {
 		t.Fatal("Of or Retriable")
+	}
+}
+
+// The WASM modules speak from the catalogue the page fetched: they never link package extension, whose
+// embedded copy would add both languages to every module (cards.wasm is kept small, #16 item 4).
+func TestWASMDoesNotEmbedTheCatalogue(t *testing.T) {
+	for _, tags := range []string{"", "cards"} {
+		cmd := exec.Command("go", "list", "-deps", "-tags", tags, "./wasm")
+		cmd.Dir, cmd.Env = testenv.Root(), append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list (tags %q): %v", tags, err)
+		}
+		deps := strings.Fields(string(out))
+		if slices.Contains(deps, "github.com/ponte-it/ponte/extension") || !slices.Contains(deps, "github.com/ponte-it/ponte/internal/words") {
+			t.Errorf("tags %q: the module links package extension, or not package words", tags)
+		}
 	}
 }
