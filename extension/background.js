@@ -158,7 +158,9 @@ chrome.runtime.onConnect.addListener((panel) => {
   panel.onMessage.addListener((m) => {
     if (!m || m.type !== "start" || stop) return;
     // The panel's words travel with each view, in the page's language (m.lang is navigator.language there).
-    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) => k.startsWith("portal") || k.startsWith("role"))));
+    // (errNotEligible…: the card list's reasons, sent as codes — internal/words, ui.PortalOffer.Reason.)
+    const words = messages(m.lang).then((all) => Object.fromEntries(Object.entries(all).filter(([k]) =>
+      k.startsWith("portal") || k.startsWith("role") || k.startsWith("errnoteligible"))));
     const post = (view) => words.then((text) => { try { panel.postMessage({ ...view, text }); } catch { /* the panel is gone */ } });
     let last = null, lastJournal = null;
     const show = (r, j) => { last = r; lastJournal = j; return portalView(r, j, m.lang).then(post, (e) => post({ ok: false, code: "INTERNAL", detail: String(e) })); };

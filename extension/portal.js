@@ -11,6 +11,10 @@
     const m = words[k.toLowerCase()];
     return m === undefined ? (chrome.i18n.getMessage(k, subs) || k) : m.replace(/\$([1-9])/g, (a, n) => subs[n - 1] ?? a);
   };
+  // say words failure codes ([{code, params}], internal/words): each under its key "err" + the code's
+  // words in camel case (words.Key).
+  const say = (ms) => ms.map((m) => msg("err" + m.code.split(/[^A-Za-z0-9]+/).filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join(""), m.params || [])).join(" ");
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -97,7 +101,7 @@
       renew.addEventListener("click", () => chrome.runtime.sendMessage({ type: "ponte-open-renewal", card: c.id }));
       li.append(renew);
     } else if (x.reason) {
-      li.append(el("div", "muted reason", x.reason));
+      li.append(el("div", "muted reason", say(x.reason)));
     }
     return li;
   }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/host/cards"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -28,7 +29,7 @@ func diagnoseCmd(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 	res, perr := cards.New().Diagnose(ctx)
 	if perr != nil {
-		fmt.Fprintln(stderr, "ponte-host:", perr.Code.Text(*lang), "("+perr.Message+")")
+		fmt.Fprintln(stderr, "ponte-host:", extension.Catalog(*lang).Say(perr.Words()...), "("+perr.Message+")")
 		return 1
 	}
 	if *asJSON {

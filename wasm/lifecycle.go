@@ -91,14 +91,10 @@ func (a *app) submitLifecycle() {
 	defer cancel()
 	flags, err := hc.Login(ctx, pin)
 	if err != nil {
-		f := &renew.Failure{Code: "login", IT: err.Error(), EN: err.Error()}
-		var perr *protocol.Error
-		if errors.As(err, &perr) {
-			f = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
-		}
+		f := renew.LoginFailure(err)
 		a.update(func(s *ui.State) {
 			s.Lifecycle.Failure = f
-			s.Lifecycle.PIN = ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked || (perr != nil && perr.Code == protocol.ErrPINLocked), PINPad: flags.PINPad}
+			s.Lifecycle.PIN = ui.PINView{CountLow: flags.CountLow, FinalTry: flags.FinalTry, Locked: flags.Locked || f.Code == string(protocol.ErrPINLocked), PINPad: flags.PINPad}
 		})
 		return
 	}

@@ -38,6 +38,6 @@ func runPortalOffers() {
 		_ = json.Unmarshal([]byte(j.String()), &journal) // unreadable: offers without the open renewals
 	}
 	cache, _ := loadCache()
-	result(ctrl.PortalOffers(shippedProfiles(), cards.Readers, journal, ui.PickLang(job.Get("lang").String()),
+	result(ctrl.PortalOffers(shippedProfiles(), cards.Readers, journal,
 		time.UnixMilli(int64(job.Get("now").Float())), ui.WatchFromCache(cache)))
 }

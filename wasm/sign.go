@@ -53,7 +53,7 @@ func init() {
 	actions["sign-accept"] = func(a *app, _ js.Value) { a.signAccept() }
 	actions["sign-ts-retry"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.SignRetryTimeStamp{}) }
 	actions["sign-ts-drop"] = func(a *app, _ js.Value) { a.ctl.Do(ctrl.SignDropTimeStamp{}) }
-	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) { fx.Signer, fx.Words = signer{a}, signWords })
+	fxHooks = append(fxHooks, func(a *app, fx *ctrl.Effects) { fx.Signer, fx.Words = signer{a}, a.signWords })
 	actions["verify-file"] = func(a *app, _ js.Value) { a.verifyFile() }
 	actions["verify-report"] = func(a *app, _ js.Value) { a.verifyReport() }
 	actions["verify-content"] = func(a *app, _ js.Value) { a.verifyContent() }
@@ -96,9 +96,11 @@ func number(id string) float64 {
 	return el.Get("valueAsNumber").Float()
 }
 
-// signWords is an error of the signature in both languages (signjob.Message).
-func signWords(err error) *ui.Bilingual {
-	return &ui.Bilingual{IT: signjob.Message(err, "it"), EN: signjob.Message(err, "en")}
+// signWords is an error of the signature in the page's language (signjob.Message), the only catalogue
+// the page holds; the screen shows the half of its language.
+func (a *app) signWords(err error) *ui.Bilingual {
+	text := signjob.Message(err, a.catalogs[a.state().Lang])
+	return &ui.Bilingual{IT: text, EN: text}
 }
 
 // signShow is a step of the page's own (choosing, reading, hashing): the screen moves only while no card
@@ -335,7 +337,7 @@ func (a *app) verifyFile() {
 	}
 	a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{Busy: true, FileName: name} })
 	fail := func(err error) {
-		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: signWords(err)} })
+		a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: a.signWords(err)} })
 	}
 	src, err := docio.NewBlob(file)
 	if err != nil {
@@ -425,7 +427,7 @@ func (a *app) verifyContent() {
 	if rep.Envelope != nil { // a base64 .p7m: the document is in the decoded envelope, in memory already
 		var buf bytes.Buffer
 		if err := docio.WriteParts(&buf, rep.Envelope, parts); err != nil {
-			a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: signWords(err)} })
+			a.update(func(s *ui.State) { s.Sign.Verify = &ui.VerifyState{FileName: name, Error: a.signWords(err)} })
 			return
 		}
 		downloadBytes(signjob.ContentName(name), "application/octet-stream", buf.Bytes())

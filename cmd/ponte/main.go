@@ -19,8 +19,10 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func main() {
@@ -81,15 +83,21 @@ type exitError struct {
 func (e exitError) Error() string { return e.err.Error() }
 func (e exitError) Unwrap() error { return e.err }
 
+// The catalogue the command line speaks from: the extension's _locales, as the pages do.
+var catIT, catEN = extension.Catalog("it"), extension.Catalog("en")
+
+// say is ms in Italian and English, Italian first.
+func say(ms []words.Message) string { return catIT.Say(ms...) + " / " + catEN.Say(ms...) }
+
 // userError says what went wrong in Italian and English, with the technical detail last.
 func userError(err error) string {
 	var perr *protocol.Error
 	var f *renew.Failure
 	switch {
 	case errors.As(err, &perr):
-		return perr.Code.Text("it") + " / " + perr.Code.Text("en") + " (" + perr.Message + ")"
+		return say(perr.Words()) + " (" + perr.Message + ")"
 	case errors.As(err, &f):
-		return f.IT + " / " + f.EN
+		return f.Text(catIT) + " / " + f.Text(catEN)
 	}
 	return err.Error()
 }

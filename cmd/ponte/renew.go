@@ -81,10 +81,10 @@ func renewCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.
 			return err
 		}
 		if reason := renew.Eligible(profile, info, cert, time.Now()); reason != nil {
-			return errors.New(reason.IT + " / " + reason.EN)
+			return errors.New(say(reason.Words()))
 		}
 	} else if info.Token != nil && info.Token.WriteProtected {
-		return errors.New(renew.ReasonReadOnly.IT + " / " + renew.ReasonReadOnly.EN)
+		return errors.New(say(renew.ReasonReadOnly.Words()))
 	}
 	if profile.Paid && (rec == nil || rec.NeedsAccount(profile)) && *accountID == "" {
 		return errors.New("rinnovo a pagamento: indicare --account / paid renewal: give --account")

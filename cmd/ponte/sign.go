@@ -66,7 +66,7 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	}
 	defer src.Close()
 	if *format, err = signjob.Choose(src, *in, *format); err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	if app != nil && *format != signjob.PAdES {
 		return errors.New("--visible vale solo per i PDF / --visible applies to PDFs only")
@@ -83,7 +83,7 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	}
 	cert, err := signjob.Pick(card, *certID, pool, time.Now())
 	if err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	fmt.Fprintf(errw, "Certificato / certificate: %s (%s)\n", cert.Choice.Certificate.Subject.CommonName, cert.Info.Role)
 	for _, w := range cert.Choice.Warnings {
@@ -98,7 +98,7 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	}
 	job, err := signjob.Prepare(ctx, src, cert, o)
 	if err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 
 	sec := newSecrets(stdin, errw)
@@ -108,7 +108,7 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	}
 	hc := hostcard.New(h, card.ID)
 	if _, err := hc.Login(ctx, pin); err != nil { // one try: never retried
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	defer hc.Logout(context.Background())
 	var ask hostcard.PINFunc
@@ -118,11 +118,11 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	signer := hc.Signer(ctx, cert.Info.ID, cert.Choice.Certificate.PublicKey, ask)
 	sig, err := signer.Sign(nil, job.Digest(), job.SignerOpts())
 	if err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	parts, err := job.Finish(ctx, sig)
 	if err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	if err := writeAtomic(*outPath, src, parts); err != nil {
 		return err

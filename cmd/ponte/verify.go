@@ -119,7 +119,7 @@ func verifyRun(args []string, out io.Writer) error {
 	}
 	rep, err := sigverify.File(src, det, opts)
 	if err != nil {
-		return errors.New(signjob.Bilingual(err))
+		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	if *content != "" && rep.Content == nil {
 		return errors.New("--content: solo una busta .p7m contiene il documento / only a .p7m envelope holds the document")

@@ -9,10 +9,12 @@ import (
 	"sort"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/buildinfo"
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // probeTimeout bounds loading one module in the probe child: a vendor library that hangs or crashes is
@@ -91,7 +93,8 @@ func advise(res protocol.DiagnoseResult, driverHints []protocol.Advice, now time
 			continue
 		}
 		if c.Problem != nil {
-			add("error", fmt.Sprintf("%s: %s", r.Name, c.Problem.Code.Text("it")), fmt.Sprintf("%s: %s", r.Name, c.Problem.Code.Text("en")))
+			problem := words.M(c.Problem.Code)
+			add("error", r.Name+": "+extension.Catalog("it").Say(problem), r.Name+": "+extension.Catalog("en").Say(problem))
 		}
 		if !c.Family.Known && c.ATR != "" {
 			add("warn", "Tessera non riconosciuta (ATR "+c.ATR+"): Ponte proverà i driver configurati; segnala l'ATR per aggiungerla.",

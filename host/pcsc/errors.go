@@ -7,10 +7,11 @@ import (
 	"github.com/ponte-it/ponte/host/pcsc/winscard"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
-// Error is a PC/SC failure with the protocol's stable code (and so its retriable flag and its Italian and
-// English texts), the reader, what was being done, and the cause.
+// Error is a PC/SC failure with the protocol's stable code (and so its retriable flag and its words in the
+// catalogue), the reader, what was being done, and the cause. Error() is technical English.
 type Error struct {
 	Code   protocol.Code
 	Reader string
@@ -19,7 +20,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("%s / %s", e.Code.Text("it"), e.Code.Text("en"))
+	s := string(e.Code)
 	if e.Reader != "" {
 		s += fmt.Sprintf(" [%s]", e.Reader)
 	}
@@ -33,6 +34,9 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Words is what the user reads: the code's.
+func (e *Error) Words() []words.Message { return []words.Message{words.M(e.Code)} }
 
 // Is matches on the code: errors.Is(err, pcsc.ErrCardRemoved).
 func (e *Error) Is(target error) bool {

@@ -8,6 +8,7 @@ import (
 	"github.com/ponte-it/ponte/host/pcsc/winscard"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func TestFileSize(t *testing.T) {
@@ -58,10 +59,12 @@ func TestClassify(t *testing.T) {
 		if pe.Retriable() != want.Retriable() {
 			t.Errorf("%v: retriable %v", in, pe.Retriable())
 		}
-		// Italian first, then English, then the detail.
-		msg := err.Error()
-		if it, en := want.Text("it"), want.Text("en"); !strings.HasPrefix(msg, it) || !strings.Contains(msg, en) {
+		// Technical English: the code, the reader, the operation, the cause; the words come from the code.
+		if msg := err.Error(); !strings.HasPrefix(msg, string(want)+" [R 00 00] SCardConnect: ") {
 			t.Errorf("message %q", msg)
+		}
+		if w := words.Of(err); len(w) != 1 || w[0].Code != want {
+			t.Errorf("words %v", w)
 		}
 	}
 	if !errors.Is(&StatusError{SW: 0x6A82}, ErrFileNotFound) || errors.Is(&StatusError{SW: 0x6982}, ErrFileNotFound) {

@@ -42,7 +42,7 @@ func (a CardsRead) apply(c *Controller) {
 		}
 	}
 	c.s.Readers, c.s.CardsLoaded, c.s.Pending = a.Readers, true, pending
-	c.s.Offers = Offers(c.profiles, a.Readers, a.Journal, c.s.Lang, Now())
+	c.s.Offers = Offers(c.profiles, a.Readers, a.Journal, Now())
 	c.s.Manage = Manage(c.profiles, a.Readers)
 	// The success screen of a family that must be taken out and put back follows the card (seed 000).
 	if f := c.s.Flow; f != nil && f.Screen == ui.FlowSuccess && f.Reinsert {
@@ -58,34 +58,34 @@ func (a CardsRead) apply(c *Controller) {
 // Offers picks, per certificate, the first CA profile that can renew it; otherwise the reason given by a
 // profile that renews that kind of certificate. A certificate whose renewal is open (renew.OpenFor, the
 // answer Begin gives) is not offered a second one: its SCARICA/RIPRENDI is shown instead.
-func Offers(profiles []*renew.Profile, readers []protocol.Reader, journal []*renew.Renewal, lang string, now time.Time) map[string]ui.Offer {
+func Offers(profiles []*renew.Profile, readers []protocol.Reader, journal []*renew.Renewal, now time.Time) map[string]ui.Offer {
 	out := map[string]ui.Offer{}
 	for _, r := range readers {
 		if r.Card == nil {
 			continue
 		}
 		for _, cert := range r.Card.Certificates {
-			out[r.Card.ID+"/"+cert.ID] = offer(profiles, r.Card, cert, journal, lang, now)
+			out[r.Card.ID+"/"+cert.ID] = offer(profiles, r.Card, cert, journal, now)
 		}
 	}
 	return out
 }
 
-func offer(profiles []*renew.Profile, card *protocol.Card, cert protocol.Certificate, journal []*renew.Renewal, lang string, now time.Time) ui.Offer {
+func offer(profiles []*renew.Profile, card *protocol.Card, cert protocol.Certificate, journal []*renew.Renewal, now time.Time) ui.Offer {
 	o := ui.Offer{Card: card.ID, Cert: cert.ID}
 	if renew.OpenFor(journal, card.ID, cert) != nil {
-		o.Reason = renew.ReasonOpen.Text(lang)
+		o.Reason = renew.ReasonOpen.Words()
 		return o
 	}
 	for _, p := range profiles {
 		reason := renew.Eligible(p, card, cert, now)
 		if reason == nil {
-			o.Eligible, o.Reason = true, ""
+			o.Eligible, o.Reason = true, nil
 			return o
 		}
 		// The reason of a profile that renews this kind of certificate says more than "not ours".
-		if o.Reason == "" || reason.Code != "no-rule" && reason.Code != "other-issuer" {
-			o.Reason = reason.Text(lang)
+		if o.Reason == nil || reason.Code != "no-rule" && reason.Code != "other-issuer" {
+			o.Reason = reason.Words()
 		}
 	}
 	return o
@@ -137,12 +137,12 @@ func (c *Controller) refresh() {
 // the card list's own offers (Offers, over the journal the host listed: a renewal already open is
 // RIPRENDI on the list, never RINNOVA on the panel), with the last OCSP statuses. A journal record that
 // does not decode is left out, as the card list leaves it (renew.HostJournal.List).
-func PortalOffers(profiles []*renew.Profile, readers []protocol.Reader, journal protocol.JournalListResult, lang string, now time.Time, w ui.Watch) map[string]ui.PortalOffer {
+func PortalOffers(profiles []*renew.Profile, readers []protocol.Reader, journal protocol.JournalListResult, now time.Time, w ui.Watch) map[string]ui.PortalOffer {
 	var list []*renew.Renewal
 	for _, b := range journal.Records {
 		if r, err := renew.DecodeRenewal(b); err == nil {
 			list = append(list, r)
 		}
 	}
-	return ui.PortalOffers(Offers(profiles, readers, list, lang, now), readers, w)
+	return ui.PortalOffers(Offers(profiles, readers, list, now), readers, w)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -23,24 +24,24 @@ func TestOffers(t *testing.T) {
 		{ID: "done", Card: "card1", OldCert: sig.DER, Step: renew.StepDone},
 		{ID: "elsewhere", Card: "card9", OldCert: sig.DER, Step: renew.StepWrite},
 	}
-	got := Offers([]*renew.Profile{other, w.profile}, readers, journal, "en", now)
-	if o := got["card1/01"]; o.Eligible || o.Reason != renew.ReasonOpen.EN {
+	got := Offers([]*renew.Profile{other, w.profile}, readers, journal, now)
+	if o := got["card1/01"]; o.Eligible || !reflect.DeepEqual(o.Reason, renew.ReasonOpen.Words()) {
 		t.Errorf("open renewal: %+v", o)
 	}
-	if o := got["card1/02"]; !o.Eligible || o.Reason != "" {
+	if o := got["card1/02"]; !o.Eligible || o.Reason != nil {
 		t.Errorf("renewable: %+v", o)
 	}
 	if len(got) != 2 {
 		t.Errorf("offers %v", got)
 	}
 	// Only the other CA: its reason (another issuer) is what the list says, in the language asked.
-	got = Offers([]*renew.Profile{other}, readers, nil, "it", now)
-	if o := got["card1/02"]; o.Eligible || o.Reason == "" {
+	got = Offers([]*renew.Profile{other}, readers, nil, now)
+	if o := got["card1/02"]; o.Eligible || o.Reason == nil {
 		t.Errorf("other issuer: %+v", o)
 	}
 	// Too early beats "no rule" when a profile renews that kind of certificate.
-	got = Offers([]*renew.Profile{other, w.profile}, readers, nil, "en", now.AddDate(0, 0, -300))
-	if o := got["card1/02"]; o.Eligible || o.Reason == "" || o.Reason == renew.ReasonOpen.EN {
+	got = Offers([]*renew.Profile{other, w.profile}, readers, nil, now.AddDate(0, 0, -300))
+	if o := got["card1/02"]; o.Eligible || o.Reason == nil || reflect.DeepEqual(o.Reason, renew.ReasonOpen.Words()) {
 		t.Errorf("too early: %+v", o)
 	}
 	// The card list's state: pending renewals (open, or failed with objects left) per card.
@@ -76,12 +77,12 @@ func TestPortalAgreesWithCardList(t *testing.T) {
 			journal = []*renew.Renewal{open}
 		}
 		s := w.app(t).do(CardsRead{Readers: readers, Journal: journal})
-		panel := PortalOffers([]*renew.Profile{w.profile}, readers, protocol.JournalListResult{Records: records}, s.Lang, Now(), ui.Watch{})
+		panel := PortalOffers([]*renew.Profile{w.profile}, readers, protocol.JournalListResult{Records: records}, Now(), ui.Watch{})
 		if len(panel) != len(s.Offers) || len(panel) != 2 {
 			t.Fatalf("panel %v list %v", panel, s.Offers)
 		}
 		for k, o := range s.Offers {
-			if p := panel[k]; p.Renew != o.Eligible || p.Reason != o.Reason {
+			if p := panel[k]; p.Renew != o.Eligible || !reflect.DeepEqual(p.Reason, o.Reason) {
 				t.Errorf("%d records, %s: panel %+v, card list %+v", len(records), k, p, o)
 			}
 		}

@@ -107,7 +107,7 @@ func (a pinManaged) apply(c *Controller) {
 	}
 	var perr *protocol.Error
 	if errors.As(a.err, &perr) {
-		pm.Error = &ui.Bilingual{IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
+		pm.Error = &ui.Bilingual{Words: perr.Words()}
 		pm.PIN.Locked = pm.PIN.Locked || perr.Code == protocol.ErrPINLocked
 		pm.PIN.PUKLocked = pm.PIN.PUKLocked || perr.Code == protocol.ErrPUKLocked
 		return

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/ui"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func TestPINChangeScreens(t *testing.T) {
@@ -66,7 +68,7 @@ func TestPINUnblockRefusedAndCardRemoved(t *testing.T) {
 	h.idle()
 	h.do(SubmitPINManage{PUK: protocol.Secret("87654321"), New: protocol.Secret("54321"), Again: protocol.Secret("54321")})
 	s = h.until("card removed", func(s ui.State) bool {
-		return s.PINManage.Error != nil && s.PINManage.Error.EN == protocol.ErrCardRemoved.Text("en")
+		return s.PINManage.Error != nil && reflect.DeepEqual(s.PINManage.Error.Words, []words.Message{words.M(protocol.ErrCardRemoved)})
 	})
 	if s.PINManage.Done || s.PINManage.Busy {
 		t.Errorf("card removed: %+v", s.PINManage)

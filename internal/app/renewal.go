@@ -149,7 +149,7 @@ func (a resumeLoaded) apply(c *Controller) {
 	if profile == nil || card == nil {
 		c.renewal = nil
 		c.s.Flow = &ui.Flow{Screen: ui.FlowFailure, RenewalID: r.ID, Retriable: true, Holder: r.Holder,
-			Failure: &renew.Failure{Code: "resume-missing", IT: "Per riprendere il rinnovo inserire la stessa tessera (e tenere configurata la stessa autorità).", EN: "To resume the renewal insert the same card (and keep the same authority configured)."}}
+			Failure: renew.NewFailure("resume-missing")}
 		return
 	}
 	c.renewal = &renewalRun{card: card, profile: profile, renewal: r}
@@ -204,11 +204,8 @@ func (a loggedIn) apply(c *Controller) {
 	if a.err != nil {
 		a.form.wipe()
 		var perr *protocol.Error
-		fail := &renew.Failure{Code: "login", IT: a.err.Error(), EN: a.err.Error()}
-		if errors.As(a.err, &perr) {
-			fail = &renew.Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en")}
-		}
-		f.Failure = fail
+		errors.As(a.err, &perr)
+		f.Failure = renew.LoginFailure(a.err)
 		f.PIN = ui.PINView{CountLow: a.flags.CountLow, FinalTry: a.flags.FinalTry,
 			Locked: a.flags.Locked || perr != nil && perr.Code == protocol.ErrPINLocked, PINPad: a.flags.PINPad}
 		return
@@ -380,9 +377,7 @@ func (HostNotBack) apply(c *Controller) {
 		return
 	}
 	f.Screen, f.HostLost, f.Retriable = ui.FlowFailure, false, false
-	f.Failure = &renew.Failure{Code: "host-lost",
-		IT: "Il programma Ponte non risponde più. Il rinnovo è salvato: riavviare il browser e riaprire questa pagina per riprenderlo.",
-		EN: "The Ponte program no longer answers. The renewal is saved: restart the browser and open this page again to resume it."}
+	f.Failure = renew.NewFailure("host-lost")
 }
 
 // HolderName is the card's holder as the screens show it: surname, name and card number.

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Ponte's own CMP client (internal/cmp) against ponte-ca.
@@ -84,8 +86,8 @@ func TestClientExtendCR(t *testing.T) {
 	if r, _ := ref.Status.Reason(); r != cmp.ReasonAlreadyRenewed {
 		t.Fatalf("reason %v", ref.Status)
 	}
-	it, en := cmp.UserText(err)
-	if it == "" || en == "" {
+	it, en := extension.Catalog("it").Say(words.Of(err)...), extension.Catalog("en").Say(words.Of(err)...)
+	if it == "" || en == "" || it == en {
 		t.Fatal("no user text")
 	}
 }

@@ -374,8 +374,7 @@ func (c *Client) confirm(ctx context.Context, tx *Transaction, p Protector, cert
 	}
 	st := CertStatus{CertHash: hash, CertReqID: tx.CertReqID}
 	if reason != nil {
-		_, en := reason.Text()
-		st.StatusInfo = &PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadCertTemplate), StatusString: []string{en}}
+		st.StatusInfo = &PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadCertTemplate), StatusString: []string{reason.Error()}}
 	}
 	ans, err := c.exchange(ctx, tx, p, Body{Type: BodyCertConf, CertConf: []CertStatus{st}}, false)
 	if err != nil {
@@ -455,8 +454,7 @@ func (c *Client) checkAnswer(req, ans *Message) error {
 	if ans.Header.ProtectionAlg.Algorithm == nil || len(ans.Protection) == 0 {
 		detail := "answer (" + ans.Body.Type.String() + ") carries no protection"
 		if ans.Body.Type == BodyError && ans.Body.Error != nil {
-			_, en := ans.Body.Error.Status.Text()
-			detail += "; it says: " + en
+			detail += "; it says: " + ans.Body.Error.Status.String()
 		}
 		return &Error{Code: CodeUnprotected, Detail: detail}
 	}

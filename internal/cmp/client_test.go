@@ -261,7 +261,7 @@ func TestClientRefusesWrongAnswers(t *testing.T) {
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
-			it, en := UserText(err)
+			it, en := userText(err)
 			if it == "" || en == "" || it == en {
 				t.Fatalf("texts %q %q", it, en)
 			}
@@ -301,7 +301,7 @@ func TestClientAcceptsOnlyTheCAsSigner(t *testing.T) {
 				if !errors.Is(err, ErrUnauthorizedSigner) || res != nil {
 					t.Fatalf("got %v, want ErrUnauthorizedSigner", err)
 				}
-				if it, _ := UserText(err); !strings.Contains(it, "non è quello della CA") {
+				if it, _ := userText(err); !strings.Contains(it, "non è quello della CA") {
 					t.Fatalf("text %q", it)
 				}
 				return
@@ -330,7 +330,7 @@ func TestClientRefusesRedirects(t *testing.T) {
 		if !errors.Is(err, ErrRedirect) {
 			t.Fatalf("HTTP %d: got %v, want ErrRedirect", code, err)
 		}
-		if it, en := UserText(err); !strings.Contains(it, "reindirizzamento") || !strings.Contains(en, "redirect") {
+		if it, en := userText(err); !strings.Contains(it, "reindirizzamento") || !strings.Contains(en, "redirect") {
 			t.Fatalf("texts %q / %q", it, en)
 		}
 	}

@@ -93,12 +93,12 @@ func FuzzParseMessage(f *testing.F) {
 		}
 		if m.Body.CertRep != nil {
 			for _, r := range m.Body.CertRep.Responses {
-				r.Status.Text()
+				r.Status.Words()
 				_ = (&Refusal{Status: r.Status}).Error()
 			}
 		}
 		if m.Body.Error != nil {
-			m.Body.Error.Status.Text()
+			m.Body.Error.Status.Words()
 		}
 		m.Reencode()
 		again, err := m.Marshal()

@@ -435,7 +435,7 @@ func TestOpenSSLErrorMessage(t *testing.T) {
 	if ref.Body != BodyError || ref.Status.Status != StatusRejection {
 		t.Fatalf("refusal %+v", ref)
 	}
-	it, en := ref.Text()
+	it, en := userText(ref)
 	if it == "" || en == "" {
 		t.Fatal("no text")
 	}
@@ -458,7 +458,7 @@ func TestOpenSSLRejectionReason(t *testing.T) {
 	if r, ok := ref.Status.Reason(); !ok || r != ReasonMaxLifetime {
 		t.Fatalf("reason %q %v", r, ok)
 	}
-	it, en := ref.Text()
+	it, en := userText(ref)
 	if !strings.HasPrefix(it, "rinnovo non consentito: durata massima del certificato raggiunta") ||
 		!strings.Contains(it, "first issued 2020-01-10") || !strings.HasPrefix(en, "renewal not allowed") {
 		t.Fatalf("texts:\n%s\n%s", it, en)

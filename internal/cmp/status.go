@@ -3,6 +3,8 @@ package cmp
 import (
 	"encoding/asn1"
 	"strings"
+
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // PKIStatus, RFC 9810 §5.2.3.
@@ -117,42 +119,42 @@ type PKIStatusInfo struct {
 	FailInfo     FailInfo
 }
 
-// failInfoRow is one PKIFailureInfo bit: its RFC name and what the user reads, Italian then English.
+// failInfoRow is one PKIFailureInfo bit and its RFC name; its words are the catalogue's
+// "failInfo.<name>" (package words).
 type failInfoRow struct {
-	bit    int
-	name   string
-	it, en string
+	bit  int
+	name string
 }
 
 // failInfoTable: RFC 9810 §5.2.3, one row per bit, in bit order.
 var failInfoTable = []failInfoRow{
-	{FailBadAlg, "badAlg", "algoritmo non riconosciuto o non supportato dalla CA", "algorithm not recognised or not supported by the CA"},
-	{FailBadMessageCheck, "badMessageCheck", "la CA non ha potuto verificare la protezione della richiesta (firma o password)", "the CA could not verify the request's protection (signature or password)"},
-	{FailBadRequest, "badRequest", "richiesta non ammessa o non supportata dalla CA", "request not permitted or not supported by the CA"},
-	{FailBadTime, "badTime", "l'orario della richiesta è troppo diverso da quello della CA: controllare data e ora del computer", "the request's time is too far from the CA's: check the computer's date and time"},
-	{FailBadCertID, "badCertId", "la CA non riconosce il certificato indicato", "the CA does not recognise the certificate given"},
-	{FailBadDataFormat, "badDataFormat", "dati della richiesta in un formato non accettato", "request data in a format the CA does not accept"},
-	{FailWrongAuthority, "wrongAuthority", "richiesta inviata alla CA sbagliata", "request sent to the wrong CA"},
-	{FailIncorrectData, "incorrectData", "dati della richiesta non corretti", "the request's data are incorrect"},
-	{FailMissingTimeStamp, "missingTimeStamp", "manca la marca temporale richiesta dalla CA", "the time stamp the CA requires is missing"},
-	{FailBadPOP, "badPOP", "la prova di possesso della chiave non è valida", "the proof of possession of the key is not valid"},
-	{FailCertRevoked, "certRevoked", "il certificato è revocato", "the certificate is revoked"},
-	{FailCertConfirmed, "certConfirmed", "il certificato è già stato confermato", "the certificate has already been confirmed"},
-	{FailWrongIntegrity, "wrongIntegrity", "tipo di protezione della richiesta non accettato (firma o password)", "request protection of a kind the CA does not accept (signature or password)"},
-	{FailBadRecipientNonce, "badRecipientNonce", "risposta a una richiesta diversa (recipNonce errato)", "answer to a different request (wrong recipNonce)"},
-	{FailTimeNotAvailable, "timeNotAvailable", "ora non disponibile presso la CA", "time not available at the CA"},
-	{FailUnacceptedPolicy, "unacceptedPolicy", "politica di certificazione non accettata dalla CA", "certificate policy not accepted by the CA"},
-	{FailUnacceptedExtension, "unacceptedExtension", "estensione del certificato non accettata dalla CA", "certificate extension not accepted by the CA"},
-	{FailAddInfoNotAvailable, "addInfoNotAvailable", "informazioni aggiuntive non disponibili", "additional information not available"},
-	{FailBadSenderNonce, "badSenderNonce", "nonce del mittente mancante o non valido", "sender nonce missing or not valid"},
-	{FailBadCertTemplate, "badCertTemplate", "dati del certificato richiesto non accettati dalla CA", "the requested certificate's contents are not accepted by the CA"},
-	{FailSignerNotTrusted, "signerNotTrusted", "la CA non riconosce il certificato che ha firmato la richiesta", "the CA does not trust the certificate that signed the request"},
-	{FailTransactionIDInUse, "transactionIdInUse", "identificativo di transazione già in uso: riprovare", "transaction id already in use: try again"},
-	{FailUnsupportedVersion, "unsupportedVersion", "versione del protocollo CMP non supportata dalla CA", "CMP protocol version not supported by the CA"},
-	{FailNotAuthorized, "notAuthorized", "operazione non autorizzata dalla CA", "operation not authorised by the CA"},
-	{FailSystemUnavail, "systemUnavail", "servizio della CA temporaneamente non disponibile: riprovare più tardi", "the CA's service is temporarily unavailable: try again later"},
-	{FailSystemFailure, "systemFailure", "errore interno della CA: riprovare più tardi", "the CA had an internal failure: try again later"},
-	{FailDuplicateCertReq, "duplicateCertReq", "certificato già emesso per questa richiesta", "a certificate was already issued for this request"},
+	{FailBadAlg, "badAlg"},
+	{FailBadMessageCheck, "badMessageCheck"},
+	{FailBadRequest, "badRequest"},
+	{FailBadTime, "badTime"},
+	{FailBadCertID, "badCertId"},
+	{FailBadDataFormat, "badDataFormat"},
+	{FailWrongAuthority, "wrongAuthority"},
+	{FailIncorrectData, "incorrectData"},
+	{FailMissingTimeStamp, "missingTimeStamp"},
+	{FailBadPOP, "badPOP"},
+	{FailCertRevoked, "certRevoked"},
+	{FailCertConfirmed, "certConfirmed"},
+	{FailWrongIntegrity, "wrongIntegrity"},
+	{FailBadRecipientNonce, "badRecipientNonce"},
+	{FailTimeNotAvailable, "timeNotAvailable"},
+	{FailUnacceptedPolicy, "unacceptedPolicy"},
+	{FailUnacceptedExtension, "unacceptedExtension"},
+	{FailAddInfoNotAvailable, "addInfoNotAvailable"},
+	{FailBadSenderNonce, "badSenderNonce"},
+	{FailBadCertTemplate, "badCertTemplate"},
+	{FailSignerNotTrusted, "signerNotTrusted"},
+	{FailTransactionIDInUse, "transactionIdInUse"},
+	{FailUnsupportedVersion, "unsupportedVersion"},
+	{FailNotAuthorized, "notAuthorized"},
+	{FailSystemUnavail, "systemUnavail"},
+	{FailSystemFailure, "systemFailure"},
+	{FailDuplicateCertReq, "duplicateCertReq"},
 }
 
 // Reason is a machine-readable refusal reason a CA puts as the first statusString of a PKIStatusInfo,
@@ -179,23 +181,22 @@ const (
 type reasonRow struct {
 	reason Reason
 	fail   int // the failInfo bit a CA sets with this reason
-	it, en string
 }
 
-// reasonTable: the precise messages for the reasons above.
+// reasonTable: the failInfo bit of each reason above; its words are the catalogue's "reason.<reason>".
 var reasonTable = []reasonRow{
-	{ReasonMaxLifetime, FailNotAuthorized, "rinnovo non consentito: durata massima del certificato raggiunta", "renewal not allowed: the certificate's maximum lifetime has been reached"},
-	{ReasonTooEarly, FailNotAuthorized, "rinnovo non ancora consentito: il certificato è lontano dalla scadenza, riprovare più avanti", "renewal not yet allowed: the certificate is far from expiry, try again later"},
-	{ReasonExpired, FailNotAuthorized, "rinnovo non consentito: il certificato è già scaduto, serve una nuova tessera", "renewal not allowed: the certificate has already expired, a new card is needed"},
-	{ReasonAlreadyRenewed, FailNotAuthorized, "rinnovo non consentito: il certificato è già stato rinnovato una volta", "renewal not allowed: the certificate has already been renewed once"},
-	{ReasonRevoked, FailCertRevoked, "rinnovo non consentito: il certificato è revocato", "renewal not allowed: the certificate is revoked"},
-	{ReasonUnknownCertificate, FailBadCertID, "la CA non ha emesso il certificato di questa tessera", "the CA did not issue this card's certificate"},
-	{ReasonBadAccount, FailNotAuthorized, "account o password del servizio di rinnovo errati", "wrong account or password for the renewal service"},
-	{ReasonInsufficientBalance, FailNotAuthorized, "credito insufficiente per il rinnovo: ricaricare l'account", "insufficient balance for the renewal: top up the account"},
-	{ReasonKeyReuse, FailBadCertTemplate, "la CA non consente di mantenere la stessa chiave: serve una chiave nuova", "the CA does not allow keeping the same key: a new key is needed"},
-	{ReasonExtendNotAllowed, FailNotAuthorized, "la CA non consente di prolungare la validità con la stessa chiave", "the CA does not allow extending the validity with the same key"},
-	{ReasonKeyTooSmall, FailBadCertTemplate, "la CA rifiuta la chiave: è troppo corta", "the CA refuses the key: it is too short"},
-	{ReasonKeyAlgorithm, FailBadAlg, "la CA rifiuta la chiave: algoritmo o curva non ammessi", "the CA refuses the key: algorithm or curve not allowed"},
+	{ReasonMaxLifetime, FailNotAuthorized},
+	{ReasonTooEarly, FailNotAuthorized},
+	{ReasonExpired, FailNotAuthorized},
+	{ReasonAlreadyRenewed, FailNotAuthorized},
+	{ReasonRevoked, FailCertRevoked},
+	{ReasonUnknownCertificate, FailBadCertID},
+	{ReasonBadAccount, FailNotAuthorized},
+	{ReasonInsufficientBalance, FailNotAuthorized},
+	{ReasonKeyReuse, FailBadCertTemplate},
+	{ReasonExtendNotAllowed, FailNotAuthorized},
+	{ReasonKeyTooSmall, FailBadCertTemplate},
+	{ReasonKeyAlgorithm, FailBadAlg},
 }
 
 // StatusString returns the statusString a CA sends for a reason, with optional free text after it.
@@ -230,44 +231,53 @@ func (s PKIStatusInfo) Reason() (Reason, bool) {
 	return "", false
 }
 
-// Text returns the precise user message for the status in Italian and in English: the known reason if
-// the CA gave one, else the failInfo bits, else the status, followed by the CA's own words.
-func (s PKIStatusInfo) Text() (it, en string) {
-	var its, ens []string
+// Words is the precise message for the status: the known reason if the CA gave one, else the failInfo
+// bits, else the status; then the CA's own words.
+func (s PKIStatusInfo) Words() []words.Message {
+	var out []words.Message
 	if r, ok := s.Reason(); ok {
-		for _, row := range reasonTable {
-			if row.reason == r {
-				its, ens = append(its, row.it), append(ens, row.en)
-			}
-		}
+		out = append(out, words.M(words.Code("reason."+string(r))))
 	} else {
-		for _, row := range failInfoTable {
-			if s.FailInfo.Has(row.bit) {
-				its, ens = append(its, row.it), append(ens, row.en)
-			}
+		for _, name := range s.FailInfo.Names() {
+			out = append(out, words.M(words.Code("failInfo."+name)))
 		}
 	}
-	if len(its) == 0 {
+	if len(out) == 0 {
 		switch s.Status {
 		case StatusRejection:
-			its, ens = []string{"richiesta rifiutata dalla CA"}, []string{"request refused by the CA"}
+			out = append(out, words.M("ca-rejected"))
 		case StatusWaiting:
-			its, ens = []string{"richiesta in lavorazione presso la CA"}, []string{"request being processed by the CA"}
+			out = append(out, words.M("ca-waiting"))
 		default:
-			its, ens = []string{"risposta della CA: " + s.Status.String()}, []string{"CA answer: " + s.Status.String()}
+			out = append(out, words.M("ca-status", s.Status.String()))
 		}
 	}
-	it, en = strings.Join(its, "; "), strings.Join(ens, "; ")
-	words := strings.Join(s.StatusString, " ")
+	if said := s.caWords(); said != "" {
+		out = append(out, words.M("ca-says", said))
+	}
+	return out
+}
+
+// caWords is the CA's free text: the status strings without the known reason at their start.
+func (s PKIStatusInfo) caWords() string {
+	said := strings.Join(s.StatusString, " ")
 	if r, ok := s.Reason(); ok {
-		words = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(words), string(r)+":"))
-		if words == string(r) {
-			words = ""
+		said = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(said), string(r)+":"))
+		if said == string(r) {
+			said = ""
 		}
 	}
-	if words != "" {
-		it += " (la CA dice: «" + words + "»)"
-		en += " (the CA says: \"" + words + "\")"
+	return said
+}
+
+// String is the status in technical English: status, failInfo names, the CA's status strings.
+func (s PKIStatusInfo) String() string {
+	msg := "status " + s.Status.String()
+	if names := s.FailInfo.Names(); len(names) > 0 {
+		msg += ", failInfo " + strings.Join(names, ",")
 	}
-	return it, en
+	if len(s.StatusString) > 0 {
+		msg += ", statusString " + strings.Join(s.StatusString, " ")
+	}
+	return msg
 }

@@ -4,6 +4,9 @@ import (
 	"encoding/asn1"
 	"strings"
 	"testing"
+
+	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func TestFailInfoBitString(t *testing.T) {
@@ -32,37 +35,46 @@ func TestStatusTexts(t *testing.T) {
 		t.Fatalf("failInfoTable has %d rows, RFC 9810 §5.2.3 has %d bits", len(failInfoTable), failBits)
 	}
 	for i, r := range failInfoTable {
-		if r.bit != i || r.it == "" || r.en == "" || r.it == r.en {
-			t.Errorf("failInfo row %d: %+v", i, r)
+		if _, ok := words.Lookup(words.Code("failInfo." + r.name)); r.bit != i || !ok {
+			t.Errorf("failInfo row %d: %+v, registered %v", i, r, ok)
 		}
 	}
+	it := extension.Catalog("it")
 	for _, r := range reasonTable {
 		s := RejectionStatus(r.reason, "")
 		if got, ok := s.Reason(); !ok || got != r.reason {
 			t.Errorf("reason %s not recognised", r.reason)
 		}
-		it, en := s.Text()
-		if it != r.it || en != r.en {
-			t.Errorf("reason %s: %q / %q", r.reason, it, en)
+		if w := s.Words(); len(w) != 1 || w[0].Code != words.Code("reason."+string(r.reason)) || !it.Has(words.Key(w[0].Code)) {
+			t.Errorf("reason %s: %v", r.reason, w)
 		}
 	}
 	s := RejectionStatus(ReasonMaxLifetime, "issued 2020-01-10")
-	it, _ := s.Text()
-	if it != "rinnovo non consentito: durata massima del certificato raggiunta (la CA dice: «issued 2020-01-10»)" {
-		t.Errorf("IT: %q", it)
+	if got, _ := userText(&Refusal{Status: s}); got != "rinnovo non consentito: durata massima del certificato raggiunta (la CA dice: «issued 2020-01-10»)" {
+		t.Errorf("IT: %q", got)
 	}
 	// Another CA's own words, with failInfo bits: the bits' meaning plus the words.
 	s = PKIStatusInfo{Status: StatusRejection, FailInfo: Bit(FailBadTime) | Bit(FailSystemUnavail), StatusString: []string{"clock skew"}}
-	it, en := s.Text()
-	if !strings.Contains(it, "data e ora") || !strings.Contains(it, "riprovare più tardi") || !strings.HasSuffix(en, `(the CA says: "clock skew")`) {
+	if it, en := userText(&Refusal{Status: s}); !strings.Contains(it, "data e ora") || !strings.Contains(it, "riprovare più tardi") || !strings.HasSuffix(en, `(the CA says: "clock skew")`) {
 		t.Errorf("texts %q %q", it, en)
 	}
 	if !(&Refusal{Status: s}).Retriable() {
 		t.Error("systemUnavail should be retriable")
 	}
-	for _, r := range codeTable {
-		if r.it == "" || r.en == "" || r.it == r.en {
-			t.Errorf("code %s texts", r.code)
+	for _, c := range []Code{CodeMalformed, CodeTransport, CodeNotCMP, CodeUnprotected, CodeBadProtection, CodeUntrustedSigner,
+		CodeUnauthorizedSigner, CodeRedirect, CodeInsecureURL, CodeTransactionMismatch, CodeNonceMismatch, CodeCertReqIDMismatch,
+		CodeUnexpectedBody, CodeWrongPublicKey, CodeUntrustedCert, CodeBadPOP, CodeUnsupported, CodeBadInput} {
+		if d, ok := words.Lookup(c); !ok || d.Area != words.CMP {
+			t.Errorf("code %s not registered for cmp", c)
 		}
 	}
+	// Error() is technical English: the code, never the catalogue's words.
+	if e := (&Error{Code: CodeTransport, Detail: "dial"}).Error(); e != "cmp: CMP_TRANSPORT (dial)" {
+		t.Errorf("Error() %q", e)
+	}
+}
+
+// userText renders err's words in Italian and English from the extension's catalogue, as the screens do.
+func userText(err error) (it, en string) {
+	return extension.Catalog("it").Say(words.Of(err)...), extension.Catalog("en").Say(words.Of(err)...)
 }

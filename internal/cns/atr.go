@@ -37,14 +37,14 @@ type InterfaceGroup struct {
 func ParseATR(b []byte) (ATR, error) {
 	a := ATR{Raw: append([]byte(nil), b...)}
 	if len(b) < 2 {
-		return a, newError(ErrATRMalformed, "ATR troppo corto (%d byte)", "ATR too short (%d bytes)", len(b))
+		return a, newError(ErrATRMalformed, "ATR too short (%d bytes)", len(b))
 	}
 	if len(b) > 33 { // §8.2.1: at most 32 characters after TS
-		return a, newError(ErrATRMalformed, "ATR troppo lungo (%d byte)", "ATR too long (%d bytes)", len(b))
+		return a, newError(ErrATRMalformed, "ATR too long (%d bytes)", len(b))
 	}
 	a.TS = b[0]
 	if a.TS != 0x3B && a.TS != 0x3F {
-		return a, newError(ErrATRMalformed, "carattere iniziale TS non valido: %02X", "invalid initial character TS: %02X", a.TS)
+		return a, newError(ErrATRMalformed, "invalid initial character TS: %02X", a.TS)
 	}
 	a.T0 = b[1]
 	k := int(a.T0 & 0x0F)
@@ -58,7 +58,7 @@ func ParseATR(b []byte) (ATR, error) {
 				continue
 			}
 			if i >= len(b) {
-				return a, newError(ErrATRMalformed, "ATR troncato nei byte di interfaccia del gruppo %d", "ATR truncated in interface bytes of group %d", group)
+				return a, newError(ErrATRMalformed, "ATR truncated in interface bytes of group %d", group)
 			}
 			v := b[i]
 			*dst = &v
@@ -79,13 +79,13 @@ func ParseATR(b []byte) (ATR, error) {
 		a.Protocols = []int{0}
 	}
 	if i+k > len(b) {
-		return a, newError(ErrATRMalformed, "ATR troncato: attesi %d byte storici, presenti %d", "ATR truncated: %d historical bytes expected, %d present", k, len(b)-i)
+		return a, newError(ErrATRMalformed, "ATR truncated: %d historical bytes expected, %d present", k, len(b)-i)
 	}
 	a.Historical = append([]byte(nil), b[i:i+k]...)
 	i += k
 	if needTCK {
 		if i >= len(b) {
-			return a, newError(ErrATRMalformed, "manca il byte di controllo TCK", "check byte TCK missing")
+			return a, newError(ErrATRMalformed, "check byte TCK missing")
 		}
 		a.TCK, a.HasTCK = b[i], true
 		var x byte
@@ -93,12 +93,12 @@ func ParseATR(b []byte) (ATR, error) {
 			x ^= c
 		}
 		if x != 0 {
-			return a, newError(ErrATRChecksum, "byte di controllo TCK errato (%02X)", "wrong check byte TCK (%02X)", a.TCK)
+			return a, newError(ErrATRChecksum, "wrong check byte TCK (%02X)", a.TCK)
 		}
 		i++
 	}
 	if i != len(b) {
-		return a, newError(ErrATRMalformed, "%d byte in più dopo la fine dell'ATR", "%d extra bytes after the end of the ATR", len(b)-i)
+		return a, newError(ErrATRMalformed, "%d extra bytes after the end of the ATR", len(b)-i)
 	}
 	return a, nil
 }

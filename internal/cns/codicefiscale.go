@@ -19,8 +19,7 @@ func CheckCodiceFiscale(cf string) error {
 		return checkProvisional(cf)
 	case 16:
 	default:
-		return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: lunghezza %d, attesi 16 caratteri",
-			"codice fiscale %q: length %d, 16 characters expected", cf, len(cf))
+		return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: length %d, 16 characters expected", cf, len(cf))
 	}
 	sum := 0
 	for i := 0; i < 15; i++ {
@@ -33,8 +32,7 @@ func CheckCodiceFiscale(cf string) error {
 		case 'A' <= c && c <= 'Z' && (!digitPos || strings.IndexByte(omocodia, c) >= 0):
 			v = int(c - 'A')
 		default:
-			return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: carattere %q non valido in posizione %d",
-				"codice fiscale %q: invalid character %q at position %d", cf, c, i+1)
+			return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: invalid character %q at position %d", cf, c, i+1)
 		}
 		if i%2 == 0 {
 			sum += oddValues[v]
@@ -43,8 +41,7 @@ func CheckCodiceFiscale(cf string) error {
 		}
 	}
 	if want := byte('A' + sum%26); cf[15] != want {
-		return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: carattere di controllo %q, atteso %q",
-			"codice fiscale %q: check character %q, expected %q", cf, cf[15], want)
+		return newError(ErrDatiPersonaliMalformed, "codice fiscale %q: check character %q, expected %q", cf, cf[15], want)
 	}
 	return nil
 }
@@ -54,7 +51,7 @@ func checkProvisional(cf string) error {
 	for i := 0; i < 11; i++ {
 		c := cf[i]
 		if c < '0' || c > '9' {
-			return newError(ErrDatiPersonaliMalformed, "codice fiscale provvisorio %q: solo cifre", "provisional codice fiscale %q: digits only", cf)
+			return newError(ErrDatiPersonaliMalformed, "provisional codice fiscale %q: digits only", cf)
 		}
 		d := int(c - '0')
 		if i == 10 {
@@ -69,8 +66,7 @@ func checkProvisional(cf string) error {
 		sum += d
 	}
 	if want := byte('0' + (10-sum%10)%10); cf[10] != want {
-		return newError(ErrDatiPersonaliMalformed, "codice fiscale provvisorio %q: cifra di controllo %q, attesa %q",
-			"provisional codice fiscale %q: check digit %q, expected %q", cf, cf[10], want)
+		return newError(ErrDatiPersonaliMalformed, "provisional codice fiscale %q: check digit %q, expected %q", cf, cf[10], want)
 	}
 	return nil
 }

@@ -40,14 +40,10 @@ func (h *Holder) fields() []*string {
 		&h.BirthAct, &h.ResidenceMunicipality, &h.ResidenceAddress, &h.ExpatNotes}
 }
 
-// fieldNames are the fields' names for error messages (Italian / English).
-var fieldNames = [][2]string{{"codice emettitore", "issuer code"}, {"data di rilascio", "issue date"},
-	{"data di scadenza", "expiry date"}, {"cognome", "surname"}, {"nome", "first name"},
-	{"data di nascita", "birth date"}, {"sesso", "sex"}, {"statura", "height"},
-	{"codice fiscale", "codice fiscale"}, {"cittadinanza", "citizenship"},
-	{"comune di nascita", "birth municipality"}, {"stato di nascita", "birth country"},
-	{"estremi atto di nascita", "birth act"}, {"comune di residenza", "residence municipality"},
-	{"indirizzo di residenza", "residence address"}, {"annotazioni espatrio", "expatriation notes"}}
+// fieldNames are the fields' names for error messages (CNS specification's order).
+var fieldNames = []string{"issuer code", "issue date", "expiry date", "surname", "first name", "birth date", "sex",
+	"height", "codice fiscale", "citizenship", "birth municipality", "birth country", "birth act",
+	"residence municipality", "residence address", "expatriation notes"}
 
 const (
 	datiPersonaliLenDigits = 6
@@ -71,46 +67,38 @@ func Date(s string) (time.Time, bool) {
 func ParseDatiPersonali(b []byte) (Holder, error) {
 	var h Holder
 	if len(b) < datiPersonaliLenDigits {
-		return h, newError(ErrDatiPersonaliTruncated, "EF_DatiPersonali troncato: %d byte, ne servono almeno 6",
-			"EF_DatiPersonali truncated: %d bytes, at least 6 needed", len(b))
+		return h, newError(ErrDatiPersonaliTruncated, "EF_DatiPersonali truncated: %d bytes, at least 6 needed", len(b))
 	}
 	total, ok := hexNumber(b[:datiPersonaliLenDigits])
 	if !ok {
-		return h, newError(ErrDatiPersonaliMalformed, "EF_DatiPersonali non valido: lunghezza totale %q non esadecimale",
-			"EF_DatiPersonali malformed: total length %q is not hex", printable(b[:datiPersonaliLenDigits]))
+		return h, newError(ErrDatiPersonaliMalformed, "EF_DatiPersonali malformed: total length %q is not hex", printable(b[:datiPersonaliLenDigits]))
 	}
 	if total > len(b)-datiPersonaliLenDigits {
-		return h, newError(ErrDatiPersonaliTruncated, "EF_DatiPersonali troncato: dichiara %d byte, ne contiene %d",
-			"EF_DatiPersonali truncated: declares %d bytes, holds %d", total, len(b)-datiPersonaliLenDigits)
+		return h, newError(ErrDatiPersonaliTruncated, "EF_DatiPersonali truncated: declares %d bytes, holds %d", total, len(b)-datiPersonaliLenDigits)
 	}
 	body := b[datiPersonaliLenDigits : datiPersonaliLenDigits+total]
 	fs := h.fields()
 	i, f := 0, 0
 	for ; f < len(fs) && i < len(body); f++ {
 		if i+2 > len(body) {
-			return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali troncato nella lunghezza del campo %s",
-				"EF_DatiPersonali truncated in the length of field %s")
+			return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali truncated in the length of field %s")
 		}
 		n, ok := hexNumber(body[i : i+2])
 		if !ok {
-			return h, newFieldError(ErrDatiPersonaliMalformed, f, "EF_DatiPersonali non valido: lunghezza del campo %s %q non esadecimale",
-				"EF_DatiPersonali malformed: length of field %s %q is not hex", printable(body[i:i+2]))
+			return h, newFieldError(ErrDatiPersonaliMalformed, f, "EF_DatiPersonali malformed: length of field %s %q is not hex", printable(body[i:i+2]))
 		}
 		i += 2
 		if i+n > len(body) {
-			return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali troncato: il campo %s dichiara %d caratteri, ne restano %d",
-				"EF_DatiPersonali truncated: field %s declares %d characters, %d left", n, len(body)-i)
+			return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali truncated: field %s declares %d characters, %d left", n, len(body)-i)
 		}
 		*fs[f] = latin1(body[i : i+n])
 		i += n
 	}
 	if i < len(body) {
-		return h, newError(ErrDatiPersonaliMalformed, "EF_DatiPersonali non valido: %d byte dopo l'ultimo campo",
-			"EF_DatiPersonali malformed: %d bytes after the last field", len(body)-i)
+		return h, newError(ErrDatiPersonaliMalformed, "EF_DatiPersonali malformed: %d bytes after the last field", len(body)-i)
 	}
 	if f < minFields {
-		return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali incompleto: manca il campo %s",
-			"EF_DatiPersonali incomplete: field %s is missing")
+		return h, newFieldError(ErrDatiPersonaliTruncated, f, "EF_DatiPersonali incomplete: field %s is missing")
 	}
 	if h.CodiceFiscale != "" {
 		if err := CheckCodiceFiscale(h.CodiceFiscale); err != nil {
@@ -126,18 +114,16 @@ func EncodeDatiPersonali(h Holder) ([]byte, error) {
 	for f, p := range h.fields() {
 		v, ok := toLatin1(*p)
 		if !ok {
-			return nil, newFieldError(ErrNotEncodable, f, "il campo %s contiene caratteri non rappresentabili in Latin-1",
-				"field %s has characters not representable in Latin-1")
+			return nil, newFieldError(ErrNotEncodable, f, "field %s has characters not representable in Latin-1")
 		}
 		if len(v) > 0xFF {
-			return nil, newFieldError(ErrNotEncodable, f, "il campo %s è troppo lungo (%d > 255)",
-				"field %s is too long (%d > 255)", len(v))
+			return nil, newFieldError(ErrNotEncodable, f, "field %s is too long (%d > 255)", len(v))
 		}
 		body = append(body, fmt.Sprintf("%02X", len(v))...)
 		body = append(body, v...)
 	}
 	if len(body) > 0xFFFFFF {
-		return nil, newError(ErrNotEncodable, "EF_DatiPersonali troppo lungo", "EF_DatiPersonali too long")
+		return nil, newError(ErrNotEncodable, "EF_DatiPersonali too long")
 	}
 	return append([]byte(fmt.Sprintf("%06X", len(body))), body...), nil
 }
@@ -181,9 +167,7 @@ func printable(b []byte) string {
 	}, string(b))
 }
 
-// newFieldError is newError whose first %s is the field's name in each language.
-func newFieldError(k ErrorKind, f int, it, en string, args ...any) *Error {
-	return &Error{Kind: k,
-		IT: fmt.Sprintf(it, append([]any{fieldNames[f][0]}, args...)...),
-		EN: fmt.Sprintf(en, append([]any{fieldNames[f][1]}, args...)...)}
+// newFieldError is newError whose first %s is the field's name.
+func newFieldError(k ErrorKind, f int, format string, args ...any) *Error {
+	return newError(k, format, append([]any{fieldNames[f]}, args...)...)
 }

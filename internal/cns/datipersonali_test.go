@@ -95,7 +95,7 @@ func TestDatiPersonaliErrors(t *testing.T) {
 		}
 		var e *Error
 		errors.As(err, &e)
-		if e.IT == "" || e.EN == "" || e.IT == e.EN || strings.Contains(err.Error(), "%!") {
+		if e.Detail == "" || strings.Contains(err.Error(), "%!") {
 			t.Errorf("%s: message %q", name, err)
 		}
 	}
@@ -156,8 +156,8 @@ func FuzzParseDatiPersonali(f *testing.F) {
 		h, err := ParseDatiPersonali(b)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) || e.IT == "" || e.EN == "" {
-				t.Fatalf("error without both languages: %v", err)
+			if !errors.As(err, &e) || e.Detail == "" {
+				t.Fatalf("error without detail: %v", err)
 			}
 			return
 		}

@@ -17,13 +17,14 @@ const (
 	ErrNotEncodable
 )
 
-// Error is bad card data, said in Italian and in English (Italian first, as every user-facing message).
+// Error is bad card data, in technical English: a parsing package carries no user text (the host reports
+// the card as CARD_UNREADABLE, whose words the catalogue holds; this is the detail for logs).
 type Error struct {
 	Kind   ErrorKind
-	IT, EN string
+	Detail string
 }
 
-func (e *Error) Error() string { return e.IT + " / " + e.EN }
+func (e *Error) Error() string { return e.Detail }
 
 // Is makes errors.Is(err, &Error{Kind: k}) match on the kind alone.
 func (e *Error) Is(target error) bool {
@@ -31,6 +32,6 @@ func (e *Error) Is(target error) bool {
 	return errors.As(target, &t) && t.Kind == e.Kind
 }
 
-func newError(k ErrorKind, it, en string, args ...any) *Error {
-	return &Error{Kind: k, IT: fmt.Sprintf(it, args...), EN: fmt.Sprintf(en, args...)}
+func newError(k ErrorKind, format string, args ...any) *Error {
+	return &Error{Kind: k, Detail: fmt.Sprintf(format, args...)}
 }

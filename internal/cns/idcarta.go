@@ -17,11 +17,10 @@ const (
 func ParseIDCarta(b []byte) (string, error) {
 	t := bytes.TrimRight(b, "\x00\xff ")
 	if len(t) == 0 {
-		return "", newError(ErrIDCartaMalformed, "EF_IDCarta vuoto", "EF_IDCarta is empty")
+		return "", newError(ErrIDCartaMalformed, "EF_IDCarta is empty")
 	}
 	if len(b) > maxIDCartaLen {
-		return "", newError(ErrIDCartaMalformed, "EF_IDCarta troppo lungo (%d byte, attesi %d)",
-			"EF_IDCarta too long (%d bytes, %d expected)", len(b), IDCartaLen)
+		return "", newError(ErrIDCartaMalformed, "EF_IDCarta too long (%d bytes, %d expected)", len(b), IDCartaLen)
 	}
 	for _, c := range t {
 		if c < 0x20 || c > 0x7E {
@@ -34,13 +33,11 @@ func ParseIDCarta(b []byte) (string, error) {
 // EncodeIDCarta writes a card id of printable ASCII (at most 32 characters; 16 on real cards).
 func EncodeIDCarta(id string) ([]byte, error) {
 	if id == "" || len(id) > maxIDCartaLen || strings.TrimRight(id, " ") != id {
-		return nil, newError(ErrNotEncodable, "identificativo della carta non valido: da 1 a 32 caratteri, senza spazi finali",
-			"invalid card id: 1 to 32 characters, no trailing spaces")
+		return nil, newError(ErrNotEncodable, "invalid card id: 1 to 32 characters, no trailing spaces")
 	}
 	for _, c := range []byte(id) {
 		if c < 0x20 || c > 0x7E {
-			return nil, newError(ErrNotEncodable, "identificativo della carta non valido: solo caratteri ASCII stampabili",
-				"invalid card id: printable ASCII characters only")
+			return nil, newError(ErrNotEncodable, "invalid card id: printable ASCII characters only")
 		}
 	}
 	return []byte(id), nil

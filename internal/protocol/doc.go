@@ -4,11 +4,24 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"github.com/ponte-it/ponte/internal/words"
 )
 
-// Markdown renders docs/protocol.md from the tables, so the document cannot drift from the code
-// (TestProtocolDocIsCurrent; regenerate with `make docs`).
-func Markdown() string {
+// codesIntro says where the error words come from and introduces the codes the host does not send.
+const codesIntro = `
+The words are the extension's catalogue (` + "`extension/_locales`" + `, key ` + "`err`" + ` + the code in camel case);
+the code registry is ` + "`internal/words`" + `. Pages and the renewal journal keep codes, never words.
+
+## Codes of the UI's own failures
+
+The WASM and the ` + "`ponte`" + ` command line word these from the same registry and catalogue; the renewal
+journal stores them (code and parameters), so a record shows the current words.
+`
+
+// Markdown renders docs/protocol.md from the tables and the catalogues it and en, so the document cannot
+// drift from the code (TestProtocolDocIsCurrent; regenerate with `make docs`).
+func Markdown(it, en *words.Catalog) string {
 	var b strings.Builder
 	b.WriteString(`# Ponte protocol (version ` + fmt.Sprint(Version) + `)
 
@@ -45,10 +58,10 @@ error code (the table below), never from ` + "`message`" + `, which is a technic
 	for _, e := range eventTable {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", e.Name, e.Doc, shape(e.Data))
 	}
-	b.WriteString("\n## Error codes\n\n| code | retriable | Italiano | English |\n|---|---|---|---|\n")
-	for _, r := range errorTable {
-		fmt.Fprintf(&b, "| `%s` | %v | %s | %s |\n", r.code, r.retriable, r.it, r.en)
-	}
+	b.WriteString("\n## Error codes\n\n" + words.Table(words.Host, it, en))
+	b.WriteString(codesIntro + "\n### CMP client\n\n" + words.Table(words.CMP, it, en) +
+		"\n### The words of a CA's refusal\n\n" + words.Table(words.CAAnswer, it, en) +
+		"\n### Renewal\n\n" + words.Table(words.Renewal, it, en))
 	return b.String()
 }
 

@@ -5,13 +5,14 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 )
 
 // docs/protocol.md is the generated Markdown; PONTE_UPDATE_DOCS=1 rewrites it (`make docs`).
 func TestProtocolDocIsCurrent(t *testing.T) {
 	path := filepath.Join(testenv.Root(), "docs", "protocol.md")
-	want := Markdown()
+	want := Markdown(extension.Catalog("it"), extension.Catalog("en"))
 	if os.Getenv("PONTE_UPDATE_DOCS") == "1" {
 		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
 			t.Fatal(err)

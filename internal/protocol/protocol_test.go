@@ -8,21 +8,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ponte-it/ponte/internal/words"
 )
 
-func TestEveryCodeHasBothLanguages(t *testing.T) {
-	seen := map[Code]bool{}
-	for _, r := range errorTable {
-		if seen[r.code] {
-			t.Errorf("%s listed twice", r.code)
-		}
-		seen[r.code] = true
-		if r.it == "" || r.en == "" || r.it == r.en {
-			t.Errorf("%s: Italian %q / English %q", r.code, r.it, r.en)
+// Every code the host sends is in the registry, under the host's area (its words: words' tests).
+func TestEveryCodeIsRegistered(t *testing.T) {
+	for _, c := range []Code{ErrBadRequest, ErrUnknownCommand, ErrTooLarge, ErrVersionMismatch, ErrNotReady, ErrOriginRefused,
+		ErrInternal, ErrNoService, ErrNoReader, ErrNoCard, ErrCardRemoved, ErrCardBusy, ErrCardUnreadable, ErrModuleMissing,
+		ErrModuleFailed, ErrPINIncorrect, ErrPINLocked, ErrPINInvalid, ErrPINCancelled, ErrPUKIncorrect, ErrPUKLocked,
+		ErrNotLoggedIn, ErrNoSuchObject, ErrTokenFull, ErrUnsupported} {
+		if d, ok := words.Lookup(c); !ok || d.Area != words.Host {
+			t.Errorf("%s: not registered as a host code (%+v)", c, d)
 		}
 	}
-	if ErrNoCard.Text("en") == ErrNoCard.Text("it") || Code("NOPE").Text("it") != ErrInternal.Text("it") {
-		t.Fatal("Text does not pick the language or the fallback")
+	if e := Errorf(ErrCardRemoved, "reader %s", "r0"); !e.Retriable || Errorf(ErrPINLocked, "x").Retriable {
+		t.Fatal("Errorf does not take the registry's retriable flag")
 	}
 }
 

@@ -30,10 +30,9 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	}
 	switch {
 	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
-		return &Failure{Code: "renewal-closed", IT: "Questo rinnovo è già concluso: non c'è nulla da annullare.", EN: "This renewal is already over: there is nothing to cancel."}
+		return NewFailure("renewal-closed")
 	case r.Step == StepCleanup:
-		return &Failure{Code: "abandon-too-late", IT: "Il nuovo certificato è già sulla tessera, verificato e confermato: riprendere il rinnovo per completarlo.",
-			EN: "The new certificate is already on the card, verified and confirmed: resume the renewal to finish it."}
+		return NewFailure("abandon-too-late")
 	}
 	e.onCard(r)
 	// Taken over as Run does: of a Run and an Abandon pressed together in two tabs, one goes on.
@@ -51,7 +50,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 			f := classify(err)
 			f.Retriable = true // nothing changed on the card: Annulla can be tried again
 			r.Failure = f
-			if serr := e.save(r, "abandon-failed", f.Code+": "+f.EN+" ("+f.Detail+")"); serr != nil {
+			if serr := e.save(r, "abandon-failed", f.Error()+" ("+f.Detail+")"); serr != nil {
 				return serr
 			}
 			return f
@@ -63,11 +62,11 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 	err := e.undoCard(ctx, r)
 	r.RollbackFailed = err != nil
 	r.Step = StepFailed
-	r.Failure = &Failure{Code: CodeAbandoned, IT: "Rinnovo annullato su richiesta del titolare.", EN: "Renewal cancelled by the holder."}
+	r.Failure = NewFailure(CodeAbandoned)
 	if err != nil {
 		f := classify(err)
-		r.Failure = &Failure{Code: "abandon-card", IT: "Rinnovo annullato presso l'autorità, ma la nuova chiave non è stata rimossa dalla tessera: " + f.IT,
-			EN: "Renewal cancelled at the authority, but the new key could not be removed from the card: " + f.EN, Retriable: true, Detail: f.Detail}
+		r.Failure = NewFailure("abandon-card")
+		r.Failure.Words, r.Failure.Detail = append(r.Failure.Words, f.Words...), f.Detail
 		if serr := e.save(r, "rollback-failed", f.Code+" ("+f.Detail+")"); serr != nil {
 			return serr
 		}
@@ -87,8 +86,7 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 		err := e.request(ctx, r) // the same request in its transaction, or a poll: no second issuance
 		e.CA = saved
 		if errors.Is(err, ErrPending) {
-			return &Failure{Code: "abandon-waiting", IT: "L'autorità non ha ancora deciso sulla richiesta: riprovare ad annullare più tardi.",
-				EN: "The authority has not decided on the request yet: try cancelling again later.", Retriable: true}
+			return NewFailure("abandon-waiting")
 		}
 		var ref *cmp.Refusal
 		if errors.As(err, &ref) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Failure codes the UI acts on (internal/app chooses the next screen by them, never by the text). The
@@ -25,6 +26,16 @@ func CodeOf(err error) string {
 		return f.Code
 	}
 	return ""
+}
+
+// LoginFailure is a failed PIN login as the screens show it: the host's code and its words, else the
+// error's own text under "login-failed".
+func LoginFailure(err error) *Failure {
+	var perr *protocol.Error
+	if errors.As(err, &perr) {
+		return &Failure{Code: string(perr.Code), Words: perr.Words()}
+	}
+	return &Failure{Code: "login", Words: []words.Message{words.M("login-failed", err.Error())}}
 }
 
 // OpenFor is the unfinished renewal of cert on card among list, or nil: one renewal per certificate at a

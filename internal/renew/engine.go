@@ -65,8 +65,7 @@ type Account struct {
 	Password protocol.Secret
 }
 
-var errAccountRequired = &Failure{Code: CodeAccountRequired, Retriable: true,
-	IT: "Rinnovo a pagamento: inserire le credenziali del conto prepagato.", EN: "Paid renewal: enter the prepaid account credentials."}
+var errAccountRequired = NewFailure(CodeAccountRequired)
 
 // NeedsAccount reports whether going on with r under p needs the prepaid account typed again: a paid
 // request none of whose answers ever arrived (RFC 9483 §3.5: the CA's nonce is the sign of one) must be
@@ -93,7 +92,7 @@ func (e *Engine) now() time.Time {
 // Begin starts renewing cert on card: it checks eligibility, writes the first journal record and runs.
 func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.Certificate) (*Renewal, error) {
 	if reason := Eligible(e.Profile, card, cert, e.now()); reason != nil {
-		return nil, &Failure{Code: "not-eligible-" + reason.Code, IT: reason.IT, EN: reason.EN}
+		return nil, &Failure{Code: "not-eligible-" + reason.Code, Words: reason.Words()}
 	}
 	if e.Profile.Paid && e.Account == nil {
 		return nil, errAccountRequired
@@ -107,9 +106,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 		return nil, err
 	}
 	if o := OpenFor(open, card.ID, cert); o != nil {
-		return nil, &Failure{Code: CodeRenewalOpen, Detail: o.ID,
-			IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
-			EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
+		f := NewFailure(CodeRenewalOpen)
+		f.Detail = o.ID
+		return nil, f
 	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
@@ -179,7 +178,7 @@ func (e *Engine) run(ctx context.Context, r *Renewal) error {
 		if err := e.checkOfficer(ctx); err != nil {
 			f := classify(err)
 			r.Failure = f
-			if serr := e.save(r, "error", f.Code+": "+f.EN); serr != nil {
+			if serr := e.save(r, "error", f.Error()); serr != nil {
 				return serr
 			}
 			return f
@@ -212,7 +211,7 @@ func (e *Engine) run(ctx context.Context, r *Renewal) error {
 				e.rollback(ctx, r)
 				r.Step = StepFailed
 			}
-			if serr := e.save(r, "error", f.Code+": "+f.EN+" ("+f.Detail+")"); serr != nil {
+			if serr := e.save(r, "error", f.Error()+" ("+f.Detail+")"); serr != nil {
 				return serr
 			}
 			return f
@@ -260,9 +259,7 @@ func (e *Engine) refresh(r *Renewal) error {
 
 // errElsewhere stops a renewal whose journal record another engine (a second tab, the command line) has
 // carried on meanwhile: its failure here is not the renewal's, and rolling back would undo the other's work.
-var errElsewhere = &Failure{Code: "renewal-elsewhere", Retriable: true,
-	IT: "Il rinnovo è proseguito in un'altra finestra: riaprire l'elenco delle tessere per vederne lo stato.",
-	EN: "The renewal went on in another window: reopen the card list to see where it is."}
+var errElsewhere = NewFailure("renewal-elsewhere")
 
 // movedOn reports whether the journal's record of r changed since r was last saved, i.e. another engine
 // acted on the same renewal while this one ran (two tabs resuming at once). Checked before a rollback,
@@ -430,7 +427,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 		case e.Account != nil:
 			ri, err := cmp.AccountRegInfo(e.Account.ID, string(e.Account.Password))
 			if err != nil {
-				return &Failure{Code: "account-invalid", IT: "Credenziali del conto non valide: " + err.Error(), EN: "Invalid account credentials: " + err.Error()}
+				return NewFailure("account-invalid", err.Error())
 			}
 			req.RegInfo = append(req.RegInfo, ri)
 		default:
@@ -471,9 +468,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 // errOldCertBack: the CA answered the renewal with the certificate being renewed (a replay, a CA fault).
 // The client must check what it is issued (RFC 9483 §4.1); taken as new, it counted as already written, and
 // cleanup removed it as the old one, leaving the card with no certificate for the role.
-var errOldCertBack = &Failure{Code: "old-certificate",
-	IT: "L'autorità ha risposto con il certificato già presente sulla tessera, non con uno nuovo: la tessera non è stata modificata.",
-	EN: "The authority answered with the certificate already on the card, not a new one: the card was not changed."}
+var errOldCertBack = NewFailure("old-certificate")
 
 // sameHolder: a renewed certificate names the same subject as the one it replaces (RFC 9483 §4.1.3: kur
 // renews a certificate, it does not issue one to someone else); one naming another holder is not put on
@@ -482,9 +477,9 @@ func sameHolder(old, issued *x509.Certificate) error {
 	if bytes.Equal(old.RawSubject, issued.RawSubject) {
 		return nil
 	}
-	return &Failure{Code: "wrong-subject", Detail: issued.Subject.String(),
-		IT: "Il certificato ricevuto è intestato a un altro titolare: non è stato scritto sulla tessera.",
-		EN: "The certificate received names another holder: it was not written on the card."}
+	f := NewFailure("wrong-subject")
+	f.Detail = issued.Subject.String()
+	return f
 }
 
 func (e *Engine) write(ctx context.Context, r *Renewal) error {
@@ -517,10 +512,10 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if !bytes.Equal(cert.RawSubjectPublicKeyInfo, r.NewPub) {
-		return &Failure{Code: "wrong-key", IT: "Il certificato ricevuto non corrisponde alla nuova chiave.", EN: "The certificate received does not match the new key."}
+		return NewFailure("wrong-key")
 	}
 	if _, err := cert.Verify(x509.VerifyOptions{Roots: e.Profile.AnchorPool(), CurrentTime: cmp.IssuedCheckTime(e.now(), cert), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
-		return &Failure{Code: "untrusted", IT: "Il certificato ricevuto non è emesso dall'autorità attesa.", EN: "The certificate received is not from the expected authority.", Detail: err.Error()}
+		return detailed(NewFailure("untrusted"), err)
 	}
 	info, err := e.Card.Info(ctx)
 	if err != nil {
@@ -535,7 +530,7 @@ func (e *Engine) verify(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	if err := verifySignature(cert.PublicKey, digest[:], sig); err != nil {
-		return &Failure{Code: "test-signature", IT: "La firma di prova con la nuova chiave non è valida.", EN: "The test signature with the new key does not verify.", Detail: err.Error()}
+		return detailed(NewFailure("test-signature"), err)
 	}
 	if r.Implicit {
 		return e.advance(r, StepCleanup, "test signature verified; implicitly confirmed")
@@ -659,7 +654,7 @@ func (e *Engine) reject(ctx context.Context, r *Renewal) {
 	}
 	reason := "renewal undone"
 	if r.Failure != nil {
-		reason = r.Failure.Code + ": " + r.Failure.EN
+		reason = r.Failure.Error()
 	}
 	if err := e.release(ctx, r, reason); err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
@@ -682,20 +677,35 @@ func classify(err error) *Failure {
 		return f
 	case netperm.As(err) != nil: // before cmp.Error, which wraps it
 		d := netperm.As(err)
-		return &Failure{Code: "no-permission", IT: "CA non raggiungibile: " + d.IT() + ".", EN: "CA unreachable: " + d.EN() + ".",
-			Retriable: true, Detail: err.Error(), Permission: d.Pattern}
+		np := detailed(NewFailure("no-permission", d.Origin), err)
+		np.Permission = d.Pattern
+		return np
 	case errors.As(err, &perr):
-		return &Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en"), Retriable: perr.Retriable, Detail: perr.Message}
+		return FailureOf(perr)
 	case errors.As(err, &ref):
-		it, en := ref.Text()
-		return &Failure{Code: "ca-refused", IT: "Richiesta non inoltrata: " + it, EN: "Request refused: " + en, Retriable: ref.Retriable(), Detail: ref.Error()}
+		refused := detailed(NewFailure("ca-refused"), ref)
+		refused.Words, refused.Retriable = append(refused.Words, ref.Words()...), ref.Retriable()
+		return refused
 	case errors.As(err, &cerr):
-		it, en := cerr.Text()
-		return &Failure{Code: "ca-" + string(cerr.Code), IT: it, EN: en, Retriable: cerr.Retriable(), Detail: cerr.Error()}
+		return &Failure{Code: "ca-" + string(cerr.Code), Words: cerr.Words(), Retriable: cerr.Retriable(), Detail: cerr.Error()}
 	case errors.Is(err, hostcard.ErrNoSuchCard):
-		return &Failure{Code: CodeCardAbsent, IT: "Tessera non inserita: reinserirla per continuare.", EN: "Card not inserted: put it back to continue.", Retriable: true}
+		return NewFailure(CodeCardAbsent)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, protocol.ErrClosed):
-		return &Failure{Code: "interrupted", IT: "Operazione interrotta: riprendere il rinnovo.", EN: "Interrupted: resume the renewal.", Retriable: true, Detail: err.Error()}
+		return detailed(NewFailure("interrupted"), err)
 	}
-	return &Failure{Code: "internal", IT: "Errore imprevisto: scaricare il log e contattare l'assistenza.", EN: "Unexpected error: download the log and contact support.", Detail: err.Error()}
+	unexpected := detailed(NewFailure("unexpected"), err)
+	unexpected.Code = "internal" // the code screens and records have always used
+	return unexpected
+}
+
+// detailed sets f's technical detail to err's text.
+func detailed(f *Failure, err error) *Failure {
+	f.Detail = err.Error()
+	return f
+}
+
+// FailureOf is the Failure of a card or host error: its code, its words and its retriable flag as the
+// host said, and the host's technical message as the detail.
+func FailureOf(perr *protocol.Error) *Failure {
+	return &Failure{Code: string(perr.Code), Words: perr.Words(), Retriable: perr.Retriable, Detail: perr.Message}
 }

@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
@@ -406,7 +407,7 @@ func TestCardRemoved(t *testing.T) {
 			if !errors.As(err, &fl) || !fl.Retriable || r.Step != step {
 				t.Fatalf("card removed at %s: %v, step %s\n%s", step, err, r.Step, renew.DiagnosticLog(r))
 			}
-			t.Logf("card removed at %s: %s (%s)", step, fl.Code, fl.IT)
+			t.Logf("card removed at %s: %s (%s)", step, fl.Code, fl.Text(extension.Catalog("it")))
 			if err := os.Rename(dir+".out", dir); err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -205,8 +206,8 @@ func TestRefusedRenewalLeavesTheCardAsItWas(t *testing.T) {
 	if !errors.As(err, &f) || f.Retriable || r.Step != renew.StepFailed {
 		t.Fatalf("refusal: %v (step %s)", err, r.Step)
 	}
-	if !strings.Contains(f.IT, "Richiesta non inoltrata") {
-		t.Fatalf("refusal text %q", f.IT)
+	if it := f.Text(extension.Catalog("it")); !strings.Contains(it, "Richiesta non inoltrata") {
+		t.Fatalf("refusal text %q", it)
 	}
 	after, _ := w.card.Info(ctx)
 	if len(after.Certificates) != len(info.Certificates) {

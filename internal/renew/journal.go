@@ -256,7 +256,7 @@ func DiagnosticLog(r *Renewal, versions ...string) string {
 	fmt.Fprintf(&b, "profilo / profile: %s\ntessera / card: %s (%s)\ncertificato / certificate: %s, %s\nstato / state: %s\n",
 		r.Profile, r.Card, r.Family, r.Role, r.Mode, r.Step)
 	if r.Failure != nil {
-		fmt.Fprintf(&b, "errore / error: %s — %s / %s (%s)\n", r.Failure.Code, r.Failure.IT, r.Failure.EN, r.Failure.Detail)
+		fmt.Fprintf(&b, "errore / error: %s (%s)\n", r.Failure.Error(), r.Failure.Detail)
 	}
 	if r.Tx != nil {
 		fmt.Fprintf(&b, "transazione CMP / CMP transaction: %x\n", r.Tx.TransactionID)

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -55,7 +56,7 @@ func TestChangeStatusOnTheCard(t *testing.T) {
 
 	err := renew.ChangeStatus(ctx, w.profile, w.card, cert, renew.ActionReactivate, 0, pin)
 	var f *renew.Failure
-	if !errors.As(err, &f) || f.Code != "ca-refused" || f.Text("it") == "" {
+	if !errors.As(err, &f) || f.Code != "ca-refused" || f.Text(extension.Catalog("it")) == "" {
 		t.Fatalf("reactivating a revoked certificate: %v", err)
 	}
 	if _, err := renew.ReasonOf(renew.ActionRevoke, cmp.ReasonCertificateHold); err == nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Families whose certificate objects only the security officer writes (AC 2014 and AC 2018: the
@@ -47,9 +48,7 @@ func SamePIN(pin protocol.Secret) hostcard.PINFunc {
 // fresh is a copy for one call: the card wipes what it was given.
 func fresh(s protocol.Secret) protocol.Secret { return append(protocol.Secret(nil), s...) }
 
-var errPUKRequired = &Failure{Code: CodePUKRequired, Retriable: true,
-	IT: "Per questa tessera il rinnovo richiede il PIN e il PUK: inserirli entrambi.",
-	EN: "This card's renewal needs both the PIN and the PUK: enter both."}
+var errPUKRequired = NewFailure(CodePUKRequired)
 
 // checkOfficer presents the PUK once (SO login, then logout) and logs the user in again with the PIN.
 // On a wrong PUK nothing else has happened; the failure says how many tries the card has left.
@@ -84,20 +83,15 @@ func (e *Engine) pukFailure(ctx context.Context, err error) error {
 	if info, ierr := e.Card.Info(ctx); ierr == nil && info.Token != nil {
 		st = info.Token.PIN
 	}
-	f := &Failure{Code: string(perr.Code), Detail: perr.Message, Retriable: true,
-		IT: "PUK errato: nulla è stato modificato sulla tessera né richiesto all'autorità.",
-		EN: "Wrong PUK: nothing was changed on the card or asked of the authority."}
+	f := &Failure{Code: string(perr.Code), Detail: perr.Message, Retriable: true, Words: []words.Message{words.M("puk-wrong-nothing-changed")}}
 	switch {
 	case perr.Code == protocol.ErrPUKLocked || st.PUKLocked:
 		f.Code, f.Retriable = string(protocol.ErrPUKLocked), false
-		f.IT = "PUK bloccato: la tessera non può essere rinnovata né sbloccata. Nulla è stato modificato; rivolgersi all'ente che l'ha rilasciata."
-		f.EN = "PUK locked: the card can be neither renewed nor unblocked. Nothing was changed; contact the card's issuer."
+		f.Words = []words.Message{words.M("puk-locked-no-renewal")}
 	case st.PUKFinalTry:
-		f.IT += " ATTENZIONE: resta un solo tentativo, poi il PUK si blocca."
-		f.EN += " WARNING: one try left, then the PUK locks."
+		f.Words = append(f.Words, words.M("puk-final-try"))
 	case st.PUKCountLow:
-		f.IT += " Il PUK è già stato sbagliato: restano pochi tentativi prima del blocco."
-		f.EN += " The PUK has been mistyped before: few tries remain before it locks."
+		f.Words = append(f.Words, words.M("puk-count-low"))
 	}
 	return f
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
@@ -207,8 +208,9 @@ func TestWrongPUKCostsNothing(t *testing.T) {
 		if !errors.As(err, &f) || f.Code != string(protocol.ErrPUKIncorrect) || !f.Retriable || r != nil {
 			t.Fatalf("wrong PUK %d: %v (record %+v)", i+1, err, r)
 		}
-		if !strings.Contains(f.IT, "PUK errato") || !strings.Contains(f.IT, wantText) || !strings.Contains(f.EN, "Wrong PUK") {
-			t.Fatalf("wrong PUK %d says %q / %q, want %q", i+1, f.IT, f.EN, wantText)
+		it, en := f.Text(extension.Catalog("it")), f.Text(extension.Catalog("en"))
+		if !strings.Contains(it, "PUK errato") || !strings.Contains(it, wantText) || !strings.Contains(en, "Wrong PUK") {
+			t.Fatalf("wrong PUK %d says %q / %q, want %q", i+1, it, en, wantText)
 		}
 		if strings.Contains(f.Error()+f.Detail, "00000000") {
 			t.Fatal("the failure echoes the PUK")

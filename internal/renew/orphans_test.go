@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
@@ -158,7 +159,7 @@ func TestWriteProtectedTokenNotOffered(t *testing.T) {
 		t.Fatalf("the host does not report the token write-protected: %+v", info.Token)
 	}
 	reason := renew.Eligible(w.profile, info, old, time.Now())
-	if reason == nil || reason.Code != "read-only" || !strings.Contains(reason.IT, "non essere scritta") || !strings.Contains(reason.EN, "cannot be written") {
+	if reason == nil || reason.Code != "read-only" || !strings.Contains(extension.Catalog("it").Say(reason.Words()...), "non essere scritta") || !strings.Contains(extension.Catalog("en").Say(reason.Words()...), "cannot be written") {
 		t.Fatalf("reason: %+v", reason)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/netperm"
 )
@@ -16,8 +17,8 @@ func TestClassifyNoPermission(t *testing.T) {
 	denied := &netperm.Denied{Origin: "https://cmp.example.it", Pattern: "https://cmp.example.it/*", Cause: errors.New("TypeError: Failed to fetch")}
 	f := classify(&cmp.Error{Code: cmp.CodeTransport, Detail: "POST https://cmp.example.it/.well-known/cmp", Err: denied})
 	if f.Code != "no-permission" || !f.Retriable || f.Permission != "https://cmp.example.it/*" ||
-		!strings.Contains(f.IT, "Ponte non ha il permesso di contattare https://cmp.example.it") ||
-		!strings.Contains(f.EN, "Ponte is not allowed to contact https://cmp.example.it") {
+		!strings.Contains(f.Text(extension.Catalog("it")), "Ponte non ha il permesso di contattare https://cmp.example.it") ||
+		!strings.Contains(f.Text(extension.Catalog("en")), "Ponte is not allowed to contact https://cmp.example.it") {
 		t.Fatalf("%+v", f)
 	}
 	plain := classify(&cmp.Error{Code: cmp.CodeTransport, Err: errors.New("TypeError: Failed to fetch")})

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/testkit/pki"
 )
@@ -98,16 +99,16 @@ func TestEligible(t *testing.T) {
 		got := ""
 		if r != nil {
 			got = r.Code
-			if r.IT == "" || r.EN == "" {
-				t.Errorf("case %d: reason without text", i)
+			if it := extension.Catalog("it").Say(r.Words()...); it == "" || strings.HasPrefix(it, "not-eligible") {
+				t.Errorf("case %d: reason without words: %q", i, it)
 			}
 		}
 		if got != c.code {
 			t.Errorf("case %d: got %q, want %q (%v)", i, got, c.code, r)
 		}
 	}
-	if r := Eligible(p, card, protocol.Certificate{Role: "cns", DER: later, HasKey: true}, now); !strings.Contains(r.IT, "Rinnovabile dal") {
-		t.Errorf("too-early reason does not say from when: %q", r.IT)
+	if r := Eligible(p, card, protocol.Certificate{Role: "cns", DER: later, HasKey: true}, now); !strings.Contains(extension.Catalog("it").Say(r.Words()...), "Rinnovabile dal") {
+		t.Errorf("too-early reason does not say from when: %v", r)
 	}
 }
 

@@ -1,9 +1,11 @@
 package renew
 
 import (
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Step is where a renewal is. The journal records the step BEFORE its action runs (write-ahead), so on
@@ -85,11 +87,15 @@ type Renewal struct {
 	Updated time.Time `json:"updated"`
 }
 
-// Failure is an error as the screens show it.
+// Failure is an error as the screens show it. The journal keeps its words as codes and parameters
+// (Words, package words), never as rendered text: a record shows the catalogue's current words.
 type Failure struct {
-	Code      string `json:"code"`
-	IT        string `json:"it"`
-	EN        string `json:"en"`
+	Code  string          `json:"code"`
+	Words []words.Message `json:"words,omitempty"`
+	// IT and EN are the rendered text records written before Words (Ponte ≤ 0.9) kept; they are read,
+	// as a fallback, and never written.
+	IT        string `json:"it,omitempty"`
+	EN        string `json:"en,omitempty"`
 	Retriable bool   `json:"retriable"`
 	Detail    string `json:"detail,omitempty"`
 	// Permission is the host permission (match pattern) the extension lacks to reach the CA (package
@@ -97,12 +103,33 @@ type Failure struct {
 	Permission string `json:"permission,omitempty"`
 }
 
-func (f *Failure) Error() string { return f.Code + ": " + f.EN }
+// NewFailure is the Failure of code worded by the registry's message of the same code, with its retriable
+// flag.
+func NewFailure(code words.Code, params ...string) *Failure {
+	return &Failure{Code: string(code), Words: []words.Message{words.M(code, params...)}, Retriable: code.Retriable()}
+}
 
-// Text returns the message in lang.
-func (f *Failure) Text(lang string) string {
-	if lang == "en" {
-		return f.EN
+// Error is technical English: the code and the codes of its words, with their parameters.
+func (f *Failure) Error() string {
+	if len(f.Words) == 0 {
+		return f.Code + ": " + f.EN
 	}
-	return f.IT
+	parts := make([]string, len(f.Words))
+	for i, m := range f.Words {
+		parts[i] = m.String()
+	}
+	return f.Code + ": " + strings.Join(parts, " ")
+}
+
+// Text renders the failure in cat's language; a record from before Words shows the text it stored.
+func (f *Failure) Text(cat *words.Catalog) string {
+	switch {
+	case len(f.Words) > 0:
+		return cat.Say(f.Words...)
+	case cat.Lang == "en" && f.EN != "":
+		return f.EN
+	case f.IT != "":
+		return f.IT
+	}
+	return f.Code
 }

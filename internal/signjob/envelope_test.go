@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/signerr"
@@ -61,8 +62,8 @@ func TestParallelBadInput(t *testing.T) {
 			t.Fatalf("%s: %q %v", c.name, format, err)
 		}
 		_, err = Prepare(context.Background(), src, cert, Options{Format: format})
-		if signerr.CodeOf(err) != c.code || !strings.Contains(Message(err, "it"), c.it) || !strings.Contains(Message(err, "en"), c.en) {
-			t.Errorf("%s: %v / %q", c.name, err, Message(err, "en"))
+		if signerr.CodeOf(err) != c.code || !strings.Contains(Message(err, extension.Catalog("it")), c.it) || !strings.Contains(Message(err, extension.Catalog("en")), c.en) {
+			t.Errorf("%s: %v / %q", c.name, err, Message(err, extension.Catalog("en")))
 		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/ponte-it/ponte/internal/signcert"
 	"github.com/ponte-it/ponte/internal/signerr"
 	"github.com/ponte-it/ponte/internal/tsl"
+	vocab "github.com/ponte-it/ponte/internal/words" // the package-level words is the report's table (report.go)
 )
 
 // Formats.
@@ -333,36 +334,41 @@ func (j *Job) DropTimeStamp() {
 	}
 }
 
-// Message is err in the user's language: the engine's own text for signerr codes, the protocol table's for
-// host errors, else the error itself.
-func Message(err error, lang string) string {
+// Message is err in cat's language: the engine's own text for signerr codes, the catalogue's words for
+// errors that carry codes (host errors), else the error itself.
+func Message(err error, cat *vocab.Catalog) string {
 	var se *signerr.Error
-	if errors.As(err, &se) {
-		// A service the browser refused for lack of a host permission (the TSA): say which (netperm).
-		if d := netperm.As(err); d != nil {
-			if lang == "en" {
-				return se.EN + " " + d.EN() + "."
-			}
-			return se.IT + " " + d.IT() + "."
-		}
-		if lang == "en" {
-			return se.EN
-		}
-		return se.IT
+	if w := vocab.Of(err); w != nil && !errors.As(err, &se) {
+		return cat.Say(w...)
 	}
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		return pe.Code.Text(lang)
-	}
-	return err.Error()
+	return signText(err, cat.Lang)
 }
 
-// Bilingual is err as "Italian / English", for the command line.
-func Bilingual(err error) string {
-	it, en := Message(err, "it"), Message(err, "en")
-	s := it + " / " + en
-	if it == en {
-		s = it
+// signText is a signerr error's own text in lang, else the error itself.
+func signText(err error, lang string) string {
+	var se *signerr.Error
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	// A service the browser refused for lack of a host permission (the TSA): say which (netperm).
+	if d := netperm.As(err); d != nil {
+		if lang == "en" {
+			return se.EN + " " + d.EN() + "."
+		}
+		return se.IT + " " + d.IT() + "."
+	}
+	if lang == "en" {
+		return se.EN
+	}
+	return se.IT
+}
+
+// Bilingual is err as "Italian / English" from the catalogues it and en, for the command line.
+func Bilingual(err error, it, en *vocab.Catalog) string {
+	itText, enText := Message(err, it), Message(err, en)
+	s := itText + " / " + enText
+	if itText == enText {
+		s = itText
 	}
 	var pe *protocol.Error
 	if errors.As(err, &pe) && pe.Message != "" {

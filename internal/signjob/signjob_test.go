@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -180,11 +181,11 @@ func TestJobRoundTrip(t *testing.T) {
 
 func TestMessage(t *testing.T) {
 	e := signerr.New(signerr.NotPDF, "non è un PDF", "not a PDF", nil)
-	if Message(e, "it") != "non è un PDF" || Message(e, "en") != "not a PDF" || Bilingual(e) != "non è un PDF / not a PDF" {
-		t.Fatal(Bilingual(e))
+	if Message(e, extension.Catalog("it")) != "non è un PDF" || Message(e, extension.Catalog("en")) != "not a PDF" || Bilingual(e, extension.Catalog("it"), extension.Catalog("en")) != "non è un PDF / not a PDF" {
+		t.Fatal(Bilingual(e, extension.Catalog("it"), extension.Catalog("en")))
 	}
 	pe := &protocol.Error{Code: protocol.ErrInternal, Message: "C_Login failed"}
-	if !strings.Contains(Bilingual(pe), "C_Login failed") || Message(pe, "en") != protocol.ErrInternal.Text("en") {
-		t.Fatal(Bilingual(pe))
+	if !strings.Contains(Bilingual(pe, extension.Catalog("it"), extension.Catalog("en")), "C_Login failed") || Message(pe, extension.Catalog("en")) != "Ponte internal error: download the log and contact support." {
+		t.Fatal(Bilingual(pe, extension.Catalog("it"), extension.Catalog("en")))
 	}
 }

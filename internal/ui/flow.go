@@ -1,12 +1,15 @@
 package ui
 
-import "github.com/ponte-it/ponte/internal/renew"
+import (
+	"github.com/ponte-it/ponte/internal/renew"
+	"github.com/ponte-it/ponte/internal/words"
+)
 
 // Offer is what the card list shows next to a certificate: RINNOVA, or why not.
 type Offer struct {
 	Card, Cert string
 	Eligible   bool
-	Reason     string // in the screen's language
+	Reason     []words.Message // why not, worded by the screen's catalogue
 }
 
 // Flow is the renewal on screen, from the terms to the outcome (seeds 000 and 002).

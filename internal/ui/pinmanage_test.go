@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // The new PIN's length is the CNS rule (5–8 digits), narrowed by what the token says, never widened;
@@ -73,7 +74,7 @@ func TestPINScreens(t *testing.T) {
 		for _, m := range []PINManage{
 			{Unblock: false},
 			{Unblock: true},
-			{Unblock: false, PIN: PINView{FinalTry: true, CountLow: true}, Error: &Bilingual{"PIN errato.", "Wrong PIN."}},
+			{Unblock: false, PIN: PINView{FinalTry: true, CountLow: true}, Error: &Bilingual{Words: []words.Message{words.M(protocol.ErrPINIncorrect)}}},
 			{Unblock: true, PIN: PINView{PUKCountLow: true}, Problem: "pinNewMismatch"},
 			{Unblock: false, Problem: "pinNewLength"},
 			{Unblock: true, PIN: PINView{PUKLocked: true}},

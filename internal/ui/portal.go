@@ -3,16 +3,17 @@ package ui
 import (
 	"github.com/ponte-it/ponte/internal/certcache"
 	"github.com/ponte-it/ponte/internal/protocol"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // PortalOffer is what the Sistema TS portal panel (extension/portal.js) shows for one certificate:
 // RINNOVA where the card list would offer it, else the card list's reason; a suspension or revocation the
 // last OCSP check found, with its date, in place of either.
 type PortalOffer struct {
-	Renew  bool   `json:"renew"`
-	Reason string `json:"reason,omitempty"`
-	State  string `json:"state,omitempty"` // certcache.Suspended or certcache.Revoked
-	Since  string `json:"since,omitempty"` // RFC 3339
+	Renew  bool            `json:"renew"`
+	Reason []words.Message `json:"reason,omitempty"` // worded by portal.js from the catalogue
+	State  string          `json:"state,omitempty"`  // certcache.Suspended or certcache.Revoked
+	Since  string          `json:"since,omitempty"`  // RFC 3339
 }
 
 // PortalOffers keys the panel's view by "card/cert".

@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/ponte-it/ponte/internal/signview"
+import (
+	"github.com/ponte-it/ponte/internal/signview"
+	"github.com/ponte-it/ponte/internal/words"
+)
 
 // SignState is the "Firma" page (sign.html): signing a file with the card, and verifying signed files.
 type SignState struct {
@@ -27,8 +30,12 @@ type SignState struct {
 	Verify *VerifyState
 }
 
-// Bilingual is a message in both languages; the template shows the page's.
-type Bilingual struct{ IT, EN string }
+// Bilingual is a message for the template to show in the page's language: the catalogue's words when
+// Words is set (codes, package words), else the text of that language.
+type Bilingual struct {
+	IT, EN string
+	Words  []words.Message
+}
 
 // VerifyState is the outcome of "Verifica".
 type VerifyState struct {

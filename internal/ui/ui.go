@@ -13,6 +13,7 @@ import (
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 // Conn is the state of the connection to ponte-host.
@@ -95,7 +96,7 @@ func Render(s State, cat *Catalog) (string, error) {
 func funcs(s State, cat *Catalog, now time.Time) template.FuncMap {
 	return template.FuncMap{
 		"t":         cat.T,
-		"errtext":   func(c protocol.Code) string { return c.Text(cat.Lang) },
+		"errtext":   func(c protocol.Code) string { return cat.Say(words.M(c)) },
 		"date":      formatDate,
 		"daysleft":  func(d string) int { return daysLeft(now, d) },
 		"certstate": func(c protocol.Certificate) string { return CertState(now, c.NotAfter) },
@@ -116,11 +117,15 @@ func funcs(s State, cat *Catalog, now time.Time) template.FuncMap {
 			m, _ := cat.T(key)
 			return m
 		},
-		"ftext":      func(f *renew.Failure) string { return f.Text(cat.Lang) },
+		"ftext":      func(f *renew.Failure) string { return f.Text(cat) },
+		"say":        func(ms []words.Message) string { return cat.Say(ms...) },
 		"setupcards": SetupCards,
 		"certstatus": s.Watch.CertStatus,
 		"reason":     func(code int) string { return revocation.ReasonText(code, cat.Lang) },
 		"bi": func(b Bilingual) string {
+			if len(b.Words) > 0 {
+				return cat.Say(b.Words...)
+			}
 			if cat.Lang == "en" {
 				return b.EN
 			}

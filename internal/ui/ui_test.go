@@ -12,6 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
+	"github.com/ponte-it/ponte/internal/words"
 )
 
 func catalogs(t *testing.T) map[string]*Catalog {
@@ -62,7 +63,7 @@ func TestEveryScreenRenders(t *testing.T) {
 				if s.Conn == Connected && !strings.Contains(html, `<dd id="host-version">v1.2.3</dd>`) {
 					t.Errorf("%s %s: host version not shown:\n%s", lang, mode, html)
 				}
-				if s.Problem != nil && s.Problem.Code != "" && !strings.Contains(html, htmlpkg.EscapeString(s.Problem.Code.Text(lang))) {
+				if s.Problem != nil && s.Problem.Code != "" && !strings.Contains(html, htmlpkg.EscapeString(cat.Say(words.M(s.Problem.Code)))) {
 					t.Errorf("%s %s: error text for %s not shown", lang, mode, s.Problem.Code)
 				}
 			}

@@ -50,6 +50,9 @@ func stamp(src, dst, version, numeric string) error {
 			return err
 		}
 		rel, _ := filepath.Rel(src, p)
+		if filepath.Ext(rel) == ".go" { // package extension (the catalogue for Go) is not part of the extension
+			return nil
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err

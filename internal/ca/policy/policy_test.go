@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca/profile"
 )
 
@@ -148,8 +149,9 @@ func TestCheckKey(t *testing.T) {
 			t.Errorf("%s %+v: got %v, want %s", c.p.Name, c.k, r, c.want)
 		}
 	}
-	// What the client shows (internal/cmp PKIStatusInfo.Text): the reason in words and the CA's numbers.
-	it, en := CheckKey(def, Key{Algorithm: "RSA", Bits: 1024}).Status().Text()
+	// What the client shows (internal/cmp PKIStatusInfo.Words): the reason in words and the CA's numbers.
+	w := CheckKey(def, Key{Algorithm: "RSA", Bits: 1024}).Status().Words()
+	it, en := extension.Catalog("it").Say(w...), extension.Catalog("en").Say(w...)
 	if !strings.HasPrefix(it, "la CA rifiuta la chiave: è troppo corta (la CA dice: «chiave RSA di 1024 bit, ne servono almeno 2048") ||
 		!strings.HasPrefix(en, "the CA refuses the key: it is too short") {
 		t.Errorf("client texts %q / %q", it, en)
