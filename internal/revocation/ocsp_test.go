@@ -194,9 +194,3 @@ func TestUnavailable(t *testing.T) {
 		t.Errorf("permission held, port closed: %+v", r)
 	}
 }
-
-func TestReasonText(t *testing.T) {
-	if ReasonText(1, "it") != "compromissione della chiave" || ReasonText(1, "en") != "key compromise" || ReasonText(99, "en") != "unknown code" {
-		t.Fatal(ReasonText(1, "it"))
-	}
-}

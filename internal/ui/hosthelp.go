@@ -9,7 +9,7 @@ import (
 )
 
 // HostHelp is what the page knows about the user's system, so that a missing or old ponte-host comes with
-// the exact command for it (views/layout.html, "hostfix"). The WASM module fills it from navigator.
+// the exact command for it (layoutview.go, hostFix). The WASM module fills it from navigator.
 type HostHelp struct {
 	OS      string // "linux", "mac", "windows" or "other": PlatformOS
 	Browser string // "firefox" or "chromium" (Chrome, Edge, Brave, Chromium): BrowserFamily
