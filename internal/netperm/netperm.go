@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -55,9 +54,23 @@ func As(err error) *Denied {
 	return nil
 }
 
-// hostName is a DNS name or an IPv4 address as match patterns take them (extension/permission.mjs
-// accepts the same).
-var hostName = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$`)
+// hostName reports whether h is a DNS name or an IPv4 address as match patterns take them
+// (extension/permission.mjs accepts the same: ^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$). Written out, not as a
+// regexp: the card list's module (cards.wasm) links no regexp engine.
+func hostName(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	for _, label := range strings.Split(h, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; c != '_' && c != '-' && !('a' <= c && c <= 'z') && !('0' <= c && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Origin is the origin of an http(s) URL (RFC 6454 §4: scheme, host, port; the default port left out),
 // "" for anything else, or a host a match pattern cannot name.
@@ -73,7 +86,7 @@ func Origin(raw string) string {
 			return ""
 		}
 		host = "[" + host + "]"
-	} else if !hostName.MatchString(host) {
+	} else if !hostName(host) {
 		return ""
 	}
 	port := u.Port()
