@@ -37,7 +37,7 @@ if (document.body.dataset.first === "hello" && globalThis.chrome && chrome.runti
   globalThis.ponteBootPainted = paintHello(boot.hello).catch(() => {}); // a failed hello is the module's to show
 }
 
-// paintHello shows the host's answer as the module's "hoststatus" view does (internal/ui/views/layout.html),
+// paintHello shows the host's answer as the module's "hoststatus" view does (internal/ui/layoutview.go),
 // unless the module has drawn first. data-conn="hello": the module's own drawing says "connected".
 async function paintHello(hello) {
   const [i18n, text] = await Promise.all([import("./i18n.mjs"), hello]);

@@ -1,4 +1,4 @@
-//go:build js && wasm
+//go:build js && wasm && !cards
 
 package main
 
@@ -28,6 +28,7 @@ func (a *app) loadInventory() {
 }
 
 func init() {
+	cardsCached["inventory"] = (*app).loadInventory
 	actions["inv-add"] = func(a *app, form js.Value) {
 		doc := js.Global().Get("document")
 		input, pw := doc.Call("getElementById", "inv-file"), doc.Call("getElementById", "inv-password")

@@ -14,10 +14,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -93,25 +89,6 @@ func preferredLang() string {
 		return v.String()
 	}
 	return js.Global().Get("navigator").Get("language").String()
-}
-
-// pageURL resolves a path against the page's address (net/http on js/wasm wants absolute URLs).
-func pageURL(path string) string {
-	base, _ := url.Parse(js.Global().Get("location").Get("href").String())
-	ref, _ := url.Parse(path)
-	return base.ResolveReference(ref).String()
-}
-
-func fetchFile(path string) ([]byte, error) {
-	resp, err := http.Get(pageURL(path))
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s", path, resp.Status)
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
 // manifestVersion is the version stamped from git into manifest.json's version_name.

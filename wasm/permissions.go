@@ -5,26 +5,12 @@ package main
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"syscall/js"
 	"time"
 
-	"github.com/ponte-it/ponte/internal/netperm"
 	"github.com/ponte-it/ponte/internal/ui"
 )
-
-// Inside the extension every fetch of net/http (CMP, OCSP, TSA, the AgID list) goes through
-// netperm.Transport: a request the browser refused while Ponte lacks the host permission for its origin
-// becomes *netperm.Denied, which the screens name ("Ponte non ha il permesso di contattare …") and offer
-// to grant with a [data-permission-origins] button (extension/permission.mjs asks the browser inside the
-// click, then fires "ponte-permission", see listenPermission). In the local web app there is no
-// permissions API and the transport is left alone.
-func init() {
-	if permissionsAPI().Truthy() {
-		http.DefaultTransport = &netperm.Transport{Base: http.DefaultTransport, Granted: permGranted}
-	}
-}
 
 // permissionsAPI is browser.permissions (Firefox) or chrome.permissions, or undefined.
 func permissionsAPI() js.Value {

@@ -49,13 +49,14 @@ func (a *app) cacheCards(readers []protocol.Reader) {
 		js_console("Ponte: " + err.Error())
 	}
 	a.update(func(s *ui.State) { s.Watch = ui.WatchFromCache(merged) }) // OCSP statuses on the card list
-	switch a.mode {
-	case "inventory":
-		a.loadInventory()
-	case "app":
-		showCardFromHash()
+	if f, ok := cardsCached[a.mode]; ok {
+		f(a)
 	}
 }
+
+// cardsCached runs, per page, what follows a new cache of the cards read (inventory.go: the inventory is
+// drawn again).
+var cardsCached = map[string]func(a *app){"app": func(*app) { showCardFromHash() }}
 
 // showCardFromHash brings into view the card a reminder or the portal panel opened app.html for
 // (app.html#card=<id>).

@@ -11,7 +11,7 @@ import (
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/certcache"
-	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/netperm/permhttp"
 	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/testkit/catest"
 	"github.com/ponte-it/ponte/internal/testkit/pki"
@@ -111,7 +111,7 @@ func TestRunResponderDown(t *testing.T) {
 	}
 	// Refused for lack of the host permission (netperm): every record served by that responder says so
 	// and carries the pattern the pages offer to grant; one request for all three.
-	denied := &revocation.Checker{Timeout: 5 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+	denied := &revocation.Checker{Timeout: 5 * time.Second, Client: &http.Client{Transport: &permhttp.Transport{
 		Granted: func(context.Context, string) (bool, error) { return false, nil }}}}
 	sum := Run(context.Background(), cache, keys, anchors, denied, first.AddDate(0, 0, 21))
 	if len(sum.Asked) != 1 || len(sum.Unverified) != 3 {

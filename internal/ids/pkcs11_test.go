@@ -23,3 +23,16 @@ func TestPKCS11ModuleName(t *testing.T) {
 		}
 	}
 }
+
+// wordsOnly is the regexp replacement it stands for (pkcs11.go), on any input.
+func FuzzWordsOnly(f *testing.F) {
+	re := regexp.MustCompile(`\W+`)
+	for _, s := range []string{"bit4id-xpki", "lib softhsm2", "a--b", "-x-", "città", "\xff\xfe", "", "__"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := wordsOnly(s), re.ReplaceAllString(s, "_"); got != want {
+			t.Fatalf("wordsOnly(%q) = %q, the regexp gives %q", s, got, want)
+		}
+	})
+}

@@ -41,3 +41,16 @@ func FuzzOrigin(f *testing.F) {
 		}
 	})
 }
+
+// hostName is the regexp it replaced (netperm.go), on any input.
+func FuzzHostName(f *testing.F) {
+	re := regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$`)
+	for _, s := range []string{"ocsp.example.it", "a.", "a..b", ".", "", "x_y-z.1", "A.b", "é.it", "a.b.", "a.b.."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		if got, want := hostName(h), re.MatchString(h); got != want {
+			t.Fatalf("hostName(%q) = %v, the regexp says %v", h, got, want)
+		}
+	})
+}

@@ -4,7 +4,8 @@
 // requests"; MDN, "host_permissions"); without the permission the request is an ordinary cross-origin
 // request, and an OCSP responder or a CA that sends no CORS headers (most do not) is unreadable. The
 // browser reports both cases as the same opaque TypeError, so Transport asks the extension whether it
-// holds the permission for the origin after a request fails, and says so specifically when it does not.
+// holds the permission for the origin after a request fails, and says so specifically when it does not
+// (package permhttp: the transport, apart, so the card list's module links no net/http).
 //
 // The package is plain Go: the question is a function (in WASM, chrome.permissions.contains).
 package netperm
@@ -13,10 +14,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -55,9 +54,23 @@ func As(err error) *Denied {
 	return nil
 }
 
-// hostName is a DNS name or an IPv4 address as match patterns take them (extension/permission.mjs
-// accepts the same).
-var hostName = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$`)
+// hostName reports whether h is a DNS name or an IPv4 address as match patterns take them
+// (extension/permission.mjs accepts the same: ^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$). Written out, not as a
+// regexp: the card list's module (cards.wasm) links no regexp engine.
+func hostName(h string) bool {
+	h = strings.TrimSuffix(h, ".")
+	for _, label := range strings.Split(h, ".") {
+		if label == "" {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; c != '_' && c != '-' && !('a' <= c && c <= 'z') && !('0' <= c && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
 
 // Origin is the origin of an http(s) URL (RFC 6454 §4: scheme, host, port; the default port left out),
 // "" for anything else, or a host a match pattern cannot name.
@@ -73,7 +86,7 @@ func Origin(raw string) string {
 			return ""
 		}
 		host = "[" + host + "]"
-	} else if !hostName.MatchString(host) {
+	} else if !hostName(host) {
 		return ""
 	}
 	port := u.Port()
@@ -103,32 +116,3 @@ func Pattern(origin string) string {
 
 // Granted answers whether the extension holds the host permission of a match pattern.
 type Granted func(ctx context.Context, pattern string) (bool, error)
-
-// Transport is an http.RoundTripper that turns a failed request into *Denied when Granted says the
-// permission is missing. Answers (of any HTTP status) pass through untouched, and so does the failure
-// when the permission is there, or when Granted cannot tell.
-type Transport struct {
-	Base    http.RoundTripper // nil: http.DefaultTransport
-	Granted Granted           // nil: never *Denied
-}
-
-func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	base := t.Base
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	resp, err := base.RoundTrip(req)
-	if err == nil || t.Granted == nil || req.Context().Err() != nil {
-		return resp, err
-	}
-	origin := Origin(req.URL.String())
-	if origin == "" {
-		return resp, err
-	}
-	pattern := Pattern(origin)
-	ok, gerr := t.Granted(req.Context(), pattern)
-	if gerr != nil || ok {
-		return resp, err
-	}
-	return nil, &Denied{Origin: origin, Pattern: pattern, Cause: err}
-}

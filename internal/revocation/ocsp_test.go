@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/ca/profile"
-	"github.com/ponte-it/ponte/internal/netperm"
+	"github.com/ponte-it/ponte/internal/netperm/permhttp"
 	"github.com/ponte-it/ponte/internal/testkit/catest"
 	"github.com/ponte-it/ponte/internal/testkit/pki"
 	"golang.org/x/crypto/ocsp"
@@ -180,7 +180,7 @@ func TestUnavailable(t *testing.T) {
 	// The same closed port, refused by an extension that lacks the host permission (netperm.Transport
 	// asking a permission table that says no): the result names the responder's origin and the pattern
 	// to ask for, in both languages.
-	denied := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+	denied := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &permhttp.Transport{
 		Granted: func(context.Context, string) (bool, error) { return false, nil }}}}
 	origin := strings.TrimSuffix(closed.URL, "/")
 	r := denied.Check(context.Background(), issueSigner(t, c2), c2.Cert)
@@ -188,15 +188,9 @@ func TestUnavailable(t *testing.T) {
 		!strings.Contains(r.Detail, "not allowed to contact the OCSP responder "+origin) {
 		t.Errorf("no permission: %+v", r)
 	}
-	granted := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &netperm.Transport{
+	granted := &Checker{Timeout: 2 * time.Second, Client: &http.Client{Transport: &permhttp.Transport{
 		Granted: func(context.Context, string) (bool, error) { return true, nil }}}}
 	if r := granted.Check(context.Background(), issueSigner(t, c2), c2.Cert); r.Permission != "" || !strings.Contains(r.Detail, "not reachable") {
 		t.Errorf("permission held, port closed: %+v", r)
-	}
-}
-
-func TestReasonText(t *testing.T) {
-	if ReasonText(1, "it") != "compromissione della chiave" || ReasonText(1, "en") != "key compromise" || ReasonText(99, "en") != "unknown code" {
-		t.Fatal(ReasonText(1, "it"))
 	}
 }

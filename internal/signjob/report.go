@@ -10,6 +10,7 @@ import (
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/revocation/crlreason"
 	"github.com/ponte-it/ponte/internal/signview"
 	"github.com/ponte-it/ponte/internal/sigverify"
 )
@@ -224,7 +225,7 @@ func revocationText(s *sigverify.Signer, lang string) string {
 		return word("rev-good", lang) + " " + r.Responder
 	case revocation.Revoked:
 		t := fmt.Sprintf(word("rev-revoked", lang), r.At.In(itime.Rome).Format("02/01/2006 15:04:05 MST"),
-			revocation.ReasonText(r.Reason, lang))
+			crlreason.ReasonText(r.Reason, lang))
 		if s.RevokedWhenSigned() {
 			return t + "; " + word("rev-after", lang)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
+	"github.com/ponte-it/ponte/internal/revocation/crlreason"
 )
 
 // Level is the one verdict vocabulary of the page, the report and `ponte verify`.
@@ -247,8 +248,8 @@ func (s *Signer) signerRevocationVerdict(b *verdictBuilder) {
 	r := s.Revocation
 	switch r.Status {
 	case revocation.Revoked:
-		when := fmt.Sprintf(" %s (%s)", day(r.At), revocation.ReasonText(r.Reason, "it"))
-		whenEN := fmt.Sprintf(" %s (%s)", day(r.At), revocation.ReasonText(r.Reason, "en"))
+		when := fmt.Sprintf(" %s (%s)", day(r.At), crlreason.ReasonText(r.Reason, "it"))
+		whenEN := fmt.Sprintf(" %s (%s)", day(r.At), crlreason.ReasonText(r.Reason, "en"))
 		if !s.RevokedWhenSigned() {
 			b.warn(Finding{"certificato revocato il" + when + ", dopo la marca temporale attendibile del " + day(s.Time),
 				"certificate revoked on" + whenEN + ", after the trusted time stamp of " + day(s.Time)})

@@ -1,3 +1,7 @@
+// Package ui holds the screens of Ponte as views of one State value, and the message catalogue they speak:
+// the card list's pages in hand-written Go (draw.go), the others as html/template views (render.go, left
+// out of cards.wasm). It is platform-neutral: the WASM module renders it into the page, and tests render
+// it natively.
 package ui
 
 import "github.com/ponte-it/ponte/internal/words"

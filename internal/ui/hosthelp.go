@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -9,7 +8,7 @@ import (
 )
 
 // HostHelp is what the page knows about the user's system, so that a missing or old ponte-host comes with
-// the exact command for it (views/layout.html, "hostfix"). The WASM module fills it from navigator.
+// the exact command for it (layoutview.go, hostFix). The WASM module fills it from navigator.
 type HostHelp struct {
 	OS      string // "linux", "mac", "windows" or "other": PlatformOS
 	Browser string // "firefox" or "chromium" (Chrome, Edge, Brave, Chromium): BrowserFamily
@@ -103,7 +102,35 @@ var browserReasons = []struct {
 	{"context deadline exceeded", IssueExited},
 }
 
-var mismatchRE = regexp.MustCompile(`client speaks protocol (\d+), host (\d+)`)
+// mismatch reads the protocol versions out of ErrVersionMismatch's detail ("client speaks protocol N,
+// host M", internal/protocol): written out, not as a regexp, so cards.wasm links no regexp engine.
+func mismatch(detail string) (client, host int, ok bool) {
+	const lead, mid = "client speaks protocol ", ", host "
+	for rest := detail; ; {
+		i := strings.Index(rest, lead)
+		if i < 0 {
+			return 0, 0, false
+		}
+		rest = rest[i+len(lead):]
+		c, after, ok1 := leadingNumber(rest)
+		if after, ok2 := strings.CutPrefix(after, mid); ok1 && ok2 {
+			if h, _, ok3 := leadingNumber(after); ok3 {
+				return c, h, true
+			}
+		}
+	}
+}
+
+// leadingNumber is the decimal number s starts with (clamped to int, as strconv.Atoi does), and what
+// follows it.
+func leadingNumber(s string) (int, string, bool) {
+	n := 0
+	for n < len(s) && '0' <= s[n] && s[n] <= '9' {
+		n++
+	}
+	v, _ := strconv.Atoi(s[:n])
+	return v, s[n:], n > 0
+}
 
 // Issue classifies what the page shows about ponte-host: a failed connection by its protocol error code or
 // the browser's reason; a working one whose host is older than the extension (by the protocol the host
@@ -125,9 +152,7 @@ func (s State) Issue() HostIssue {
 		return IssueOther
 	}
 	if s.Problem.Code == protocol.ErrVersionMismatch {
-		if m := mismatchRE.FindStringSubmatch(s.Problem.Detail); m != nil {
-			client, _ := strconv.Atoi(m[1])
-			host, _ := strconv.Atoi(m[2])
+		if client, host, ok := mismatch(s.Problem.Detail); ok {
 			if host > client {
 				return IssueExtensionTooOld
 			}

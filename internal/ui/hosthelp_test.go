@@ -2,6 +2,8 @@ package ui
 
 import (
 	htmlpkg "html"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -204,4 +206,29 @@ func TestHostIssueScreens(t *testing.T) {
 	if strings.Contains(html, "host-issue") || !strings.Contains(html, "Ponte program unreachable") {
 		t.Errorf("other failure:\n%s", html)
 	}
+}
+
+// mismatch reads what the regexp it replaced read (hosthelp.go), the first well-formed pair included.
+func FuzzMismatch(f *testing.F) {
+	re := regexp.MustCompile(`client speaks protocol (\d+), host (\d+)`)
+	for _, s := range []string{"VERSION_MISMATCH: client speaks protocol 2, host 1", "client speaks protocol , host 1 client speaks protocol 3, host 4",
+		"client speaks protocol 1, host", "client speaks protocol 12, host 345x", "",
+		"client speaks protocol 99999999999999999999999, host 1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c, h, ok := mismatch(s)
+		m := re.FindStringSubmatch(s)
+		if ok != (m != nil) {
+			t.Fatalf("mismatch(%q) ok=%v, the regexp matched %q", s, ok, m)
+		}
+		if m == nil {
+			return
+		}
+		wc, _ := strconv.Atoi(m[1])
+		wh, _ := strconv.Atoi(m[2])
+		if c != wc || h != wh {
+			t.Fatalf("mismatch(%q) = %d, %d; the regexp read %d, %d", s, c, h, wc, wh)
+		}
+	})
 }

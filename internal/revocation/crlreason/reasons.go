@@ -1,4 +1,6 @@
-package revocation
+// Package crlreason names the RFC 5280 §5.3.1 CRLReason codes for the screens: apart from package
+// revocation (OCSP over net/http), so the card list's module names a revocation without linking a client.
+package crlreason
 
 // reasons are the RFC 5280 §5.3.1 CRLReason codes, in Italian and English.
 var reasons = map[int][2]string{
