@@ -176,10 +176,16 @@ func OutputName(name, format string) string {
 // it gets "contenuto-" in front.
 func ContentName(name string) string {
 	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	if len(base) > len(".p7m") && strings.EqualFold(base[len(base)-len(".p7m"):], ".p7m") {
-		return base[:len(base)-len(".p7m")]
+	// An .m7m (a .p7m and its time stamp) and a .tsd (RFC 5544) give back their document as a .p7m does.
+	for _, ext := range []string{".p7m", ".m7m", ".tsd"} {
+		if len(base) > len(ext) && strings.EqualFold(base[len(base)-len(ext):], ext) {
+			return base[:len(base)-len(ext)]
+		}
+		if strings.EqualFold(base, ext) {
+			base = "."
+		}
 	}
-	if base == "." || base == "/" || strings.EqualFold(base, ".p7m") {
+	if base == "." || base == "/" {
 		base = "documento"
 	}
 	return "contenuto-" + base

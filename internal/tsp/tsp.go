@@ -208,6 +208,29 @@ func ParseResponse(der []byte) (*Response, error) {
 	return r, nil
 }
 
+// ErrImprintMismatch: the token's message imprint is not the hash of the data (RFC 3161 §2.4.2).
+var ErrImprintMismatch = errors.New("tsp: the time stamp is for different data (message imprint mismatch)")
+
+// TokenInfo reads the TSTInfo of a token without verifying anything: the imprint's algorithm tells
+// how to hash the data the token is checked against (VerifyToken does the checking).
+func TokenInfo(token []byte) (*Info, error) {
+	sd, err := cms.Parse(token)
+	if err != nil {
+		return nil, err
+	}
+	if !sd.ContentType.Equal(cms.OIDTSTInfo) || sd.Detached {
+		return nil, errors.New("tsp: not a time-stamp token")
+	}
+	var content []byte
+	for _, r := range sd.Content {
+		if r.End() > int64(len(token)) {
+			return nil, errors.New("tsp: token content out of range")
+		}
+		content = append(content, token[r.Off:r.End()]...)
+	}
+	return parseInfo(content)
+}
+
 // Token is a verified time-stamp token.
 type Token struct {
 	Info   *Info
@@ -239,7 +262,7 @@ func VerifyToken(token []byte, digest []byte, anchors cms.TrustAnchors) (*Token,
 		return nil, err
 	}
 	if digest != nil && string(info.HashedMessage) != string(digest) {
-		return nil, errors.New("tsp: the time stamp is for different data (message imprint mismatch)")
+		return nil, ErrImprintMismatch
 	}
 	res := cms.VerifySigner(sd.Signers[0], sd.Certs, cms.RangesDigest(bytesSource(token), sd.Content),
 		cms.VerifyOptions{At: info.GenTime})
