@@ -207,10 +207,12 @@ func readWhole(src docio.Source, e element, limit int64) ([]byte, error) {
 type Element = element
 
 // ReadElement reads the TLV header at off, which must lie before limit.
-func ReadElement(src docio.Source, off, limit int64) (Element, error) { return readElement(src, off, limit) }
+func ReadElement(src docio.Source, off, limit int64) (Element, error) {
+	return readElement(src, off, limit)
+}
 
 // Body is the offset of e's content octets; End the offset just past e (indefinite forms walked).
-func (e element) Body() int64 { return e.body() }
+func (e element) Body() int64                                      { return e.body() }
 func (e element) End(src docio.Source, limit int64) (int64, error) { return e.end(src, limit, 0) }
 
 // Children lists the direct children of a constructed element.
@@ -224,7 +226,9 @@ func OctetRanges(src docio.Source, e Element, limit int64) ([]docio.Range, error
 }
 
 // ReadWhole reads e, header included, into memory (bounded).
-func ReadWhole(src docio.Source, e Element, limit int64) ([]byte, error) { return readWhole(src, e, limit) }
+func ReadWhole(src docio.Source, e Element, limit int64) ([]byte, error) {
+	return readWhole(src, e, limit)
+}
 
 // DERHeader is the identifier and definite length octets of an element of n content bytes.
 func DERHeader(tag byte, n int64) []byte { return derHeader(tag, n) }
