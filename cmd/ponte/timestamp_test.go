@@ -16,6 +16,7 @@ import (
 	"github.com/ponte-it/ponte/internal/cms"
 	"github.com/ponte-it/ponte/internal/docio"
 	"github.com/ponte-it/ponte/internal/testkit/signtest"
+	"github.com/ponte-it/ponte/internal/testkit/testbed"
 	"github.com/ponte-it/ponte/internal/testkit/testenv"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
@@ -239,4 +240,35 @@ func signP7M(t *testing.T, pki *signtest.PKI, doc, p7m string) {
 	var b bytes.Buffer
 	docio.WriteParts(&b, src, parts)
 	os.WriteFile(p7m, b.Bytes(), 0o644)
+}
+
+// TestSignWithPaidTSA: `ponte sign` on the testbed card with a paid TSA (HTTP Basic): the password is
+// asked on standard input before the PIN, the PDF gets a B-T signature whose time stamp `ponte verify`
+// verifies, and neither the password nor the PIN is printed; a wrong password leaves no output and
+// the card unasked (the TSA is probed before the PIN).
+func TestSignWithPaidTSA(t *testing.T) {
+	c := newCLI(t)
+	pki := signtest.NewPKI(t)
+	url, _ := paidTSA(t, pki, nil)
+	dir := t.TempDir()
+	root := signtest.WritePEM(t, dir, "tsa-root.pem", pki.Root.Cert())
+	caPEM := filepath.Join(c.bed.Dir, "ca", "ca.pem")
+	in := filepath.Join(testenv.Root(), "internal", "pades", "testdata", "corpus", "libreoffice.pdf")
+	signed := filepath.Join(dir, "firmato.pdf")
+	pins := testbed.PIN + "\n" + testbed.PIN + "\n"
+	if out, errs, ok := c.run(t, "sbagliata\n"+pins, "sign", "--in", in, "--out", signed, "--tsa", url, "--tsa-user", "studio"); ok ||
+		!strings.Contains(errs, "rifiutato le credenziali") || strings.Contains(errs, "PIN:") {
+		t.Fatalf("wrong password: %v\n%s%s", ok, out, errs)
+	}
+	if _, err := os.Stat(signed); err == nil {
+		t.Fatal("an output after a wrong password")
+	}
+	out, errs, ok := c.run(t, tsaPassword+"\n"+pins, "sign", "--in", in, "--out", signed, "--tsa", url, "--tsa-user", "studio")
+	if !ok || strings.Contains(out+errs, tsaPassword) || strings.Contains(out+errs, testbed.PIN) {
+		t.Fatalf("sign: %v\n%s%s", ok, out, errs)
+	}
+	out, errs, ok = c.run(t, "", "verify", signed, "--anchors", caPEM, "--anchors", root, "--offline")
+	if !ok || !strings.Contains(out, "marca temporale verificata") {
+		t.Fatalf("verify: %v\n%s%s", ok, out, errs)
+	}
 }

@@ -26,7 +26,9 @@ import (
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/signcert"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsfile"
 	"github.com/ponte-it/ponte/internal/tsl"
+	"github.com/ponte-it/ponte/internal/tsp"
 )
 
 // Formats.
@@ -343,7 +345,10 @@ func (j *Job) DropTimeStamp() {
 // host errors, else the error itself.
 func Message(err error, lang string) string {
 	var se *signerr.Error
-	if errors.As(err, &se) {
+	if errors.Is(err, tsp.ErrUnauthorized) { // whichever step asked the TSA: the credentials are the cause
+		errors.As(tsfile.TimeStampError(err), &se)
+	}
+	if se != nil || errors.As(err, &se) {
 		// A service the browser refused for lack of a host permission (the TSA): say which (netperm).
 		if d := netperm.As(err); d != nil {
 			if lang == "en" {
