@@ -272,3 +272,31 @@ func TestSignWithPaidTSA(t *testing.T) {
 		t.Fatalf("verify: %v\n%s%s", ok, out, errs)
 	}
 }
+
+// TestSignSourceChanged: the PDF is rewritten in place after it was hashed and the card signed (while
+// the TSA is asked for the signature's token, the second request): `ponte sign` writes nothing.
+func TestSignSourceChanged(t *testing.T) {
+	c := newCLI(t)
+	pki := signtest.NewPKI(t)
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "atto.pdf")
+	corpus := mustReadFile(t, filepath.Join(testenv.Root(), "internal", "pades", "testdata", "corpus", "libreoffice.pdf"))
+	os.WriteFile(doc, corpus, 0o644)
+	var n atomic.Int32
+	url, _ := paidTSA(t, pki, func() {
+		if n.Add(1) == 2 { // 1: the size probe before hashing; 2: the token over the card's signature
+			os.WriteFile(doc, append(bytes.Clone(corpus), "\n% aggiunto\n"...), 0o644)
+		}
+	})
+	pw := filepath.Join(dir, "tsa.pw")
+	os.WriteFile(pw, []byte(tsaPassword), 0o600)
+	signed := filepath.Join(dir, "firmato.pdf")
+	pins := testbed.PIN + "\n" + testbed.PIN + "\n"
+	_, errs, ok := c.run(t, pins, "sign", "--in", doc, "--out", signed, "--tsa", url, "--tsa-user", "studio", "--tsa-password-file", pw)
+	if ok || n.Load() != 2 || !strings.Contains(errs, "è cambiato dopo essere stato letto") {
+		t.Fatalf("%v, %d TSA requests\n%s", ok, n.Load(), errs)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("files left: %v", entries)
+	}
+}
