@@ -32,3 +32,20 @@ func TestM7MLayouts(t *testing.T) {
 		}
 	}
 }
+
+// TestDetect: each form is told by its first bytes; a certificate (SEQUENCE { SEQUENCE { [0] … } }) and a
+// .p7m (SEQUENCE { OID signedData … }) are none of them.
+func TestDetect(t *testing.T) {
+	resp := append([]byte{0x30, 0x14, 0x30, 0x03, 0x02, 0x01, 0x00}, seedToken...)
+	head, _ := tsdParts(5, "a", seedToken)
+	m7m, _ := m7mParts("a.p7m", "a.p7m.tsr", "B", resp)
+	cert := []byte{0x30, 0x82, 0x01, 0x00, 0x30, 0x81, 0xf0, 0xa0, 0x03, 0x02, 0x01, 0x02, 0, 0, 0, 0}
+	for want, in := range map[Kind][]byte{TSR: resp, TSD: head, M7M: m7m, "": cert} {
+		if got := Detect(append(in, make([]byte, 16)...)); got != want {
+			t.Errorf("%q detected as %q", want, got)
+		}
+	}
+	if got := Detect(append(bytes.Clone(seedToken), make([]byte, 16)...)); got != "" {
+		t.Errorf("a SignedData detected as %q (IsToken tells a token from a .p7m)", got)
+	}
+}

@@ -64,12 +64,19 @@ func Detect(head []byte) Kind {
 	// A bare TimeStampToken is a SignedData like a .p7m: the caller tells them apart by the eContentType
 	// (IsToken).
 	switch inner := head[e.Hdr:]; {
-	case len(inner) > 0 && inner[0] == 0x30: // TimeStampResp ::= SEQUENCE { PKIStatusInfo SEQUENCE, … }
+	case isStatusInfo(head, int64(e.Hdr)): // TimeStampResp ::= SEQUENCE { PKIStatusInfo SEQUENCE { status INTEGER, … }, … }
 		return TSR
 	case bytes.HasPrefix(inner, oidTLV(cms.OIDTimeStampedData)):
 		return TSD
 	}
 	return ""
+}
+
+// isStatusInfo: at off in head starts a SEQUENCE whose first element is an INTEGER (a PKIStatusInfo;
+// a certificate's TBSCertificate starts with [0] instead).
+func isStatusInfo(head []byte, off int64) bool {
+	e, err := cms.ReadElement(docio.Bytes(head), off, 1<<62)
+	return err == nil && e.Tag == 0x30 && e.Body() < int64(len(head)) && head[e.Body()] == 0x02
 }
 
 func hasFoldPrefix(b []byte, p string) bool {
