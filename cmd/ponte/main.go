@@ -6,6 +6,9 @@
 //	ponte renew --resume RENEWAL --profile P                resume or download a pending renewal
 //	ponte renewals                                          the renewal journal
 //	ponte renewals abandon RENEWAL --profile P              cancel an open renewal (also renew --abandon)
+//	ponte sign --in FILE --out FILE                         sign a PDF (PAdES) or any file (.p7m, .p7s)
+//	ponte timestamp --tsa URL --in FILE --out F.tsr|.tsd|.m7m  time-stamp a file
+//	ponte verify FILE                                       verify a signed or time-stamped file
 //
 // PINs, PUKs and passwords are read from the terminal without echo, or one per line from standard input
 // when it is not a terminal — never from arguments or the environment.
@@ -35,8 +38,14 @@ const usage = `uso / usage:
   ponte renew --resume RENEWAL --profile PROFILE.json
   ponte renewals
   ponte renewals abandon RENEWAL --profile PROFILE.json [--account ID]
-  ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL] [--cert ID]
-  ponte verify FILE [--detached ORIGINAL] [--content OUT] [--revision N OUT] [--anchors CA.pem] [--profile PROFILE.json] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]
+  ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H]
+             [--tsa URL [--tsa-user USER] [--tsa-password-file FILE]] [--cert ID] [--card ID]
+             [--chain INTERMEDIATES.pem] [--accept-warnings]
+  ponte timestamp --tsa URL [--tsa-user USER] [--tsa-password-file FILE] --in FILE
+             --out FILE.tsr|FILE.tsd|FILE.m7m [--anchors TSA-ROOT.pem]
+  ponte verify FILE [--detached ORIGINAL] [--content OUT] [--revision N OUT] [--anchors CA.pem]
+             [--profile PROFILE.json] [--lang it|en] [--offline] [--tsl-url URL|off] [--tsl-signer PEM]
+             (FILE: .pdf, .p7m, .p7s + --detached, .tsr + --detached, .tsd, .m7m)
 `
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -54,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = renewCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "renewals":
 		err = renewalsCmd(ctx, args[1:], stdin, stdout, stderr)
+	case "timestamp":
+		err = timestampCmd(ctx, args[1:], stdin, stdout, stderr)
 	case "sign", "verify":
 		err = signVerify(ctx, args, stdin, stdout, stderr)
 	case "help", "-h", "--help":

@@ -20,32 +20,52 @@ import (
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/protocol"
 	"github.com/ponte-it/ponte/internal/signjob"
-	"github.com/ponte-it/ponte/internal/tsp"
 )
 
-// signCmd: `ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL]
-// [--cert ID] [--card ID] [--accept-warnings]`. The document is prepared (and bad input refused) before
-// the PIN is asked; the card signs one digest; the output appears only complete (temporary file, rename).
-func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+// signArgs are `ponte sign`'s flags.
+type signArgs struct {
+	in, out, format, visible, certID, cardID, chain *string
+	accept                                          *bool
+	tsa                                             tsaFlags
+}
+
+func signFlags() (*flag.FlagSet, *signArgs) {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
-	in := fs.String("in", "", "file da firmare / file to sign")
-	outPath := fs.String("out", "", "file firmato da scrivere / signed file to write")
-	format := fs.String("format", "", "pades (PDF), cades (.p7m), p7s (separata / detached); default dal file / from the file")
-	visible := fs.String("visible", "", "firma visibile / visible signature: PAGE,X,Y,W,H (punti PDF / PDF points)")
-	tsaURL := fs.String("tsa", "", "URL del servizio di marca temporale (RFC 3161) / time-stamp service URL")
-	certID := fs.String("cert", "", "ID del certificato (ponte cards) / certificate ID")
-	cardID := fs.String("card", "", "ID della tessera, se più d'una / card ID, if more than one")
-	chainPEM := fs.String("chain", "", "certificati intermedi (PEM) da includere / intermediates (PEM) to include")
-	accept := fs.Bool("accept-warnings", false, "firma anche con gli avvisi sul certificato / sign despite certificate warnings")
+	return fs, &signArgs{
+		in:      fs.String("in", "", "file da firmare / file to sign"),
+		out:     fs.String("out", "", "file firmato da scrivere / signed file to write"),
+		format:  fs.String("format", "", "pades (PDF), cades (.p7m), p7s (separata / detached); default dal file / from the file"),
+		visible: fs.String("visible", "", "firma visibile / visible signature: PAGE,X,Y,W,H (punti PDF / PDF points)"),
+		tsa:     addTSAFlags(fs),
+		certID:  fs.String("cert", "", "ID del certificato (ponte cards) / certificate ID"),
+		cardID:  fs.String("card", "", "ID della tessera, se più d'una / card ID, if more than one"),
+		chain:   fs.String("chain", "", "certificati intermedi (PEM) da includere / intermediates (PEM) to include"),
+		accept:  fs.Bool("accept-warnings", false, "firma anche con gli avvisi sul certificato / sign despite certificate warnings"),
+	}
+}
+
+// signCmd: `ponte sign --in FILE --out FILE [--format pades|cades|p7s] [--visible PAGE,X,Y,W,H] [--tsa URL
+// [--tsa-user U] [--tsa-password-file F]] [--cert ID] [--card ID] [--chain PEM] [--accept-warnings]`. The
+// output folder is checked and the document prepared (and bad input refused) before the PIN is asked;
+// the card signs one digest; the output appears only complete (temporary file, rename), and not at all
+// when the file changed after it was hashed.
+func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.Writer) error {
+	fs, a := signFlags()
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	in, outPath, format, visible, certID, cardID, chainPEM, accept := a.in, a.out, a.format, a.visible, a.certID, a.cardID, a.chain, a.accept
 	if *in == "" || *outPath == "" {
 		return errors.New("servono --in e --out / --in and --out are required")
 	}
 	if same, _ := sameFile(*in, *outPath); same {
 		return errors.New("--out deve essere un file diverso da --in / --out must differ from --in")
 	}
+	output, err := reserveOutput(*outPath) // before the card: a missing folder costs no PIN
+	if err != nil {
+		return err
+	}
+	defer output.abort()
 	var app *pades.Appearance
 	if *visible != "" {
 		var err error
@@ -93,15 +113,17 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 		return errors.New("firma non eseguita: rileggere gli avvisi e ripetere con --accept-warnings per firmare comunque / not signed: read the warnings and repeat with --accept-warnings to sign anyway")
 	}
 	o := signjob.Options{Format: *format, Visible: app}
-	if *tsaURL != "" {
-		o.TSA = &tsp.Client{URL: *tsaURL}
+	sec := newSecrets(stdin, errw)
+	if tsa, err := a.tsa.client(sec); err != nil { // a password asked comes before the PIN
+		return err
+	} else if tsa != nil {
+		o.TSA = tsa
 	}
 	job, err := signjob.Prepare(ctx, src, cert, o)
 	if err != nil {
 		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 
-	sec := newSecrets(stdin, errw)
 	pin, err := sec.read("PIN")
 	if err != nil {
 		return err
@@ -124,7 +146,7 @@ func signCmd(ctx context.Context, args []string, stdin io.Reader, out, errw io.W
 	if err != nil {
 		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
-	if err := writeAtomic(*outPath, src, parts); err != nil {
+	if err := output.commit(src, parts); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "Firmato / signed: %s (%s)\n", *outPath, *format)
@@ -205,25 +227,61 @@ func sameFile(a, b string) (bool, error) {
 // writeAtomic writes the parts to a temporary file next to path and renames it into place: a reader of
 // path never sees a half-written file, and a failure leaves nothing behind. The file gets the mode any
 // new file of the user gets (0666 less the umask).
-func writeAtomic(path string, src docio.Source, parts []docio.Part) (err error) {
-	tmp, err := atomicfile.CreateTemp(filepath.Dir(path), filepath.Base(path))
+func writeAtomic(path string, src docio.Source, parts []docio.Part) error {
+	out, err := reserveOutput(path)
 	if err != nil {
 		return err
 	}
+	return out.commit(src, parts)
+}
+
+// pendingOutput is an output whose temporary file (next to it) exists already: reserved before the card
+// or the TSA is asked, so a missing or unwritable folder is found first and nothing else is lost.
+type pendingOutput struct {
+	path string
+	tmp  *os.File
+}
+
+func reserveOutput(path string) (*pendingOutput, error) {
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("la cartella di destinazione %s non esiste / the output folder %s does not exist", dir, dir)
+	}
+	tmp, err := atomicfile.CreateTemp(dir, filepath.Base(path))
+	if err != nil {
+		return nil, fmt.Errorf("impossibile scrivere nella cartella %s / cannot write in the folder %s (%w)", dir, dir, err)
+	}
+	return &pendingOutput{path: path, tmp: tmp}, nil
+}
+
+// commit writes the parts, syncs, and renames the file into place, unless the source file changed since
+// it was opened (hashed, signed, time-stamped): then nothing is written.
+func (p *pendingOutput) commit(src docio.Source, parts []docio.Part) (err error) {
 	defer func() {
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			p.abort()
 		}
 	}()
-	if err = docio.WriteParts(tmp, src, parts); err != nil {
+	if err = docio.WriteParts(p.tmp, src, parts); err != nil {
 		return err
 	}
-	if err = tmp.Sync(); err != nil {
+	if err = p.tmp.Sync(); err != nil {
 		return err
 	}
-	if err = tmp.Close(); err != nil {
+	if err = p.tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if f, ok := src.(*docio.File); ok {
+		if f.Unchanged() != nil {
+			return errors.New("il file di partenza è cambiato dopo essere stato letto: nulla è stato scritto, ripetere / " +
+				"the source file changed after it was read: nothing was written, try again")
+		}
+	}
+	return os.Rename(p.tmp.Name(), p.path)
+}
+
+// abort removes the temporary file (idempotent).
+func (p *pendingOutput) abort() {
+	p.tmp.Close()
+	os.Remove(p.tmp.Name())
 }

@@ -37,19 +37,34 @@ func verifyCmd(args []string, out io.Writer) error {
 	return nil
 }
 
-func verifyRun(args []string, out io.Writer) error {
+// verifyArgs are `ponte verify`'s flags.
+type verifyArgs struct {
+	detached, content, lang, tslURL   *string
+	revision                          *int
+	offline                           *bool
+	anchorFiles, profiles, tslSigners multi
+}
+
+func verifyFlags() (*flag.FlagSet, *verifyArgs) {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	detached := fs.String("detached", "", "il file originale di una firma .p7s / the original of a .p7s")
-	revision := fs.Int("revision", 0, "scrivi in OUT la versione firmata dalla firma N (PDF) / write the revision signature N signed to OUT (PDF)")
-	content := fs.String("content", "", "scrivi qui il documento contenuto nel .p7m / write the document inside the .p7m here")
-	var anchorFiles, profiles multi
-	fs.Var(&anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
-	fs.Var(&profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
-	lang := fs.String("lang", "it", "lingua del rapporto (it, en) / report language")
-	offline := fs.Bool("offline", false, "non controllare la revoca (OCSP), elenco di fiducia solo dalla cache / no OCSP, trusted list from the cache only")
-	tslURL := fs.String("tsl-url", defaultTSLURL(), "elenco di fiducia (ETSI TS 119 612), \"off\" per non usarlo / trusted list URL, \"off\" not to use it")
-	var tslSigners multi
-	fs.Var(&tslSigners, "tsl-signer", "certificato (PEM) che firma l'elenco, invece di quelli AgID / list signer certificate instead of AgID's")
+	a := &verifyArgs{
+		detached: fs.String("detached", "", "il file originale di una firma .p7s o di una marca .tsr / the original of a .p7s or a .tsr"),
+		revision: fs.Int("revision", 0, "scrivi in OUT la versione firmata dalla firma N (PDF) / write the revision signature N signed to OUT (PDF)"),
+		content:  fs.String("content", "", "scrivi qui il documento contenuto nel .p7m (.m7m, .tsd) / write the document inside the .p7m (.m7m, .tsd) here"),
+		lang:     fs.String("lang", "it", "lingua del rapporto (it, en) / report language"),
+		offline:  fs.Bool("offline", false, "non controllare la revoca (OCSP), elenco di fiducia solo dalla cache / no OCSP, trusted list from the cache only"),
+		tslURL:   fs.String("tsl-url", defaultTSLURL(), "elenco di fiducia (ETSI TS 119 612), \"off\" per non usarlo / trusted list URL, \"off\" not to use it"),
+	}
+	fs.Var(&a.anchorFiles, "anchors", "certificati di fiducia (PEM), ripetibile / trust anchors (PEM), repeatable")
+	fs.Var(&a.profiles, "profile", "profilo CA (JSON) le cui radici sono di fiducia, ripetibile / CA profile whose anchors are trusted")
+	fs.Var(&a.tslSigners, "tsl-signer", "certificato (PEM) che firma l'elenco, invece di quelli AgID / list signer certificate instead of AgID's")
+	return fs, a
+}
+
+func verifyRun(args []string, out io.Writer) error {
+	fs, a := verifyFlags()
+	detached, revision, content, lang, offline, tslURL := a.detached, a.revision, a.content, a.lang, a.offline, a.tslURL
+	anchorFiles, profiles, tslSigners := &a.anchorFiles, &a.profiles, &a.tslSigners
 	// The file may come before the flags (ponte verify FILE --detached X).
 	var file string
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
@@ -76,14 +91,14 @@ func verifyRun(args []string, out io.Writer) error {
 		return errors.New("--content deve essere un file diverso da quello verificato / --content must differ from the verified file")
 	}
 	var anchors, profileCerts []*x509.Certificate
-	for _, f := range anchorFiles {
+	for _, f := range *anchorFiles {
 		certs, err := readPEMCerts(f)
 		if err != nil {
 			return err
 		}
 		anchors = append(anchors, certs...)
 	}
-	for _, f := range profiles {
+	for _, f := range *profiles {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
@@ -99,7 +114,7 @@ func verifyRun(args []string, out io.Writer) error {
 		profileCerts = append(profileCerts, certs...)
 	}
 	opts := cms.VerifyOptions{}
-	list, listErr := trustedList(context.Background(), *tslURL, tslSigners, *offline)
+	list, listErr := trustedList(context.Background(), *tslURL, *tslSigners, *offline)
 	if a := verifyAnchors(anchors, profileCerts, list, listErr); a != nil {
 		opts.Anchors = a
 	}
@@ -122,7 +137,7 @@ func verifyRun(args []string, out io.Writer) error {
 		return errors.New(signjob.Bilingual(err, catIT, catEN))
 	}
 	if *content != "" && rep.Content == nil {
-		return errors.New("--content: solo una busta .p7m contiene il documento / only a .p7m envelope holds the document")
+		return errors.New("--content: solo una busta .p7m (o .m7m, .tsd) contiene il documento / only a .p7m (or .m7m, .tsd) envelope holds the document")
 	}
 	if !*offline {
 		sigverify.CheckRevocation(context.Background(), rep, opts, &revocation.Checker{})
@@ -140,7 +155,7 @@ func verifyRun(args []string, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "Versione firmata dalla firma %d scritta / revision signed by signature %d written: %s\n", *revision, *revision, revOut)
 	}
-	if len(rep.Signers) == 0 {
+	if len(rep.Signers) == 0 && len(rep.Stamps) == 0 && rep.Inner == nil {
 		return errors.New("nessuna firma / no signature")
 	}
 	v := rep.Verdict()

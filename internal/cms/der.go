@@ -201,3 +201,39 @@ func readWhole(src docio.Source, e element, limit int64) ([]byte, error) {
 	}
 	return docio.ReadRange(src, docio.Range{Off: e.Off, Len: end - e.Off})
 }
+
+// Element is one BER TLV of a source, for the formats built on CMS structures (RFC 5544
+// TimeStampedData) that are read like a .p7m: the content where it lies, the rest in memory.
+type Element = element
+
+// ReadElement reads the TLV header at off, which must lie before limit.
+func ReadElement(src docio.Source, off, limit int64) (Element, error) {
+	return readElement(src, off, limit)
+}
+
+// Body is the offset of e's content octets; End the offset just past e (indefinite forms walked).
+func (e element) Body() int64                                      { return e.body() }
+func (e element) End(src docio.Source, limit int64) (int64, error) { return e.end(src, limit, 0) }
+
+// Children lists the direct children of a constructed element.
+func (e element) Children(src docio.Source, limit int64) ([]Element, error) {
+	return e.children(src, limit, 0)
+}
+
+// OctetRanges is where the value of an OCTET STRING lies (one range per chunk of a constructed one).
+func OctetRanges(src docio.Source, e Element, limit int64) ([]docio.Range, error) {
+	return octetRanges(src, e, limit, 0)
+}
+
+// ReadWhole reads e, header included, into memory (bounded).
+func ReadWhole(src docio.Source, e Element, limit int64) ([]byte, error) {
+	return readWhole(src, e, limit)
+}
+
+// DERHeader is the identifier and definite length octets of an element of n content bytes.
+func DERHeader(tag byte, n int64) []byte { return derHeader(tag, n) }
+
+// ReadOID reads the OBJECT IDENTIFIER e.
+func ReadOID(src docio.Source, e Element, limit int64) (asn1.ObjectIdentifier, error) {
+	return readOID(src, e, limit)
+}

@@ -21,6 +21,7 @@ var (
 	OIDAttrSigningCertificateV2 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
 	OIDAttrTimeStampToken       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	OIDTSTInfo                  = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 4}
+	OIDTimeStampedData          = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 1, 31} // RFC 5544 §2
 
 	OIDSHA1   = oid.SHA1
 	OIDSHA256 = oid.SHA256

@@ -10,6 +10,7 @@ import (
 	"hash"
 	"io"
 	"os"
+	"time"
 )
 
 // Source is a random-access document of known size. ReadAt follows io.ReaderAt; implementations need
@@ -52,8 +53,9 @@ func (b Bytes) Size() int64 { return int64(len(b)) }
 
 // File is a Source backed by an open file.
 type File struct {
-	f    *os.File
-	size int64
+	f       *os.File
+	size    int64
+	modTime time.Time
 }
 
 // OpenFile opens path as a Source. Close it when done.
@@ -67,7 +69,25 @@ func OpenFile(path string) (*File, error) {
 		f.Close()
 		return nil, err
 	}
-	return &File{f: f, size: st.Size()}, nil
+	return &File{f: f, size: st.Size(), modTime: st.ModTime()}, nil
+}
+
+// ErrChanged: the file was written to after it was opened (its bytes may no longer be those hashed).
+var ErrChanged = errors.New("docio: the file changed after it was opened")
+
+// Unchanged says whether the open file still has the size and modification time it had when opened:
+// a program that rewrites it in place changes both (or the time alone). Call it after writing an output
+// built from the file, before publishing it. A file replaced by a rename is not a change: the open file
+// still reads the old bytes.
+func (f *File) Unchanged() error {
+	st, err := f.f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != f.size || !st.ModTime().Equal(f.modTime) {
+		return ErrChanged
+	}
+	return nil
 }
 
 // ReadAt implements io.ReaderAt.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ponte-it/ponte/internal/itime"
 	"github.com/ponte-it/ponte/internal/pdf"
 )
 
@@ -32,7 +33,7 @@ func appearance(opts Options, w, h float64, rotate int64, font pdf.Ref) (pdf.Dic
 	lines := []string{
 		"Firmato digitalmente da / Digitally signed by",
 		opts.Name,
-		"Data / Date: " + opts.Time.Format("2006-01-02 15:04:05 -07:00"),
+		"Data / Date: " + itime.Holder(opts.Time).Format("2006-01-02 15:04:05 -07:00"),
 	}
 	longest := 0
 	for _, l := range lines {

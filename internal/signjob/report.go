@@ -67,6 +67,17 @@ var words = map[string][2]string{
 	"title":           {"Rapporto di verifica Ponte", "Ponte verification report"},
 	"file":            {"File", "File"},
 	"signature":       {"Firma", "Signature"},
+	"filestamp":       {"Marca temporale del file", "Time stamp of the file"},
+	"tsa":             {"Autorità (TSA)", "Authority (TSA)"},
+	"imprint":         {"Impronta", "Imprint"},
+	"imprint-ok":      {"corrisponde al file marcato (%s)", "matches the time-stamped file (%s)"},
+	"imprint-bad":     {"NON corrisponde: il file non è quello marcato", "does NOT match: the file is not the one time-stamped"},
+	"stamp-broken":    {"la marca temporale non si verifica", "the time stamp does not verify"},
+	"over":            {"Riferita a", "Covers"},
+	"over-tsr":        {"il file indicato a parte", "the separate file given"},
+	"over-tsd":        {"il documento contenuto nel file .tsd", "the document inside the .tsd"},
+	"over-m7m":        {"la busta firmata .p7m (prova che le firme esistevano a quella data)", "the signed .p7m envelope (proves the signatures existed at that time)"},
+	"serial":          {"Numero di serie", "Serial number"},
 }
 
 func word(k, lang string) string {
@@ -88,6 +99,40 @@ func View(r *sigverify.Report, lang string) []SignerView {
 			}
 			out = append(out, v)
 		}
+	}
+	return append(out, stampViews(r, lang, len(out))...)
+}
+
+// stampViews are a time-stamped file's time stamps, after the signatures, each titled as such.
+func stampViews(r *sigverify.Report, lang string, n int) []SignerView {
+	var out []SignerView
+	for i := range r.Stamps {
+		s := &r.Stamps[i]
+		verdict := s.Verdict()
+		v := SignerView{N: n + i + 1, Layer: 1, Valid: verdict.ExitCode() == 0, Verdict: string(verdict.Level), Title: word("filestamp", lang)}
+		add := func(k, val string) { v.Lines = append(v.Lines, Line{word(k, lang), oneLine(val)}) }
+		add("over", word("over-"+string(s.Over), lang))
+		switch t := s.Verified; {
+		case s.Mismatch():
+			add("imprint", word("imprint-bad", lang))
+		case t == nil:
+			add("imprint", word("stamp-broken", lang))
+		default:
+			add("tsa", PersonName(t.Signer))
+			add("time", t.Info.GenTime.In(itime.Rome).Format("02/01/2006 15:04:05 MST"))
+			add("imprint", fmt.Sprintf(word("imprint-ok", lang), t.Info.HashAlg))
+			add("serial", t.Info.SerialNumber.String())
+			chain := word(string(t.Chain), lang)
+			if t.Chain != cms.ChainValid && t.Detail != "" && lang == "en" {
+				chain += " (" + t.Detail + ")"
+			}
+			add("chain", chain)
+		}
+		v.Lines = append(v.Lines, VerdictLines(verdict, lang)...)
+		if s.Err != nil && lang == "en" {
+			add("problems", s.Err.Error())
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -264,7 +309,11 @@ func ReportText(name string, r *sigverify.Report, lang string) string {
 		}
 	}
 	for _, v := range views {
-		fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
+		if v.Title != "" {
+			fmt.Fprintf(&b, "\n%s\n", v.Title)
+		} else {
+			fmt.Fprintf(&b, "\n%s %d\n", word("signature", lang), v.N)
+		}
 		for _, l := range v.Lines {
 			fmt.Fprintf(&b, "  %-14s %s\n", l.Label+":", l.Value)
 		}

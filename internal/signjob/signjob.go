@@ -26,7 +26,9 @@ import (
 	"github.com/ponte-it/ponte/internal/renew"
 	"github.com/ponte-it/ponte/internal/signcert"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsfile"
 	"github.com/ponte-it/ponte/internal/tsl"
+	"github.com/ponte-it/ponte/internal/tsp"
 	vocab "github.com/ponte-it/ponte/internal/words" // the package-level words is the report's table (report.go)
 )
 
@@ -177,10 +179,16 @@ func OutputName(name, format string) string {
 // it gets "contenuto-" in front.
 func ContentName(name string) string {
 	base := filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	if len(base) > len(".p7m") && strings.EqualFold(base[len(base)-len(".p7m"):], ".p7m") {
-		return base[:len(base)-len(".p7m")]
+	// An .m7m (a .p7m and its time stamp) and a .tsd (RFC 5544) give back their document as a .p7m does.
+	for _, ext := range []string{".p7m", ".m7m", ".tsd"} {
+		if len(base) > len(ext) && strings.EqualFold(base[len(base)-len(ext):], ext) {
+			return base[:len(base)-len(ext)]
+		}
+		if strings.EqualFold(base, ext) {
+			base = "."
+		}
 	}
-	if base == "." || base == "/" || strings.EqualFold(base, ".p7m") {
+	if base == "." || base == "/" {
 		base = "documento"
 	}
 	return "contenuto-" + base
@@ -338,18 +346,32 @@ func (j *Job) DropTimeStamp() {
 // errors that carry codes (host errors), else the error itself.
 func Message(err error, cat *vocab.Catalog) string {
 	var se *signerr.Error
-	if w := vocab.Of(err); w != nil && !errors.As(err, &se) {
-		return cat.Say(w...)
+	if errors.Is(err, tsp.ErrUnauthorized) { // whichever step asked the TSA: the credentials are the cause
+		errors.As(tsfile.TimeStampError(err), &se)
 	}
-	return signText(err, cat.Lang)
+	if se == nil {
+		if w := vocab.Of(err); w != nil && !errors.As(err, &se) {
+			return cat.Say(w...)
+		}
+	}
+	if se != nil {
+		return signText(se, err, cat.Lang)
+	}
+	return errText(err, cat.Lang)
 }
 
-// signText is a signerr error's own text in lang, else the error itself.
-func signText(err error, lang string) string {
+// errText is a signerr error's own text in lang, else the error itself.
+func errText(err error, lang string) string {
 	var se *signerr.Error
 	if !errors.As(err, &se) {
 		return err.Error()
 	}
+	return signText(se, err, lang)
+}
+
+// signText is the signerr error se's own text in lang; err is the whole error, which may say which
+// service the browser refused.
+func signText(se *signerr.Error, err error, lang string) string {
 	// A service the browser refused for lack of a host permission (the TSA): say which (netperm).
 	if d := netperm.As(err); d != nil {
 		if lang == "en" {

@@ -89,7 +89,7 @@ func ListText(r *sigverify.Report, lang string) string {
 		if r.TrustedListErr == nil {
 			return ""
 		}
-		return fmt.Sprintf(word("list-error", lang), signText(r.TrustedListErr, lang))
+		return fmt.Sprintf(word("list-error", lang), errText(r.TrustedListErr, lang))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, word("list-info", lang), l.List.SequenceNumber, l.List.Issued.In(itime.Rome).Format("02/01/2006"),
@@ -98,7 +98,7 @@ func ListText(r *sigverify.Report, lang string) string {
 		b.WriteString(word("list-cache", lang))
 	}
 	if l.Stale != nil {
-		fmt.Fprintf(&b, word("list-stale", lang), signText(l.Stale, lang))
+		fmt.Fprintf(&b, word("list-stale", lang), errText(l.Stale, lang))
 	}
 	if l.Expired {
 		fmt.Fprintf(&b, word("list-expired", lang), l.List.NextUpdate.In(itime.Rome).Format("02/01/2006"))

@@ -16,5 +16,7 @@ type Signer struct {
 	Verdict string
 	// Layer is the envelope the signature belongs to: 1 the outermost, 2 the .p7m inside it, …
 	Layer int
+	// Title replaces "Firma N" for what is not a signature: a time-stamped file's time stamp.
+	Title string
 	Lines []Line
 }

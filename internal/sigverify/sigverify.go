@@ -16,6 +16,7 @@ import (
 	"github.com/ponte-it/ponte/internal/pades"
 	"github.com/ponte-it/ponte/internal/revocation"
 	"github.com/ponte-it/ponte/internal/signerr"
+	"github.com/ponte-it/ponte/internal/tsfile"
 	"github.com/ponte-it/ponte/internal/tsl"
 	"github.com/ponte-it/ponte/internal/tsp"
 )
@@ -46,6 +47,9 @@ type Report struct {
 	// TooDeep: the document inside is an envelope again, past the levels verified (maxLayers); its
 	// signatures are not verified and the document cannot be called valid.
 	TooDeep bool
+	// Stamps are the time stamps of a time-stamped file (.tsr, .tsd, .m7m) over its data; for a .tsd
+	// and an .m7m the signatures of the .p7m inside are Signers (or Inner's).
+	Stamps []FileStamp
 	// TrustedList is the AgID list the verification used (nil: none; TrustedListErr says why).
 	TrustedList    *tsl.Loaded `json:"-"`
 	TrustedListErr error       `json:"-"`
@@ -142,6 +146,7 @@ func File(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	if err != nil {
 		return nil, err
 	}
+	applyStampPOE(rep, opts)
 	for _, layer := range rep.Layers() {
 		finish(layer, opts)
 	}
@@ -177,6 +182,10 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	}
 	// A PDF header may follow up to 1 KB of junk (ISO 32000-1 §7.5.2 as viewers read it), but a DER/BER
 	// .p7m starts with a SEQUENCE and carries the PDF it envelopes near its start: that is not a PDF.
+	// An .m7m carries its .p7m (and the PDF inside) right after its MIME header: read it first.
+	if k := tsfile.Detect(head); k != "" {
+		return stamped(src, detached, k, opts)
+	}
 	if len(head) > 0 && head[0] != 0x30 && bytes.Contains(head, []byte("%PDF-")) {
 		return pdf(src, opts)
 	}
@@ -187,6 +196,9 @@ func file(src docio.Source, detached docio.Source, opts cms.VerifyOptions) (*Rep
 	sd, err := cms.ParseSource(env)
 	if err != nil {
 		return nil, err
+	}
+	if tsfile.IsToken(sd) && !text { // a .tsr holding the bare token (openssl ts -token_out)
+		return stamped(src, detached, tsfile.TSR, opts)
 	}
 	if sd.Detached && detached == nil {
 		return nil, signerr.New(signerr.BadInput,

@@ -347,18 +347,27 @@ func (s *Signer) cmsResult() *cms.SignerResult {
 // Verdict is the document's outcome: the worst of its signatures, in every nested envelope (no
 // signature: NON VERIFICABILE).
 func (r *Report) Verdict() Verdict {
-	worst := r.layerVerdict()
-	for l := r.Inner; l != nil; l = l.Inner {
-		if v := l.layerVerdict(); rank[v.Level] > rank[worst.Level] {
-			worst = v
+	var worst *Verdict
+	take := func(v Verdict) {
+		if worst == nil || rank[v.Level] > rank[worst.Level] {
+			worst = &v
 		}
 	}
+	for i := range r.Stamps {
+		take(r.Stamps[i].Verdict())
+	}
+	for _, l := range r.Layers() {
+		if l == r && len(r.Stamps) > 0 && len(r.Signers) == 0 {
+			continue // a .tsr or .tsd: its own verdict is its time stamps'
+		}
+		take(l.layerVerdict())
+	}
 	if deepest := r.Layers()[len(r.Layers())-1]; deepest.TooDeep && rank[LevelCannotVerify] > rank[worst.Level] {
-		worst = Verdict{Level: LevelCannotVerify, Indication: Indeterminate, SubIndication: SubFormatFailure,
+		return Verdict{Level: LevelCannotVerify, Indication: Indeterminate, SubIndication: SubFormatFailure,
 			Reasons: []Finding{{fmt.Sprintf("più di %d buste annidate: le firme più interne non sono verificate", maxLayers),
 				fmt.Sprintf("more than %d nested envelopes: the innermost signatures are not verified", maxLayers)}}}
 	}
-	return worst
+	return *worst
 }
 
 func (r *Report) layerVerdict() Verdict {

@@ -21,14 +21,37 @@ type Client struct {
 	HTTP    *http.Client          // http.DefaultClient when nil
 	Policy  asn1.ObjectIdentifier // optional requested policy
 	Anchors cms.TrustAnchors      // optional: check the TSA's chain too
+	// User and Password are the HTTP Basic credentials (RFC 7617) paid TSAs ask for; sent only when User
+	// is set. The password is never part of an error or a log line.
+	User     string
+	Password []byte
 }
+
+// ErrUnauthorized: the TSA answered 401 or 403 (no credentials, or refused ones).
+var ErrUnauthorized = errors.New("tsp: the TSA refused the credentials (HTTP 401/403)")
 
 // maxReply bounds a TSA reply.
 const maxReply = 256 << 10
 
+// Stamped is a granted answer: the TimeStampResp as the TSA sent it (an RFC 3161 .tsr) and its token.
+type Stamped struct {
+	Response []byte
+	Token    []byte
+	Info     *Info
+}
+
 // TimeStamp implements cms.TimeStamper: it requests a token for a SHA-256 digest with a fresh nonce
 // and the TSA's certificate, and returns the token after checking status, nonce, imprint and signature.
 func (c *Client) TimeStamp(ctx context.Context, digest []byte) ([]byte, error) {
+	s, err := c.Stamp(ctx, digest)
+	if err != nil {
+		return nil, err
+	}
+	return s.Token, nil
+}
+
+// Stamp asks for a token over digest (SHA-256) and returns the whole checked response.
+func (c *Client) Stamp(ctx context.Context, digest []byte) (*Stamped, error) {
 	nonce, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 63))
 	if err != nil {
 		return nil, err
@@ -38,29 +61,9 @@ func (c *Client) TimeStamp(ctx context.Context, digest []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(der))
+	body, err := c.post(ctx, der)
 	if err != nil {
 		return nil, err
-	}
-	hr.Header.Set("Content-Type", ContentTypeQuery)
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(hr)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("tsp: TSA answered HTTP %d", resp.StatusCode)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(body) > maxReply {
-		return nil, errors.New("tsp: reply too large")
 	}
 	r, err := ParseResponse(body)
 	if err != nil {
@@ -79,5 +82,40 @@ func (c *Client) TimeStamp(ctx context.Context, digest []byte) ([]byte, error) {
 	if c.Anchors != nil && tok.Chain != cms.ChainValid {
 		return nil, fmt.Errorf("tsp: TSA certificate not trusted: %s", tok.Detail)
 	}
-	return r.Token, nil
+	return &Stamped{Response: body, Token: r.Token, Info: tok.Info}, nil
+}
+
+// post sends the query (RFC 3161 §3.4) and returns the bounded reply body.
+func (c *Client) post(ctx context.Context, query []byte) ([]byte, error) {
+	hr, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(query))
+	if err != nil {
+		return nil, err
+	}
+	hr.Header.Set("Content-Type", ContentTypeQuery)
+	if c.User != "" {
+		hr.SetBasicAuth(c.User, string(c.Password))
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(hr)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		return nil, ErrUnauthorized
+	case resp.StatusCode != http.StatusOK:
+		return nil, fmt.Errorf("tsp: TSA answered HTTP %d", resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxReply {
+		return nil, errors.New("tsp: reply too large")
+	}
+	return body, nil
 }

@@ -208,6 +208,36 @@ func ParseResponse(der []byte) (*Response, error) {
 	return r, nil
 }
 
+// ErrImprintMismatch: the token's message imprint is not the hash of the data (RFC 3161 §2.4.2).
+var ErrImprintMismatch = errors.New("tsp: the time stamp is for different data (message imprint mismatch)")
+
+// TokenInfo reads the TSTInfo of a token without verifying anything: the imprint's algorithm tells
+// how to hash the data the token is checked against (VerifyToken does the checking).
+func TokenInfo(token []byte) (*Info, error) {
+	_, info, err := parseToken(token)
+	return info, err
+}
+
+// parseToken parses a token as a SignedData of one TSTInfo (RFC 3161 §2.4.2) and reads the TSTInfo.
+func parseToken(token []byte) (*cms.SignedData, *Info, error) {
+	sd, err := cms.Parse(token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !sd.ContentType.Equal(cms.OIDTSTInfo) || sd.Detached || len(sd.Signers) != 1 {
+		return nil, nil, errors.New("tsp: token is not a SignedData of one TSTInfo")
+	}
+	var content []byte
+	for _, r := range sd.Content {
+		if r.End() > int64(len(token)) {
+			return nil, nil, errors.New("tsp: token content out of range")
+		}
+		content = append(content, token[r.Off:r.End()]...)
+	}
+	info, err := parseInfo(content)
+	return sd, info, err
+}
+
 // Token is a verified time-stamp token.
 type Token struct {
 	Info   *Info
@@ -220,26 +250,12 @@ type Token struct {
 // certificate carrying the critical timeStamping extended key usage (RFC 3161 §2.3), and whose message
 // imprint is digest (when digest is not nil). anchors may be nil (chain not checked).
 func VerifyToken(token []byte, digest []byte, anchors cms.TrustAnchors) (*Token, error) {
-	sd, err := cms.Parse(token)
-	if err != nil {
-		return nil, err
-	}
-	if !sd.ContentType.Equal(cms.OIDTSTInfo) || sd.Detached || len(sd.Signers) != 1 {
-		return nil, errors.New("tsp: token is not a SignedData of one TSTInfo")
-	}
-	var content []byte
-	for _, r := range sd.Content {
-		if r.End() > int64(len(token)) {
-			return nil, errors.New("tsp: token content out of range")
-		}
-		content = append(content, token[r.Off:r.End()]...)
-	}
-	info, err := parseInfo(content)
+	sd, info, err := parseToken(token)
 	if err != nil {
 		return nil, err
 	}
 	if digest != nil && string(info.HashedMessage) != string(digest) {
-		return nil, errors.New("tsp: the time stamp is for different data (message imprint mismatch)")
+		return nil, ErrImprintMismatch
 	}
 	res := cms.VerifySigner(sd.Signers[0], sd.Certs, cms.RangesDigest(bytesSource(token), sd.Content),
 		cms.VerifyOptions{At: info.GenTime})
