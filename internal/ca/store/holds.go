@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -162,34 +161,13 @@ func (s *sqlStore) EndHold(ctx context.Context, serial, outcome string, reason i
 // each hold once, with one EventHoldExpired record.
 func (s *sqlStore) ExpireHolds(ctx context.Context, now time.Time) (int, error) {
 	// Read first without any lock: OCSP answers call this, and almost always there is nothing to write.
-	rows, err := s.c().query(ctx, `SELECT serial FROM holds WHERE ended_at = 0 AND until < ? ORDER BY serial`, unix(now))
+	serials, err := strs(ctx, s.c(), `SELECT serial FROM holds WHERE ended_at = 0 AND until < ? ORDER BY serial`, unix(now))
 	if err != nil {
 		return 0, err
 	}
-	var serials []string
-	for rows.Next() {
-		var serial string
-		if err := rows.Scan(&serial); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		serials = append(serials, serial)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, serial := range serials {
-		err := s.tx(ctx, holderKeys(serial), func(tx conn) error { return expireHold(ctx, tx, serial, now) })
-		switch {
-		case err == nil:
-			n++
-		case !errors.Is(err, ErrState):
-			return n, err
-		}
-	}
-	return n, nil
+	return closeEach(serials, func(serial string) error {
+		return s.tx(ctx, holderKeys(serial), func(tx conn) error { return expireHold(ctx, tx, serial, now) })
+	})
 }
 
 // expireHold ends serial's hold if it is still open and due (ErrState otherwise).

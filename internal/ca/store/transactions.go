@@ -305,38 +305,44 @@ func supersedeUnconfirmed(ctx context.Context, tx conn, parent, except string, n
 // closeIssued closes (closeUnconfirmed) every issued transaction matching "state = issued" and more,
 // ending in state, and returns how many.
 func closeIssued(ctx context.Context, tx conn, state string, now int64, more string, args ...any) (int, error) {
-	ids, err := txnIDs(ctx, tx, `WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
+	ids, err := strs(ctx, tx, `SELECT id FROM transactions WHERE state = ? `+more, append([]any{StateIssued}, args...)...)
 	if err != nil {
 		return 0, err
 	}
+	return closeEach(ids, func(id string) error { return closeUnconfirmed(ctx, tx, id, StateIssued, state, now) })
+}
+
+// closeEach runs close on every item and counts those it closed: ErrState (closed meanwhile by another
+// transaction) is passed over, any other error ends it.
+func closeEach(items []string, close func(string) error) (int, error) {
 	n := 0
-	for _, id := range ids {
-		switch err := closeUnconfirmed(ctx, tx, id, StateIssued, state, now); {
+	for _, it := range items {
+		switch err := close(it); {
 		case err == nil:
 			n++
-		case !errors.Is(err, ErrState): // ErrState: closed by another transaction meanwhile
-			return 0, err
+		case !errors.Is(err, ErrState):
+			return n, err
 		}
 	}
 	return n, nil
 }
 
-// txnIDs lists the ids of the transactions matching where.
-func txnIDs(ctx context.Context, tx conn, where string, args ...any) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM transactions `+where, args...)
+// strs runs a query of one text column and lists its values.
+func strs(ctx context.Context, c conn, q string, args ...any) ([]string, error) {
+	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []string
+	var out []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var s string
+		if err := rows.Scan(&s); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, s)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 // closeUnconfirmed ends a transaction in state from (issued; or confirmed, for a withdrawal) whose
@@ -476,26 +482,18 @@ func (s *sqlStore) Withdraw(ctx context.Context, txnID string, reason int) error
 // Each one found is closed in its own SQL transaction under its holder's lock, if still issued then (an
 // issued transaction never becomes issued again, so its issuance time is still before cutoff).
 func (s *sqlStore) CloseUnconfirmed(ctx context.Context, cutoff time.Time) (int, error) {
-	ids, err := txnIDs(ctx, s.c(), `WHERE state = ? AND updated_at < ? ORDER BY id`, StateIssued, unix(cutoff))
+	ids, err := strs(ctx, s.c(), `SELECT id FROM transactions WHERE state = ? AND updated_at < ? ORDER BY id`, StateIssued, unix(cutoff))
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, id := range ids {
-		err := s.txnTx(ctx, id, nil, func(tx conn, t *Txn) error {
+	return closeEach(ids, func(id string) error {
+		return s.txnTx(ctx, id, nil, func(tx conn, t *Txn) error {
 			if t.State != StateIssued {
 				return ErrState
 			}
 			return closeUnconfirmed(ctx, tx, id, StateIssued, StateUnconfirmed, unix(time.Now()))
 		})
-		switch {
-		case err == nil:
-			n++
-		case !errors.Is(err, ErrState):
-			return n, err
-		}
-	}
-	return n, nil
+	})
 }
 
 // Abandon removes a waiting transaction that can no longer be issued (e.g. its account ran dry), so it
