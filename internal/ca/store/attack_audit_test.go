@@ -41,7 +41,7 @@ func testAuditRevocationTimesOfHolds(t *testing.T, newURL backendURL) {
 	if _, err := s.VerifyAudit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tamper := []struct{ name, do, undo, want string }{
+	checkTampering(t, s, []tampering{
 		{"open hold backdated (certs and holds together)",
 			`UPDATE certs SET revoked_at = revoked_at - 86400 WHERE serial = '11'; UPDATE holds SET held_at = held_at - 86400 WHERE serial = '11'`,
 			`UPDATE certs SET revoked_at = revoked_at + 86400 WHERE serial = '11'; UPDATE holds SET held_at = held_at + 86400 WHERE serial = '11'`,
@@ -52,20 +52,32 @@ func testAuditRevocationTimesOfHolds(t *testing.T, newURL backendURL) {
 			`UPDATE certs SET revoked_at = revoked_at + 86400 WHERE serial = '13'`, "certificate 13 does not match"},
 		{"records reordered", `UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq IN (-2, -3)`,
 			`UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq IN (-2, -3)`, "record 2"},
-	}
+	})
+}
+
+// tampering is an edit of the database (do: statements separated by "; "), the error VerifyAudit must
+// then give (want, a part of it), and the edit that puts it back (undo).
+type tampering struct{ name, do, undo, want string }
+
+// checkTampering makes each edit, expects VerifyAudit to find it, puts it back and expects a clean log.
+func checkTampering(t *testing.T, s Store, cases []tampering) {
+	t.Helper()
+	ctx := context.Background()
 	sql := s.(*sqlStore).c()
-	for _, tc := range tamper {
-		for _, q := range strings.Split(tc.do, "; ") {
-			_, err := sql.exec(ctx, q)
-			must(err)
+	run := func(qs string) {
+		t.Helper()
+		for _, q := range strings.Split(qs, "; ") {
+			if _, err := sql.exec(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
 		}
+	}
+	for _, tc := range cases {
+		run(tc.do)
 		if _, err := s.VerifyAudit(ctx); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: verify says %v, want %q", tc.name, err, tc.want)
 		}
-		for _, q := range strings.Split(tc.undo, "; ") {
-			_, err := sql.exec(ctx, q)
-			must(err)
-		}
+		run(tc.undo)
 		if _, err := s.VerifyAudit(ctx); err != nil {
 			t.Fatalf("%s undone: %v", tc.name, err)
 		}
