@@ -19,7 +19,7 @@ import (
 // instance SIGKILLed while refusals wait in its queue must never have answered one that is not in the
 // log — a refusal is recorded before the client sees it. Eight clients send malformed CMP messages
 // (each refused with badDataFormat) to one `ponte-ca serve`; once 20 were answered the process is
-// killed. Then the log holds at least as many refusals as the clients received, and verifies. On SQLite
+// killed with requests in flight (whether some then wait in a batch is the scheduler's: not asserted). Then the log holds at least as many refusals as the clients received, and verifies. On SQLite
 // and on PostgreSQL.
 func TestRefusalsSurviveKill(t *testing.T) {
 	for _, b := range []struct{ name, db string }{{"sqlite", ""}, {"postgres", "pg"}} {
