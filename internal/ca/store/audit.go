@@ -413,17 +413,20 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		reason := -1 // every revokeCert and EndHold write "reason=N"
 		fmt.Sscanf(r.Detail, "reason=%d", &reason)
 		l.reason[r.Serial] = reason
-		delete(l.revokedAt, r.Serial)
-		if _, at, ok := strings.Cut(r.Detail, " at="); ok { // revokeCert's, since schema 5; a hold made permanent keeps the hold's
-			if t, err := strconv.ParseInt(at, 10, 64); err == nil {
-				l.revokedAt[r.Serial] = t
-			}
+		// revokeCert's records carry the time (" at=", since schema 5); a hold made permanent
+		// ("reason=N held", EndHold) keeps the time its suspension recorded.
+		if !strings.HasSuffix(r.Detail, " held") {
+			l.setRevokedAt(r.Serial, r.Detail)
 		}
 		delete(l.open, r.Serial) // a revocation while on hold can only be the hold made permanent
 	case EventSuspend:
 		l.revoked[r.Serial], l.reason[r.Serial] = true, reasonCertificateHold
 		l.holds[r.Serial]++
-		l.open[r.Serial] = r.Detail
+		// The hold's revocation time (" at=", since ca-scale) is checked like a revocation's, so a
+		// suspension backdated in certs and holds together — or after it was made permanent or
+		// expired — is found; the rest is the open hold as holdDetailSQL rebuilds it.
+		l.open[r.Serial], _, _ = strings.Cut(r.Detail, " at=")
+		l.setRevokedAt(r.Serial, r.Detail)
 	case EventReactivate:
 		l.revoked[r.Serial] = false
 		delete(l.revokedAt, r.Serial)
@@ -433,6 +436,17 @@ func (l *ledger) add(r *Record, rep *AuditReport) {
 		l.reason[r.Serial] = reasonUnspecified
 	case EventConfirm:
 		l.confirmed[r.TransactionID] = true
+	}
+}
+
+// setRevokedAt records the revocation time detail carries (" at=UNIX"), or forgets the one before
+// when it carries none (a record of an earlier version: the time is then not checked).
+func (l *ledger) setRevokedAt(serial, detail string) {
+	delete(l.revokedAt, serial)
+	if _, at, ok := strings.Cut(detail, " at="); ok {
+		if t, err := strconv.ParseInt(at, 10, 64); err == nil {
+			l.revokedAt[serial] = t
+		}
 	}
 }
 

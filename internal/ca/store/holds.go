@@ -84,7 +84,8 @@ func (s *sqlStore) Hold(ctx context.Context, h HoldRecord) error {
 			return err
 		}
 		if err := appendAudit(ctx, tx, Event{Event: EventSuspend, Serial: h.Serial,
-			Detail: holdDetail(h.By, h.Holder, unix(h.Until))}); err != nil {
+			// " at=": the revocation time the hold sets, which a permanent revocation keeps (VerifyAudit).
+			Detail: holdDetail(h.By, h.Holder, unix(h.Until)) + fmt.Sprintf(" at=%d", unix(h.HeldAt))}); err != nil {
 			return err
 		}
 		return closeRenewals(ctx, tx, h.Serial, unix(h.HeldAt))
