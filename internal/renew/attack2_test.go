@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"errors"
 	"testing"
 	"time"
 
@@ -75,57 +74,65 @@ func (f *faultWorld) caState(newCert []byte) (revoked bool, counted int) {
 // TestRollbackWhileTheCAIsDown (I2, I4): the write fails (final) and the CA is down during the rollback,
 // so the rollback's release of the implicitly confirmed certificate does not reach it. The card is put
 // back; the CA still holds a valid certificate for a key that no longer exists, counted toward the one
-// renewal allowed. The holder must be able to end that: once the CA is back, either Annulla il rinnovo
-// or a new renewal must leave the card renewed (or as it was) with the lost certificate revoked and not
-// counted.
+// renewal allowed. Once the CA is back the holder must be able to end that, by Annulla il rinnovo (the
+// card list must still show the record) or by simply renewing again: the lost certificate revoked and not
+// counted, and the new renewal done.
 func TestRollbackWhileTheCAIsDown(t *testing.T) {
-	f := newFreeWorld(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	e := f.engine(30 * time.Second)
-	e.Account = nil
-	e.Card = writeFailsCADown{Card: e.Card, stop: f.bed.StopCA}
-	r, err := e.Begin(ctx, f.info, f.old)
-	if r == nil || r.NewCert == nil {
-		t.Fatalf("the CA issued nothing: %v", err)
-	}
-	t.Logf("write refused, CA down: %v (step %s, rollback failed %v)\n%s", err, r.Step, r.RollbackFailed, renew.DiagnosticLog(r))
-	if n := f.privateKeys(); n != f.keys {
-		t.Fatalf("%d private keys after the rollback, %d before:\n%s", n, f.keys, f.objects())
-	}
-	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
-		t.Fatal("the card's CNS certificate is not the old one after the rollback")
-	}
-	if err := f.bed.StartCA(); err != nil {
-		t.Fatal(err)
-	}
-	// The holder comes back with the CA up: the card list must offer a way to end the renewal
-	// (NeedsAttention: ANNULLA), or a new renewal must be possible.
-	saved, err := f.journal.Load(r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if saved.NeedsAttention() {
-		err := f.freeEngine().Abandon(ctx, saved)
-		t.Logf("Annulla once the CA is back: %v\n%s", err, renew.DiagnosticLog(saved))
-	}
-	revoked, counted := f.caState(r.NewCert)
-	if !revoked || counted != 0 {
-		t.Errorf("I2: the certificate whose key the rollback removed is revoked=%v at the CA, %d renewals counted (want revoked, 0)", revoked, counted)
-	}
-	// The retry: a new renewal of the same certificate must not be refused as already renewed.
-	again, err := f.freeEngine().Begin(ctx, f.info, f.old)
-	if err != nil || again.Step != renew.StepDone {
-		var fl *renew.Failure
-		errors.As(err, &fl)
-		t.Fatalf("I2: the new renewal after the lost release: %v (%+v)", err, fl)
-	}
-	_, now := f.cert(t, "cns")
-	if !bytes.Equal(now.DER, again.NewCert) || now.ID != again.NewKey {
-		t.Fatal("the card's CNS certificate is not the new renewal's")
-	}
-	if n := f.privateKeys(); n != f.keys {
-		t.Fatalf("%d private keys after the renewal, %d before:\n%s", n, f.keys, f.objects())
+	for _, annulla := range []bool{true, false} {
+		t.Run(map[bool]string{true: "annulla-then-renew", false: "renew-again"}[annulla], func(t *testing.T) {
+			f := newFreeWorld(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			e := f.freeEngine()
+			e.Card = writeFailsCADown{Card: e.Card, stop: f.bed.StopCA}
+			r, err := e.Begin(ctx, f.info, f.old)
+			if r == nil || r.NewCert == nil {
+				t.Fatalf("the CA issued nothing: %v", err)
+			}
+			t.Logf("write refused, CA down: %v (step %s)\n%s", err, r.Step, renew.DiagnosticLog(r))
+			if n := f.privateKeys(); n != f.keys {
+				t.Fatalf("%d private keys after the rollback, %d before:\n%s", n, f.keys, f.objects())
+			}
+			if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+				t.Fatal("the card's CNS certificate is not the old one after the rollback")
+			}
+			if err := f.bed.StartCA(); err != nil {
+				t.Fatal(err)
+			}
+			saved, err := f.journal.Load(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !saved.NeedsAttention() {
+				t.Errorf("the card list no longer shows the renewal whose certificate the CA was not told of")
+			}
+			if annulla {
+				if err := f.freeEngine().Abandon(ctx, saved); err != nil {
+					t.Fatalf("Annulla once the CA is back: %v\n%s", err, renew.DiagnosticLog(saved))
+				}
+				if revoked, counted := f.caState(r.NewCert); !revoked || counted != 0 {
+					t.Fatalf("I2: after Annulla the certificate whose key the rollback removed is revoked=%v, %d renewals counted", revoked, counted)
+				}
+			}
+			again, err := f.freeEngine().Begin(ctx, f.info, f.old)
+			if err != nil || again.Step != renew.StepDone {
+				t.Fatalf("I2: the new renewal after the lost release: %v", err)
+			}
+			if revoked, counted := f.caState(r.NewCert); !revoked || counted != 1 {
+				t.Fatalf("I2: the first certificate revoked=%v, %d renewals counted (want revoked, 1: the new one)", revoked, counted)
+			}
+			_, now := f.cert(t, "cns")
+			if !bytes.Equal(now.DER, again.NewCert) || now.ID != again.NewKey {
+				t.Fatal("the card's CNS certificate is not the new renewal's")
+			}
+			verifyWithOpenSSL(t, f.world, now.DER)
+			if n := f.privateKeys(); n != f.keys {
+				t.Fatalf("%d private keys after the renewal, %d before:\n%s", n, f.keys, f.objects())
+			}
+			if saved, err = f.journal.Load(r.ID); err != nil || saved.NeedsAttention() {
+				t.Fatalf("the first record still needs attention after the CA was told: %v", err)
+			}
+		})
 	}
 }
 

@@ -110,6 +110,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 			IT: "Il rinnovo di questo certificato è già in corso: riprenderlo con SCARICA o RIPRENDI IL RINNOVO.",
 			EN: "This certificate's renewal is already under way: resume it with DOWNLOAD or RESUME."}
 	}
+	if err := e.releaseLeft(ctx, open, card.ID, cert); err != nil {
+		return nil, err
+	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {
@@ -602,7 +605,11 @@ func (e *Engine) reject(ctx context.Context, r *Renewal) {
 	if r.Failure != nil {
 		reason = r.Failure.Code + ": " + r.Failure.EN
 	}
-	if err := e.release(ctx, r, reason); err != nil {
+	err := e.release(ctx, r, reason)
+	// Not told (the CA unreachable): the record stays in the card list, and Annulla or the next renewal of
+	// this certificate tells the CA (I2: a rejected certificate must not stay counted; I3: nor charged).
+	r.ReleasePending = err != nil
+	if err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
 	}
 }
