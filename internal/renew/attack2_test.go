@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"errors"
 	"testing"
 	"time"
 
@@ -141,4 +142,158 @@ func (f *faultWorld) freeEngine() *renew.Engine {
 	e := f.engine(30 * time.Second)
 	e.Account = nil
 	return e
+}
+
+// stopAt cancels the engine's context as the record at step is saved: the holder closed the browser as
+// that step began (the step's action then fails "interrupted", retriable, and changes nothing).
+func stopAt(e *renew.Engine, step renew.Step, cancel func()) {
+	e.Journal = &hookJournal{Journal: e.Journal, step: step, at: cancel}
+}
+
+// TestRenewAfterAbandon (I2, I3, I4): a renewal stopped after issuance is cancelled with Annulla il
+// rinnovo, then the holder renews the same certificate again. The abandoned certificate must not have used
+// the one renewal allowed nor its charge: the second renewal is done, the first certificate revoked, one
+// renewal counted, one charge (paid) or none (free). Free: implicit confirmation (Annulla revokes with
+// rr); paid: explicit, stopped before certConf (Annulla rejects in certConf).
+func TestRenewAfterAbandon(t *testing.T) {
+	for _, paid := range []bool{false, true} {
+		t.Run(map[bool]string{false: "free-implicit", true: "paid-explicit"}[paid], func(t *testing.T) {
+			var f *faultWorld
+			if paid {
+				f = newFaultWorld(t, 0)
+			} else {
+				f = newFreeWorld(t)
+			}
+			engine := func() *renew.Engine {
+				if paid {
+					return f.engine(30 * time.Second)
+				}
+				return f.freeEngine()
+			}
+			step := renew.StepWrite
+			if paid {
+				step = renew.StepConfirm
+			}
+			stopped, stop := context.WithCancel(context.Background())
+			e := engine()
+			stopAt(e, step, stop)
+			r, err := e.Begin(stopped, f.info, f.old)
+			if r == nil || r.NewCert == nil || r.Step != step {
+				t.Fatalf("not stopped at %s after issuance: %v", step, err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			f.abandonLeavesTheOldCard(t, ctx, r, "Annulla")
+			again, err := engine().Begin(ctx, f.info, f.old)
+			if err != nil {
+				t.Fatalf("I2: renewing again after Annulla: %v", err)
+			}
+			if revoked, counted := f.caState(r.NewCert); !revoked || counted != 1 {
+				t.Fatalf("the abandoned certificate revoked=%v, %d renewals counted (want revoked, 1)", revoked, counted)
+			}
+			want := f.balance
+			if paid {
+				want -= 500
+			}
+			if b := balanceOf(t, f.world); b != want {
+				t.Fatalf("I3: balance %d, want %d", b, want)
+			}
+			_, now := f.cert(t, "cns")
+			if !bytes.Equal(now.DER, again.NewCert) || now.ID != again.NewKey {
+				t.Fatal("the card's CNS certificate is not the second renewal's")
+			}
+			if n := f.privateKeys(); n != f.keys {
+				t.Fatalf("I4: %d private keys, %d before:\n%s", n, f.keys, f.objects())
+			}
+		})
+	}
+}
+
+// TestAbandonWhileTheCAIsDownThenHostKilled (I1, I4, I5): Annulla il rinnovo is pressed while ponte-ca is
+// down: it must change nothing on the card and keep the renewal open; then the host is killed and ponte-ca
+// restarted (database closed and reopened). A second Annulla on a new host with the CA back ends it: the
+// old certificate on the card, no new key, the new certificate rejected and refunded.
+func TestAbandonWhileTheCAIsDownThenHostKilled(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	stopped, stop := context.WithCancel(context.Background())
+	e := f.engine(30 * time.Second)
+	stopAt(e, renew.StepConfirm, stop)
+	r, err := e.Begin(stopped, f.info, f.old)
+	if r == nil || r.Step != renew.StepConfirm {
+		t.Fatalf("not stopped at confirm: %v", err)
+	}
+	objects := f.objects()
+	f.bed.StopCA()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var fl *renew.Failure
+	if err := f.engine(30*time.Second).Abandon(ctx, r); !errors.As(err, &fl) || !fl.Retriable {
+		t.Fatalf("Annulla with the CA down: %v, want a retriable failure", err)
+	}
+	if got := f.objects(); got != objects {
+		t.Fatalf("Annulla with the CA down changed the card:\nbefore\n%s\nafter\n%s", objects, got)
+	}
+	if saved, err := f.journal.Load(r.ID); err != nil || saved.Step != renew.StepConfirm {
+		t.Fatalf("the record after Annulla with the CA down: %v", err)
+	}
+	f.kill()
+	if err := f.bed.RestartCA(); err != nil {
+		t.Fatal(err)
+	}
+	f.start(t, f.hostBin)
+	saved, err := f.journal.Load(r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.abandonLeavesTheOldCard(t, ctx, saved, "Annulla with the CA back, on a new host")
+}
+
+// TestAccountDrainedWhileWaiting (I1, I3, I4): cards A and B of one holder pay from one prepaid account
+// that covers one renewal. A's request is accepted and waits (the CA decides later, and charges only when
+// it issues); meanwhile B renews and takes the money. When A's turn comes the CA refuses for want of
+// credit: A's card must be as it was (no new key), nothing charged for it; after a top-up A renews.
+func TestAccountDrainedWhileWaiting(t *testing.T) {
+	tc := newTwoCardsDelayed(t, sameHolderB, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ea := tc.engineFor(tc.a)
+	ea.CA.MaxWait = 0
+	ra, err := ea.Begin(ctx, tc.a.info, tc.a.old)
+	if !errors.Is(err, renew.ErrPending) || ra == nil {
+		t.Fatalf("card A is not waiting at the CA: %v", err)
+	}
+	if err := tc.bed.CA.Store.Credit(ctx, tc.bed.Account, 500-tc.balance); err != nil { // one renewal left
+		t.Fatal(err)
+	}
+	rb, err := tc.engineFor(tc.b).Begin(ctx, tc.b.info, tc.b.old)
+	if err != nil {
+		t.Fatalf("card B: %v", err)
+	}
+	tc.checkRenewed(tc.b, rb)
+	if b := balanceOf(t, tc.world); b != 0 {
+		t.Fatalf("balance after B: %d, want 0", b)
+	}
+	err = tc.engineFor(tc.a).Run(ctx, ra)
+	t.Logf("card A with no credit left: %v (step %s)\n%s", err, ra.Step, renew.DiagnosticLog(ra))
+	if ra.Step != renew.StepFailed {
+		t.Fatalf("card A's renewal did not end for want of credit (step %s): %v", ra.Step, err)
+	}
+	tc.checkUntouched(tc.a)
+	if b := balanceOf(t, tc.world); b != 0 {
+		t.Fatalf("I3: balance %d after the refusal, want 0", b)
+	}
+	if saved, err := tc.journal.Load(ra.ID); err != nil || saved.NeedsAttention() {
+		t.Fatalf("card A's refused renewal is still shown as open: %v", err)
+	}
+	if err := tc.bed.CA.Store.Credit(ctx, tc.bed.Account, 500); err != nil {
+		t.Fatal(err)
+	}
+	again, err := tc.engineFor(tc.a).Begin(ctx, tc.a.info, tc.a.old)
+	if err != nil {
+		t.Fatalf("card A after the top-up: %v", err)
+	}
+	tc.checkRenewed(tc.a, again)
+	if b := balanceOf(t, tc.world); b != 0 {
+		t.Fatalf("balance %d at the end, want 0", b)
+	}
 }

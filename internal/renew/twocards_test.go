@@ -57,7 +57,13 @@ type twoCards struct {
 // the host so it loads the module with both tokens.
 func newTwoCards(t *testing.T, holder softcard.Holder) *twoCards {
 	t.Helper()
-	f := newFaultWorld(t, 0)
+	return newTwoCardsDelayed(t, holder, 0)
+}
+
+// newTwoCardsDelayed is newTwoCards on a CA that decides delay seconds after a request.
+func newTwoCardsDelayed(t *testing.T, holder softcard.Holder, delay int) *twoCards {
+	t.Helper()
+	f := newFaultWorld(t, delay)
 	issue := func(pub crypto.PublicKey, subject pkix.Name, role string) ([]byte, error) {
 		spki, err := x509.MarshalPKIXPublicKey(pub)
 		if err != nil {
