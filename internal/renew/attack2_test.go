@@ -297,3 +297,86 @@ func TestAccountDrainedWhileWaiting(t *testing.T) {
 		t.Fatalf("balance %d at the end, want 0", b)
 	}
 }
+
+// fullJournal is a journal on a disk that fills up: from the first save of a record at step on, every
+// save fails as a full disk does (ENOSPC), until free is called.
+type fullJournal struct {
+	renew.Journal
+	step renew.Step
+	full bool
+}
+
+var errDiskFull = errors.New("test: no space left on device")
+
+func (j *fullJournal) Save(r *renew.Renewal) error {
+	if r.Step == j.step {
+		j.full = true
+	}
+	if j.full {
+		return errDiskFull
+	}
+	return j.Journal.Save(r)
+}
+
+// TestJournalDiskFull (I1–I4): the disk holding the journal fills up as the renewal reaches each step, so
+// that step's record (and every later one) cannot be written. The card must keep a valid certificate for
+// the role all along, and once space is freed the renewal resumes from the journal's last record and
+// finishes: one new certificate, one charge, no extra key.
+func TestJournalDiskFull(t *testing.T) {
+	for _, step := range []renew.Step{renew.StepKeygen, renew.StepRequest, renew.StepWrite, renew.StepVerify,
+		renew.StepConfirm, renew.StepCleanup, renew.StepDone} {
+		t.Run(string(step), func(t *testing.T) {
+			f := newFaultWorld(t, 0)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			e := f.engine(30 * time.Second)
+			e.Journal = &fullJournal{Journal: e.Journal, step: step}
+			r, err := e.Begin(ctx, f.info, f.old)
+			if err == nil {
+				t.Fatalf("the renewal went on with a full disk (step %s)", r.Step)
+			}
+			t.Logf("disk full at %s: %v", step, err)
+			// The holder must be told what happened, and that it can be resumed: not that another window
+			// carried the renewal on, nor an internal error.
+			var fl *renew.Failure
+			if !errors.As(err, &fl) || !fl.Retriable || fl.Code != "journal-write" {
+				t.Errorf("a journal that cannot be written answered %v, want the retriable journal-write", err)
+			}
+			f.checkUsableCNS()
+			all, lerr := f.journal.List()
+			if lerr != nil || len(all) != 1 {
+				t.Fatalf("journal after the full disk: %d records (%v)", len(all), lerr)
+			}
+			saved := all[0]
+			if err := f.engine(30*time.Second).Run(ctx, saved); err != nil {
+				t.Fatalf("resuming from %s once space was freed: %v\n%s", saved.Step, err, renew.DiagnosticLog(saved))
+			}
+			f.checkDone(saved)
+		})
+	}
+}
+
+// checkUsableCNS (I1): the card holds a CNS certificate (the old one, or the new one; both between the
+// write and the cleanup), and every CNS certificate on it has its private key and chains to the CA
+// (openssl).
+func (f *faultWorld) checkUsableCNS() {
+	f.t.Helper()
+	info, err := f.card.Info(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	n := 0
+	for _, c := range info.Certificates {
+		if c.Role != "cns" {
+			continue
+		}
+		n++
+		if !c.HasKey {
+			f.t.Fatalf("a CNS certificate on the card has no private key:\n%s", f.objects())
+		}
+		verifyWithOpenSSL(f.t, f.world, c.DER)
+	}
+	if n == 0 {
+		f.t.Fatal("no CNS certificate on the card")
+	}
+}
