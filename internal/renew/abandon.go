@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"sort"
 	"time"
 
@@ -120,8 +119,8 @@ func (e *Engine) releaseLeft(ctx context.Context, all []*Renewal, cardID string,
 		}
 		r.ReleasePending = false
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "released", Detail: "the CA was told at the next renewal"})
-		if err := e.Journal.Save(r); err != nil {
-			return fmt.Errorf("renew: saving the journal: %w", err)
+		if err := e.put(r); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -234,6 +234,26 @@ func sameSave(a, b *Renewal) bool {
 	return a.Step == b.Step && a.Updated.Equal(b.Updated)
 }
 
+// put writes r to the journal; a journal that cannot be written is errJournalWrite.
+func (e *Engine) put(r *Renewal) error {
+	if err := e.Journal.Save(r); err != nil {
+		return journalWriteFailure(err)
+	}
+	return nil
+}
+
+// journalWriteFailure: the journal cannot be written (disk full, folder not writable, the host's store
+// failing). The renewal is write-ahead, so the step whose record was not saved has not acted: it stops
+// there, retriable, and is resumed from the journal's last record once the disk has room (I1: nothing
+// rolled back, nothing left half-done). Before, the failed save became a final "internal" error, and the
+// check before the rollback read the journal's older record as another window's work: the holder was told
+// "the renewal went on in another window", or, at the cleanup, the renewal was reported done.
+func journalWriteFailure(err error) *Failure {
+	return &Failure{Code: CodeJournalWrite, Retriable: true, Detail: err.Error(),
+		IT: "Impossibile salvare il registro del rinnovo (disco pieno o non scrivibile): il rinnovo è fermo all'ultimo passo registrato. Liberare spazio e riprenderlo.",
+		EN: "The renewal journal cannot be saved (disk full or not writable): the renewal stopped at its last recorded step. Free some space and resume it."}
+}
+
 // advance records the next step before its action runs.
 func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 	r.Step = next
@@ -244,8 +264,8 @@ func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 func (e *Engine) save(r *Renewal, event, detail string) error {
 	r.Updated = e.now()
 	r.Log = append(r.Log, Entry{Time: r.Updated, Step: r.Step, Event: event, Detail: detail})
-	if err := e.Journal.Save(r); err != nil {
-		return fmt.Errorf("renew: saving the journal: %w", err)
+	if err := e.put(r); err != nil {
+		return err
 	}
 	if e.Progress != nil {
 		e.Progress(r)
@@ -336,7 +356,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 	// to a crash is collected by polling the same transaction, never by a second request (and charge).
 	ca.BeforeSend = func(tx *cmp.Transaction) error {
 		r.Tx = tx
-		return e.Journal.Save(r)
+		return e.put(r)
 	}
 	var res *cmp.Result
 	if r.Tx != nil && len(r.Tx.ServerNonce) > 0 {
