@@ -380,3 +380,74 @@ func (f *faultWorld) checkUsableCNS() {
 		f.t.Fatal("no CNS certificate on the card")
 	}
 }
+
+// TestPINBlockedMidRenewal (I1, I2, I4): on a card whose renewal needs PIN and PUK (AC 2018; the lockshim
+// module counts PIN tries as a card does), the PIN gets blocked as the write begins (three wrong PINs
+// typed elsewhere: another program, another tab's PIN screen). The write's security-officer login works
+// (the PUK is right), the user's login after it does not. A blocked PIN has a remedy the holder has — the
+// PUK — so the renewal must wait for it, not be thrown away: once the PIN is unblocked with the PUK, the
+// same renewal resumes and finishes, one certificate issued, one charge, no extra key.
+func TestPINBlockedMidRenewal(t *testing.T) {
+	f := newFaultWorldOn(t, 0, testbed.Options{Family: "AC", Shim: testenv.PKCS11Module(t, "lockshim")})
+	if !f.puk {
+		t.Fatal("the card does not ask the PUK")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e := f.engine(30 * time.Second)
+	e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepWrite, at: func() {
+		// Another program logs the token out and mistypes the PIN until it locks.
+		if err := f.card.Logout(ctx); err != nil {
+			t.Error(err)
+		}
+		var errs []error
+		for i := 0; i < 5; i++ { // the card's tries are 3; 5 bounds the loop
+			_, err := f.card.Login(ctx, protocol.Secret("00000000"))
+			var perr *protocol.Error
+			if errors.As(err, &perr) && perr.Code == protocol.ErrPINLocked {
+				return
+			}
+			errs = append(errs, err)
+		}
+		t.Errorf("the PIN did not lock after five wrong tries: %v", errs)
+	}}
+	r, err := e.Begin(ctx, f.info, f.old)
+	t.Logf("PIN blocked as the write began: %v (step %s)\n%s", err, r.Step, renew.DiagnosticLog(r))
+	f.checkUsableCNSKeyless()
+	// Unblocked with the PUK, the PIN set back to the bed's (pkcs11-tool lists the token with it).
+	if _, err := f.card.UnblockPIN(ctx, protocol.Secret(testbed.PUK), protocol.Secret(testbed.PIN)); err != nil {
+		t.Fatalf("unblocking the PIN with the PUK: %v", err)
+	}
+	if _, err := f.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := f.journal.Load(r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.Step.Terminal() {
+		t.Fatalf("the renewal was ended by the blocked PIN (%s, %v): the holder loses it though the PUK unblocks the PIN", saved.Step, saved.Failure)
+	}
+	if err := f.engine(30*time.Second).Run(ctx, saved); err != nil {
+		t.Fatalf("resumed after the unblock: %v\n%s", err, renew.DiagnosticLog(saved))
+	}
+	f.checkDone(saved)
+}
+
+// checkUsableCNSKeyless (I1) is checkUsableCNS read through the host alone (no login: the PIN is blocked):
+// the card still holds a CNS certificate chaining to the CA, the old one with its key among the card's
+// objects.
+func (f *faultWorld) checkUsableCNSKeyless() {
+	f.t.Helper()
+	info, err := f.card.Info(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, c := range info.Certificates {
+		if c.Role == "cns" && bytes.Equal(c.DER, f.old.DER) {
+			verifyWithOpenSSL(f.t, f.world, c.DER)
+			return
+		}
+	}
+	f.t.Fatal("the old CNS certificate is no longer on the card")
+}
