@@ -653,7 +653,12 @@ func classify(err error) *Failure {
 		return &Failure{Code: "no-permission", IT: "CA non raggiungibile: " + d.IT() + ".", EN: "CA unreachable: " + d.EN() + ".",
 			Retriable: true, Detail: err.Error(), Permission: d.Pattern}
 	case errors.As(err, &perr):
-		return &Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en"), Retriable: perr.Retriable, Detail: perr.Message}
+		// A PIN blocked mid-renewal (mistyped elsewhere: another program, another tab) is final for a login
+		// screen but not for the renewal: the holder unblocks it with the PUK and resumes. Taken as final, it
+		// rolled back a renewal already issued — a rollback that cannot even run, the card refusing every
+		// key operation without the PIN — and the holder lost it (I1, I4: stop, touch nothing, resume).
+		retriable := perr.Retriable || perr.Code == protocol.ErrPINLocked
+		return &Failure{Code: string(perr.Code), IT: perr.Code.Text("it"), EN: perr.Code.Text("en"), Retriable: retriable, Detail: perr.Message}
 	case errors.As(err, &ref):
 		it, en := ref.Text()
 		return &Failure{Code: "ca-refused", IT: "Richiesta non inoltrata: " + it, EN: "Request refused: " + en, Retriable: ref.Retriable(), Detail: ref.Error()}
