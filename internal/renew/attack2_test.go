@@ -451,3 +451,72 @@ func (f *faultWorld) checkUsableCNSKeyless() {
 	}
 	f.t.Fatal("the old CNS certificate is no longer on the card")
 }
+
+// TestPCClockJumpsBack (I1–I4): the PC's clock is an hour behind for part of the renewal — wrong from the
+// start, or corrected back by an hour between the test signature and certConf (ponte-ca refuses a
+// messageTime more than 10 minutes off, RFC 9810 §5.1.1, badTime). Whatever the engine answers, the card
+// keeps a usable certificate, and with the clock right again the holder ends with the card renewed once:
+// one certificate counted, one charge, no extra key, any certificate not on the card revoked.
+func TestPCClockJumpsBack(t *testing.T) {
+	for _, at := range []renew.Step{renew.StepStart, renew.StepConfirm} {
+		t.Run(string(at), func(t *testing.T) {
+			f := newFaultWorld(t, 0)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			var skew time.Duration
+			clock := func() time.Time { return time.Now().Add(skew) }
+			e := f.engine(30 * time.Second)
+			e.Now, e.CA.Now = clock, clock
+			if at == renew.StepStart {
+				skew = -time.Hour
+			} else {
+				e.Journal = &hookJournal{Journal: e.Journal, step: at, at: func() { skew = -time.Hour }}
+			}
+			r, err := e.Begin(ctx, f.info, f.old)
+			if r == nil {
+				t.Fatalf("Begin with the clock an hour behind: %v", err)
+			}
+			t.Logf("clock an hour behind from %s: %v (step %s)\n%s", at, err, r.Step, renew.DiagnosticLog(r))
+			f.checkUsableCNS()
+			// The clock is right again: the holder resumes, or cancels and renews again, as the screens offer.
+			saved, err := f.journal.Load(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			final := saved
+			switch {
+			case !saved.Step.Terminal():
+				if err := f.engine(30*time.Second).Run(ctx, saved); err != nil {
+					t.Fatalf("resumed with the clock right: %v\n%s", err, renew.DiagnosticLog(saved))
+				}
+			default:
+				if saved.NeedsAttention() {
+					if err := f.engine(30*time.Second).Abandon(ctx, saved); err != nil {
+						t.Fatalf("Annulla with the clock right: %v", err)
+					}
+				}
+				if final, err = f.engine(30*time.Second).Begin(ctx, f.info, f.old); err != nil {
+					t.Fatalf("renewing again with the clock right: %v", err)
+				}
+			}
+			_, now := f.cert(t, "cns")
+			if !bytes.Equal(now.DER, final.NewCert) || now.ID != final.NewKey {
+				t.Fatal("the card's CNS certificate is not the renewal's")
+			}
+			if n := f.privateKeys(); n != f.keys {
+				t.Fatalf("I4: %d private keys, %d before:\n%s", n, f.keys, f.objects())
+			}
+			if saved.NewCert != nil && !bytes.Equal(saved.NewCert, final.NewCert) {
+				if revoked, _ := f.caState(saved.NewCert); !revoked {
+					t.Fatal("I2: the first certificate, not on the card, is still valid at the CA")
+				}
+			}
+			if _, counted := f.caState(final.NewCert); counted != 1 {
+				t.Fatalf("I2: %d renewals counted, want 1", counted)
+			}
+			if b := balanceOf(t, f.world); b != f.balance-500 {
+				t.Fatalf("I3: balance %d, want %d", b, f.balance-500)
+			}
+		})
+	}
+}
