@@ -628,7 +628,8 @@ func (e *Engine) reject(ctx context.Context, r *Renewal) {
 	err := e.release(ctx, r, reason)
 	// Not told (the CA unreachable): the record stays in the card list, and Annulla or the next renewal of
 	// this certificate tells the CA (I2: a rejected certificate must not stay counted; I3: nor charged).
-	r.ReleasePending = err != nil
+	// Not when another engine confirmed it and carried the renewal on (errElsewhere): it is the card's.
+	r.ReleasePending = err != nil && !errors.Is(err, errElsewhere)
 	if err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
 	}
