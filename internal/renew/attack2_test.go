@@ -520,3 +520,41 @@ func TestPCClockJumpsBack(t *testing.T) {
 		})
 	}
 }
+
+// TestRollbackFailsTwice (I1, I2, I4): the write fails (final), ponte-ca goes down at that moment and the
+// card refuses the rollback's delete too: neither the CA nor the card was put right. Annulla il rinnovo,
+// with the CA back and a card that deletes, must do both: the new key gone, the old certificate on the
+// card, the issued certificate revoked and not counted; then a new renewal is done.
+func TestRollbackFailsTwice(t *testing.T) {
+	f := newFreeWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	e := f.freeEngine()
+	e.Card = failingDelete{writeFailsCADown{Card: e.Card, stop: f.bed.StopCA}}
+	r, err := e.Begin(ctx, f.info, f.old)
+	if r == nil || r.NewCert == nil || !r.RollbackFailed || r.Step != renew.StepFailed {
+		t.Fatalf("want a failed renewal whose rollback failed: %v", err)
+	}
+	if err := f.bed.StartCA(); err != nil {
+		t.Fatal(err)
+	}
+	saved, err := f.journal.Load(r.ID)
+	if err != nil || !saved.NeedsAttention() {
+		t.Fatalf("the card list does not show the renewal to clean: %v", err)
+	}
+	if err := f.freeEngine().Abandon(ctx, saved); err != nil {
+		t.Fatalf("Annulla: %v\n%s", err, renew.DiagnosticLog(saved))
+	}
+	if n := f.privateKeys(); n != f.keys {
+		t.Fatalf("I4: %d private keys after Annulla, %d before:\n%s", n, f.keys, f.objects())
+	}
+	if _, now := f.cert(t, "cns"); !bytes.Equal(now.DER, f.old.DER) {
+		t.Fatal("I1: after Annulla the card's CNS certificate is not the old one")
+	}
+	if revoked, counted := f.caState(r.NewCert); !revoked || counted != 0 {
+		t.Fatalf("I2: after Annulla the issued certificate revoked=%v, %d renewals counted", revoked, counted)
+	}
+	if again, err := f.freeEngine().Begin(ctx, f.info, f.old); err != nil || again.Step != renew.StepDone {
+		t.Fatalf("renewing again after Annulla: %v", err)
+	}
+}
