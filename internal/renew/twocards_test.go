@@ -9,10 +9,7 @@ package renew_test
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,9 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ponte-it/ponte/host/p11"
 	"github.com/ponte-it/ponte/internal/ca"
-	"github.com/ponte-it/ponte/internal/ca/profile"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -64,31 +59,7 @@ func newTwoCards(t *testing.T, holder softcard.Holder) *twoCards {
 func newTwoCardsDelayed(t *testing.T, holder softcard.Holder, delay int) *twoCards {
 	t.Helper()
 	f := newFaultWorld(t, delay)
-	issue := func(pub crypto.PublicKey, subject pkix.Name, role string) ([]byte, error) {
-		spki, err := x509.MarshalPKIXPublicKey(pub)
-		if err != nil {
-			return nil, err
-		}
-		dn, err := asn1.Marshal(subject.ToRDNSequence())
-		if err != nil {
-			return nil, err
-		}
-		now := time.Now()
-		r := &ca.Request{Subject: dn, SPKI: spki, Role: profile.RoleCNS, Profile: "cns",
-			NotBefore: now.Add(-2 * 365 * 24 * time.Hour), NotAfter: now.Add(30 * 24 * time.Hour)}
-		if role == softcard.RoleSignature {
-			r.Role, r.Profile, r.NotAfter = profile.RoleSignature, "signature", now.Add(400*24*time.Hour)
-		}
-		c, err := f.bed.CA.Issue(context.Background(), r)
-		if err != nil {
-			return nil, err
-		}
-		return c.Raw, nil
-	}
-	m := p11.NewManager()
-	cardB, err := softcard.Provision(m, softcard.Config{Module: f.bed.SoftHSM, Holder: holder, PIN: []byte(testbed.PIN),
-		PUK: []byte(testbed.PUK), Issuer: issue})
-	m.Close()
+	cardB, err := f.bed.AddToken(holder)
 	if err != nil {
 		t.Fatal(err)
 	}
