@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -337,4 +338,89 @@ func (tc *twoCards) tokenDirOf(serial string) string {
 	}
 	t.Fatalf("no token folder holds serial %s among %v", serial, dirs)
 	return ""
+}
+
+// TestBothCertificatesOfOneCardAtOnce (I1, I2, I4): one card, its two certificates — CNS authentication
+// and the qualified signature (CKA_ALWAYS_AUTHENTICATE key) — renewed at the same moment from two tabs,
+// on a PIN card and on an AC 2018 card whose certificates the security officer writes (each renewal logs
+// the user out and the officer in around its writes, while the other signs). Each role must end with one
+// certificate, the renewal's, on its new key; as many private keys as before; the CA counts one renewal of
+// each old certificate.
+func TestBothCertificatesOfOneCardAtOnce(t *testing.T) {
+	for _, family := range []string{"", "AC"} {
+		t.Run(map[string]string{"": "pin", "AC": "pin-puk"}[family], func(t *testing.T) {
+			w := newWorld(t, testbed.Choice{Server: "cns", Mode: "rekey"}, testbed.Options{Family: family, SigLeft: 30 * 24 * time.Hour})
+			p := *w.bed.CA.Profiles["cns"]
+			p.DelaySeconds = 0
+			if err := w.bed.CA.AddProfile(&p); err != nil {
+				t.Fatal(err)
+			}
+			keys := strings.Count(listObjects(t, w.bed), "Private Key Object")
+			roles := []string{"cns", "signature"}
+			olds := make([]protocol.Certificate, 2)
+			var info *protocol.Card
+			for i, role := range roles {
+				info, olds[i] = w.cert(t, role)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			recs := make([]*renew.Renewal, 2)
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for i := range roles {
+				e := engineOn(w, info)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					recs[i], errs[i] = e.Begin(ctx, info, olds[i])
+				}()
+			}
+			wg.Wait()
+			// What each tab shows is either done or a retriable stop (the other renewal held the card's login
+			// at that moment: PKCS#11 has one login state per token, v2.40 §5.6); on a stop the holder types
+			// the PIN (and PUK) again and presses RIPRENDI — a final failure would throw away an issued renewal.
+			for i, role := range roles {
+				for try := 0; try < 3 && recs[i] != nil && errs[i] != nil; try++ {
+					t.Logf("%s stopped: %v\n%s", role, errs[i], renew.DiagnosticLog(recs[i]))
+					var fl *renew.Failure
+					if !errors.As(errs[i], &fl) || !fl.Retriable {
+						t.Fatalf("the %s renewal failed for good while the other ran: %v", role, errs[i])
+					}
+					if _, err := w.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
+						t.Fatal(err)
+					}
+					errs[i] = engineOn(w, info).Run(ctx, recs[i])
+				}
+			}
+			list := listObjects(t, w.bed)
+			for i, role := range roles {
+				if errs[i] != nil || recs[i] == nil || recs[i].Step != renew.StepDone {
+					t.Fatalf("the %s renewal: %v\n%s", role, errs[i], list)
+				}
+				_, now := w.cert(t, role)
+				if now.ID != recs[i].NewKey || !bytes.Equal(now.DER, recs[i].NewCert) || !now.HasKey {
+					t.Fatalf("the card's %s certificate (key %s, has key %v, the renewal's %v) is not the renewal's on its new key %s:\n%s",
+						role, now.ID, now.HasKey, bytes.Equal(now.DER, recs[i].NewCert), recs[i].NewKey, list)
+				}
+				verifyWithOpenSSL(t, w, now.DER)
+				oldX, _ := x509.ParseCertificate(olds[i].DER)
+				if n, err := w.bed.CA.Store.ConfirmedRenewals(ctx, ca.SerialHex(oldX.SerialNumber)); err != nil || n != 1 {
+					t.Fatalf("the CA counts %d renewals of the old %s certificate (%v)", n, role, err)
+				}
+			}
+			if n := strings.Count(list, "Private Key Object"); n != keys {
+				t.Fatalf("I4: %d private keys, %d before:\n%s", n, keys, list)
+			}
+		})
+	}
+}
+
+// engineOn is a renewal engine on w's card with the PIN (and the PUK when the family needs it) typed.
+func engineOn(w *world, info *protocol.Card) *renew.Engine {
+	e := w.engine()
+	e.PIN = renew.SamePIN(protocol.Secret(testbed.PIN))
+	if info.Family.NeedsPUK {
+		e.Logins = &renew.Logins{PIN: protocol.Secret(testbed.PIN), PUK: protocol.Secret(testbed.PUK)}
+	}
+	return e
 }
