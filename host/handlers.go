@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/ponte-it/ponte/host/cards"
 	"github.com/ponte-it/ponte/host/session"
@@ -70,6 +71,9 @@ func journalPut(_ context.Context, req protocol.Request) (any, *protocol.Error) 
 	s, err := store.Default()
 	if err == nil {
 		err = s.Put(p.ID, p.Record)
+	}
+	if errors.Is(err, store.ErrBusy) {
+		return nil, protocol.Errorf(protocol.ErrRenewalBusy, "journal: %v", err)
 	}
 	if err != nil {
 		return nil, protocol.Errorf(protocol.ErrInternal, "journal: %v", err)

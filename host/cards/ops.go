@@ -63,6 +63,20 @@ func keyID(s string) ([]byte, *protocol.Error) {
 	return id, nil
 }
 
+// tokenHolding is token(cardID), checked to hold the token the caller names (protocol.WriteCertificate
+// TokenSerial) when it names one: checked in the same call as the command, on the session the command
+// uses, so a card swapped since the caller's last look is refused instead of touched.
+func (s *Service) tokenHolding(ctx context.Context, cardID, serial string) (*tokenRef, *protocol.Error) {
+	ref, pe := s.token(ctx, cardID)
+	if pe != nil || serial == "" {
+		return ref, pe
+	}
+	if err := ref.token.Holds(serial); err != nil {
+		return nil, perr(err)
+	}
+	return ref, nil
+}
+
 var hashes = map[string]crypto.Hash{"sha256": crypto.SHA256, "sha384": crypto.SHA384, "sha512": crypto.SHA512}
 
 // Sign signs a digest with the card's key. For a key with CKA_ALWAYS_AUTHENTICATE the request's PIN is
@@ -88,7 +102,7 @@ func (s *Service) Sign(ctx context.Context, req protocol.Sign) (protocol.SignRes
 	if pe != nil {
 		return protocol.SignResult{}, pe
 	}
-	ref, pe := s.token(ctx, req.Card)
+	ref, pe := s.tokenHolding(ctx, req.Card, req.TokenSerial)
 	if pe != nil {
 		return protocol.SignResult{}, pe
 	}
@@ -124,7 +138,7 @@ func (s *Service) GenerateKey(ctx context.Context, req protocol.GenerateKey) (pr
 	if req.Label == "" || len(req.Label) > 64 {
 		return protocol.GenerateKeyResult{}, protocol.Errorf(protocol.ErrBadRequest, "label must have 1 to 64 characters")
 	}
-	ref, pe := s.token(ctx, req.Card)
+	ref, pe := s.tokenHolding(ctx, req.Card, req.TokenSerial)
 	if pe != nil {
 		return protocol.GenerateKeyResult{}, pe
 	}
@@ -150,7 +164,7 @@ func (s *Service) WriteCertificate(ctx context.Context, req protocol.WriteCertif
 	if pe != nil {
 		return protocol.Empty{}, pe
 	}
-	ref, pe := s.token(ctx, req.Card)
+	ref, pe := s.tokenHolding(ctx, req.Card, req.TokenSerial)
 	if pe != nil {
 		return protocol.Empty{}, pe
 	}
@@ -166,7 +180,7 @@ func (s *Service) DeleteObjects(ctx context.Context, req protocol.DeleteObjects)
 	if pe != nil {
 		return protocol.Empty{}, pe
 	}
-	ref, pe := s.token(ctx, req.Card)
+	ref, pe := s.tokenHolding(ctx, req.Card, req.TokenSerial)
 	if pe != nil {
 		return protocol.Empty{}, pe
 	}
@@ -181,7 +195,7 @@ func (s *Service) deleteByLabel(ctx context.Context, req protocol.DeleteObjects)
 	if req.Key != "" || !strings.HasPrefix(req.Label, "ponte-") || len(req.Label) > 64 || req.Certificate != nil {
 		return protocol.Empty{}, protocol.Errorf(protocol.ErrBadRequest, "label must be a renewal's ponte- label, without key or certificate")
 	}
-	ref, pe := s.token(ctx, req.Card)
+	ref, pe := s.tokenHolding(ctx, req.Card, req.TokenSerial)
 	if pe != nil {
 		return protocol.Empty{}, pe
 	}

@@ -56,6 +56,40 @@ func TestSwappedCardIsNotTouched(t *testing.T) {
 	}
 }
 
+// TestSwapBetweenCommandsNeedsTheCallersSerial: card 1 takes card 0's place and a scan runs before the
+// next command (another tab listing the cards), which renames the handle to card 1 — for a card named
+// "atr:ATR@reader", the same ID. The session-open check now passes for card 1; only the serial the caller
+// began with (Holds) refuses it, as a removed card, and both cards stay as they were.
+func TestSwapBetweenCommandsNeedsTheCallersSerial(t *testing.T) {
+	tool := testenv.Tool(t, "pkcs11-tool")
+	e := newSoftEnv(t, testHolders[0], testHolders[1])
+	held, other := e.token(0), e.token(1)
+	began, err := held.Info() // the renewal began on card 0
+	if err != nil {
+		t.Fatal(err)
+	}
+	login(t, held, testPIN)
+	login(t, other, testPIN)
+	before := []string{listObjects(t, tool, e, 0), listObjects(t, tool, e, 1)}
+
+	held.SwapCard(e.cards[1].SlotID)
+	now, err := held.Info() // the scan between two commands
+	if err != nil || now.Serial == began.Serial {
+		t.Fatalf("the rescan: %+v %v", now, err)
+	}
+	if err := held.Holds(began.Serial); !errors.Is(err, p11.ErrCardRemoved) {
+		t.Fatalf("card 1 in the reader, the caller's card 0: %v, want a removed card", err)
+	}
+	if err := held.Holds(now.Serial); err != nil {
+		t.Fatalf("the serial of the card in the reader: %v", err)
+	}
+	for i, want := range before {
+		if got := listObjects(t, tool, e, i); got != want {
+			t.Errorf("card %d changed:\nbefore\n%s\nafter\n%s", i, want, got)
+		}
+	}
+}
+
 func listObjects(t *testing.T, tool string, e *softEnv, card int) string {
 	t.Helper()
 	out, err := exec.Command(tool, "--module", e.lib, "--token-label", e.cards[card].Label,

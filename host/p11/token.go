@@ -228,15 +228,31 @@ func (t *Token) sameCard() error {
 	if want == nil {
 		return nil // no scan has named a card in this slot yet: nothing to keep to
 	}
+	return t.serialIs(*want)
+}
+
+// serialIs checks that the slot's token has serial want (CK_TOKEN_INFO serialNumber); another one is a
+// removed card (retriable: put the right card back).
+func (t *Token) serialIs(want string) error {
 	ti, err := t.mod.ctx.GetTokenInfo(t.SlotID)
 	if err != nil {
 		return &Error{Op: "C_GetTokenInfo", RV: rvOf(err), Kind: ErrCardRemoved}
 	}
-	if got := trim(ti.SerialNumber); got != *want {
+	if got := trim(ti.SerialNumber); got != want {
 		return &Error{Op: "token check", Kind: ErrCardRemoved,
-			msg: "the reader holds the card with token serial " + got + ", not " + *want}
+			msg: "the reader holds the card with token serial " + got + ", not " + want}
 	}
 	return nil
+}
+
+// Holds checks, on the session the next command will use, that the reader holds the token with serial
+// want: the card the caller began with (a renewal's record keeps it). sameCard compares with the host's
+// last scan, which renames the handle when a card is swapped between two commands for another of the same
+// family in the same reader (both are "atr:ATR@reader" when they have no EF_IDCarta); the caller's serial
+// does not move. Checked on the open session, the command that follows reaches this card or fails:
+// removing the card closes the slot's sessions (PKCS#11 v2.40 §5.6).
+func (t *Token) Holds(want string) error {
+	return t.do("token check", callTime, func(ck.SessionHandle) error { return t.serialIs(want) })
 }
 
 // doubtful errors may be how a module reports a card that went away: some answer CKR_GENERAL_ERROR or

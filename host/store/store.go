@@ -1,7 +1,8 @@
 // Package store keeps the UI's records that must outlive the browser — the renewal journal — as opaque JSON
 // files in the user's state folder, so a renewal started in one browser (or the local app, whose origin
 // changes at every launch) can be resumed from another, or from `ponte renew`. The host does not interpret
-// them: policy stays in the UI.
+// them: policy stays in the UI — except two fields every record carries for concurrency: its version and
+// its claim (Put).
 package store
 
 import (
@@ -42,23 +43,103 @@ func Default() (Store, error) {
 	return Store{Dir: filepath.Join(base, "ponte", "renewals")}, nil
 }
 
-// Put writes a record atomically.
+// ErrBusy: a Put lost a race with another writer of the same renewal (another tab, browser profile or
+// `ponte renew`, possibly in another host process): the record moved on since the writer read it, or
+// another open record already claims the same certificate. Nothing was written; the writer reads the
+// journal again (protocol.ErrRenewalBusy).
+var ErrBusy = errors.New("store: the record was changed by another writer")
+
+// meta is what Put reads of a record: its version (the writer's last-read version plus one; a record
+// written before versions existed reads as 0) and its claim (the certificate an open renewal holds, "" once
+// it is finished).
+type meta struct {
+	Version int64  `json:"version"`
+	Claim   string `json:"claim"`
+}
+
+// Put writes a record atomically, as a compare-and-swap: under the lock every host process of the user
+// shares (lockDir), the record is written only if the stored one's version is the new one's minus one
+// (none stored: the new version is 1), and a new record with a claim only if no other record holds the
+// same claim. Otherwise ErrBusy and nothing changes. Two writers that read the same version therefore
+// cannot both write: the second finds the first's version.
 func (s Store) Put(id string, record json.RawMessage) error {
 	if !validID.MatchString(id) {
 		return fmt.Errorf("store: bad record id %q", id)
 	}
-	if len(record) > MaxRecord || !json.Valid(record) {
-		return fmt.Errorf("store: record %s is not JSON of at most %d bytes", id, MaxRecord)
+	var m meta
+	if len(record) > MaxRecord || json.Unmarshal(record, &m) != nil {
+		return fmt.Errorf("store: record %s is not a JSON object of at most %d bytes", id, MaxRecord)
 	}
-	return atomicfile.WriteFile(filepath.Join(s.Dir, id+".json"), record, 0o600)
+	if m.Version < 1 {
+		return fmt.Errorf("store: record %s has no version", id)
+	}
+	unlock, err := lockDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	stored, found, err := s.meta(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case found && stored.Version != m.Version-1:
+		return fmt.Errorf("%w: %s is at version %d, the writer read %d", ErrBusy, id, stored.Version, m.Version-1)
+	case !found && m.Version != 1:
+		// Deleted meanwhile (pruned, or closed elsewhere): a stale copy must not bring it back.
+		return fmt.Errorf("%w: %s is no longer in the journal", ErrBusy, id)
+	case !found && m.Claim != "":
+		if other, err := s.claimedBy(m.Claim); err != nil || other != "" {
+			return errors.Join(err, fmt.Errorf("%w: %s already claims %s", ErrBusy, other, m.Claim))
+		}
+	}
+	return atomicfile.WriteFile(s.file(id), record, 0o600)
 }
 
-// Delete removes a record; one already gone is not an error.
+func (s Store) file(id string) string { return filepath.Join(s.Dir, id+".json") }
+
+// meta reads one stored record's version and claim; found is false when there is none.
+func (s Store) meta(id string) (m meta, found bool, err error) {
+	b, err := os.ReadFile(s.file(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return meta{}, false, nil
+	}
+	if err != nil {
+		return meta{}, false, err
+	}
+	if json.Unmarshal(b, &m) != nil {
+		return meta{}, true, nil // damaged: version 0, as a record from before versions
+	}
+	return m, true, nil
+}
+
+// claimedBy is the id of the stored record holding claim, or "".
+func (s Store) claimedBy(claim string) (string, error) {
+	records, ids, err := s.List()
+	if err != nil {
+		return "", err
+	}
+	for _, id := range ids {
+		var m meta
+		if json.Unmarshal(records[id], &m) == nil && m.Claim == claim {
+			return id, nil
+		}
+	}
+	return "", nil
+}
+
+// Delete removes a record; one already gone is not an error. It takes the same lock as Put, so a delete
+// never lands between another writer's check and its write.
 func (s Store) Delete(id string) error {
 	if !validID.MatchString(id) {
 		return fmt.Errorf("store: bad record id %q", id)
 	}
-	err := os.Remove(filepath.Join(s.Dir, id+".json"))
+	unlock, err := lockDir(s.Dir)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	err = os.Remove(s.file(id))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -26,10 +26,20 @@ type Caller interface {
 type Card struct {
 	host Caller
 	ID   string
+	// TokenSerial, when set, travels in every command that signs or changes the card, and the host
+	// refuses the command when the reader holds another token (protocol.WriteCertificate TokenSerial).
+	TokenSerial string
 }
 
 // New returns the handle for card id.
 func New(host Caller, id string) *Card { return &Card{host: host, ID: id} }
+
+// OnToken is the same card, held to the token with serial: a renewal acts only on the card it began with.
+func (c *Card) OnToken(serial string) *Card {
+	held := *c
+	held.TokenSerial = serial
+	return &held
+}
 
 // ErrNoSuchCard is returned when the card is not (or no longer) in any reader.
 var ErrNoSuchCard = errors.New("card not present")
@@ -74,7 +84,7 @@ func (c *Card) Logout(ctx context.Context) error {
 // the private key ask the PIN for each signature (CKA_ALWAYS_AUTHENTICATE).
 func (c *Card) GenerateKey(ctx context.Context, bits int, label string, alwaysAuth bool) (string, crypto.PublicKey, error) {
 	var r protocol.GenerateKeyResult
-	if err := c.host.Call(ctx, protocol.CmdGenerateKey, protocol.GenerateKey{Card: c.ID, Bits: bits, Label: label, AlwaysAuthenticate: alwaysAuth}, &r); err != nil {
+	if err := c.host.Call(ctx, protocol.CmdGenerateKey, protocol.GenerateKey{Card: c.ID, Bits: bits, Label: label, AlwaysAuthenticate: alwaysAuth, TokenSerial: c.TokenSerial}, &r); err != nil {
 		return "", nil, err
 	}
 	pub, err := x509.ParsePKIXPublicKey(r.PublicKey)
@@ -86,12 +96,12 @@ func (c *Card) GenerateKey(ctx context.Context, bits int, label string, alwaysAu
 
 // WriteCertificate stores der on the card next to the key with CKA_ID key.
 func (c *Card) WriteCertificate(ctx context.Context, key, label string, der []byte) error {
-	return c.host.Call(ctx, protocol.CmdWriteCertificate, protocol.WriteCertificate{Card: c.ID, Key: key, Label: label, DER: der}, nil)
+	return c.host.Call(ctx, protocol.CmdWriteCertificate, protocol.WriteCertificate{Card: c.ID, Key: key, Label: label, DER: der, TokenSerial: c.TokenSerial}, nil)
 }
 
 // DeleteObjects removes the chosen objects with CKA_ID key.
 func (c *Card) DeleteObjects(ctx context.Context, d protocol.DeleteObjects) error {
-	d.Card = c.ID
+	d.Card, d.TokenSerial = c.ID, c.TokenSerial
 	return c.host.Call(ctx, protocol.CmdDeleteObjects, d, nil)
 }
 
@@ -143,7 +153,7 @@ func (s *Signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	if len(digest) != opts.HashFunc().Size() {
 		return nil, fmt.Errorf("hostcard: digest of %d bytes for %s", len(digest), hash)
 	}
-	req := protocol.Sign{Card: s.card.ID, Key: s.key, Hash: hash, Digest: digest}
+	req := protocol.Sign{Card: s.card.ID, Key: s.key, Hash: hash, Digest: digest, TokenSerial: s.card.TokenSerial}
 	switch s.pub.(type) {
 	case *rsa.PublicKey:
 		req.Mechanism = "rsa-pkcs1"

@@ -157,6 +157,8 @@ type Sign struct {
 	Hash      string `json:"hash"`      // "sha256", "sha384", "sha512"
 	Digest    []byte `json:"digest"`
 	PIN       Secret `json:"pin,omitempty"`
+	// TokenSerial: as in WriteCertificate.
+	TokenSerial string `json:"tokenSerial,omitempty"`
 }
 
 // SignResult is the signature (PKCS#1 v1.5 / PSS bytes, or ASN.1 DER ECDSA).
@@ -174,6 +176,8 @@ type GenerateKey struct {
 	// AlwaysAuthenticate makes the private key ask the PIN for each signature (CKA_ALWAYS_AUTHENTICATE),
 	// as the key it replaces did: a qualified signature key stays under the holder's sole control.
 	AlwaysAuthenticate bool `json:"alwaysAuthenticate,omitempty"`
+	// TokenSerial: as in WriteCertificate.
+	TokenSerial string `json:"tokenSerial,omitempty"`
 }
 
 // GenerateKeyResult names the new key.
@@ -188,6 +192,10 @@ type WriteCertificate struct {
 	Key   string `json:"key"`
 	Label string `json:"label"`
 	DER   []byte `json:"der"`
+	// TokenSerial, when set, is the token the caller means (Token.Serial as it read it): the host refuses
+	// the command with CARD_REMOVED when the reader holds another, e.g. a card swapped between two
+	// commands of a renewal for one of the same family, which a card without EF_IDCarta cannot tell by ID.
+	TokenSerial string `json:"tokenSerial,omitempty"`
 }
 
 // DeleteObjects removes objects with one CKA_ID: the private and/or public key, and the certificate object
@@ -202,6 +210,8 @@ type DeleteObjects struct {
 	PrivateKey  bool   `json:"privateKey,omitempty"`
 	PublicKey   bool   `json:"publicKey,omitempty"`
 	Certificate []byte `json:"certificate,omitempty"`
+	// TokenSerial: as in WriteCertificate.
+	TokenSerial string `json:"tokenSerial,omitempty"`
 }
 
 // ChangePIN and UnblockPIN: the host never logs or keeps them.

@@ -42,6 +42,7 @@ const (
 	ErrNoSuchObject    Code = "NO_SUCH_OBJECT"
 	ErrTokenFull       Code = "TOKEN_FULL"
 	ErrUnsupported     Code = "UNSUPPORTED"
+	ErrRenewalBusy     Code = "RENEWAL_BUSY"
 )
 
 // codeRow is one error code's meaning: whether trying again can help, and what the user reads.
@@ -79,6 +80,7 @@ var errorTable = []codeRow{
 	{ErrNoSuchObject, false, "Chiave o certificato non trovato sulla tessera.", "Key or certificate not found on the card."},
 	{ErrTokenFull, false, "Spazio insufficiente sulla tessera.", "Not enough space on the card."},
 	{ErrUnsupported, false, "Operazione non supportata da questa tessera o dal suo driver.", "Operation not supported by this card or its driver."},
+	{ErrRenewalBusy, true, "Il rinnovo è già in corso in un'altra scheda o finestra.", "The renewal is already running in another tab or window."},
 }
 
 var codeIndex = func() map[Code]codeRow {

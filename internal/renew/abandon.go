@@ -37,6 +37,14 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 		return &Failure{Code: "abandon-too-late", IT: "Il nuovo certificato è già sulla tessera, verificato e confermato: riprendere il rinnovo per completarlo.",
 			EN: "The new certificate is already on the card, verified and confirmed: resume the renewal to finish it."}
 	}
+	e.onCard(r)
+	// Taken over as Run does: of a Run and an Abandon pressed together in two tabs, one goes on.
+	if err := e.save(r, "abandon", ""); err != nil {
+		if f := lostRace(err); f != nil {
+			return f
+		}
+		return err
+	}
 	if r.Step != StepFailed || r.ReleasePending {
 		if err := e.settle(ctx, r); err != nil {
 			if e.movedOn(r) { // another tab carried the renewal on meanwhile: its record stands

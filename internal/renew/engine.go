@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
@@ -126,6 +127,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if card.Holder != nil {
 		r.Holder = card.Holder.Surname + " " + card.Holder.Name
 	}
+	if card.Token != nil {
+		r.TokenSerial = card.Token.Serial
+	}
 	if r.Mode == "rekey" {
 		// Named before the key exists, so a rollback after a keygen that failed once the card had made
 		// the key still finds it by its label (I4: no orphaned key).
@@ -137,18 +141,42 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 			return nil, err
 		}
 	}
+	// The first record claims the certificate (claimOf): ponte-host writes it only if no other open record
+	// claims it, atomically under the journal's lock, so of two RINNOVA pressed at once in two tabs or
+	// processes — both past OpenFor above — exactly one goes on; the other has made nothing and sent nothing.
 	if err := e.save(r, "begin", fmt.Sprintf("%s %s, profile %s", r.Role, r.Mode, r.Profile)); err != nil {
+		if f := lostRace(err); f != nil {
+			return nil, f
+		}
 		return nil, err
 	}
-	return r, e.Run(ctx, r)
+	return r, e.run(ctx, r)
 }
 
 // Run carries r forward from its recorded step until it is done, failed, waiting at the CA (ErrPending)
 // or stopped by a retriable failure (returned as *Failure with Retriable set; Run again later).
+//
+// Run first takes the renewal over: it saves the journal's latest record of r as "resume" (a
+// compare-and-swap), so of two tabs resuming the same record together only one goes on to act on the card
+// or the CA; the other gets protocol.ErrRenewalBusy and has done nothing.
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 	if err := e.refresh(r); err != nil {
 		return err
 	}
+	if !r.Step.Terminal() {
+		if err := e.save(r, "resume", ""); err != nil {
+			if f := lostRace(err); f != nil {
+				return f
+			}
+			return err
+		}
+	}
+	return e.run(ctx, r)
+}
+
+// run is Run on a record this engine has just saved (Begin, or Run's takeover).
+func (e *Engine) run(ctx context.Context, r *Renewal) error {
+	e.onCard(r)
 	if r.NeedsPUK && !r.Step.Terminal() && !e.officerChecked {
 		// A resumed renewal on a card that needs the PUK checks it again before going on.
 		if err := e.checkOfficer(ctx); err != nil {
@@ -166,6 +194,9 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 			return err
 		}
 		if err != nil {
+			if f := lostRace(err); f != nil {
+				return f // another engine saved first: the renewal is its now; nothing here to undo or save
+			}
 			f := classify(err)
 			r.Failure = f
 			if !f.Retriable && r.Step == StepCleanup {
@@ -175,7 +206,10 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 				return e.save(r, "cleanup-failed", "old key and certificate left on the card: "+f.Code+" ("+f.Detail+")")
 			}
 			if !f.Retriable {
-				if e.movedOn(r) {
+				// The rollback destroys (the new key, the new certificate): it is claimed in the journal
+				// first, so it can never run once another engine has saved a later step — in particular
+				// not against a cleanup, which removes the old key (together: no certificate left, I1).
+				if err := e.save(r, "undoing", f.Code); lostRace(err) != nil {
 					return errElsewhere
 				}
 				e.rollback(ctx, r)
@@ -191,6 +225,20 @@ func (e *Engine) Run(ctx context.Context, r *Renewal) error {
 		return fmt.Errorf("renew: renewal %s did not finish (step %s)", r.ID, r.Step)
 	}
 	return nil
+}
+
+// onCard holds the engine's card to r's token: from here every key generation, signature, write and
+// deletion carries the serial and ponte-host refuses it on another card (hostcard.Card OnToken). The
+// session-open check alone compares with the host's last scan, which a swap between two commands renames
+// when the card ID cannot tell the two cards apart: "atr:ATR@reader", a card without EF_IDCarta, is the
+// same for every card of a family in that reader. A card named by its EF_IDCarta or token serial is
+// already told apart by its ID, and is not held to the serial: another driver installed mid-renewal may
+// read another serial for the same card, and the renewal must not become a dead end. A Card other than
+// ponte-host's (tests' wrappers) is left as it is.
+func (e *Engine) onCard(r *Renewal) {
+	if hc, ok := e.Card.(*hostcard.Card); ok && r.TokenSerial != "" && strings.HasPrefix(r.Card, "atr:") {
+		e.Card = hc.OnToken(r.TokenSerial)
+	}
 }
 
 // refresh replaces r with the journal's record of it when the journal holds a later one: the screens load
@@ -228,15 +276,29 @@ func (e *Engine) movedOn(r *Renewal) bool {
 	return err == nil && !sameSave(saved, r)
 }
 
-// sameSave: b is the journal's record a, as of a's last save (only save sets Updated; entries appended to
-// the log between saves, as release does, do not count).
+// sameSave: b is the journal's record a, as of a's last save (every save sets Version, and the engine's
+// saves Updated; entries appended to the log between saves, as release does, do not count).
 func sameSave(a, b *Renewal) bool {
-	return a.Step == b.Step && a.Updated.Equal(b.Updated)
+	return a.Version == b.Version && a.Step == b.Step && a.Updated.Equal(b.Updated)
 }
 
-// put writes r to the journal; a journal that cannot be written is errJournalWrite.
+// lostRace is the screens' failure for a journal save that another writer won (ponte-host answered
+// protocol.ErrRenewalBusy: the record moved on, or the certificate is claimed by another renewal), or nil
+// for any other error. Nothing was written, and the engine must act no further on its copy.
+func lostRace(err error) *Failure {
+	var perr *protocol.Error
+	if errors.As(err, &perr) && perr.Code == protocol.ErrRenewalBusy {
+		return classify(perr)
+	}
+	return nil
+}
+
+// put writes r to the journal; a journal that cannot be written is journalWriteFailure.
 func (e *Engine) put(r *Renewal) error {
 	if err := e.Journal.Save(r); err != nil {
+		if lostRace(err) != nil {
+			return err // another writer won the compare-and-swap: not a full disk; the caller's lostRace
+		}
 		return journalWriteFailure(err)
 	}
 	return nil

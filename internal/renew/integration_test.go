@@ -60,6 +60,15 @@ func newWorld(t testing.TB, choice testbed.Choice, o testbed.Options) *world {
 // start runs (or restarts) ponte-host and logs in once.
 func (w *world) start(t testing.TB, hostBin string) {
 	t.Helper()
+	w.host, w.card = w.connect(t, hostBin)
+	w.journal = renew.HostJournal{Host: w.host, Ctx: context.Background()}
+}
+
+// connect runs a ponte-host child on the bed (its token, its journal folder), finds the card and logs in
+// once. Two of them at once are two host processes of one user: two browser profiles, a tab and `ponte
+// renew`.
+func (w *world) connect(t testing.TB, hostBin string) (*hostcard.Spawned, *hostcard.Card) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	h, err := hostcard.SpawnEnv(ctx, hostBin, "renew-test", w.env, nil)
@@ -67,25 +76,24 @@ func (w *world) start(t testing.TB, hostBin string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.Close() })
-	w.host = h
 	id := w.bed.Card.Serial // a token reached only through PKCS#11 is named by its serial
 	if w.bed.Slot != nil {
 		id = w.bed.Card.Holder.CardID // a card in a reader by its EF_IDCarta
 	}
-	w.card = hostcard.New(h, id)
+	card := hostcard.New(h, id)
 	if w.bed.Slot != nil { // pcscd notices the virtual card at its next poll of the reader: until then
 		// the host sees the token alone, with no ATR and so no family
 		for i := 0; i < 100; i++ {
-			if info, err := w.card.Info(ctx); err == nil && info.ATR != "" {
+			if info, err := card.Info(ctx); err == nil && info.ATR != "" {
 				break
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	w.journal = renew.HostJournal{Host: h, Ctx: context.Background()}
-	if _, err := w.card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
+	if _, err := card.Login(ctx, protocol.Secret(testbed.PIN)); err != nil {
 		t.Fatal(err)
 	}
+	return h, card
 }
 
 func (w *world) engine() *renew.Engine {

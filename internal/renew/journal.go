@@ -3,6 +3,8 @@ package renew
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +19,8 @@ import (
 )
 
 // Journal keeps renewals across sessions. Save must be atomic: after a crash the journal holds either the
-// previous or the new record, never half of one.
+// previous or the new record, never half of one. Save stamps the record (stamp): its next version and its
+// claim; on failure the record keeps its version. HostJournal's Save is a compare-and-swap on that version.
 type Journal interface {
 	Save(r *Renewal) error
 	Load(id string) (*Renewal, error)
@@ -55,17 +58,42 @@ func (j FileJournal) path(id string) (string, error) {
 	return filepath.Join(j.Dir, id+".json"), nil
 }
 
-// Save writes the record atomically.
+// Save writes the record atomically. It stamps versions as HostJournal does but does not compare them:
+// one process writes a FileJournal (tests); ponte-host's store is the one shared between processes.
 func (j FileJournal) Save(r *Renewal) error {
 	p, err := j.path(r.ID)
 	if err != nil {
 		return err
 	}
+	unstamp := stamp(r)
 	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
+	if err == nil {
+		err = atomicfile.WriteFile(p, b, 0o600)
 	}
-	return atomicfile.WriteFile(p, b, 0o600)
+	if err != nil {
+		unstamp()
+	}
+	return err
+}
+
+// stamp prepares r for a save: the next version, and the claim of its certificate while it is open. The
+// returned func puts the version back when the save did not happen, so the record still names the
+// version the journal holds.
+func stamp(r *Renewal) (undo func()) {
+	prev := r.Version
+	r.Version++
+	r.Claim = claimOf(r)
+	return func() { r.Version = prev }
+}
+
+// claimOf is what an open renewal claims: its certificate (the digest of the DER being renewed), so that
+// no second renewal of the same certificate can begin while it is open (Begin, host/store Put).
+func claimOf(r *Renewal) string {
+	if r.Step.Terminal() {
+		return ""
+	}
+	sum := sha256.Sum256(r.OldCert)
+	return "cert-" + hex.EncodeToString(sum[:16])
 }
 
 // Load reads one record.
@@ -160,11 +188,15 @@ func (j HostJournal) Save(r *Renewal) error {
 	if len(r.Log) > maxLog {
 		r.Log = append(r.Log[:1:1], r.Log[len(r.Log)-maxLog+1:]...)
 	}
+	unstamp := stamp(r)
 	b, err := json.Marshal(r)
-	if err != nil {
-		return err
+	if err == nil {
+		err = j.Host.Call(j.Ctx, protocol.CmdJournalPut, protocol.JournalPut{ID: r.ID, Record: b}, nil)
 	}
-	return j.Host.Call(j.Ctx, protocol.CmdJournalPut, protocol.JournalPut{ID: r.ID, Record: b}, nil)
+	if err != nil {
+		unstamp()
+	}
+	return err
 }
 
 func (j HostJournal) List() ([]*Renewal, error) {

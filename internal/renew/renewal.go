@@ -50,6 +50,11 @@ type Renewal struct {
 	// the request as the CA's evidence (cmp.TermsRegInfo).
 	Accepted *Acceptance `json:"accepted,omitempty"`
 
+	// TokenSerial is the PKCS#11 token serial of the card the renewal began on: every card command of the
+	// renewal carries it and ponte-host refuses the command on another token (a card swapped in the reader
+	// for one of the same family between two commands; engine.onCard).
+	TokenSerial string `json:"tokenSerial,omitempty"`
+
 	OldKey   string `json:"oldKey"`   // CKA_ID of the key being renewed
 	OldCert  []byte `json:"oldCert"`  // DER
 	OldLabel string `json:"oldLabel"` // CKA_LABEL of the old certificate, reused for the new one
@@ -71,6 +76,15 @@ type Renewal struct {
 	// (implicitly confirmed: counted toward the allowance; paid: charged) for a key the rollback removed
 	// (I2, I3). Annulla il rinnovo, or the next Begin for the same certificate, tells it (Engine.releaseLeft).
 	ReleasePending bool `json:"releasePending,omitempty"`
+
+	// Version is the journal's version of this record as this copy last read or wrote it. A save writes
+	// Version+1 and ponte-host refuses it (protocol.ErrRenewalBusy) unless the journal still holds
+	// Version: two tabs or processes acting on one renewal cannot both save (host/store Put).
+	Version int64 `json:"version,omitempty"`
+	// Claim names the certificate an open renewal holds (claimOf), "" once it is finished: ponte-host
+	// refuses a new record claiming a certificate another record already claims, so two RINNOVA pressed
+	// at once make one renewal, not two requests to the CA.
+	Claim string `json:"claim,omitempty"`
 
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
