@@ -126,3 +126,22 @@ func TestThreeHostsResumeAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestJournalPutFromAnEarlierVersion: an extension from before the journal's versions (its engine saves
+// records without "version") talks to this ponte-host, e.g. Firefox's extension not yet updated beside
+// Chrome's. The host cannot compare-and-swap such a record and refuses it; the refusal must say what to do
+// — update (VERSION_MISMATCH, "aggiornare entrambi") — not an internal error, and write nothing.
+func TestJournalPutFromAnEarlierVersion(t *testing.T) {
+	f := newFaultWorld(t, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rec := []byte(`{"id":"0123456789abcdef01234567","profile":"p","card":"c","step":"start","log":[]}`)
+	err := f.host.Call(ctx, protocol.CmdJournalPut, protocol.JournalPut{ID: "0123456789abcdef01234567", Record: rec}, nil)
+	var perr *protocol.Error
+	if !errors.As(err, &perr) || perr.Code != protocol.ErrVersionMismatch {
+		t.Fatalf("a record without a version: %v, want VERSION_MISMATCH", err)
+	}
+	if all, err := f.journal.List(); err != nil || len(all) != 0 {
+		t.Fatalf("the refused record is in the journal: %d records (%v)", len(all), err)
+	}
+}
