@@ -75,6 +75,9 @@ func journalPut(_ context.Context, req protocol.Request) (any, *protocol.Error) 
 	if errors.Is(err, store.ErrBusy) {
 		return nil, protocol.Errorf(protocol.ErrRenewalBusy, "journal: %v", err)
 	}
+	if errors.Is(err, store.ErrNoVersion) {
+		return nil, protocol.Errorf(protocol.ErrVersionMismatch, "journal: %v", err)
+	}
 	if err != nil {
 		return nil, protocol.Errorf(protocol.ErrInternal, "journal: %v", err)
 	}

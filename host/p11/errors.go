@@ -28,6 +28,10 @@ var (
 	ErrLastKey         = errors.New("pkcs11: refusing to delete the only usable key")
 	ErrCertKeyMismatch = errors.New("pkcs11: certificate does not match the key with that CKA_ID")
 	ErrFailed          = errors.New("pkcs11: operation failed")
+	// ErrBusy: the token is logged in as the other user type (CKR_USER_ANOTHER_ALREADY_LOGGED_IN, PKCS#11
+	// v2.40 §5.6: one login state per token): another operation on the same card — a second renewal of
+	// an AC 2018 card, whose security officer writes the certificates — holds it. Retriable: it ends.
+	ErrBusy = errors.New("pkcs11: the token is logged in for another operation")
 )
 
 // Error is one failed PKCS#11 call: which operation, which CKR_ code, and the kind it maps to. For PIN
@@ -86,6 +90,8 @@ func kindOf(rv uint, w who) error {
 		return ErrPINCancelled
 	case ck.CKR_USER_NOT_LOGGED_IN:
 		return ErrNotLoggedIn
+	case ck.CKR_USER_ANOTHER_ALREADY_LOGGED_IN:
+		return ErrBusy
 	case ck.CKR_USER_PIN_NOT_INITIALIZED:
 		// The module cannot use this card's PIN: OpenSC on ACe 2025 cards (CARDS.md). The vendor
 		// middleware is needed, not another PIN.
@@ -154,6 +160,7 @@ var codeTable = []struct {
 	{ErrUnsupported, protocol.ErrUnsupported},
 	{ErrLastKey, protocol.ErrUnsupported},
 	{ErrCertKeyMismatch, protocol.ErrBadRequest},
+	{ErrBusy, protocol.ErrCardBusy},
 }
 
 // ProtocolCode is the protocol error code for an error of this package (INTERNAL for anything else).

@@ -1,12 +1,10 @@
 package store
 
-import (
-	"os"
-	"path/filepath"
-)
+import "os"
 
-// lockName is the file every host process of the user locks around a journal write. Two browser
-// profiles, a tab and `ponte renew`, or the extension and the local app each run their own ponte-host:
+// lockName is the file every host process of the user locks around a journal write on Windows (on unix
+// the folder itself is locked: lock_unix.go openLock). Two browser profiles, a tab and `ponte renew`, or
+// the extension and the local app each run their own ponte-host:
 // the lock must be the kernel's, not a mutex, and it is released by the kernel when a process dies, so
 // a crashed host never leaves the journal locked.
 const lockName = ".lock"
@@ -17,7 +15,7 @@ func lockDir(dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openLock(dir)
 	if err != nil {
 		return nil, err
 	}

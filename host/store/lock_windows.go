@@ -4,6 +4,7 @@ package store
 
 import (
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
@@ -17,4 +18,10 @@ func lockFile(f *os.File) error {
 func unlockFile(f *os.File) {
 	var ol windows.Overlapped
 	_ = windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &ol)
+}
+
+// openLock opens the lock file. Windows refuses to delete a file another process has open (Go opens
+// without FILE_SHARE_DELETE), so the file cannot disappear under its holder as on unix.
+func openLock(dir string) (*os.File, error) {
+	return os.OpenFile(filepath.Join(dir, lockName), os.O_RDWR|os.O_CREATE, 0o600)
 }

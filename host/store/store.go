@@ -49,6 +49,11 @@ func Default() (Store, error) {
 // journal again (protocol.ErrRenewalBusy).
 var ErrBusy = errors.New("store: the record was changed by another writer")
 
+// ErrNoVersion: a record without a version, as an engine from before the journal's compare-and-swap saves
+// it (an extension not yet updated beside this host). It cannot be compared, so it is refused: the host
+// answers VERSION_MISMATCH, whose words say to update, not an internal error.
+var ErrNoVersion = errors.New("store: the record has no version (written by an earlier version of Ponte)")
+
 // meta is what Put reads of a record: its version (the writer's last-read version plus one; a record
 // written before versions existed reads as 0) and its claim (the certificate an open renewal holds, "" once
 // it is finished).
@@ -71,7 +76,7 @@ func (s Store) Put(id string, record json.RawMessage) error {
 		return fmt.Errorf("store: record %s is not a JSON object of at most %d bytes", id, MaxRecord)
 	}
 	if m.Version < 1 {
-		return fmt.Errorf("store: record %s has no version", id)
+		return fmt.Errorf("%w: record %s", ErrNoVersion, id)
 	}
 	unlock, err := lockDir(s.Dir)
 	if err != nil {

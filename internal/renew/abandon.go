@@ -1,6 +1,7 @@
 package renew
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/internal/cmp"
+	"github.com/ponte-it/ponte/internal/protocol"
 )
 
 // Abandon ends an open renewal at the holder's request ("Annulla il rinnovo", `ponte renew --abandon`),
@@ -29,7 +31,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 		return err
 	}
 	switch {
-	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed):
+	case r.Step == StepDone || (r.Step == StepFailed && !r.RollbackFailed && !r.ReleasePending):
 		return NewFailure("renewal-closed")
 	case r.Step == StepCleanup:
 		return NewFailure("abandon-too-late")
@@ -42,7 +44,7 @@ func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
 		}
 		return err
 	}
-	if r.Step != StepFailed {
+	if r.Step != StepFailed || r.ReleasePending {
 		if err := e.settle(ctx, r); err != nil {
 			if e.movedOn(r) { // another tab carried the renewal on meanwhile: its record stands
 				return errElsewhere
@@ -99,7 +101,35 @@ func (e *Engine) settle(ctx context.Context, r *Renewal) error {
 	if r.NewCert == nil {
 		return nil // never sent, or never issued
 	}
-	return e.release(ctx, r, "renewal cancelled by the holder")
+	if err := e.release(ctx, r, "renewal cancelled by the holder"); err != nil {
+		return err
+	}
+	r.ReleasePending = false
+	return nil
+}
+
+// releaseLeft tells the CA of the certificates that failed renewals of cert left unreleased
+// (Renewal.ReleasePending: the CA was unreachable during their rollback) before a new renewal of cert
+// begins: an implicitly confirmed one still counts toward the allowance, and the new request would be
+// refused as "already renewed" for a certificate whose key is gone (I2). The CA unreachable again: a
+// retriable failure, nothing begun.
+func (e *Engine) releaseLeft(ctx context.Context, all []*Renewal, cardID string, cert protocol.Certificate) error {
+	for _, r := range all {
+		if !r.ReleasePending || r.Card != cardID || !bytes.Equal(r.OldCert, cert.DER) {
+			continue
+		}
+		if err := e.release(ctx, r, "renewal failed and rolled back"); err != nil {
+			f := classify(err)
+			f.Retriable = true
+			return f
+		}
+		r.ReleasePending = false
+		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "released", Detail: "the CA was told at the next renewal"})
+		if err := e.put(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // release tells the CA that r's new certificate will not be used: a certConf rejection while it is
@@ -159,7 +189,7 @@ const (
 func Prunable(all []*Renewal, now time.Time) []string {
 	var done []*Renewal
 	for _, r := range all {
-		if r.Step.Terminal() && !r.RollbackFailed {
+		if r.Step.Terminal() && !r.RollbackFailed && !r.ReleasePending {
 			done = append(done, r)
 		}
 	}

@@ -17,6 +17,7 @@ const (
 	CodePUKRequired     = "puk-required"     // the family's renewal needs the PUK too (officer.go)
 	CodeCardAbsent      = "card-absent"      // the card left the reader: put it back to go on
 	CodeRenewalOpen     = "renewal-open"     // Begin: this certificate's renewal is already under way
+	CodeJournalWrite    = "journal-write"    // the journal cannot be saved: stopped at the last recorded step
 )
 
 // CodeOf is the code of err's Failure, or "" when err is not one.

@@ -110,6 +110,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 		f.Detail = o.ID
 		return nil, f
 	}
+	if err := e.releaseLeft(ctx, open, card.ID, cert); err != nil {
+		return nil, err
+	}
 	rule, _ := e.Profile.Rule(cert.Role)
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {
@@ -287,6 +290,27 @@ func lostRace(err error) *Failure {
 	return nil
 }
 
+// put writes r to the journal; a journal that cannot be written is journalWriteFailure.
+func (e *Engine) put(r *Renewal) error {
+	if err := e.Journal.Save(r); err != nil {
+		if lostRace(err) != nil {
+			return err // another writer won the compare-and-swap: not a full disk; the caller's lostRace
+		}
+		return journalWriteFailure(err)
+	}
+	return nil
+}
+
+// journalWriteFailure: the journal cannot be written (disk full, folder not writable, the host's store
+// failing). The renewal is write-ahead, so the step whose record was not saved has not acted: it stops
+// there, retriable, and is resumed from the journal's last record once the disk has room (I1: nothing
+// rolled back, nothing left half-done). Before, the failed save became a final "internal" error, and the
+// check before the rollback read the journal's older record as another window's work: the holder was told
+// "the renewal went on in another window", or, at the cleanup, the renewal was reported done.
+func journalWriteFailure(err error) *Failure {
+	return detailed(NewFailure(CodeJournalWrite), err)
+}
+
 // advance records the next step before its action runs.
 func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 	r.Step = next
@@ -297,8 +321,8 @@ func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 func (e *Engine) save(r *Renewal, event, detail string) error {
 	r.Updated = e.now()
 	r.Log = append(r.Log, Entry{Time: r.Updated, Step: r.Step, Event: event, Detail: detail})
-	if err := e.Journal.Save(r); err != nil {
-		return fmt.Errorf("renew: saving the journal: %w", err)
+	if err := e.put(r); err != nil {
+		return err
 	}
 	if e.Progress != nil {
 		e.Progress(r)
@@ -389,7 +413,7 @@ func (e *Engine) request(ctx context.Context, r *Renewal) error {
 	// to a crash is collected by polling the same transaction, never by a second request (and charge).
 	ca.BeforeSend = func(tx *cmp.Transaction) error {
 		r.Tx = tx
-		return e.Journal.Save(r)
+		return e.put(r)
 	}
 	var res *cmp.Result
 	if r.Tx != nil && len(r.Tx.ServerNonce) > 0 {
@@ -656,7 +680,12 @@ func (e *Engine) reject(ctx context.Context, r *Renewal) {
 	if r.Failure != nil {
 		reason = r.Failure.Error()
 	}
-	if err := e.release(ctx, r, reason); err != nil {
+	err := e.release(ctx, r, reason)
+	// Not told (the CA unreachable): the record stays in the card list, and Annulla or the next renewal of
+	// this certificate tells the CA (I2: a rejected certificate must not stay counted; I3: nor charged).
+	// Not when another engine confirmed it and carried the renewal on (errElsewhere): it is the card's.
+	r.ReleasePending = err != nil && !errors.Is(err, errElsewhere)
+	if err != nil {
 		r.Log = append(r.Log, Entry{Time: e.now(), Step: r.Step, Event: "reject-failed", Detail: err.Error()})
 	}
 }
@@ -681,7 +710,13 @@ func classify(err error) *Failure {
 		np.Permission = d.Pattern
 		return np
 	case errors.As(err, &perr):
-		return FailureOf(perr)
+		// A PIN blocked mid-renewal (mistyped elsewhere: another program, another tab) is final for a login
+		// screen but not for the renewal: the holder unblocks it with the PUK and resumes. Taken as final, it
+		// rolled back a renewal already issued — a rollback that cannot even run, the card refusing every
+		// key operation without the PIN — and the holder lost it (I1, I4: stop, touch nothing, resume).
+		f := FailureOf(perr)
+		f.Retriable = f.Retriable || perr.Code == protocol.ErrPINLocked
+		return f
 	case errors.As(err, &ref):
 		refused := detailed(NewFailure("ca-refused"), ref)
 		refused.Words, refused.Retriable = append(refused.Words, ref.Words()...), ref.Retriable()

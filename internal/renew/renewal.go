@@ -26,9 +26,12 @@ const (
 	StepFailed  Step = "failed"  // refused or rejected; the card is as it was before (new key removed)
 )
 
-// NeedsAttention reports whether the card list must show r: still open, or failed with its new objects
-// left on the card (its "Annulla il rinnovo" cleans them).
-func (r *Renewal) NeedsAttention() bool { return !r.Step.Terminal() || r.RollbackFailed }
+// NeedsAttention reports whether the card list must show r: still open, failed with its new objects left
+// on the card, or failed with its certificate not yet released at the CA (its "Annulla il rinnovo" cleans
+// the card and tells the CA).
+func (r *Renewal) NeedsAttention() bool {
+	return !r.Step.Terminal() || r.RollbackFailed || r.ReleasePending
+}
 
 // Terminal reports whether nothing more will happen to the renewal.
 func (s Step) Terminal() bool { return s == StepDone || s == StepFailed }
@@ -70,6 +73,11 @@ type Renewal struct {
 	// certificate is still there and usable (I1), but the card is not as it was: the screens say so and
 	// offer "Annulla il rinnovo" again instead of "La tessera non è stata modificata".
 	RollbackFailed bool `json:"rollbackFailed,omitempty"`
+	// ReleasePending: a failed renewal's rollback could not tell the CA that the certificate it issued is
+	// not used (the CA unreachable during the rollback). Until it is told, that certificate stays valid
+	// (implicitly confirmed: counted toward the allowance; paid: charged) for a key the rollback removed
+	// (I2, I3). Annulla il rinnovo, or the next Begin for the same certificate, tells it (Engine.releaseLeft).
+	ReleasePending bool `json:"releasePending,omitempty"`
 
 	// Version is the journal's version of this record as this copy last read or wrote it. A save writes
 	// Version+1 and ponte-host refuses it (protocol.ErrRenewalBusy) unless the journal still holds

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ponte-it/ponte/extension"
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/protocol"
@@ -195,7 +196,7 @@ func (f *faultWorld) oneWinner(recs [2]*renew.Renewal, errs [2]error) int {
 	var fl *renew.Failure
 	loser := errs[1-winner]
 	if renew.CodeOf(loser) != string(protocol.ErrRenewalBusy) || !errors.As(loser, &fl) || !fl.Retriable ||
-		!strings.Contains(fl.IT, "già in corso in un'altra scheda") {
+		!strings.Contains(fl.Text(extension.Catalog("it")), "già in corso in un'altra scheda") {
 		f.t.Fatalf("the other tab's answer: %v, want RENEWAL_BUSY (retriable, in words)", loser)
 	}
 	return winner

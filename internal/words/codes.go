@@ -124,6 +124,7 @@ var registry = []Def{
 	// The renewal's failures and why a certificate is not renewable (package renew); the journal stores these.
 	{"renewal-closed", Renewal, false},
 	{"abandon-too-late", Renewal, false},
+	{"journal-write", Renewal, true},
 	{"abandoned", Renewal, false},
 	{"abandon-card", Renewal, true},
 	{"abandon-waiting", Renewal, true},

@@ -156,3 +156,9 @@ var rvNames = map[uint]string{
 	CKR_USER_NOT_LOGGED_IN:           "CKR_USER_NOT_LOGGED_IN",
 	CKR_USER_PIN_NOT_INITIALIZED:     "CKR_USER_PIN_NOT_INITIALIZED",
 }
+
+// CKR_USER_ANOTHER_ALREADY_LOGGED_IN (PKCS#11 v2.40 §5.1): the token is logged in as the other user type
+// (host/p11 ErrBusy). In its own block so the table above keeps its alignment.
+const CKR_USER_ANOTHER_ALREADY_LOGGED_IN = 0x00000104
+
+func init() { rvNames[CKR_USER_ANOTHER_ALREADY_LOGGED_IN] = "CKR_USER_ANOTHER_ALREADY_LOGGED_IN" }

@@ -147,3 +147,7 @@ const (
 	CKU_SO                            = pkcs11.CKU_SO
 	CKU_USER                          = pkcs11.CKU_USER
 )
+
+// CKR_USER_ANOTHER_ALREADY_LOGGED_IN (PKCS#11 v2.40 §5.1): the token is logged in as the other user type
+// (host/p11 ErrBusy). In its own block so the table above keeps its alignment.
+const CKR_USER_ANOTHER_ALREADY_LOGGED_IN = pkcs11.CKR_USER_ANOTHER_ALREADY_LOGGED_IN

@@ -87,6 +87,7 @@ type Bed struct {
 	caAddr string
 	srvMu  sync.Mutex
 	srv    *http.Server
+	opts   Options // as Start completed them (AddToken issues alike)
 }
 
 // Start builds and starts everything; Close stops it.
@@ -265,8 +266,18 @@ func (b *Bed) provision(o Options, lib string) error {
 		return err
 	}
 	b.Env = append(b.Env, "SOFTHSM2_CONF="+conf)
+	b.opts = o
+	m := p11.NewManager()
+	defer m.Close()
+	b.Card, err = softcard.Provision(m, softcard.Config{Module: lib, Holder: o.Holder, PIN: []byte(PIN), PUK: []byte(PUK),
+		Issuer: b.issuer(o), OutDir: filepath.Join(b.Dir, "card"), CNSOnly: o.CNSOnly, SignatureKeyBits: o.SignKeyBits})
+	return err
+}
+
+// issuer issues a card's certificates from the bed's CA, with the ages o asks for.
+func (b *Bed) issuer(o Options) softcard.Issuer {
 	now := time.Now()
-	issue := func(pub crypto.PublicKey, subject pkix.Name, role string) ([]byte, error) {
+	return func(pub crypto.PublicKey, subject pkix.Name, role string) ([]byte, error) {
 		spki, err := x509.MarshalPKIXPublicKey(pub)
 		if err != nil {
 			return nil, err
@@ -286,11 +297,15 @@ func (b *Bed) provision(o Options, lib string) error {
 		}
 		return cert.Raw, nil
 	}
+}
+
+// AddToken provisions one more card, for holder, in the bed's SoftHSM (two cards at once), its certificates
+// issued by the bed's CA as the first card's were; ponte-host sees it when it loads the module anew. PKCS#11
+// only: no PC/SC card for it, so the host names it by its token serial.
+func (b *Bed) AddToken(holder softcard.Holder) (*softcard.Card, error) {
 	m := p11.NewManager()
 	defer m.Close()
-	b.Card, err = softcard.Provision(m, softcard.Config{Module: lib, Holder: o.Holder, PIN: []byte(PIN), PUK: []byte(PUK),
-		Issuer: issue, OutDir: filepath.Join(b.Dir, "card"), CNSOnly: o.CNSOnly, SignatureKeyBits: o.SignKeyBits})
-	return err
+	return softcard.Provision(m, softcard.Config{Module: b.SoftHSM, Holder: holder, PIN: []byte(PIN), PUK: []byte(PUK), Issuer: b.issuer(b.opts)})
 }
 
 // startCard runs a private pcscd and puts the same card, as CNS files, in its first vpcd reader.
