@@ -56,8 +56,24 @@ type Engine struct {
 	// journals it in the renewal and the request carries it.
 	Accepted *Acceptance
 
-	officerChecked bool // the PUK was accepted once in this engine's life
+	officerChecked bool   // the PUK was accepted once in this engine's life
+	owner          string // this run's id in the journal's lease (Renewal.Owner), new at each Begin, Run, Abandon
 }
+
+// takeOver starts a run of the engine under a new owner id: its saves hold the renewal's lease.
+func (e *Engine) takeOver() error {
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return err
+	}
+	e.owner = hex.EncodeToString(id)
+	return nil
+}
+
+// stops are the events saved as a run's last save when it stops without a terminal step: a retriable
+// failure waiting for the holder, the CA's "waiting". They release the lease at once (Renewal.Stopped), so
+// the next RIPRENDI, in any tab, is not refused; a run that dies without one leaves a lease that ends.
+var stops = map[string]bool{"error": true, "waiting": true, "abandon-failed": true, "rollback-failed": true}
 
 // Account is a prepaid account's credentials (seed 002: "credenziali del conto prepagato").
 type Account struct {
@@ -97,6 +113,9 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	}
 	if e.Profile.Paid && e.Account == nil {
 		return nil, errAccountRequired
+	}
+	if err := e.takeOver(); err != nil {
+		return nil, err
 	}
 	// Best effort: a prune that fails only keeps old finished records a while longer.
 	_, _ = Prune(e.Journal, e.now())
@@ -156,7 +175,13 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // Run first takes the renewal over: it saves the journal's latest record of r as "resume" (a
 // compare-and-swap), so of two tabs resuming the same record together only one goes on to act on the card
 // or the CA; the other gets protocol.ErrRenewalBusy and has done nothing.
+//
+// The take-over is refused (RENEWAL_BUSY) while another engine's lease on the record is live: one still
+// running the renewal, or one that died mid-step less than store.DefaultLease ago.
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	if err := e.takeOver(); err != nil {
+		return err
+	}
 	if err := e.refresh(r); err != nil {
 		return err
 	}
@@ -298,6 +323,7 @@ func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 }
 
 func (e *Engine) save(r *Renewal, event, detail string) error {
+	r.Owner, r.Stopped = e.owner, r.Step.Terminal() || stops[event]
 	r.Updated = e.now()
 	r.Log = append(r.Log, Entry{Time: r.Updated, Step: r.Step, Event: event, Detail: detail})
 	if err := e.Journal.Save(r); err != nil {
