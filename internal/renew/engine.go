@@ -56,18 +56,31 @@ type Engine struct {
 	// journals it in the renewal and the request carries it.
 	Accepted *Acceptance
 
+	// Owner names whoever runs the engine in the journal's lease (Renewal.Owner): a page sets its own id
+	// (NewOwner, once per page), so the page that resumes its renewal after its ponte-host died is not
+	// refused by its own lease — it runs one job at a time, its previous run has returned. Empty: a new
+	// random id for each Begin, Run and Abandon (`ponte renew`, tests' tabs).
+	Owner string
+
 	officerChecked bool   // the PUK was accepted once in this engine's life
-	owner          string // this run's id in the journal's lease (Renewal.Owner), new at each Begin, Run, Abandon
+	owner          string // this run's id in the lease
 }
 
-// takeOver starts a run of the engine under a new owner id: its saves hold the renewal's lease.
-func (e *Engine) takeOver() error {
+// NewOwner is a random owner id for the journal's lease.
+func NewOwner() string {
 	id := make([]byte, 12)
 	if _, err := rand.Read(id); err != nil {
-		return err
+		panic(err) // crypto/rand does not fail on a supported platform (Go 1.24)
 	}
-	e.owner = hex.EncodeToString(id)
-	return nil
+	return hex.EncodeToString(id)
+}
+
+// takeOver starts a run of the engine under its owner id: its saves hold the renewal's lease.
+func (e *Engine) takeOver() {
+	e.owner = e.Owner
+	if e.owner == "" {
+		e.owner = NewOwner()
+	}
 }
 
 // stops are the events saved as a run's last save when it stops without a terminal step: a retriable
@@ -114,9 +127,7 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if e.Profile.Paid && e.Account == nil {
 		return nil, errAccountRequired
 	}
-	if err := e.takeOver(); err != nil {
-		return nil, err
-	}
+	e.takeOver()
 	// Best effort: a prune that fails only keeps old finished records a while longer.
 	_, _ = Prune(e.Journal, e.now())
 	// One renewal per certificate at a time: a second one would make a second new key and supersede the
@@ -179,9 +190,7 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // The take-over is refused (RENEWAL_BUSY) while another engine's lease on the record is live: one still
 // running the renewal, or one that died mid-step less than store.DefaultLease ago.
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
-	if err := e.takeOver(); err != nil {
-		return err
-	}
+	e.takeOver()
 	if err := e.refresh(r); err != nil {
 		return err
 	}
