@@ -50,13 +50,7 @@ func TestLeaseHoldsARenewalMidStep(t *testing.T) {
 	if err := f.resume(tab2, id); err != nil {
 		t.Fatalf("tab 2's RIPRENDI once tab 1 stopped: %v", err)
 	}
-	f.logState()
-	saved, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.checkDone(saved)
-	f.checkJournalDone(id)
+	f.checkFinished(id)
 	if _, last := f.onlyRecord(); !last.Stopped || !last.LeaseUntil.IsZero() {
 		t.Fatalf("a finished renewal still holds a lease: %+v", last)
 	}
@@ -107,13 +101,7 @@ func TestLeaseOfACrashedTabEnds(t *testing.T) {
 	if err != nil {
 		t.Fatalf("RIPRENDI once the crashed tab's lease ended: %v", err)
 	}
-	f.logState()
-	saved, err := f.journal.Load(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.checkDone(saved)
-	f.checkJournalDone(id)
+	f.checkFinished(id)
 }
 
 // beginHeld presses RINNOVA in tab e, whose card holds its key generation (heldKeygen), and returns once
@@ -136,6 +124,18 @@ func (f *faultWorld) beginHeld(e *renew.Engine) (held *heldKeygen, done chan err
 		f.t.Fatal("tab never reached its key generation")
 	}
 	return held, done
+}
+
+// checkFinished: the journal's record of id is done, and the token and the CA show one renewal (checkDone).
+func (f *faultWorld) checkFinished(id string) {
+	f.t.Helper()
+	f.logState()
+	saved, err := f.journal.Load(id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.checkDone(saved)
+	f.checkJournalDone(id)
 }
 
 // heldKeygen is a card whose key generation signals in and waits for release (or the caller's bound): a
