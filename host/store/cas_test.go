@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestPutIsCompareAndSwap: a put is written only over the version its writer read; a stale writer, one
@@ -183,4 +184,65 @@ func checkRace(t *testing.T, s Store, wins []int) {
 		t.Fatalf("%d winning puts, record at version %d (wins %v)", total, v, wins)
 	}
 	t.Logf("version %d, wins per writer %v", v, wins)
+}
+
+// TestLeaseRefusesATakeOver: a record saved by a running engine is held for it until the lease the host
+// stamped (on the host's clock) ends: another owner's save at the right version is refused and changes
+// nothing; the owner's own saves go on and refresh the lease; once the owner has stopped, or once the
+// lease has ended (a crashed tab), another owner takes it over at once. The writer cannot date its lease.
+func TestLeaseRefusesATakeOver(t *testing.T) {
+	clock := time.Date(2026, 12, 7, 21, 0, 0, 0, time.UTC)
+	s := Store{Dir: filepath.Join(t.TempDir(), "r"), Now: func() time.Time { return clock }, Lease: time.Minute}
+	stored := func() meta {
+		t.Helper()
+		m, _, err := s.meta("a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	put := func(v int, owner string, stopped bool) error {
+		return s.Put("a", []byte(fmt.Sprintf(`{"version":%d,"owner":%q,"stopped":%t,"leaseUntil":"2999-01-01T00:00:00Z"}`, v, owner, stopped)))
+	}
+	if err := put(1, "tab1", false); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := stored().LeaseUntil, clock.Add(time.Minute); !got.Equal(want) {
+		t.Fatalf("lease until %s, want the host's clock plus the lease %s (the writer's date ignored)", got, want)
+	}
+	clock = clock.Add(50 * time.Second)
+	if err := put(2, "tab2", false); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a take-over within the lease: %v", err)
+	}
+	if m := stored(); m.Version != 1 || m.Owner != "tab1" {
+		t.Fatalf("the refused take-over changed the record: %+v", m)
+	}
+	if err := put(2, "tab1", false); err != nil {
+		t.Fatalf("the owner's own save: %v", err)
+	}
+	clock = clock.Add(50 * time.Second) // past the first lease, within the refreshed one
+	if err := put(3, "tab2", false); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a take-over within the refreshed lease: %v", err)
+	}
+	if err := put(3, "tab1", true); err != nil {
+		t.Fatalf("the owner stopping: %v", err)
+	}
+	if m := stored(); !m.LeaseUntil.IsZero() {
+		t.Fatalf("a stopped owner still holds a lease until %s", m.LeaseUntil)
+	}
+	if err := put(4, "tab2", false); err != nil {
+		t.Fatalf("a take-over once the owner stopped: %v", err)
+	}
+	// tab2 crashes mid-step: refused until its lease ends on the host's clock, then taken over.
+	clock = clock.Add(time.Minute - time.Nanosecond)
+	if err := put(5, "tab3", false); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a take-over just before the lease ended: %v", err)
+	}
+	clock = clock.Add(time.Nanosecond)
+	if err := put(5, "tab3", false); err != nil {
+		t.Fatalf("a take-over once the lease ended: %v", err)
+	}
+	if m := stored(); m.Version != 5 || m.Owner != "tab3" || !m.LeaseUntil.Equal(clock.Add(time.Minute)) {
+		t.Fatalf("after the take-over: %+v", m)
+	}
 }

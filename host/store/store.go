@@ -15,10 +15,31 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
+	"time"
 )
 
 // Store is a folder of records.
-type Store struct{ Dir string }
+type Store struct {
+	Dir string
+	// Now is the host's clock, which alone dates a lease (time.Now when nil): a page cannot forge an
+	// expiry, it only names its owner. Tests move it.
+	Now func() time.Time
+	// Lease is how long a running engine's save holds the renewal (DefaultLease when 0).
+	Lease time.Duration
+}
+
+// DefaultLease bounds the longest single step of a renewal between two saves of its engine, with room to
+// spare, so a live owner always saves again before its lease ends: the longest are a CMP message's round
+// trip (cmp.Client.MessageTimeout, one minute; the engine saves before every message, BeforeSend) after
+// the card's signature of it, and an on-card RSA-2048 key generation (tens of seconds on the slowest
+// cards). The PIN is typed before the take-over save and a poll's wait for checkAfter has nothing in
+// flight (the next message is saved first), so neither is inside a step. Two minutes also bounds how long
+// RIPRENDI stays refused after a tab crashed mid-step.
+const DefaultLease = 2 * time.Minute
+
+// leaseEnv, a Go duration, shortens the lease of the host it is set for (the tests of a crashed tab).
+const leaseEnv = "PONTE_JOURNAL_LEASE"
 
 // MaxRecord bounds one record (the renewal log is capped well below it).
 const MaxRecord = 48 << 10
@@ -40,12 +61,30 @@ func Default() (Store, error) {
 			}
 		}
 	}
-	return Store{Dir: filepath.Join(base, "ponte", "renewals")}, nil
+	s := Store{Dir: filepath.Join(base, "ponte", "renewals")}
+	if d, err := time.ParseDuration(os.Getenv(leaseEnv)); err == nil && d > 0 && d < DefaultLease {
+		s.Lease = d
+	}
+	return s, nil
+}
+
+func (s Store) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s Store) lease() time.Duration {
+	if s.Lease > 0 {
+		return s.Lease
+	}
+	return DefaultLease
 }
 
 // ErrBusy: a Put lost a race with another writer of the same renewal (another tab, browser profile or
 // `ponte renew`, possibly in another host process): the record moved on since the writer read it, or
-// another open record already claims the same certificate. Nothing was written; the writer reads the
+// another open record already claims the same certificate, or another engine holds its lease. Nothing was written; the writer reads the
 // journal again (protocol.ErrRenewalBusy).
 var ErrBusy = errors.New("store: the record was changed by another writer")
 
@@ -56,10 +95,20 @@ var ErrNoVersion = errors.New("store: the record has no version (written by an e
 
 // meta is what Put reads of a record: its version (the writer's last-read version plus one; a record
 // written before versions existed reads as 0) and its claim (the certificate an open renewal holds, "" once
-// it is finished).
+// it is finished) and its lease: the owner (the random id of the engine run that wrote it), whether that
+// run has stopped, and until when the host holds the record for it (leaseUntil, written by the host only).
 type meta struct {
-	Version int64  `json:"version"`
-	Claim   string `json:"claim"`
+	Version    int64     `json:"version"`
+	Claim      string    `json:"claim"`
+	Owner      string    `json:"owner"`
+	Stopped    bool      `json:"stopped"`
+	LeaseUntil time.Time `json:"leaseUntil"`
+}
+
+// leased reports whether m is held for its owner at now: written by an engine still running, within its
+// lease.
+func (m meta) leased(now time.Time) bool {
+	return m.Owner != "" && !m.Stopped && now.Before(m.LeaseUntil)
 }
 
 // Put writes a record atomically, as a compare-and-swap: under the lock every host process of the user
@@ -67,6 +116,12 @@ type meta struct {
 // (none stored: the new version is 1), and a new record with a claim only if no other record holds the
 // same claim. Otherwise ErrBusy and nothing changes. Two writers that read the same version therefore
 // cannot both write: the second finds the first's version.
+//
+// It is also a lease: a record whose owner has not stopped is held for that owner until leaseUntil (the
+// host's clock plus Lease, stamped at each of its saves), and another owner's save — a take-over, RIPRENDI
+// or ANNULLA in another tab — is refused until then, even at the right version. The compare-and-swap alone
+// orders saves; the lease keeps a second engine from repeating the step the first is doing between two
+// saves (a key generation, a request in flight). A stopped owner (Stopped) releases it at once.
 func (s Store) Put(id string, record json.RawMessage) error {
 	if !validID.MatchString(id) {
 		return fmt.Errorf("store: bad record id %q", id)
@@ -83,6 +138,7 @@ func (s Store) Put(id string, record json.RawMessage) error {
 		return err
 	}
 	defer unlock()
+	now := s.now()
 	stored, found, err := s.meta(id)
 	if err != nil {
 		return err
@@ -93,12 +149,36 @@ func (s Store) Put(id string, record json.RawMessage) error {
 	case !found && m.Version != 1:
 		// Deleted meanwhile (pruned, or closed elsewhere): a stale copy must not bring it back.
 		return fmt.Errorf("%w: %s is no longer in the journal", ErrBusy, id)
+	case found && stored.Owner != m.Owner && stored.leased(now):
+		return fmt.Errorf("%w: %s is held by another engine until %s", ErrBusy, id, stored.LeaseUntil.Format(time.RFC3339))
 	case !found && m.Claim != "":
 		if other, err := s.claimedBy(m.Claim); err != nil || other != "" {
 			return errors.Join(err, fmt.Errorf("%w: %s already claims %s", ErrBusy, other, m.Claim))
 		}
 	}
+	record, err = stampLease(record, m, now.Add(s.lease()))
+	if err != nil {
+		return err
+	}
 	return atomicfile.WriteFile(s.file(id), record, 0o600)
+}
+
+// stampLease sets the record's leaseUntil to until while its owner runs, and removes it otherwise: only the
+// host dates a lease, whatever the writer sent. A record without either is written as it came.
+func stampLease(record json.RawMessage, m meta, until time.Time) (json.RawMessage, error) {
+	running := m.Owner != "" && !m.Stopped
+	if !running && m.LeaseUntil.IsZero() {
+		return record, nil
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(record, &fields); err != nil {
+		return nil, err
+	}
+	delete(fields, "leaseUntil")
+	if running {
+		fields["leaseUntil"] = json.RawMessage(strconv.Quote(until.UTC().Format(time.RFC3339Nano)))
+	}
+	return json.Marshal(fields)
 }
 
 func (s Store) file(id string) string { return filepath.Join(s.Dir, id+".json") }

@@ -106,6 +106,10 @@ func (h HostJournal) Load(ctx context.Context, id string) (*renew.Renewal, error
 // HostRenewer is Renewer with renew.Engine over ponte-host and the profile's CA.
 type HostRenewer struct{ Host Host }
 
+// pageOwner is this page's id in the journal's lease (renew.Engine.Owner): the page's own RIPRENDI after
+// its ponte-host was restarted goes on; another tab's is refused while the lease lasts.
+var pageOwner = renew.NewOwner()
+
 func (h HostRenewer) Renew(ctx context.Context, j RenewJob, progress func(*renew.Renewal)) (*renew.Renewal, error) {
 	host := h.Host()
 	e := &renew.Engine{
@@ -118,6 +122,7 @@ func (h HostRenewer) Renew(ctx context.Context, j RenewJob, progress func(*renew
 		Accepted: j.Accepted,
 		PIN:      renew.SamePIN(j.SamePIN),
 		Progress: progress,
+		Owner:    pageOwner,
 	}
 	switch {
 	case j.Abandon:

@@ -71,7 +71,7 @@ var commandTable = []CommandInfo{
 	{CmdChangePIN, "Change the PIN (old and new tried once).", ChangePIN{}, PINResult{}},
 	{CmdUnblockPIN, "Unblock the PIN with the PUK and set a new PIN.", UnblockPIN{}, PINResult{}},
 	{CmdDiagnose, "Everything Ponte sees (service, readers, cards, drivers, certificates) and what to do, in words.", struct{}{}, DiagnoseResult{}},
-	{CmdJournalPut, "Store one renewal journal record (write-ahead; atomic; compare-and-swap on its version, RENEWAL_BUSY if it lost).", JournalPut{}, Empty{}},
+	{CmdJournalPut, "Store one renewal journal record (write-ahead; atomic; compare-and-swap on its version; another owner's save is refused while the stored owner's lease lasts, on the host's clock, which stamps leaseUntil; RENEWAL_BUSY if it lost; a record without a version, from an engine older than the compare-and-swap, VERSION_MISMATCH).", JournalPut{}, Empty{}},
 	{CmdJournalList, "Every renewal journal record, for resuming.", struct{}{}, JournalListResult{}},
 	{CmdJournalDelete, "Remove one renewal journal record (a finished renewal, pruned).", JournalDelete{}, Empty{}},
 	{CmdBrowserLogin, "Whether the card's PKCS#11 module is registered in the browser's NSS database (Chromium on Linux); register it when asked.", BrowserLogin{}, BrowserLoginResult{}},

@@ -27,6 +27,7 @@ import (
 // open (a retriable failure) and Abandon can be tried again. A renewal past its confirmation (StepCleanup)
 // cannot be abandoned: its new certificate is on the card, verified and confirmed; Run finishes it.
 func (e *Engine) Abandon(ctx context.Context, r *Renewal) error {
+	e.takeOver()
 	if err := e.refresh(r); err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func (c *raceCard) Signer(ctx context.Context, key string, pub crypto.PublicKey,
 }
 
 // racingTabs stops a renewal by losing the answer to body, then gives tab 1's engine and record: the first
-// time tab 1 asks for a signer, tab 2 loads the same record and finishes the renewal (*done).
+// time tab 1 asks for a signer, tab 2 loads the same record and presses RIPRENDI: refused by tab 1's lease.
 func (f *faultWorld) racingTabs(ctx context.Context, body cmp.BodyType) (id string, r *renew.Renewal, tab1 *renew.Engine, done **renew.Renewal) {
 	f.t.Helper()
 	e := f.engine(30 * time.Second)
@@ -108,8 +108,10 @@ func (f *faultWorld) racingTabs(ctx context.Context, body cmp.BodyType) (id stri
 		if *done, err = f.journal.Load(id); err != nil {
 			f.t.Fatal(err)
 		}
-		if err := f.engine(30*time.Second).Run(ctx, *done); err != nil {
-			f.t.Errorf("tab 2: %v\n%s", err, renew.DiagnosticLog(*done))
+		// Tab 1 holds the renewal's lease (host/store): tab 2 is refused and does nothing. Without the lease
+		// it took the renewal over and finished it while tab 1 was mid-step.
+		if err := f.engine(30*time.Second).Run(ctx, *done); renew.CodeOf(err) != string(protocol.ErrRenewalBusy) {
+			f.t.Errorf("tab 2 while tab 1 runs: %v, want %s\n%s", err, protocol.ErrRenewalBusy, renew.DiagnosticLog(*done))
 		}
 	}}
 	r, err := f.journal.Load(id)
@@ -126,10 +128,11 @@ func TestConcurrentResumeOfOneRenewal(t *testing.T) {
 	f := newFaultWorld(t, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	id, r, tab1, done := f.racingTabs(ctx, cmp.BodyKUR)
-	err := tab1.Run(ctx, r)
-	t.Logf("tab 1 racing tab 2: %v (step %s)\n%s", err, r.Step, renew.DiagnosticLog(r))
-	f.checkDone(*done)
+	id, r, tab1, _ := f.racingTabs(ctx, cmp.BodyKUR)
+	if err := tab1.Run(ctx, r); err != nil {
+		t.Fatalf("tab 1, holding the renewal while tab 2 was refused: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	f.checkDone(r)
 	f.checkJournalDone(id)
 }
 
@@ -355,20 +358,21 @@ func TestRollbackFailsThenCardRemovedThenAbandon(t *testing.T) {
 }
 
 // TestAbandonRacingAResume: tab 1 presses ANNULLA on a renewal whose certConf answer was lost (the CA
-// confirmed it) while tab 2 resumes it; tab 2 finishes first (old key removed). Tab 1 must not revoke the
-// renewed certificate nor remove its key, nor write its stale record over tab 2's done one (I1, I4).
+// confirmed it) while tab 2 resumes it. Before the lease tab 2 finished first and tab 1 had to spare its
+// result; now tab 1 holds the renewal, tab 2 is refused, and tab 1's Annulla leaves the card as it was,
+// nothing counted at the CA and the charge refunded (I1–I4).
 func TestAbandonRacingAResume(t *testing.T) {
 	f := newFaultWorld(t, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	id, r, tab1, done := f.racingTabs(ctx, cmp.BodyCertConf)
-	err := tab1.Abandon(ctx, r)
-	t.Logf("tab 1 abandoning while tab 2 resumed: %v\n%s", err, renew.DiagnosticLog(r))
-	f.checkDone(*done)
-	f.checkJournalDone(id)
-	x, _ := x509.ParseCertificate((*done).NewCert)
-	if rec, err := f.bed.CA.Store.Cert(ctx, ca.SerialHex(x.SerialNumber)); err != nil || !rec.RevokedAt.IsZero() {
-		t.Fatalf("the renewed certificate at the CA: revoked %v (%v)", rec.RevokedAt, err)
+	id, r, tab1, _ := f.racingTabs(ctx, cmp.BodyCertConf)
+	if err := tab1.Abandon(ctx, r); err != nil {
+		t.Fatalf("tab 1 abandoning, holding the renewal while tab 2 was refused: %v\n%s", err, renew.DiagnosticLog(r))
+	}
+	f.checkUnchanged()
+	saved, err := f.journal.Load(id)
+	if err != nil || saved.Step != renew.StepFailed || saved.Failure == nil || saved.Failure.Code != renew.CodeAbandoned {
+		t.Fatalf("the journal after Annulla: %+v (%v)", saved, err)
 	}
 }
 

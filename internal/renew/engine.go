@@ -56,8 +56,37 @@ type Engine struct {
 	// journals it in the renewal and the request carries it.
 	Accepted *Acceptance
 
-	officerChecked bool // the PUK was accepted once in this engine's life
+	// Owner names whoever runs the engine in the journal's lease (Renewal.Owner): a page sets its own id
+	// (NewOwner, once per page), so the page that resumes its renewal after its ponte-host died is not
+	// refused by its own lease — it runs one job at a time, its previous run has returned. Empty: a new
+	// random id for each Begin, Run and Abandon (`ponte renew`, tests' tabs).
+	Owner string
+
+	officerChecked bool   // the PUK was accepted once in this engine's life
+	owner          string // this run's id in the lease
 }
+
+// NewOwner is a random owner id for the journal's lease.
+func NewOwner() string {
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		panic(err) // crypto/rand does not fail on a supported platform (Go 1.24)
+	}
+	return hex.EncodeToString(id)
+}
+
+// takeOver starts a run of the engine under its owner id: its saves hold the renewal's lease.
+func (e *Engine) takeOver() {
+	e.owner = e.Owner
+	if e.owner == "" {
+		e.owner = NewOwner()
+	}
+}
+
+// stops are the events saved as a run's last save when it stops without a terminal step: a retriable
+// failure waiting for the holder, the CA's "waiting". They release the lease at once (Renewal.Stopped), so
+// the next RIPRENDI, in any tab, is not refused; a run that dies without one leaves a lease that ends.
+var stops = map[string]bool{"error": true, "waiting": true, "abandon-failed": true, "rollback-failed": true}
 
 // Account is a prepaid account's credentials (seed 002: "credenziali del conto prepagato").
 type Account struct {
@@ -97,6 +126,7 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 	if e.Profile.Paid && e.Account == nil {
 		return nil, errAccountRequired
 	}
+	e.takeOver()
 	// Best effort: a prune that fails only keeps old finished records a while longer.
 	_, _ = Prune(e.Journal, e.now())
 	// One renewal per certificate at a time: a second one would make a second new key and supersede the
@@ -158,7 +188,11 @@ func (e *Engine) Begin(ctx context.Context, card *protocol.Card, cert protocol.C
 // Run first takes the renewal over: it saves the journal's latest record of r as "resume" (a
 // compare-and-swap), so of two tabs resuming the same record together only one goes on to act on the card
 // or the CA; the other gets protocol.ErrRenewalBusy and has done nothing.
+//
+// The take-over is refused (RENEWAL_BUSY) while another engine's lease on the record is live: one still
+// running the renewal, or one that died mid-step less than store.DefaultLease ago.
 func (e *Engine) Run(ctx context.Context, r *Renewal) error {
+	e.takeOver()
 	if err := e.refresh(r); err != nil {
 		return err
 	}
@@ -319,6 +353,7 @@ func (e *Engine) advance(r *Renewal, next Step, detail string) error {
 }
 
 func (e *Engine) save(r *Renewal, event, detail string) error {
+	r.Owner, r.Stopped = e.owner, r.Step.Terminal() || stops[event]
 	r.Updated = e.now()
 	r.Log = append(r.Log, Entry{Time: r.Updated, Step: r.Step, Event: event, Detail: detail})
 	if err := e.put(r); err != nil {

@@ -12,6 +12,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ponte-it/ponte/extension"
+	"github.com/ponte-it/ponte/host/store"
 	"github.com/ponte-it/ponte/internal/ca"
 	"github.com/ponte-it/ponte/internal/cmp"
 	"github.com/ponte-it/ponte/internal/hostcard"
@@ -114,13 +116,42 @@ func listObjects(t testing.TB, bed *testbed.Bed) string {
 
 func (f *faultWorld) privateKeys() int { return strings.Count(f.objects(), "Private Key Object") }
 
-// kill ends the host abruptly (as a crash) and waits until it is gone.
+// kill ends the host abruptly (as a crash) and waits until it is gone. The killed engine's lease on its
+// record is then let go by hand, as the two minutes of store.DefaultLease would (TestLeaseOfACrashedTabEnds
+// waits for a real one): these tests are about what the next engine finds, not about the wait.
 func (f *faultWorld) kill() {
 	f.t.Helper()
 	if err := f.host.Kill(); err != nil {
 		f.t.Errorf("killing the host: %v", err)
 	}
 	f.host.Close()
+	f.expireLeases(f.t)
+}
+
+// expireLeases dates every lease in the bed's journal folder (XDG_STATE_HOME) in the past.
+func (w *world) expireLeases(t testing.TB) {
+	t.Helper()
+	s := store.Store{}
+	for _, kv := range w.env {
+		if v, ok := strings.CutPrefix(kv, "XDG_STATE_HOME="); ok {
+			s.Dir = filepath.Join(v, "ponte", "renewals")
+		}
+	}
+	records, ids, err := s.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(records[id], &fields) != nil || fields["leaseUntil"] == nil {
+			continue
+		}
+		fields["leaseUntil"] = json.RawMessage(`"2000-01-01T00:00:00Z"`)
+		b, _ := json.Marshal(fields)
+		if err := os.WriteFile(filepath.Join(s.Dir, id+".json"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // recover starts a new host, logs in again, loads the record and runs it to the end.

@@ -459,7 +459,7 @@ func (r *cellRun) inject() *renew.Renewal {
 		e.CA.HTTP = &http.Client{Transport: &lossyCA{body: cmp.BodyCertConf, at: func() {}}}
 		return r.resume(ctx, r.fresh(r.interrupted(ctx, e)))
 	case fHostKilled:
-		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepWrite, at: func() { r.host.Kill(); r.host.Close() }}
+		e.Journal = &hookJournal{Journal: e.Journal, step: renew.StepWrite, at: func() { r.host.Kill(); r.host.Close(); r.expireLeases(r.t) }}
 		return r.resume(ctx, r.fresh(r.interrupted(ctx, e)))
 	case fCardRemoved:
 		// Pulled: the token (SoftHSM's files) and, on a card in a reader, the PC/SC card with it.

@@ -87,6 +87,16 @@ type Renewal struct {
 	// refuses a new record claiming a certificate another record already claims, so two RINNOVA pressed
 	// at once make one renewal, not two requests to the CA.
 	Claim string `json:"claim,omitempty"`
+	// Owner is the random id of the engine run that last saved the record, and Stopped says that run has
+	// stopped (done, failed, waiting at the CA, or a retriable failure waiting for the holder). While its
+	// owner runs, ponte-host holds the record for it (a lease on the host's clock, host/store Put): another
+	// tab's RIPRENDI or ANNULLA is RENEWAL_BUSY until the owner stops or its lease ends, so it cannot repeat
+	// the step the owner is doing between two saves.
+	Owner   string `json:"owner,omitempty"`
+	Stopped bool   `json:"stopped,omitempty"`
+	// LeaseUntil is when the owner's lease ends, on ponte-host's clock: written by the host at each save
+	// of a running owner, read here only (whatever a save sends, the host dates it again).
+	LeaseUntil *time.Time `json:"leaseUntil,omitempty"`
 
 	Step    Step      `json:"step"`
 	Failure *Failure  `json:"failure,omitempty"` // the last error, retriable or final
