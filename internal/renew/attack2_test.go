@@ -329,7 +329,12 @@ func TestJournalDiskFull(t *testing.T) {
 			f := newFaultWorld(t, 0)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
+			// One page (one lease owner, renew.NewOwner) begins and, once space is freed, resumes: the stop
+			// on a full disk cannot save the lease's release, so another page or `ponte renew` would be
+			// answered RENEWAL_BUSY until the lease ends (docs/renewal.md, the lease's limits).
+			owner := renew.NewOwner()
 			e := f.engine(30 * time.Second)
+			e.Owner = owner
 			e.Journal = &fullJournal{Journal: e.Journal, step: step}
 			r, err := e.Begin(ctx, f.info, f.old)
 			if err == nil {
@@ -348,7 +353,9 @@ func TestJournalDiskFull(t *testing.T) {
 				t.Fatalf("journal after the full disk: %d records (%v)", len(all), lerr)
 			}
 			saved := all[0]
-			if err := f.engine(30*time.Second).Run(ctx, saved); err != nil {
+			again := f.engine(30 * time.Second)
+			again.Owner = owner
+			if err := again.Run(ctx, saved); err != nil {
 				t.Fatalf("resuming from %s once space was freed: %v\n%s", saved.Step, err, renew.DiagnosticLog(saved))
 			}
 			f.checkDone(saved)
