@@ -212,9 +212,10 @@ func TestPruneKeepsOpenAndRecent(t *testing.T) {
 
 // TestEarlyLog: "Scarica log" for a failure before the first journal record.
 func TestEarlyLog(t *testing.T) {
-	f := &renew.Failure{Code: "puk-required", IT: "serve il PUK", EN: "the PUK is needed"}
+	// The log keeps codes (support reads them in any language), as the journal does.
+	f := renew.NewFailure(renew.CodePUKRequired)
 	log := renew.DiagnosticLog(renew.EarlyRecord("ponte-ca-cns", "8038000000000001", f, time.Now()), "ponte-wasm test")
-	for _, want := range []string{"ponte-ca-cns", "8038000000000001", "puk-required", "serve il PUK", "before the first journal record", "ponte-wasm test"} {
+	for _, want := range []string{"ponte-ca-cns", "8038000000000001", "errore / error: puk-required (", "before the first journal record", "ponte-wasm test"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("log lacks %q:\n%s", want, log)
 		}

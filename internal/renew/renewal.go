@@ -127,14 +127,20 @@ func NewFailure(code words.Code, params ...string) *Failure {
 	return &Failure{Code: string(code), Words: []words.Message{words.M(code, params...)}, Retriable: code.Retriable()}
 }
 
-// Error is technical English: the code and the codes of its words, with their parameters.
+// Error is technical English: the code and the codes of its words (when they say more), with their
+// parameters.
 func (f *Failure) Error() string {
 	if len(f.Words) == 0 {
 		return f.Code + ": " + f.EN
 	}
-	parts := make([]string, len(f.Words))
-	for i, m := range f.Words {
-		parts[i] = m.String()
+	var parts []string
+	for _, m := range f.Words {
+		if string(m.Code) != f.Code || len(m.Params) > 0 { // the failure's own code says it already
+			parts = append(parts, m.String())
+		}
+	}
+	if len(parts) == 0 {
+		return f.Code
 	}
 	return f.Code + ": " + strings.Join(parts, " ")
 }
