@@ -85,7 +85,7 @@ func (d *drawing) hostStatus() {
 		d.raw("</h2>\n    <p>")
 		if p := s.Problem; p != nil {
 			if p.Code != "" {
-				d.text(p.Code.Text(d.cat.Lang))
+				d.errText(p.Code)
 			} else {
 				d.t("hostMissingBody")
 			}
@@ -127,7 +127,7 @@ func (d *drawing) hostIssue(i HostIssue) {
 	d.raw("</h2>\n  ")
 	if p := s.Problem; p != nil && p.Code != "" {
 		d.raw("<p>")
-		d.text(p.Code.Text(d.cat.Lang))
+		d.errText(p.Code)
 		d.raw("</p>")
 	}
 	d.raw("\n  <p id=\"host-issue-body\">")
