@@ -12,7 +12,7 @@ import (
 // functions (render.go, "view"), so each block is written once.
 
 // escaper escapes text and attribute values (HTML Living Standard §13.1.2.6 and §13.1.2.3: with every
-// attribute value quoted, '&', '<', '>', '"' and '\” are the characters that matter), as html/template's
+// attribute value quoted, the characters that matter are & < > " and '), as html/template's
 // own escaper writes them.
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;", "\x00", "\uFFFD")
 

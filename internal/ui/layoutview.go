@@ -86,7 +86,7 @@ func (d *drawing) hostStatus() {
 		d.raw("</h2>\n    <p>")
 		if p := s.Problem; p != nil {
 			if p.Code != "" {
-				d.text(d.cat.Say(words.M(p.Code)))
+				d.errText(p.Code)
 			} else {
 				d.t("hostMissingBody")
 			}
@@ -128,7 +128,7 @@ func (d *drawing) hostIssue(i HostIssue) {
 	d.raw("</h2>\n  ")
 	if p := s.Problem; p != nil && p.Code != "" {
 		d.raw("<p>")
-		d.text(d.cat.Say(words.M(p.Code)))
+		d.errText(p.Code)
 		d.raw("</p>")
 	}
 	d.raw("\n  <p id=\"host-issue-body\">")
