@@ -140,7 +140,7 @@ func (c *CA) Revoke(ctx context.Context, serial *big.Int, reason int) error {
 	// A certificate on hold is already revoked (certificateHold): revoking it for good changes its reason,
 	// keeping the hold's date (store.EndHold), else the holder could still lift it (S1).
 	if reason != cmp.ReasonCertificateHold {
-		if err := c.Store.EndHold(ctx, SerialHex(serial), store.HoldRevoked, reason, c.now()); !errors.Is(err, store.ErrState) {
+		if err := c.Store.EndHold(ctx, SerialHex(serial), "", store.HoldRevoked, reason, c.now()); !errors.Is(err, store.ErrState) {
 			return err
 		}
 	}

@@ -79,7 +79,11 @@ func (x *exchange) reactivate(ctx context.Context, named *store.Cert) *cmp.PKISt
 		return fail(cmp.FailNotAuthorized, "solo il titolare che ha sospeso il certificato può riattivarlo",
 			"only the holder who suspended the certificate can reactivate it")
 	}
-	return x.done(x.c.Store.EndHold(ctx, named.Serial, store.HoldReactivated, 0, x.now), named, "reactivated")
+	err = x.c.Store.EndHold(ctx, named.Serial, x.signer.Serial, store.HoldReactivated, 0, x.now)
+	if errors.Is(err, store.ErrSignerRevoked) {
+		return fail(cmp.FailCertRevoked, "il certificato che firma la richiesta è stato revocato", "the certificate signing the request has been revoked")
+	}
+	return x.done(err, named, "reactivated")
 }
 
 // revokeHeld makes a suspension permanent with reason: by the certificate itself, or by whoever the
@@ -89,7 +93,7 @@ func (x *exchange) revokeHeld(ctx context.Context, named *store.Cert, reason int
 	if x.signer.Serial != named.Serial && (p == nil || !x.may(named, p.SuspendBy)) {
 		return fail(cmp.FailNotAuthorized, "si può revocare solo il proprio certificato", "only one's own certificate can be revoked")
 	}
-	return x.done(x.c.Store.EndHold(ctx, named.Serial, store.HoldRevoked, reason, x.now), named, "revoked for good ("+reasonName(reason)+")")
+	return x.done(x.c.Store.EndHold(ctx, named.Serial, "", store.HoldRevoked, reason, x.now), named, "revoked for good ("+reasonName(reason)+")")
 }
 
 // may reports whether the rr's signer has authority who over named: self is the certificate itself
@@ -177,7 +181,7 @@ func (c *CA) Suspend(ctx context.Context, serial *big.Int, days int) error {
 // the operator's own (with or without a window) or a holder's, while it is on hold.
 func (c *CA) Reactivate(ctx context.Context, serial *big.Int) error {
 	c.expireHolds(ctx, c.now()) // a hold whose window ended is a revocation: it does not come back
-	err := c.Store.EndHold(ctx, SerialHex(serial), store.HoldReactivated, 0, c.now())
+	err := c.Store.EndHold(ctx, SerialHex(serial), "", store.HoldReactivated, 0, c.now())
 	if errors.Is(err, store.ErrState) {
 		return errors.New("il certificato non è sospeso (valido, o revocato definitivamente) / the certificate is not suspended (valid, or revoked for good)")
 	}

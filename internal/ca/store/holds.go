@@ -129,9 +129,23 @@ func (s *sqlStore) Holds(ctx context.Context, serial string) ([]HoldRecord, erro
 // EndHold ends serial's suspension at now. HoldReactivated clears the revocation (removeFromCRL: OCSP
 // says good again; EventReactivate); HoldRevoked makes it permanent with reason, keeping the date the
 // hold began (X.509 §7.3: the revocation dates from the suspension; EventRevoke). ErrState: the
-// certificate is not on hold (another instance, or the expiry sweep, ended it first).
-func (s *sqlStore) EndHold(ctx context.Context, serial, outcome string, reason int, now time.Time) error {
-	return s.tx(ctx, holderKeys(serial), func(tx conn) error {
+// certificate is not on hold (another instance, or the expiry sweep, ended it first). by, when not
+// empty, is the certificate that signed the request: it must still be unrevoked when the hold ends
+// (ErrSignerRevoked); the operator and the CA's own sweeps pass "".
+func (s *sqlStore) EndHold(ctx context.Context, serial, by, outcome string, reason int, now time.Time) error {
+	return s.tx(ctx, holderKeys(serial, by), func(tx conn) error {
+		if by != "" && by != serial {
+			// The signer's validity was judged before this transaction; under its lock now (a revocation
+			// of it takes the same lock), so a card revoked just before its signed reactivation cannot
+			// still lift the hold.
+			var revokedAt int64
+			if err := tx.row(ctx, `SELECT revoked_at FROM certs WHERE serial = ?`, by).Scan(&revokedAt); err != nil {
+				return err
+			}
+			if revokedAt != 0 {
+				return ErrSignerRevoked
+			}
+		}
 		q := `UPDATE certs SET revocation_reason = ? WHERE serial = ? AND revoked_at != 0 AND revocation_reason = ?`
 		args := []any{reason, serial, reasonCertificateHold}
 		e := Event{Event: EventRevoke, Serial: serial, Detail: fmt.Sprintf("reason=%d held", reason)}

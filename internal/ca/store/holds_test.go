@@ -38,12 +38,12 @@ func testHolds(t *testing.T, newURL backendURL) {
 	if err := s.Hold(ctx, hold("01", now.Add(time.Hour))); !errors.Is(err, ErrState) {
 		t.Fatalf("second hold: %v", err)
 	}
-	must(s.EndHold(ctx, "01", HoldReactivated, 0, now))
-	if err := s.EndHold(ctx, "01", HoldReactivated, 0, now); !errors.Is(err, ErrState) {
+	must(s.EndHold(ctx, "01", "", HoldReactivated, 0, now))
+	if err := s.EndHold(ctx, "01", "", HoldReactivated, 0, now); !errors.Is(err, ErrState) {
 		t.Fatalf("second reactivation: %v", err)
 	}
 	must(s.Hold(ctx, hold("02", now.Add(time.Hour))))
-	must(s.EndHold(ctx, "02", HoldRevoked, 1, now))
+	must(s.EndHold(ctx, "02", "", HoldRevoked, 1, now))
 	must(s.Hold(ctx, hold("03", now.Add(-time.Second))))
 
 	// Four instances sweep at once: the hold ends once.
@@ -136,7 +136,7 @@ func TestUpgradeFromVersion4Either(t *testing.T) {
 			if kind.drop == `DROP TABLE audit` { // the store's schema 4 had no holds to make
 				steps = append(steps, s.Hold(ctx, HoldRecord{Serial: "01", By: "01", Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}),
 					s.Hold(ctx, HoldRecord{Serial: "02", By: "02", Holder: "X", HeldAt: now, Until: now.Add(time.Hour)}),
-					s.EndHold(ctx, "02", HoldReactivated, 0, now))
+					s.EndHold(ctx, "02", "", HoldReactivated, 0, now))
 			}
 			for _, err := range steps {
 				if err != nil {
@@ -163,12 +163,68 @@ func TestUpgradeFromVersion4Either(t *testing.T) {
 			} else if h, err := s.ActiveHold(ctx, "01"); err != nil || h.Until.Unix() != now.Add(time.Hour).Unix() {
 				t.Fatalf("hold kept through the upgrade: %+v %v", h, err)
 			}
-			if err := s.EndHold(ctx, map[bool]string{true: "02", false: "01"}[kind.drop == `DROP TABLE holds`], HoldRevoked, 1, now); err != nil {
+			if err := s.EndHold(ctx, map[bool]string{true: "02", false: "01"}[kind.drop == `DROP TABLE holds`], "", HoldRevoked, 1, now); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.VerifyAudit(ctx); err != nil {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestReactivationBySignerRevoked (both backends): a hold lifted by a request another certificate signed
+// (the card's other certificate) is refused when that signer is revoked — also when the revocation lands
+// between the CA's check of the signer and EndHold (attack on #19: the check ran outside the locks). Raced
+// here: a revocation of the signer and the reactivation it signed, from two handles, 8 rounds; the
+// reactivation either happened first (the revocation comes after it in the log) or was refused.
+func TestReactivationBySignerRevoked(t *testing.T) { eachBackend(t, testReactivationBySignerRevoked) }
+
+func testReactivationBySignerRevoked(t *testing.T, newURL backendURL) {
+	ctx := context.Background()
+	url := newURL(t)
+	s, other := openURL(t, url), openURL(t, url)
+	now := time.Now().UTC().Truncate(time.Second)
+	for round := range 8 {
+		signer, held := strconv.Itoa(10+2*round), strconv.Itoa(11+2*round)
+		for _, serial := range []string{signer, held} {
+			if err := s.PutCert(ctx, cert(serial, "")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Hold(ctx, HoldRecord{Serial: held, By: signer, Holder: "RSSMRA80A01H501U", HeldAt: now, Until: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var revErr, endErr error
+		wg.Add(2)
+		go func() { defer wg.Done(); revErr = other.Revoke(ctx, signer, 1, now) }()
+		go func() { defer wg.Done(); endErr = s.EndHold(ctx, held, signer, HoldReactivated, 0, now) }()
+		wg.Wait()
+		if revErr != nil {
+			t.Fatalf("round %d: revoking the signer: %v", round, revErr)
+		}
+		heldRevoked := dbInt(t, s, `SELECT revoked_at FROM certs WHERE serial = '`+held+`'`) != 0
+		switch {
+		case endErr == nil && heldRevoked:
+			t.Fatalf("round %d: reactivated, yet the certificate is still revoked", round)
+		case endErr != nil && !errors.Is(endErr, ErrSignerRevoked):
+			t.Fatalf("round %d: reactivation: %v", round, endErr)
+		case endErr != nil && !heldRevoked:
+			t.Fatalf("round %d: refused, yet the hold was lifted", round)
+		}
+	}
+	// After the races, a revoked signer is always refused.
+	if err := s.PutCert(ctx, cert("40", "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Hold(ctx, HoldRecord{Serial: "40", By: "10", Holder: "RSSMRA80A01H501U", HeldAt: now, Until: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.EndHold(ctx, "40", "10", HoldReactivated, 0, now); !errors.Is(err, ErrSignerRevoked) {
+		t.Fatalf("reactivation signed by a revoked certificate: %v, want ErrSignerRevoked", err)
+	}
+	if _, err := s.VerifyAudit(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

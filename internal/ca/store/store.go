@@ -34,6 +34,7 @@ var (
 	ErrState               = errors.New("transazione in uno stato diverso / transaction in another state")
 	ErrAlreadyRenewed      = errors.New("certificato già rinnovato / certificate already renewed")
 	ErrParentRevoked       = errors.New("certificato da rinnovare revocato / certificate to renew revoked")
+	ErrSignerRevoked       = errors.New("certificato firmatario revocato / signing certificate revoked")
 )
 
 // schemaVersion is stored in the database (SQLite: PRAGMA user_version; PostgreSQL: table
@@ -153,7 +154,7 @@ type Store interface {
 	Hold(ctx context.Context, h HoldRecord) error
 	ActiveHold(ctx context.Context, serial string) (*HoldRecord, error)
 	Holds(ctx context.Context, serial string) ([]HoldRecord, error)
-	EndHold(ctx context.Context, serial, outcome string, reason int, now time.Time) error
+	EndHold(ctx context.Context, serial, by, outcome string, reason int, now time.Time) error
 	ExpireHolds(ctx context.Context, now time.Time) (int, error)
 
 	// CMP transactions (transactions.go).
