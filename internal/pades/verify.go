@@ -122,8 +122,9 @@ func signedDict(src docio.Source, latest pdf.Dict) pdf.Dict {
 		return latest // no later revision (or no range): the latest dictionary is the signed one
 	}
 	// Only a sound range names a revision worth opening (one open per signature, as laterChanges).
-	contents, _ := latest["Contents"].(pdf.String)
-	if _, err := checkGap(src, br[0], br[1], br[2], br[3], len(contents.Bytes)); err != nil {
+	// The range's shape alone: the latest /Contents may be a later update's redefinition (of another
+	// length); the signed revision's own dictionary is judged against the gap by the caller.
+	if _, err := checkGap(src, br[0], br[1], br[2], br[3], int((br[2]-br[1]-2)/2)); err != nil {
 		return latest
 	}
 	old, err := pdf.OpenForReading(docio.NewSection(src, br[2]+br[3]))
