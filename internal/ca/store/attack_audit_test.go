@@ -33,7 +33,7 @@ func testAuditRevocationTimesOfHolds(t *testing.T, newURL backendURL) {
 	}
 	must(s.Hold(ctx, hold("11", now.Add(time.Hour))))    // open
 	must(s.Hold(ctx, hold("12", now.Add(time.Hour))))    // made permanent
-	must(s.EndHold(ctx, "12", "", HoldRevoked, 1, now))      //
+	must(s.EndHold(ctx, "12", "", HoldRevoked, 1, now))  //
 	must(s.Hold(ctx, hold("13", now.Add(-time.Second)))) // expired
 	if n, err := s.ExpireHolds(ctx, now); err != nil || n != 1 {
 		t.Fatalf("expire: %d %v", n, err)
